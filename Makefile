@@ -1,0 +1,94 @@
+# Makefile: the one, non-recursive build of cjm.
+#   make            build build/cjm
+#   make deps       install the Debian packages the build and tests need (when missing)
+#   make demo       deps + build + check, run and draw the main example
+#   make test       deps + build + the whole test suite (ends with "N passed, N failed")
+#   make install    PREFIX=/usr/local DESTDIR=
+# Generated sources (flex, bison, version) go to build/gen, objects to build/obj.
+
+PREFIX   ?= /usr/local
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+FLEX     ?= flex
+BISON    ?= bison
+PKG_CONFIG ?= pkg-config
+
+B        := build
+GEN      := $(B)/gen
+OBJ      := $(B)/obj
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings
+GV_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcgraph libgvc 2>/dev/null)
+GV_LIBS   = $(shell $(PKG_CONFIG) --libs libcgraph libgvc 2>/dev/null)
+ALL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Ilang -Iruntime -Irender -Icli -I$(GEN) \
+               -DCJM_LIBDIR='"$(PREFIX)/share/cjm/stdlib"' $(CPPFLAGS)
+ALL_CFLAGS = -std=c11 $(WARNINGS) $(CFLAGS) -MMD -MP
+LDLIBS   += -lm -lpthread
+
+LANG_SRC    := $(wildcard lang/*.c)
+RUNTIME_SRC := $(wildcard runtime/*.c)
+RENDER_SRC  := $(wildcard render/*.c)
+CLI_SRC     := $(wildcard cli/*.c)
+GEN_SRC     := $(GEN)/parser.c $(GEN)/lexer.c
+
+LANG_OBJ    := $(LANG_SRC:%.c=$(OBJ)/%.o) $(OBJ)/gen/parser.o $(OBJ)/gen/lexer.o
+RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(OBJ)/%.o)
+RENDER_OBJ  := $(RENDER_SRC:%.c=$(OBJ)/%.o)
+CLI_OBJ     := $(CLI_SRC:%.c=$(OBJ)/%.o)
+LIB_OBJ     := $(LANG_OBJ) $(RUNTIME_OBJ) $(RENDER_OBJ)
+
+UNIT_SRC    := $(wildcard tests/unit/*.c)
+UNIT_OBJ    := $(UNIT_SRC:%.c=$(OBJ)/%.o)
+
+.PHONY: all deps demo test check-build clean install uninstall FORCE
+all: $(B)/cjm
+
+$(B)/cjm: $(CLI_OBJ) $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(GV_LIBS) $(LDLIBS)
+
+$(B)/test_unit: $(UNIT_OBJ) $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(GV_LIBS) $(LDLIBS)
+
+# Generated front end. The lexer needs the parser's token header.
+$(GEN)/parser.c $(GEN)/parser.h: lang/parser.y
+	@mkdir -p $(GEN)
+	$(BISON) -Wall -Werror --defines=$(GEN)/parser.h -o $(GEN)/parser.c $<
+
+$(GEN)/lexer.c $(GEN)/lexer.h: lang/lexer.l $(GEN)/parser.h
+	@mkdir -p $(GEN)
+	$(FLEX) --header-file=$(GEN)/lexer.h -o $(GEN)/lexer.c $<
+
+# The version comes from git; the header is rewritten only when it changes.
+$(GEN)/version.h: FORCE
+	@mkdir -p $(GEN)
+	@v=$$(git describe --tags --always --dirty 2>/dev/null || echo unknown); \
+	 echo "#define CJM_VERSION \"0.1.0 ($$v)\"" > $@.tmp; \
+	 cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(OBJ)/cli/main.o: $(GEN)/version.h
+$(LANG_SRC:%.c=$(OBJ)/%.o) $(CLI_OBJ) $(RUNTIME_OBJ) $(RENDER_OBJ) $(UNIT_OBJ): $(GEN)/parser.h $(GEN)/lexer.h
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(GV_CFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# flex and bison output is not ours to make warning-free in every respect.
+$(OBJ)/gen/%.o: $(GEN)/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Wno-unused-function -Wno-sign-compare -Wno-missing-prototypes -c -o $@ $<
+
+deps:
+	@sh scripts/deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all $(B)/test_unit
+	@sh tests/run.sh
+
+clean:
+	rm -rf $(B)
+
+-include $(wildcard $(OBJ)/*/*.d $(OBJ)/*/*/*.d)

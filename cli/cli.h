@@ -1,0 +1,54 @@
+/* cli.h: what the sub-commands of the `cjm` program share: exit codes, option conventions,
+ * colour, and loading + checking a journey file.
+ *
+ * Exit codes (docs/cli.md): 0 success (warnings allowed), 1 errors in a journey, 2 bad usage,
+ * 3 input/output or runtime failure. Diagnostics and errors go to stderr, results to stdout. */
+#ifndef CJM_CLI_H
+#define CJM_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "diag.h"
+#include "program.h"
+#include "sema.h"
+
+enum { EXIT_OK = 0, EXIT_JOURNEY = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
+
+typedef enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER } ColorMode;
+
+typedef struct Command {
+    const char *name;
+    const char *summary;   /* one line for `cjm --help` */
+    const char *usage;     /* the whole text of `cjm help NAME` */
+    int (*run)(int argc, char **argv);
+} Command;
+
+extern const Command cli_commands[];
+
+/* "cjm check: message" + "Try 'cjm help check' for more information." on stderr; returns 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Parses --color's argument; false when it is not auto/always/never. */
+bool cli_parse_color(const char *arg, ColorMode *mode);
+bool cli_use_color(ColorMode mode, FILE *stream);
+/* The color mode set before the command (`cjm --color=never check ...`). */
+extern ColorMode cli_global_color;
+
+/* A journey loaded and checked. */
+typedef struct Checked {
+    Program prog;
+    Diag diag;
+    Model *model;
+    int status;            /* EXIT_OK, EXIT_JOURNEY or EXIT_IO */
+} Checked;
+
+/* Loads `path` with its imports and checks it, printing diagnostics to stderr. */
+void cli_load_and_check(Checked *c, const char *path, ColorMode color, bool quiet_warnings);
+void cli_checked_free(Checked *c);
+
+int cmd_check(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+/* Prints `cjm help NAME` to stdout; returns 0 (2 for an unknown command). */
+int cli_show_help(const char *name);
+
+#endif

@@ -1,0 +1,115 @@
+/* main.c: the `cjm` program: global options, `help`, `--version`, and dispatch to the
+ * sub-commands listed in cli_commands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "version.h"
+
+static const char check_usage[] =
+    "Usage: cjm check [OPTION]... FILE...\n"
+    "Check journey files: syntax, names, types, values and the journey's structure.\n"
+    "Errors and warnings are printed like a compiler's (file:line:col: error: ...).\n"
+    "A FILE of - reads standard input.\n"
+    "\n"
+    "Options:\n"
+    "  -q, --quiet          print errors only (no warnings, no summary)\n"
+    "      --color[=WHEN]   colour diagnostics: auto (default: on a terminal), always, never\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit status: 0 no errors (warnings allowed), 1 errors, 2 bad usage, 3 a file could not be read.\n";
+
+static const char help_usage[] =
+    "Usage: cjm help [COMMAND]\n"
+    "Show the list of commands, or the help of one command.\n";
+
+const Command cli_commands[] = {
+    {"check", "check journey files for errors", check_usage, cmd_check},
+    {"help", "show help for a command", help_usage, cmd_help},
+    {NULL, NULL, NULL, NULL},
+};
+
+static void print_main_help(FILE *out)
+{
+    fputs("Usage: cjm [--color=WHEN] COMMAND [OPTION]... [FILE]...\n"
+          "cjm reads customer journeys written in the .journey language, checks them, and\n"
+          "simulates customers through them.\n"
+          "\n"
+          "Commands:\n",
+          out);
+    for (const Command *c = cli_commands; c->name; c++) fprintf(out, "  %-10s %s\n", c->name, c->summary);
+    fputs("\n"
+          "Options:\n"
+          "      --color=WHEN  colour diagnostics: auto, always, never (NO_COLOR is respected)\n"
+          "  -h, --help        show this help\n"
+          "  -V, --version     show the version\n"
+          "\n"
+          "Run 'cjm help COMMAND' for a command's options. Documentation: docs/ in the source tree.\n",
+          out);
+}
+
+static const Command *find_command(const char *name)
+{
+    for (const Command *c = cli_commands; c->name; c++)
+        if (strcmp(c->name, name) == 0) return c;
+    return NULL;
+}
+
+int cli_show_help(const char *name)
+{
+    const Command *c = find_command(name);
+    if (!c) return cli_usage_error("help", "unknown command '%s'", name);
+    fputs(c->usage, stdout);
+    return EXIT_OK;
+}
+
+int cmd_help(int argc, char **argv)
+{
+    if (argc > 2) return cli_usage_error("help", "give one command at most");
+    if (argc < 2) {
+        print_main_help(stdout);
+        return EXIT_OK;
+    }
+    return cli_show_help(argv[1]);
+}
+
+int main(int argc, char **argv)
+{
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            print_main_help(stdout);
+            return EXIT_OK;
+        }
+        if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+            printf("cjm %s\n", CJM_VERSION);
+            return EXIT_OK;
+        }
+        if (strncmp(a, "--color", 7) == 0 || strncmp(a, "--colour", 8) == 0) {
+            const char *eq = strchr(a, '=');
+            if ((eq && !cli_parse_color(eq + 1, &cli_global_color)) || (!eq && a[7] && a[8 - (a[6] == 'r')]))
+                return cli_usage_error(NULL, "--color must be auto, always or never");
+            if (!eq) cli_global_color = COLOR_ALWAYS;
+            continue;
+        }
+        return cli_usage_error(NULL, "unknown option '%s'", a);
+    }
+    if (i >= argc) {
+        print_main_help(stderr);
+        return EXIT_USAGE;
+    }
+    const Command *c = find_command(argv[i]);
+    if (!c) {
+        const char *names[16];
+        int n = 0;
+        for (const Command *k = cli_commands; k->name && n < 16; k++) names[n++] = k->name;
+        const char *best = diag_closest(argv[i], names, n);
+        fprintf(stderr, "cjm: unknown command '%s'", argv[i]);
+        if (best) fprintf(stderr, "; did you mean '%s'?", best);
+        fputc('\n', stderr);
+        fputs("Run 'cjm --help' for the list of commands.\n", stderr);
+        return EXIT_USAGE;
+    }
+    return c->run(argc - i, argv + i);
+}

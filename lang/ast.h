@@ -1,0 +1,280 @@
+/* ast.h: the syntax tree of .journey files, and the fields the checker fills in.
+ *
+ * Every node keeps the source location of what it was parsed from. Lists are singly linked
+ * through `next`, in source order. All nodes and strings live in the Program's arena (see
+ * program.h): nothing here is freed one by one.
+ *
+ * The parser fills the syntactic fields only. The checker (sema.c) resolves names and fills the
+ * fields marked "sema:"; after a check without errors the runtime may rely on them. */
+#ifndef CJM_AST_H
+#define CJM_AST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "source.h"
+
+typedef struct Name {
+    const char *s; /* NULL when absent */
+    Loc loc;
+} Name;
+
+typedef struct Str {
+    const char *s; /* NULL when absent; UTF-8, escapes resolved */
+    Loc loc;
+} Str;
+
+/* A literal number. `35%` is 0.35 with unit VAL_PERCENT; `3 days` is 3 with VAL_DURATION. */
+typedef enum { VAL_NUMBER, VAL_PERCENT, VAL_DURATION } ValueUnit;
+typedef struct Value {
+    bool present;
+    double v;
+    ValueUnit unit;
+    Loc loc;
+} Value;
+
+typedef enum {
+#define FUNC(e, name, lo, hi) e,
+#include "builtins.def"
+#undef FUNC
+    FN__COUNT
+} FuncId;
+
+typedef enum {
+    DIST_CONSTANT,
+#define DIST(e, name, lo, hi) e,
+#include "builtins.def"
+#undef DIST
+    DIST__COUNT
+} DistKind;
+
+/* ---- expressions ---- */
+typedef enum {
+    EX_NUMBER,   /* num */
+    EX_NAME,     /* name: a trait, stage, persona, or `time` (sema sets ref) */
+    EX_MOOD,     /* mood */
+    EX_STAGE,    /* stage (the current stage) */
+    EX_PERSONA,  /* persona (the customer's persona) */
+    EX_REVENUE,  /* revenue so far */
+    EX_COST,     /* cost so far */
+    EX_NEG, EX_NOT,                                   /* a */
+    EX_ADD, EX_SUB, EX_MUL, EX_DIV,                   /* a, b */
+    EX_LT, EX_LE, EX_GT, EX_GE, EX_EQ, EX_NE,         /* a, b */
+    EX_AND, EX_OR,                                    /* a, b */
+    EX_CALL,     /* name(args): sema sets fn */
+} ExprKind;
+
+/* What a bare name in an expression refers to, once resolved. */
+typedef enum { REF_UNRESOLVED, REF_TIME, REF_TRAIT, REF_STAGE, REF_PERSONA } RefKind;
+
+/* Types of expressions: numbers, truth values, and the two enumerations. */
+typedef enum { TY_ERROR, TY_NUMBER, TY_BOOL, TY_STAGE, TY_PERSONA } Type;
+
+typedef struct Expr Expr;
+struct Expr {
+    ExprKind kind;
+    Loc loc;
+    double num;         /* EX_NUMBER */
+    ValueUnit unit;     /* EX_NUMBER: how it was written */
+    Name name;          /* EX_NAME, EX_CALL */
+    Expr *a, *b;        /* operands */
+    Expr *args;         /* EX_CALL: arguments, linked by next */
+    int nargs;
+    int depth;          /* operators nested (bounded by the parser) */
+    Expr *next;         /* next argument */
+    /* sema: */
+    Type type;
+    RefKind ref;        /* EX_NAME */
+    int index;          /* EX_NAME: trait/stage/persona index; EX_CALL visits(): stage index */
+    FuncId fn;          /* EX_CALL */
+    bool constant;      /* no dependence on the customer at all */
+    bool persona_only;  /* depends on nothing but the persona (and its traits) */
+};
+
+/* ---- declarations ---- */
+typedef struct Dist {
+    DistKind kind;
+    Name fn;            /* the distribution's name as written (absent for a plain duration) */
+    Value args[3];
+    int nargs;
+    Loc loc;
+} Dist;
+
+typedef struct StrList StrList;
+struct StrList {
+    Str str;
+    StrList *next;
+};
+
+typedef struct Stage Stage;
+
+typedef struct Touchpoint Touchpoint;
+struct Touchpoint {
+    Name name;
+    Str label;
+    Name channel;
+    Value reach, emotion, cost;
+    StrList *pains, *opportunities;
+    Loc loc;
+    Touchpoint *next;
+    /* sema: */
+    int index;          /* in Model.touchpoints */
+    int channel_index;  /* in Model.channels, -1 for none */
+    int stage_index;    /* the stage it belongs to, -1 for a stand-alone touchpoint */
+    bool used;          /* a stand-alone touchpoint named by a rule's `touch` */
+};
+
+typedef struct Arrow Arrow;
+struct Arrow {
+    Name target;        /* target.s == NULL for `churn` */
+    bool to_churn;
+    bool otherwise;     /* `otherwise`, or no probability written */
+    Expr *prob;         /* NULL when otherwise */
+    Expr *when;         /* NULL when unconditional */
+    Str reason;
+    Loc loc;
+    Arrow *next;
+    /* sema: */
+    int target_index;   /* stage index, -1 for churn */
+};
+
+/* What `remove` names inside an `extend stage` block. */
+typedef struct Removal Removal;
+struct Removal {
+    bool is_arrow;      /* `remove -> Target` (else `remove touchpoint Name`) */
+    bool to_churn;
+    Name name;
+    Loc loc;
+    Removal *next;
+};
+
+struct Stage {
+    Name name;
+    Str label;
+    bool goal;
+    Loc goal_loc;
+    Dist *wait;         /* NULL: no wait */
+    Value revenue;
+    Touchpoint *touchpoints;
+    Arrow *arrows;
+    Removal *removals;  /* only in `extend stage` blocks */
+    bool is_extend;
+    Loc loc;
+    Stage *next;
+    /* sema: */
+    int index;
+    bool reachable;     /* from the start stage */
+    bool can_end;       /* some end is reachable from it */
+};
+
+typedef struct Trait Trait;
+struct Trait {
+    Name name;
+    Value value;
+    Trait *next;
+};
+
+typedef struct Persona Persona;
+struct Persona {
+    Name name;
+    Str label;
+    Value share, mood;
+    Trait *traits;
+    Loc loc;
+    Persona *next;
+    /* sema: */
+    int index;
+};
+
+typedef struct CurvePoint CurvePoint;
+struct CurvePoint {
+    Name stage;
+    Value value;
+    Str why;
+    CurvePoint *next;
+    /* sema: */
+    int stage_index;
+};
+
+typedef struct Curve Curve;
+struct Curve {
+    Name persona;       /* absent for the default curve */
+    CurvePoint *points;
+    Loc loc;
+    Curve *next;
+    /* sema: */
+    int persona_index;  /* -1 for the default curve */
+};
+
+typedef enum {
+    ACT_TOUCH, ACT_MOOD_ADD, ACT_MOOD_SUB, ACT_MOOD_SET, ACT_REVENUE_ADD, ACT_COST_ADD,
+    ACT_GOTO, ACT_CHURN
+} ActionKind;
+
+typedef struct Action Action;
+struct Action {
+    ActionKind kind;
+    Name target;        /* ACT_TOUCH: touchpoint; ACT_GOTO: stage */
+    Expr *value;        /* the right-hand side of += -= = */
+    Str reason;         /* ACT_CHURN */
+    Expr *with;         /* probability, NULL = always */
+    Loc loc;
+    Action *next;
+    /* sema: */
+    int target_index;
+};
+
+typedef struct Rule Rule;
+struct Rule {
+    Name name;
+    Str label;
+    Expr *when;         /* NULL: every entry of every stage */
+    Action *actions;
+    Loc loc;
+    Rule *next;
+    /* sema: */
+    int index;
+};
+
+typedef struct Channel Channel;
+struct Channel {
+    Name name;
+    Str label;
+    Loc loc;
+    Channel *next;
+    /* sema: */
+    int index;
+};
+
+typedef struct JourneyDecl {
+    bool present;
+    Str title;
+    Value cohort, horizon, seed;
+    Name start;
+    Loc loc;
+} JourneyDecl;
+
+typedef struct Import Import;
+typedef struct Module Module;
+struct Import {
+    Str path;
+    Loc loc;
+    Import *next;
+    Module *module;     /* set by the loader; NULL when it could not be loaded */
+};
+
+/* One parsed file. Declarations are kept per kind, in source order. */
+struct Module {
+    uint32_t file;      /* SourceSet id */
+    const char *path;
+    Import *imports;
+    JourneyDecl journey;
+    Persona *personas;
+    Curve *curves;
+    Stage *stages;      /* `stage` and `extend stage`, in source order */
+    Channel *channels;
+    Touchpoint *touchpoints; /* stand-alone ones */
+    Rule *rules;
+};
+
+#endif

@@ -1,0 +1,48 @@
+/* parse.h: turning one source file into a Module (syntax only; names are resolved by sema.c).
+ *
+ * The lexer (lexer.l) and parser (parser.y) are reentrant: all their state lives in a ParseCtx,
+ * so any number of files can be parsed in one process. Syntax errors are reported through the
+ * Diag and parsing goes on after each, so that every error in a file is reported. */
+#ifndef CJM_PARSE_H
+#define CJM_PARSE_H
+
+#include "arena.h"
+#include "ast.h"
+#include "diag.h"
+
+/* Limits that keep hostile input from exhausting the stack or the terminal (docs/limits.md). */
+enum {
+    PARSE_MAX_NESTING = 100,    /* parentheses in one expression */
+    PARSE_MAX_IDENT = 256,      /* bytes in an identifier */
+    PARSE_MAX_STRING = 4096,    /* bytes in a string */
+    PARSE_MAX_EXPR_DEPTH = 200, /* operators nested in one expression */
+};
+
+typedef struct ParseCtx {
+    void *scanner;            /* the flex scanner this context belongs to */
+    Arena *arena;
+    Diag *diag;
+    Module *mod;
+    const SourceFile *src;
+    uint32_t file;
+    uint32_t offset;          /* byte offset of the next token */
+    int paren_depth;
+    bool nesting_reported;
+    bool depth_reported;
+    Loc comment_open;         /* where an unfinished block comment began */
+    Loc braces[16];           /* innermost open '{' locations, for "not closed" notes */
+    int brace_depth;
+    const char *tok_text;     /* the last token, for "unexpected identifier 'x'" */
+    size_t tok_len;
+    bool at_eof;
+} ParseCtx;
+
+/* Parses file `file` of the Diag's SourceSet into a new Module allocated in `arena`. Always
+ * returns a module (possibly partial after syntax errors). */
+Module *parse_module(Arena *arena, Diag *diag, uint32_t file);
+
+/* Used by the generated parser and lexer. */
+void parse_syntax_error(ParseCtx *ctx, Loc loc, const char *msg);
+void parse_reverse_lists(Module *m);
+
+#endif

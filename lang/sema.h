@@ -1,0 +1,66 @@
+/* sema.h: the checks of a loaded Program (names, types, values, structure) and the checked model
+ * they produce, which the runtime compiles into a simulation.
+ *
+ * sema_check() reports every error and warning of docs/language.md ("Checks") through the Diag,
+ * merges `extend stage` blocks into the stages they extend, resolves every name (filling the
+ * "sema:" fields of ast.h) and indexes the declarations. The Model is usable only when the check
+ * found no error.
+ *
+ * Ownership: the Model's arrays are malloc'd and freed by model_free(); the nodes they point to
+ * belong to the Program, which must outlive the Model. */
+#ifndef CJM_SEMA_H
+#define CJM_SEMA_H
+
+#include <stdbool.h>
+
+#include "ast.h"
+#include "diag.h"
+#include "program.h"
+
+/* Defaults when the journey block does not say (docs/language.md). */
+enum { MODEL_DEFAULT_COHORT = 10000, MODEL_DEFAULT_SEED = 1 };
+#define MODEL_MAX_COHORT 1000000000000.0 /* 10^12 customers */
+
+typedef struct Model {
+    const Program *program;
+    const char *title;       /* journey "title", else the main file's name */
+    double cohort;           /* a whole number >= 1 */
+    double seed;             /* a whole number in [0, 2^53] */
+    bool has_horizon;
+    double horizon;          /* days, when has_horizon */
+    int start;               /* index of the entry stage, -1 when there are no stages */
+    Loc cohort_loc, seed_loc, horizon_loc;
+
+    Stage **stages;          /* merged with their `extend` blocks, in declaration order */
+    int nstages;
+    Persona **personas;      /* one implicit persona "everyone" when the journey declares none */
+    int npersonas;
+    double *share;           /* [npersonas]: the share of each persona, adding up to 1 */
+    Channel **channels;
+    int nchannels;
+    Touchpoint **touchpoints; /* the stages' touchpoints in stage order, then stand-alone ones */
+    int ntouchpoints;
+    Rule **rules;
+    int nrules;
+    const char **traits;     /* every trait name used by some persona */
+    int ntraits;
+    double *trait_value;     /* [npersonas * ntraits]: persona p's trait t at p * ntraits + t */
+    double *curve;           /* [npersonas * nstages]: expected mood, 0 where no curve says */
+    bool *curve_declared;    /* [npersonas * nstages]: whether a curve gives that value */
+    bool has_goal;
+    Arena *own_arena;        /* nodes the checker made (the implicit persona), messages */
+} Model;
+
+/* Checks `p` and builds the model. Returns NULL only when `p` has no main module. The number of
+ * errors is d->errors; the caller must not run a model that has errors. */
+Model *sema_check(const Program *p, Diag *d);
+void model_free(Model *m);
+
+/* The value of an expression whose `constant` flag is set. */
+double sema_eval_constant(const Expr *e);
+
+/* Names for messages: "stage 'Purchase'", the journey name of a distribution, and so on. */
+const char *sema_func_name(FuncId f);
+const char *sema_dist_name(DistKind k);
+
+#endif

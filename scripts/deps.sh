@@ -1,0 +1,30 @@
+#!/bin/sh
+# deps.sh: installs the Debian 12 packages that cjm's build and tests need, only when missing.
+# As root it runs apt-get itself (update once, then install); otherwise it uses sudo when that
+# works without a password, or says exactly what to install.
+set -eu
+
+packages="gcc make flex bison pkg-config libgraphviz-dev graphviz valgrind"
+
+missing=""
+for p in $packages; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "cjm: installing missing Debian packages:$missing"
+if [ "$(id -u)" = 0 ]; then
+    run=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    run="sudo"
+else
+    echo "cjm: cannot install packages (not root, no password-less sudo). Please run:" >&2
+    echo "    sudo apt-get update && sudo apt-get install -y$missing" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$run apt-get update -q
+# shellcheck disable=SC2086
+$run apt-get install -y -q --no-install-recommends $missing
