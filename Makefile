@@ -14,13 +14,22 @@ BISON    ?= bison
 PKG_CONFIG ?= pkg-config
 
 B        := build
+# V=1 shows whole command lines.
+V ?= 0
+ifeq ($(V),0)
+Q := @
+say = @echo '  $(1) $(2)';
+else
+Q :=
+say :=
+endif
 GEN      := $(B)/gen
 OBJ      := $(B)/obj
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings
 GV_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcgraph libgvc 2>/dev/null)
 GV_LIBS   = $(shell $(PKG_CONFIG) --libs libcgraph libgvc 2>/dev/null)
-ALL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Ilang -Iruntime -Irender -Icli -I$(GEN) \
+ALL_CPPFLAGS = -D_XOPEN_SOURCE=700 -Ilang -Iruntime -Irender -Icli -I$(GEN) \
                -DCJM_LIBDIR='"$(PREFIX)/share/cjm/stdlib"' $(CPPFLAGS)
 ALL_CFLAGS = -std=c11 $(WARNINGS) $(CFLAGS) -MMD -MP
 LDLIBS   += -lm -lpthread
@@ -44,19 +53,19 @@ UNIT_OBJ    := $(UNIT_SRC:%.c=$(OBJ)/%.o)
 all: $(B)/cjm
 
 $(B)/cjm: $(CLI_OBJ) $(LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(GV_LIBS) $(LDLIBS)
+	$(call say,LINK,$@)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(GV_LIBS) $(LDLIBS)
 
 $(B)/test_unit: $(UNIT_OBJ) $(LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(GV_LIBS) $(LDLIBS)
+	$(call say,LINK,$@)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(GV_LIBS) $(LDLIBS)
 
 # Generated front end. The lexer needs the parser's token header.
 $(GEN)/parser.c $(GEN)/parser.h: lang/parser.y
 	@mkdir -p $(GEN)
-	$(BISON) -Wall -Werror --defines=$(GEN)/parser.h -o $(GEN)/parser.c $<
+	$(call say,BISON,$<)$(BISON) -Wall -Werror --defines=$(GEN)/parser.h -o $(GEN)/parser.c $<
 
 $(GEN)/lexer.c $(GEN)/lexer.h: lang/lexer.l $(GEN)/parser.h
 	@mkdir -p $(GEN)
-	$(FLEX) --header-file=$(GEN)/lexer.h -o $(GEN)/lexer.c $<
+	$(call say,FLEX,$<)$(FLEX) --header-file=$(GEN)/lexer.h -o $(GEN)/lexer.c $<
 
 # The version comes from git; the header is rewritten only when it changes.
 $(GEN)/version.h: FORCE
@@ -70,12 +79,12 @@ $(LANG_SRC:%.c=$(OBJ)/%.o) $(CLI_OBJ) $(RUNTIME_OBJ) $(RENDER_OBJ) $(UNIT_OBJ): 
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(GV_CFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	$(call say,CC,$<)$(CC) $(ALL_CPPFLAGS) $(GV_CFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 # flex and bison output is not ours to make warning-free in every respect.
 $(OBJ)/gen/%.o: $(GEN)/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Wno-unused-function -Wno-sign-compare -Wno-missing-prototypes -c -o $@ $<
+	$(call say,CC,$<)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Wno-unused-function -Wno-sign-compare -Wno-missing-prototypes -c -o $@ $<
 
 deps:
 	@sh scripts/deps.sh

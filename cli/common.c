@@ -53,7 +53,11 @@ void cli_load_and_check(Checked *c, const char *path, ColorMode color, bool quie
     }
     /* Names are checked only in a program that parsed: after a syntax error they would mostly
      * repeat it ("unknown stage" for a stage whose declaration did not parse). */
-    if (ls == LOAD_OK) c->model = sema_check(&c->prog, &c->diag);
+    if (ls == LOAD_OK) {
+        diag_defer(&c->diag);
+        c->model = sema_check(&c->prog, &c->diag);
+        diag_flush(&c->diag);
+    }
     c->status = c->diag.errors ? EXIT_JOURNEY : EXIT_OK;
 }
 

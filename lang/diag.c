@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "buf.h"
 
 #define C_RESET "\033[0m"
 #define C_BOLD "\033[1m"
@@ -98,13 +99,19 @@ static void print_excerpt(const Diag *d, const SourceFile *f, Loc loc, uint32_t 
 
 static bool same_loc(Loc a, Loc b) { return a.file == b.file && a.off == b.off && a.len == b.len; }
 
-void diag_report(Diag *d, DiagKind kind, Loc loc, const char *fmt, va_list ap)
+typedef struct DiagEntry {
+    DiagKind kind;
+    Loc loc;
+    char *msg;
+    int group;   /* an error or warning and the notes after it share a group */
+} DiagEntry;
+
+/* Prints one diagnostic (counting has been done by the caller). */
+static void emit(Diag *d, DiagKind kind, Loc loc, const char *msg)
 {
     if (kind == DIAG_NOTE) {
         if (!d->last_printed) return;
     } else {
-        if (kind == DIAG_ERROR) d->errors++;
-        else d->warnings++;
         d->last_printed = !d->saturated && !(kind == DIAG_WARNING && d->quiet_warnings);
         if (!d->last_printed) return;
     }
@@ -119,16 +126,70 @@ void diag_report(Diag *d, DiagKind kind, Loc loc, const char *fmt, va_list ap)
     } else {
         fputs("cjm: ", d->out);
     }
-    fprintf(d->out, "%s%s:%s ", paint(d, colors[kind]), names[kind], paint(d, C_RESET));
-    vfprintf(d->out, fmt, ap);
-    fputc('\n', d->out);
+    fprintf(d->out, "%s%s:%s %s\n", paint(d, colors[kind]), names[kind], paint(d, C_RESET), msg);
     bool repeat = kind == DIAG_NOTE && same_loc(loc, d->last_loc);
     if (f && !repeat) print_excerpt(d, f, loc, line, col);
     if (kind != DIAG_NOTE) d->last_loc = loc;
-    if (kind == DIAG_ERROR && d->errors >= DIAG_MAX_ERRORS && !d->saturated) {
+    if (kind == DIAG_ERROR && ++d->printed_errors >= DIAG_MAX_ERRORS && !d->saturated) {
         d->saturated = true;
-        fprintf(d->out, "cjm: too many errors (%d); stopping here\n", d->errors);
+        fprintf(d->out, "cjm: too many errors (%d); stopping here\n", d->printed_errors);
     }
+}
+
+void diag_report(Diag *d, DiagKind kind, Loc loc, const char *fmt, va_list ap)
+{
+    if (kind == DIAG_ERROR) d->errors++;
+    else if (kind == DIAG_WARNING) d->warnings++;
+    Buf msg = BUF_INIT;
+    buf_vprintf(&msg, fmt, ap);
+    if (!d->deferring) {
+        emit(d, kind, loc, buf_str(&msg));
+        buf_free(&msg);
+        return;
+    }
+    if (d->npending == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 32;
+        d->pending = xrealloc(d->pending, (size_t)d->cap * sizeof *d->pending);
+    }
+    int group = d->npending ? d->pending[d->npending - 1].group : 0;
+    if (kind != DIAG_NOTE) group++;
+    d->pending[d->npending++] = (DiagEntry){kind, loc, buf_take(&msg), group};
+}
+
+void diag_defer(Diag *d) { d->deferring = true; }
+
+/* Order of groups: by the position of their error or warning, then as reported. */
+static int compare_groups(const void *pa, const void *pb)
+{
+    const DiagEntry *a = *(const DiagEntry *const *)pa, *b = *(const DiagEntry *const *)pb;
+    if (a->loc.file != b->loc.file) return a->loc.file < b->loc.file ? -1 : 1;
+    if (a->loc.off != b->loc.off) return a->loc.off < b->loc.off ? -1 : 1;
+    return a->group < b->group ? -1 : a->group > b->group;
+}
+
+void diag_flush(Diag *d)
+{
+    d->deferring = false;
+    int ngroups = 0;
+    DiagEntry **heads = xmalloc(sizeof *heads * (size_t)(d->npending + 1));
+    for (int i = 0; i < d->npending; i++)
+        if (d->pending[i].kind != DIAG_NOTE) heads[ngroups++] = &d->pending[i];
+    qsort(heads, (size_t)ngroups, sizeof *heads, compare_groups);
+    for (int g = 0; g < ngroups; g++) {
+        DiagEntry *e = heads[g];
+        emit(d, e->kind, e->loc, e->msg);
+        for (DiagEntry *n = e + 1; n < d->pending + d->npending && n->kind == DIAG_NOTE; n++) emit(d, n->kind, n->loc, n->msg);
+    }
+    free(heads);
+    diag_free(d);
+}
+
+void diag_free(Diag *d)
+{
+    for (int i = 0; i < d->npending; i++) free(d->pending[i].msg);
+    free(d->pending);
+    d->pending = NULL;
+    d->npending = d->cap = 0;
 }
 
 void diag_error(Diag *d, Loc loc, const char *fmt, ...)

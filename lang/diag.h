@@ -29,6 +29,12 @@ typedef struct Diag {
     bool saturated;      /* DIAG_MAX_ERRORS reached: later diagnostics are dropped */
     bool last_printed;   /* whether the previous error/warning was printed (its notes follow it) */
     Loc last_loc;
+    int printed_errors;
+    /* While deferring, diagnostics are kept and printed by diag_flush() sorted by position, so
+     * that a pass that checks declarations kind by kind still reports in file order. */
+    bool deferring;
+    struct DiagEntry *pending;
+    int npending, cap;
 } Diag;
 
 void diag_init(Diag *d, const SourceSet *sources, FILE *out, bool color);
@@ -37,6 +43,11 @@ void diag_warning(Diag *d, Loc loc, const char *fmt, ...) __attribute__((format(
 /* A note belongs to the error or warning reported just before it. */
 void diag_note(Diag *d, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void diag_report(Diag *d, DiagKind kind, Loc loc, const char *fmt, va_list ap);
+/* Starts keeping diagnostics back; diag_flush() prints them in file order and stops keeping. */
+void diag_defer(Diag *d);
+void diag_flush(Diag *d);
+/* Frees what a Diag holds (only deferred diagnostics never flushed). */
+void diag_free(Diag *d);
 /* "2 errors and 1 warning generated." style line; nothing when there were none. */
 void diag_print_summary(const Diag *d);
 

@@ -8,8 +8,46 @@
 #include "parser.h"
 #include "lexer.h"
 
-/* Quotes the offending token's text after bison's "unexpected identifier" so that the message
- * names what was found ("unexpected identifier 'Purchse'"), and drops bison's "syntax error, ". */
+/* Keywords and operators print quoted in messages ("unexpected 'stage'"), like characters. */
+static bool is_quotable_token(const char *name, size_t n)
+{
+    static const char *const ops[] = {"->", "+=", "-=", "<=", ">=", "==", "!="};
+    static const char *const words[] = {
+#define KW(w, t) w,
+#include "keywords.def"
+#undef KW
+    };
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (strlen(ops[i]) == n && memcmp(ops[i], name, n) == 0) return true;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strlen(words[i]) == n && memcmp(words[i], name, n) == 0) return true;
+    return false;
+}
+
+static void put_token_name(Buf *out, const char *name, size_t n)
+{
+    bool quote = is_quotable_token(name, n);
+    if (quote) buf_putc(out, '\'');
+    buf_add(out, name, n);
+    if (quote) buf_putc(out, '\'');
+}
+
+/* The offending token's own text, after "unexpected identifier" and the like. */
+static void put_token_text(Buf *out, const ParseCtx *ctx, bool quote)
+{
+    size_t shown = ctx->tok_len > 40 ? 40 : ctx->tok_len;
+    buf_puts(out, quote ? " '" : " ");
+    for (size_t j = 0; j < shown; j++) {
+        unsigned char c = (unsigned char)ctx->tok_text[j];
+        buf_putc(out, c < 0x20 || c == 0x7f ? '?' : (char)c);
+    }
+    if (shown < ctx->tok_len) buf_puts(out, "...");
+    if (quote) buf_putc(out, '\'');
+}
+
+/* Rewrites bison's "syntax error, unexpected X, expecting A or B" into cjm's wording: no
+ * "syntax error, " prefix, keywords quoted, and the text of an unexpected identifier, number or
+ * string shown ("unexpected identifier 'Purchse'"). */
 static void word_message(const ParseCtx *ctx, const char *msg, Buf *out)
 {
     const char *prefix = "syntax error, ";
@@ -18,35 +56,51 @@ static void word_message(const ParseCtx *ctx, const char *msg, Buf *out)
         buf_puts(out, "the file is nested too deeply to read");
         return;
     }
-    const char *kinds[] = {"unexpected identifier", "unexpected number", "unexpected string"};
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-        size_t k = strlen(kinds[i]);
-        if (strncmp(msg, kinds[i], k) != 0 || ctx->tok_len == 0) continue;
-        buf_add(out, msg, k);
-        size_t shown = ctx->tok_len > 40 ? 40 : ctx->tok_len;
-        buf_puts(out, " ");
-        if (i != 2) buf_putc(out, '\'');
-        for (size_t j = 0; j < shown; j++) {
-            unsigned char c = (unsigned char)ctx->tok_text[j];
-            buf_putc(out, c < 0x20 || c == 0x7f ? '?' : (char)c);
-        }
-        if (shown < ctx->tok_len) buf_puts(out, "...");
-        if (i != 2) buf_putc(out, '\'');
-        buf_puts(out, msg + k);
+    const char *un = "unexpected ";
+    if (strncmp(msg, un, strlen(un)) != 0) {
+        buf_puts(out, msg);
         return;
     }
-    buf_puts(out, msg);
+    msg += strlen(un);
+    const char *exp = strstr(msg, ", expecting ");
+    size_t n = exp ? (size_t)(exp - msg) : strlen(msg);
+    buf_puts(out, un);
+    put_token_name(out, msg, n);
+    if (ctx->tok_len > 0 && ((n == 10 && memcmp(msg, "identifier", 10) == 0) || (n == 6 && memcmp(msg, "number", 6) == 0)))
+        put_token_text(out, ctx, true);
+    else if (ctx->tok_len > 0 && n == 6 && memcmp(msg, "string", 6) == 0)
+        put_token_text(out, ctx, false);
+    if (!exp) return;
+    buf_puts(out, ", expecting ");
+    const char *item = exp + strlen(", expecting ");
+    for (;;) {
+        const char *sep = strstr(item, " or ");
+        size_t len = sep ? (size_t)(sep - item) : strlen(item);
+        put_token_name(out, item, len);
+        if (!sep) break;
+        buf_puts(out, " or ");
+        item = sep + 4;
+    }
+}
+
+/* Tokens that begin a declaration: met inside a block, they suggest a missing '}'. */
+static bool starts_declaration(int tok)
+{
+    return tok == IMPORT || tok == JOURNEY || tok == PERSONA || tok == CURVE || tok == STAGE || tok == EXTEND ||
+           tok == CHANNEL || tok == RULE;
 }
 
 void parse_syntax_error(ParseCtx *ctx, Loc loc, const char *msg)
 {
+    /* After the lexer gave up on the rest of the file, "unexpected end of file" adds nothing. */
+    if (ctx->nesting_reported) return;
     Buf b = BUF_INIT;
     word_message(ctx, msg, &b);
     diag_error(ctx->diag, loc, "%s", buf_str(&b));
     buf_free(&b);
     int max = (int)(sizeof ctx->braces / sizeof ctx->braces[0]);
-    if (ctx->at_eof && ctx->brace_depth > 0 && ctx->brace_depth <= max)
-        diag_note(ctx->diag, ctx->braces[ctx->brace_depth - 1], "this '{' is not closed");
+    if (ctx->brace_depth > 0 && ctx->brace_depth <= max && (ctx->at_eof || starts_declaration(ctx->tok_kind)))
+        diag_note(ctx->diag, ctx->braces[ctx->brace_depth - 1], "is a '}' missing? this '{' is not closed");
 }
 
 #define REVERSE(T, head)                                                        \
@@ -89,12 +143,44 @@ void parse_reverse_lists(Module *m)
     for (Rule *r = m->rules; r; r = r->next) REVERSE(Action, r->actions);
 }
 
+/* Offset of the first suspicious byte when the start of the text looks like binary data (many
+ * control bytes or broken UTF-8 sequences), else -1. A few such bytes in a text file are reported
+ * one by one by the lexer instead. */
+static long binary_offset(const char *text, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)text;
+    size_t sample = len < 4096 ? len : 4096, bad = 0;
+    long first = -1;
+    for (size_t i = 0; i < sample; i++) {
+        unsigned char c = u[i];
+        bool suspicious = (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') || c == 0x7f;
+        if (c >= 0x80) {
+            size_t k = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+            bool ok = k > 0 && i + k <= len;
+            for (size_t j = 1; ok && j < k; j++) ok = (u[i + j] & 0xC0) == 0x80;
+            if (ok) i += k - 1;
+            else suspicious = true;
+        }
+        if (suspicious) {
+            bad++;
+            if (first < 0) first = (long)i;
+        }
+    }
+    return bad >= 8 && bad * 10 > sample ? first : -1;
+}
+
 Module *parse_module(Arena *arena, Diag *diag, uint32_t file)
 {
     const SourceFile *src = source_get(diag->sources, file);
     Module *m = ARENA_NEW(arena, Module);
     m->file = file;
     m->path = src->path;
+    long bin = binary_offset(src->text, src->len);
+    if (bin >= 0) {
+        diag_error(diag, (Loc){file, (uint32_t)bin, 1},
+                   "this is not a journey: the file looks binary (control bytes or invalid UTF-8)");
+        return m;
+    }
     ParseCtx ctx;
     memset(&ctx, 0, sizeof ctx);
     ctx.arena = arena;
@@ -105,7 +191,10 @@ Module *parse_module(Arena *arena, Diag *diag, uint32_t file)
     yyscan_t scanner;
     if (yylex_init_extra(&ctx, &scanner) != 0) die_out_of_memory();
     ctx.scanner = scanner;
-    YY_BUFFER_STATE buf = yy_scan_bytes(src->text, (int)src->len, scanner);
+    /* A UTF-8 byte order mark (editors on Windows write one) is not part of the text. */
+    size_t skip = src->len >= 3 && memcmp(src->text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    ctx.offset = (uint32_t)skip;
+    YY_BUFFER_STATE buf = yy_scan_bytes(src->text + skip, (int)(src->len - skip), scanner);
     yyparse(scanner, &ctx);
     yy_delete_buffer(buf, scanner);
     yylex_destroy(scanner);

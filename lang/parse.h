@@ -34,6 +34,7 @@ typedef struct ParseCtx {
     int brace_depth;
     const char *tok_text;     /* the last token, for "unexpected identifier 'x'" */
     size_t tok_len;
+    int tok_kind;             /* its token number */
     bool at_eof;
 } ParseCtx;
 

@@ -50,13 +50,12 @@ const char *program_default_libdir(void)
     *slash = '\0';
     /* Run from the build tree (build/cjm): the repository's stdlib/. */
     Buf probe = BUF_INIT;
-    buf_printf(&probe, "%s/../stdlib/std/channels.journey", exe);
-    bool found = is_regular_file(buf_str(&probe)) && strlen(exe) + 11 < sizeof dir;
+    buf_printf(&probe, "%s/../stdlib", exe);
+    bool found = realpath(buf_str(&probe), dir) != NULL;
+    buf_printf(&probe, "/std/channels.journey");
+    found = found && is_regular_file(buf_str(&probe));
     buf_free(&probe);
-    if (!found) return CJM_LIBDIR;
-    memcpy(dir, exe, strlen(exe));
-    memcpy(dir + strlen(exe), "/../stdlib", 11);
-    return dir;
+    return found ? dir : CJM_LIBDIR;
 }
 
 static void add_module(Program *p, Module *m)
@@ -144,6 +143,27 @@ static bool resolve_import(const Program *p, const char *importer_path, const ch
 
 static Module *load_file(Program *p, const char *path, const char *name, Diag *d, int depth);
 
+/* The notes of an import cycle: each import from the file that closes the cycle onwards. */
+static void report_cycle(const Program *p, uint32_t file, Diag *d)
+{
+    int from = 0;
+    for (int i = 0; i < p->chain_len; i++)
+        if (p->chain_file[i] == file) from = i;
+    if (file == 1) {
+        diag_note(d, (Loc){1, 0, 0}, "this is the file being checked, which starts the cycle");
+        from = 0;
+    }
+    for (int i = from; i < p->chain_len; i++)
+        diag_note(d, p->chain[i]->path.loc, "\"%s\" is imported here", p->chain[i]->path.s);
+}
+
+/* A path as shown in diagnostics: without a leading "./". */
+static const char *display_path(const char *path)
+{
+    while (path[0] == '.' && path[1] == '/') path += 2;
+    return path;
+}
+
 static void load_imports(Program *p, Module *m, Diag *d, int depth)
 {
     for (Import *im = m->imports; im; im = im->next) {
@@ -162,13 +182,16 @@ static void load_imports(Program *p, Module *m, Diag *d, int depth)
                 diag_error(d, im->path.loc, "module \"%s\" imports itself", im->path.s);
             } else if (seen && !module_of_file(p, seen)) {
                 /* Registered but not finished: it is on the current chain of imports. */
-                diag_error(d, im->path.loc, "import cycle: \"%s\" imports, directly or not, this file",
-                           im->path.s);
-                diag_note(d, (Loc){seen, 0, 0}, "\"%s\" is being imported from here on", im->path.s);
+                diag_error(d, im->path.loc, "import cycle: \"%s\" is already being imported", im->path.s);
+                report_cycle(p, seen, d);
             } else if (seen) {
                 im->module = module_of_file(p, seen);
             } else {
-                im->module = load_file(p, buf_str(&path), buf_str(&path), d, depth + 1);
+                p->chain[p->chain_len] = im;
+                p->chain_file[p->chain_len] = p->sources.n + 1; /* the id load_file will give it */
+                p->chain_len++;
+                im->module = load_file(p, buf_str(&path), display_path(buf_str(&path)), d, depth + 1);
+                p->chain_len--;
             }
         }
         buf_free(&path);

@@ -24,6 +24,9 @@ typedef struct Program {
     int nmodules, cap;
     Module *main;
     const char *libdir;  /* the standard library folder (not owned) */
+    Import *chain[PROGRAM_MAX_IMPORT_DEPTH + 1]; /* the imports being loaded, outermost first */
+    uint32_t chain_file[PROGRAM_MAX_IMPORT_DEPTH + 1]; /* the file each of them loads */
+    int chain_len;
 } Program;
 
 typedef enum { LOAD_OK, LOAD_ERRORS, LOAD_UNREADABLE } LoadStatus;

@@ -1192,8 +1192,12 @@ Model *sema_check(const Program *p, Diag *d)
     collect_curves(&S);
     check_stages(&S);
     check_rules(&S);
-    check_structure(&S);
-    check_unused(&S);
+    /* With errors, the structure is incomplete (an arrow to a misspelt stage, say): warnings about
+     * unreachable stages or unused touchpoints would mostly repeat the errors. */
+    if (d->errors == 0) {
+        check_structure(&S);
+        check_unused(&S);
+    }
 
     symtab_free(&S.stages);
     symtab_free(&S.personas);

@@ -1,0 +1,26 @@
+/* main.c: runs every unit-test file's tests (add a file's entry point below). */
+#include "unit.h"
+
+int unit_failures;
+const char *unit_current;
+bool unit_current_failed;
+
+void unit_begin(const char *name)
+{
+    unit_current = name;
+    unit_current_failed = false;
+}
+
+void unit_end(void)
+{
+    if (unit_current_failed) unit_failures++;
+    else printf("ok %s\n", unit_current);
+}
+
+void unit_lang(void);
+
+int main(void)
+{
+    unit_lang();
+    return unit_failures ? 1 : 0;
+}

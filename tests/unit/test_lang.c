@@ -1,0 +1,268 @@
+/* test_lang.c: unit tests of the front end: lexer (through the parser), parser, diagnostics,
+ * symbol table and checker, driven through the same API the cjm program uses. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "parse.h"
+#include "program.h"
+#include "sema.h"
+#include "symtab.h"
+#include "unit.h"
+
+void unit_lang(void);
+
+/* A program parsed (and checked) from text, its diagnostics captured in `msgs`. */
+typedef struct Fixture {
+    Program prog;
+    Diag diag;
+    Model *model;
+    char *msgs;
+    size_t msgs_len;
+    FILE *out;
+} Fixture;
+
+static void load(Fixture *f, const char *text)
+{
+    memset(f, 0, sizeof *f);
+    f->out = open_memstream(&f->msgs, &f->msgs_len);
+    program_init(&f->prog, "stdlib");
+    diag_init(&f->diag, &f->prog.sources, f->out, false);
+    if (program_load_text(&f->prog, "t.journey", text, strlen(text), &f->diag) == LOAD_OK)
+    {
+        diag_defer(&f->diag);
+        f->model = sema_check(&f->prog, &f->diag);
+        diag_flush(&f->diag);
+    }
+    fflush(f->out);
+}
+
+static void unload(Fixture *f)
+{
+    model_free(f->model);
+    program_free(&f->prog);
+    fclose(f->out);
+    free(f->msgs);
+}
+
+static bool said(const Fixture *f, const char *text) { return f->msgs && strstr(f->msgs, text) != NULL; }
+
+static void test_values(void)
+{
+    TEST("lexer: percentages, durations and signs become values") {
+        Fixture f;
+        load(&f, "persona P { share 100% mood -0.25 size = 3 days }\n"
+                 "stage A goal { wait 12 hours revenue 7 }\n"
+                 "rule R when size > 0 and stage == A { revenue += 1 }");
+        CHECK(f.diag.errors == 0);
+        Persona *p = f.prog.main->personas;
+        CHECK_NEAR(p->share.v, 1.0, 1e-12);
+        CHECK(p->share.unit == VAL_PERCENT);
+        CHECK_NEAR(p->mood.v, -0.25, 1e-12);
+        CHECK_NEAR(p->traits->value.v, 3, 1e-12);
+        CHECK(p->traits->value.unit == VAL_DURATION);
+        Stage *s = f.prog.main->stages;
+        CHECK_NEAR(s->wait->args[0].v, 0.5, 1e-12);
+        CHECK(s->goal);
+        unload(&f);
+    }
+    TEST("lexer: every time unit") {
+        Fixture f;
+        load(&f, "stage A { wait uniform(30 minutes, 2 weeks) } stage B { wait 1 month } stage C { wait 1 year }"
+                 " stage D { wait triangular(1 day, 2 days, 3 hours) }");
+        Stage *s = f.prog.main->stages;
+        CHECK_NEAR(s->wait->args[0].v, 30.0 / 1440, 1e-12);
+        CHECK_NEAR(s->wait->args[1].v, 14, 1e-12);
+        CHECK_NEAR(s->next->wait->args[0].v, 30, 1e-12);
+        CHECK_NEAR(s->next->next->wait->args[0].v, 365, 1e-12);
+        CHECK(said(&f, "'triangular' needs min <= mode <= max"));
+        unload(&f);
+    }
+    TEST("lexer: a word after a number on the same line is not a unit unless it is one") {
+        Fixture f;
+        load(&f, "persona P { mood 0.1 budget = 2 }\ncurve { A +0.2 B -0.1 }\nstage A { -> B } stage B goal {}\n"
+                 "rule R when budget > 1 { mood += 0.1 }");
+        CHECK(f.diag.errors == 0);
+        CHECK_NEAR(f.prog.main->curves->points->value.v, 0.2, 1e-12);
+        CHECK_NEAR(f.prog.main->curves->points->next->value.v, -0.1, 1e-12);
+        unload(&f);
+    }
+    TEST("lexer: huge numbers are errors, not infinities") {
+        Fixture f;
+        load(&f, "stage A { revenue 1e400 }");
+        CHECK(said(&f, "number '1e400' is too large"));
+        unload(&f);
+    }
+    TEST("lexer: strings keep escapes and UTF-8") {
+        Fixture f;
+        load(&f, "stage A \"Caf\xC3\xA9 \\\"quoted\\\" \\\\ done\" goal {}");
+        CHECK(f.diag.errors == 0);
+        CHECK_STR(f.prog.main->stages->label.s, "Caf\xC3\xA9 \"quoted\" \\ done");
+        unload(&f);
+    }
+    TEST("lexer: a UTF-8 BOM and CRLF line ends are accepted") {
+        Fixture f;
+        load(&f, "\xEF\xBB\xBFstage A goal {\r\n  wait 2 days\r\n}\r\n");
+        CHECK(f.diag.errors == 0);
+        CHECK_NEAR(f.prog.main->stages->wait->args[0].v, 2, 1e-12);
+        unload(&f);
+    }
+}
+
+static void test_parser(void)
+{
+    TEST("parser: lists keep source order") {
+        Fixture f;
+        load(&f, "stage A { -> B 10% -> C 20% -> churn otherwise \"x\" }\nstage B goal {} stage C {}");
+        Arrow *a = f.prog.main->stages->arrows;
+        CHECK_STR(a->target.s, "B");
+        CHECK_STR(a->next->target.s, "C");
+        CHECK(a->next->next->to_churn && a->next->next->otherwise);
+        CHECK_STR(a->next->next->reason.s, "x");
+        unload(&f);
+    }
+    TEST("parser: operator precedence") {
+        Fixture f;
+        load(&f, "stage A { -> B 10% + 20% * 2 when not mood < 0 or mood > 1 and time > 3 days } stage B goal {}");
+        Arrow *a = f.prog.main->stages->arrows;
+        CHECK(a->prob->kind == EX_ADD && a->prob->b->kind == EX_MUL);
+        CHECK(a->when->kind == EX_OR && a->when->a->kind == EX_NOT && a->when->b->kind == EX_AND);
+        unload(&f);
+    }
+    TEST("parser: every syntax error in a file is reported") {
+        Fixture f;
+        load(&f, "stage A { wait }\nstage B { -> }\npersona P { share }\n");
+        CHECK(f.diag.errors == 3);
+        unload(&f);
+    }
+    TEST("parser: locations are byte ranges that print as line:col") {
+        Fixture f;
+        load(&f, "stage A {\n  -> Nowhere 10%\n  -> churn otherwise\n}");
+        CHECK(said(&f, "t.journey:2:6: error: unknown stage 'Nowhere'"));
+        CHECK(said(&f, "|      ^~~~~~~"));
+        unload(&f);
+    }
+    TEST("parser: an unclosed block names where it opened") {
+        Fixture f;
+        load(&f, "stage A {\n  -> churn\n");
+        CHECK(said(&f, "unexpected end of file"));
+        CHECK(said(&f, "t.journey:1:9: note: is a '}' missing? this '{' is not closed"));
+        unload(&f);
+    }
+}
+
+static void test_checks(void)
+{
+    TEST("checks: did you mean, for stages, channels and functions") {
+        Fixture f;
+        load(&f, "channel web\nstage Purchase goal { touchpoint T { channel wbe } }\nstage A { -> Purchse 50% when vists(A) > 1 -> churn otherwise }");
+        CHECK(said(&f, "did you mean 'Purchase'?"));
+        CHECK(said(&f, "did you mean 'web'?"));
+        CHECK(said(&f, "did you mean 'visits'?"));
+        unload(&f);
+    }
+    TEST("checks: shares, probabilities and ranges") {
+        Fixture f;
+        load(&f, "persona A { share 60% } persona B { share 30% }\n"
+                 "stage S goal { touchpoint T { reach 120% emotion -1.5 cost -2 } -> S 70% -> churn 40% }");
+        CHECK(said(&f, "persona shares add up to 90%, not 100%"));
+        CHECK(said(&f, "reach 120% is outside 0%..100%"));
+        CHECK(said(&f, "emotion -1.5 is outside -1..+1"));
+        CHECK(said(&f, "cost cannot be negative"));
+        CHECK(said(&f, "add up to 110%, more than 100%"));
+        unload(&f);
+    }
+    TEST("checks: personas without a share split the rest") {
+        Fixture f;
+        load(&f, "persona A { share 40% } persona B {} persona C {}\nstage S goal {}");
+        CHECK(f.diag.errors == 0);
+        CHECK_NEAR(f.model->share[1], 0.3, 1e-12);
+        CHECK_NEAR(f.model->share[2], 0.3, 1e-12);
+        unload(&f);
+    }
+    TEST("checks: types") {
+        Fixture f;
+        load(&f, "persona P { budget = 1 }\nstage S goal { -> S 10% when stage == 3 -> churn mood > 0 }\n"
+                 "rule R when budget { }");
+        CHECK(said(&f, "cannot compare a stage with a number"));
+        CHECK(said(&f, "a probability must be a number, but this is a condition"));
+        CHECK(said(&f, "a condition must be true or false, but this is a number"));
+        unload(&f);
+    }
+    TEST("checks: the model is indexed and resolved") {
+        Fixture f;
+        load(&f, "journey \"J\" { cohort 500 seed 9 horizon 2 weeks start B }\n"
+                 "persona P { share 100% t = 2 }\ncurve { A 0.5 }\ncurve P { B -0.5 }\n"
+                 "stage A { -> B 50% when t > 1 -> churn otherwise } stage B goal { -> A }");
+        CHECK(f.diag.errors == 0);
+        Model *m = f.model;
+        CHECK_STR(m->title, "J");
+        CHECK(m->cohort == 500 && m->seed == 9 && m->has_horizon && m->horizon == 14);
+        CHECK(m->start == 1);
+        CHECK(m->stages[0]->arrows->target_index == 1);
+        CHECK(m->stages[0]->arrows->when->a->ref == REF_TRAIT);
+        CHECK(m->stages[0]->arrows->next->target_index == -1);
+        CHECK_NEAR(m->curve[0], 0.5, 1e-12);
+        CHECK_NEAR(m->curve[1], -0.5, 1e-12);
+        CHECK(m->stages[0]->arrows->when->persona_only);
+        unload(&f);
+    }
+    TEST("checks: extend stage merges into the stage") {
+        Fixture f;
+        load(&f, "stage A goal { wait 1 day touchpoint X {} touchpoint Y {} -> B 50% -> churn otherwise }\n"
+                 "stage B {}\n"
+                 "extend stage A { wait 3 days remove touchpoint Y touchpoint Z {} -> B 70% }");
+        CHECK(f.diag.errors == 0);
+        Stage *a = f.model->stages[0];
+        CHECK_NEAR(a->wait->args[0].v, 3, 1e-12);
+        CHECK_STR(a->touchpoints->name.s, "X");
+        CHECK_STR(a->touchpoints->next->name.s, "Z");
+        CHECK(a->touchpoints->next->next == NULL);
+        CHECK(a->arrows->prob->num == 0.7);
+        unload(&f);
+    }
+    TEST("checks: warnings do not count as errors") {
+        Fixture f;
+        load(&f, "stage A goal {} stage B {}\ntouchpoint T {}\npersona P { unused = 1 }");
+        CHECK(f.diag.errors == 0);
+        CHECK(f.diag.warnings == 3);
+        CHECK(said(&f, "stage 'B' is never reached"));
+        CHECK(said(&f, "touchpoint 'T' is never used"));
+        CHECK(said(&f, "trait 'unused' is never used"));
+        unload(&f);
+    }
+}
+
+static void test_support(void)
+{
+    TEST("symtab: insertion order and replacement") {
+        Symtab t;
+        symtab_init(&t);
+        char names[200][8];
+        for (int i = 0; i < 200; i++) {
+            snprintf(names[i], sizeof names[i], "n%d", i);
+            CHECK(symtab_put(&t, names[i], names[i]) == NULL);
+        }
+        CHECK(symtab_get(&t, "n150") == names[150]);
+        CHECK(symtab_put(&t, "n3", names[7]) == names[3]);
+        CHECK(symtab_get(&t, "n3") == names[7]);
+        CHECK(symtab_get(&t, "zz") == NULL);
+        CHECK_STR(t.keys[199], "n199");
+        symtab_free(&t);
+    }
+    TEST("diag: closest name") {
+        const char *c[] = {"Awareness", "Consideration", "Purchase"};
+        CHECK_STR(diag_closest("Purchse", c, 3), "Purchase");
+        CHECK_STR(diag_closest("consideration", c, 3), "Consideration");
+        CHECK(diag_closest("Zebra", c, 3) == NULL);
+    }
+}
+
+void unit_lang(void)
+{
+    test_values();
+    test_parser();
+    test_checks();
+    test_support();
+}
