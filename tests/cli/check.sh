@@ -1,0 +1,117 @@
+# tests/cli/check.sh: the command line of `cjm` and `cjm check` (sourced by tests/run.sh; files in $T).
+
+run "$CJM" --version
+expect_status "--version exits 0" 0
+expect_out "--version prints the version" '^cjm [0-9]+\.[0-9]+\.[0-9]+'
+
+run "$CJM" --help
+expect_status "--help exits 0" 0
+expect_out "--help lists check" '^  check '
+
+run "$CJM" help check
+expect_status "help check exits 0" 0
+expect_out "help check shows the usage" '^Usage: cjm check'
+
+run "$CJM" check --help
+expect_out "check --help shows the usage" '^Usage: cjm check'
+
+run "$CJM"
+expect_status "no command is bad usage" 2
+
+run "$CJM" chekc x.journey
+expect_status "unknown command is bad usage" 2
+expect_err "unknown command suggests the right one" "did you mean 'check'"
+
+run "$CJM" check --frobnicate examples/reference.journey
+expect_status "unknown option is bad usage" 2
+expect_err "unknown option is named" "unknown option '--frobnicate'"
+
+run "$CJM" check
+expect_status "check without a file is bad usage" 2
+
+run "$CJM" --color=sometimes check examples/reference.journey
+expect_status "bad --color is bad usage" 2
+
+run "$CJM" help nosuch
+expect_status "help for an unknown command is bad usage" 2
+
+run "$CJM" check examples/reference.journey
+expect_status "a clean journey checks" 0
+expect_out "check reports what it found" 'reference.journey: ok: 6 stages, 2 personas, 9 touchpoints, 3 rules'
+expect_no_err "a clean journey prints no diagnostics"
+
+run "$CJM" check -q examples/reference.journey
+expect_status "-q succeeds" 0
+if [ ! -s "$tmp/out" ]; then ok "-q prints nothing on success"; else not_ok "-q prints nothing on success" "$(out)"; fi
+
+run "$CJM" check examples/reference.journey tests/check/arrows-over.journey examples/cafe.journey
+expect_status "several files: errors in one make the exit 1" 1
+expect_out "several files: the others are still checked" 'cafe.journey: ok'
+
+run "$CJM" check tests/check/warnings.journey
+expect_status "warnings alone exit 0" 0
+run "$CJM" check -q tests/check/warnings.journey
+if [ ! -s "$tmp/err" ]; then ok "-q hides warnings"; else not_ok "-q hides warnings" "$(err)"; fi
+
+run "$CJM" check "$T/missing.journey"
+expect_status "a missing file exits 3" 3
+expect_err "a missing file is named" "cannot read '.*missing.journey': No such file or directory"
+
+run "$CJM" check "$T"
+expect_status "a folder exits 3" 3
+
+printf 'stage A goal {}\n' >"$T/ok.journey"
+"$CJM" check - <"$T/ok.journey" >"$tmp/out" 2>"$tmp/err"
+status=$?
+expect_status "standard input is read with -" 0
+expect_out "standard input is called <stdin>" '^<stdin>: ok'
+
+printf 'stage A goal { -> Nowhere }\n' | "$CJM" check - >"$tmp/out" 2>"$tmp/err"
+status=$?
+expect_err "diagnostics on standard input name <stdin>" '^<stdin>:1:19: error: unknown stage'
+
+run "$CJM" --color=always check tests/check/arrows-over.journey
+expect_err "--color=always colours diagnostics" "$(printf '\033')\\[1;31merror"
+run "$CJM" check tests/check/arrows-over.journey
+if grep -q "$(printf '\033')" "$tmp/err"; then not_ok "no colour when not a terminal"; else ok "no colour when not a terminal"; fi
+
+# Imports: relative to the importing file, then CJM_PATH, then the standard library.
+mkdir -p "$T/lib" "$T/proj"
+printf 'channel shop "Our shop"\n' >"$T/lib/shared.journey"
+printf 'import "shared"\nstage A goal { touchpoint T { channel shop } }\n' >"$T/proj/main.journey"
+run "$CJM" check "$T/proj/main.journey"
+expect_status "an import not on CJM_PATH is an error" 1
+CJM_PATH="$T/nowhere:$T/lib" run "$CJM" check "$T/proj/main.journey"
+expect_status "CJM_PATH folders are searched" 0
+cp "$T/lib/shared.journey" "$T/proj/shared.journey"
+printf 'channel shop "Local"\n' >"$T/proj/shared.journey"
+run "$CJM" check "$T/proj/main.journey"
+expect_status "imports resolve relative to the importing file" 0
+printf 'import "std/channels"\nimport "std/channels"\nstage A goal { touchpoint T { channel web } }\n' >"$T/twice.journey"
+run "$CJM" check "$T/twice.journey"
+expect_status "a module imported twice is loaded once" 0
+(cd "$T" && "$OLDPWD/$CJM" check twice.journey >/dev/null 2>&1)
+status=$?
+expect_status "the standard library is found from any folder" 0
+
+# Survive anything: a generated large journey checks quickly, and every byte sequence gets a message.
+awk 'BEGIN { for (i = 0; i < 5000; i++) printf "stage S%d %s{ wait 1 day -> S%d 90%% -> churn otherwise \"lost\" }\n", i, i == 4999 ? "goal " : "", (i + 1) % 5000 }' >"$T/big.journey"
+run "$CJM" check "$T/big.journey"
+expect_status "a 5000-stage journey checks" 0
+head -c 100000 /dev/urandom >"$T/random.journey"
+run "$CJM" check "$T/random.journey"
+expect_status "random bytes are a journey error, not a crash" 1
+
+# Every complete example in the documentation (```journey blocks) checks cleanly.
+for doc in docs/*.md README.md; do
+    [ -f "$doc" ] || continue
+    awk -v dir="$T" -v base="$(basename "$doc" .md)" '
+        /^```journey$/ { n++; file = sprintf("%s/%s-%d.journey", dir, base, n); inside = 1; next }
+        /^```/ { inside = 0 }
+        inside { print > file }' "$doc"
+done
+for f in "$T"/*-[0-9]*.journey; do
+    [ -f "$f" ] || continue
+    run "$CJM" check "$f"
+    if [ "$status" -eq 0 ] && [ ! -s "$tmp/err" ]; then ok "doc example $(basename "$f") checks cleanly"; else not_ok "doc example $(basename "$f") checks cleanly" "$(err)"; fi
+done
