@@ -31,7 +31,7 @@ int cmd_check(int argc, char **argv)
     int opt;
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "+qh", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'q': quiet = true; break;
         case 'C':

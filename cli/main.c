@@ -19,12 +19,33 @@ static const char check_usage[] =
     "\n"
     "Exit status: 0 no errors (warnings allowed), 1 errors, 2 bad usage, 3 a file could not be read.\n";
 
+static const char graph_usage[] =
+    "Usage: cjm graph [OPTION]... FILE\n"
+    "Draw a journey with Graphviz: the flow graph (default) or the classic journey map.\n"
+    "The figures are those of `cjm run` with the same options; --static draws the declared\n"
+    "structure without simulating.\n"
+    "\n"
+    "Options:\n"
+    "      --view=VIEW      flow (stages, arrows, churn, volumes) or map (the journey map)\n"
+    "      --static         the declared structure, probabilities and curve only\n"
+    "      --churn=HOW      stubs (a churn box beside each stage, default) or merged (one node)\n"
+    "      --persona=NAME   one persona's curve and figures\n"
+    "  -T, --format=FMT     svg, png, pdf or dot (default: from -o's extension, else svg)\n"
+    "  -o, --output=FILE    write to FILE (atomically) instead of standard output\n"
+    "  -q, --quiet          no warnings\n"
+    "      --color[=WHEN]   colour diagnostics: auto, always, never\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit status: 0 drawn, 1 errors in the journey, 2 bad usage, 3 the picture could not be\n"
+    "rendered or written.\n";
+
 static const char help_usage[] =
     "Usage: cjm help [COMMAND]\n"
     "Show the list of commands, or the help of one command.\n";
 
 const Command cli_commands[] = {
     {"check", "check journey files for errors", check_usage, cmd_check},
+    {"graph", "draw the flow graph or the journey map with Graphviz", graph_usage, cmd_graph},
     {"help", "show help for a command", help_usage, cmd_help},
     {NULL, NULL, NULL, NULL},
 };

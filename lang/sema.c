@@ -1033,7 +1033,6 @@ static void check_rules(Sema *S)
 
 /* ---- structure: reachability, ends, unused declarations ---- */
 
-/* The stage a rule is limited to when its condition is `stage == X and ...`, else -1. */
 static int rule_stage(const Expr *e)
 {
     if (!e) return -1;
@@ -1047,6 +1046,8 @@ static int rule_stage(const Expr *e)
     }
     return -1;
 }
+
+int sema_rule_stage(const Rule *r) { return rule_stage(r->when); }
 
 static bool arrow_possible(const Arrow *a)
 {

@@ -59,6 +59,9 @@ void model_free(Model *m);
 /* The value of an expression whose `constant` flag is set. */
 double sema_eval_constant(const Expr *e);
 
+/* The stage a rule is limited to when its condition is `stage == X and ...`, else -1. */
+int sema_rule_stage(const Rule *r);
+
 /* Names for messages: "stage 'Purchase'", the journey name of a distribution, and so on. */
 const char *sema_func_name(FuncId f);
 const char *sema_dist_name(DistKind k);

@@ -1,0 +1,598 @@
+/* graph.c: the flow graph and the journey map of a journey (see graph.h). Builds HTML-like labels
+ * and Graphviz attributes; viz.c does the Graphviz calls. */
+#include "graph.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "viz.h"
+
+/* Label-heavy edges make dot's crossing minimisation slow on big journeys (graphviz-notes.md):
+ * above this many stages, arrow figures become external labels. */
+enum { BIG_JOURNEY = 60 };
+
+static const char FONT[] = "Helvetica,Arial,sans-serif";
+
+void graph_mood_colour(double mood, char out[8])
+{
+    /* Five stops from red (-1) through amber and pale yellow (0) to green (+1), light enough for
+     * black text. */
+    static const double stops[5][3] = {
+        {0xf2, 0x8e, 0x83}, {0xfd, 0xc9, 0x8a}, {0xff, 0xf2, 0xb3}, {0xc2, 0xe5, 0x9a}, {0x7f, 0xcf, 0x7f},
+    };
+    if (isnan(mood)) {
+        snprintf(out, 8, "#eeeeee");
+        return;
+    }
+    double x = (mood < -1 ? -1 : mood > 1 ? 1 : mood) * 2 + 2; /* 0 .. 4 */
+    int i = x >= 4 ? 3 : (int)x;
+    double t = x - i;
+    int rgb[3];
+    for (int k = 0; k < 3; k++) rgb[k] = (int)lround(stops[i][k] + (stops[i + 1][k] - stops[i][k]) * t);
+    snprintf(out, 8, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
+}
+
+/* ---- small text helpers ---- */
+
+static void put_escaped(Buf *b, const char *text)
+{
+    char *e = viz_escape(text ? text : "");
+    buf_puts(b, e);
+    free(e);
+}
+
+/* 12345 -> "12,345"; fractions (expected values) keep one decimal. */
+static void put_count(Buf *b, double v)
+{
+    char digits[64];
+    bool whole = fabs(v - round(v)) < 1e-9 || fabs(v) >= 1000;
+    snprintf(digits, sizeof digits, "%.0f", whole ? fabs(round(v)) : floor(fabs(v)));
+    if (v < 0) buf_putc(b, '-');
+    size_t n = strlen(digits);
+    for (size_t i = 0; i < n; i++) {
+        buf_putc(b, digits[i]);
+        if ((n - i - 1) % 3 == 0 && i + 1 < n) buf_putc(b, ',');
+    }
+    if (!whole) buf_printf(b, ".%d", (int)floor(fmod(fabs(v), 1.0) * 10));
+}
+
+static void put_percent(Buf *b, double share)
+{
+    double p = share * 100;
+    if (p != 0 && fabs(p) < 0.1) buf_printf(b, "%.2f%%", p);
+    else buf_printf(b, "%.1f%%", p);
+}
+
+static void put_signed(Buf *b, double v) { buf_printf(b, "%+.2f", v); }
+
+/* The source text of an expression (for arrows whose probability is not a constant). */
+static void put_source(Buf *b, const Model *m, Loc loc)
+{
+    const SourceFile *f = source_get(&m->program->sources, loc.file);
+    if (!f || loc.off + loc.len > f->len) return;
+    char *text = arena_strndup(m->own_arena, f->text + loc.off, loc.len > 40 ? 40 : loc.len);
+    for (char *p = text; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t') *p = ' ';
+    put_escaped(b, text);
+    if (loc.len > 40) buf_puts(b, "…");
+}
+
+static void put_probability(Buf *b, const Model *m, const Arrow *a)
+{
+    if (a->otherwise) buf_puts(b, "otherwise");
+    else if (a->prob->constant) put_percent(b, sema_eval_constant(a->prob));
+    else put_source(b, m, a->prob->loc);
+    if (a->when) {
+        buf_puts(b, " when ");
+        put_source(b, m, a->when->loc);
+    }
+}
+
+/* The declared mood of a stage: the persona's curve, or the personas' curves mixed by share. */
+static double declared_mood(const Model *m, int stage, int persona, bool *declared)
+{
+    *declared = false;
+    double sum = 0;
+    for (int p = 0; p < m->npersonas; p++) {
+        if (persona >= 0 && p != persona) continue;
+        size_t cell = (size_t)p * (size_t)m->nstages + (size_t)stage;
+        *declared |= m->curve_declared[cell];
+        sum += (persona >= 0 ? 1 : m->share[p]) * m->curve[cell];
+    }
+    return sum;
+}
+
+static const char *stage_id(const Model *m, int s) { return arena_printf(m->own_arena, "s%d", s); }
+
+/* ---- the flow graph ---- */
+
+static void stage_label(Buf *b, const Model *m, const GraphFigures *fig, const GraphOptions *opt, int s)
+{
+    const Stage *st = m->stages[s];
+    buf_puts(b, "<table border=\"0\" cellborder=\"0\" cellspacing=\"0\" cellpadding=\"2\">");
+    buf_puts(b, "<tr><td><b>");
+    put_escaped(b, st->name.s);
+    buf_puts(b, "</b>");
+    if (st->goal) buf_puts(b, "  ★ goal");
+    buf_puts(b, "</td></tr>");
+    if (st->label.s) {
+        buf_puts(b, "<tr><td><font point-size=\"10\">");
+        put_escaped(b, st->label.s);
+        buf_puts(b, "</font></td></tr>");
+    }
+    buf_puts(b, "<tr><td><font point-size=\"10\">");
+    if (fig) {
+        put_count(b, fig->reached[s]);
+        buf_puts(b, " reached (");
+        put_percent(b, fig->cohort > 0 ? fig->reached[s] / fig->cohort : 0);
+        buf_puts(b, ")");
+        if (!isnan(fig->mood[s])) {
+            buf_puts(b, " · mood ");
+            put_signed(b, fig->mood[s]);
+        }
+    } else {
+        bool declared;
+        double mood = declared_mood(m, s, opt->persona, &declared);
+        buf_puts(b, declared ? "expected mood " : "no expected mood");
+        if (declared) put_signed(b, mood);
+    }
+    buf_puts(b, "</font></td></tr>");
+    if (st->touchpoints) {
+        buf_puts(b, "<tr><td align=\"left\" balign=\"left\"><font point-size=\"9\">");
+        for (const Touchpoint *t = st->touchpoints; t; t = t->next) {
+            buf_puts(b, t->pains ? "⚠ " : "• ");
+            put_escaped(b, t->label.s ? t->label.s : t->name.s);
+            if (t->channel_index >= 0) {
+                buf_puts(b, " <i>(");
+                put_escaped(b, m->channels[t->channel_index]->name.s);
+                buf_puts(b, ")</i>");
+            }
+            if (t->next) buf_puts(b, "<br/>");
+        }
+        buf_puts(b, "</font></td></tr>");
+    }
+    buf_puts(b, "</table>");
+}
+
+static void add_stage_nodes(VizGraph *g, const Model *m, const GraphFigures *fig, const GraphOptions *opt)
+{
+    for (int s = 0; s < m->nstages; s++) {
+        const Stage *st = m->stages[s];
+        VizNode *n = viz_node(g, stage_id(m, s));
+        Buf label = BUF_INIT;
+        stage_label(&label, m, fig, opt, s);
+        viz_node_html(n, buf_str(&label));
+        buf_free(&label);
+        bool declared;
+        double mood = fig ? fig->mood[s] : declared_mood(m, s, opt->persona, &declared);
+        char colour[8];
+        graph_mood_colour(mood, colour);
+        viz_node_attr(n, "fillcolor", colour);
+        bool unreached = fig ? fig->reached[s] <= 0 : !st->reachable;
+        viz_node_attr(n, "style", unreached ? "rounded,filled,dashed" : "rounded,filled");
+        if (st->goal) viz_node_attr(n, "peripheries", "2");
+        if (s == m->start) viz_node_attr(n, "penwidth", "2");
+    }
+}
+
+static double max_flow(const Model *m, const GraphFigures *fig)
+{
+    double max = 0;
+    if (!fig) return 0;
+    for (int s = 0; s < m->nstages; s++) {
+        int k = 0;
+        for (const Arrow *a = m->stages[s]->arrows; a; a = a->next, k++)
+            if (fig->taken[s][k] > max) max = fig->taken[s][k];
+    }
+    return max;
+}
+
+static double stage_exits(const Model *m, const GraphFigures *fig, int s)
+{
+    double sum = 0;
+    int k = 0;
+    for (const Arrow *a = m->stages[s]->arrows; a; a = a->next, k++) sum += fig->taken[s][k];
+    return sum;
+}
+
+static void style_flow_edge(VizEdge *e, double taken, double max)
+{
+    char width[32];
+    snprintf(width, sizeof width, "%.2f", max > 0 ? 1 + 7 * sqrt(taken / max) : 1.0);
+    viz_edge_attr(e, "penwidth", width);
+    if (taken <= 0) viz_edge_attr(e, "style", "dashed");
+}
+
+static void arrow_label(Buf *b, const Model *m, const GraphFigures *fig, const Arrow *a, double taken, double exits)
+{
+    put_probability(b, m, a);
+    if (fig) {
+        buf_puts(b, "\n");
+        put_count(b, taken);
+        if (exits > 0) {
+            buf_puts(b, " (");
+            put_percent(b, taken / exits);
+            buf_puts(b, ")");
+        }
+    }
+}
+
+/* The churn of one stage: (reason, count) pairs from the figures, or the declared reasons. */
+static void churn_label(Buf *b, const Model *m, const GraphFigures *fig, int s, double *total)
+{
+    *total = 0;
+    buf_puts(b, "<table border=\"0\" cellborder=\"0\" cellspacing=\"0\" cellpadding=\"1\">");
+    buf_puts(b, "<tr><td><b>✕ churn</b></td></tr>");
+    if (fig) {
+        for (int i = 0; i < fig->nchurn; i++) {
+            if (fig->churn[i].stage != s) continue;
+            *total += fig->churn[i].count;
+            buf_puts(b, "<tr><td align=\"left\"><font point-size=\"9\">");
+            put_escaped(b, fig->churn[i].reason);
+            buf_puts(b, ": ");
+            put_count(b, fig->churn[i].count);
+            buf_puts(b, "</font></td></tr>");
+        }
+    } else {
+        for (const Arrow *a = m->stages[s]->arrows; a; a = a->next) {
+            if (!a->to_churn || !a->reason.s) continue;
+            buf_puts(b, "<tr><td align=\"left\"><font point-size=\"9\">");
+            put_escaped(b, a->reason.s);
+            buf_puts(b, "</font></td></tr>");
+        }
+    }
+    buf_puts(b, "</table>");
+}
+
+static bool stage_has_churn(const Model *m, const GraphFigures *fig, int s)
+{
+    for (const Arrow *a = m->stages[s]->arrows; a; a = a->next)
+        if (a->to_churn) return true;
+    if (fig)
+        for (int i = 0; i < fig->nchurn; i++)
+            if (fig->churn[i].stage == s && fig->churn[i].count > 0) return true;
+    return false;
+}
+
+static VizNode *churn_node(VizGraph *g, const Model *m, const GraphFigures *fig, const GraphOptions *opt, int s)
+{
+    const char *id = opt->merged_churn ? "churn" : arena_printf(m->own_arena, "c%d", s);
+    VizNode *n = viz_node(g, id);
+    viz_node_attr(n, "shape", "box");
+    viz_node_attr(n, "style", "rounded,dashed");
+    viz_node_attr(n, "color", "#b22222");
+    viz_node_attr(n, "fontcolor", "#b22222");
+    if (opt->merged_churn) {
+        viz_node_attr(n, "label", "✕ churn");
+    } else {
+        Buf label = BUF_INIT;
+        double total;
+        churn_label(&label, m, fig, s, &total);
+        viz_node_html(n, buf_str(&label));
+        buf_free(&label);
+    }
+    return n;
+}
+
+static void add_arrows(VizGraph *g, const Model *m, const GraphFigures *fig, const GraphOptions *opt)
+{
+    double max = max_flow(m, fig);
+    bool big = m->nstages > BIG_JOURNEY;
+    for (int s = 0; s < m->nstages; s++) {
+        double exits = fig ? stage_exits(m, fig, s) : 0;
+        VizNode *from = viz_node(g, stage_id(m, s));
+        VizNode *churn = NULL;
+        int k = 0;
+        /* Rule churn (not on an arrow) still gets the stage's stub. */
+        if (stage_has_churn(m, fig, s)) churn = churn_node(g, m, fig, opt, s);
+        for (const Arrow *a = m->stages[s]->arrows; a; a = a->next, k++) {
+            double taken = fig ? fig->taken[s][k] : 0;
+            VizNode *to = a->to_churn ? churn : viz_node(g, stage_id(m, a->target_index));
+            VizEdge *e = viz_edge(g, from, to);
+            /* Several arrows may join the same two nodes: each needs its own edge. */
+            Buf label = BUF_INIT;
+            arrow_label(&label, m, fig, a, taken, exits);
+            if (a->to_churn && !opt->merged_churn && a->reason.s) {
+                /* The stub lists the reasons; the edge keeps the probability. */
+            }
+            viz_edge_attr(e, big ? "xlabel" : "label", buf_str(&label));
+            buf_free(&label);
+            if (fig) style_flow_edge(e, taken, max);
+            if (a->to_churn) {
+                viz_edge_attr(e, "color", "#b22222");
+                viz_edge_attr(e, "fontcolor", "#b22222");
+                if (opt->merged_churn && m->nstages > 30) viz_edge_attr(e, "constraint", "false");
+            }
+        }
+    }
+    if (opt->merged_churn && fig) {
+        Buf label = BUF_INIT;
+        buf_puts(&label, "<table border=\"0\" cellborder=\"0\" cellspacing=\"0\" cellpadding=\"1\"><tr><td><b>✕ churn</b></td></tr>");
+        for (int i = 0; i < fig->nchurn; i++) {
+            buf_puts(&label, "<tr><td align=\"left\"><font point-size=\"9\">");
+            if (fig->churn[i].stage >= 0) {
+                put_escaped(&label, m->stages[fig->churn[i].stage]->name.s);
+                buf_puts(&label, ": ");
+            }
+            put_escaped(&label, fig->churn[i].reason);
+            buf_puts(&label, " ");
+            put_count(&label, fig->churn[i].count);
+            buf_puts(&label, "</font></td></tr>");
+        }
+        buf_puts(&label, "</table>");
+        viz_node_html(viz_node(g, "churn"), buf_str(&label));
+        buf_free(&label);
+    }
+}
+
+/* Rules that send customers elsewhere (`goto`) from one stage: dashed grey edges. */
+static void add_rule_edges(VizGraph *g, const Model *m)
+{
+    for (int r = 0; r < m->nrules; r++) {
+        int from = sema_rule_stage(m->rules[r]);
+        if (from < 0) continue;
+        for (const Action *a = m->rules[r]->actions; a; a = a->next) {
+            if (a->kind != ACT_GOTO || a->target_index < 0) continue;
+            VizEdge *e = viz_edge(g, viz_node(g, stage_id(m, from)), viz_node(g, stage_id(m, a->target_index)));
+            viz_edge_attr(e, "style", "dashed");
+            viz_edge_attr(e, "color", "#777777");
+            viz_edge_attr(e, "fontcolor", "#555555");
+            viz_edge_attr(e, "label", arena_printf(m->own_arena, "rule %s", m->rules[r]->name.s));
+        }
+    }
+}
+
+static void add_legend(VizGraph *g, const GraphFigures *fig)
+{
+    Buf b = BUF_INIT;
+    buf_puts(&b, "<table border=\"0\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"3\">");
+    buf_printf(&b, "<tr><td colspan=\"5\"><b>%s</b></td></tr><tr>", fig ? "Mean mood on entry" : "Expected mood (curve)");
+    static const double marks[] = {-1, -0.5, 0, 0.5, 1};
+    for (int i = 0; i < 5; i++) {
+        char colour[8];
+        graph_mood_colour(marks[i], colour);
+        buf_printf(&b, "<td bgcolor=\"%s\">%+.1f</td>", colour, marks[i]);
+    }
+    buf_puts(&b, "</tr><tr><td colspan=\"5\" align=\"left\" balign=\"left\"><font point-size=\"9\">"
+                 "double border: goal stage<br/>thick border: start stage<br/>");
+    buf_puts(&b, fig ? "dashed: no customer reached it<br/>arrow width: customers who took it<br/>"
+                     : "dashed: cannot be reached<br/>");
+    buf_puts(&b, "⚠ touchpoint with a pain point</font></td></tr></table>");
+    VizNode *n = viz_node_in(g, "cluster_legend", "legend");
+    viz_cluster_attr(g, "cluster_legend", "label", "Legend");
+    viz_cluster_attr(g, "cluster_legend", "style", "rounded");
+    viz_cluster_attr(g, "cluster_legend", "color", "#999999");
+    viz_node_attr(n, "shape", "plain");
+    viz_node_html(n, buf_str(&b));
+    buf_free(&b);
+}
+
+static void graph_title(Buf *b, const Model *m, const GraphFigures *fig, const GraphOptions *opt)
+{
+    buf_puts(b, m->title);
+    if (opt->persona >= 0) buf_printf(b, " — persona %s", m->personas[opt->persona]->name.s);
+    if (fig && fig->exact) {
+        buf_puts(b, "\nexact analysis (expected values for ");
+        put_count(b, fig->cohort);
+        buf_puts(b, " customers)");
+    } else if (fig) {
+        buf_puts(b, "\n");
+        put_count(b, fig->cohort);
+        buf_printf(b, " customers simulated (seed %.0f): conversion ", fig->seed);
+        put_percent(b, fig->conversion_rate);
+        buf_puts(b, ", churn ");
+        put_percent(b, fig->churn_rate);
+    } else {
+        buf_puts(b, "\ndeclared structure (not simulated)");
+    }
+}
+
+static void common_attrs(VizGraph *g, const Model *m, const GraphFigures *fig, const GraphOptions *opt)
+{
+    Buf title = BUF_INIT;
+    graph_title(&title, m, fig, opt);
+    viz_graph_attr(g, "label", buf_str(&title));
+    buf_free(&title);
+    viz_graph_attr(g, "labelloc", "t");
+    viz_graph_attr(g, "fontname", FONT);
+    viz_graph_attr(g, "fontsize", "16");
+    viz_node_default(g, "fontname", FONT);
+    viz_edge_default(g, "fontname", FONT);
+    viz_node_default(g, "fontsize", "11");
+    viz_edge_default(g, "fontsize", "9");
+}
+
+static VizGraph *build_flow(const Model *m, const GraphFigures *fig, const GraphOptions *opt)
+{
+    VizGraph *g = viz_new("journey");
+    common_attrs(g, m, fig, opt);
+    viz_graph_attr(g, "rankdir", "LR");
+    viz_graph_attr(g, "nodesep", "0.4");
+    viz_graph_attr(g, "ranksep", "0.7");
+    viz_node_default(g, "shape", "box");
+    viz_node_default(g, "margin", "0.12,0.06");
+    viz_edge_default(g, "color", "#445566");
+    add_stage_nodes(g, m, fig, opt);
+    add_arrows(g, m, fig, opt);
+    add_rule_edges(g, m);
+    add_legend(g, fig);
+    return g;
+}
+
+/* ---- the journey map ---- */
+
+enum { MOOD_ROWS = 9 }; /* +1, +0.75, ..., -1 */
+
+static int mood_row(double mood) { return (int)lround((1 - (mood < -1 ? -1 : mood > 1 ? 1 : mood)) * 4); }
+
+/* The emotion curve as a little chart: one cell per quarter point, ○ declared, ● simulated. */
+static void emotion_cell(Buf *b, double declared, bool has_declared, double simulated)
+{
+    int rd = has_declared ? mood_row(declared) : -1, rs = isnan(simulated) ? -1 : mood_row(simulated);
+    buf_puts(b, "<td><table border=\"0\" cellborder=\"0\" cellspacing=\"0\" cellpadding=\"0\">");
+    for (int r = 0; r < MOOD_ROWS; r++) {
+        char colour[8];
+        graph_mood_colour(1 - r / 4.0, colour);
+        const char *mark = r == rs && r == rd ? "◉" : r == rs ? "●" : r == rd ? "○" : (r == 4 ? "·" : " ");
+        buf_printf(b, "<tr><td bgcolor=\"%s\" width=\"60\" height=\"12\"><font point-size=\"13\">%s</font></td></tr>", colour,
+                   mark);
+    }
+    buf_puts(b, "<tr><td><font point-size=\"9\">");
+    if (has_declared) {
+        buf_puts(b, "○ ");
+        put_signed(b, declared);
+    }
+    if (!isnan(simulated)) {
+        buf_puts(b, has_declared ? "  ● " : "● ");
+        put_signed(b, simulated);
+    }
+    buf_puts(b, "</font></td></tr></table></td>");
+}
+
+/* Graphviz rejects an empty <font></font>: cells whose text may be empty go through this. */
+static void put_font_cell(Buf *b, const char *td_attrs, const Buf *text)
+{
+    buf_printf(b, "<td%s>", td_attrs);
+    if (text->len) buf_printf(b, "<font point-size=\"10\">%s</font>", buf_str(text));
+    else buf_puts(b, " ");
+    buf_puts(b, "</td>");
+}
+
+static void map_header_cell(Buf *b, const char *text)
+{
+    buf_puts(b, "<td bgcolor=\"#dde3ea\" align=\"left\"><b>");
+    put_escaped(b, text);
+    buf_puts(b, "</b></td>");
+}
+
+static void map_row_touchpoints(Buf *b, const Model *m, bool channels)
+{
+    map_header_cell(b, channels ? "Channels" : "Touchpoints");
+    for (int s = 0; s < m->nstages; s++) {
+        Buf text = BUF_INIT;
+        for (const Touchpoint *t = m->stages[s]->touchpoints; t; t = t->next) {
+            if (channels) {
+                /* Each channel once per stage. */
+                bool repeat = t->channel_index < 0;
+                for (const Touchpoint *u = m->stages[s]->touchpoints; u != t && !repeat; u = u->next)
+                    repeat = u->channel_index == t->channel_index;
+                if (repeat) continue;
+            }
+            if (text.len) buf_puts(&text, "<br/>");
+            if (channels) {
+                const Channel *c = m->channels[t->channel_index];
+                put_escaped(&text, c->label.s ? c->label.s : c->name.s);
+            } else {
+                put_escaped(&text, t->label.s ? t->label.s : t->name.s);
+            }
+        }
+        put_font_cell(b, " align=\"left\" balign=\"left\" valign=\"top\"", &text);
+        buf_free(&text);
+    }
+}
+
+static void map_row_notes(Buf *b, const Model *m, bool pains)
+{
+    map_header_cell(b, pains ? "Pain points" : "Opportunities");
+    for (int s = 0; s < m->nstages; s++) {
+        Buf text = BUF_INIT;
+        for (const Touchpoint *t = m->stages[s]->touchpoints; t; t = t->next) {
+            for (const StrList *l = pains ? t->pains : t->opportunities; l; l = l->next) {
+                if (text.len) buf_puts(&text, "<br/>");
+                buf_puts(&text, pains ? "⚠ " : "→ ");
+                put_escaped(&text, l->str.s);
+            }
+        }
+        put_font_cell(b, pains ? " align=\"left\" balign=\"left\" valign=\"top\" bgcolor=\"#fdecea\""
+                               : " align=\"left\" balign=\"left\" valign=\"top\" bgcolor=\"#eaf5ea\"",
+                      &text);
+        buf_free(&text);
+    }
+}
+
+static void map_row_figures(Buf *b, const Model *m, const GraphFigures *fig)
+{
+    map_header_cell(b, "Figures");
+    for (int s = 0; s < m->nstages; s++) {
+        buf_puts(b, "<td align=\"left\" balign=\"left\" valign=\"top\"><font point-size=\"10\">");
+        double churned = 0;
+        for (int i = 0; i < fig->nchurn; i++)
+            if (fig->churn[i].stage == s) churned += fig->churn[i].count;
+        buf_puts(b, "reached ");
+        put_count(b, fig->reached[s]);
+        buf_puts(b, " (");
+        put_percent(b, fig->cohort > 0 ? fig->reached[s] / fig->cohort : 0);
+        buf_puts(b, ")<br/>churned here ");
+        put_count(b, churned);
+        if (fig->converted[s] > 0) {
+            buf_puts(b, "<br/>converted here ");
+            put_count(b, fig->converted[s]);
+        }
+        if (fig->completed[s] > 0) {
+            buf_puts(b, "<br/>completed here ");
+            put_count(b, fig->completed[s]);
+        }
+        buf_puts(b, "</font></td>");
+    }
+}
+
+static VizGraph *build_map(const Model *m, const GraphFigures *fig, const GraphOptions *opt)
+{
+    VizGraph *g = viz_new("journey_map");
+    common_attrs(g, m, fig, opt);
+    Buf b = BUF_INIT;
+    buf_puts(&b, "<table border=\"1\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"6\" color=\"#8899aa\">");
+    buf_puts(&b, "<tr><td bgcolor=\"#dde3ea\"><b>Stage</b></td>");
+    for (int s = 0; s < m->nstages; s++) {
+        const Stage *st = m->stages[s];
+        buf_puts(&b, "<td bgcolor=\"#c9d6e3\"><b>");
+        put_escaped(&b, st->name.s);
+        buf_puts(&b, st->goal ? "</b> ★" : "</b>");
+        if (st->label.s) {
+            buf_puts(&b, "<br/><font point-size=\"10\">");
+            put_escaped(&b, st->label.s);
+            buf_puts(&b, "</font>");
+        }
+        buf_puts(&b, "</td>");
+    }
+    buf_puts(&b, "</tr><tr>");
+    map_row_touchpoints(&b, m, false);
+    buf_puts(&b, "</tr><tr>");
+    map_row_touchpoints(&b, m, true);
+    buf_puts(&b, "</tr><tr>");
+    map_header_cell(&b, fig ? "Emotion\n○ expected  ● simulated" : "Emotion\n○ expected");
+    for (int s = 0; s < m->nstages; s++) {
+        bool declared;
+        double d = declared_mood(m, s, opt->persona, &declared);
+        emotion_cell(&b, d, declared, fig ? fig->mood[s] : NAN);
+    }
+    buf_puts(&b, "</tr><tr>");
+    map_row_notes(&b, m, true);
+    buf_puts(&b, "</tr><tr>");
+    map_row_notes(&b, m, false);
+    buf_puts(&b, "</tr>");
+    if (fig) {
+        buf_puts(&b, "<tr>");
+        map_row_figures(&b, m, fig);
+        buf_puts(&b, "</tr>");
+    }
+    buf_puts(&b, "</table>");
+    VizNode *n = viz_node(g, "map");
+    viz_node_attr(n, "shape", "plain");
+    viz_node_html(n, buf_str(&b));
+    buf_free(&b);
+    return g;
+}
+
+bool graph_render(const Model *m, const GraphFigures *fig, const GraphOptions *opt, const char *format, char **data,
+                  size_t *len, char **error)
+{
+    VizGraph *g = opt->view == GRAPH_MAP ? build_map(m, fig, opt) : build_flow(m, fig, opt);
+    bool ok = viz_render(g, format, data, len, error);
+    viz_free(g);
+    return ok;
+}

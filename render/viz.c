@@ -1,0 +1,184 @@
+/* viz.c: the Graphviz wrapper (see viz.h). Nothing else in cjm includes Graphviz headers. */
+#include "viz.h"
+
+#include <gvc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "buf.h"
+
+struct VizGraph {
+    Agraph_t *g;
+};
+
+/* Graphviz declares char * for names and values it only reads: the cast stays in this file. */
+static char *w(const char *s) { return (char *)s; }
+
+VizGraph *viz_new(const char *name)
+{
+    VizGraph *v = xcalloc(1, sizeof *v);
+    v->g = agopen(w(name), Agdirected, NULL);
+    if (!v->g) die_out_of_memory();
+    return v;
+}
+
+void viz_free(VizGraph *v)
+{
+    if (!v) return;
+    agclose(v->g);
+    free(v);
+}
+
+void viz_graph_attr(VizGraph *v, const char *key, const char *value) { agattr(v->g, AGRAPH, w(key), w(value)); }
+void viz_node_default(VizGraph *v, const char *key, const char *value) { agattr(v->g, AGNODE, w(key), w(value)); }
+void viz_edge_default(VizGraph *v, const char *key, const char *value) { agattr(v->g, AGEDGE, w(key), w(value)); }
+
+VizNode *viz_node(VizGraph *v, const char *id) { return (VizNode *)agnode(v->g, w(id), 1); }
+
+VizNode *viz_node_in(VizGraph *v, const char *cluster, const char *id)
+{
+    Agraph_t *sub = agsubg(v->g, w(cluster), 1);
+    Agnode_t *n = agnode(v->g, w(id), 1);
+    agsubnode(sub, n, 1);
+    return (VizNode *)n;
+}
+
+void viz_cluster_attr(VizGraph *v, const char *cluster, const char *key, const char *value)
+{
+    Agraph_t *sub = agsubg(v->g, w(cluster), 1);
+    agsafeset(sub, w(key), w(value), w(""));
+}
+
+void viz_node_attr(VizNode *n, const char *key, const char *value) { agsafeset(n, w(key), w(value), w("")); }
+
+static void set_html(void *obj, const char *key, const char *html)
+{
+    Agraph_t *g = agraphof(obj);
+    char *s = agstrdup_html(g, w(html));
+    agsafeset(obj, w(key), s, w(""));
+    agstrfree(g, s);
+}
+
+void viz_node_html(VizNode *n, const char *html) { set_html(n, "label", html); }
+
+VizEdge *viz_edge(VizGraph *v, VizNode *tail, VizNode *head)
+{
+    return (VizEdge *)agedge(v->g, (Agnode_t *)tail, (Agnode_t *)head, NULL, 1);
+}
+
+void viz_edge_attr(VizEdge *e, const char *key, const char *value) { agsafeset(e, w(key), w(value), w("")); }
+void viz_edge_html(VizEdge *e, const char *key, const char *html) { set_html(e, key, html); }
+
+char *viz_escape(const char *text)
+{
+    Buf b = BUF_INIT;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        switch (*p) {
+        case '&': buf_puts(&b, "&amp;"); break;
+        case '<': buf_puts(&b, "&lt;"); break;
+        case '>': buf_puts(&b, "&gt;"); break;
+        case '"': buf_puts(&b, "&quot;"); break;
+        case '\n': buf_puts(&b, "<br/>"); break;
+        default: buf_putc(&b, *p < 0x20 ? ' ' : (char)*p); break;
+        }
+    }
+    return buf_take(&b);
+}
+
+/* The dot source, written through a memory stream. */
+static bool write_source(Agraph_t *g, char **data, size_t *len)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (!f) return false;
+    int r = agwrite(g, f);
+    fclose(f);
+    if (r != 0) {
+        free(buf);
+        return false;
+    }
+    *data = buf;
+    *len = n;
+    return true;
+}
+
+bool viz_has_format(const char *format)
+{
+    if (strcmp(format, "dot") == 0) return true;
+    GVC_t *gvc = gvContext();
+    int n = 0;
+    char **list = gvPluginList(gvc, "device", &n, NULL);
+    bool found = false;
+    for (int i = 0; i < n; i++) {
+        char *colon = strchr(list[i], ':');
+        size_t k = colon ? (size_t)(colon - list[i]) : strlen(list[i]);
+        if (strlen(format) == k && strncmp(list[i], format, k) == 0) found = true;
+        free(list[i]);
+    }
+    free(list);
+    gvFreeContext(gvc);
+    return found;
+}
+
+/* Graphviz reports problems (a malformed HTML label, say) through a callback; they are kept here
+ * for the caller's message. Graphviz runs on one thread only, so one buffer will do. */
+static Buf graphviz_errors;
+
+static int keep_error(char *msg)
+{
+    if (graphviz_errors.len < 2000) buf_puts(&graphviz_errors, msg);
+    return 0;
+}
+
+bool viz_render(VizGraph *v, const char *format, char **data, size_t *len, char **error)
+{
+    *data = NULL;
+    *len = 0;
+    *error = NULL;
+    if (strcmp(format, "dot") == 0) {
+        if (write_source(v->g, data, len)) return true;
+        *error = xstrdup("cannot write the graph's dot source");
+        return false;
+    }
+    GVC_t *gvc = gvContext();
+    bool ok = false;
+    buf_clear(&graphviz_errors);
+    agseterrf(keep_error);
+    agseterr(AGERR);
+    agreseterrors();
+    if (gvLayout(gvc, v->g, "dot") != 0 || agerrors() > 0) {
+        Buf msg = BUF_INIT;
+        buf_printf(&msg, "Graphviz could not lay out the graph: %s", graphviz_errors.len ? buf_str(&graphviz_errors) : "(no reason given; is libgvc6's dot layout plugin installed?)");
+        while (msg.len && msg.data[msg.len - 1] == '\n') msg.data[--msg.len] = '\0';
+        *error = buf_take(&msg);
+        gvFreeLayout(gvc, v->g);
+        gvFreeContext(gvc);
+        buf_free(&graphviz_errors);
+        return false;
+    }
+    if (false) {
+        *error = xstrdup("Graphviz could not lay out the graph (is the 'dot' layout plugin installed? libgvc6 provides it)");
+    } else {
+        char *buf = NULL;
+        unsigned int n = 0;
+        if (gvRenderData(gvc, v->g, w(format), &buf, &n) != 0 || !buf) {
+            Buf msg = BUF_INIT;
+            buf_printf(&msg, "Graphviz cannot render '%s' here (its renderer plugin is missing; Debian's libgvc6 and libgvplugin-core/cairo provide svg, png and pdf)", format);
+            *error = buf_take(&msg);
+        } else {
+            *data = xmalloc(n + 1);
+            memcpy(*data, buf, n);
+            (*data)[n] = '\0';
+            *len = n;
+            ok = true;
+        }
+        if (buf) gvFreeRenderData(buf);
+        gvFreeLayout(gvc, v->g);
+    }
+    gvFreeContext(gvc);
+    buf_free(&graphviz_errors);
+    return ok;
+}
