@@ -425,6 +425,15 @@ static VizGraph *build_flow(const Model *m, const GraphFigures *fig, const Graph
 
 /* ---- the journey map ---- */
 
+/* Graphviz rejects an empty <font></font>: cells whose text may be empty go through this. */
+static void put_font_cell(Buf *b, const char *td_attrs, const Buf *text)
+{
+    buf_printf(b, "<td%s>", td_attrs);
+    if (text->len) buf_printf(b, "<font point-size=\"10\">%s</font>", buf_str(text));
+    else buf_puts(b, " ");
+    buf_puts(b, "</td>");
+}
+
 enum { MOOD_ROWS = 9 }; /* +1, +0.75, ..., -1 */
 
 static int mood_row(double mood) { return (int)lround((1 - (mood < -1 ? -1 : mood > 1 ? 1 : mood)) * 4); }
@@ -441,25 +450,19 @@ static void emotion_cell(Buf *b, double declared, bool has_declared, double simu
         buf_printf(b, "<tr><td bgcolor=\"%s\" width=\"60\" height=\"12\"><font point-size=\"13\">%s</font></td></tr>", colour,
                    mark);
     }
-    buf_puts(b, "<tr><td><font point-size=\"9\">");
+    Buf text = BUF_INIT;
     if (has_declared) {
-        buf_puts(b, "○ ");
-        put_signed(b, declared);
+        buf_puts(&text, "○ ");
+        put_signed(&text, declared);
     }
     if (!isnan(simulated)) {
-        buf_puts(b, has_declared ? "  ● " : "● ");
-        put_signed(b, simulated);
+        buf_puts(&text, has_declared ? "  ● " : "● ");
+        put_signed(&text, simulated);
     }
-    buf_puts(b, "</font></td></tr></table></td>");
-}
-
-/* Graphviz rejects an empty <font></font>: cells whose text may be empty go through this. */
-static void put_font_cell(Buf *b, const char *td_attrs, const Buf *text)
-{
-    buf_printf(b, "<td%s>", td_attrs);
-    if (text->len) buf_printf(b, "<font point-size=\"10\">%s</font>", buf_str(text));
-    else buf_puts(b, " ");
-    buf_puts(b, "</td>");
+    buf_puts(b, "<tr>");
+    put_font_cell(b, "", &text);
+    buf_puts(b, "</tr></table></td>");
+    buf_free(&text);
 }
 
 static void map_header_cell(Buf *b, const char *text)

@@ -105,24 +105,6 @@ static bool write_source(Agraph_t *g, char **data, size_t *len)
     return true;
 }
 
-bool viz_has_format(const char *format)
-{
-    if (strcmp(format, "dot") == 0) return true;
-    GVC_t *gvc = gvContext();
-    int n = 0;
-    char **list = gvPluginList(gvc, "device", &n, NULL);
-    bool found = false;
-    for (int i = 0; i < n; i++) {
-        char *colon = strchr(list[i], ':');
-        size_t k = colon ? (size_t)(colon - list[i]) : strlen(list[i]);
-        if (strlen(format) == k && strncmp(list[i], format, k) == 0) found = true;
-        free(list[i]);
-    }
-    free(list);
-    gvFreeContext(gvc);
-    return found;
-}
-
 /* Graphviz reports problems (a malformed HTML label, say) through a callback; they are kept here
  * for the caller's message. Graphviz runs on one thread only, so one buffer will do. */
 static Buf graphviz_errors;
@@ -166,7 +148,7 @@ bool viz_render(VizGraph *v, const char *format, char **data, size_t *len, char 
         unsigned int n = 0;
         if (gvRenderData(gvc, v->g, w(format), &buf, &n) != 0 || !buf) {
             Buf msg = BUF_INIT;
-            buf_printf(&msg, "Graphviz cannot render '%s' here (its renderer plugin is missing; Debian's libgvc6 and libgvplugin-core/cairo provide svg, png and pdf)", format);
+            buf_printf(&msg, "Graphviz cannot render %s here: its renderer plugin did not load (Debian's libgvc6 provides svg, png and pdf)", format);
             *error = buf_take(&msg);
         } else {
             *data = xmalloc(n + 1);

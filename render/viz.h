@@ -42,7 +42,4 @@ char *viz_escape(const char *text);
  * lay out or render (a renderer plugin that is missing, say). */
 bool viz_render(VizGraph *g, const char *format, char **data, size_t *len, char **error);
 
-/* Whether this installation of Graphviz can render `format`. */
-bool viz_has_format(const char *format);
-
 #endif

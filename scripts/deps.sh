@@ -4,7 +4,7 @@
 # works without a password, or says exactly what to install.
 set -eu
 
-packages="gcc make flex bison pkg-config libgraphviz-dev graphviz valgrind"
+packages="gcc make flex bison pkg-config libgraphviz-dev graphviz valgrind libxml2-utils"
 
 missing=""
 for p in $packages; do

@@ -120,7 +120,7 @@ done
 
 # ---- 5. memcheck ----
 if [ "$VALGRIND" = 1 ] && command -v valgrind >/dev/null 2>&1; then
-    vg="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all --suppressions=tests/valgrind.supp"
+    vg="valgrind -q --num-callers=40 --error-exitcode=99 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all --suppressions=tests/valgrind.supp"
     $vg "$UNIT" >"$tmp/out" 2>"$tmp/err"
     if [ $? -ne 99 ] && ! grep -q '^==[0-9]*==' "$tmp/err"; then ok "memcheck: unit tests"; else not_ok "memcheck: unit tests" "$(grep '^==' "$tmp/err" | head -n 30)"; fi
     for f in tests/*/*.journey examples/*.journey; do
