@@ -48,6 +48,8 @@ LIB_OBJ     := $(LANG_OBJ) $(RUNTIME_OBJ) $(RENDER_OBJ)
 
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 UNIT_OBJ    := $(UNIT_SRC:%.c=$(OBJ)/%.o)
+FUZZ_COMMON := $(OBJ)/tests/fuzz/memfs.o
+FUZZ_OBJ    := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/fuzz/*.c))
 
 .PHONY: all deps demo test check-build clean install uninstall FORCE
 all: $(B)/cjm
@@ -57,6 +59,34 @@ $(B)/cjm: $(CLI_OBJ) $(LIB_OBJ)
 
 $(B)/test_unit: $(UNIT_OBJ) $(LIB_OBJ)
 	$(call say,LINK,$@)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(GV_LIBS) $(LDLIBS)
+
+# Fuzz harnesses, replayed over their corpus by `make test` (tests/fuzz/replay.c), fuzzed by
+# `make fuzz` with clang's libFuzzer.
+$(B)/replay_front: $(OBJ)/tests/fuzz/fuzz_front.o $(OBJ)/tests/fuzz/replay.o $(FUZZ_COMMON) $(LANG_OBJ)
+	$(call say,LINK,$@)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/fuzz_front: $(OBJ)/tests/fuzz/fuzz_front.o $(FUZZ_COMMON) $(LANG_OBJ)
+	$(call say,LINK,$@)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+# The dictionary: every keyword, and the operators.
+$(B)/journey.dict: lang/keywords.def
+	@mkdir -p $(B)
+	$(call say,GEN,$@)sed -n 's/^KW("\([a-z]*\)".*/"\1"/p' $< > $@.tmp && \
+	printf '%s\n' '"->"' '"+="' '"-="' '"<="' '">="' '"=="' '"!="' '"%"' '"days"' '"hours"' '"weeks"' \
+	    '"{"' '"}"' '"("' '")"' '"//"' '"/*"' '"*/"' '"\""' '"//@ "' >> $@.tmp && mv $@.tmp $@
+
+# FUZZ_SANITIZE=undefined fuzzes several times faster; the corpus is then replayed under ASan
+# (make asan) and valgrind (make test).
+FUZZ_SECONDS ?= 60
+FUZZ_SANITIZE ?= address,undefined
+FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,$(FUZZ_SANITIZE)
+.PHONY: fuzz
+fuzz: deps
+	@$(MAKE) --no-print-directory B=build/fuzz-$(FUZZ_SANITIZE) CC=clang CFLAGS="$(FUZZ_FLAGS)" \
+	    LDFLAGS="-fsanitize=$(FUZZ_SANITIZE)" build/fuzz-$(FUZZ_SANITIZE)/fuzz_front build/fuzz-$(FUZZ_SANITIZE)/journey.dict
+	@mkdir -p build/fuzz/corpus-front build/fuzz/crashes
+	build/fuzz-$(FUZZ_SANITIZE)/fuzz_front -max_total_time=$(FUZZ_SECONDS) -dict=build/fuzz-$(FUZZ_SANITIZE)/journey.dict -max_len=8192 \
+	    -artifact_prefix=build/fuzz/crashes/ build/fuzz/corpus-front tests/fuzz/corpus/front examples tests/check
 
 # Generated front end. The lexer needs the parser's token header.
 $(GEN)/parser.c $(GEN)/parser.h: lang/parser.y
@@ -75,7 +105,7 @@ $(GEN)/version.h: FORCE
 	 cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 $(OBJ)/cli/main.o: $(GEN)/version.h
-$(LANG_SRC:%.c=$(OBJ)/%.o) $(CLI_OBJ) $(RUNTIME_OBJ) $(RENDER_OBJ) $(UNIT_OBJ): $(GEN)/parser.h $(GEN)/lexer.h
+$(LANG_SRC:%.c=$(OBJ)/%.o) $(CLI_OBJ) $(RUNTIME_OBJ) $(RENDER_OBJ) $(UNIT_OBJ) $(FUZZ_OBJ): $(GEN)/parser.h $(GEN)/lexer.h
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -94,7 +124,7 @@ demo: deps
 	@sh scripts/demo.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all $(B)/test_unit
+	@$(MAKE) --no-print-directory all $(B)/test_unit $(B)/replay_front
 	@sh tests/run.sh
 
 clean:

@@ -38,6 +38,23 @@ static bool is_regular_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+static bool file_exists(const Program *p, const char *path)
+{
+    return p->files ? p->files->exists(p->files->ctx, path) : is_regular_file(path);
+}
+
+/* Same device and inode (a file reached by two paths is one module). */
+static bool same_file_on_disk(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+static bool same_file(const Program *p, const char *a, const char *b)
+{
+    return p->files ? p->files->same(p->files->ctx, a, b) : same_file_on_disk(a, b);
+}
+
 const char *program_default_libdir(void)
 {
     static char dir[PATH_MAX];
@@ -71,13 +88,8 @@ static void add_module(Program *p, Module *m)
  * inode), or 0. */
 static uint32_t find_file(const Program *p, const char *path)
 {
-    struct stat st;
-    if (stat(path, &st) != 0) return 0;
-    for (uint32_t i = 0; i < p->sources.n; i++) {
-        struct stat other;
-        if (stat(p->sources.files[i]->path, &other) == 0 && other.st_dev == st.st_dev && other.st_ino == st.st_ino)
-            return i + 1;
-    }
+    for (uint32_t i = 0; i < p->sources.n; i++)
+        if (same_file(p, p->sources.files[i]->path, path)) return i + 1;
     return 0;
 }
 
@@ -96,13 +108,13 @@ static bool has_extension(const char *name)
     return dot && dot != (slash ? slash + 1 : name);
 }
 
-static bool try_candidate(const char *dir, const char *name, Buf *out)
+static bool try_candidate(const Program *p, const char *dir, const char *name, Buf *out)
 {
     buf_clear(out);
     if (dir && *dir) buf_printf(out, "%s/", dir);
     buf_puts(out, name);
     if (!has_extension(name)) buf_puts(out, ".journey");
-    return is_regular_file(buf_str(out));
+    return file_exists(p, buf_str(out));
 }
 
 /* Resolves an import name to a file path (in `out`); false when it is nowhere. `tried` collects
@@ -111,14 +123,14 @@ static bool resolve_import(const Program *p, const char *importer_path, const ch
 {
     if (name[0] == '/') {
         buf_printf(tried, "'%s'", name);
-        return try_candidate(NULL, name, out);
+        return try_candidate(p, NULL, name, out);
     }
     char *dir = xstrdup(importer_path);
     char *slash = strrchr(dir, '/');
     if (slash) *slash = '\0';
     else strcpy(dir, ".");
     if (strcmp(importer_path, "-") == 0) strcpy(dir, ".");
-    bool found = try_candidate(dir, name, out);
+    bool found = try_candidate(p, dir, name, out);
     buf_printf(tried, "'%s'", dir);
     free(dir);
     if (found) return true;
@@ -127,7 +139,7 @@ static bool resolve_import(const Program *p, const char *importer_path, const ch
         char *copy = xstrdup(env);
         for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
             buf_printf(tried, ", '%s'", d);
-            if (try_candidate(d, name, out)) {
+            if (try_candidate(p, d, name, out)) {
                 free(copy);
                 return true;
             }
@@ -136,7 +148,7 @@ static bool resolve_import(const Program *p, const char *importer_path, const ch
     }
     if (p->libdir) {
         buf_printf(tried, ", '%s'", p->libdir);
-        if (try_candidate(p->libdir, name, out)) return true;
+        if (try_candidate(p, p->libdir, name, out)) return true;
     }
     return false;
 }
@@ -215,7 +227,13 @@ static Module *load_file(Program *p, const char *path, const char *name, Diag *d
     char *text;
     size_t len;
     int err;
-    ReadStatus r = source_read_file(path, &text, &len, &err);
+    ReadStatus r;
+    if (p->files) {
+        r = p->files->read(p->files->ctx, path, &text, &len) ? READ_OK : READ_NOT_FOUND;
+        err = ENOENT;
+    } else {
+        r = source_read_file(path, &text, &len, &err);
+    }
     if (r != READ_OK) {
         const char *why = r == READ_IS_DIR ? "it is a folder" : r == READ_TOO_BIG ? "it is larger than 64 MiB"
                                                                                    : strerror(err);

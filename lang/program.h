@@ -17,6 +17,16 @@
 
 enum { PROGRAM_MAX_IMPORT_DEPTH = 64, PROGRAM_MAX_MODULES = 1000 };
 
+/* Where imports are read from. By default the real file system; tests and fuzzers give files
+ * held in memory. `exists` says whether a path names a file; `same` whether two existing paths
+ * name the same file; `read` returns its text (malloc'd, NUL-terminated) or false. */
+typedef struct ProgramFiles {
+    bool (*exists)(void *ctx, const char *path);
+    bool (*same)(void *ctx, const char *a, const char *b);
+    bool (*read)(void *ctx, const char *path, char **text, size_t *len);
+    void *ctx;
+} ProgramFiles;
+
 typedef struct Program {
     Arena arena;
     SourceSet sources;
@@ -27,6 +37,7 @@ typedef struct Program {
     Import *chain[PROGRAM_MAX_IMPORT_DEPTH + 1]; /* the imports being loaded, outermost first */
     uint32_t chain_file[PROGRAM_MAX_IMPORT_DEPTH + 1]; /* the file each of them loads */
     int chain_len;
+    const ProgramFiles *files; /* NULL: the real file system */
 } Program;
 
 typedef enum { LOAD_OK, LOAD_ERRORS, LOAD_UNREADABLE } LoadStatus;

@@ -111,6 +111,18 @@ for script in tests/cli/*.sh; do
     . "./$script"
 done
 
+# ---- fuzz corpus ----
+# Every committed fuzz input (crash reproducers and seeds) and every journey of the tests and
+# examples goes through the fuzz harness once more.
+REPLAY_FRONT=${REPLAY_FRONT:-build/replay_front}
+corpus_front=$(ls tests/fuzz/corpus/front/* examples/*.journey tests/*/*.journey 2>/dev/null)
+if [ -x "$REPLAY_FRONT" ]; then
+    # shellcheck disable=SC2086
+    if "$REPLAY_FRONT" $corpus_front >"$tmp/out" 2>&1; then ok "fuzz corpus replays (front end)"; else not_ok "fuzz corpus replays (front end)" "$(tail -n 20 "$tmp/out")"; fi
+else
+    not_ok "fuzz corpus: $REPLAY_FRONT is missing"
+fi
+
 # ---- 4. examples ----
 for f in examples/*.journey stdlib/std/*.journey; do
     "$CJM" check --color=never "$f" >"$tmp/out" 2>"$tmp/err"
@@ -121,6 +133,9 @@ done
 # ---- 5. memcheck ----
 if [ "$VALGRIND" = 1 ] && command -v valgrind >/dev/null 2>&1; then
     vg="valgrind -q --num-callers=40 --error-exitcode=99 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all --suppressions=tests/valgrind.supp"
+    # shellcheck disable=SC2086
+    $vg "$REPLAY_FRONT" $corpus_front >"$tmp/out" 2>"$tmp/err"
+    if [ $? -ne 99 ] && ! grep -q '^==[0-9]*==' "$tmp/err"; then ok "memcheck: fuzz corpus (front end)"; else not_ok "memcheck: fuzz corpus (front end)" "$(grep '^==' "$tmp/err" | head -n 30)"; fi
     $vg "$UNIT" >"$tmp/out" 2>"$tmp/err"
     if [ $? -ne 99 ] && ! grep -q '^==[0-9]*==' "$tmp/err"; then ok "memcheck: unit tests"; else not_ok "memcheck: unit tests" "$(grep '^==' "$tmp/err" | head -n 30)"; fi
     for f in tests/*/*.journey examples/*.journey; do
