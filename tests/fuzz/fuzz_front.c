@@ -3,6 +3,7 @@
  * libFuzzer by `make fuzz`, and with tests/fuzz/replay.c by `make test` to replay the corpus. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "memfs.h"
 #include "program.h"
@@ -10,10 +11,16 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static FILE *sink;
+
+static void close_sink(void) { fclose(sink); }
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static FILE *sink;
-    if (!sink) sink = fopen("/dev/null", "w");
+    if (!sink) {
+        sink = fopen("/dev/null", "w");
+        atexit(close_sink);
+    }
     memfs_load((const char *)data, size, "stdlib");
     Program p;
     program_init(&p, "stdlib");
