@@ -51,7 +51,7 @@ UNIT_OBJ    := $(UNIT_SRC:%.c=$(OBJ)/%.o)
 FUZZ_COMMON := $(OBJ)/tests/fuzz/memfs.o
 FUZZ_OBJ    := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/fuzz/*.c))
 
-.PHONY: all deps demo test check-build clean install uninstall FORCE
+.PHONY: all deps demo test clean FORCE
 all: $(B)/cjm
 
 $(B)/cjm: $(CLI_OBJ) $(LIB_OBJ)
@@ -126,6 +126,17 @@ demo: deps
 test: deps
 	@$(MAKE) --no-print-directory all $(B)/test_unit $(B)/replay_front
 	@sh tests/run.sh
+
+# The whole suite against an AddressSanitizer + UndefinedBehaviorSanitizer build (valgrind is
+# not needed there: ASan sees the same errors faster, LeakSanitizer the leaks).
+ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+.PHONY: asan
+asan: deps
+	@$(MAKE) --no-print-directory B=build/asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
+	    build/asan/cjm build/asan/test_unit build/asan/replay_front
+	@CJM=build/asan/cjm UNIT=build/asan/test_unit REPLAY_FRONT=build/asan/replay_front VALGRIND=0 \
+	    ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:abort_on_error=0:exitcode=98 LSAN_OPTIONS=suppressions=tests/lsan.supp \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/run.sh
 
 clean:
 	rm -rf $(B)

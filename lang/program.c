@@ -65,14 +65,20 @@ const char *program_default_libdir(void)
     char *slash = strrchr(exe, '/');
     if (!slash) return CJM_LIBDIR;
     *slash = '\0';
-    /* Run from the build tree (build/cjm): the repository's stdlib/. */
-    Buf probe = BUF_INIT;
-    buf_printf(&probe, "%s/../stdlib", exe);
-    bool found = realpath(buf_str(&probe), dir) != NULL;
-    buf_printf(&probe, "/std/channels.journey");
-    found = found && is_regular_file(buf_str(&probe));
-    buf_free(&probe);
-    return found ? dir : CJM_LIBDIR;
+    /* Run from the build tree (build/cjm, or build/asan/cjm for a sanitizer build): the
+     * repository's stdlib/, one or two folders up. */
+    for (int up = 1; up <= 2; up++) {
+        Buf probe = BUF_INIT;
+        buf_puts(&probe, exe);
+        for (int i = 0; i < up; i++) buf_puts(&probe, "/..");
+        buf_puts(&probe, "/stdlib");
+        bool found = realpath(buf_str(&probe), dir) != NULL;
+        buf_puts(&probe, "/std/channels.journey");
+        found = found && is_regular_file(buf_str(&probe));
+        buf_free(&probe);
+        if (found) return dir;
+    }
+    return CJM_LIBDIR;
 }
 
 static void add_module(Program *p, Module *m)

@@ -239,7 +239,7 @@ static void test_support(void)
     TEST("symtab: insertion order and replacement") {
         Symtab t;
         symtab_init(&t);
-        char names[200][8];
+        char names[200][16];
         for (int i = 0; i < 200; i++) {
             snprintf(names[i], sizeof names[i], "n%d", i);
             CHECK(symtab_put(&t, names[i], names[i]) == NULL);
