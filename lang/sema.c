@@ -1165,6 +1165,45 @@ static void check_unused(Sema *S)
     }
 }
 
+/* ---- limits ---- */
+
+static bool within(Sema *S, int count, int max, const char *what, Loc at)
+{
+    if (count <= max) return true;
+    diag_error(S->d, at, "too many %s: %d (the limit is %d)", what, count, max);
+    return false;
+}
+
+/* Counts are checked once the declarations are collected, before anything is built per item. */
+static bool check_limits(Sema *S)
+{
+    Model *m = S->m;
+    Loc at = {S->prog->main->file, 0, 0};
+    bool ok = within(S, m->nstages, MODEL_MAX_STAGES, "stages", at) &&
+              within(S, m->npersonas, MODEL_MAX_PERSONAS, "personas", at) &&
+              within(S, m->nchannels, MODEL_MAX_CHANNELS, "channels", at);
+    for (int s = 0; ok && s < m->nstages; s++) {
+        int n = 0;
+        for (const Arrow *a = m->stages[s]->arrows; a; a = a->next) n++;
+        ok = within(S, n, MODEL_MAX_ARROWS, "arrows in one stage", m->stages[s]->name.loc);
+    }
+    return ok;
+}
+
+static bool check_late_limits(Sema *S)
+{
+    Model *m = S->m;
+    Loc at = {S->prog->main->file, 0, 0};
+    bool ok = within(S, m->ntouchpoints, MODEL_MAX_TOUCHPOINTS, "touchpoints", at) &&
+              within(S, m->nrules, MODEL_MAX_RULES, "rules", at) && within(S, m->ntraits, MODEL_MAX_TRAITS, "traits", at);
+    for (int r = 0; ok && r < m->nrules; r++) {
+        int n = 0;
+        for (const Action *a = m->rules[r]->actions; a; a = a->next) n++;
+        ok = within(S, n, MODEL_MAX_ACTIONS, "actions in one rule", m->rules[r]->name.loc);
+    }
+    return ok;
+}
+
 /* ---- entry points ---- */
 
 Model *sema_check(const Program *p, Diag *d)
@@ -1187,12 +1226,16 @@ Model *sema_check(const Program *p, Diag *d)
     apply_extends(&S);
     settings(&S);
     collect_personas(&S);
-    check_shares(&S);
-    collect_traits(&S);
-    collect_touchpoints(&S);
-    collect_curves(&S);
-    check_stages(&S);
-    check_rules(&S);
+    /* Past a limit, the per-item work below (the curve table is personas x stages) is skipped. */
+    if (check_limits(&S)) {
+        check_shares(&S);
+        collect_traits(&S);
+        collect_touchpoints(&S);
+        collect_curves(&S);
+        check_stages(&S);
+        check_rules(&S);
+        check_late_limits(&S);
+    }
     /* With errors, the structure is incomplete (an arrow to a misspelt stage, say): warnings about
      * unreachable stages or unused touchpoints would mostly repeat the errors. */
     if (d->errors == 0) {

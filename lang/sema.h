@@ -17,6 +17,19 @@
 #include "diag.h"
 #include "program.h"
 
+/* Limits on the size of a journey (docs/limits.md): far above any map a team draws, low enough
+ * that no run or analysis of a journey within them exhausts memory. */
+enum {
+    MODEL_MAX_STAGES = 100000,
+    MODEL_MAX_ARROWS = 1000,      /* per stage */
+    MODEL_MAX_TOUCHPOINTS = 100000,
+    MODEL_MAX_RULES = 10000,
+    MODEL_MAX_ACTIONS = 1000,     /* per rule */
+    MODEL_MAX_PERSONAS = 1000,
+    MODEL_MAX_TRAITS = 1000,
+    MODEL_MAX_CHANNELS = 10000,
+};
+
 /* Defaults when the journey block does not say (docs/language.md). */
 enum { MODEL_DEFAULT_COHORT = 10000, MODEL_DEFAULT_SEED = 1 };
 #define MODEL_MAX_COHORT 1000000000000.0 /* 10^12 customers */
