@@ -3,7 +3,7 @@
 #   make deps       install the Debian packages the build and tests need (when missing)
 #   make demo       deps + build + check, run and draw the main example
 #   make test       deps + build + the whole test suite (ends with "N passed, N failed")
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make bench      speed and memory of the simulator against a hand-written C loop
 # Generated sources (flex, bison, version) go to build/gen, objects to build/obj.
 
 PREFIX   ?= /usr/local
@@ -137,6 +137,17 @@ asan: deps
 	@CJM=build/asan/cjm UNIT=build/asan/test_unit REPLAY_FRONT=build/asan/replay_front VALGRIND=0 \
 	    ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:abort_on_error=0:exitcode=98 LSAN_OPTIONS=suppressions=tests/lsan.supp \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/run.sh
+
+# Benchmarks (bench/run.sh): cjm's speed next to a hand-written C loop of the same journey
+# (bench/handloop.c, built with the same flags), two threads over one, peak memory, and the
+# front end and exact analysis on generated journeys of thousands of stages.
+.PHONY: bench
+$(B)/bench/handloop: bench/handloop.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< -lm
+
+bench: all $(B)/bench/handloop
+	@sh bench/run.sh
 
 clean:
 	rm -rf $(B)

@@ -95,7 +95,7 @@ static int find_persona(const Model *m, const char *name)
     return -1;
 }
 
-static int draw(const GraphArgs *a, const Model *m, const GraphFigures *fig)
+static int draw(const GraphArgs *a, const Model *m, const RtResult *fig)
 {
     char *data = NULL, *error = NULL;
     size_t len = 0;

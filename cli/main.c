@@ -39,12 +39,41 @@ static const char graph_usage[] =
     "Exit status: 0 drawn, 1 errors in the journey, 2 bad usage, 3 the picture could not be\n"
     "rendered or written.\n";
 
+static const char run_usage[] =
+    "Usage: cjm run [OPTION]... FILE\n"
+    "Simulate a cohort of customers through a journey (or solve it exactly with --exact) and\n"
+    "report conversion, churn, the funnel, personas, touchpoints, channels, time to convert,\n"
+    "retention, revenue, cost, NPS and CSAT. A FILE of - reads standard input.\n"
+    "\n"
+    "Options:\n"
+    "      --cohort=N       customers to simulate (default: the journey's cohort, else 10000)\n"
+    "      --seed=S         random seed, 0 to 2^53 (default: the journey's seed, else 1)\n"
+    "      --horizon=TIME   simulated time window: '90 days', '12 weeks', '1 year', '36 hours',\n"
+    "                       90 (days), or 'none' (default: the journey's horizon)\n"
+    "      --threads=N      worker threads (default: every core); the results do not depend on it\n"
+    "      --persona=NAME   simulate one persona only\n"
+    "      --exact          solve the journey as a Markov chain instead of sampling (only for\n"
+    "                       journeys whose arrows depend on nothing but the persona, without rules)\n"
+    "      --max-steps=N    stage entries a customer may make before being stopped (default 10000)\n"
+    "      --format=FMT     table (default), json or csv\n"
+    "      --csv-table=T    the table --format=csv writes: stages (default), personas,\n"
+    "                       touchpoints, channels or reasons\n"
+    "  -o, --output=FILE    write the report to FILE (atomically) instead of standard output\n"
+    "  -q, --quiet          no warnings and no progress bar\n"
+    "      --stats          print the run's speed and peak memory on standard error\n"
+    "      --color[=WHEN]   colour diagnostics: auto, always, never\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit status: 0 done (warnings allowed), 1 errors in the journey (or --exact refused),\n"
+    "2 bad usage, 3 the journey could not be read or the report not written.\n";
+
 static const char help_usage[] =
     "Usage: cjm help [COMMAND]\n"
     "Show the list of commands, or the help of one command.\n";
 
 const Command cli_commands[] = {
     {"check", "check journey files for errors", check_usage, cmd_check},
+    {"run", "simulate customers through a journey and report the figures", run_usage, cmd_run},
     {"graph", "draw the flow graph or the journey map with Graphviz", graph_usage, cmd_graph},
     {"help", "show help for a command", help_usage, cmd_help},
     {NULL, NULL, NULL, NULL},

@@ -17,6 +17,81 @@ enum { BIG_JOURNEY = 60 };
 
 static const char FONT[] = "Helvetica,Arial,sans-serif";
 
+/* A run's figures as the pictures use them: per stage, and per arrow of each stage in written
+ * order (the run reports one exit per arrow, in that order, then the exits made by rules). */
+typedef struct GraphChurn {
+    int stage;
+    const char *reason;
+    double count;
+} GraphChurn;
+
+typedef struct GraphFigures {
+    bool exact;
+    double cohort, seed;
+    double *reached, *mood, *converted, *completed; /* [nstages] */
+    double **taken;                                   /* [nstages][arrows of the stage] */
+    GraphChurn *churn;
+    int nchurn;
+    double conversion_rate, churn_rate;
+    const RtResult *run;
+} GraphFigures;
+
+static void figures_from_run(const Model *m, const RtResult *r, GraphFigures *f)
+{
+    memset(f, 0, sizeof *f);
+    f->run = r;
+    f->exact = r->exact;
+    f->cohort = r->cohort;
+    f->seed = (double)r->seed;
+    f->conversion_rate = r->cohort > 0 ? r->converted / r->cohort : 0;
+    f->churn_rate = r->cohort > 0 ? r->churned / r->cohort : 0;
+    int n = m->nstages;
+    f->reached = xcalloc((size_t)n, sizeof *f->reached);
+    f->mood = xcalloc((size_t)n, sizeof *f->mood);
+    f->converted = xcalloc((size_t)n, sizeof *f->converted);
+    f->completed = xcalloc((size_t)n, sizeof *f->completed);
+    f->taken = xcalloc((size_t)n, sizeof *f->taken);
+    for (int s = 0; s < n; s++) {
+        f->reached[s] = r->stages[s].reached;
+        f->mood[s] = r->stages[s].mean_mood;
+        f->converted[s] = r->stages[s].converted;
+        f->completed[s] = r->stages[s].completed;
+        int k = 0;
+        for (const Arrow *a = m->stages[s]->arrows; a; a = a->next) k++;
+        f->taken[s] = xcalloc((size_t)(k ? k : 1), sizeof **f->taken);
+        int seen = 0;
+        for (int i = 0; i < r->nexits; i++)
+            if (r->exits[i].stage == s && !r->exits[i].via_rule && seen < k) f->taken[s][seen++] = r->exits[i].count;
+    }
+    f->churn = xcalloc((size_t)(r->nreasons ? r->nreasons : 1), sizeof *f->churn);
+    for (int i = 0; i < r->nreasons; i++) {
+        if (r->reasons[i].count <= 0) continue;
+        f->churn[f->nchurn++] = (GraphChurn){r->reasons[i].stage, r->reasons[i].reason, r->reasons[i].count};
+    }
+}
+
+static void figures_free(const Model *m, GraphFigures *f)
+{
+    for (int s = 0; s < m->nstages; s++) free(f->taken[s]);
+    free(f->taken);
+    free(f->reached);
+    free(f->mood);
+    free(f->converted);
+    free(f->completed);
+    free(f->churn);
+}
+
+/* Customers who left stage `from` for stage `to` through a rule's goto. */
+static double rule_moves(const GraphFigures *f, int from, int to)
+{
+    double n = 0;
+    for (int i = 0; i < f->run->nexits; i++) {
+        const RtExitRow *e = &f->run->exits[i];
+        if (e->via_rule && e->stage == from && e->target == to) n += e->count;
+    }
+    return n;
+}
+
 void graph_mood_colour(double mood, char out[8])
 {
     /* Five stops from red (-1) through amber and pale yellow (0) to green (+1), light enough for
@@ -133,6 +208,13 @@ static void stage_label(Buf *b, const Model *m, const GraphFigures *fig, const G
         if (!isnan(fig->mood[s])) {
             buf_puts(b, " · mood ");
             put_signed(b, fig->mood[s]);
+        } else {
+            bool declared;
+            double mood = declared_mood(m, s, opt->persona, &declared);
+            if (declared) {
+                buf_puts(b, " · expected mood ");
+                put_signed(b, mood);
+            }
         }
     } else {
         bool declared;
@@ -168,7 +250,7 @@ static void add_stage_nodes(VizGraph *g, const Model *m, const GraphFigures *fig
         viz_node_html(n, buf_str(&label));
         buf_free(&label);
         bool declared;
-        double mood = fig ? fig->mood[s] : declared_mood(m, s, opt->persona, &declared);
+        double mood = fig && !isnan(fig->mood[s]) ? fig->mood[s] : declared_mood(m, s, opt->persona, &declared);
         char colour[8];
         graph_mood_colour(mood, colour);
         viz_node_attr(n, "fillcolor", colour);
@@ -330,7 +412,7 @@ static void add_arrows(VizGraph *g, const Model *m, const GraphFigures *fig, con
 }
 
 /* Rules that send customers elsewhere (`goto`) from one stage: dashed grey edges. */
-static void add_rule_edges(VizGraph *g, const Model *m)
+static void add_rule_edges(VizGraph *g, const Model *m, const GraphFigures *fig)
 {
     for (int r = 0; r < m->nrules; r++) {
         int from = sema_rule_stage(m->rules[r]);
@@ -341,7 +423,14 @@ static void add_rule_edges(VizGraph *g, const Model *m)
             viz_edge_attr(e, "style", "dashed");
             viz_edge_attr(e, "color", "#777777");
             viz_edge_attr(e, "fontcolor", "#555555");
-            viz_edge_attr(e, "label", arena_printf(m->own_arena, "rule %s", m->rules[r]->name.s));
+            Buf label = BUF_INIT;
+            buf_printf(&label, "rule %s", m->rules[r]->name.s);
+            if (fig) {
+                buf_puts(&label, "\n");
+                put_count(&label, rule_moves(fig, from, a->target_index));
+            }
+            viz_edge_attr(e, "label", buf_str(&label));
+            buf_free(&label);
         }
     }
 }
@@ -418,7 +507,7 @@ static VizGraph *build_flow(const Model *m, const GraphFigures *fig, const Graph
     viz_edge_default(g, "color", "#445566");
     add_stage_nodes(g, m, fig, opt);
     add_arrows(g, m, fig, opt);
-    add_rule_edges(g, m);
+    add_rule_edges(g, m, fig);
     add_legend(g, fig);
     return g;
 }
@@ -591,11 +680,17 @@ static VizGraph *build_map(const Model *m, const GraphFigures *fig, const GraphO
     return g;
 }
 
-bool graph_render(const Model *m, const GraphFigures *fig, const GraphOptions *opt, const char *format, char **data,
+bool graph_render(const Model *m, const RtResult *run, const GraphOptions *opt, const char *format, char **data,
                   size_t *len, char **error)
 {
+    GraphFigures figures, *fig = NULL;
+    if (run) {
+        figures_from_run(m, run, &figures);
+        fig = &figures;
+    }
     VizGraph *g = opt->view == GRAPH_MAP ? build_map(m, fig, opt) : build_flow(m, fig, opt);
     bool ok = viz_render(g, format, data, len, error);
     viz_free(g);
+    if (fig) figures_free(m, fig);
     return ok;
 }

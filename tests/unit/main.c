@@ -18,9 +18,11 @@ void unit_end(void)
 }
 
 void unit_lang(void);
+void unit_runtime(void);
 
 int main(void)
 {
     unit_lang();
+    unit_runtime();
     return unit_failures ? 1 : 0;
 }

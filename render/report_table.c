@@ -1,0 +1,388 @@
+/* report_table.c: the report for a terminal: headline figures first, then the funnel, ways out,
+ * churn reasons, personas with their emotion curves, touchpoints, channels and warnings. Columns
+ * are aligned by characters (UTF-8 aware), numbers to the right. In an exact analysis counts
+ * are expected values and keep one decimal. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "report.h"
+
+/* ---- a grid of cells, printed with aligned columns ---- */
+enum { GRID_MAX_COLS = 12 };
+
+typedef struct Grid {
+    int ncols;
+    bool right[GRID_MAX_COLS];  /* right-aligned (numbers) */
+    char **cells;               /* row-major, ncols per row */
+    int ncells, cap;
+} Grid;
+
+static void grid_init(Grid *g, const char *align)
+{
+    memset(g, 0, sizeof *g);
+    g->ncols = (int)strlen(align);
+    for (int i = 0; i < g->ncols; i++) g->right[i] = align[i] == 'r';
+}
+
+static void grid_cell(Grid *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void grid_cell(Grid *g, const char *fmt, ...)
+{
+    Buf b = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    if (g->ncells == g->cap) {
+        g->cap = g->cap ? g->cap * 2 : 64;
+        g->cells = xrealloc(g->cells, (size_t)g->cap * sizeof *g->cells);
+    }
+    g->cells[g->ncells++] = buf_take(&b);
+}
+
+static int width(const char *s)
+{
+    int n = 0;
+    for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static void pad(Buf *b, int n)
+{
+    for (int i = 0; i < n; i++) buf_putc(b, ' ');
+}
+
+static void grid_print(Grid *g, Buf *out)
+{
+    int w[GRID_MAX_COLS] = {0};
+    for (int i = 0; i < g->ncells; i++) {
+        int c = i % g->ncols, n = width(g->cells[i]);
+        if (n > w[c]) w[c] = n;
+    }
+    for (int i = 0; i < g->ncells; i++) {
+        int c = i % g->ncols, n = width(g->cells[i]);
+        if (c == 0) buf_puts(out, "  ");
+        else buf_puts(out, "  ");
+        bool last = c == g->ncols - 1;
+        if (g->right[c]) pad(out, w[c] - n);
+        buf_puts(out, g->cells[i]);
+        if (!g->right[c] && !last) pad(out, w[c] - n);
+        if (last) {
+            while (out->len > 0 && out->data[out->len - 1] == ' ') out->len--; /* no trailing blanks */
+            out->data[out->len] = 0;
+            buf_putc(out, '\n');
+        }
+    }
+    for (int i = 0; i < g->ncells; i++) free(g->cells[i]);
+    free(g->cells);
+}
+
+/* ---- number formats ---- */
+
+static const char *count_fmt(const RtResult *r) { return r->exact ? "%.1f" : "%.0f"; }
+
+static void cell_count(Grid *g, const RtResult *r, double v)
+{
+    if (!isfinite(v)) grid_cell(g, "-");
+    else grid_cell(g, count_fmt(r), v);
+}
+
+static void cell_pct(Grid *g, double num, double den)
+{
+    if (!(den > 0) || !isfinite(num)) grid_cell(g, "-");
+    else grid_cell(g, "%.1f%%", 100 * num / den);
+}
+
+static void cell_mood(Grid *g, double v)
+{
+    if (!isfinite(v)) grid_cell(g, "-");
+    else grid_cell(g, "%+.2f", v == 0 ? 0.0 : v);
+}
+
+static void cell_money(Grid *g, double v)
+{
+    if (!isfinite(v)) grid_cell(g, "-");
+    else grid_cell(g, "%.2f", v == 0 ? 0.0 : v);
+}
+
+static void days(Buf *b, double v)
+{
+    if (!isfinite(v)) buf_puts(b, "-");
+    else buf_printf(b, "%.1f d", v);
+}
+
+/* ---- sections ---- */
+
+static void title(const RtResult *r, const char *file, Buf *b)
+{
+    buf_printf(b, "%s\n", r->model->title);
+    buf_printf(b, "%s · %.0f customers · seed %llu · ", file, r->cohort, (unsigned long long)r->seed);
+    if (r->has_horizon) buf_printf(b, "horizon %g days · ", r->horizon);
+    else buf_puts(b, "no horizon · ");
+    buf_puts(b, r->exact ? "exact analysis (expected values)" : "simulated");
+    if (r->persona >= 0) buf_printf(b, " · persona %s only", render_persona_name(r, r->persona));
+    buf_putc(b, '\n');
+}
+
+static void rate_line(Grid *g, const RtResult *r, const char *what, double count, bool ci)
+{
+    RtRate x = rt_rate(count, r->cohort, r->exact);
+    grid_cell(g, "%s", what);
+    cell_count(g, r, count);
+    cell_pct(g, count, r->cohort);
+    if (ci && !r->exact) grid_cell(g, "95%% CI %.1f%%–%.1f%%", 100 * x.lo, 100 * x.hi);
+    else grid_cell(g, "%s", "");
+}
+
+static void headline(const RtResult *r, Buf *b)
+{
+    buf_puts(b, "\nHeadline\n");
+    Grid g;
+    grid_init(&g, "lrrl");
+    rate_line(&g, r, "Converted", r->converted, true);
+    rate_line(&g, r, "Churned", r->churned, true);
+    rate_line(&g, r, "Completed", r->completed, false);
+    rate_line(&g, r, r->has_horizon && !r->exact ? "Active at horizon" : "Active", r->active, false);
+    grid_print(&g, b);
+    Buf t = BUF_INIT;
+    buf_puts(&t, "mean ");
+    days(&t, r->ttc_mean);
+    buf_puts(&t, " · median ");
+    days(&t, r->ttc_median);
+    buf_puts(&t, " · 90th percentile ");
+    days(&t, r->ttc_p90);
+    grid_init(&g, "ll");
+    grid_cell(&g, "Time to convert");
+    grid_cell(&g, "%s", buf_str(&t));
+    buf_free(&t);
+    grid_cell(&g, "Retention");
+    static const char *const when[] = {"day 7", "day 30", "day 90", "horizon"};
+    for (int i = 0; i < 4; i++) {
+        if (isfinite(r->retention[i])) buf_printf(&t, "%s%s %.1f%%", i ? " · " : "", when[i], 100 * r->retention[i]);
+        else buf_printf(&t, "%s%s -", i ? " · " : "", when[i]);
+    }
+    grid_cell(&g, "%s", buf_str(&t));
+    buf_free(&t);
+    grid_cell(&g, "Revenue");
+    grid_cell(&g, "%.2f per customer (%.2f in all)", r->revenue / r->cohort, r->revenue);
+    grid_cell(&g, "Cost");
+    if (r->converted > 0)
+        grid_cell(&g, "%.2f per customer · CAC %.2f per conversion", r->cost / r->cohort, r->cost / r->converted);
+    else
+        grid_cell(&g, "%.2f per customer · CAC -", r->cost / r->cohort);
+    grid_cell(&g, "NPS · CSAT");
+    if (isfinite(r->nps)) grid_cell(&g, "%+.1f · %.2f / 5", r->nps == 0 ? 0.0 : r->nps, r->csat);
+    else grid_cell(&g, "- (moods are not part of an exact analysis)");
+    grid_print(&g, b);
+}
+
+static void funnel(const RtResult *r, Buf *b)
+{
+    buf_puts(b, "\nFunnel\n");
+    Grid g;
+    grid_init(&g, "lrrrrrrrrr");
+    const char *head[] = {"Stage", "Reached", "%", "Entries", "Mood", "Converted", "Churned", "Completed", "Active",
+                          "Revenue"};
+    for (int i = 0; i < 10; i++) grid_cell(&g, "%s", head[i]);
+    for (int s = 0; s < r->rt->nstages; s++) {
+        const RtStageRow *x = &r->stages[s];
+        grid_cell(&g, "%s%s", r->model->stages[s]->name.s, r->model->stages[s]->goal ? " (goal)" : "");
+        cell_count(&g, r, x->reached);
+        cell_pct(&g, x->reached, r->cohort);
+        cell_count(&g, r, x->entries);
+        cell_mood(&g, x->mean_mood);
+        cell_count(&g, r, x->converted);
+        cell_count(&g, r, x->churned);
+        cell_count(&g, r, x->completed);
+        cell_count(&g, r, x->active);
+        cell_money(&g, x->revenue);
+    }
+    grid_print(&g, b);
+}
+
+static void ways_out(const RtResult *r, Buf *b)
+{
+    if (r->nexits == 0) return;
+    buf_puts(b, "\nWays out (share of the stage's entries)\n");
+    Grid g;
+    grid_init(&g, "llrr");
+    int prev = -1;
+    for (int i = 0; i < r->nexits; i++) {
+        const RtExitRow *x = &r->exits[i];
+        grid_cell(&g, "%s", x->stage != prev ? r->model->stages[x->stage]->name.s : "");
+        prev = x->stage;
+        Buf t = BUF_INIT;
+        buf_printf(&t, "-> %s", rt_stage_name(r->rt, x->target));
+        if (x->reason && *x->reason) buf_printf(&t, " \"%s\"", x->reason);
+        if (x->via_rule) buf_puts(&t, " (rule)");
+        grid_cell(&g, "%s", buf_str(&t));
+        buf_free(&t);
+        cell_count(&g, r, x->count);
+        cell_pct(&g, x->count, r->stages[x->stage].entries);
+    }
+    grid_print(&g, b);
+}
+
+static int by_count_desc(const void *pa, const void *pb)
+{
+    const RtReasonRow *a = pa, *b = pb;
+    if (a->count != b->count) return a->count < b->count ? 1 : -1;
+    if (a->stage != b->stage) return a->stage < b->stage ? -1 : 1;
+    return strcmp(a->reason, b->reason);
+}
+
+static void reasons(const RtResult *r, Buf *b)
+{
+    if (r->nreasons == 0) return;
+    buf_puts(b, "\nChurn reasons\n");
+    RtReasonRow *v = xcalloc((size_t)r->nreasons, sizeof *v);
+    memcpy(v, r->reasons, (size_t)r->nreasons * sizeof *v);
+    qsort(v, (size_t)r->nreasons, sizeof *v, by_count_desc);
+    Grid g;
+    grid_init(&g, "llrrr");
+    const char *head[] = {"Stage", "Reason", "Customers", "% of cohort", "% of churn"};
+    for (int i = 0; i < 5; i++) grid_cell(&g, "%s", head[i]);
+    for (int i = 0; i < r->nreasons; i++) {
+        grid_cell(&g, "%s", rt_stage_name(r->rt, v[i].stage));
+        grid_cell(&g, "%s", *v[i].reason ? v[i].reason : "(no reason given)");
+        cell_count(&g, r, v[i].count);
+        cell_pct(&g, v[i].count, r->cohort);
+        cell_pct(&g, v[i].count, r->churned);
+    }
+    grid_print(&g, b);
+    free(v);
+}
+
+static void personas(const RtResult *r, Buf *b)
+{
+    buf_puts(b, "\nPersonas\n");
+    Grid g;
+    grid_init(&g, "lrrrrrr");
+    const char *head[] = {"Persona", "Share", "Customers", "Converted", "%", "Churned", "%"};
+    for (int i = 0; i < 7; i++) grid_cell(&g, "%s", head[i]);
+    for (int p = 0; p < r->rt->npersonas; p++) {
+        if (r->persona >= 0 && p != r->persona) continue;
+        const RtPersonaRow *x = &r->personas[p];
+        grid_cell(&g, "%s", render_persona_name(r, p));
+        grid_cell(&g, "%.1f%%", 100 * (r->persona >= 0 ? 1 : r->model->share[p]));
+        cell_count(&g, r, x->customers);
+        cell_count(&g, r, x->converted);
+        cell_pct(&g, x->converted, x->customers);
+        cell_count(&g, r, x->churned);
+        cell_pct(&g, x->churned, x->customers);
+    }
+    grid_print(&g, b);
+}
+
+/* A bar from -1 to +1 with the centre marked: "    |###  " for +0.3. */
+static void mood_bar(Buf *t, double v)
+{
+    enum { HALF = 10 };
+    int n = isfinite(v) ? (int)lround(fabs(v) * HALF) : 0;
+    for (int i = -HALF; i <= HALF; i++) {
+        if (i == 0) buf_putc(t, '|');
+        else if (v < 0 && i < 0 && -i <= n) buf_putc(t, '#');
+        else if (v > 0 && i > 0 && i <= n) buf_putc(t, '#');
+        else buf_putc(t, ' ');
+    }
+}
+
+static void curves(const RtResult *r, Buf *b)
+{
+    const Model *m = r->model;
+    buf_puts(b, "\nEmotion curves (mood on entry, -1..+1: declared vs simulated)\n");
+    Grid g;
+    grid_init(&g, "llrrl");
+    const char *head[] = {"Persona", "Stage", "Declared", "Simulated", ""};
+    for (int i = 0; i < 5; i++) grid_cell(&g, "%s", head[i]);
+    for (int p = 0; p < m->npersonas; p++) {
+        if (r->persona >= 0 && p != r->persona) continue;
+        for (int s = 0; s < m->nstages; s++) {
+            size_t at = (size_t)p * (size_t)m->nstages + (size_t)s;
+            grid_cell(&g, "%s", s == 0 ? render_persona_name(r, p) : "");
+            grid_cell(&g, "%s", m->stages[s]->name.s);
+            cell_mood(&g, m->curve_declared[at] ? m->curve[at] : NAN);
+            cell_mood(&g, r->curve_sim[at]);
+            Buf t = BUF_INIT;
+            mood_bar(&t, isfinite(r->curve_sim[at]) ? r->curve_sim[at] : NAN);
+            grid_cell(&g, "%s", isfinite(r->curve_sim[at]) ? buf_str(&t) : "");
+            buf_free(&t);
+        }
+    }
+    grid_print(&g, b);
+}
+
+static void touch_cells(Grid *g, const RtResult *r, const RtTouchRow *x)
+{
+    cell_count(g, r, x->reached);
+    cell_pct(g, x->reached, r->cohort);
+    cell_money(g, x->cost);
+    cell_count(g, r, x->conversions);
+    cell_pct(g, x->conversions, x->reached);
+}
+
+static void touchpoints(const RtResult *r, Buf *b)
+{
+    const Model *m = r->model;
+    if (r->rt->ntouch == 0) return;
+    buf_puts(b, "\nTouchpoints (conversions: customers reached who converted)\n");
+    Grid g;
+    grid_init(&g, "lllrrrrr");
+    const char *head[] = {"Touchpoint", "Stage", "Channel", "Reached", "%", "Cost", "Conversions", "%"};
+    for (int i = 0; i < 8; i++) grid_cell(&g, "%s", head[i]);
+    for (int t = 0; t < r->rt->ntouch; t++) {
+        const Touchpoint *tp = m->touchpoints[t];
+        grid_cell(&g, "%s", tp->name.s);
+        grid_cell(&g, "%s", tp->stage_index >= 0 ? m->stages[tp->stage_index]->name.s : "(rule)");
+        grid_cell(&g, "%s", tp->channel_index >= 0 ? m->channels[tp->channel_index]->name.s : "-");
+        touch_cells(&g, r, &r->touch[t]);
+    }
+    grid_print(&g, b);
+}
+
+static void channels(const RtResult *r, Buf *b)
+{
+    const Model *m = r->model;
+    bool any = false;
+    for (int c = 0; c < r->rt->nchannels; c++) any |= render_channel_used(r, c);
+    if (!any) return;
+    buf_puts(b, "\nChannels\n");
+    Grid g;
+    grid_init(&g, "lrrrrr");
+    const char *head[] = {"Channel", "Reached", "%", "Cost", "Conversions", "%"};
+    for (int i = 0; i < 6; i++) grid_cell(&g, "%s", head[i]);
+    for (int c = 0; c < r->rt->nchannels; c++) {
+        if (!render_channel_used(r, c)) continue;
+        grid_cell(&g, "%s", m->channels[c]->name.s);
+        touch_cells(&g, r, &r->channels[c]);
+    }
+    grid_print(&g, b);
+}
+
+static void warnings(const RtResult *r, Buf *b)
+{
+    if (r->nwarnings == 0) return;
+    buf_puts(b, "\nWarnings\n");
+    for (int i = 0; i < r->nwarnings; i++) {
+        char where[512];
+        rt_loc_string(r->model, r->warnings[i].loc, where, sizeof where);
+        buf_printf(b, "  %s%s%s\n", where, where[0] ? ": " : "", r->warnings[i].message);
+    }
+}
+
+void render_table(const RtResult *r, const char *file, Buf *out)
+{
+    title(r, file, out);
+    headline(r, out);
+    funnel(r, out);
+    ways_out(r, out);
+    reasons(r, out);
+    personas(r, out);
+    curves(r, out);
+    touchpoints(r, out);
+    channels(r, out);
+    warnings(r, out);
+}

@@ -1,0 +1,580 @@
+/* compile.c: from the checked Model to the flat RtModel (see model.h). Everything that can be
+ * decided before the first customer is decided here, once: names become indexes, constant
+ * expressions become numbers, and the next-move tables and rule lists of every (persona, stage)
+ * pair are built. This file draws no random numbers and counts nothing. */
+#include "model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+
+#define GROW(arr, n, cap)                                                   \
+    do {                                                                    \
+        if ((n) == (cap)) {                                                 \
+            (cap) = (cap) ? (cap) * 2 : 64;                                 \
+            (arr) = xrealloc((arr), (size_t)(cap) * sizeof *(arr));         \
+        }                                                                   \
+    } while (0)
+
+/* ---- expressions ---- */
+
+static void emit(RtModel *rm, RtOp op, int arg, double k)
+{
+    GROW(rm->code, rm->ncode, rm->code_cap);
+    rm->code[rm->ncode++] = (RtIns){op, arg, k};
+}
+
+static RtOp binary_op(ExprKind k)
+{
+    switch (k) {
+    case EX_ADD: return OP_ADD;
+    case EX_SUB: return OP_SUB;
+    case EX_MUL: return OP_MUL;
+    case EX_DIV: return OP_DIV;
+    case EX_LT: return OP_LT;
+    case EX_LE: return OP_LE;
+    case EX_GT: return OP_GT;
+    case EX_GE: return OP_GE;
+    case EX_EQ: return OP_EQ;
+    case EX_NE: return OP_NE;
+    case EX_AND: return OP_AND;
+    default: return OP_OR;
+    }
+}
+
+static int emit_expr(RtModel *rm, const Expr *e);
+
+static int emit_call(RtModel *rm, const Expr *e)
+{
+    if (e->fn == FN_VISITS) {
+        emit(rm, OP_VISITS, e->index, 0);
+        return 1;
+    }
+    int need = 0, i = 0;
+    for (const Expr *a = e->args; a; a = a->next, i++) {
+        int n = i + emit_expr(rm, a);
+        if (n > need) need = n;
+    }
+    switch (e->fn) {
+    case FN_MIN: emit(rm, OP_MIN, e->nargs, 0); break;
+    case FN_MAX: emit(rm, OP_MAX, e->nargs, 0); break;
+    case FN_CLAMP: emit(rm, OP_CLAMP, 3, 0); break;
+    default: emit(rm, OP_ABS, 1, 0); break;
+    }
+    return need;
+}
+
+/* Emits x, then `x OP k` as one instruction (OP_RSUBK stands for k - x). */
+static int emit_with_constant(RtModel *rm, const Expr *x, RtOp op, double k)
+{
+    int n = emit_expr(rm, x);
+    RtOp fused;
+    switch (op) {
+    case OP_ADD: fused = OP_ADDK; break;
+    case OP_SUB: fused = OP_SUBK; break;
+    case OP_RSUBK: fused = OP_RSUBK; break;
+    case OP_MUL: fused = OP_MULK; break;
+    case OP_DIV: fused = OP_DIVK; break;
+    case OP_LT: fused = OP_LTK; break;
+    case OP_LE: fused = OP_LEK; break;
+    case OP_GT: fused = OP_GTK; break;
+    case OP_GE: fused = OP_GEK; break;
+    case OP_EQ: fused = OP_EQK; break;
+    default: fused = OP_NEK; break;
+    }
+    emit(rm, fused, 0, k);
+    return n;
+}
+
+/* Emits postfix code for e and returns how many stack slots its evaluation needs. */
+static int emit_expr(RtModel *rm, const Expr *e)
+{
+    if (e->constant) {
+        emit(rm, OP_CONST, 0, sema_eval_constant(e));
+        return 1;
+    }
+    switch (e->kind) {
+    case EX_NUMBER: emit(rm, OP_CONST, 0, e->num); return 1;
+    case EX_NAME:
+        switch (e->ref) {
+        case REF_TIME: emit(rm, OP_TIME, 0, 0); break;
+        case REF_TRAIT: emit(rm, OP_TRAIT, e->index, 0); break;
+        default: emit(rm, OP_CONST, 0, e->index); break; /* a stage or persona: its index */
+        }
+        return 1;
+    case EX_MOOD: emit(rm, OP_MOOD, 0, 0); return 1;
+    case EX_STAGE: emit(rm, OP_STAGE, 0, 0); return 1;
+    case EX_PERSONA: emit(rm, OP_PERSONA, 0, 0); return 1;
+    case EX_REVENUE: emit(rm, OP_REVENUE, 0, 0); return 1;
+    case EX_COST: emit(rm, OP_COST, 0, 0); return 1;
+    case EX_NEG:
+    case EX_NOT: {
+        int n = emit_expr(rm, e->a);
+        emit(rm, e->kind == EX_NEG ? OP_NEG : OP_NOT, 0, 0);
+        return n;
+    }
+    case EX_CALL: return emit_call(rm, e);
+    default: {
+        RtOp op = binary_op(e->kind);
+        if (e->b->constant && op <= OP_NE) /* x OP k: one instruction fewer */
+            return emit_with_constant(rm, e->a, op, sema_eval_constant(e->b));
+        if (e->a->constant && (op == OP_ADD || op == OP_MUL || op == OP_SUB || op == OP_EQ || op == OP_NE ||
+                               op == OP_LT || op == OP_LE || op == OP_GT || op == OP_GE)) {
+            /* k OP x: commute, or mirror the comparison */
+            static const RtOp mirror[] = {[OP_ADD] = OP_ADD, [OP_MUL] = OP_MUL, [OP_SUB] = OP_RSUBK, [OP_EQ] = OP_EQ,
+                                          [OP_NE] = OP_NE, [OP_LT] = OP_GT, [OP_LE] = OP_GE, [OP_GT] = OP_LT,
+                                          [OP_GE] = OP_LE};
+            return emit_with_constant(rm, e->b, mirror[op], sema_eval_constant(e->a));
+        }
+        int na = emit_expr(rm, e->a);
+        int nb = 1 + emit_expr(rm, e->b);
+        emit(rm, op, 0, 0);
+        return na > nb ? na : nb;
+    }
+    }
+}
+
+static RtExpr compile_expr(RtModel *rm, const Expr *e)
+{
+    RtExpr x = {RT_EXPR_NONE, true, 0, 0, 0, e};
+    if (!e) return x;
+    x.persona_only = e->persona_only || e->constant;
+    if (e->constant) {
+        x.kind = RT_EXPR_CONST;
+        x.k = sema_eval_constant(e);
+        return x;
+    }
+    x.kind = RT_EXPR_CODE;
+    x.code = rm->ncode;
+    int need = emit_expr(rm, e);
+    x.len = rm->ncode - x.code;
+    if (need > rm->max_stack) rm->max_stack = need;
+    return x;
+}
+
+/* ---- warning sites ---- */
+
+static int add_site(RtModel *rm, RtSiteKind kind, Loc loc, int stage)
+{
+    GROW(rm->sites, rm->nsites, rm->sites_cap);
+    rm->sites[rm->nsites] = (RtSite){kind, loc, stage};
+    return rm->nsites++;
+}
+
+/* ---- declarations ---- */
+
+static void compile_touchpoints(RtModel *rm, const Model *m)
+{
+    rm->touch = xcalloc((size_t)(m->ntouchpoints + 1), sizeof *rm->touch);
+    for (int i = 0; i < m->ntouchpoints; i++) {
+        const Touchpoint *t = m->touchpoints[i];
+        RtTouch *rt = &rm->touch[i];
+        rt->reach = t->reach.present ? t->reach.v : 1;
+        rt->reach_thr = rt_threshold(rt->reach);
+        rt->emotion = t->emotion.present ? t->emotion.v : 0;
+        rt->cost = t->cost.present ? t->cost.v : 0;
+        rt->channel = t->channel_index;
+        rt->stage = t->stage_index;
+        rt->src = t;
+        if (rt->stage >= 0) {
+            RtStage *st = &rm->stages[rt->stage];
+            if (st->ntouch == 0) st->first_touch = i;
+            st->ntouch++;
+        }
+    }
+}
+
+static RtWait compile_wait(const Dist *d)
+{
+    if (!d) return (RtWait){RT_WAIT_NONE, 0, 0, 0, 0};
+    double v[3] = {0, 0, 0};
+    for (int i = 0; i < d->nargs && i < 3; i++) v[i] = d->args[i].v;
+    return rt_wait_prepare(d->kind, v);
+}
+
+static bool is_static(const Expr *e) { return e->constant || e->persona_only; }
+
+/* Whether e is alpha + beta * mood with alpha and beta fixed for a (persona, stage) pair. */
+static bool affine_in_mood(const Expr *e)
+{
+    if (!e || is_static(e)) return true;
+    switch (e->kind) {
+    case EX_MOOD: return true;
+    case EX_NEG: return affine_in_mood(e->a);
+    case EX_ADD:
+    case EX_SUB: return affine_in_mood(e->a) && affine_in_mood(e->b);
+    case EX_MUL: return (is_static(e->a) && affine_in_mood(e->b)) || (affine_in_mood(e->a) && is_static(e->b));
+    case EX_DIV: return affine_in_mood(e->a) && is_static(e->b);
+    default: return false;
+    }
+}
+
+static void compile_stages(RtModel *rm, const Model *m)
+{
+    int narrows = 0;
+    for (int s = 0; s < m->nstages; s++)
+        for (const Arrow *a = m->stages[s]->arrows; a; a = a->next) narrows++;
+    rm->stages = xcalloc((size_t)(m->nstages + 1), sizeof *rm->stages);
+    rm->arrows = xcalloc((size_t)(narrows + 1), sizeof *rm->arrows);
+    for (int s = 0; s < m->nstages; s++) {
+        const Stage *src = m->stages[s];
+        RtStage *st = &rm->stages[s];
+        st->src = src;
+        st->goal = src->goal;
+        st->revenue = src->revenue.present ? src->revenue.v : 0;
+        st->wait = compile_wait(src->wait);
+        st->first_arrow = rm->narrows;
+        st->site_overfull = add_site(rm, SITE_OVERFULL, src->name.loc, s);
+        st->site_noway = add_site(rm, SITE_NOWAY, src->name.loc, s);
+        for (const Arrow *a = src->arrows; a; a = a->next) {
+            RtArrow *ra = &rm->arrows[rm->narrows++];
+            ra->stage = s;
+            ra->target = a->to_churn ? RT_CHURN : a->target_index;
+            ra->reason = a->reason.s ? a->reason.s : "";
+            ra->otherwise = a->otherwise;
+            ra->prob = compile_expr(rm, a->otherwise ? NULL : a->prob);
+            ra->when = compile_expr(rm, a->when);
+            ra->site_nan = add_site(rm, SITE_NAN_PROB, a->prob ? a->prob->loc : a->loc, s);
+            ra->src = a;
+            if (!ra->prob.persona_only || !ra->when.persona_only) st->dynamic = true;
+        }
+        st->narrows = rm->narrows - st->first_arrow;
+        st->affine = st->dynamic;
+        for (int i = 0; i < st->narrows; i++) {
+            const RtArrow *ra = &rm->arrows[st->first_arrow + i];
+            if (!ra->when.persona_only || !affine_in_mood(ra->prob.src)) st->affine = false;
+        }
+    }
+}
+
+/* Compiles the conjuncts of `e` (split at `and`) that depend on the customer. */
+static void compile_conjuncts(RtModel *rm, const Expr *e)
+{
+    if (!e || is_static(e)) return;
+    if (e->kind == EX_AND) {
+        compile_conjuncts(rm, e->a);
+        compile_conjuncts(rm, e->b);
+        return;
+    }
+    RtExpr x = compile_expr(rm, e);
+    GROW(rm->conj, rm->nconj, rm->conj_cap);
+    rm->conj[rm->nconj++] = x;
+}
+
+static void compile_rules(RtModel *rm, const Model *m)
+{
+    int nactions = 0;
+    for (int r = 0; r < m->nrules; r++)
+        for (const Action *a = m->rules[r]->actions; a; a = a->next) nactions++;
+    rm->rules = xcalloc((size_t)(m->nrules + 1), sizeof *rm->rules);
+    rm->actions = xcalloc((size_t)(nactions + 1), sizeof *rm->actions);
+    for (int r = 0; r < m->nrules; r++) {
+        RtRule *rr = &rm->rules[r];
+        rr->src = m->rules[r];
+        rr->when = compile_expr(rm, rr->src->when);
+        rr->first_conj = rm->nconj;
+        compile_conjuncts(rm, rr->src->when);
+        rr->nconj = rm->nconj - rr->first_conj;
+        rr->first_action = rm->nactions;
+        for (const Action *a = rr->src->actions; a; a = a->next) {
+            RtAction *ra = &rm->actions[rm->nactions++];
+            ra->kind = a->kind;
+            ra->target = a->target_index;
+            ra->value = compile_expr(rm, a->value);
+            ra->with = compile_expr(rm, a->with);
+            ra->reason = a->reason.s ? a->reason.s : "";
+            ra->exit_slot = (a->kind == ACT_GOTO || a->kind == ACT_CHURN) ? rm->nexit_slots++ : -1;
+            ra->site_nan_value = add_site(rm, SITE_NAN_VALUE, a->value ? a->value->loc : a->loc, -1);
+            ra->site_nan_with = add_site(rm, SITE_NAN_WITH, a->with ? a->with->loc : a->loc, -1);
+            ra->src = a;
+        }
+        rr->nactions = rm->nactions - rr->first_action;
+    }
+}
+
+static void compile_personas(RtModel *rm, const Model *m)
+{
+    rm->persona_thr = xcalloc((size_t)m->npersonas, sizeof *rm->persona_thr);
+    rm->persona_mood = xcalloc((size_t)m->npersonas, sizeof *rm->persona_mood);
+    double cum = 0;
+    for (int p = 0; p < m->npersonas; p++) {
+        cum += m->share[p];
+        rm->persona_thr[p] = p == m->npersonas - 1 ? RT_U53_ALWAYS : rt_threshold(cum);
+        const Persona *ps = m->personas[p];
+        rm->persona_mood[p] = ps->mood.present ? ps->mood.v : 0;
+    }
+    /* A guide table: the draws whose top bits are g lie in [g, g + 1) * 2^45, so the walk over the
+     * thresholds may start at the persona of the range's lowest draw (usually it stops there). */
+    int first = 0;
+    for (int g = 0; g < (1 << RT_GUIDE_BITS); g++) {
+        uint64_t lowest = (uint64_t)g << (53 - RT_GUIDE_BITS);
+        while (lowest >= rm->persona_thr[first]) first++;
+        rm->persona_guide[g] = first;
+    }
+}
+
+/* ---- per (persona, stage) tables ---- */
+
+void rt_stage_probs(const RtModel *rm, int s, const RtCtx *c, double *stack, double *prob, RtChoice *out)
+{
+    const RtStage *st = &rm->stages[s];
+    double sum = 0;
+    out->other = -1;
+    out->nan_site = -1;
+    out->overfull = false;
+    for (int i = 0; i < st->narrows; i++) {
+        const RtArrow *a = &rm->arrows[st->first_arrow + i];
+        prob[i] = 0;
+        if (a->when.kind != RT_EXPR_NONE && rt_eval(&a->when, rm->code, c, stack) == 0) continue;
+        if (a->otherwise) {
+            if (out->other < 0) out->other = st->first_arrow + i;
+            continue;
+        }
+        double v = rt_eval(&a->prob, rm->code, c, stack);
+        if (isnan(v)) {
+            if (out->nan_site < 0) out->nan_site = a->site_nan;
+            v = 0;
+        }
+        v = v < 0 ? 0 : v > 1 ? 1 : v;
+        prob[i] = v;
+        sum += v;
+    }
+    /* The same tolerance as the checker: 55% + 45% is 100%, not an overflow by rounding. */
+    if (sum > 1 + 1e-9) {
+        out->overfull = true;
+        for (int i = 0; i < st->narrows; i++) prob[i] /= sum;
+        sum = 1;
+    }
+    out->sum = sum;
+    out->leftover = sum >= 1 - 1e-9 ? 0 : 1 - sum;
+}
+
+static void push_pick(RtModel *rm, uint64_t thr, int arrow)
+{
+    GROW(rm->picks, rm->npicks, rm->picks_cap);
+    rm->picks[rm->npicks++] = (RtPick){thr, arrow, arrow >= 0 ? rm->arrows[arrow].target : arrow};
+}
+
+static void build_picks(RtModel *rm, int p, int s, const RtCtx *c, double *stack, double *prob)
+{
+    const RtStage *st = &rm->stages[s];
+    size_t at = (size_t)p * (size_t)rm->nstages + (size_t)s;
+    RtCell *cell = &rm->cells[at];
+    cell->pick = rm->npicks;
+    cell->warn = cell->warn2 = -1;
+    if (st->narrows == 0) {
+        push_pick(rm, RT_U53_ALWAYS, RT_END);
+        return;
+    }
+    RtChoice ch;
+    rt_stage_probs(rm, s, c, stack, prob, &ch);
+    double cum = 0;
+    int first = rm->npicks;
+    for (int i = 0; i < st->narrows; i++) {
+        if (prob[i] <= 0) continue;
+        cum += prob[i];
+        push_pick(rm, rt_threshold(cum), st->first_arrow + i);
+    }
+    if (ch.leftover > 0) push_pick(rm, RT_U53_ALWAYS, ch.other >= 0 ? ch.other : RT_NOWAY);
+    else if (rm->npicks > first) rm->picks[rm->npicks - 1].thr = RT_U53_ALWAYS;
+    else push_pick(rm, RT_U53_ALWAYS, RT_NOWAY);
+    cell->warn = ch.overfull ? st->site_overfull : ch.nan_site;
+    cell->warn2 = ch.overfull ? ch.nan_site : -1;
+}
+
+/* The RtAffine run of a dynamic stage whose arrows are affine in mood: alpha is the probability
+ * at mood 0, beta its growth from mood 0 to mood 1. */
+static void build_affine(RtModel *rm, int p, int s, RtCtx *c, double *stack)
+{
+    const RtStage *st = &rm->stages[s];
+    RtCell *cell = &rm->cells[(size_t)p * (size_t)rm->nstages + (size_t)s];
+    cell->affine = rm->naffines;
+    cell->other = -1;
+    for (int i = 0; i < st->narrows; i++) {
+        const RtArrow *a = &rm->arrows[st->first_arrow + i];
+        if (a->when.kind != RT_EXPR_NONE && rt_eval(&a->when, rm->code, c, stack) == 0) continue;
+        if (a->otherwise) {
+            if (cell->other < 0) cell->other = st->first_arrow + i;
+            continue;
+        }
+        c->curve = 0;
+        c->experience = 0;
+        double alpha = rt_eval(&a->prob, rm->code, c, stack), beta = 0;
+        if (!a->prob.persona_only) {
+            c->experience = 1;
+            beta = rt_eval(&a->prob, rm->code, c, stack) - alpha;
+        }
+        GROW(rm->affines, rm->naffines, rm->affines_cap);
+        rm->affines[rm->naffines++] = (RtAffine){alpha, beta, st->first_arrow + i, a->site_nan};
+    }
+    cell->naffine = rm->naffines - cell->affine;
+}
+
+static void push_rule(RtModel *rm, int v)
+{
+    GROW(rm->rule_list, rm->nrule_list, rm->rule_list_cap);
+    rm->rule_list[rm->nrule_list++] = v;
+}
+
+/* ---- conditions known before the run ---- */
+
+typedef enum { TRUTH_FALSE, TRUTH_TRUE, TRUTH_UNKNOWN } Truth;
+
+/* The value of an expression that depends only on the persona and the stage. */
+static double eval_static(const Expr *e, const RtCtx *c)
+{
+    if (e->constant) return sema_eval_constant(e);
+    double a = e->a ? eval_static(e->a, c) : 0, b = e->b ? eval_static(e->b, c) : 0;
+    switch (e->kind) {
+    case EX_NAME: return e->ref == REF_TRAIT ? c->traits[e->index] : e->index;
+    case EX_STAGE: return c->stage;
+    case EX_PERSONA: return c->persona;
+    case EX_NEG: return -a;
+    case EX_NOT: return a == 0;
+    case EX_ADD: return a + b;
+    case EX_SUB: return a - b;
+    case EX_MUL: return a * b;
+    case EX_DIV: return b == 0 ? NAN : a / b;
+    case EX_LT: return a < b;
+    case EX_LE: return a <= b;
+    case EX_GT: return a > b;
+    case EX_GE: return a >= b;
+    case EX_EQ: return a == b;
+    case EX_NE: return a != b;
+    case EX_AND: return a != 0 && b != 0;
+    case EX_OR: return a != 0 || b != 0;
+    case EX_CALL: {
+        double v[8];
+        int n = 0;
+        for (const Expr *x = e->args; x && n < 8; x = x->next) v[n++] = eval_static(x, c);
+        double r = v[0];
+        switch (e->fn) {
+        case FN_MIN: for (int i = 1; i < n; i++) r = v[i] < r ? v[i] : r; return r;
+        case FN_MAX: for (int i = 1; i < n; i++) r = v[i] > r ? v[i] : r; return r;
+        case FN_CLAMP: return v[0] < v[1] ? v[1] : v[0] > v[2] ? v[2] : v[0];
+        case FN_ABS: return fabs(v[0]);
+        default: return NAN;
+        }
+    }
+    default: return NAN;
+    }
+}
+
+/* Whether a condition is known true or false for (persona, stage) before the run: its parts that
+ * depend only on them are evaluated, so that `stage == X and mood < 0` is known false outside X. */
+static Truth static_truth(const Expr *e, const RtCtx *c)
+{
+    if (!e) return TRUTH_TRUE;
+    if (e->constant || e->persona_only) return eval_static(e, c) != 0 ? TRUTH_TRUE : TRUTH_FALSE;
+    Truth a, b;
+    switch (e->kind) {
+    case EX_AND:
+        a = static_truth(e->a, c);
+        b = static_truth(e->b, c);
+        if (a == TRUTH_FALSE || b == TRUTH_FALSE) return TRUTH_FALSE;
+        return a == TRUTH_TRUE && b == TRUTH_TRUE ? TRUTH_TRUE : TRUTH_UNKNOWN;
+    case EX_OR:
+        a = static_truth(e->a, c);
+        b = static_truth(e->b, c);
+        if (a == TRUTH_TRUE || b == TRUTH_TRUE) return TRUTH_TRUE;
+        return a == TRUTH_FALSE && b == TRUTH_FALSE ? TRUTH_FALSE : TRUTH_UNKNOWN;
+    case EX_NOT:
+        a = static_truth(e->a, c);
+        return a == TRUTH_UNKNOWN ? a : a == TRUTH_TRUE ? TRUTH_FALSE : TRUTH_TRUE;
+    default: return TRUTH_UNKNOWN;
+    }
+}
+
+static void build_rule_list(RtModel *rm, int p, int s, const RtCtx *c)
+{
+    size_t at = (size_t)p * (size_t)rm->nstages + (size_t)s;
+    rm->cells[at].rule_off = rm->nrule_list;
+    for (int r = 0; r < rm->nrules; r++) {
+        const RtRule *rr = &rm->rules[r];
+        if (rr->nactions == 0) continue;
+        Truth t = static_truth(rr->src->when, c);
+        if (t == TRUTH_TRUE) push_rule(rm, r * 2);
+        else if (t == TRUTH_UNKNOWN) push_rule(rm, r * 2 + 1);
+    }
+    rm->cells[at].rule_len = rm->nrule_list - rm->cells[at].rule_off;
+}
+
+static void build_tables(RtModel *rm)
+{
+    size_t cells = (size_t)rm->npersonas * (size_t)rm->nstages + 1;
+    rm->cells = xcalloc(cells, sizeof *rm->cells);
+    double *stack = xcalloc((size_t)rm->max_stack + 1, sizeof *stack);
+    int maxa = 1;
+    for (int s = 0; s < rm->nstages; s++)
+        if (rm->stages[s].narrows > maxa) maxa = rm->stages[s].narrows;
+    double *prob = xcalloc((size_t)maxa, sizeof *prob);
+    RtVisits *no_visits = xcalloc((size_t)rm->nstages + 1, sizeof *no_visits);
+    for (int p = 0; p < rm->npersonas; p++) {
+        for (int s = 0; s < rm->nstages; s++) {
+            RtCtx c = {0};
+            c.persona = p;
+            c.stage = s;
+            c.traits = rm->traits + (size_t)p * (size_t)rm->ntraits;
+            c.visits = no_visits;
+            c.curve = rm->curve[(size_t)p * (size_t)rm->nstages + (size_t)s];
+            size_t at = (size_t)p * (size_t)rm->nstages + (size_t)s;
+            rm->cells[at].affine = -1;
+            if (rm->stages[s].dynamic) {
+                rm->cells[at].pick = rm->cells[at].warn = rm->cells[at].warn2 = -1;
+                if (rm->stages[s].affine) build_affine(rm, p, s, &c, stack);
+            } else {
+                build_picks(rm, p, s, &c, stack, prob);
+            }
+            build_rule_list(rm, p, s, &c);
+        }
+    }
+    free(no_visits);
+    free(prob);
+    free(stack);
+}
+
+RtModel *rt_compile(const Model *m)
+{
+    RtModel *rm = xcalloc(1, sizeof *rm);
+    rm->model = m;
+    rm->nstages = m->nstages;
+    rm->npersonas = m->npersonas;
+    rm->ntraits = m->ntraits;
+    rm->ntouch = m->ntouchpoints;
+    rm->nchannels = m->nchannels;
+    rm->nrules = m->nrules;
+    rm->start = m->start;
+    rm->traits = m->trait_value;
+    rm->curve = m->curve;
+    rm->max_stack = 1;
+    rm->site_step_limit = add_site(rm, SITE_STEP_LIMIT, (Loc){0, 0, 0}, -1);
+    rm->site_exact_horizon = add_site(rm, SITE_EXACT_HORIZON, m->horizon_loc, -1);
+    compile_stages(rm, m);
+    compile_touchpoints(rm, m);
+    compile_rules(rm, m);
+    compile_personas(rm, m);
+    build_tables(rm);
+    return rm;
+}
+
+void rt_model_free(RtModel *rm)
+{
+    if (!rm) return;
+    free(rm->stages);
+    free(rm->arrows);
+    free(rm->touch);
+    free(rm->rules);
+    free(rm->actions);
+    free(rm->code);
+    free(rm->persona_thr);
+    free(rm->persona_mood);
+    free(rm->cells);
+    free(rm->picks);
+    free(rm->affines);
+    free(rm->conj);
+    free(rm->rule_list);
+    free(rm->sites);
+    free(rm);
+}

@@ -1,0 +1,33 @@
+/* exact.h: the exact analysis (`cjm run --exact`): each persona's journey as an absorbing
+ * Markov chain, solved without sampling (docs/semantics.md, "The exact analysis").
+ *
+ * exact_check() refuses a journey that is not such a chain (an arrow whose probability or
+ * condition depends on anything but the persona, or a rule), naming the first construct that
+ * prevents it with its location. exact_run() then computes the same figures as a simulation:
+ * probabilities for rates, expected values for counts, NaN for what depends on chance in time
+ * or mood (percentiles of time to convert, retention at a day, moods, NPS, CSAT).
+ *
+ * Ownership: exact_run() returns a new RtResult (rt_result_free), or NULL after reporting an
+ * error through the Diag (a stage customers can never leave). */
+#ifndef CJM_EXACT_H
+#define CJM_EXACT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "model.h"
+#include "result.h"
+
+typedef struct ExactOptions {
+    double cohort;
+    uint64_t seed;       /* reported only */
+    bool has_horizon;    /* reported, and warned about: the analysis ignores it */
+    double horizon;
+    int persona;         /* this persona only, or -1 for all mixed by share */
+} ExactOptions;
+
+bool exact_check(const RtModel *rm, Diag *d);
+RtResult *exact_run(const RtModel *rm, const ExactOptions *o, Diag *d);
+
+#endif

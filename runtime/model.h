@@ -1,0 +1,173 @@
+/* model.h: the flat, compiled form of a checked journey that the simulator and the exact analysis
+ * run, and the warning sites a run may report.
+ *
+ * rt_compile() turns the checked Model (lang/sema.h) into arrays indexed by integer ids: stages,
+ * arrows, touchpoints, rules and actions, with expressions compiled to bytecode (eval.h). What
+ * depends only on the persona and the stage is precomputed per (persona, stage) pair:
+ *   - the choice of the next move: a cumulative table of 53-bit thresholds (RtPick), unless an
+ *     arrow's probability or condition depends on the customer (mood, time, visits, ...);
+ *   - the rules that may fire there: those whose `when` is known false are left out, those whose
+ *     `when` depends on the customer are marked to be evaluated per entry.
+ *
+ * Ownership: an RtModel points into the Model and its Program (names, locations), which must
+ * outlive it; rt_model_free() releases the rest. */
+#ifndef CJM_RT_MODEL_H
+#define CJM_RT_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "eval.h"
+#include "rng.h"
+#include "sema.h"
+
+enum { RT_GUIDE_BITS = 8 };
+
+enum {
+    RT_CHURN = -1,  /* RtArrow.target: the churn end */
+    RT_NOWAY = -2,  /* RtPick.arrow: the arrows leave this share unassigned: the customer completes */
+    RT_END = -3,    /* RtPick.arrow: a stage without arrows: the customer completes */
+};
+
+/* Places a run can warn about; a run counts how often each one happened. */
+typedef enum {
+    SITE_STEP_LIMIT,  /* customers stopped by the step limit */
+    SITE_NAN_PROB,    /* an arrow's probability was NaN (taken as 0) */
+    SITE_NAN_WITH,    /* an action's `with` was NaN (taken as 0) */
+    SITE_NAN_VALUE,   /* an action's value was NaN (action skipped) */
+    SITE_OVERFULL,    /* a stage's applying arrows added up to more than 100% (scaled down) */
+    SITE_NOWAY,       /* a stage's applying arrows left probability unassigned, no otherwise */
+    SITE_EXACT_HORIZON, /* the exact analysis ignored the horizon */
+} RtSiteKind;
+
+typedef struct RtSite {
+    RtSiteKind kind;
+    Loc loc;          /* file 0 when the warning has no place in a file */
+    int stage;        /* the stage concerned, -1 if none */
+} RtSite;
+
+typedef struct RtArrow {
+    int stage;        /* the stage it leaves */
+    int target;       /* a stage index, or RT_CHURN */
+    const char *reason; /* the arrow's string ("" when none) */
+    bool otherwise;
+    RtExpr prob, when;
+    int site_nan;
+    const Arrow *src;
+} RtArrow;
+
+typedef struct RtTouch {
+    double reach, emotion, cost;
+    uint64_t reach_thr;
+    int channel;      /* -1 for none */
+    int stage;        /* -1 for a stand-alone touchpoint (met through `touch`) */
+    const Touchpoint *src;
+} RtTouch;
+
+typedef struct RtAction {
+    ActionKind kind;
+    int target;       /* ACT_TOUCH: touchpoint; ACT_GOTO: stage */
+    RtExpr value, with;
+    const char *reason; /* ACT_CHURN */
+    int exit_slot;    /* ACT_GOTO, ACT_CHURN: its row of per-stage exit counters */
+    int site_nan_value, site_nan_with;
+    const Action *src;
+} RtAction;
+
+typedef struct RtRule {
+    RtExpr when;
+    /* `when` as a conjunction: the conjuncts that depend on the customer, compiled one by one
+     * (in RtModel.conj). Where the rule list marks a rule "evaluate per entry", every conjunct
+     * that depends only on the persona and stage is known true, so these alone decide. */
+    int first_conj, nconj;
+    int first_action, nactions;
+    const Rule *src;
+} RtRule;
+
+typedef struct RtStage {
+    int first_arrow, narrows;
+    int first_touch, ntouch; /* the stage's touchpoints are consecutive in RtModel.touch */
+    bool goal;
+    double revenue;
+    RtWait wait;
+    bool dynamic;     /* some arrow depends on the customer: choose the next move per entry */
+    bool affine;      /* ... but only through probabilities affine in mood (RtAffine) */
+    int site_overfull, site_noway;
+    const Stage *src;
+} RtStage;
+
+/* One step of a precomputed choice: take `arrow` when the 53-bit draw is below `thr`. A run ends
+ * with thr == RT_U53_ALWAYS. */
+typedef struct RtPick {
+    uint64_t thr;
+    int32_t arrow;    /* an arrow index, RT_NOWAY or RT_END */
+    int32_t target;   /* the arrow's target (a stage or RT_CHURN), saving a load per step */
+} RtPick;
+
+/* An arrow whose probability, for one (persona, stage) pair, is alpha + beta * mood: the common
+ * `30% + 20% * mood` needs no interpretation per entry. */
+typedef struct RtAffine {
+    double alpha, beta;
+    int32_t arrow, site_nan;
+} RtAffine;
+
+/* What is known before the run about a (persona, stage) pair; read once per entry. */
+typedef struct RtCell {
+    int32_t pick;         /* first RtPick of the next-move table, or -1 when the stage is dynamic */
+    int32_t warn, warn2;  /* sites to count on every use of the table (overfull, NaN), or -1 */
+    int32_t rule_off, rule_len; /* the rules that may fire, in rule_list */
+    int32_t affine, naffine; /* a dynamic stage whose arrows are affine in mood: its RtAffine run */
+    int32_t other;        /* with `affine`: the first applying otherwise arrow, or -1 */
+} RtCell;
+
+typedef struct RtModel {
+    const Model *model;
+    int nstages, npersonas, ntraits, ntouch, nchannels, nrules, narrows, nactions;
+    int start;
+    RtStage *stages;
+    RtArrow *arrows;
+    RtTouch *touch;
+    RtRule *rules;
+    RtAction *actions;
+    RtExpr *conj;
+    int nconj, conj_cap;
+    int nexit_slots;      /* goto and churn actions */
+    RtIns *code;
+    int ncode, code_cap;
+    int max_stack;        /* values an evaluation needs on its stack */
+    uint64_t *persona_thr;  /* [npersonas]: cumulative share thresholds */
+    int32_t persona_guide[1 << RT_GUIDE_BITS]; /* by the draw's top bits: the first persona possible */
+    double *persona_mood;   /* [npersonas]: starting experience */
+    const double *traits;   /* Model.trait_value */
+    const double *curve;    /* Model.curve */
+    RtCell *cells;        /* [npersonas * nstages]: per (persona, stage), at p * nstages + s */
+    RtPick *picks;
+    int npicks, picks_cap;
+    RtAffine *affines;
+    int naffines, affines_cap;
+    int32_t *rule_list;   /* rule * 2, + 1 when its `when` must be evaluated per entry */
+    int nrule_list, rule_list_cap;
+    RtSite *sites;
+    int nsites, sites_cap;
+    int site_step_limit, site_exact_horizon;
+} RtModel;
+
+/* Compiles a checked model (no errors). Never fails: out of memory aborts. */
+RtModel *rt_compile(const Model *m);
+void rt_model_free(RtModel *rm);
+
+/* Evaluates the arrows of stage s as the simulator does, for the customer state `c` (arrows that
+ * depend only on the persona read nothing else): prob[i] gets the probability of the stage's i-th
+ * arrow (0 for those whose `when` fails and for otherwise arrows), clamped to [0, 1] and scaled
+ * down when they add up to more than 100%; `out` says what is left and who takes it. prob[] must
+ * hold the stage's arrows. */
+typedef struct RtChoice {
+    double sum;         /* of the explicit probabilities, after scaling */
+    double leftover;
+    int other;          /* global arrow index of the applying otherwise arrow, or -1 */
+    int nan_site;       /* -1 or the first arrow whose probability was NaN */
+    bool overfull;
+} RtChoice;
+void rt_stage_probs(const RtModel *rm, int s, const RtCtx *c, double *stack, double *prob, RtChoice *out);
+
+#endif

@@ -1,0 +1,110 @@
+/* result.h: the figures of a run, whichever engine produced them (the simulator or the exact
+ * analysis), in the form every report format renders: counts of the cohort as doubles (expected
+ * values in an exact analysis), NaN where a figure does not exist (no conversion, hence no time
+ * to convert; mood figures in an exact analysis).
+ *
+ * Ownership: rt_result_new() allocates every array for the model's sizes; rt_result_free()
+ * releases them and the warnings' messages. Names point into the Model (its Program must
+ * outlive the result). */
+#ifndef CJM_RT_RESULT_H
+#define CJM_RT_RESULT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model.h"
+
+typedef struct RtStageRow {
+    double reached;    /* customers who entered the stage at least once */
+    double entries;
+    double mean_mood;  /* on entry, after the stage's touchpoints; NaN when unknown */
+    double converted;  /* customers who converted on entering it */
+    double churned, completed, active; /* customers whose life ended here, by outcome */
+    double revenue;    /* earned by entering it (the stage's `revenue` times its entries) */
+} RtStageRow;
+
+/* One way out of a stage: an arrow, or a rule's goto or churn. */
+typedef struct RtExitRow {
+    int stage;
+    int target;        /* a stage index or RT_CHURN */
+    const char *reason;
+    bool via_rule;
+    double count;
+} RtExitRow;
+
+typedef struct RtReasonRow {
+    int stage;
+    const char *reason;
+    double count;
+} RtReasonRow;
+
+typedef struct RtPersonaRow {
+    double customers, converted, churned, completed, active;
+} RtPersonaRow;
+
+typedef struct RtTouchRow {
+    double reached, meetings, cost, conversions;
+} RtTouchRow;
+
+typedef struct RtWarning {
+    Loc loc;           /* file 0: no place in a file */
+    int kind;          /* RtSiteKind */
+    char *message;     /* complete sentence, without location */
+    double count;
+} RtWarning;
+
+typedef struct RtResult {
+    const Model *model;
+    const RtModel *rt;
+    double cohort;
+    uint64_t seed;
+    bool has_horizon;
+    double horizon;
+    bool exact;
+    int persona;       /* --persona, or -1 for all */
+    uint64_t max_steps;
+
+    double converted, churned, completed, active;
+    RtStageRow *stages;        /* [nstages] */
+    RtExitRow *exits;          /* grouped by stage, in stage order */
+    int nexits;
+    RtReasonRow *reasons;      /* grouped by stage, then first appearance */
+    int nreasons;
+    RtPersonaRow *personas;    /* [npersonas] */
+    double *curve_sim;         /* [npersonas * nstages]: mean mood on entry, NaN when none */
+    RtTouchRow *touch;         /* [ntouch] */
+    RtTouchRow *channels;      /* [nchannels] */
+    double ttc_mean, ttc_median, ttc_p90; /* days; NaN when unknown */
+    double retention[4];       /* day 7, 30, 90, horizon: share not churned; NaN when unknown */
+    double revenue, cost;      /* totals over the cohort */
+    double revenue_sq;         /* sum of each customer's revenue squared (for intervals); NaN if exact */
+    double nps, csat;          /* NaN in an exact analysis */
+    double steps;              /* stage entries in all */
+    RtWarning *warnings;
+    int nwarnings;
+} RtResult;
+
+RtResult *rt_result_new(const RtModel *rm);
+void rt_result_free(RtResult *r);
+void rt_result_add_exit(RtResult *r, int stage, int target, const char *reason, bool via_rule, double count);
+/* Counts `count` churned customers at (stage, reason), merging equal reasons of a stage. */
+void rt_result_add_reason(RtResult *r, int stage, const char *reason, double count);
+/* Adds the warning of site `site` counted `count` times (a message is made from the site). */
+void rt_result_add_warning(RtResult *r, int site, double count);
+/* Sorts exits and reasons by stage (stable), after the engine added them in any order. */
+void rt_result_finish(RtResult *r);
+
+/* A rate with its 95% Wilson score interval; in an exact analysis the interval is the rate. */
+typedef struct RtRate {
+    double count, rate, lo, hi;
+} RtRate;
+RtRate rt_rate(double count, double n, bool exact);
+/* The Wilson score interval for k successes in n trials at normal quantile z. */
+void rt_wilson(double k, double n, double z, double *lo, double *hi);
+
+/* "Purchase", or "churn" for RT_CHURN. */
+const char *rt_stage_name(const RtModel *rm, int stage);
+/* "file:line:col" of a location into buf (size n), or "" for no location. */
+void rt_loc_string(const Model *m, Loc loc, char *buf, int n);
+
+#endif

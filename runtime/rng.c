@@ -1,0 +1,136 @@
+/* rng.c: xoshiro256** streams seeded per block, the ziggurat tables for exponential draws, and
+ * the wait distributions (see rng.h). Owns no state but the read-only ziggurat tables. */
+#include "rng.h"
+
+#include <pthread.h>
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += UINT64_C(0x9E3779B97F4A7C15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+/* Two SplitMix64 passes mix the seed and the block number, so that neighbouring blocks (and
+ * neighbouring seeds) start far apart; xoshiro's state is then four further SplitMix64 outputs,
+ * the seeding its authors recommend. */
+void rt_rng_seed(RtRng *r, uint64_t seed, uint64_t block)
+{
+    uint64_t x = seed;
+    uint64_t h = splitmix64(&x);
+    x = h ^ (block * UINT64_C(0xD1B54A32D192ED03));
+    (void)splitmix64(&x);
+    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
+    if (!(r->s[0] | r->s[1] | r->s[2] | r->s[3])) r->s[0] = 1; /* the one forbidden state */
+}
+
+/* ---- exponential ziggurat (Marsaglia & Tsang 2000, the layout of Doornik's ZIGNOR) ----
+ * 256 strips of equal area V under exp(-x); strip 0 is the base with the tail beyond R.
+ * rt_zig_x[i] is the right edge of strip i, rt_zig_f[i] = exp(-rt_zig_x[i]). */
+#define ZIG_R 7.69711747013104972
+#define ZIG_V 3.949659822581572e-3
+
+double rt_zig_x[257], rt_zig_f[257];
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static void build_tables(void)
+{
+    rt_zig_x[0] = ZIG_V / exp(-ZIG_R);
+    rt_zig_x[1] = ZIG_R;
+    for (int i = 2; i < 256; i++) rt_zig_x[i] = -log(ZIG_V / rt_zig_x[i - 1] + exp(-rt_zig_x[i - 1]));
+    rt_zig_x[256] = 0;
+    for (int i = 0; i <= 256; i++) rt_zig_f[i] = exp(-rt_zig_x[i]);
+}
+
+void rt_rng_init_tables(void) { pthread_once(&tables_once, build_tables); }
+
+/* The rare cases: a point in the wedge of a strip (accepted under the curve), or in the tail. */
+double rt_exponential_slow(RtRng *r, uint64_t bits)
+{
+    for (;;) {
+        unsigned i = (unsigned)(bits & 0xff);
+        double x = (double)(bits >> 11) * (1.0 / RT_ONE53) * rt_zig_x[i];
+        if (x < rt_zig_x[i + 1]) return x;
+        if (i == 0) return ZIG_R - log(rt_uniform_open(r)); /* memoryless tail: R + Exp(1) */
+        if (rt_zig_f[i] + (rt_zig_f[i + 1] - rt_zig_f[i]) * rt_uniform(r) < exp(-x)) return x;
+        bits = rt_next(r);
+    }
+}
+
+double rt_normal(RtRng *r)
+{
+    for (;;) {
+        double u = 2 * rt_uniform(r) - 1, v = 2 * rt_uniform(r) - 1;
+        double s = u * u + v * v;
+        if (s > 0 && s < 1) return u * sqrt(-2 * log(s) / s);
+    }
+}
+
+/* ---- waits ----
+ * Parameters kept per kind:
+ *   CONST       a = the value
+ *   EXP         a = mean
+ *   UNIFORM     a = low, b = high - low
+ *   NORMAL      a = mean, b = sd: redrawn until >= 0 (a truncated normal; the mean is >= 0, so at
+ *               least half the draws are kept)
+ *   LOGNORMAL   a = mu, b = sigma of the logarithm, chosen so that the wait has the given mean and sd
+ *   TRIANGULAR  a = min, b = mode, c = max */
+static double truncated_normal_mean(double mu, double sd)
+{
+    double alpha = -mu / sd;
+    double tail = 0.5 * erfc(alpha / sqrt(2.0));          /* P(X >= 0) */
+    double pdf = exp(-alpha * alpha / 2) / 2.5066282746310002; /* standard normal density at alpha */
+    return mu + sd * pdf / tail;
+}
+
+RtWait rt_wait_prepare(DistKind kind, const double *v)
+{
+    RtWait w = {RT_WAIT_CONST, v[0], 0, 0, v[0]};
+    switch (kind) {
+    case DIST_CONSTANT: break;
+    case DIST_EXPONENTIAL: w = (RtWait){RT_WAIT_EXP, v[0], 0, 0, v[0]}; break;
+    case DIST_UNIFORM:
+        if (v[1] > v[0]) w = (RtWait){RT_WAIT_UNIFORM, v[0], v[1] - v[0], 0, (v[0] + v[1]) / 2};
+        break;
+    case DIST_NORMAL:
+        if (v[1] > 0) w = (RtWait){RT_WAIT_NORMAL, v[0], v[1], 0, truncated_normal_mean(v[0], v[1])};
+        break;
+    case DIST_LOGNORMAL:
+        if (v[1] > 0 && v[0] > 0) {
+            double s2 = log1p((v[1] * v[1]) / (v[0] * v[0]));
+            w = (RtWait){RT_WAIT_LOGNORMAL, log(v[0]) - s2 / 2, sqrt(s2), 0, v[0]};
+        }
+        break;
+    case DIST_TRIANGULAR:
+        if (v[2] > v[0]) w = (RtWait){RT_WAIT_TRIANGULAR, v[0], v[1], v[2], (v[0] + v[1] + v[2]) / 3};
+        else w = (RtWait){RT_WAIT_CONST, v[0], 0, 0, v[0]};
+        break;
+    default: break;
+    }
+    if (w.kind == RT_WAIT_CONST && w.a == 0) w.kind = RT_WAIT_NONE;
+    return w;
+}
+
+double rt_wait_draw_slow(const RtWait *w, RtRng *r)
+{
+    switch (w->kind) {
+    case RT_WAIT_NONE: return 0;
+    case RT_WAIT_CONST: return w->a;
+    case RT_WAIT_EXP: return w->a * rt_exponential(r);
+    case RT_WAIT_UNIFORM: return w->a + w->b * rt_uniform(r);
+    case RT_WAIT_NORMAL:
+        for (;;) {
+            double x = w->a + w->b * rt_normal(r);
+            if (x >= 0) return x;
+        }
+    case RT_WAIT_LOGNORMAL: return exp(w->a + w->b * rt_normal(r));
+    case RT_WAIT_TRIANGULAR: {
+        double u = rt_uniform(r), lo = w->a, mode = w->b, hi = w->c;
+        double split = (mode - lo) / (hi - lo);
+        if (u < split) return lo + sqrt(u * (hi - lo) * (mode - lo));
+        return hi - sqrt((1 - u) * (hi - lo) * (hi - mode));
+    }
+    }
+    return 0;
+}
