@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "run_settings.h"
 #include "graph.h"
 #include "output.h"
 #include "viz.h"
@@ -15,10 +16,9 @@ typedef struct GraphArgs {
     const char *out;
     const char *format;
     GraphOptions opt;
-    const char *persona;
     bool is_static;
     ColorMode color;
-    bool quiet;
+    RunSettings run;
 } GraphArgs;
 
 static const char *const FORMATS[] = {"svg", "png", "pdf", "dot", NULL};
@@ -44,15 +44,15 @@ static int parse_args(int argc, char **argv, GraphArgs *a)
 {
     static const struct option longopts[] = {
         {"view", required_argument, NULL, 'v'},   {"static", no_argument, NULL, 's'},
-        {"churn", required_argument, NULL, 'c'},  {"persona", required_argument, NULL, 'p'},
+        {"churn", required_argument, NULL, 'c'},
         {"format", required_argument, NULL, 'T'}, {"output", required_argument, NULL, 'o'},
         {"color", optional_argument, NULL, 'C'},  {"help", no_argument, NULL, 'h'},
-        {"quiet", no_argument, NULL, 'q'},         {NULL, 0, NULL, 0},
+        RUN_SETTINGS_LONG_OPTIONS,                 {NULL, 0, NULL, 0},
     };
     int opt;
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "T:o:qh", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":T:o:qh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'v':
             if (strcmp(optarg, "flow") == 0) a->opt.view = GRAPH_FLOW;
@@ -65,7 +65,6 @@ static int parse_args(int argc, char **argv, GraphArgs *a)
             else if (strcmp(optarg, "stubs") == 0) a->opt.merged_churn = false;
             else return cli_usage_error("graph", "--churn must be stubs or merged, not '%s'", optarg);
             break;
-        case 'p': a->persona = optarg; break;
         case 'T':
             if (!known_format(optarg)) return cli_usage_error("graph", "-T must be svg, png, pdf or dot, not '%s'", optarg);
             a->format = optarg;
@@ -75,10 +74,13 @@ static int parse_args(int argc, char **argv, GraphArgs *a)
             if (!cli_parse_color(optarg, &a->color))
                 return cli_usage_error("graph", "--color must be auto, always or never, not '%s'", optarg);
             break;
-        case 'q': a->quiet = true; break;
         case 'h': return cli_show_help("graph") == EXIT_OK ? -1 : EXIT_USAGE;
         case '?': return cli_usage_error("graph", "unknown option '%s'", argv[optind - 1]);
-        default: return cli_usage_error("graph", "option '%s' needs a value", argv[optind - 1]);
+        case ':': return cli_usage_error("graph", "option '%s' needs a value", argv[optind - 1]);
+        default: {
+            int shared = run_settings_take(&a->run, "graph", opt, optarg);
+            if (shared != -1) return shared == 1 ? cli_usage_error("graph", "unknown option '%s'", argv[optind - 1]) : shared;
+        }
         }
     }
     if (optind >= argc) return cli_usage_error("graph", "no journey file given");
@@ -86,13 +88,6 @@ static int parse_args(int argc, char **argv, GraphArgs *a)
     a->file = argv[optind];
     a->format = choose_format(a->format, a->out);
     return EXIT_OK;
-}
-
-static int find_persona(const Model *m, const char *name)
-{
-    for (int p = 0; p < m->npersonas; p++)
-        if (strcmp(m->personas[p]->name.s, name) == 0) return p;
-    return -1;
 }
 
 static int draw(const GraphArgs *a, const Model *m, const RtResult *fig)
@@ -121,16 +116,33 @@ static int draw(const GraphArgs *a, const Model *m, const RtResult *fig)
     return status;
 }
 
+/* The same run as `cjm run` with the same options, so the picture shows the report's numbers. */
+static int draw_run(const GraphArgs *a, Checked *c)
+{
+    RtModel *rm = rt_compile(c->model);
+    int threads;
+    RtResult *r = run_compute(&a->run, c, rm, a->opt.persona, &threads);
+    int status = EXIT_JOURNEY;
+    if (r) {
+        run_print_warnings(r, &c->diag);
+        status = draw(a, c->model, r);
+    }
+    rt_result_free(r);
+    rt_model_free(rm);
+    return status;
+}
+
 int cmd_graph(int argc, char **argv)
 {
     GraphArgs a;
     memset(&a, 0, sizeof a);
     a.opt.persona = -1;
     a.color = cli_global_color;
+    run_settings_init(&a.run);
     int r = parse_args(argc, argv, &a);
     if (r != EXIT_OK) return r < 0 ? EXIT_OK : r;
     Checked c;
-    cli_load_and_check(&c, a.file, a.color, a.quiet);
+    cli_load_and_check(&c, a.file, a.color, a.run.quiet);
     if (c.status != EXIT_OK || !c.model) {
         int status = c.status == EXIT_OK ? EXIT_JOURNEY : c.status;
         cli_checked_free(&c);
@@ -142,20 +154,15 @@ int cmd_graph(int argc, char **argv)
         cli_checked_free(&c);
         return EXIT_JOURNEY;
     }
-    if (a.persona) {
-        a.opt.persona = find_persona(m, a.persona);
-        if (a.opt.persona < 0 || m->personas[a.opt.persona]->name.loc.file == 0) {
-            cli_checked_free(&c);
-            return cli_usage_error("graph", "unknown persona '%s'", a.persona);
-        }
+    if (a.run.persona && (a.opt.persona = run_find_persona(m, "graph", a.run.persona)) < 0) {
+        cli_checked_free(&c);
+        return EXIT_USAGE;
     }
     int status;
     if (a.is_static) {
         status = draw(&a, m, NULL);
     } else {
-        /* Work in progress: the simulated figures come with the runtime (issue 3). */
-        fprintf(stderr, "cjm graph: only --static is available in this build\n");
-        status = EXIT_USAGE;
+        status = draw_run(&a, &c);
     }
     cli_checked_free(&c);
     return status;

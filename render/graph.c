@@ -81,6 +81,17 @@ static void figures_free(const Model *m, GraphFigures *f)
     free(f->churn);
 }
 
+/* Customers whom a rule's churn took out of stage `s`. */
+static double rule_churn(const GraphFigures *f, int s)
+{
+    double n = 0;
+    for (int i = 0; i < f->run->nexits; i++) {
+        const RtExitRow *e = &f->run->exits[i];
+        if (e->via_rule && e->stage == s && e->target == RT_CHURN) n += e->count;
+    }
+    return n;
+}
+
 /* Customers who left stage `from` for stage `to` through a rule's goto. */
 static double rule_moves(const GraphFigures *f, int from, int to)
 {
@@ -389,6 +400,19 @@ static void add_arrows(VizGraph *g, const Model *m, const GraphFigures *fig, con
                 viz_edge_attr(e, "fontcolor", "#b22222");
                 if (opt->merged_churn && m->nstages > 30) viz_edge_attr(e, "constraint", "false");
             }
+        }
+        double by_rules = fig ? rule_churn(fig, s) : 0;
+        if (by_rules > 0) {
+            /* A rule's churn: a dashed arrow, so that the stage's churn box is never left alone. */
+            VizEdge *e = viz_edge(g, from, churn);
+            Buf label = BUF_INIT;
+            buf_puts(&label, "rules\n");
+            put_count(&label, by_rules);
+            viz_edge_attr(e, big ? "xlabel" : "label", buf_str(&label));
+            buf_free(&label);
+            viz_edge_attr(e, "style", "dashed");
+            viz_edge_attr(e, "color", "#b22222");
+            viz_edge_attr(e, "fontcolor", "#b22222");
         }
     }
     if (opt->merged_churn && fig) {

@@ -63,3 +63,49 @@ run "$CJM" graph --static -o "$T/big.svg" "$T/big.journey"
 elapsed=$(( $(date +%s) - start ))
 expect_status "graph: a 200-stage journey renders" 0
 if [ "$elapsed" -le 10 ]; then ok "graph: a 200-stage journey lays out in ${elapsed}s"; else not_ok "graph: a 200-stage journey took ${elapsed}s"; fi
+
+# The picture of a run shows the numbers of `cjm run` with the same options.
+run "$CJM" graph --cohort 2000 --seed 3 --threads 2 -T svg -o "$T/sim.svg" examples/reference.journey
+expect_status "graph: simulated flow renders" 0
+if grep -q '2,000 customers simulated (seed 3)' "$T/sim.svg"; then ok "graph: the title names the cohort and seed"; else not_ok "graph: the title names the cohort and seed"; fi
+"$CJM" run --cohort 2000 --seed 3 --format csv examples/reference.journey >"$T/sim.csv"
+missing=""
+while IFS=, read -r stage label goal reached rest; do
+    [ "$stage" = stage ] && continue
+    shown=$(printf '%s' "$reached" | awk '{ n = sprintf("%d", $1); out = ""; while (length(n) > 3) { out = "," substr(n, length(n) - 2) out; n = substr(n, 1, length(n) - 3) } print n out }')
+    grep -q ">$shown reached" "$T/sim.svg" || missing="$missing $stage($shown)"
+done <"$T/sim.csv"
+if [ -z "$missing" ]; then ok "graph: every stage shows the customers cjm run reports"; else not_ok "graph: stages whose count differs from cjm run:$missing"; fi
+run "$CJM" graph --cohort 2000 --seed 3 --view map -T svg -o "$T/simmap.svg" examples/reference.journey
+expect_status "graph: simulated map renders" 0
+if grep -q 'reached 1,087 (54.4%)' "$T/simmap.svg"; then ok "graph: the map shows the run's figures"; else not_ok "graph: the map shows the run's figures" "$(grep -o 'reached [0-9,]* ([0-9.]*%)' "$T/simmap.svg" | head -3)"; fi
+
+# --exact draws expected values; it refuses what cjm run --exact refuses.
+printf 'stage A { -> B 60%% -> churn otherwise "lost" }\nstage B goal { -> churn "done" }\n' >"$T/markov.journey"
+run "$CJM" graph --exact --cohort 1000 -T svg -o "$T/exact.svg" "$T/markov.journey"
+expect_status "graph: --exact renders" 0
+if grep -q 'exact analysis' "$T/exact.svg" && grep -q '>600 reached' "$T/exact.svg"; then ok "graph: --exact shows expected values"; else not_ok "graph: --exact shows expected values"; fi
+run "$CJM" graph --exact -o "$T/refused.svg" examples/reference.journey
+expect_status "graph: --exact on a journey with rules is refused" 1
+if [ ! -e "$T/refused.svg" ]; then ok "graph: a refused --exact leaves no file"; else not_ok "graph: a refused --exact leaves no file"; fi
+
+# Run options are checked as by cjm run.
+run "$CJM" graph --cohort 0 examples/reference.journey
+expect_status "graph: --cohort 0 is bad usage" 2
+run "$CJM" graph --threads 0 examples/reference.journey
+expect_status "graph: --threads 0 is bad usage" 2
+run "$CJM" graph --horizon soon examples/reference.journey
+expect_status "graph: a bad horizon is bad usage" 2
+run "$CJM" graph --persona Studnet examples/reference.journey
+expect_status "graph: an unknown persona is bad usage" 2
+expect_err "graph: an unknown persona gets a suggestion" "did you mean 'Student'"
+run "$CJM" graph --cohort 500 --persona Manager -T svg -o "$T/manager.svg" examples/reference.journey
+if grep -q 'persona Manager' "$T/manager.svg"; then ok "graph: --persona names the persona in the title"; else not_ok "graph: --persona names the persona in the title"; fi
+
+# Every example's simulated pictures render (a small cohort keeps the suite fast).
+for f in examples/*.journey; do
+    for view in flow map; do
+        run "$CJM" graph -q --cohort 1000 --view "$view" -T svg -o "$T/run-$view.svg" "$f"
+        expect_status "graph: $(basename "$f") simulated $view renders" 0
+    done
+done

@@ -1,0 +1,152 @@
+/* run_settings.c: the options shared by the commands that run a journey (see run_settings.h):
+ * their parsing and validation, and the run itself (simulation or exact analysis). */
+#include "run_settings.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "exact.h"
+#include "sim.h"
+
+/* A whole number in [lo, hi], also written as 1e6; false for anything else (0.5, -5, 1e99, nan). */
+static bool parse_whole(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno == ERANGE || !isfinite(v) || v != floor(v) || v < lo || v > hi) return false;
+    *out = v;
+    return true;
+}
+
+static double unit_days(const char *u)
+{
+    static const struct { const char *name; double days; } units[] = {
+        {"", 1}, {"d", 1}, {"day", 1}, {"days", 1}, {"h", 1.0 / 24}, {"hour", 1.0 / 24}, {"hours", 1.0 / 24},
+        {"min", 1.0 / 1440}, {"minute", 1.0 / 1440}, {"minutes", 1.0 / 1440}, {"w", 7}, {"week", 7}, {"weeks", 7},
+        {"month", 30}, {"months", 30}, {"y", 365}, {"year", 365}, {"years", 365},
+    };
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcasecmp(u, units[i].name) == 0) return units[i].days;
+    return 0;
+}
+
+/* "90", "90d", "90 days", "12 weeks", "1 year", "36 hours": a positive, finite number of days. */
+static bool parse_duration(const char *s, double *days)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno == ERANGE || !isfinite(v) || !(v > 0)) return false;
+    while (*end == ' ') end++;
+    double unit = unit_days(end);
+    if (unit == 0 || !isfinite(v * unit) || !(v * unit > 0)) return false;
+    *days = v * unit;
+    return true;
+}
+
+void run_settings_init(RunSettings *s)
+{
+    memset(s, 0, sizeof *s);
+    s->seed = -1;
+    s->max_steps = SIM_DEFAULT_MAX_STEPS;
+}
+
+int run_settings_take(RunSettings *a, const char *cmd, int opt, const char *arg)
+{
+    switch (opt) {
+    case RUN_OPT_COHORT:
+        if (!parse_whole(arg, 1, MODEL_MAX_COHORT, &a->cohort))
+            return cli_usage_error(cmd, "--cohort must be a whole number of customers from 1 to 10^12, not '%s'", arg);
+        return -1;
+    case RUN_OPT_SEED:
+        if (!parse_whole(arg, 0, 9007199254740992.0, &a->seed))
+            return cli_usage_error(cmd, "--seed must be a whole number from 0 to 2^53, not '%s'", arg);
+        return -1;
+    case RUN_OPT_HORIZON:
+        if (strcmp(arg, "none") == 0) {
+            a->horizon_set = 2;
+        } else if (parse_duration(arg, &a->horizon)) {
+            a->horizon_set = 1;
+        } else {
+            return cli_usage_error(cmd, "--horizon must be a positive duration such as '90 days', '12 weeks', "
+                                        "'1 year' or '36 hours' (a bare number is days), or 'none'; not '%s'", arg);
+        }
+        return -1;
+    case RUN_OPT_THREADS: {
+        double t;
+        if (!parse_whole(arg, 1, SIM_MAX_THREADS, &t))
+            return cli_usage_error(cmd, "--threads must be a whole number from 1 to %d, not '%s'", SIM_MAX_THREADS, arg);
+        a->threads = (int)t;
+        return -1;
+    }
+    case RUN_OPT_EXACT: a->exact = true; return -1;
+    case RUN_OPT_PERSONA: a->persona = arg; return -1;
+    case RUN_OPT_MAX_STEPS:
+        if (!parse_whole(arg, 1, 1e12, &a->max_steps))
+            return cli_usage_error(cmd, "--max-steps must be a whole number from 1 to 10^12, not '%s'", arg);
+        return -1;
+    case 'q': a->quiet = true; return -1;
+    default: return 1;
+    }
+}
+
+int run_find_persona(const Model *m, const char *cmd, const char *name)
+{
+    for (int p = 0; p < m->npersonas; p++)
+        if (strcmp(m->personas[p]->name.s, name) == 0) return p;
+    const char **names = calloc((size_t)m->npersonas + 1, sizeof *names);
+    if (names) {
+        for (int p = 0; p < m->npersonas; p++) names[p] = m->personas[p]->name.s;
+        const char *best = diag_closest(name, names, m->npersonas);
+        Buf list = BUF_INIT;
+        for (int p = 0; p < m->npersonas; p++) buf_printf(&list, "%s%s", p ? ", " : "", names[p]);
+        if (best) cli_usage_error(cmd, "unknown persona '%s'; did you mean '%s'?", name, best);
+        else cli_usage_error(cmd, "unknown persona '%s' (the personas are: %s)", name, buf_str(&list));
+        buf_free(&list);
+        free(names);
+    }
+    return -1;
+}
+
+static int default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > SIM_MAX_THREADS ? SIM_MAX_THREADS : (int)n;
+}
+
+RtResult *run_compute(const RunSettings *a, Checked *c, const RtModel *rm, int persona, int *threads)
+{
+    const Model *m = c->model;
+    bool has_horizon = a->horizon_set ? a->horizon_set == 1 : m->has_horizon;
+    double horizon = a->horizon_set == 1 ? a->horizon : m->horizon;
+    double cohort = a->cohort > 0 ? a->cohort : m->cohort;
+    uint64_t seed = (uint64_t)(a->seed >= 0 ? a->seed : m->seed);
+    if (a->exact) {
+        *threads = 1;
+        if (!exact_check(rm, &c->diag)) return NULL;
+        ExactOptions eo = {cohort, seed, has_horizon, horizon, persona};
+        return exact_run(rm, &eo, &c->diag);
+    }
+    SimOptions so = {0};
+    so.cohort = (uint64_t)cohort;
+    so.seed = seed;
+    so.has_horizon = has_horizon;
+    so.horizon = horizon;
+    so.threads = *threads = a->threads ? a->threads : default_threads();
+    so.persona = persona;
+    so.max_steps = (uint64_t)a->max_steps;
+    so.progress = !a->quiet && isatty(STDERR_FILENO);
+    return sim_run(rm, &so);
+}
+
+void run_print_warnings(const RtResult *r, Diag *d)
+{
+    for (int i = 0; i < r->nwarnings; i++) diag_warning(d, r->warnings[i].loc, "%s", r->warnings[i].message);
+}
+

@@ -1,0 +1,51 @@
+/* run_settings.h: the options that choose what is run, shared by `cjm run` and `cjm graph` (and
+ * any later command that shows a run's figures), so that the same options give the same numbers
+ * everywhere: --cohort, --seed, --horizon, --threads, --persona, --exact, --max-steps, --quiet. */
+#ifndef CJM_RUN_SETTINGS_H
+#define CJM_RUN_SETTINGS_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "cli.h"
+#include "model.h"
+#include "result.h"
+
+typedef struct RunSettings {
+    double cohort;          /* 0: the journey's */
+    double seed;            /* -1: the journey's */
+    int horizon_set;        /* 0: the journey's, 1: --horizon DURATION, 2: --horizon none */
+    double horizon;
+    int threads;            /* 0: every online core */
+    bool exact, quiet;
+    const char *persona;
+    double max_steps;
+} RunSettings;
+
+/* getopt_long codes of the shared options (above every short option's character). */
+enum { RUN_OPT_COHORT = 256, RUN_OPT_SEED, RUN_OPT_HORIZON, RUN_OPT_THREADS, RUN_OPT_EXACT, RUN_OPT_PERSONA,
+       RUN_OPT_MAX_STEPS, RUN_OPT_LAST };
+
+#define RUN_SETTINGS_LONG_OPTIONS                                                                   \
+    {"cohort", required_argument, NULL, RUN_OPT_COHORT}, {"seed", required_argument, NULL, RUN_OPT_SEED}, \
+        {"horizon", required_argument, NULL, RUN_OPT_HORIZON},                                      \
+        {"threads", required_argument, NULL, RUN_OPT_THREADS}, {"exact", no_argument, NULL, RUN_OPT_EXACT}, \
+        {"persona", required_argument, NULL, RUN_OPT_PERSONA},                                      \
+        {"max-steps", required_argument, NULL, RUN_OPT_MAX_STEPS}, {"quiet", no_argument, NULL, 'q'}
+
+void run_settings_init(RunSettings *s);
+/* Takes one of the shared options (and -q). Returns -1 when it was taken, 1 when `opt` is not a
+ * shared option, or an exit status (2) after reporting a bad value for command `cmd`. */
+int run_settings_take(RunSettings *s, const char *cmd, int opt, const char *arg);
+
+/* The persona named by --persona, or -1 after reporting an unknown one (with a suggestion). */
+int run_find_persona(const Model *m, const char *cmd, const char *name);
+
+/* Simulates (or solves, with --exact) the checked journey. NULL after an error reported through
+ * c->diag (--exact refused). *threads tells how many threads ran. */
+RtResult *run_compute(const RunSettings *s, Checked *c, const RtModel *rm, int persona, int *threads);
+
+/* Prints a run's warnings as diagnostics with their locations. */
+void run_print_warnings(const RtResult *r, Diag *d);
+
+#endif
