@@ -115,6 +115,22 @@ static int keep_error(char *msg)
     return 0;
 }
 
+/* Graphviz's own words, tidied ("Error: " and a dangling "Use one of:" dropped), with the
+ * remedy when no plugin loaded. */
+static char *layout_error(const char *said)
+{
+    Buf msg = BUF_INIT;
+    buf_puts(&msg, "Graphviz could not lay out the graph: ");
+    if (strncmp(said, "Error: ", 7) == 0) said += 7;
+    const char *cut = strstr(said, " Use one of:");
+    buf_add(&msg, said, cut ? (size_t)(cut - said) : strlen(said));
+    while (msg.len && (msg.data[msg.len - 1] == '\n' || msg.data[msg.len - 1] == ' ')) msg.data[--msg.len] = '\0';
+    if (!*said) buf_puts(&msg, "no reason given");
+    if (strstr(said, "not recognized") || !*said)
+        buf_puts(&msg, " (no Graphviz plugin loaded: install Debian's libgvc6, or run 'dot -c' as root to register the plugins)");
+    return buf_take(&msg);
+}
+
 bool viz_render(VizGraph *v, const char *format, char **data, size_t *len, char **error)
 {
     *data = NULL;
@@ -132,10 +148,7 @@ bool viz_render(VizGraph *v, const char *format, char **data, size_t *len, char 
     agseterr(AGERR);
     agreseterrors();
     if (gvLayout(gvc, v->g, "dot") != 0 || agerrors() > 0) {
-        Buf msg = BUF_INIT;
-        buf_printf(&msg, "Graphviz could not lay out the graph: %s", graphviz_errors.len ? buf_str(&graphviz_errors) : "(no reason given; is libgvc6's dot layout plugin installed?)");
-        while (msg.len && msg.data[msg.len - 1] == '\n') msg.data[--msg.len] = '\0';
-        *error = buf_take(&msg);
+        *error = layout_error(buf_str(&graphviz_errors));
         gvFreeLayout(gvc, v->g);
         gvFreeContext(gvc);
         buf_free(&graphviz_errors);

@@ -109,3 +109,10 @@ for f in examples/*.journey; do
         expect_status "graph: $(basename "$f") simulated $view renders" 0
     done
 done
+
+# Without Graphviz's plugins (GVBINDIR points at an empty folder), a clear error and no file.
+mkdir -p "$T/no-plugins"
+GVBINDIR="$T/no-plugins" run "$CJM" graph --static -o "$T/no-plugins.svg" examples/reference.journey
+expect_status "graph: without Graphviz plugins, an I/O-class failure" 3
+expect_err "graph: a missing plugin is explained" "no Graphviz plugin loaded"
+if [ ! -e "$T/no-plugins.svg" ]; then ok "graph: no file without plugins"; else not_ok "graph: no file without plugins"; fi
