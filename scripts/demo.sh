@@ -17,7 +17,10 @@ if has run; then
     "$cjm" run "$example"
 fi
 if has graph; then
-    say cjm graph "$example" -o build/demo/reference.svg
-    "$cjm" graph "$example" -o build/demo/reference.svg
-    echo "wrote build/demo/reference.svg"
+    say cjm graph "$example" -o build/demo/reference-flow.svg
+    "$cjm" graph -q "$example" -o build/demo/reference-flow.svg
+    say cjm graph --view map "$example" -o build/demo/reference-map.svg
+    "$cjm" graph -q --view map "$example" -o build/demo/reference-map.svg
+    echo
+    echo "wrote build/demo/reference-flow.svg and build/demo/reference-map.svg (open them in a browser)"
 fi
