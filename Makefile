@@ -65,8 +65,14 @@ $(B)/test_unit: $(UNIT_OBJ) $(LIB_OBJ)
 $(B)/replay_front: $(OBJ)/tests/fuzz/fuzz_front.o $(OBJ)/tests/fuzz/replay.o $(FUZZ_COMMON) $(LANG_OBJ)
 	$(call say,LINK,$@)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(B)/replay_engine: $(OBJ)/tests/fuzz/fuzz_engine.o $(OBJ)/tests/fuzz/replay.o $(FUZZ_COMMON) $(LIB_OBJ)
+	$(call say,LINK,$@)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(GV_LIBS) $(LDLIBS)
+
 $(B)/fuzz_front: $(OBJ)/tests/fuzz/fuzz_front.o $(FUZZ_COMMON) $(LANG_OBJ)
 	$(call say,LINK,$@)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+$(B)/fuzz_engine: $(OBJ)/tests/fuzz/fuzz_engine.o $(FUZZ_COMMON) $(LIB_OBJ)
+	$(call say,LINK,$@)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(GV_LIBS) $(LDLIBS)
 
 # The dictionary: every keyword, and the operators.
 $(B)/journey.dict: lang/keywords.def
@@ -78,15 +84,20 @@ $(B)/journey.dict: lang/keywords.def
 # FUZZ_SANITIZE=undefined fuzzes several times faster; the corpus is then replayed under ASan
 # (make asan) and valgrind (make test).
 FUZZ_SECONDS ?= 60
+FUZZ_TARGET ?= front
 FUZZ_SANITIZE ?= address,undefined
 FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,$(FUZZ_SANITIZE)
 .PHONY: fuzz
 fuzz: deps
 	@$(MAKE) --no-print-directory B=build/fuzz-$(FUZZ_SANITIZE) CC=clang CFLAGS="$(FUZZ_FLAGS)" \
-	    LDFLAGS="-fsanitize=$(FUZZ_SANITIZE)" build/fuzz-$(FUZZ_SANITIZE)/fuzz_front build/fuzz-$(FUZZ_SANITIZE)/journey.dict
-	@mkdir -p build/fuzz/corpus-front build/fuzz/crashes
-	build/fuzz-$(FUZZ_SANITIZE)/fuzz_front -max_total_time=$(FUZZ_SECONDS) -dict=build/fuzz-$(FUZZ_SANITIZE)/journey.dict -max_len=8192 \
-	    -artifact_prefix=build/fuzz/crashes/ build/fuzz/corpus-front tests/fuzz/corpus/front examples tests/check
+	    LDFLAGS="-fsanitize=$(FUZZ_SANITIZE)" build/fuzz-$(FUZZ_SANITIZE)/fuzz_$(FUZZ_TARGET) \
+	    build/fuzz-$(FUZZ_SANITIZE)/journey.dict
+	@mkdir -p build/fuzz/corpus-$(FUZZ_TARGET) build/fuzz/crashes
+	LSAN_OPTIONS=suppressions=tests/lsan.supp ASAN_OPTIONS=fast_unwind_on_malloc=0 \
+	build/fuzz-$(FUZZ_SANITIZE)/fuzz_$(FUZZ_TARGET) -max_total_time=$(FUZZ_SECONDS) \
+	    -dict=build/fuzz-$(FUZZ_SANITIZE)/journey.dict -max_len=8192 $(FUZZ_ARGS) \
+	    -artifact_prefix=build/fuzz/crashes/$(FUZZ_TARGET)- build/fuzz/corpus-$(FUZZ_TARGET) \
+	    tests/fuzz/corpus/$(FUZZ_TARGET) examples tests/check tests/run tests/graph
 
 # Generated front end. The lexer needs the parser's token header.
 $(GEN)/parser.c $(GEN)/parser.h: lang/parser.y
@@ -124,7 +135,7 @@ demo: deps
 	@sh scripts/demo.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all $(B)/test_unit $(B)/replay_front
+	@$(MAKE) --no-print-directory all $(B)/test_unit $(B)/replay_front $(B)/replay_engine
 	@sh tests/run.sh
 
 # The whole suite against an AddressSanitizer + UndefinedBehaviorSanitizer build (valgrind is
@@ -133,8 +144,9 @@ ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-s
 .PHONY: asan
 asan: deps
 	@$(MAKE) --no-print-directory B=build/asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
-	    build/asan/cjm build/asan/test_unit build/asan/replay_front
-	@CJM=build/asan/cjm UNIT=build/asan/test_unit REPLAY_FRONT=build/asan/replay_front VALGRIND=0 \
+	    build/asan/cjm build/asan/test_unit build/asan/replay_front build/asan/replay_engine
+	@CJM=build/asan/cjm UNIT=build/asan/test_unit REPLAY_FRONT=build/asan/replay_front \
+	    REPLAY_ENGINE=build/asan/replay_engine VALGRIND=0 \
 	    ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:abort_on_error=0:exitcode=98 LSAN_OPTIONS=suppressions=tests/lsan.supp \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/run.sh
 

@@ -13,6 +13,29 @@ struct VizGraph {
     Agraph_t *g;
 };
 
+/* One Graphviz context for the whole process, made on first use and freed at exit. Graphviz
+ * 2.42's pango plugin keeps a pointer into the font cache of the first context it served: after
+ * gvFreeContext() a second context reads freed memory (seen under valgrind when one process draws
+ * twice, as a report with two pictures does). Graphviz runs on one thread only, so a static is
+ * safe here. */
+static GVC_t *shared_context;
+
+static void free_context(void)
+{
+    if (shared_context) gvFreeContext(shared_context);
+    shared_context = NULL;
+}
+
+static GVC_t *context(void)
+{
+    if (!shared_context) {
+        shared_context = gvContext();
+        if (!shared_context) die_out_of_memory();
+        atexit(free_context);
+    }
+    return shared_context;
+}
+
 /* Graphviz declares char * for names and values it only reads: the cast stays in this file. */
 static char *w(const char *s) { return (char *)s; }
 
@@ -131,6 +154,19 @@ static char *layout_error(const char *said)
     return buf_take(&msg);
 }
 
+/* Lays the graph out with dot; false with *error when Graphviz reported anything. */
+static bool lay_out(GVC_t *gvc, Agraph_t *g, char **error)
+{
+    buf_clear(&graphviz_errors);
+    agseterrf(keep_error);
+    agseterr(AGERR);
+    agreseterrors();
+    bool ok = gvLayout(gvc, g, "dot") == 0 && agerrors() == 0;
+    if (!ok) *error = layout_error(buf_str(&graphviz_errors));
+    buf_free(&graphviz_errors);
+    return ok;
+}
+
 bool viz_render(VizGraph *v, const char *format, char **data, size_t *len, char **error)
 {
     *data = NULL;
@@ -141,39 +177,24 @@ bool viz_render(VizGraph *v, const char *format, char **data, size_t *len, char 
         *error = xstrdup("cannot write the graph's dot source");
         return false;
     }
-    GVC_t *gvc = gvContext();
-    bool ok = false;
-    buf_clear(&graphviz_errors);
-    agseterrf(keep_error);
-    agseterr(AGERR);
-    agreseterrors();
-    if (gvLayout(gvc, v->g, "dot") != 0 || agerrors() > 0) {
-        *error = layout_error(buf_str(&graphviz_errors));
-        gvFreeLayout(gvc, v->g);
-        gvFreeContext(gvc);
-        buf_free(&graphviz_errors);
-        return false;
-    }
-    if (false) {
-        *error = xstrdup("Graphviz could not lay out the graph (is the 'dot' layout plugin installed? libgvc6 provides it)");
-    } else {
+    GVC_t *gvc = context();
+    bool ok = lay_out(gvc, v->g, error);
+    if (ok) {
         char *buf = NULL;
         unsigned int n = 0;
-        if (gvRenderData(gvc, v->g, w(format), &buf, &n) != 0 || !buf) {
-            Buf msg = BUF_INIT;
-            buf_printf(&msg, "Graphviz cannot render %s here: its renderer plugin did not load (Debian's libgvc6 provides svg, png and pdf)", format);
-            *error = buf_take(&msg);
-        } else {
+        ok = gvRenderData(gvc, v->g, w(format), &buf, &n) == 0 && buf;
+        if (ok) {
             *data = xmalloc(n + 1);
             memcpy(*data, buf, n);
             (*data)[n] = '\0';
             *len = n;
-            ok = true;
+        } else {
+            Buf msg = BUF_INIT;
+            buf_printf(&msg, "Graphviz cannot render %s here: its renderer plugin did not load (Debian's libgvc6 provides svg, png and pdf)", format);
+            *error = buf_take(&msg);
         }
         if (buf) gvFreeRenderData(buf);
-        gvFreeLayout(gvc, v->g);
     }
-    gvFreeContext(gvc);
-    buf_free(&graphviz_errors);
+    gvFreeLayout(gvc, v->g);
     return ok;
 }

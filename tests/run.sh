@@ -115,13 +115,18 @@ done
 # Every committed fuzz input (crash reproducers and seeds) and every journey of the tests and
 # examples goes through the fuzz harness once more.
 REPLAY_FRONT=${REPLAY_FRONT:-build/replay_front}
+REPLAY_ENGINE=${REPLAY_ENGINE:-build/replay_engine}
 corpus_front=$(ls tests/fuzz/corpus/front/* examples/*.journey tests/*/*.journey 2>/dev/null)
-if [ -x "$REPLAY_FRONT" ]; then
-    # shellcheck disable=SC2086
-    if "$REPLAY_FRONT" $corpus_front >"$tmp/out" 2>&1; then ok "fuzz corpus replays (front end)"; else not_ok "fuzz corpus replays (front end)" "$(tail -n 20 "$tmp/out")"; fi
-else
-    not_ok "fuzz corpus: $REPLAY_FRONT is missing"
-fi
+corpus_engine=$(ls tests/fuzz/corpus/engine/* examples/*.journey tests/*/*.journey 2>/dev/null)
+for harness in front engine; do
+    eval "replay=\$REPLAY_$(echo $harness | tr a-z A-Z) corpus=\$corpus_$harness"
+    if [ -x "$replay" ]; then
+        # shellcheck disable=SC2086
+        if "$replay" $corpus >"$tmp/out" 2>&1; then ok "fuzz corpus replays ($harness)"; else not_ok "fuzz corpus replays ($harness)" "$(tail -n 20 "$tmp/out")"; fi
+    else
+        not_ok "fuzz corpus: $replay is missing"
+    fi
+done
 
 # ---- 4. examples ----
 for f in examples/*.journey stdlib/std/*.journey; do
@@ -136,6 +141,9 @@ if [ "$VALGRIND" = 1 ] && command -v valgrind >/dev/null 2>&1; then
     # shellcheck disable=SC2086
     $vg "$REPLAY_FRONT" $corpus_front >"$tmp/out" 2>"$tmp/err"
     if [ $? -ne 99 ] && ! grep -q '^==[0-9]*==' "$tmp/err"; then ok "memcheck: fuzz corpus (front end)"; else not_ok "memcheck: fuzz corpus (front end)" "$(grep '^==' "$tmp/err" | head -n 30)"; fi
+    # shellcheck disable=SC2086
+    $vg "$REPLAY_ENGINE" $corpus_engine >"$tmp/out" 2>"$tmp/err"
+    if [ $? -ne 99 ] && ! grep -q '^==[0-9]*==' "$tmp/err"; then ok "memcheck: fuzz corpus (engine)"; else not_ok "memcheck: fuzz corpus (engine)" "$(grep '^==' "$tmp/err" | head -n 30)"; fi
     $vg "$UNIT" >"$tmp/out" 2>"$tmp/err"
     if [ $? -ne 99 ] && ! grep -q '^==[0-9]*==' "$tmp/err"; then ok "memcheck: unit tests"; else not_ok "memcheck: unit tests" "$(grep '^==' "$tmp/err" | head -n 30)"; fi
     for f in tests/*/*.journey examples/*.journey; do

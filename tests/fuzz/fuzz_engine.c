@@ -1,0 +1,93 @@
+/* fuzz_engine.c: fuzz harness for the engine: check the input (as fuzz_front.c), and when it
+ * checks, compile it, simulate a tiny cohort, run the exact analysis where it applies, render
+ * every report format and the graph (its dot source; an SVG layout for one input in 16, since
+ * layout is slow) to memory, and free everything. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "exact.h"
+#include "graph.h"
+#include "memfs.h"
+#include "model.h"
+#include "program.h"
+#include "report.h"
+#include "sema.h"
+#include "sim.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static FILE *sink;
+
+static void close_sink(void) { fclose(sink); }
+
+static void render_everything(const Model *m, const RtResult *r, bool layout)
+{
+    Buf out = BUF_INIT;
+    render_json(r, "main.journey", &out);
+    render_table(r, "main.journey", &out);
+    for (int t = CSV_STAGES; t <= CSV_REASONS; t++) render_csv(r, (CsvTable)t, &out);
+    buf_free(&out);
+    GraphOptions opt = {GRAPH_FLOW, false, -1};
+    for (int view = 0; view < 2; view++) {
+        opt.view = view ? GRAPH_MAP : GRAPH_FLOW;
+        char *bytes = NULL, *error = NULL;
+        size_t len;
+        graph_render(m, r, &opt, layout && view == 0 ? "svg" : "dot", &bytes, &len, &error);
+        free(bytes);
+        free(error);
+    }
+}
+
+static void run_model(const Model *m, Diag *d, bool layout)
+{
+    if (m->nstages == 0 || m->start < 0) return;
+    RtModel *rm = rt_compile(m);
+    SimOptions so = {0};
+    so.cohort = 20;
+    so.seed = 1;
+    so.has_horizon = m->has_horizon;
+    so.horizon = m->horizon;
+    so.threads = 1;
+    so.persona = -1;
+    so.max_steps = 200;
+    RtResult *r = sim_run(rm, &so);
+    render_everything(m, r, layout);
+    rt_result_free(r);
+    if (m->nstages <= 200 && exact_check(rm, d)) {
+        ExactOptions eo = {100, 1, m->has_horizon, m->horizon, -1};
+        RtResult *x = exact_run(rm, &eo, d);
+        if (x) render_everything(m, x, false);
+        rt_result_free(x);
+    }
+    rt_model_free(rm);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (!sink) {
+        sink = fopen("/dev/null", "w");
+        atexit(close_sink);
+    }
+    memfs_load((const char *)data, size, "stdlib");
+    Program p;
+    program_init(&p, "stdlib");
+    p.files = memfs_files();
+    Diag d;
+    diag_init(&d, &p.sources, sink, false);
+    size_t len;
+    const char *text = memfs_main(&len);
+    if (program_load_text(&p, "main.journey", text, len, &d) == LOAD_OK) {
+        diag_defer(&d);
+        Model *m = sema_check(&p, &d);
+        diag_flush(&d);
+        uint32_t h = 2166136261u;
+        for (size_t i = 0; i < size; i++) h = (h ^ data[i]) * 16777619u;
+        if (m && d.errors == 0) run_model(m, &d, (h & 15) == 0);
+        model_free(m);
+    }
+    diag_free(&d);
+    program_free(&p);
+    memfs_clear();
+    return 0;
+}
