@@ -4,9 +4,21 @@
 #   make demo       deps + build + check, run and draw the main example
 #   make test       deps + build + the whole test suite (ends with "N passed, N failed")
 #   make bench      speed and memory of the simulator against a hand-written C loop
+#   make install    PREFIX=/usr/local DESTDIR=   the program, the standard library, man pages, Vim
+#                   files, bash and zsh completion (make uninstall removes them)
+#   make vsix       the VS Code extension as build/cjm-journey.vsix (needs node and npm)
 # Generated sources (flex, bison, version) go to build/gen, objects to build/obj.
 
 PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+DATADIR  ?= $(PREFIX)/share
+MANDIR   ?= $(DATADIR)/man
+STDLIBDIR ?= $(DATADIR)/cjm/stdlib
+VIMDIR   ?= $(DATADIR)/vim/vimfiles
+NVIMDIR  ?= $(DATADIR)/nvim/site
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR ?= $(DATADIR)/zsh/site-functions
+INSTALL  ?= install
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 FLEX     ?= flex
@@ -30,7 +42,7 @@ WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 GV_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcgraph libgvc 2>/dev/null)
 GV_LIBS   = $(shell $(PKG_CONFIG) --libs libcgraph libgvc 2>/dev/null)
 ALL_CPPFLAGS = -D_XOPEN_SOURCE=700 -Ilang -Iruntime -Irender -Icli -I$(GEN) \
-               -DCJM_LIBDIR='"$(PREFIX)/share/cjm/stdlib"' $(CPPFLAGS)
+               -DCJM_LIBDIR='"$(STDLIBDIR)"' $(CPPFLAGS)
 ALL_CFLAGS = -std=c11 $(WARNINGS) $(CFLAGS) -MMD -MP
 LDLIBS   += -lm -lpthread
 
@@ -51,7 +63,7 @@ UNIT_OBJ    := $(UNIT_SRC:%.c=$(OBJ)/%.o)
 FUZZ_COMMON := $(OBJ)/tests/fuzz/memfs.o
 FUZZ_OBJ    := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/fuzz/*.c))
 
-.PHONY: all deps demo test clean FORCE
+.PHONY: all deps demo test clean install uninstall vsix FORCE
 all: $(B)/cjm
 
 $(B)/cjm: $(CLI_OBJ) $(LIB_OBJ)
@@ -116,6 +128,13 @@ $(GEN)/version.h: FORCE
 	 cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 $(OBJ)/cli/main.o: $(GEN)/version.h
+
+# The standard library folder compiled in follows STDLIBDIR (PREFIX): program.o is rebuilt when
+# it changes.
+$(GEN)/stdlibdir.stamp: FORCE
+	@mkdir -p $(GEN)
+	@echo '$(STDLIBDIR)' > $@.tmp; cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(OBJ)/lang/program.o: $(GEN)/stdlibdir.stamp
 $(LANG_SRC:%.c=$(OBJ)/%.o) $(CLI_OBJ) $(RUNTIME_OBJ) $(RENDER_OBJ) $(UNIT_OBJ) $(FUZZ_OBJ): $(GEN)/parser.h $(GEN)/lexer.h
 
 $(OBJ)/%.o: %.c
@@ -160,6 +179,44 @@ $(B)/bench/handloop: bench/handloop.c
 
 bench: all $(B)/bench/handloop
 	@sh bench/run.sh
+
+# Installation. The installed program finds its library in ../share/cjm/stdlib beside it (so a
+# DESTDIR staging works as it is), else in STDLIBDIR. Vim reads VIMDIR when it is in its
+# 'runtimepath' (PREFIX=/usr: /usr/share/vim/vimfiles); Neovim reads NVIMDIR from XDG_DATA_DIRS.
+VIM_PARTS := ftdetect ftplugin indent syntax compiler
+install: all
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(STDLIBDIR)/std $(DESTDIR)$(STDLIBDIR)/templates \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	$(INSTALL) -m 755 $(B)/cjm $(DESTDIR)$(BINDIR)/cjm
+	$(INSTALL) -m 644 stdlib/std/*.journey $(DESTDIR)$(STDLIBDIR)/std
+	$(INSTALL) -m 644 stdlib/templates/*.journey $(DESTDIR)$(STDLIBDIR)/templates
+	$(INSTALL) -m 644 man/cjm.1 $(DESTDIR)$(MANDIR)/man1/cjm.1
+	$(INSTALL) -m 644 man/journey.5 $(DESTDIR)$(MANDIR)/man5/journey.5
+	$(INSTALL) -m 644 completion/cjm.bash $(DESTDIR)$(BASHCOMPDIR)/cjm
+	$(INSTALL) -m 644 completion/_cjm $(DESTDIR)$(ZSHCOMPDIR)/_cjm
+	for part in $(VIM_PARTS); do \
+	    for dir in $(DESTDIR)$(VIMDIR) $(DESTDIR)$(NVIMDIR); do \
+	        $(INSTALL) -d $$dir/$$part && $(INSTALL) -m 644 editors/vim/$$part/*.vim $$dir/$$part || exit 1; \
+	    done; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cjm $(DESTDIR)$(MANDIR)/man1/cjm.1 $(DESTDIR)$(MANDIR)/man5/journey.5 \
+	    $(DESTDIR)$(BASHCOMPDIR)/cjm $(DESTDIR)$(ZSHCOMPDIR)/_cjm
+	rm -rf $(DESTDIR)$(STDLIBDIR)
+	-rmdir $(DESTDIR)$(DATADIR)/cjm 2>/dev/null
+	for part in $(VIM_PARTS); do \
+	    for f in editors/vim/$$part/*.vim; do \
+	        rm -f $(DESTDIR)$(VIMDIR)/$$part/$${f##*/} $(DESTDIR)$(NVIMDIR)/$$part/$${f##*/}; \
+	    done; \
+	done
+
+# The VS Code extension, packaged by vsce (installed under build/editors from the npm registry).
+vsix: $(B)/cjm-journey.vsix
+$(B)/cjm-journey.vsix: $(wildcard editors/vscode/*.* editors/vscode/*/*) tests/editors/package.json
+	@sh tests/editors/npm-install.sh $(B)/editors
+	$(call say,VSCE,$@)cd editors/vscode && $(abspath $(B))/editors/node_modules/.bin/vsce package --allow-missing-repository \
+	    --no-dependencies --out $(abspath $@) >/dev/null
 
 clean:
 	rm -rf $(B)

@@ -49,6 +49,8 @@ void cli_checked_free(Checked *c);
 int cmd_check(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_fmt(int argc, char **argv);
+int cmd_new(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 /* Prints `cjm help NAME` to stdout; returns 0 (2 for an unknown command). */
 int cli_show_help(const char *name);

@@ -21,23 +21,31 @@ static const char check_usage[] =
 
 static const char graph_usage[] =
     "Usage: cjm graph [OPTION]... FILE\n"
-    "Draw a journey with Graphviz: the flow graph (default) or the classic journey map.\n"
-    "The figures are those of `cjm run` with the same options; --static draws the declared\n"
-    "structure without simulating.\n"
+    "Draw a journey with Graphviz: the flow graph (default) or the classic journey map, with the\n"
+    "figures of `cjm run` given the same options (the same numbers as its report); --static\n"
+    "draws the declared structure without running it.\n"
     "\n"
     "Options:\n"
     "      --view=VIEW      flow (stages, arrows, churn, volumes) or map (the journey map)\n"
-    "      --static         the declared structure, probabilities and curve only\n"
+    "      --static         the declared structure, probabilities and expected mood only\n"
     "      --churn=HOW      stubs (a churn box beside each stage, default) or merged (one node)\n"
-    "      --persona=NAME   one persona's curve and figures\n"
     "  -T, --format=FMT     svg, png, pdf or dot (default: from -o's extension, else svg)\n"
     "  -o, --output=FILE    write to FILE (atomically) instead of standard output\n"
+    "\n"
+    "Run options (as for cjm run):\n"
+    "      --cohort=N       customers to simulate (default: the journey's cohort, else 10000)\n"
+    "      --seed=S         random seed (default: the journey's seed, else 1)\n"
+    "      --horizon=TIME   simulated time window, or 'none'\n"
+    "      --threads=N      worker threads (default: every core)\n"
+    "      --persona=NAME   one persona: its curve and its customers only\n"
+    "      --exact          expected values of the exact analysis instead of a simulation\n"
+    "      --max-steps=N    stage entries a customer may make (default 10000)\n"
     "  -q, --quiet          no warnings\n"
     "      --color[=WHEN]   colour diagnostics: auto, always, never\n"
     "  -h, --help           show this help\n"
     "\n"
-    "Exit status: 0 drawn, 1 errors in the journey, 2 bad usage, 3 the picture could not be\n"
-    "rendered or written.\n";
+    "Exit status: 0 drawn, 1 errors in the journey (or --exact refused), 2 bad usage, 3 the\n"
+    "picture could not be rendered or written.\n";
 
 static const char run_usage[] =
     "Usage: cjm run [OPTION]... FILE\n"
@@ -67,6 +75,39 @@ static const char run_usage[] =
     "Exit status: 0 done (warnings allowed), 1 errors in the journey (or --exact refused),\n"
     "2 bad usage, 3 the journey could not be read or the report not written.\n";
 
+static const char fmt_usage[] =
+    "Usage: cjm fmt [OPTION]... FILE...\n"
+    "Print journey files in the one canonical layout: indentation, aligned columns of arrows,\n"
+    "attributes and one-line declarations, blank lines between declarations, comments kept where\n"
+    "they were. Only blanks and line ends change: every token and comment is kept as written.\n"
+    "A FILE of - reads standard input. Files with syntax errors are reported and left alone.\n"
+    "\n"
+    "Options:\n"
+    "  -w, --write          rewrite each file in place (atomically; only files that change)\n"
+    "      --check          print nothing but the names of files that are not formatted\n"
+    "      --color[=WHEN]   colour diagnostics: auto, always, never\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit status: 0 formatted (with --check: every file already is), 1 syntax errors (with\n"
+    "--check: or a file that is not formatted), 2 bad usage, 3 a file could not be read or written.\n";
+
+static const char new_usage[] =
+    "Usage: cjm new [OPTION]... [FILE]\n"
+    "Start a journey from a template of the standard library, with comments that teach the\n"
+    "language. Writes FILE (.journey is added when missing), or standard output without FILE.\n"
+    "The result checks and runs as it is; change it from there.\n"
+    "\n"
+    "Options:\n"
+    "  -t, --template=NAME  the template: 4-stage, 5-stage (default), 7-stage, saas, ecommerce,\n"
+    "                       subscription or minimal (--list describes them)\n"
+    "      --title=TEXT     the journey's title (default: from FILE's name, else \"My journey\")\n"
+    "  -l, --list           list the templates\n"
+    "  -f, --force          overwrite FILE if it exists\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit status: 0 written, 2 bad usage (an unknown template), 3 FILE exists or could not be\n"
+    "written, or the template could not be read.\n";
+
 static const char help_usage[] =
     "Usage: cjm help [COMMAND]\n"
     "Show the list of commands, or the help of one command.\n";
@@ -75,6 +116,8 @@ const Command cli_commands[] = {
     {"check", "check journey files for errors", check_usage, cmd_check},
     {"run", "simulate customers through a journey and report the figures", run_usage, cmd_run},
     {"graph", "draw the flow graph or the journey map with Graphviz", graph_usage, cmd_graph},
+    {"fmt", "print or rewrite journey files in the canonical layout", fmt_usage, cmd_fmt},
+    {"new", "start a journey from a template that teaches the language", new_usage, cmd_new},
     {"help", "show help for a command", help_usage, cmd_help},
     {NULL, NULL, NULL, NULL},
 };
@@ -116,6 +159,7 @@ int cli_show_help(const char *name)
 int cmd_help(int argc, char **argv)
 {
     if (argc > 2) return cli_usage_error("help", "give one command at most");
+    if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) return cli_show_help("help");
     if (argc < 2) {
         print_main_help(stdout);
         return EXIT_OK;

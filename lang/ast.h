@@ -254,6 +254,15 @@ typedef struct JourneyDecl {
     Loc loc;
 } JourneyDecl;
 
+/* A comment, kept for tools that work on the text (the formatter); the checker ignores them. */
+typedef struct Comment Comment;
+struct Comment {
+    Loc loc;            /* from the first '/' to the end of the comment (a line comment's
+                           newline excluded) */
+    bool block;         /* a block comment rather than a line comment */
+    Comment *next;
+};
+
 typedef struct Import Import;
 typedef struct Module Module;
 struct Import {
@@ -275,6 +284,7 @@ struct Module {
     Channel *channels;
     Touchpoint *touchpoints; /* stand-alone ones */
     Rule *rules;
+    Comment *comments;  /* every comment of the file, in source order */
 };
 
 #endif

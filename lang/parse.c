@@ -2,6 +2,7 @@
  * (see parse.h). Owns the wording of syntax errors. */
 #include "parse.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -169,6 +170,47 @@ static long binary_offset(const char *text, size_t len)
     return bad >= 8 && bad * 10 > sample ? first : -1;
 }
 
+void parse_record_comment(ParseCtx *ctx, Loc loc, bool block)
+{
+    Comment *c = ARENA_NEW(ctx->arena, Comment);
+    c->loc = loc;
+    c->block = block;
+    c->next = ctx->comments;
+    ctx->comments = c;
+}
+
+/* Sets up a context and a scanner over file `file` (a byte order mark skipped). */
+static void ctx_open(ParseCtx *ctx, Arena *arena, Diag *diag, const SourceFile *src, uint32_t file, Module *m)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->arena = arena;
+    ctx->diag = diag;
+    ctx->mod = m;
+    ctx->src = src;
+    ctx->file = file;
+    yyscan_t scanner;
+    if (yylex_init_extra(ctx, &scanner) != 0) die_out_of_memory();
+    ctx->scanner = scanner;
+    /* A UTF-8 byte order mark (editors on Windows write one) is not part of the text. */
+    size_t skip = src->len >= 3 && memcmp(src->text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    ctx->offset = (uint32_t)skip;
+    yy_scan_bytes(src->text + skip, (int)(src->len - skip), scanner);
+}
+
+/* Frees the scanner and its buffer; returns the comments recorded, in source order. */
+static Comment *ctx_close(ParseCtx *ctx)
+{
+    yylex_destroy(ctx->scanner); /* frees the buffer too */
+    Comment *rev = NULL, *c = ctx->comments;
+    while (c) {
+        Comment *next = c->next;
+        c->next = rev;
+        rev = c;
+        c = next;
+    }
+    return rev;
+}
+
 Module *parse_module(Arena *arena, Diag *diag, uint32_t file)
 {
     const SourceFile *src = source_get(diag->sources, file);
@@ -182,22 +224,35 @@ Module *parse_module(Arena *arena, Diag *diag, uint32_t file)
         return m;
     }
     ParseCtx ctx;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.arena = arena;
-    ctx.diag = diag;
-    ctx.mod = m;
-    ctx.src = src;
-    ctx.file = file;
-    yyscan_t scanner;
-    if (yylex_init_extra(&ctx, &scanner) != 0) die_out_of_memory();
-    ctx.scanner = scanner;
-    /* A UTF-8 byte order mark (editors on Windows write one) is not part of the text. */
-    size_t skip = src->len >= 3 && memcmp(src->text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-    ctx.offset = (uint32_t)skip;
-    YY_BUFFER_STATE buf = yy_scan_bytes(src->text + skip, (int)(src->len - skip), scanner);
-    yyparse(scanner, &ctx);
-    yy_delete_buffer(buf, scanner);
-    yylex_destroy(scanner);
+    ctx_open(&ctx, arena, diag, src, file, m);
+    yyparse(ctx.scanner, &ctx);
+    m->comments = ctx_close(&ctx);
     parse_reverse_lists(m);
     return m;
+}
+
+Token *parse_tokens(Arena *arena, Diag *diag, uint32_t file, size_t *ntokens, Comment **comments)
+{
+    const SourceFile *src = source_get(diag->sources, file);
+    Module scratch;
+    memset(&scratch, 0, sizeof scratch);
+    ParseCtx ctx;
+    ctx_open(&ctx, arena, diag, src, file, &scratch);
+    size_t n = 0, cap = 256;
+    Token *toks = xmalloc(cap * sizeof *toks);
+    for (;;) {
+        YYSTYPE val;
+        Loc loc = {file, ctx.offset, 0};
+        int kind = yylex(&val, &loc, ctx.scanner);
+        if (kind == END) loc = (Loc){file, ctx.offset, 0}; /* skipped blanks leave their place in loc */
+        if (n == cap) toks = xrealloc(toks, (cap *= 2) * sizeof *toks);
+        toks[n++] = (Token){kind, loc};
+        if (kind == END) break;
+    }
+    *comments = ctx_close(&ctx);
+    Token *out = ARENA_ARRAY(arena, Token, n);
+    memcpy(out, toks, n * sizeof *toks);
+    free(toks);
+    *ntokens = n;
+    return out;
 }

@@ -36,14 +36,30 @@ typedef struct ParseCtx {
     size_t tok_len;
     int tok_kind;             /* its token number */
     bool at_eof;
+    Comment *comments;        /* comments met so far, the last first */
 } ParseCtx;
 
 /* Parses file `file` of the Diag's SourceSet into a new Module allocated in `arena`. Always
  * returns a module (possibly partial after syntax errors). */
 Module *parse_module(Arena *arena, Diag *diag, uint32_t file);
 
+/* One token as the lexer returned it: its kind (a token number of the generated parser.h; 0 is
+ * the end of the file) and where it is. */
+typedef struct Token {
+    int kind;
+    Loc loc;
+} Token;
+
+/* Lexes file `file` into an array of tokens in `arena`, ending with the end-of-file token (kind 0),
+ * for tools that work on the text itself (the formatter). *ntokens counts the end token; the file's
+ * comments, in source order, go to *comments. Lexical errors are reported through `diag` (a file
+ * that parse_module() read without errors gives none). */
+Token *parse_tokens(Arena *arena, Diag *diag, uint32_t file, size_t *ntokens, Comment **comments);
+
 /* Used by the generated parser and lexer. */
 void parse_syntax_error(ParseCtx *ctx, Loc loc, const char *msg);
 void parse_reverse_lists(Module *m);
+/* The lexer records each comment it skips (a line comment, or a block comment once closed). */
+void parse_record_comment(ParseCtx *ctx, Loc loc, bool block);
 
 #endif

@@ -78,7 +78,15 @@ const char *program_default_libdir(void)
         buf_free(&probe);
         if (found) return dir;
     }
-    return CJM_LIBDIR;
+    /* Installed as PREFIX/bin/cjm: PREFIX/share/cjm/stdlib beside it, so that an installation
+     * staged with DESTDIR or moved elsewhere still finds its own library. */
+    Buf probe = BUF_INIT;
+    buf_printf(&probe, "%s/../share/cjm/stdlib", exe);
+    bool found = realpath(buf_str(&probe), dir) != NULL;
+    buf_puts(&probe, "/std/channels.journey");
+    found = found && is_regular_file(buf_str(&probe));
+    buf_free(&probe);
+    return found ? dir : CJM_LIBDIR;
 }
 
 static void add_module(Program *p, Module *m)

@@ -52,7 +52,8 @@ LoadStatus program_load(Program *p, const char *path, Diag *diag);
 LoadStatus program_load_text(Program *p, const char *name, const char *text, size_t len, Diag *diag);
 
 /* The standard library folder for this executable: <exe>/../stdlib when run from the build
- * tree, else the folder compiled in from PREFIX. The result is static storage. */
+ * tree, <exe>/../share/cjm/stdlib when installed, else the folder compiled in from PREFIX. The
+ * result is static storage. */
 const char *program_default_libdir(void);
 
 #endif

@@ -5,6 +5,8 @@
 set -eu
 
 packages="gcc make flex bison pkg-config libgraphviz-dev graphviz valgrind libxml2-utils"
+# Editor support and installation tests: man pages (man --warnings), Vim, zsh completion.
+packages="$packages man-db vim zsh"
 
 missing=""
 for p in $packages; do
@@ -12,6 +14,10 @@ for p in $packages; do
         missing="$missing $p"
     fi
 done
+# The VS Code grammar test needs node and npm; any installation will do (Debian's or another).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    missing="$missing nodejs npm"
+fi
 [ -z "$missing" ] && exit 0
 
 echo "cjm: installing missing Debian packages:$missing"

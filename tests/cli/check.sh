@@ -127,3 +127,9 @@ expect_err "limits: more than 1000 arrows in a stage is an error" 'too many arro
 python3 -c "print('stage ' + 'A'*300 + ' goal {}')" >"$T/long-name.journey" 2>/dev/null || printf 'stage %0300d goal {}\n' 0 | tr 0 A >"$T/long-name.journey"
 run "$CJM" check "$T/long-name.journey"
 expect_err "limits: identifiers longer than 256 bytes are an error" 'identifier is too long \(300 bytes; the limit is 256\)'
+
+# examples/reference.journey is the design reference, copied as it is written.
+if [ -f ../shared/design/reference.journey ]; then
+    if cmp -s ../shared/design/reference.journey examples/reference.journey; then ok "examples/reference.journey is the design reference, unchanged"
+    else not_ok "examples/reference.journey differs from ../shared/design/reference.journey"; fi
+fi

@@ -18,11 +18,13 @@ void unit_end(void)
 }
 
 void unit_lang(void);
+void unit_fmt(void);
 void unit_runtime(void);
 
 int main(void)
 {
     unit_lang();
+    unit_fmt();
     unit_runtime();
     return unit_failures ? 1 : 0;
 }

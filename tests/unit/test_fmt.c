@@ -1,0 +1,128 @@
+/* test_fmt.c: unit tests of the formatter (lang/fmt.c) and of the comments the lexer keeps for
+ * it, through the API `cjm fmt` uses. The layout of whole files is tested by tests/fmt/. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "fmt.h"
+#include "program.h"
+#include "unit.h"
+
+void unit_fmt(void);
+
+/* Formats `text`; the result (or "") in *out, diagnostics discarded. */
+static FmtStatus format(const char *text, size_t len, Buf *out)
+{
+    SourceSet set;
+    source_set_init(&set);
+    char *copy = malloc(len + 1);
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    uint32_t file = source_set_add(&set, "t.journey", "t.journey", copy, len);
+    char *msgs = NULL;
+    size_t msgs_len = 0;
+    FILE *sink = open_memstream(&msgs, &msgs_len);
+    Diag d;
+    diag_init(&d, &set, sink, false);
+    FmtStatus st = fmt_source(&d, file, out);
+    diag_free(&d);
+    fclose(sink);
+    free(msgs);
+    source_set_free(&set);
+    return st;
+}
+
+static void test_comments(void)
+{
+    TEST("parse: comments are kept on the module, in order, with their places") {
+        const char *text = "// one\nstage A goal { /* two\n three */ -> churn } // four\n";
+        Program p;
+        program_init(&p, "stdlib");
+        Diag d;
+        char *msgs = NULL;
+        size_t n = 0;
+        FILE *sink = open_memstream(&msgs, &n);
+        diag_init(&d, &p.sources, sink, false);
+        CHECK(program_load_text(&p, "t.journey", text, strlen(text), &d) == LOAD_OK);
+        const Comment *c = p.main->comments;
+        CHECK(c && !c->block && c->loc.off == 0 && c->loc.len == 6);
+        c = c ? c->next : NULL;
+        CHECK(c && c->block && strncmp(text + c->loc.off, "/* two\n three */", c->loc.len) == 0);
+        c = c ? c->next : NULL;
+        CHECK(c && !c->block && strncmp(text + c->loc.off, "// four", c->loc.len) == 0);
+        CHECK(c && !c->next);
+        diag_free(&d);
+        fclose(sink);
+        free(msgs);
+        program_free(&p);
+    }
+}
+
+static void test_layout(void)
+{
+    TEST("fmt: one item per line, aligned arrows, signs and calls glued") {
+        const char *in = "stage A \"x\" goal {wait exponential( 3 days )\n"
+                         "-> B 30%+20%*mood -> churn otherwise \"r\"}\nstage B{}\n";
+        Buf out = BUF_INIT;
+        CHECK(format(in, strlen(in), &out) == FMT_OK);
+        CHECK_STR(buf_str(&out), "stage A \"x\" goal {\n"
+                                 "  wait exponential(3 days)\n"
+                                 "  -> B     30% + 20% * mood\n"
+                                 "  -> churn otherwise \"r\"\n"
+                                 "}\n"
+                                 "stage B {}\n");
+        buf_free(&out);
+    }
+    TEST("fmt: formatting twice changes nothing") {
+        const char *in = "/* a */ journey { cohort 5 } // b\n\n\n\npersona P { share 100%\n x = -1 }\n"
+                         "rule R\n when x < 0 and\n mood > 0 { mood += 0.1 with 5% }\n";
+        Buf once = BUF_INIT, twice = BUF_INIT;
+        CHECK(format(in, strlen(in), &once) == FMT_OK);
+        CHECK(format(once.data, once.len, &twice) == FMT_OK);
+        CHECK_STR(buf_str(&once), buf_str(&twice));
+        buf_free(&once);
+        buf_free(&twice);
+    }
+    TEST("fmt: numbers keep their spelling; only blanks inside them change") {
+        const char *in = "journey { cohort 1e3 horizon 2\tweeks seed 007 }\nstage A goal { revenue 1.50 -> churn 35 % }\n";
+        Buf out = BUF_INIT;
+        CHECK(format(in, strlen(in), &out) == FMT_OK);
+        CHECK(strstr(buf_str(&out), "cohort 1e3 horizon 2 weeks seed 007") != NULL);
+        CHECK(strstr(buf_str(&out), "revenue 1.50 -> churn 35%") != NULL);
+        buf_free(&out);
+    }
+    TEST("fmt: an empty file, and one with comments only") {
+        Buf out = BUF_INIT;
+        CHECK(format("", 0, &out) == FMT_OK && out.len == 0);
+        CHECK(format("\n\n  // c  \r\n", 10, &out) == FMT_OK);
+        CHECK_STR(buf_str(&out), "// c\n");
+        buf_free(&out);
+    }
+}
+
+static void test_refusals(void)
+{
+    TEST("fmt: syntax errors, binary files and NUL bytes are refused, nothing produced") {
+        static const char *const bad[] = {"stage A { -> }", "stage A { wait 3 dyas }", "/* open",
+                                          "stage \"unterminated", "a && b"};
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            Buf out = BUF_INIT;
+            CHECK(format(bad[i], strlen(bad[i]), &out) == FMT_SYNTAX);
+            CHECK(out.len == 0);
+            buf_free(&out);
+        }
+        char bin[64];
+        for (int i = 0; i < 64; i++) bin[i] = (char)(i * 7);
+        Buf out = BUF_INIT;
+        CHECK(format(bin, sizeof bin, &out) == FMT_SYNTAX && out.len == 0);
+        CHECK(format("stage A {}\0x", 12, &out) == FMT_SYNTAX && out.len == 0);
+        buf_free(&out);
+    }
+}
+
+void unit_fmt(void)
+{
+    test_comments();
+    test_layout();
+    test_refusals();
+}
