@@ -122,7 +122,7 @@ static int draw_run(const GraphArgs *a, Checked *c)
     RtModel *rm = rt_compile(c->model);
     int threads;
     RtResult *r = run_compute(&a->run, c, rm, a->opt.persona, &threads);
-    int status = EXIT_JOURNEY;
+    int status = run_failure_status();
     if (r) {
         run_print_warnings(r, &c->diag);
         status = draw(a, c->model, r);

@@ -144,7 +144,7 @@ static int run_checked(const RunArgs *a, Checked *c)
     double t0 = seconds_now();
     RtResult *r = run_compute(&a->run, c, rm, persona, &threads);
     double secs = seconds_now() - t0;
-    int status = EXIT_JOURNEY;
+    int status = run_failure_status();
     if (r) {
         run_print_warnings(r, &c->diag);
         status = write_report(a, r);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "signals.h"
 #include "version.h"
 
 static const char check_usage[] =
@@ -169,6 +170,7 @@ int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    cli_signals_install();
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
         const char *a = argv[i];

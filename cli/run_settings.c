@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "exact.h"
+#include "signals.h"
 #include "sim.h"
 
 /* A whole number in [lo, hi], also written as 1e6; false for anything else (0.5, -5, 1e99, nan). */
@@ -142,7 +143,12 @@ RtResult *run_compute(const RunSettings *a, Checked *c, const RtModel *rm, int p
     so.persona = persona;
     so.max_steps = (uint64_t)a->max_steps;
     so.progress = !a->quiet && isatty(STDERR_FILENO);
-    return sim_run(rm, &so);
+    so.cancel = &cli_signal;
+    cli_signals_cancellable(1);
+    RtResult *r = sim_run(rm, &so);
+    cli_signals_cancellable(0);
+    if (!r && cli_signal) fputs("cjm: interrupted: nothing written\n", stderr);
+    return r;
 }
 
 void run_print_warnings(const RtResult *r, Diag *d)
@@ -150,3 +156,5 @@ void run_print_warnings(const RtResult *r, Diag *d)
     for (int i = 0; i < r->nwarnings; i++) diag_warning(d, r->warnings[i].loc, "%s", r->warnings[i].message);
 }
 
+
+int run_failure_status(void) { return cli_signal ? cli_signal_status() : EXIT_JOURNEY; }

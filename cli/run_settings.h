@@ -45,6 +45,10 @@ int run_find_persona(const Model *m, const char *cmd, const char *name);
  * c->diag (--exact refused). *threads tells how many threads ran. */
 RtResult *run_compute(const RunSettings *s, Checked *c, const RtModel *rm, int persona, int *threads);
 
+/* The exit status when run_compute() gave no result: 128 + the signal after an interruption
+ * (130 for Ctrl-C), else 1 (--exact refused). */
+int run_failure_status(void);
+
 /* Prints a run's warnings as diagnostics with their locations. */
 void run_print_warnings(const RtResult *r, Diag *d);
 

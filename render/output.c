@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,17 @@ static int write_special(const char *path, const void *data, size_t len, const c
     return err;
 }
 
+/* The temporary file being written, for output_remove_pending() in a signal handler: the name
+ * is built here before mkstemp() fills it in, and `pending` is set for as long as the file may
+ * exist. */
+static char pending_name[4096];
+static volatile sig_atomic_t pending;
+
+void output_remove_pending(void)
+{
+    if (pending) unlink(pending_name);
+}
+
 int output_write(const char *path, const void *data, size_t len, const char **what)
 {
     if (!path || strcmp(path, "-") == 0) return write_stdout(data, len, what);
@@ -61,14 +73,20 @@ int output_write(const char *path, const void *data, size_t len, const char **wh
     const char *slash = strrchr(path, '/');
     if (slash) buf_add(&tmp, path, (size_t)(slash - path + 1));
     buf_printf(&tmp, ".%s.tmp-XXXXXX", slash ? slash + 1 : path);
-    char *tmpname = buf_take(&tmp);
-    int err = 0;
     *what = "create a temporary file for";
+    if (tmp.len >= sizeof pending_name) {
+        buf_free(&tmp);
+        return ENAMETOOLONG;
+    }
+    memcpy(pending_name, buf_str(&tmp), tmp.len + 1);
+    buf_free(&tmp);
+    char *tmpname = pending_name;
+    int err = 0;
+    pending = 1;
     int fd = mkstemp(tmpname);
     if (fd < 0) {
-        err = errno;
-        free(tmpname);
-        return err;
+        pending = 0;
+        return errno;
     }
     /* mkstemp makes the file 0600; a result file gets the usual permissions. */
     mode_t mask = umask(0);
@@ -89,7 +107,7 @@ int output_write(const char *path, const void *data, size_t len, const char **wh
         if (rename(tmpname, path) != 0) err = errno;
     }
     if (err) unlink(tmpname);
-    free(tmpname);
+    pending = 0;
     return err;
 }
 

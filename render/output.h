@@ -11,6 +11,10 @@
 
 /* Writes len bytes to `path` atomically; path "-" (or NULL) is standard output. */
 int output_write(const char *path, const void *data, size_t len, const char **what);
+/* Removes the temporary file output_write() is writing, if any. Async-signal-safe: a signal
+ * handler calls it so that an interrupted write leaves no file behind. */
+void output_remove_pending(void);
+
 /* "cannot write 'report.json': No space left on device" on stderr, prefixed by "cjm CMD: ". */
 void output_report_error(const char *cmd, const char *path, int err, const char *what);
 

@@ -629,7 +629,7 @@ static void *worker_main(void *arg)
          * the accumulators alive, and the oldest block is always being simulated. */
         while (sh->next_block < sh->nblocks && sh->next_block >= sh->merged + sh->window)
             pthread_cond_wait(&sh->cv, &sh->mu);
-        if (sh->next_block >= sh->nblocks) break;
+        if (sh->next_block >= sh->nblocks || (sh->o->cancel && *sh->o->cancel)) break;
         uint64_t b = sh->next_block++;
         Acc *acc = sh->pool[--sh->npool];
         pthread_mutex_unlock(&sh->mu);
@@ -799,10 +799,16 @@ RtResult *sim_run(const RtModel *m, const SimOptions *o)
         fputs("\r\033[K", stderr);
         fflush(stderr);
     }
-    fill_stages(r, &sh);
-    fill_exits(r, &sh);
-    fill_people(r, &sh);
-    fill_headline(r, &sh);
+    bool cancelled = o->cancel && *o->cancel;
+    if (cancelled) {
+        rt_result_free(r);
+        r = NULL;
+    } else {
+        fill_stages(r, &sh);
+        fill_exits(r, &sh);
+        fill_people(r, &sh);
+        fill_headline(r, &sh);
+    }
     for (uint64_t i = 0; i < sh.npool; i++) acc_free(sh.pool[i]);
     acc_free(sh.total);
     free(sh.pool);

@@ -12,6 +12,7 @@
 #define CJM_SIM_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "model.h"
@@ -29,6 +30,9 @@ typedef struct SimOptions {
     int persona;           /* simulate this persona only, or -1 to draw personas by share */
     uint64_t max_steps;    /* stage entries a customer may make */
     bool progress;         /* draw a progress bar on stderr (the caller checked it is a terminal) */
+    /* When set and *cancel becomes non-zero (a signal handler sets it), the run stops after the
+     * blocks in hand and sim_run() returns NULL. */
+    const volatile sig_atomic_t *cancel;
 } SimOptions;
 
 RtResult *sim_run(const RtModel *rm, const SimOptions *o);
