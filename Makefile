@@ -218,6 +218,12 @@ $(B)/cjm-journey.vsix: $(wildcard editors/vscode/*.* editors/vscode/*/*) tests/e
 	$(call say,VSCE,$@)cd editors/vscode && $(abspath $(B))/editors/node_modules/.bin/vsce package --allow-missing-repository \
 	    --no-dependencies --out $(abspath $@) >/dev/null
 
+# The whole suite with every cjm command under valgrind (tests/memcheck.sh).
+.PHONY: memcheck
+memcheck: deps
+	@$(MAKE) --no-print-directory all $(B)/test_unit $(B)/replay_front $(B)/replay_engine
+	@sh tests/memcheck.sh
+
 clean:
 	rm -rf $(B)
 

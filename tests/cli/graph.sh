@@ -62,7 +62,8 @@ start=$(date +%s)
 run "$CJM" graph --static -o "$T/big.svg" "$T/big.journey"
 elapsed=$(( $(date +%s) - start ))
 expect_status "graph: a 200-stage journey renders" 0
-if [ "$elapsed" -le 10 ]; then ok "graph: a 200-stage journey lays out in ${elapsed}s"; else not_ok "graph: a 200-stage journey took ${elapsed}s"; fi
+limit=$([ -n "${MEMCHECK:-}" ] && echo 600 || echo 10)
+if [ "$elapsed" -le "$limit" ]; then ok "graph: a 200-stage journey lays out in ${elapsed}s"; else not_ok "graph: a 200-stage journey took ${elapsed}s"; fi
 
 # The picture of a run shows the numbers of `cjm run` with the same options.
 run "$CJM" graph --cohort 2000 --seed 3 --threads 2 -T svg -o "$T/sim.svg" examples/reference.journey
@@ -116,3 +117,10 @@ GVBINDIR="$T/no-plugins" run "$CJM" graph --static -o "$T/no-plugins.svg" exampl
 expect_status "graph: without Graphviz plugins, an I/O-class failure" 3
 expect_err "graph: a missing plugin is explained" "no Graphviz plugin loaded"
 if [ ! -e "$T/no-plugins.svg" ]; then ok "graph: no file without plugins"; else not_ok "graph: no file without plugins"; fi
+
+# A folder no one may create files in, even root (sysfs): exit 3 and a message naming the file.
+run "$CJM" graph --static -o /sys/cjm-test.svg examples/reference.journey
+expect_status "graph: a read-only folder is an I/O error" 3
+expect_err "graph: a read-only folder is reported" "cannot create a temporary file for '/sys/cjm-test.svg'"
+run "$CJM" run -q --cohort 100 -o /sys/cjm-test.json examples/reference.journey
+expect_status "run: a read-only folder is an I/O error" 3
