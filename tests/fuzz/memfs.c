@@ -143,3 +143,35 @@ const char *memfs_main(size_t *len)
     *len = nfiles ? files[0].len : 0;
     return nfiles ? files[0].text : "";
 }
+
+static FILE *sink;
+
+static void close_sink(void) { fclose(sink); }
+
+void fuzz_check(FuzzChecked *c, const uint8_t *data, size_t size)
+{
+    if (!sink) {
+        sink = fopen("/dev/null", "w");
+        atexit(close_sink);
+    }
+    memfs_load((const char *)data, size, "stdlib");
+    program_init(&c->prog, "stdlib");
+    c->prog.files = memfs_files();
+    diag_init(&c->diag, &c->prog.sources, sink, false);
+    c->model = NULL;
+    size_t len;
+    const char *text = memfs_main(&len);
+    if (program_load_text(&c->prog, "main.journey", text, len, &c->diag) == LOAD_OK) {
+        diag_defer(&c->diag);
+        c->model = sema_check(&c->prog, &c->diag);
+        diag_flush(&c->diag);
+    }
+}
+
+void fuzz_checked_free(FuzzChecked *c)
+{
+    model_free(c->model);
+    diag_free(&c->diag);
+    program_free(&c->prog);
+    memfs_clear();
+}

@@ -4,8 +4,10 @@
 #define CJM_MEMFS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "program.h"
+#include "sema.h"
 
 /* Splits `data` into files: the main file "main.journey", then a new file at each line
  * "//@ NAME" (NAME.journey). Adds every file of `stdlib` (may be NULL) as "std/NAME.journey". */
@@ -14,5 +16,16 @@ void memfs_clear(void);
 const ProgramFiles *memfs_files(void);
 /* The main file's text. */
 const char *memfs_main(size_t *len);
+
+/* An input checked as the cjm program would: loaded from memory (memfs_load), parsed with its
+ * imports, and checked; diagnostics go to /dev/null. fuzz_checked_free() releases it. */
+typedef struct FuzzChecked {
+    Program prog;
+    Diag diag;
+    Model *model;     /* NULL when the input did not parse */
+} FuzzChecked;
+
+void fuzz_check(FuzzChecked *c, const uint8_t *data, size_t size);
+void fuzz_checked_free(FuzzChecked *c);
 
 #endif
