@@ -34,21 +34,37 @@ bool cli_use_color(ColorMode mode, FILE *stream);
 /* The color mode set before the command (`cjm --color=never check ...`). */
 extern ColorMode cli_global_color;
 
+/* One scenario of a journey, checked: the journey's files loaded again (its own syntax tree) and
+ * checked with the scenario applied. */
+typedef struct CheckedScenario {
+    Program prog;
+    Model *model;
+} CheckedScenario;
+
 /* A journey loaded and checked. */
 typedef struct Checked {
     Program prog;
     Diag diag;
     Model *model;
     int status;            /* EXIT_OK, EXIT_JOURNEY or EXIT_IO */
+    CheckedScenario *scenarios; /* [model->nscenarios], once the journey itself has no errors */
+    int nscenarios;
 } Checked;
 
-/* Loads `path` with its imports and checks it, printing diagnostics to stderr. */
+/* Writes a command's result to `path` (NULL or "-": standard output), atomically (output.h); on
+ * failure reports it as "cjm CMD: cannot write ..." and returns EXIT_IO, else EXIT_OK. */
+int cli_write_output(const char *cmd, const char *path, const char *data, size_t len);
+
+/* Loads `path` with its imports and checks it, then each of its scenarios, printing diagnostics
+ * to stderr: a scenario's own, and none that the journey's check already gave. */
 void cli_load_and_check(Checked *c, const char *path, ColorMode color, bool quiet_warnings);
 void cli_checked_free(Checked *c);
 
 int cmd_check(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_new(int argc, char **argv);
 int cmd_help(int argc, char **argv);

@@ -13,6 +13,7 @@ static void print_summary(const Checked *c, const char *path)
     printf("%s: ok: %d stage%s, %d persona%s, %d touchpoint%s, %d rule%s", strcmp(path, "-") ? path : "<stdin>",
            m->nstages, m->nstages == 1 ? "" : "s", implicit ? 0 : m->npersonas, m->npersonas == 1 && !implicit ? "" : "s",
            tps, tps == 1 ? "" : "s", m->nrules, m->nrules == 1 ? "" : "s");
+    if (m->nscenarios) printf(", %d scenario%s", m->nscenarios, m->nscenarios == 1 ? "" : "s");
     if (c->diag.warnings) printf(", %d warning%s", c->diag.warnings, c->diag.warnings == 1 ? "" : "s");
     putchar('\n');
 }

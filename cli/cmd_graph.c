@@ -8,7 +8,6 @@
 #include "cli.h"
 #include "run_settings.h"
 #include "graph.h"
-#include "output.h"
 #include "viz.h"
 
 typedef struct GraphArgs {
@@ -105,12 +104,7 @@ static int draw(const GraphArgs *a, const Model *m, const RtResult *fig)
         fprintf(stderr, "cjm graph: not writing %s to a terminal; use -o FILE or redirect the output\n", a->format);
         status = EXIT_USAGE;
     } else {
-        const char *what;
-        int err = output_write(a->out, data, len, &what);
-        if (err) {
-            output_report_error("graph", a->out, err, what);
-            status = EXIT_IO;
-        }
+        status = cli_write_output("graph", a->out, data, len);
     }
     free(data);
     return status;

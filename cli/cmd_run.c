@@ -12,7 +12,6 @@
 #include "cli.h"
 #include "run_settings.h"
 #include "model.h"
-#include "output.h"
 #include "report.h"
 
 typedef struct RunArgs {
@@ -120,14 +119,9 @@ static int write_report(const RunArgs *a, const RtResult *r)
     case FORMAT_JSON: render_json(r, shown, &out); break;
     case FORMAT_CSV: render_csv(r, a->csv_table, &out); break;
     }
-    const char *what = NULL;
-    int err = output_write(a->out, buf_str(&out), out.len, &what);
+    int status = cli_write_output("run", a->out, buf_str(&out), out.len);
     buf_free(&out);
-    if (err) {
-        output_report_error("run", a->out, err, what);
-        return EXIT_IO;
-    }
-    return EXIT_OK;
+    return status;
 }
 
 static int run_checked(const RunArgs *a, Checked *c)

@@ -6,6 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "output.h"
+
 ColorMode cli_global_color = COLOR_AUTO;
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -40,12 +43,48 @@ bool cli_use_color(ColorMode mode, FILE *stream)
     return isatty(fileno(stream));
 }
 
+int cli_write_output(const char *cmd, const char *path, const char *data, size_t len)
+{
+    const char *what = NULL;
+    int err = output_write(path, data, len, &what);
+    if (!err) return EXIT_OK;
+    output_report_error(cmd, path, err, what);
+    return EXIT_IO;
+}
+
+/* Checks scenario k of the journey: errors outside the scenario's block get a note naming it. */
+static void check_scenario(Checked *c, int k)
+{
+    CheckedScenario *v = &c->scenarios[k];
+    Diag d;
+    diag_init(&d, &v->prog.sources, c->diag.out, c->diag.color);
+    d.quiet_warnings = c->diag.quiet_warnings;
+    d.known = &c->diag;
+    program_reload(&v->prog, &c->prog, &d);
+    const Scenario *sc = sema_find_scenario(&v->prog, c->model->scenarios[k]->name.s);
+    Buf note = BUF_INIT;
+    buf_printf(&note, "with scenario '%s' applied", sc->name.s);
+    d.context = sc->loc;
+    d.context_at = sc->name.loc;
+    d.context_note = buf_str(&note);
+    diag_defer(&d);
+    v->model = sema_check_scenario(&v->prog, &d, sc);
+    diag_flush(&d);
+    c->diag.errors += d.errors;
+    c->diag.warnings += d.warnings;
+    diag_free(&d);
+    buf_free(&note);
+}
+
 void cli_load_and_check(Checked *c, const char *path, ColorMode color, bool quiet_warnings)
 {
     program_init(&c->prog, program_default_libdir());
     diag_init(&c->diag, &c->prog.sources, stderr, cli_use_color(color, stderr));
     c->diag.quiet_warnings = quiet_warnings;
+    c->diag.remember = true;
     c->model = NULL;
+    c->scenarios = NULL;
+    c->nscenarios = 0;
     LoadStatus ls = program_load(&c->prog, path, &c->diag);
     if (ls == LOAD_UNREADABLE) {
         c->status = EXIT_IO;
@@ -58,12 +97,25 @@ void cli_load_and_check(Checked *c, const char *path, ColorMode color, bool quie
         c->model = sema_check(&c->prog, &c->diag);
         diag_flush(&c->diag);
     }
+    if (c->diag.errors == 0 && c->model && c->model->nscenarios > 0) {
+        c->nscenarios = c->model->nscenarios;
+        c->scenarios = xcalloc((size_t)c->nscenarios, sizeof *c->scenarios);
+        for (int k = 0; k < c->nscenarios; k++) check_scenario(c, k);
+    }
     c->status = c->diag.errors ? EXIT_JOURNEY : EXIT_OK;
 }
 
 void cli_checked_free(Checked *c)
 {
+    for (int k = 0; k < c->nscenarios; k++) {
+        model_free(c->scenarios[k].model);
+        program_free(&c->scenarios[k].prog);
+    }
+    free(c->scenarios);
+    c->scenarios = NULL;
+    c->nscenarios = 0;
     model_free(c->model);
     program_free(&c->prog);
+    diag_free(&c->diag);
     c->model = NULL;
 }

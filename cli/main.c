@@ -76,6 +76,72 @@ static const char run_usage[] =
     "Exit status: 0 done (warnings allowed), 1 errors in the journey (or --exact refused),\n"
     "2 bad usage, 3 the journey could not be read or the report not written.\n";
 
+static const char report_usage[] =
+    "Usage: cjm report [OPTION]... FILE\n"
+    "Run a journey as `cjm run` does (the same options give the same numbers) and write the\n"
+    "report as one self-contained HTML page: headline figures, the funnel, emotion curves,\n"
+    "retention, time to convert, churn reasons, the flow graph and the journey map, and tables of\n"
+    "stages, personas, touchpoints, channels, pain points and opportunities. It needs nothing\n"
+    "else to show (no script, no external file) and prints on A4 or Letter. Its what-if sections\n"
+    "come from cjm compare: the journey's scenarios, removal effects, and a sweep.\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output=FILE    write the page to FILE (atomically) instead of standard output\n"
+    "      --date=DATE      the date shown, YYYY-MM-DD (default: SOURCE_DATE_EPOCH, else today)\n"
+    "      --no-graphs      leave out the flow graph and the journey map (no Graphviz)\n"
+    "      --removal=WHAT   the tornado chart of removal effects (cjm compare) of: touchpoints\n"
+    "                       (default), channels, stages or none\n"
+    "      --sweep=SPEC     add line charts of a sweep of one parameter, as cjm compare --sweep\n"
+    "\n"
+    "Run options (as for cjm run):\n"
+    "      --cohort=N       customers to simulate (default: the journey's cohort, else 10000)\n"
+    "      --seed=S         random seed (default: the journey's seed, else 1)\n"
+    "      --horizon=TIME   simulated time window, or 'none'\n"
+    "      --threads=N      worker threads (default: every core); the results do not depend on it\n"
+    "      --persona=NAME   one persona only\n"
+    "      --exact          expected values of the exact analysis instead of a simulation\n"
+    "      --max-steps=N    stage entries a customer may make (default 10000)\n"
+    "  -q, --quiet          no warnings and no progress bar\n"
+    "      --color[=WHEN]   colour diagnostics: auto, always, never\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit status: 0 written (warnings allowed), 1 errors in the journey (or --exact refused),\n"
+    "2 bad usage, 3 the journey could not be read, a picture not drawn or the page not written.\n";
+
+static const char compare_usage[] =
+    "Usage: cjm compare [OPTION]... FILE\n"
+    "Which change is worth making? Run the journey's scenarios against the journey as written,\n"
+    "over the same customers (common random numbers), and report for each the change in\n"
+    "conversion, churn, retention at day 90, revenue and cost per customer, CAC and NPS, with the\n"
+    "95% interval of the change and whether it is significant. Or rank the removal effect of\n"
+    "every touchpoint, channel or stage, or sweep one parameter over a range.\n"
+    "\n"
+    "What is compared (one of):\n"
+    "      --scenario=NAME  this scenario (repeat for several; default: every scenario)\n"
+    "      --removal=WHAT   conversion without each one of: touchpoints, channels or stages\n"
+    "      --sweep=SPEC     one parameter over a range: 'Stage->Target=20%..60%/5' (an arrow),\n"
+    "                       'Touchpoint.reach=...' (also emotion, cost), 'Stage.revenue=...'\n"
+    "\n"
+    "Options:\n"
+    "      --independent    independent random numbers per variant (wider intervals; to compare)\n"
+    "      --format=FMT     table (default), json or csv\n"
+    "  -o, --output=FILE    write the report to FILE (atomically) instead of standard output\n"
+    "\n"
+    "Run options (as for cjm run):\n"
+    "      --cohort=N       customers to simulate (default: the journey's cohort, else 10000)\n"
+    "      --seed=S         random seed (default: the journey's seed, else 1)\n"
+    "      --horizon=TIME   simulated time window, or 'none'\n"
+    "      --threads=N      worker threads (default: every core); the results do not depend on it\n"
+    "      --persona=NAME   one persona only\n"
+    "      --exact          exact differences of the exact analysis (journeys that are Markov chains)\n"
+    "      --max-steps=N    stage entries a customer may make (default 10000)\n"
+    "  -q, --quiet          no warnings\n"
+    "      --color[=WHEN]   colour diagnostics: auto, always, never\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit status: 0 done, 1 errors in the journey or a scenario (or --exact refused), 2 bad usage,\n"
+    "3 the journey could not be read or the report not written.\n";
+
 static const char fmt_usage[] =
     "Usage: cjm fmt [OPTION]... FILE...\n"
     "Print journey files in the one canonical layout: indentation, aligned columns of arrows,\n"
@@ -117,6 +183,8 @@ const Command cli_commands[] = {
     {"check", "check journey files for errors", check_usage, cmd_check},
     {"run", "simulate customers through a journey and report the figures", run_usage, cmd_run},
     {"graph", "draw the flow graph or the journey map with Graphviz", graph_usage, cmd_graph},
+    {"report", "write a run's report as a self-contained HTML page with charts", report_usage, cmd_report},
+    {"compare", "compare what-if scenarios, removals or a sweep with the journey", compare_usage, cmd_compare},
     {"fmt", "print or rewrite journey files in the canonical layout", fmt_usage, cmd_fmt},
     {"new", "start a journey from a template that teaches the language", new_usage, cmd_new},
     {"help", "show help for a command", help_usage, cmd_help},

@@ -121,29 +121,31 @@ static int default_threads(void)
     return n < 1 ? 1 : n > SIM_MAX_THREADS ? SIM_MAX_THREADS : (int)n;
 }
 
+void run_sim_options(const RunSettings *a, const Model *m, int persona, SimOptions *so)
+{
+    memset(so, 0, sizeof *so);
+    so->cohort = (uint64_t)(a->cohort > 0 ? a->cohort : m->cohort);
+    so->seed = (uint64_t)(a->seed >= 0 ? a->seed : m->seed);
+    so->has_horizon = a->horizon_set ? a->horizon_set == 1 : m->has_horizon;
+    so->horizon = a->horizon_set == 1 ? a->horizon : m->horizon;
+    so->threads = a->threads ? a->threads : default_threads();
+    so->persona = persona;
+    so->max_steps = (uint64_t)a->max_steps;
+    so->progress = !a->quiet && isatty(STDERR_FILENO);
+    so->cancel = &cli_signal;
+}
+
 RtResult *run_compute(const RunSettings *a, Checked *c, const RtModel *rm, int persona, int *threads)
 {
-    const Model *m = c->model;
-    bool has_horizon = a->horizon_set ? a->horizon_set == 1 : m->has_horizon;
-    double horizon = a->horizon_set == 1 ? a->horizon : m->horizon;
-    double cohort = a->cohort > 0 ? a->cohort : m->cohort;
-    uint64_t seed = (uint64_t)(a->seed >= 0 ? a->seed : m->seed);
+    SimOptions so;
+    run_sim_options(a, c->model, persona, &so);
     if (a->exact) {
         *threads = 1;
         if (!exact_check(rm, &c->diag)) return NULL;
-        ExactOptions eo = {cohort, seed, has_horizon, horizon, persona};
+        ExactOptions eo = {(double)so.cohort, so.seed, so.has_horizon, so.horizon, persona};
         return exact_run(rm, &eo, &c->diag);
     }
-    SimOptions so = {0};
-    so.cohort = (uint64_t)cohort;
-    so.seed = seed;
-    so.has_horizon = has_horizon;
-    so.horizon = horizon;
-    so.threads = *threads = a->threads ? a->threads : default_threads();
-    so.persona = persona;
-    so.max_steps = (uint64_t)a->max_steps;
-    so.progress = !a->quiet && isatty(STDERR_FILENO);
-    so.cancel = &cli_signal;
+    *threads = so.threads;
     cli_signals_cancellable(1);
     RtResult *r = sim_run(rm, &so);
     cli_signals_cancellable(0);

@@ -8,8 +8,10 @@
 #include <stdbool.h>
 
 #include "cli.h"
+#include "compare.h"
 #include "model.h"
 #include "result.h"
+#include "sim.h"
 
 typedef struct RunSettings {
     double cohort;          /* 0: the journey's */
@@ -41,6 +43,10 @@ int run_settings_take(RunSettings *s, const char *cmd, int opt, const char *arg)
 /* The persona named by --persona, or -1 after reporting an unknown one (with a suggestion). */
 int run_find_persona(const Model *m, const char *cmd, const char *name);
 
+/* The simulation the options ask for (the journey's own settings where they say nothing);
+ * cancelled by a signal (cli_signal). */
+void run_sim_options(const RunSettings *s, const Model *m, int persona, SimOptions *so);
+
 /* Simulates (or solves, with --exact) the checked journey. NULL after an error reported through
  * c->diag (--exact refused). *threads tells how many threads ran. */
 RtResult *run_compute(const RunSettings *s, Checked *c, const RtModel *rm, int persona, int *threads);
@@ -48,6 +54,26 @@ RtResult *run_compute(const RunSettings *s, Checked *c, const RtModel *rm, int p
 /* The exit status when run_compute() gave no result: 128 + the signal after an interruption
  * (130 for Ctrl-C), else 1 (--exact refused). */
 int run_failure_status(void);
+
+/* ---- cjm compare's parts that cjm report uses (cmd_compare.c) ---- */
+
+/* "touchpoints", "channels" or "stages". */
+bool compare_parse_removal(const char *arg, CmpMode *mode);
+
+/* What `cjm report` adds from `cjm compare`: always the journey's scenarios against it; the
+ * removal effects of its touchpoints, channels or stages (up to 40) as a tornado chart; and a
+ * sweep (cjm compare's --sweep) as line charts. */
+typedef struct CompareSections {
+    bool removal;          /* false: no removal effects */
+    CmpMode removal_mode;
+    const char *sweep;     /* NULL: none */
+} CompareSections;
+
+/* Runs them with the run's options (--exact: the scenarios that are Markov chains, solved; no
+ * touchpoints, which change no probability there) and puts their HTML in *html (malloc'd, ""
+ * when there is nothing). Returns -1, or an exit status: 2 after a bad sweep, 130 or 143 when
+ * interrupted. */
+int compare_report_sections(const RunSettings *run, Checked *c, int persona, const CompareSections *what, char **html);
 
 /* Prints a run's warnings as diagnostics with their locations. */
 void run_print_warnings(const RtResult *r, Diag *d);

@@ -28,7 +28,10 @@ _cjm_values() { # cjm command option journey-file
     --color | --colour) echo auto always never; return ;;
     -t | --template) "$1" new --list 2>/dev/null | awk 'NR > 1 { print $1 }'; return ;;
     --persona)
-        [ -f "$4" ] && sed -n 's/^[[:space:]]*persona[[:space:]]\{1,\}\([[:alpha:]_][[:alnum:]_]*\).*/\1/p' "$4"
+        [ -f "$4" ] && sed -n 's/^[[:space:]]*persona[[:space:]]\{1,\}\([[:alpha:]_][[:alnum:]_]*\).*/\1/p' "$4" | awk '!seen[$0]++'
+        return ;;
+    --scenario)
+        [ -f "$4" ] && sed -n 's/^[[:space:]]*scenario[[:space:]]\{1,\}\([[:alpha:]_][[:alnum:]_]*\).*/\1/p' "$4"
         return ;;
     esac
     "$1" help "$2" 2>/dev/null | awk -v opt="$3" '

@@ -138,10 +138,12 @@ struct Arrow {
     int target_index;   /* stage index, -1 for churn */
 };
 
-/* What `remove` names inside an `extend stage` block. */
+/* What `remove` names: inside an `extend stage` block an arrow or a touchpoint; at the top of a
+ * `scenario` block a touchpoint or a rule. */
 typedef struct Removal Removal;
 struct Removal {
-    bool is_arrow;      /* `remove -> Target` (else `remove touchpoint Name`) */
+    bool is_arrow;      /* `remove -> Target` */
+    bool is_rule;       /* `remove rule Name` (in a scenario); neither: `remove touchpoint Name` */
     bool to_churn;
     Name name;
     Loc loc;
@@ -234,6 +236,7 @@ struct Rule {
     Rule *next;
     /* sema: */
     int index;
+    bool removed;       /* taken out by the scenario being checked (`remove rule`) */
 };
 
 typedef struct Channel Channel;
@@ -265,6 +268,7 @@ struct Comment {
 
 typedef struct Import Import;
 typedef struct Module Module;
+typedef struct Scenario Scenario;
 struct Import {
     Str path;
     Loc loc;
@@ -284,7 +288,22 @@ struct Module {
     Channel *channels;
     Touchpoint *touchpoints; /* stand-alone ones */
     Rule *rules;
+    Scenario *scenarios;
     Comment *comments;  /* every comment of the file, in source order */
+};
+
+/* `scenario NAME "label" { ... }`: a what-if version of the journey. Its declarations are kept
+ * in a Module of their own (`body`: stages and `extend stage` blocks, stand-alone touchpoints,
+ * personas, rules, channels) that the checker applies after every file's own, when it checks
+ * that scenario; `removals` are its `remove rule` and `remove touchpoint` items. The checker
+ * ignores scenarios otherwise. */
+struct Scenario {
+    Name name;
+    Str label;
+    Loc loc;            /* the whole block, from `scenario` to its '}' */
+    Module *body;
+    Removal *removals;
+    Scenario *next;
 };
 
 #endif

@@ -136,27 +136,56 @@ static void emit(Diag *d, DiagKind kind, Loc loc, const char *msg)
     }
 }
 
+static void push_entry(DiagEntry **list, int *n, int *cap, DiagEntry e)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 32;
+        *list = xrealloc(*list, (size_t)*cap * sizeof **list);
+    }
+    (*list)[(*n)++] = e;
+}
+
+static bool is_known(const Diag *known, DiagKind kind, Loc loc, const char *msg)
+{
+    for (int i = 0; i < known->nseen; i++) {
+        const DiagEntry *e = &known->seen[i];
+        if (e->kind == kind && same_loc(e->loc, loc) && strcmp(e->msg, msg) == 0) return true;
+    }
+    return false;
+}
+
 void diag_report(Diag *d, DiagKind kind, Loc loc, const char *fmt, va_list ap)
 {
-    if (kind == DIAG_ERROR) d->errors++;
-    else if (kind == DIAG_WARNING) d->warnings++;
     Buf msg = BUF_INIT;
     buf_vprintf(&msg, fmt, ap);
+    if (kind != DIAG_NOTE) d->dropping = d->known && is_known(d->known, kind, loc, buf_str(&msg));
+    if (d->dropping) {
+        buf_free(&msg);
+        return;
+    }
+    if (kind == DIAG_ERROR) d->errors++;
+    else if (kind == DIAG_WARNING) d->warnings++;
+    if (d->remember && kind != DIAG_NOTE)
+        push_entry(&d->seen, &d->nseen, &d->seen_cap, (DiagEntry){kind, loc, xstrdup(buf_str(&msg)), 0});
     if (!d->deferring) {
         emit(d, kind, loc, buf_str(&msg));
         buf_free(&msg);
         return;
     }
-    if (d->npending == d->cap) {
-        d->cap = d->cap ? d->cap * 2 : 32;
-        d->pending = xrealloc(d->pending, (size_t)d->cap * sizeof *d->pending);
-    }
     int group = d->npending ? d->pending[d->npending - 1].group : 0;
     if (kind != DIAG_NOTE) group++;
-    d->pending[d->npending++] = (DiagEntry){kind, loc, buf_take(&msg), group};
+    push_entry(&d->pending, &d->npending, &d->cap, (DiagEntry){kind, loc, buf_take(&msg), group});
 }
 
 void diag_defer(Diag *d) { d->deferring = true; }
+
+static void free_entries(DiagEntry **list, int *n, int *cap)
+{
+    for (int i = 0; i < *n; i++) free((*list)[i].msg);
+    free(*list);
+    *list = NULL;
+    *n = *cap = 0;
+}
 
 /* Order of groups: by the position of their error or warning, then as reported. */
 static int compare_groups(const void *pa, const void *pb)
@@ -179,17 +208,18 @@ void diag_flush(Diag *d)
         DiagEntry *e = heads[g];
         emit(d, e->kind, e->loc, e->msg);
         for (DiagEntry *n = e + 1; n < d->pending + d->npending && n->kind == DIAG_NOTE; n++) emit(d, n->kind, n->loc, n->msg);
+        bool inside = e->loc.file == d->context.file && e->loc.off >= d->context.off &&
+                      e->loc.off < d->context.off + d->context.len;
+        if (d->context_note && !inside) emit(d, DIAG_NOTE, d->context_at, d->context_note);
     }
     free(heads);
-    diag_free(d);
+    free_entries(&d->pending, &d->npending, &d->cap);
 }
 
 void diag_free(Diag *d)
 {
-    for (int i = 0; i < d->npending; i++) free(d->pending[i].msg);
-    free(d->pending);
-    d->pending = NULL;
-    d->npending = d->cap = 0;
+    free_entries(&d->pending, &d->npending, &d->cap);
+    free_entries(&d->seen, &d->nseen, &d->seen_cap);
 }
 
 void diag_error(Diag *d, Loc loc, const char *fmt, ...)

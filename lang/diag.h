@@ -35,6 +35,18 @@ typedef struct Diag {
     bool deferring;
     struct DiagEntry *pending;
     int npending, cap;
+    /* Checking a variant of a journey (a scenario) repeats the journey's own diagnostics: with
+     * `remember` set, a Diag keeps every error and warning it is given; a Diag whose `known`
+     * points at it drops (neither prints nor counts) those it was given already, notes included.
+     * While deferring, a `context_note` at `context_at` is added after every error or warning outside
+     * `context` (what it was reported "in"). */
+    bool remember;
+    struct DiagEntry *seen;
+    int nseen, seen_cap;
+    const struct Diag *known;
+    bool dropping;       /* the current error or warning is known: its notes go too */
+    Loc context, context_at;
+    const char *context_note;
 } Diag;
 
 void diag_init(Diag *d, const SourceSet *sources, FILE *out, bool color);
@@ -46,7 +58,7 @@ void diag_report(Diag *d, DiagKind kind, Loc loc, const char *fmt, va_list ap);
 /* Starts keeping diagnostics back; diag_flush() prints them in file order and stops keeping. */
 void diag_defer(Diag *d);
 void diag_flush(Diag *d);
-/* Frees what a Diag holds (only deferred diagnostics never flushed). */
+/* Frees what a Diag holds (deferred diagnostics never flushed, remembered ones). */
 void diag_free(Diag *d);
 /* "2 errors and 1 warning generated." style line; nothing when there were none. */
 void diag_print_summary(const Diag *d);

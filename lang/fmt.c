@@ -205,7 +205,7 @@ static void load(Fmt *f, Arena *a, Diag *diag, uint32_t file)
         t->line = line;
         prev_end = toks[i].loc.off + toks[i].loc.len;
         if (t->kind == NUMBER) normalise_number(a, t);
-        /* Blocks nest two deep (a touchpoint in a stage); deeper input is not a journey. */
+        /* Blocks nest three deep (a touchpoint in a stage in a scenario); deeper input is not a journey. */
         if (t->kind == '{' && depth < 64) stack[depth++] = i;
         else if (t->kind == '{') f->failed = true;
         if (t->kind == '}' && depth > 0) f->tok[stack[--depth]].match = i;
@@ -455,13 +455,17 @@ static int decl_rest(Fmt *f, int k, int indent)
             expr(f);
         }
         break;
+    case SCENARIO:
+        expect(f, IDENT, BR_SAME, 0, 0);
+        maybe(f, STRING);
+        break;
     default:
         f->failed = true;
         return ROW_NONE;
     }
     block(f, k == EXTEND ? STAGE : k, indent);
-    /* One-line rules are not aligned: their conditions differ too much in length. */
-    return k == RULE ? ROW_NONE : ROW_DECL + k;
+    /* One-line rules and scenarios are not aligned: their contents differ too much in length. */
+    return k == RULE || k == SCENARIO ? ROW_NONE : ROW_DECL + k;
 }
 
 /* `-> Target [otherwise | probability] [when condition] ["reason"]`: three cells. */
@@ -566,6 +570,13 @@ static int item_rest(Fmt *f, int bk, int k, bool cells, int indent)
         break;
     case STAGE: return stage_item_rest(f, k, cells, indent);
     case RULE: return action_rest(f, k);
+    case SCENARIO:
+        /* Declarations, and `remove rule R` / `remove touchpoint T`. */
+        if (k != REMOVE) return decl_rest(f, k, indent);
+        if (kind(f) == RULE || kind(f) == TOUCHPOINT) take(f, BR_SAME, 0, 0);
+        else f->failed = true;
+        expect(f, IDENT, BR_SAME, 0, 0);
+        return ROW_NONE;
     default: break;
     }
     f->failed = true;

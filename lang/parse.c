@@ -88,7 +88,7 @@ static void word_message(const ParseCtx *ctx, const char *msg, Buf *out)
 static bool starts_declaration(int tok)
 {
     return tok == IMPORT || tok == JOURNEY || tok == PERSONA || tok == CURVE || tok == STAGE || tok == EXTEND ||
-           tok == CHANNEL || tok == RULE;
+           tok == CHANNEL || tok == RULE || tok == SCENARIO;
 }
 
 void parse_syntax_error(ParseCtx *ctx, Loc loc, const char *msg)
@@ -119,6 +119,11 @@ void parse_syntax_error(ParseCtx *ctx, Loc loc, const char *msg)
 /* The grammar prepends to every list; this puts each one back in source order. */
 void parse_reverse_lists(Module *m)
 {
+    REVERSE(Scenario, m->scenarios);
+    for (Scenario *sc = m->scenarios; sc; sc = sc->next) {
+        REVERSE(Removal, sc->removals);
+        parse_reverse_lists(sc->body);
+    }
     REVERSE(Import, m->imports);
     REVERSE(Persona, m->personas);
     for (Persona *p = m->personas; p; p = p->next) REVERSE(Trait, p->traits);
@@ -186,6 +191,7 @@ static void ctx_open(ParseCtx *ctx, Arena *arena, Diag *diag, const SourceFile *
     ctx->arena = arena;
     ctx->diag = diag;
     ctx->mod = m;
+    ctx->into = m;
     ctx->src = src;
     ctx->file = file;
     yyscan_t scanner;

@@ -23,6 +23,8 @@ typedef struct ParseCtx {
     Arena *arena;
     Diag *diag;
     Module *mod;
+    Module *into;             /* where declarations go: `mod`, or the body of the scenario being read */
+    Scenario *scenario;       /* the scenario being read, NULL outside one */
     const SourceFile *src;
     uint32_t file;
     uint32_t offset;          /* byte offset of the next token */

@@ -122,7 +122,7 @@ static bool first_time(ParseCtx *ctx, bool already, const char *what, Loc loc, L
 %token REACH "reach" EMOTION "emotion" COST "cost" PAIN "pain" OPPORTUNITY "opportunity"
 %token REVENUE "revenue" RULE "rule" WHEN "when" TOUCH "touch" GOTO "goto" CHURN "churn"
 %token WITH "with" OTHERWISE "otherwise" AND "and" OR "or" NOT "not" EXTEND "extend"
-%token REMOVE "remove"
+%token REMOVE "remove" SCENARIO "scenario"
 
 /* `revenue` starts a stage item and can also start an expression, so after `-> Target` it is
  * ambiguous: the probability could begin with it. It is read as the next stage item (the empty
@@ -181,14 +181,6 @@ decl:
             ctx->mod->journey = *j;
         }
     }
-  | PERSONA IDENT str_opt '{' persona_items '}' {
-        Persona *p = $5;
-        p->name = mkname($2, @2);
-        p->label = mkstr($3, @3);
-        p->loc = @$;
-        p->next = ctx->mod->personas;
-        ctx->mod->personas = p;
-    }
   | CURVE '{' curve_points '}' {
         Curve *c = $3;
         c->loc = @1;
@@ -202,6 +194,41 @@ decl:
         c->next = ctx->mod->curves;
         ctx->mod->curves = c;
     }
+  | shared_decl
+  | SCENARIO IDENT str_opt '{' {
+        Scenario *sc = NEW(Scenario);
+        sc->name = mkname($2, @2);
+        sc->label = mkstr($3, @3);
+        sc->body = NEW(Module);
+        sc->body->file = ctx->mod->file;
+        sc->body->path = ctx->mod->path;
+        ctx->scenario = sc;
+        ctx->into = sc->body;
+    } scenario_items '}' {
+        Scenario *sc = ctx->scenario;
+        sc->loc = @$;
+        sc->next = ctx->mod->scenarios;
+        ctx->mod->scenarios = sc;
+        ctx->scenario = NULL;
+        ctx->into = ctx->mod;
+    }
+  | error '}' {
+        /* Recovery may have left a scenario half read: what follows belongs to the file. */
+        ctx->scenario = NULL;
+        ctx->into = ctx->mod;
+    }
+  ;
+
+/* The declarations a scenario may hold as well as a file; they go where ctx->into says. */
+shared_decl:
+    PERSONA IDENT str_opt '{' persona_items '}' {
+        Persona *p = $5;
+        p->name = mkname($2, @2);
+        p->label = mkstr($3, @3);
+        p->loc = @$;
+        p->next = ctx->into->personas;
+        ctx->into->personas = p;
+    }
   | STAGE IDENT str_opt goal_opt '{' stage_items '}' {
         Stage *s = $6;
         s->name = mkname($2, @2);
@@ -209,8 +236,8 @@ decl:
         s->goal = $4;
         s->goal_loc = @4;
         s->loc = @1;
-        s->next = ctx->mod->stages;
-        ctx->mod->stages = s;
+        s->next = ctx->into->stages;
+        ctx->into->stages = s;
     }
   | EXTEND STAGE IDENT goal_opt '{' stage_items '}' {
         Stage *s = $6;
@@ -219,28 +246,28 @@ decl:
         s->goal_loc = @4;
         s->is_extend = true;
         s->loc = @1;
-        s->next = ctx->mod->stages;
-        ctx->mod->stages = s;
+        s->next = ctx->into->stages;
+        ctx->into->stages = s;
     }
   | CHANNEL IDENT str_opt {
         Channel *c = NEW(Channel);
         c->name = mkname($2, @2);
         c->label = mkstr($3, @3);
         c->loc = @$;
-        c->next = ctx->mod->channels;
-        ctx->mod->channels = c;
+        c->next = ctx->into->channels;
+        ctx->into->channels = c;
     }
   | touchpoint {
-        $1->next = ctx->mod->touchpoints;
-        ctx->mod->touchpoints = $1;
+        $1->next = ctx->into->touchpoints;
+        ctx->into->touchpoints = $1;
     }
   | RULE IDENT str_opt '{' actions '}' {
         Rule *r = $5;
         r->name = mkname($2, @2);
         r->label = mkstr($3, @3);
         r->loc = @1;
-        r->next = ctx->mod->rules;
-        ctx->mod->rules = r;
+        r->next = ctx->into->rules;
+        ctx->into->rules = r;
     }
   | RULE IDENT str_opt WHEN expr '{' actions '}' {
         Rule *r = $7;
@@ -248,10 +275,31 @@ decl:
         r->label = mkstr($3, @3);
         r->when = $5;
         r->loc = @1;
-        r->next = ctx->mod->rules;
-        ctx->mod->rules = r;
+        r->next = ctx->into->rules;
+        ctx->into->rules = r;
     }
-  | error '}'
+  ;
+
+/* A scenario's items: declarations, and the removal of a rule or a touchpoint. */
+scenario_items:
+    %empty
+  | scenario_items shared_decl
+  | scenario_items REMOVE RULE IDENT {
+        Removal *r = NEW(Removal);
+        r->is_rule = true;
+        r->name = mkname($4, @4);
+        r->loc = @2;
+        r->next = ctx->scenario->removals;
+        ctx->scenario->removals = r;
+    }
+  | scenario_items REMOVE TOUCHPOINT IDENT {
+        Removal *r = NEW(Removal);
+        r->name = mkname($4, @4);
+        r->loc = @2;
+        r->next = ctx->scenario->removals;
+        ctx->scenario->removals = r;
+    }
+  | scenario_items error
   ;
 
 str_opt:

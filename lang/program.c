@@ -277,3 +277,45 @@ LoadStatus program_load_text(Program *p, const char *name, const char *text, siz
     p->main = parse_source(p, file, d, 0);
     return d->errors > before ? LOAD_ERRORS : LOAD_OK;
 }
+
+/* ---- reloading from memory ----
+ * A path names one of the files already loaded when it is the path that file was read from, or
+ * when it is the same file on disk (a module reached by two paths is one module). */
+static const SourceFile *loaded_file(const Program *from, const char *path)
+{
+    for (uint32_t i = 0; i < from->sources.n; i++)
+        if (strcmp(from->sources.files[i]->path, path) == 0) return from->sources.files[i];
+    if (from->files || !is_regular_file(path)) return NULL;
+    for (uint32_t i = 0; i < from->sources.n; i++)
+        if (same_file_on_disk(from->sources.files[i]->path, path)) return from->sources.files[i];
+    return NULL;
+}
+
+static bool reload_exists(void *ctx, const char *path) { return loaded_file(ctx, path) != NULL; }
+
+static bool reload_same(void *ctx, const char *a, const char *b)
+{
+    const SourceFile *fa = loaded_file(ctx, a);
+    return fa && fa == loaded_file(ctx, b);
+}
+
+static bool reload_read(void *ctx, const char *path, char **text, size_t *len)
+{
+    const SourceFile *f = loaded_file(ctx, path);
+    if (!f) return false;
+    *text = xmalloc(f->len + 1);
+    memcpy(*text, f->text, f->len + 1);
+    *len = f->len;
+    return true;
+}
+
+LoadStatus program_reload(Program *p, const Program *from, Diag *d)
+{
+    program_init(p, from->libdir);
+    p->reload = (ProgramFiles){reload_exists, reload_same, reload_read, (void *)from};
+    p->files = &p->reload;
+    const SourceFile *main_file = source_get(&from->sources, from->main->file);
+    LoadStatus st = program_load(p, main_file->path, d);
+    p->files = NULL;
+    return st;
+}

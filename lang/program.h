@@ -38,6 +38,7 @@ typedef struct Program {
     uint32_t chain_file[PROGRAM_MAX_IMPORT_DEPTH + 1]; /* the file each of them loads */
     int chain_len;
     const ProgramFiles *files; /* NULL: the real file system */
+    ProgramFiles reload;       /* program_reload()'s: the files of another Program */
 } Program;
 
 typedef enum { LOAD_OK, LOAD_ERRORS, LOAD_UNREADABLE } LoadStatus;
@@ -48,6 +49,10 @@ void program_free(Program *p);
  * cannot be read (reported as "cjm: error: cannot read ..."); LOAD_ERRORS when anything was
  * reported as an error. */
 LoadStatus program_load(Program *p, const char *path, Diag *diag);
+/* Loads the files `from` loaded, again, from the texts it holds (standard input included): a
+ * second, independent syntax tree of the same program, to be checked with a scenario applied
+ * (sema_check_scenario). `p` is initialised here; `from` need not outlive the call. */
+LoadStatus program_reload(Program *p, const Program *from, Diag *diag);
 /* Parses `text` (copied) as the main file named `name`; used by tests and fuzzers. */
 LoadStatus program_load_text(Program *p, const char *name, const char *text, size_t len, Diag *diag);
 

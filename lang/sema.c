@@ -1,9 +1,12 @@
 /* sema.c: the checks of docs/language.md and the checked Model (see sema.h).
  *
- * Passes, in order: channels, stages (then `extend stage` blocks merged into them), journey
- * settings, personas and traits, touchpoints, curves, arrows and rules (with their expressions),
- * and last the journey's structure (reachability, ends, unused declarations). Every pass goes on
- * after an error so that one run reports them all. This file knows nothing of simulation. */
+ * Passes, in order: scenario names, channels, stages (then `extend stage` blocks merged into
+ * them), journey settings, personas and traits, touchpoints, curves, arrows and rules (with their
+ * expressions), and last the journey's structure (reachability, ends, unused declarations). Every
+ * pass goes on after an error so that one run reports them all. Checking a scenario is the same
+ * passes over the files and then the scenario's body, as if it were one more file, plus its own
+ * changes (touchpoints and personas changed, rules and touchpoints removed) at the points where
+ * they apply. This file knows nothing of simulation. */
 #include "sema.h"
 
 #include <math.h>
@@ -24,6 +27,11 @@ typedef struct Sema {
     Arena *arena;          /* for nodes the checker makes (the implicit persona) */
     Symtab stages, personas, channels, touchpoints, rules, traits;
     int *trait_uses;       /* [ntraits] */
+    /* The modules whose declarations count: the program's, then the body of the scenario being
+     * checked (its declarations apply after every file's own). */
+    Module **mods;
+    int nmods;
+    const Scenario *scenario; /* the scenario being checked, NULL for the journey itself */
 } Sema;
 
 #define PUSH(arr, n, cap, x)                                                        \
@@ -69,6 +77,11 @@ static void suggest(Sema *S, const Symtab *t, const char *name, Loc loc)
 
 static bool same_file(Loc a, Loc b) { return a.file == b.file; }
 
+static bool loc_within(Loc a, Loc span)
+{
+    return a.file == span.file && a.off >= span.off && a.off < span.off + span.len;
+}
+
 static void duplicate(Sema *S, const char *what, Name name, Loc first)
 {
     diag_error(S->d, name.loc, "%s '%s' is already declared", what, name.s);
@@ -81,8 +94,8 @@ static void duplicate(Sema *S, const char *what, Name name, Loc first)
  * declared once. */
 static void collect_channels(Sema *S)
 {
-    for (int i = 0; i < S->prog->nmodules; i++) {
-        for (Channel *c = S->prog->modules[i]->channels; c; c = c->next) {
+    for (int i = 0; i < S->nmods; i++) {
+        for (Channel *c = S->mods[i]->channels; c; c = c->next) {
             if (!c->name.s) continue;
             Channel *prev = symtab_get(&S->channels, c->name.s);
             if (prev && same_file(prev->name.loc, c->name.loc)) {
@@ -105,13 +118,16 @@ static void collect_channels(Sema *S)
 
 static void collect_stages(Sema *S)
 {
-    for (int i = 0; i < S->prog->nmodules; i++) {
-        for (Stage *s = S->prog->modules[i]->stages; s; s = s->next) {
+    for (int i = 0; i < S->nmods; i++) {
+        bool in_scenario = S->scenario && S->mods[i] == S->scenario->body;
+        for (Stage *s = S->mods[i]->stages; s; s = s->next) {
             if (s->is_extend || !s->name.s) continue;
             Stage *prev = symtab_get(&S->stages, s->name.s);
             if (prev) {
                 duplicate(S, "stage", s->name, prev->name.loc);
-                if (!same_file(prev->name.loc, s->name.loc))
+                if (in_scenario)
+                    diag_note(S->d, s->loc, "a scenario changes a stage with 'extend stage %s { ... }'", s->name.s);
+                else if (!same_file(prev->name.loc, s->name.loc))
                     diag_note(S->d, s->loc, "to change an imported stage, write 'extend stage %s { ... }'", s->name.s);
                 continue;
             }
@@ -187,12 +203,177 @@ static void merge_arrows(Stage *base, Arrow *added)
     }
 }
 
+/* ---- scenarios: what a scenario takes out or changes ----
+ * The touchpoints of the journey are those of its stages (merged with their `extend` blocks so
+ * far) and the stand-alone ones of its files. */
+
+/* Every touchpoint name of the journey, for "did you mean" notes. */
+static void touchpoint_names(Sema *S, Symtab *names)
+{
+    for (int k = 0; k < S->stages.n; k++)
+        for (Touchpoint *t = ((Stage *)S->stages.values[k])->touchpoints; t; t = t->next)
+            if (t->name.s) symtab_put(names, t->name.s, t);
+    for (int i = 0; i < S->prog->nmodules; i++)
+        for (Touchpoint *t = S->prog->modules[i]->touchpoints; t; t = t->next)
+            if (t->name.s) symtab_put(names, t->name.s, t);
+}
+
+/* The link that points at the journey's touchpoint `name` (in a stage or stand-alone), or NULL. */
+static Touchpoint **find_touchpoint(Sema *S, const char *name)
+{
+    for (int k = 0; k < S->stages.n; k++)
+        for (Touchpoint **pp = &((Stage *)S->stages.values[k])->touchpoints; *pp; pp = &(*pp)->next)
+            if ((*pp)->name.s && strcmp((*pp)->name.s, name) == 0) return pp;
+    for (int i = 0; i < S->prog->nmodules; i++)
+        for (Touchpoint **pp = &S->prog->modules[i]->touchpoints; *pp; pp = &(*pp)->next)
+            if ((*pp)->name.s && strcmp((*pp)->name.s, name) == 0) return pp;
+    return NULL;
+}
+
+static void unknown_touchpoint(Sema *S, Name n, const char *why)
+{
+    diag_error(S->d, n.loc, "unknown touchpoint '%s'%s", n.s, why);
+    Symtab names;
+    symtab_init(&names);
+    touchpoint_names(S, &names);
+    suggest(S, &names, n.s, n.loc);
+    symtab_free(&names);
+}
+
+/* `remove touchpoint T` in a scenario: T leaves its stage (or the stand-alone ones). */
+static void remove_scenario_touchpoints(Sema *S)
+{
+    for (const Removal *r = S->scenario->removals; r; r = r->next) {
+        if (r->is_rule || !r->name.s) continue;
+        Touchpoint **pp = find_touchpoint(S, r->name.s);
+        if (pp) *pp = (*pp)->next;
+        else unknown_touchpoint(S, r->name, ": there is no such touchpoint to remove");
+    }
+}
+
+/* `touchpoint T { ... }` in a scenario changes the attributes it gives of the journey's T; a name
+ * the journey does not have declares a new stand-alone touchpoint (for the scenario's rules). */
+static void change_touchpoints(Sema *S)
+{
+    if (!S->scenario) return;
+    Touchpoint *new_ones = NULL, **tail = &new_ones;
+    for (Touchpoint *t = S->scenario->body->touchpoints, *next; t; t = next) {
+        next = t->next;
+        t->next = NULL;
+        Touchpoint **pp = t->name.s ? find_touchpoint(S, t->name.s) : NULL;
+        if (!pp) {
+            *tail = t;
+            tail = &t->next;
+            continue;
+        }
+        Touchpoint *old = *pp;
+        if (t->label.s) old->label = t->label;
+        if (t->channel.s) old->channel = t->channel;
+        if (t->reach.present) old->reach = t->reach;
+        if (t->emotion.present) old->emotion = t->emotion;
+        if (t->cost.present) old->cost = t->cost;
+        if (t->pains) old->pains = t->pains;
+        if (t->opportunities) old->opportunities = t->opportunities;
+    }
+    S->scenario->body->touchpoints = new_ones;
+}
+
+/* `persona P { ... }` in a scenario changes the share, mood, label and traits it gives of the
+ * journey's persona P. */
+static void change_personas(Sema *S)
+{
+    if (!S->scenario) return;
+    for (Persona *c = S->scenario->body->personas; c; c = c->next) {
+        if (!c->name.s) continue;
+        Persona *p = symtab_get(&S->personas, c->name.s);
+        if (!p) {
+            diag_error(S->d, c->name.loc, "unknown persona '%s': a scenario changes the journey's personas", c->name.s);
+            suggest(S, &S->personas, c->name.s, c->name.loc);
+            continue;
+        }
+        if (c->label.s) p->label = c->label;
+        if (c->share.present) p->share = c->share;
+        if (c->mood.present) p->mood = c->mood;
+        for (Trait *t = c->traits, *next; t; t = next) {
+            next = t->next;
+            Trait **pp = &p->traits;
+            while (*pp && strcmp((*pp)->name.s, t->name.s) != 0) pp = &(*pp)->next;
+            t->next = *pp ? (*pp)->next : NULL; /* same name: replace in place, else add */
+            *pp = t;
+        }
+        c->traits = NULL;
+    }
+}
+
+/* `remove rule R` in a scenario. */
+static void remove_rules(Sema *S)
+{
+    if (!S->scenario) return;
+    for (const Removal *r = S->scenario->removals; r; r = r->next) {
+        if (!r->is_rule || !r->name.s) continue;
+        Symtab names;
+        symtab_init(&names);
+        Rule *found = NULL;
+        for (int i = 0; i < S->prog->nmodules; i++) {
+            for (Rule *rule = S->prog->modules[i]->rules; rule; rule = rule->next) {
+                if (!rule->name.s) continue;
+                symtab_put(&names, rule->name.s, rule);
+                if (strcmp(rule->name.s, r->name.s) == 0) found = rule;
+            }
+        }
+        if (found) {
+            found->removed = true;
+        } else {
+            diag_error(S->d, r->name.loc, "unknown rule '%s': there is no such rule to remove", r->name.s);
+            suggest(S, &names, r->name.s, r->name.loc);
+        }
+        symtab_free(&names);
+    }
+}
+
+/* Scenario names are unique across the files; the model lists them in order. */
+static void collect_scenarios(Sema *S)
+{
+    Model *m = S->m;
+    Symtab seen;
+    symtab_init(&seen);
+    int cap = 0;
+    for (int i = 0; i < S->prog->nmodules; i++) {
+        for (Scenario *sc = S->prog->modules[i]->scenarios; sc; sc = sc->next) {
+            if (!sc->name.s) continue;
+            Scenario *prev = symtab_get(&seen, sc->name.s);
+            if (prev) {
+                duplicate(S, "scenario", sc->name, prev->name.loc);
+                continue;
+            }
+            symtab_put(&seen, sc->name.s, sc);
+            PUSH(m->scenarios, m->nscenarios, cap, sc);
+        }
+    }
+    symtab_free(&seen);
+    if (m->nscenarios > MODEL_MAX_SCENARIOS) {
+        diag_error(S->d, m->scenarios[MODEL_MAX_SCENARIOS]->name.loc, "too many scenarios: %d (the limit is %d)",
+                   m->nscenarios, MODEL_MAX_SCENARIOS);
+        m->nscenarios = MODEL_MAX_SCENARIOS;
+    }
+}
+
+const Scenario *sema_find_scenario(const Program *p, const char *name)
+{
+    for (int i = 0; i < p->nmodules; i++)
+        for (const Scenario *sc = p->modules[i]->scenarios; sc; sc = sc->next)
+            if (sc->name.s && strcmp(sc->name.s, name) == 0) return sc;
+    return NULL;
+}
+
 /* `extend stage S { ... }`: `goal` adds, `wait` and `revenue` replace, `remove` deletes, a
  * touchpoint or arrow replaces the one of the same name or target, or is added. */
 static void apply_extends(Sema *S)
 {
-    for (int i = 0; i < S->prog->nmodules; i++) {
-        for (Stage *e = S->prog->modules[i]->stages; e; e = e->next) {
+    for (int i = 0; i < S->nmods; i++) {
+        /* A scenario's `remove touchpoint` items go first, like the removals of `extend stage`. */
+        if (S->scenario && S->mods[i] == S->scenario->body) remove_scenario_touchpoints(S);
+        for (Stage *e = S->mods[i]->stages; e; e = e->next) {
             if (!e->is_extend || !e->name.s) continue;
             Stage *base = symtab_get(&S->stages, e->name.s);
             if (!base) {
@@ -473,8 +654,8 @@ static void collect_touchpoints(Sema *S)
             if (S->touchpoints.n > before) PUSH(m->touchpoints, m->ntouchpoints, cap, t);
         }
     }
-    for (int i = 0; i < S->prog->nmodules; i++) {
-        for (Touchpoint *t = S->prog->modules[i]->touchpoints; t; t = t->next) {
+    for (int i = 0; i < S->nmods; i++) {
+        for (Touchpoint *t = S->mods[i]->touchpoints; t; t = t->next) {
             if (!t->name.s) continue;
             int before = S->touchpoints.n;
             check_touchpoint(S, t, -1);
@@ -494,8 +675,8 @@ static void collect_curves(Sema *S)
     size_t ncells = (size_t)(m->npersonas + 1) * (size_t)m->nstages;
     /* Row 0 is the default curve, row p+1 persona p's own; each cell remembers who set it. */
     CurvePoint **set = xcalloc(ncells ? ncells : 1, sizeof *set);
-    for (int i = 0; i < S->prog->nmodules; i++) {
-        for (Curve *c = S->prog->modules[i]->curves; c; c = c->next) {
+    for (int i = 0; i < S->nmods; i++) {
+        for (Curve *c = S->mods[i]->curves; c; c = c->next) {
             int row = 0;
             c->persona_index = -1;
             if (c->persona.s) {
@@ -1011,12 +1192,16 @@ static void check_rules(Sema *S)
 {
     Model *m = S->m;
     int cap = 0;
-    for (int i = 0; i < S->prog->nmodules; i++) {
-        for (Rule *r = S->prog->modules[i]->rules; r; r = r->next) {
-            if (!r->name.s) continue;
+    for (int i = 0; i < S->nmods; i++) {
+        bool in_scenario = S->scenario && S->mods[i] == S->scenario->body;
+        for (Rule *r = S->mods[i]->rules; r; r = r->next) {
+            if (!r->name.s || r->removed) continue;
             Rule *prev = symtab_get(&S->rules, r->name.s);
             if (prev) {
                 duplicate(S, "rule", r->name, prev->name.loc);
+                if (in_scenario)
+                    diag_note(S->d, r->name.loc, "to replace it in a scenario, write 'remove rule %s' before the new rule",
+                              r->name.s);
                 continue;
             }
             symtab_put(&S->rules, r->name.s, r);
@@ -1155,8 +1340,11 @@ static void check_unused(Sema *S)
     Model *m = S->m;
     for (int i = 0; i < m->ntouchpoints; i++) {
         Touchpoint *t = m->touchpoints[i];
-        if (t->stage_index < 0 && !t->used)
-            diag_warning(S->d, t->name.loc, "touchpoint '%s' is never used: no stage shows it and no rule touches it", t->name.s);
+        if (t->stage_index >= 0 || t->used) continue;
+        diag_warning(S->d, t->name.loc, "touchpoint '%s' is never used: no stage shows it and no rule touches it", t->name.s);
+        if (S->scenario && loc_within(t->name.loc, S->scenario->loc))
+            diag_note(S->d, t->name.loc,
+                      "a scenario's touchpoint that the journey does not have is a new one, for the scenario's rules to touch");
     }
     for (int k = 0; k < m->ntraits; k++) {
         if (S->trait_uses[k]) continue;
@@ -1206,14 +1394,21 @@ static bool check_late_limits(Sema *S)
 
 /* ---- entry points ---- */
 
-Model *sema_check(const Program *p, Diag *d)
+Model *sema_check(const Program *p, Diag *d) { return sema_check_scenario(p, d, NULL); }
+
+Model *sema_check_scenario(const Program *p, Diag *d, const Scenario *sc)
 {
     if (!p->main) return NULL;
     Model *m = xcalloc(1, sizeof *m);
     Arena *arena = xmalloc(sizeof *arena);
     arena_init(arena);
     m->program = p;
-    Sema S = {.prog = p, .d = d, .m = m, .arena = arena};
+    m->scenario = sc;
+    Sema S = {.prog = p, .d = d, .m = m, .arena = arena, .scenario = sc};
+    S.nmods = p->nmodules + (sc != NULL);
+    S.mods = xcalloc((size_t)S.nmods, sizeof *S.mods);
+    memcpy(S.mods, p->modules, (size_t)p->nmodules * sizeof *S.mods);
+    if (sc) S.mods[p->nmodules] = sc->body;
     symtab_init(&S.stages);
     symtab_init(&S.personas);
     symtab_init(&S.channels);
@@ -1221,11 +1416,14 @@ Model *sema_check(const Program *p, Diag *d)
     symtab_init(&S.rules);
     symtab_init(&S.traits);
 
+    collect_scenarios(&S);
     collect_channels(&S);
     collect_stages(&S);
     apply_extends(&S);
+    change_touchpoints(&S);
     settings(&S);
     collect_personas(&S);
+    change_personas(&S);
     /* Past a limit, the per-item work below (the curve table is personas x stages) is skipped. */
     if (check_limits(&S)) {
         check_shares(&S);
@@ -1233,6 +1431,7 @@ Model *sema_check(const Program *p, Diag *d)
         collect_touchpoints(&S);
         collect_curves(&S);
         check_stages(&S);
+        remove_rules(&S);
         check_rules(&S);
         check_late_limits(&S);
     }
@@ -1250,6 +1449,7 @@ Model *sema_check(const Program *p, Diag *d)
     symtab_free(&S.rules);
     symtab_free(&S.traits);
     free(S.trait_uses);
+    free(S.mods);
     m->own_arena = arena;
     return m;
 }
@@ -1267,6 +1467,7 @@ void model_free(Model *m)
     free(m->trait_value);
     free(m->curve);
     free(m->curve_declared);
+    free(m->scenarios);
     if (m->own_arena) {
         arena_free(m->own_arena);
         free(m->own_arena);

@@ -28,6 +28,7 @@ enum {
     MODEL_MAX_PERSONAS = 1000,
     MODEL_MAX_TRAITS = 1000,
     MODEL_MAX_CHANNELS = 10000,
+    MODEL_MAX_SCENARIOS = 100,   /* each is checked (and compared) as a journey of its own */
 };
 
 /* Defaults when the journey block does not say (docs/language.md). */
@@ -61,12 +62,22 @@ typedef struct Model {
     double *curve;           /* [npersonas * nstages]: expected mood, 0 where no curve says */
     bool *curve_declared;    /* [npersonas * nstages]: whether a curve gives that value */
     bool has_goal;
+    const Scenario *scenario; /* the scenario applied, NULL for the journey itself */
+    Scenario **scenarios;    /* every scenario the files declare (names unique), in order */
+    int nscenarios;
     Arena *own_arena;        /* nodes the checker made (the implicit persona), messages */
 } Model;
 
 /* Checks `p` and builds the model. Returns NULL only when `p` has no main module. The number of
- * errors is d->errors; the caller must not run a model that has errors. */
+ * errors is d->errors; the caller must not run a model that has errors. Scenarios are not applied
+ * (only their names are checked). */
 Model *sema_check(const Program *p, Diag *d);
+/* The same with scenario `sc` (one of p's, see sema_find_scenario) applied: its declarations
+ * after every file's own. The AST of `p` is changed in the process (as by any check), so a
+ * Program is checked once, with one scenario or none. */
+Model *sema_check_scenario(const Program *p, Diag *d, const Scenario *sc);
+/* The scenario named `name` among p's files, or NULL. */
+const Scenario *sema_find_scenario(const Program *p, const char *name);
 void model_free(Model *m);
 
 /* The value of an expression whose `constant` flag is set. */

@@ -1,5 +1,11 @@
-/* report.c: what the report formats share: option names and display names. */
+/* report.c: what the report formats share: option names, display names, the number format, and
+ * the curves drawn from a run's time histograms (retention, time to convert). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "arena.h"
 
 #include "report.h"
 
@@ -37,4 +43,73 @@ bool render_channel_used(const RtResult *r, int c)
     for (int t = 0; t < r->rt->ntouch; t++)
         if (r->rt->touch[t].channel == c) return true;
     return false;
+}
+
+void render_number(Buf *b, double v)
+{
+    if (!isfinite(v)) buf_puts(b, "null");
+    else if (v == 0) buf_putc(b, '0');
+    else if (v == floor(v) && fabs(v) < 9007199254740992.0) buf_printf(b, "%.0f", v);
+    else buf_printf(b, "%.10g", v);
+}
+
+double render_nice_step(double x)
+{
+    if (!(x > 0) || !isfinite(x)) return 1;
+    double p = pow(10, floor(log10(x)));
+    static const double mult[] = {1, 2, 5, 10};
+    for (int i = 0; i < 4; i++)
+        if (mult[i] * p >= x * (1 - 1e-12)) return mult[i] * p;
+    return 10 * p;
+}
+
+/* k * step, computed so that decimal steps give the decimal they name (0.1 * 3 is 0.3). */
+static double grid_value(int k, double step)
+{
+    if (step >= 1) return (double)k * step;
+    double scale = pow(10, ceil(-log10(step)) + 1);
+    return round((double)k * step * scale) / scale;
+}
+
+RenderPoint *render_retention_curve(const RtResult *r, int *n)
+{
+    *n = 0;
+    if (r->exact || !r->churn_hist) return NULL;
+    double end = r->has_horizon ? r->horizon : rt_hist_max(r->churn_hist);
+    if (!(end > 0)) end = 0;
+    double step = render_nice_step(end / 100);
+    int most = end > 0 ? (int)ceil(end / step) + 2 : 1;
+    RenderPoint *p = xcalloc((size_t)most, sizeof *p);
+    p[(*n)++].day = 0;
+    for (int k = 1; end > 0 && *n < most - 1; k++) {
+        double day = grid_value(k, step);
+        if (day >= end * (1 - 1e-12)) break;
+        p[(*n)++].day = day;
+    }
+    if (end > 0) p[(*n)++].day = end;
+    for (int i = 0; i < *n; i++)
+        p[i].retained = 1 - (double)rt_hist_count_upto(r->churn_hist, p[i].day) / r->cohort;
+    return p;
+}
+
+RenderBin *render_ttc_histogram(const RtResult *r, int *n)
+{
+    *n = 0;
+    const RtHist *h = r->ttc_hist;
+    if (r->exact || !h || rt_hist_total(h) == 0) return NULL;
+    double top = rt_hist_quantile(h, 0.99);
+    double step = top > 0 ? render_nice_step(top / 20) : 1;
+    int nbins = (int)floor(top / step + 1e-9) + 1;
+    RenderBin *bins = xcalloc((size_t)nbins + 1, sizeof *bins);
+    for (int k = 0; k <= nbins; k++) {
+        bins[k].from = grid_value(k, step);
+        bins[k].to = k < nbins ? grid_value(k + 1, step) : INFINITY;
+    }
+    for (int i = h->lo; i < h->hi; i++) {
+        if (!h->b[i].count) continue;
+        double k = floor(rt_hist_typical(h, i) / step + 1e-9);
+        bins[k < nbins ? (int)k : nbins].count += (double)h->b[i].count;
+    }
+    *n = bins[nbins].count > 0 ? nbins + 1 : nbins;
+    return bins;
 }

@@ -25,6 +25,43 @@ void render_json(const RtResult *r, const char *file, Buf *out);
 void render_table(const RtResult *r, const char *file, Buf *out);
 void render_csv(const RtResult *r, CsvTable table, Buf *out);
 
+/* The HTML report (report_html.c, docs/report.md): one self-contained page with the figures of
+ * the run, charts, and the two Graphviz pictures when the caller drew them. */
+typedef struct HtmlReport {
+    const char *date;             /* shown in the header: YYYY-MM-DD */
+    const char *version;          /* cjm's version */
+    const char *flow_svg, *map_svg; /* Graphviz SVG documents (graph.h), or NULL to leave them out */
+    const char *compare_html;     /* cjm compare's sections (report_compare.h), put before the footer; or NULL */
+} HtmlReport;
+void render_html(const RtResult *r, const char *file, const HtmlReport *o, Buf *out);
+
+/* Numbers as the JSON report writes them: whole numbers without a fraction, others with 10
+ * significant digits, -0 as 0, NaN and infinities as null. The HTML report's data-value
+ * attributes use it too, so that its figures compare equal to the JSON's. */
+void render_number(Buf *b, double v);
+
+/* The retention curve: the share of the cohort not churned at a time <= `day` (the definition of
+ * retention at day 7, 30, 90), from day 0 to the horizon (without one, to the last churn) in
+ * round steps, about 100 points; the last point is the horizon's, 1 - churn rate. Estimated from
+ * the churn-time histogram (runtime/hist.h: rt_hist_count_upto). NULL with *n = 0 in an exact
+ * analysis. malloc'd. */
+typedef struct RenderPoint {
+    double day, retained;
+} RenderPoint;
+RenderPoint *render_retention_curve(const RtResult *r, int *n);
+
+/* The histogram of times to convert: bins of a round width `to - from` (about 20 of them) from day
+ * 0 to the 99th percentile, and, when some conversions came later, one last open bin (`to` is
+ * infinite). Each bucket of the time histogram goes wholly to the bin of its typical value
+ * (rt_hist_typical), so counts are whole and add up to the conversions. NULL with *n = 0 in an
+ * exact analysis and without conversions. malloc'd. */
+typedef struct RenderBin {
+    double from, to, count;
+} RenderBin;
+RenderBin *render_ttc_histogram(const RtResult *r, int *n);
+/* The smallest of 1, 2 and 5 times a power of ten that is >= x (x > 0). */
+double render_nice_step(double x);
+
 /* Shared by the renderers: the journey's display names. */
 const char *render_persona_name(const RtResult *r, int p);
 bool render_implicit_persona(const RtResult *r);

@@ -4,37 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "format.h"
 #include "report.h"
-
-static void field_str(Buf *b, const char *s, bool last)
-{
-    s = s ? s : "";
-    if (strpbrk(s, ",\"\n\r")) {
-        buf_putc(b, '"');
-        for (; *s; s++) {
-            if (*s == '"') buf_putc(b, '"');
-            buf_putc(b, *s);
-        }
-        buf_putc(b, '"');
-    } else {
-        buf_puts(b, s);
-    }
-    buf_putc(b, last ? '\n' : ',');
-}
-
-/* Numbers as in the JSON report; an unknown value is an empty field. */
-static void field_num(Buf *b, double v, bool last)
-{
-    if (!isfinite(v)) {
-    } else if (v == 0) {
-        buf_putc(b, '0');
-    } else if (v == floor(v) && fabs(v) < 9007199254740992.0) {
-        buf_printf(b, "%.0f", v);
-    } else {
-        buf_printf(b, "%.10g", v);
-    }
-    buf_putc(b, last ? '\n' : ',');
-}
 
 static void stages(const RtResult *r, Buf *b)
 {
@@ -42,18 +13,18 @@ static void stages(const RtResult *r, Buf *b)
     for (int s = 0; s < r->rt->nstages; s++) {
         const Stage *st = r->model->stages[s];
         const RtStageRow *x = &r->stages[s];
-        field_str(b, st->name.s, false);
-        field_str(b, st->label.s, false);
-        field_str(b, st->goal ? "yes" : "no", false);
-        field_num(b, x->reached, false);
-        field_num(b, x->reached / r->cohort, false);
-        field_num(b, x->entries, false);
-        field_num(b, x->mean_mood, false);
-        field_num(b, x->converted, false);
-        field_num(b, x->churned, false);
-        field_num(b, x->completed, false);
-        field_num(b, x->active, false);
-        field_num(b, x->revenue, true);
+        csv_str(b, st->name.s, false);
+        csv_str(b, st->label.s, false);
+        csv_str(b, st->goal ? "yes" : "no", false);
+        csv_num(b, x->reached, false);
+        csv_num(b, x->reached / r->cohort, false);
+        csv_num(b, x->entries, false);
+        csv_num(b, x->mean_mood, false);
+        csv_num(b, x->converted, false);
+        csv_num(b, x->churned, false);
+        csv_num(b, x->completed, false);
+        csv_num(b, x->active, false);
+        csv_num(b, x->revenue, true);
     }
 }
 
@@ -65,29 +36,29 @@ static void personas(const RtResult *r, Buf *b)
         if (r->persona >= 0 && p != r->persona) continue;
         const RtPersonaRow *x = &r->personas[p];
         RtRate conv = rt_rate(x->converted, x->customers, r->exact);
-        field_str(b, render_persona_name(r, p), false);
-        field_str(b, r->model->personas[p]->label.s, false);
-        field_num(b, r->persona >= 0 ? 1 : r->model->share[p], false);
-        field_num(b, x->customers, false);
-        field_num(b, x->converted, false);
-        field_num(b, conv.rate, false);
-        field_num(b, conv.lo, false);
-        field_num(b, conv.hi, false);
-        field_num(b, x->churned, false);
-        field_num(b, x->customers > 0 ? x->churned / x->customers : NAN, false);
-        field_num(b, x->completed, false);
-        field_num(b, x->active, true);
+        csv_str(b, render_persona_name(r, p), false);
+        csv_str(b, r->model->personas[p]->label.s, false);
+        csv_num(b, r->persona >= 0 ? 1 : r->model->share[p], false);
+        csv_num(b, x->customers, false);
+        csv_num(b, x->converted, false);
+        csv_num(b, conv.rate, false);
+        csv_num(b, conv.lo, false);
+        csv_num(b, conv.hi, false);
+        csv_num(b, x->churned, false);
+        csv_num(b, x->customers > 0 ? x->churned / x->customers : NAN, false);
+        csv_num(b, x->completed, false);
+        csv_num(b, x->active, true);
     }
 }
 
 static void touch_fields(const RtResult *r, const RtTouchRow *x, Buf *b)
 {
-    field_num(b, x->reached, false);
-    field_num(b, x->reached / r->cohort, false);
-    field_num(b, x->meetings, false);
-    field_num(b, x->cost, false);
-    field_num(b, x->conversions, false);
-    field_num(b, x->reached > 0 ? x->conversions / x->reached : NAN, true);
+    csv_num(b, x->reached, false);
+    csv_num(b, x->reached / r->cohort, false);
+    csv_num(b, x->meetings, false);
+    csv_num(b, x->cost, false);
+    csv_num(b, x->conversions, false);
+    csv_num(b, x->reached > 0 ? x->conversions / x->reached : NAN, true);
 }
 
 static void touchpoints(const RtResult *r, Buf *b)
@@ -96,11 +67,11 @@ static void touchpoints(const RtResult *r, Buf *b)
     buf_puts(b, "touchpoint,label,stage,channel,reach,reached,reached_rate,meetings,cost,conversions,conversion_rate\n");
     for (int t = 0; t < r->rt->ntouch; t++) {
         const Touchpoint *tp = m->touchpoints[t];
-        field_str(b, tp->name.s, false);
-        field_str(b, tp->label.s, false);
-        field_str(b, tp->stage_index >= 0 ? m->stages[tp->stage_index]->name.s : "", false);
-        field_str(b, tp->channel_index >= 0 ? m->channels[tp->channel_index]->name.s : "", false);
-        field_num(b, r->rt->touch[t].reach, false);
+        csv_str(b, tp->name.s, false);
+        csv_str(b, tp->label.s, false);
+        csv_str(b, tp->stage_index >= 0 ? m->stages[tp->stage_index]->name.s : "", false);
+        csv_str(b, tp->channel_index >= 0 ? m->channels[tp->channel_index]->name.s : "", false);
+        csv_num(b, r->rt->touch[t].reach, false);
         touch_fields(r, &r->touch[t], b);
     }
 }
@@ -110,8 +81,8 @@ static void channels(const RtResult *r, Buf *b)
     buf_puts(b, "channel,label,reached,reached_rate,meetings,cost,conversions,conversion_rate\n");
     for (int c = 0; c < r->rt->nchannels; c++) {
         if (!render_channel_used(r, c)) continue;
-        field_str(b, r->model->channels[c]->name.s, false);
-        field_str(b, r->model->channels[c]->label.s, false);
+        csv_str(b, r->model->channels[c]->name.s, false);
+        csv_str(b, r->model->channels[c]->label.s, false);
         touch_fields(r, &r->channels[c], b);
     }
 }
@@ -120,10 +91,10 @@ static void reasons(const RtResult *r, Buf *b)
 {
     buf_puts(b, "stage,reason,count,rate\n");
     for (int i = 0; i < r->nreasons; i++) {
-        field_str(b, rt_stage_name(r->rt, r->reasons[i].stage), false);
-        field_str(b, r->reasons[i].reason, false);
-        field_num(b, r->reasons[i].count, false);
-        field_num(b, r->reasons[i].count / r->cohort, true);
+        csv_str(b, rt_stage_name(r->rt, r->reasons[i].stage), false);
+        csv_str(b, r->reasons[i].reason, false);
+        csv_num(b, r->reasons[i].count, false);
+        csv_num(b, r->reasons[i].count / r->cohort, true);
     }
 }
 

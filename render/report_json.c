@@ -3,112 +3,26 @@
  * which JSON lacks, are written as null. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
 #include "report.h"
-
-typedef struct Json {
-    Buf *b;
-    int depth;
-    bool first;    /* no value written yet at this depth */
-} Json;
-
-static void newline(Json *j)
-{
-    buf_putc(j->b, '\n');
-    for (int i = 0; i < j->depth; i++) buf_puts(j->b, "  ");
-}
-
-/* Before a value or a key: the comma and line break of the enclosing object or array. */
-static void next(Json *j)
-{
-    if (!j->first) buf_putc(j->b, ',');
-    j->first = false;
-    newline(j);
-}
-
-static void str(Buf *b, const char *s)
-{
-    buf_putc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        switch (*p) {
-        case '"': buf_puts(b, "\\\""); break;
-        case '\\': buf_puts(b, "\\\\"); break;
-        case '\n': buf_puts(b, "\\n"); break;
-        case '\r': buf_puts(b, "\\r"); break;
-        case '\t': buf_puts(b, "\\t"); break;
-        default:
-            if (*p < 0x20 || *p == 0x7f) buf_printf(b, "\\u%04x", *p);
-            else buf_putc(b, (char)*p);
-        }
-    }
-    buf_putc(b, '"');
-}
-
-/* Whole numbers without a fraction; others with 10 significant digits; -0 as 0. */
-static void num(Buf *b, double v)
-{
-    if (!isfinite(v)) buf_puts(b, "null");
-    else if (v == 0) buf_putc(b, '0');
-    else if (v == floor(v) && fabs(v) < 9007199254740992.0) buf_printf(b, "%.0f", v);
-    else buf_printf(b, "%.10g", v);
-}
-
-static void key(Json *j, const char *k)
-{
-    next(j);
-    str(j->b, k);
-    buf_puts(j->b, ": ");
-}
-
-static void open_(Json *j, char c)
-{
-    buf_putc(j->b, c);
-    j->depth++;
-    j->first = true;
-}
-
-static void close_(Json *j, char c)
-{
-    j->depth--;
-    if (!j->first) newline(j);
-    buf_putc(j->b, c);
-    j->first = false;
-}
-
-static void kv_num(Json *j, const char *k, double v)
-{
-    key(j, k);
-    num(j->b, v);
-}
-
-static void kv_str(Json *j, const char *k, const char *v)
-{
-    key(j, k);
-    if (v) str(j->b, v);
-    else buf_puts(j->b, "null");
-}
-
-static void kv_bool(Json *j, const char *k, bool v)
-{
-    key(j, k);
-    buf_puts(j->b, v ? "true" : "false");
-}
 
 /* {"count": c, "rate": r, "ci95": [lo, hi]} (ci95 only with `ci`), on one line. */
 static void kv_rate(Json *j, const char *k, const RtResult *r, double count, double n, bool ci)
 {
     RtRate x = rt_rate(count, n, r->exact);
-    key(j, k);
+    json_key(j, k);
     buf_puts(j->b, "{\"count\": ");
-    num(j->b, count);
+    render_number(j->b, count);
     buf_puts(j->b, ", \"rate\": ");
-    num(j->b, x.rate);
+    render_number(j->b, x.rate);
     if (ci) {
         buf_puts(j->b, ", \"ci95\": [");
-        num(j->b, x.lo);
+        render_number(j->b, x.lo);
         buf_puts(j->b, ", ");
-        num(j->b, x.hi);
+        render_number(j->b, x.hi);
         buf_putc(j->b, ']');
     }
     buf_putc(j->b, '}');
@@ -116,15 +30,15 @@ static void kv_rate(Json *j, const char *k, const RtResult *r, double count, dou
 
 static void header(Json *j, const RtResult *r, const char *file)
 {
-    kv_num(j, "schema", REPORT_JSON_SCHEMA);
-    kv_str(j, "journey", r->model->title);
-    kv_str(j, "file", file);
-    kv_num(j, "cohort", r->cohort);
-    kv_num(j, "seed", (double)r->seed);
-    kv_num(j, "horizon_days", r->has_horizon ? r->horizon : NAN);
-    kv_bool(j, "exact", r->exact);
-    kv_str(j, "persona", r->persona >= 0 ? render_persona_name(r, r->persona) : NULL);
-    kv_num(j, "step_limit", r->exact ? NAN : (double)r->max_steps);
+    json_num(j, "schema", REPORT_JSON_SCHEMA);
+    json_text(j, "journey", r->model->title);
+    json_text(j, "file", file);
+    json_num(j, "cohort", r->cohort);
+    json_num(j, "seed", (double)r->seed);
+    json_num(j, "horizon_days", r->has_horizon ? r->horizon : NAN);
+    json_bool(j, "exact", r->exact);
+    json_text(j, "persona", r->persona >= 0 ? render_persona_name(r, r->persona) : NULL);
+    json_num(j, "step_limit", r->exact ? NAN : (double)r->max_steps);
 }
 
 static void headline(Json *j, const RtResult *r)
@@ -137,181 +51,231 @@ static void headline(Json *j, const RtResult *r)
 
 static void churn_reasons(Json *j, const RtResult *r)
 {
-    key(j, "churn_reasons");
-    open_(j, '[');
+    json_key(j, "churn_reasons");
+    json_open(j, '[');
     for (int i = 0; i < r->nreasons; i++) {
         const RtReasonRow *x = &r->reasons[i];
-        next(j);
+        json_next(j);
         buf_puts(j->b, "{\"stage\": ");
-        str(j->b, rt_stage_name(r->rt, x->stage));
+        json_str(j->b, rt_stage_name(r->rt, x->stage));
         buf_puts(j->b, ", \"reason\": ");
-        str(j->b, x->reason);
+        json_str(j->b, x->reason);
         buf_puts(j->b, ", \"count\": ");
-        num(j->b, x->count);
+        render_number(j->b, x->count);
         buf_puts(j->b, ", \"rate\": ");
-        num(j->b, x->count / r->cohort);
+        render_number(j->b, x->count / r->cohort);
         buf_putc(j->b, '}');
     }
-    close_(j, ']');
+    json_close(j, ']');
 }
 
 static void exits(Json *j, const RtResult *r, int s)
 {
-    key(j, "exits");
-    open_(j, '[');
+    json_key(j, "exits");
+    json_open(j, '[');
     double entries = r->stages[s].entries;
     for (int i = 0; i < r->nexits; i++) {
         const RtExitRow *x = &r->exits[i];
         if (x->stage != s) continue;
-        next(j);
+        json_next(j);
         buf_puts(j->b, "{\"to\": ");
-        str(j->b, rt_stage_name(r->rt, x->target));
+        json_str(j->b, rt_stage_name(r->rt, x->target));
         buf_puts(j->b, ", \"reason\": ");
-        if (x->reason) str(j->b, x->reason);
+        if (x->reason) json_str(j->b, x->reason);
         else buf_puts(j->b, "null");
         buf_printf(j->b, ", \"via\": \"%s\", \"count\": ", x->via_rule ? "rule" : "arrow");
-        num(j->b, x->count);
+        render_number(j->b, x->count);
         buf_puts(j->b, ", \"rate\": ");
-        num(j->b, entries > 0 ? x->count / entries : NAN);
+        render_number(j->b, entries > 0 ? x->count / entries : NAN);
         buf_putc(j->b, '}');
     }
-    close_(j, ']');
+    json_close(j, ']');
 }
 
 static void stages(Json *j, const RtResult *r)
 {
-    key(j, "stages");
-    open_(j, '[');
+    json_key(j, "stages");
+    json_open(j, '[');
     for (int s = 0; s < r->rt->nstages; s++) {
         const Stage *st = r->model->stages[s];
         const RtStageRow *x = &r->stages[s];
-        next(j);
-        open_(j, '{');
-        kv_str(j, "name", st->name.s);
-        kv_str(j, "label", st->label.s);
-        kv_bool(j, "goal", st->goal);
-        kv_num(j, "reached", x->reached);
-        kv_num(j, "reached_rate", x->reached / r->cohort);
-        kv_num(j, "entries", x->entries);
-        kv_num(j, "mean_mood", x->mean_mood);
-        kv_num(j, "converted", x->converted);
-        kv_num(j, "churned", x->churned);
-        kv_num(j, "completed", x->completed);
-        kv_num(j, "active", x->active);
-        kv_num(j, "revenue", x->revenue);
+        json_next(j);
+        json_open(j, '{');
+        json_text(j, "name", st->name.s);
+        json_text(j, "label", st->label.s);
+        json_bool(j, "goal", st->goal);
+        json_num(j, "reached", x->reached);
+        json_num(j, "reached_rate", x->reached / r->cohort);
+        json_num(j, "entries", x->entries);
+        json_num(j, "mean_mood", x->mean_mood);
+        json_num(j, "converted", x->converted);
+        json_num(j, "churned", x->churned);
+        json_num(j, "completed", x->completed);
+        json_num(j, "active", x->active);
+        json_num(j, "revenue", x->revenue);
         exits(j, r, s);
-        close_(j, '}');
+        json_close(j, '}');
     }
-    close_(j, ']');
+    json_close(j, ']');
 }
 
 static void curve(Json *j, const RtResult *r, int p)
 {
-    key(j, "curve");
-    open_(j, '[');
+    json_key(j, "curve");
+    json_open(j, '[');
     const Model *m = r->model;
     for (int s = 0; s < m->nstages; s++) {
         size_t at = (size_t)p * (size_t)m->nstages + (size_t)s;
-        next(j);
+        json_next(j);
         buf_puts(j->b, "{\"stage\": ");
-        str(j->b, m->stages[s]->name.s);
+        json_str(j->b, m->stages[s]->name.s);
         buf_puts(j->b, ", \"declared\": ");
-        num(j->b, m->curve_declared[at] ? m->curve[at] : NAN);
+        render_number(j->b, m->curve_declared[at] ? m->curve[at] : NAN);
         buf_puts(j->b, ", \"simulated\": ");
-        num(j->b, r->curve_sim[at]);
+        render_number(j->b, r->curve_sim[at]);
         buf_putc(j->b, '}');
     }
-    close_(j, ']');
+    json_close(j, ']');
 }
 
 static void personas(Json *j, const RtResult *r)
 {
-    key(j, "personas");
-    open_(j, '[');
+    json_key(j, "personas");
+    json_open(j, '[');
     for (int p = 0; p < r->rt->npersonas; p++) {
         if (r->persona >= 0 && p != r->persona) continue;
         const RtPersonaRow *x = &r->personas[p];
-        next(j);
-        open_(j, '{');
-        kv_str(j, "name", render_persona_name(r, p));
-        kv_str(j, "label", r->model->personas[p]->label.s);
-        kv_num(j, "share", r->persona >= 0 ? 1 : r->model->share[p]);
-        kv_num(j, "customers", x->customers);
+        json_next(j);
+        json_open(j, '{');
+        json_text(j, "name", render_persona_name(r, p));
+        json_text(j, "label", r->model->personas[p]->label.s);
+        json_num(j, "share", r->persona >= 0 ? 1 : r->model->share[p]);
+        json_num(j, "customers", x->customers);
         kv_rate(j, "conversion", r, x->converted, x->customers, true);
         kv_rate(j, "churn", r, x->churned, x->customers, true);
         kv_rate(j, "completed", r, x->completed, x->customers, false);
         kv_rate(j, "active", r, x->active, x->customers, false);
         curve(j, r, p);
-        close_(j, '}');
+        json_close(j, '}');
     }
-    close_(j, ']');
+    json_close(j, ']');
 }
 
 static void touch_row(Json *j, const RtResult *r, const RtTouchRow *x)
 {
-    kv_num(j, "reached", x->reached);
-    kv_num(j, "reached_rate", x->reached / r->cohort);
-    kv_num(j, "meetings", x->meetings);
-    kv_num(j, "cost", x->cost);
-    kv_num(j, "conversions", x->conversions);
-    kv_num(j, "conversion_rate", x->reached > 0 ? x->conversions / x->reached : NAN);
+    json_num(j, "reached", x->reached);
+    json_num(j, "reached_rate", x->reached / r->cohort);
+    json_num(j, "meetings", x->meetings);
+    json_num(j, "cost", x->cost);
+    json_num(j, "conversions", x->conversions);
+    json_num(j, "conversion_rate", x->reached > 0 ? x->conversions / x->reached : NAN);
 }
 
 static void touchpoints(Json *j, const RtResult *r)
 {
     const Model *m = r->model;
-    key(j, "touchpoints");
-    open_(j, '[');
+    json_key(j, "touchpoints");
+    json_open(j, '[');
     for (int t = 0; t < r->rt->ntouch; t++) {
         const Touchpoint *tp = m->touchpoints[t];
-        next(j);
-        open_(j, '{');
-        kv_str(j, "name", tp->name.s);
-        kv_str(j, "label", tp->label.s);
-        kv_str(j, "stage", tp->stage_index >= 0 ? m->stages[tp->stage_index]->name.s : NULL);
-        kv_str(j, "channel", tp->channel_index >= 0 ? m->channels[tp->channel_index]->name.s : NULL);
-        kv_num(j, "reach", r->rt->touch[t].reach);
+        json_next(j);
+        json_open(j, '{');
+        json_text(j, "name", tp->name.s);
+        json_text(j, "label", tp->label.s);
+        json_text(j, "stage", tp->stage_index >= 0 ? m->stages[tp->stage_index]->name.s : NULL);
+        json_text(j, "channel", tp->channel_index >= 0 ? m->channels[tp->channel_index]->name.s : NULL);
+        json_num(j, "reach", r->rt->touch[t].reach);
         touch_row(j, r, &r->touch[t]);
-        close_(j, '}');
+        json_close(j, '}');
     }
-    close_(j, ']');
-    key(j, "channels");
-    open_(j, '[');
+    json_close(j, ']');
+    json_key(j, "channels");
+    json_open(j, '[');
     for (int c = 0; c < r->rt->nchannels; c++) {
         if (!render_channel_used(r, c)) continue;
-        next(j);
-        open_(j, '{');
-        kv_str(j, "name", m->channels[c]->name.s);
-        kv_str(j, "label", m->channels[c]->label.s);
+        json_next(j);
+        json_open(j, '{');
+        json_text(j, "name", m->channels[c]->name.s);
+        json_text(j, "label", m->channels[c]->label.s);
         touch_row(j, r, &r->channels[c]);
-        close_(j, '}');
+        json_close(j, '}');
     }
-    close_(j, ']');
+    json_close(j, ']');
+}
+
+/* The bins of the time-to-convert histogram, one per line; null when there is none. */
+static void ttc_histogram(Json *j, const RtResult *r)
+{
+    int n;
+    RenderBin *bins = render_ttc_histogram(r, &n);
+    json_key(j, "histogram");
+    if (!bins) {
+        buf_puts(j->b, "null");
+        return;
+    }
+    json_open(j, '[');
+    for (int i = 0; i < n; i++) {
+        json_next(j);
+        buf_puts(j->b, "{\"from\": ");
+        render_number(j->b, bins[i].from);
+        buf_puts(j->b, ", \"to\": ");
+        render_number(j->b, bins[i].to);
+        buf_puts(j->b, ", \"count\": ");
+        render_number(j->b, bins[i].count);
+        buf_putc(j->b, '}');
+    }
+    json_close(j, ']');
+    free(bins);
+}
+
+/* The retention curve, one point per line; null in an exact analysis. */
+static void retention_curve(Json *j, const RtResult *r)
+{
+    int n;
+    RenderPoint *p = render_retention_curve(r, &n);
+    json_key(j, "retention_curve");
+    if (!p) {
+        buf_puts(j->b, "null");
+        return;
+    }
+    json_open(j, '[');
+    for (int i = 0; i < n; i++) {
+        json_next(j);
+        buf_puts(j->b, "{\"day\": ");
+        render_number(j->b, p[i].day);
+        buf_puts(j->b, ", \"retained\": ");
+        render_number(j->b, p[i].retained);
+        buf_putc(j->b, '}');
+    }
+    json_close(j, ']');
+    free(p);
 }
 
 static void money_and_time(Json *j, const RtResult *r)
 {
-    key(j, "time_to_convert");
-    open_(j, '{');
-    kv_num(j, "mean", r->ttc_mean);
-    kv_num(j, "median", r->ttc_median);
-    kv_num(j, "p90", r->ttc_p90);
-    close_(j, '}');
-    key(j, "retention");
-    open_(j, '{');
-    kv_num(j, "day_7", r->retention[0]);
-    kv_num(j, "day_30", r->retention[1]);
-    kv_num(j, "day_90", r->retention[2]);
-    kv_num(j, "horizon", r->retention[3]);
-    close_(j, '}');
-    kv_num(j, "revenue", r->revenue);
-    kv_num(j, "cost", r->cost);
-    kv_num(j, "revenue_per_customer", r->revenue / r->cohort);
-    kv_num(j, "cost_per_customer", r->cost / r->cohort);
-    kv_num(j, "cac", r->converted > 0 ? r->cost / r->converted : NAN);
-    kv_num(j, "nps", r->nps);
-    kv_num(j, "csat", r->csat);
-    kv_num(j, "stage_entries", r->steps);
+    json_key(j, "time_to_convert");
+    json_open(j, '{');
+    json_num(j, "mean", r->ttc_mean);
+    json_num(j, "median", r->ttc_median);
+    json_num(j, "p90", r->ttc_p90);
+    ttc_histogram(j, r);
+    json_close(j, '}');
+    json_key(j, "retention");
+    json_open(j, '{');
+    json_num(j, "day_7", r->retention[0]);
+    json_num(j, "day_30", r->retention[1]);
+    json_num(j, "day_90", r->retention[2]);
+    json_num(j, "horizon", r->retention[3]);
+    json_close(j, '}');
+    retention_curve(j, r);
+    json_num(j, "revenue", r->revenue);
+    json_num(j, "cost", r->cost);
+    json_num(j, "revenue_per_customer", r->revenue / r->cohort);
+    json_num(j, "cost_per_customer", r->cost / r->cohort);
+    json_num(j, "cac", r->converted > 0 ? r->cost / r->converted : NAN);
+    json_num(j, "nps", r->nps);
+    json_num(j, "csat", r->csat);
+    json_num(j, "stage_entries", r->steps);
 }
 
 static const char *warning_kind(int kind)
@@ -330,29 +294,29 @@ static const char *warning_kind(int kind)
 
 static void warnings(Json *j, const RtResult *r)
 {
-    key(j, "warnings");
-    open_(j, '[');
+    json_key(j, "warnings");
+    json_open(j, '[');
     for (int i = 0; i < r->nwarnings; i++) {
         const RtWarning *w = &r->warnings[i];
         char where[512];
         rt_loc_string(r->model, w->loc, where, sizeof where);
-        next(j);
+        json_next(j);
         buf_puts(j->b, "{\"where\": ");
-        if (where[0]) str(j->b, where);
+        if (where[0]) json_str(j->b, where);
         else buf_puts(j->b, "null");
         buf_printf(j->b, ", \"kind\": \"%s\", \"count\": ", warning_kind(w->kind));
-        num(j->b, w->count);
+        render_number(j->b, w->count);
         buf_puts(j->b, ", \"message\": ");
-        str(j->b, w->message);
+        json_str(j->b, w->message);
         buf_putc(j->b, '}');
     }
-    close_(j, ']');
+    json_close(j, ']');
 }
 
 void render_json(const RtResult *r, const char *file, Buf *out)
 {
     Json j = {out, 0, true};
-    open_(&j, '{');
+    json_open(&j, '{');
     header(&j, r, file);
     headline(&j, r);
     churn_reasons(&j, r);
@@ -361,6 +325,6 @@ void render_json(const RtResult *r, const char *file, Buf *out)
     touchpoints(&j, r);
     money_and_time(&j, r);
     warnings(&j, r);
-    close_(&j, '}');
+    json_close(&j, '}');
     buf_putc(out, '\n');
 }

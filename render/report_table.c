@@ -9,76 +9,8 @@
 #include <string.h>
 
 #include "arena.h"
+#include "format.h"
 #include "report.h"
-
-/* ---- a grid of cells, printed with aligned columns ---- */
-enum { GRID_MAX_COLS = 12 };
-
-typedef struct Grid {
-    int ncols;
-    bool right[GRID_MAX_COLS];  /* right-aligned (numbers) */
-    char **cells;               /* row-major, ncols per row */
-    int ncells, cap;
-} Grid;
-
-static void grid_init(Grid *g, const char *align)
-{
-    memset(g, 0, sizeof *g);
-    g->ncols = (int)strlen(align);
-    for (int i = 0; i < g->ncols; i++) g->right[i] = align[i] == 'r';
-}
-
-static void grid_cell(Grid *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void grid_cell(Grid *g, const char *fmt, ...)
-{
-    Buf b = BUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    if (g->ncells == g->cap) {
-        g->cap = g->cap ? g->cap * 2 : 64;
-        g->cells = xrealloc(g->cells, (size_t)g->cap * sizeof *g->cells);
-    }
-    g->cells[g->ncells++] = buf_take(&b);
-}
-
-static int width(const char *s)
-{
-    int n = 0;
-    for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
-static void pad(Buf *b, int n)
-{
-    for (int i = 0; i < n; i++) buf_putc(b, ' ');
-}
-
-static void grid_print(Grid *g, Buf *out)
-{
-    int w[GRID_MAX_COLS] = {0};
-    for (int i = 0; i < g->ncells; i++) {
-        int c = i % g->ncols, n = width(g->cells[i]);
-        if (n > w[c]) w[c] = n;
-    }
-    for (int i = 0; i < g->ncells; i++) {
-        int c = i % g->ncols, n = width(g->cells[i]);
-        if (c == 0) buf_puts(out, "  ");
-        else buf_puts(out, "  ");
-        bool last = c == g->ncols - 1;
-        if (g->right[c]) pad(out, w[c] - n);
-        buf_puts(out, g->cells[i]);
-        if (!g->right[c] && !last) pad(out, w[c] - n);
-        if (last) {
-            while (out->len > 0 && out->data[out->len - 1] == ' ') out->len--; /* no trailing blanks */
-            out->data[out->len] = 0;
-            buf_putc(out, '\n');
-        }
-    }
-    for (int i = 0; i < g->ncells; i++) free(g->cells[i]);
-    free(g->cells);
-}
 
 /* ---- number formats ---- */
 

@@ -165,16 +165,34 @@ static int add_site(RtModel *rm, RtSiteKind kind, Loc loc, int stage)
 
 /* ---- declarations ---- */
 
+/* The last of rt_compile_with()'s settings of `kind` for item `index`, or NULL. */
+static const RtSetting *find_setting(const RtModel *rm, RtSetKind kind, int index)
+{
+    const RtSetting *found = NULL;
+    for (int i = 0; i < rm->nset; i++)
+        if (rm->set[i].kind == kind && rm->set[i].index == index) found = &rm->set[i];
+    return found;
+}
+
+/* The value a setting gives to item `index`, or the journey's own `v`. */
+static double setting(const RtModel *rm, RtSetKind kind, int index, double v)
+{
+    const RtSetting *set = find_setting(rm, kind, index);
+    return set ? set->value : v;
+}
+
+static bool stage_removed(const RtModel *rm, int s) { return s >= 0 && find_setting(rm, RT_SET_STAGE_REMOVED, s); }
+
 static void compile_touchpoints(RtModel *rm, const Model *m)
 {
     rm->touch = xcalloc((size_t)(m->ntouchpoints + 1), sizeof *rm->touch);
     for (int i = 0; i < m->ntouchpoints; i++) {
         const Touchpoint *t = m->touchpoints[i];
         RtTouch *rt = &rm->touch[i];
-        rt->reach = t->reach.present ? t->reach.v : 1;
+        rt->reach = setting(rm, RT_SET_TOUCH_REACH, i, t->reach.present ? t->reach.v : 1);
         rt->reach_thr = rt_threshold(rt->reach);
-        rt->emotion = t->emotion.present ? t->emotion.v : 0;
-        rt->cost = t->cost.present ? t->cost.v : 0;
+        rt->emotion = setting(rm, RT_SET_TOUCH_EMOTION, i, t->emotion.present ? t->emotion.v : 0);
+        rt->cost = setting(rm, RT_SET_TOUCH_COST, i, t->cost.present ? t->cost.v : 0);
         rt->channel = t->channel_index;
         rt->stage = t->stage_index;
         rt->src = t;
@@ -211,6 +229,14 @@ static bool affine_in_mood(const Expr *e)
     }
 }
 
+/* FNV-1a: the same name gives the same key in every variant of a journey. */
+static uint64_t name_key(const char *name)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (const unsigned char *p = (const unsigned char *)name; p && *p; p++) h = (h ^ *p) * UINT64_C(0x100000001b3);
+    return h;
+}
+
 static void compile_stages(RtModel *rm, const Model *m)
 {
     int narrows = 0;
@@ -222,8 +248,9 @@ static void compile_stages(RtModel *rm, const Model *m)
         const Stage *src = m->stages[s];
         RtStage *st = &rm->stages[s];
         st->src = src;
+        st->crn_key = name_key(src->name.s);
         st->goal = src->goal;
-        st->revenue = src->revenue.present ? src->revenue.v : 0;
+        st->revenue = setting(rm, RT_SET_STAGE_REVENUE, s, src->revenue.present ? src->revenue.v : 0);
         st->wait = compile_wait(src->wait);
         st->first_arrow = rm->narrows;
         st->site_overfull = add_site(rm, SITE_OVERFULL, src->name.loc, s);
@@ -231,10 +258,16 @@ static void compile_stages(RtModel *rm, const Model *m)
         for (const Arrow *a = src->arrows; a; a = a->next) {
             RtArrow *ra = &rm->arrows[rm->narrows++];
             ra->stage = s;
-            ra->target = a->to_churn ? RT_CHURN : a->target_index;
+            ra->target = a->to_churn || stage_removed(rm, a->target_index) ? RT_CHURN : a->target_index;
             ra->reason = a->reason.s ? a->reason.s : "";
             ra->otherwise = a->otherwise;
             ra->prob = compile_expr(rm, a->otherwise ? NULL : a->prob);
+            const RtSetting *prob = find_setting(rm, RT_SET_ARROW_PROB, rm->narrows - 1);
+            if (prob && !ra->otherwise) {
+                ra->prob.kind = RT_EXPR_CONST;
+                ra->prob.persona_only = true;
+                ra->prob.k = prob->value;
+            }
             ra->when = compile_expr(rm, a->when);
             ra->site_nan = add_site(rm, SITE_NAN_PROB, a->prob ? a->prob->loc : a->loc, s);
             ra->src = a;
@@ -282,6 +315,7 @@ static void compile_rules(RtModel *rm, const Model *m)
             RtAction *ra = &rm->actions[rm->nactions++];
             ra->kind = a->kind;
             ra->target = a->target_index;
+            if (a->kind == ACT_GOTO && stage_removed(rm, a->target_index)) ra->kind = ACT_CHURN;
             ra->value = compile_expr(rm, a->value);
             ra->with = compile_expr(rm, a->with);
             ra->reason = a->reason.s ? a->reason.s : "";
@@ -535,10 +569,14 @@ static void build_tables(RtModel *rm)
     free(stack);
 }
 
-RtModel *rt_compile(const Model *m)
+RtModel *rt_compile(const Model *m) { return rt_compile_with(m, NULL, 0); }
+
+RtModel *rt_compile_with(const Model *m, const RtSetting *set, int nset)
 {
     RtModel *rm = xcalloc(1, sizeof *rm);
     rm->model = m;
+    rm->set = set;
+    rm->nset = nset;
     rm->nstages = m->nstages;
     rm->npersonas = m->npersonas;
     rm->ntraits = m->ntraits;
@@ -556,6 +594,8 @@ RtModel *rt_compile(const Model *m)
     compile_rules(rm, m);
     compile_personas(rm, m);
     build_tables(rm);
+    rm->set = NULL; /* the caller's; needed only while compiling */
+    rm->nset = 0;
     return rm;
 }
 

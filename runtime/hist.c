@@ -5,6 +5,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "arena.h"
+
 #define HIST_FLOOR RT_HIST_FLOOR
 
 /* Bounds of bucket b (the last bucket's upper bound is infinite). */
@@ -26,12 +28,13 @@ static void bucket_bounds(int b, double *lo, double *hi)
     *hi = base * (1 + (double)(sub + 1) / RT_HIST_SUB);
 }
 
+/* Only the buckets used are reset (a block's histogram uses few). Zeroed memory is told apart by
+ * lo == hi == 0: a histogram has lo < hi when used, lo == RT_HIST_BUCKETS when empty. */
 void rt_hist_clear(RtHist *h)
 {
-    if (h->lo < h->hi) {
-        size_t n = (size_t)(h->hi - h->lo);
-        memset(h->b + h->lo, 0, n * sizeof h->b[0]);
-    }
+    int from = h->lo, to = h->hi;
+    if (from == 0 && to == 0) to = RT_HIST_BUCKETS;
+    for (int i = from; i < to; i++) h->b[i] = (RtHistBucket){0, INFINITY, -INFINITY};
     h->lo = RT_HIST_BUCKETS;
     h->hi = 0;
 }
@@ -61,6 +64,41 @@ uint64_t rt_hist_total(const RtHist *h)
     return n;
 }
 
+double rt_hist_typical(const RtHist *h, int i)
+{
+    const RtHistBucket *b = &h->b[i];
+    double lo, hi;
+    bucket_bounds(i, &lo, &hi);
+    double mid = isinf(hi) ? b->max : (lo + hi) / 2;
+    return mid < b->min ? b->min : mid > b->max ? b->max : mid;
+}
+
+uint64_t rt_hist_count_upto(const RtHist *h, double t)
+{
+    uint64_t n = 0;
+    for (int i = h->lo; i < h->hi; i++) {
+        const RtHistBucket *b = &h->b[i];
+        if (!b->count || b->min > t) continue;
+        if (b->max <= t) n += b->count;
+        else n += 1 + (uint64_t)floor((double)(b->count - 2) * (t - b->min) / (b->max - b->min) + 0.5);
+    }
+    return n;
+}
+
+double rt_hist_max(const RtHist *h)
+{
+    for (int i = h->hi - 1; i >= h->lo; i--)
+        if (h->b[i].count) return h->b[i].max;
+    return NAN;
+}
+
+RtHist *rt_hist_copy(const RtHist *h)
+{
+    RtHist *c = xmalloc(sizeof *c);
+    memcpy(c, h, sizeof *c);
+    return c;
+}
+
 double rt_hist_quantile(const RtHist *h, double q)
 {
     uint64_t total = rt_hist_total(h);
@@ -73,10 +111,7 @@ double rt_hist_quantile(const RtHist *h, double q)
         const RtHistBucket *b = &h->b[i];
         seen += b->count;
         if (seen < rank) continue;
-        double lo, hi;
-        bucket_bounds(i, &lo, &hi);
-        double mid = isinf(hi) ? b->max : (lo + hi) / 2;
-        return mid < b->min ? b->min : mid > b->max ? b->max : mid;
+        return rt_hist_typical(h, i);
     }
     return NAN;
 }

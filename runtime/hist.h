@@ -29,6 +29,8 @@ typedef struct RtHist {
 
 #define RT_HIST_FLOOR 0.0009765625 /* 2^-10 day: bucket 0 is [0, RT_HIST_FLOOR) */
 
+/* Makes h empty. h is a histogram, or zeroed memory (calloc) that becomes one. An empty bucket
+ * has count 0, min +infinity and max -infinity, so that adding a value needs no branch. */
 void rt_hist_clear(RtHist *h);
 
 /* The bucket of a value: v / floor = 2^(e-1) * (1 + mantissa); the exponent and the top 6 bits of
@@ -45,20 +47,18 @@ static inline int rt_hist_bucket(double v)
     return 1 + (e - 1) * RT_HIST_SUB + sub;
 }
 
-/* Inline: the simulator adds one value per converted customer. */
+/* Inline: the simulator adds one value per converted customer and one per churned customer.
+ * Without branches (min and max compile to minsd and maxsd, the range to cmov): the buckets of a
+ * block's fresh histogram fill in an order no predictor guesses. */
 static inline void rt_hist_add(RtHist *h, double v)
 {
     int i = rt_hist_bucket(v);
     RtHistBucket *b = &h->b[i];
-    if (b->count++ == 0) {
-        b->min = b->max = v;
-        if (i < h->lo) h->lo = i;
-        if (i + 1 > h->hi) h->hi = i + 1;
-    } else if (v < b->min) {
-        b->min = v;
-    } else if (v > b->max) {
-        b->max = v;
-    }
+    b->count++;
+    b->min = v < b->min ? v : b->min;
+    b->max = v > b->max ? v : b->max;
+    h->lo = i < h->lo ? i : h->lo;
+    h->hi = i + 1 > h->hi ? i + 1 : h->hi;
 }
 
 /* Adds `from` into `into` (integer counts, min and max: the order of merges does not matter). */
@@ -66,5 +66,16 @@ void rt_hist_merge(RtHist *into, const RtHist *from);
 uint64_t rt_hist_total(const RtHist *h);
 /* The nearest-rank q-quantile (0 < q <= 1); NaN when the histogram is empty. */
 double rt_hist_quantile(const RtHist *h, double q);
+/* The value that stands for bucket i's observations, as quantiles report it: the bucket's
+ * midpoint clamped to its observed [min, max]. */
+double rt_hist_typical(const RtHist *h, int i);
+/* How many values are <= t. Exact unless t falls between the smallest and the largest value of
+ * one bucket (min <= t < max): that bucket then counts its smallest value, and its values between
+ * the two ends as if spread evenly between them, rounded to a whole count. Non-decreasing in t. */
+uint64_t rt_hist_count_upto(const RtHist *h, double t);
+/* The largest value; NaN when empty. */
+double rt_hist_max(const RtHist *h);
+/* A malloc'd copy (free() it). */
+RtHist *rt_hist_copy(const RtHist *h);
 
 #endif

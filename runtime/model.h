@@ -93,6 +93,7 @@ typedef struct RtStage {
     bool dynamic;     /* some arrow depends on the customer: choose the next move per entry */
     bool affine;      /* ... but only through probabilities affine in mood (RtAffine) */
     int site_overfull, site_noway;
+    uint64_t crn_key;  /* a hash of the stage's name: its random streams with common random numbers */
     const Stage *src;
 } RtStage;
 
@@ -119,6 +120,25 @@ typedef struct RtCell {
     int32_t affine, naffine; /* a dynamic stage whose arrows are affine in mood: its RtAffine run */
     int32_t other;        /* with `affine`: the first applying otherwise arrow, or -1 */
 } RtCell;
+
+/* A change made while compiling, for what-if runs (cjm compare): the model as if the journey said
+ * otherwise. `index` is an arrow (in RtModel order: stage by stage, as written), a touchpoint or a
+ * stage. A removed stage is never entered: the arrows and rules' `goto` that lead to it lead to
+ * churn instead (its own arrows stay, unused); it must not be the start stage. */
+typedef enum {
+    RT_SET_ARROW_PROB,     /* the arrow's probability becomes `value` (a constant) */
+    RT_SET_TOUCH_REACH,    /* the touchpoint's reach, emotion or cost becomes `value` */
+    RT_SET_TOUCH_EMOTION,
+    RT_SET_TOUCH_COST,
+    RT_SET_STAGE_REVENUE,  /* the stage's revenue becomes `value` */
+    RT_SET_STAGE_REMOVED,
+} RtSetKind;
+
+typedef struct RtSetting {
+    RtSetKind kind;
+    int index;
+    double value;
+} RtSetting;
 
 typedef struct RtModel {
     const Model *model;
@@ -150,10 +170,14 @@ typedef struct RtModel {
     RtSite *sites;
     int nsites, sites_cap;
     int site_step_limit, site_exact_horizon;
+    const RtSetting *set;  /* rt_compile_with()'s changes, while compiling */
+    int nset;
 } RtModel;
 
 /* Compiles a checked model (no errors). Never fails: out of memory aborts. */
 RtModel *rt_compile(const Model *m);
+/* The same, with `set` (nset settings; read only during the call) changing the journey. */
+RtModel *rt_compile_with(const Model *m, const RtSetting *set, int nset);
 void rt_model_free(RtModel *rm);
 
 /* Evaluates the arrows of stage s as the simulator does, for the customer state `c` (arrows that

@@ -39,6 +39,8 @@ void rt_result_free(RtResult *r)
     free(r->curve_sim);
     free(r->touch);
     free(r->channels);
+    free(r->ttc_hist);
+    free(r->churn_hist);
     for (int i = 0; i < r->nwarnings; i++) free(r->warnings[i].message);
     free(r->warnings);
     free(r);

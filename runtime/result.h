@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hist.h"
 #include "model.h"
 
 typedef struct RtStageRow {
@@ -80,6 +81,9 @@ typedef struct RtResult {
     double revenue_sq;         /* sum of each customer's revenue squared (for intervals); NaN if exact */
     double nps, csat;          /* NaN in an exact analysis */
     double steps;              /* stage entries in all */
+    /* The distributions behind the percentiles and the retention curve (simulation only; NULL in
+     * an exact analysis): times to convert of converted customers, churn times of churned ones. */
+    RtHist *ttc_hist, *churn_hist;
     RtWarning *warnings;
     int nwarnings;
 } RtResult;

@@ -1,5 +1,6 @@
-/* rng.h: the random numbers of a run: xoshiro256** streams, one per block of customers, and the
- * draws the simulator needs (uniforms, thresholds, waits).
+/* rng.h: the random numbers of a run: xoshiro256** streams, one per block of customers (or, for
+ * common random numbers, keyed by what they are for: rt_key), and the draws the simulator needs
+ * (uniforms, thresholds, waits).
  *
  * Determinism: a stream depends only on (seed, block number), never on the thread that runs the
  * block, so a run gives the same customers for every --threads. Every draw below uses a fixed
@@ -31,6 +32,28 @@ typedef struct RtRng {
 
 /* The stream of block `block` of a run seeded with `seed` (SplitMix64 over both). */
 void rt_rng_seed(RtRng *r, uint64_t seed, uint64_t block);
+
+/* ---- keyed streams (common random numbers, sim.h) ----
+ * rt_key(a, b) mixes two words into a key that depends on both (SplitMix64's finaliser, twice);
+ * rt_rng_seed_key() starts the stream of a key. Keys built from what a draw is for (a customer,
+ * a stage, a visit) give the same numbers to the same customer in every variant of a journey. */
+static inline uint64_t rt_mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+static inline uint64_t rt_key(uint64_t a, uint64_t b)
+{
+    return rt_mix64(a ^ rt_mix64(b + UINT64_C(0x9E3779B97F4A7C15)));
+}
+
+static inline void rt_rng_seed_key(RtRng *r, uint64_t key)
+{
+    for (int i = 0; i < 4; i++) r->s[i] = rt_mix64(key += UINT64_C(0x9E3779B97F4A7C15));
+    if (!(r->s[0] | r->s[1] | r->s[2] | r->s[3])) r->s[0] = 1;
+}
 void rt_rng_init_tables(void);
 
 static inline uint64_t rt_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }

@@ -1,6 +1,7 @@
 /* sim.c: the customer loop of docs/semantics.md, block accumulators, the worker threads and
- * their in-order merge, and the progress bar (see sim.h). It owns the per-thread scratch state of
- * the customer being simulated; it never changes the RtModel. */
+ * their in-order merge, and the progress bar (see sim.h); with common random numbers (cjm
+ * compare), the keyed streams of each customer and the outcomes handed to a sink. It owns the
+ * per-thread scratch state of the customer being simulated; it never changes the RtModel. */
 #include "sim.h"
 
 #include <math.h>
@@ -14,8 +15,9 @@
 #include "hist.h"
 
 /* ---- accumulators ----
- * One block's figures: integer counters in `u`, floating-point sums in `f`, and the histogram of
- * times to convert. Layout gives each figure's offset; every accumulator of a run shares it. */
+ * One block's figures: integer counters in `u`, floating-point sums in `f`, and the histograms of
+ * times to convert and of churn times. Layout gives each figure's offset; every accumulator of a
+ * run shares it. */
 typedef struct Layout {
     uint32_t customers, converted, churned, completed, active; /* [npersonas] each */
     uint32_t entries;                                           /* [npersonas * nstages] */
@@ -36,7 +38,8 @@ typedef struct Layout {
 typedef struct Acc {
     uint64_t *u;
     double *f;
-    RtHist hist;
+    RtHist hist;              /* times to convert */
+    RtHist churn;             /* churn times (the retention curve) */
 } Acc;
 
 /* Offsets are 32-bit on purpose: the counters are uint64_t, and a size_t offset (the same type)
@@ -86,6 +89,7 @@ static Acc *acc_new(const Layout *L)
     a->u = xcalloc(L->nu, sizeof *a->u);
     a->f = xcalloc(L->nf, sizeof *a->f);
     rt_hist_clear(&a->hist);
+    rt_hist_clear(&a->churn);
     return a;
 }
 
@@ -102,6 +106,7 @@ static void acc_clear(Acc *a, const Layout *L)
     memset(a->u, 0, L->nu * sizeof *a->u);
     memset(a->f, 0, L->nf * sizeof *a->f);
     rt_hist_clear(&a->hist);
+    rt_hist_clear(&a->churn);
 }
 
 static void acc_merge(Acc *into, const Acc *from, const Layout *L)
@@ -109,6 +114,7 @@ static void acc_merge(Acc *into, const Acc *from, const Layout *L)
     for (size_t i = 0; i < L->nu; i++) into->u[i] += from->u[i];
     for (size_t i = 0; i < L->nf; i++) into->f[i] += from->f[i];
     rt_hist_merge(&into->hist, &from->hist);
+    rt_hist_merge(&into->churn, &from->churn);
 }
 
 /* ---- the shared state of a run ---- */
@@ -143,7 +149,10 @@ typedef struct Worker {
     double *stack, *prob;     /* expression stack, probabilities of one stage's arrows */
     uint64_t *u;              /* the accumulator of the block being simulated */
     double *f;
-    RtHist *hist;
+    RtHist *hist, *churn_hist;
+    uint64_t crn_run;         /* with common random numbers: the key of (seed, salt) */
+    SimOutcome *out;          /* [SIM_BLOCK] when outcomes go to a sink: the block's customers */
+    size_t nout;
 } Worker;
 
 static double now_seconds(void)
@@ -311,6 +320,7 @@ static void end_customer(Worker *w, const RtCtx *c, const Life *life)
         u[L->churn_by + 0] += life->churn_time <= 7;
         u[L->churn_by + 1] += life->churn_time <= 30;
         u[L->churn_by + 2] += life->churn_time <= 90;
+        rt_hist_add(w->churn_hist, life->churn_time);
     } else if (life->outcome == END_COMPLETED) {
         u[L->completed + p]++;
         u[L->completed_at + last]++;
@@ -340,6 +350,9 @@ static void end_customer(Worker *w, const RtCtx *c, const Life *life)
     u[L->detractors] += x < 7;
     f[L->csat] += 1 + 2 * (mood + 1);
     u[L->steps] += life->steps;
+    if (w->out)
+        w->out[w->nout++] = (SimOutcome){c->revenue, c->cost, life->churn_time, life->converted,
+                                         life->outcome == END_CHURNED, x >= 9, x < 7};
 }
 
 /* The customer loop keeps the generator and the customer's changing figures in local variables,
@@ -419,11 +432,23 @@ static inline double draw_wait(Worker *w, RtRng *r, const RtWait *wt)
     return x;
 }
 
-static void simulate_customer(Worker *w)
+/* Key of the persona's stream, beside the stages' (name hash + visit) under a customer's key. */
+#define CRN_PERSONA UINT64_C(0x5045525320)
+
+/* One customer's life. `crn` is a constant in each caller, so the compiler makes two versions of
+ * this loop: the one of a plain run draws from the block's stream and pays nothing for the
+ * other's keyed streams (SimOptions.crn); `index` is the customer's number in the cohort. */
+static inline __attribute__((always_inline)) void customer_life(Worker *w, uint64_t index, const bool crn)
 {
     const RtModel *m = w->m;
     const Layout *L = &w->L;
-    RtRng r = w->rng;
+    RtRng r = w->rng, pick_rng;
+    uint64_t key = 0;
+    double wait = 0;
+    if (crn) {
+        key = rt_key(w->crn_run, index);
+        rt_rng_seed_key(&r, rt_key(key, CRN_PERSONA));
+    }
     int p = w->o.persona >= 0 ? w->o.persona : draw_persona(m, &r);
     size_t row = (size_t)p * (size_t)m->nstages;
     const double *curve = m->curve + row;
@@ -467,6 +492,14 @@ static void simulate_customer(Worker *w)
             reached[s]++;
         }
         visits[s].n++;
+        if (crn) {
+            /* This entry's stream: the next move's number first, then the wait's (drawn now, as
+             * it depends on nothing that happens here), then the touchpoints' and the rules'. */
+            rt_rng_seed_key(&r, rt_key(key, st->crn_key + visits[s].n));
+            pick_rng = r;
+            rt_next(&r);
+            if (st->wait.kind != RT_WAIT_NONE) wait = draw_wait(w, &r, &st->wait);
+        }
         if (st->goal && !life.converted) {
             life.converted = true;
             life.conv_time = time;
@@ -499,13 +532,14 @@ static void simulate_customer(Worker *w)
         }
         /* 6: the wait, and the horizon */
         if (st->wait.kind != RT_WAIT_NONE) {
-            time += draw_wait(w, &r, &st->wait);
+            time += crn ? wait : draw_wait(w, &r, &st->wait);
             if (has_horizon && time > horizon) {
                 life.outcome = END_ACTIVE;
                 break;
             }
         }
         /* 7: the next move */
+        if (crn) r = pick_rng;
         int arrow, target;
         if (cell->pick >= 0) {
             const RtPick *pk = pick_arrow(w, &r, cell);
@@ -540,6 +574,14 @@ static void simulate_customer(Worker *w)
     end_customer(w, &c, &life);
 }
 
+/* Each version is one function with every helper of this file inlined (`flatten`), as the compiler
+ * would inline them into a single caller: two callers would otherwise leave them out of line. */
+static __attribute__((noinline, flatten)) void simulate_customer(Worker *w) { customer_life(w, 0, false); }
+static __attribute__((noinline, flatten)) void simulate_customer_crn(Worker *w, uint64_t index)
+{
+    customer_life(w, index, true);
+}
+
 /* ---- blocks and threads ---- */
 
 static void worker_init(Worker *w, Shared *sh)
@@ -560,6 +602,8 @@ static void worker_init(Worker *w, Shared *sh)
     for (int s = 0; s < m->nstages; s++)
         if (m->stages[s].narrows > maxa) maxa = m->stages[s].narrows;
     w->prob = xcalloc((size_t)maxa, sizeof *w->prob);
+    w->crn_run = rt_key(w->o.seed, w->o.crn_salt);
+    if (w->o.sink) w->out = xcalloc(SIM_BLOCK, sizeof *w->out);
 }
 
 static void worker_free(Worker *w)
@@ -571,6 +615,7 @@ static void worker_free(Worker *w)
     free(w->ch_list);
     free(w->stack);
     free(w->prob);
+    free(w->out);
 }
 
 static void simulate_block(Worker *w, uint64_t b, Acc *acc)
@@ -579,10 +624,16 @@ static void simulate_block(Worker *w, uint64_t b, Acc *acc)
     w->u = acc->u;
     w->f = acc->f;
     w->hist = &acc->hist;
+    w->churn_hist = &acc->churn;
     rt_rng_seed(&w->rng, o->seed, b);
     uint64_t first = b * SIM_BLOCK, end = first + SIM_BLOCK;
     if (end > o->cohort) end = o->cohort;
-    for (uint64_t i = first; i < end; i++) simulate_customer(w);
+    w->nout = 0;
+    if (o->crn)
+        for (uint64_t i = first; i < end; i++) simulate_customer_crn(w, i);
+    else
+        for (uint64_t i = first; i < end; i++) simulate_customer(w);
+    if (o->sink) o->sink->block_done(o->sink->ctx, b, w->out, w->nout);
 }
 
 static void draw_progress(Shared *sh, bool force)
@@ -762,6 +813,8 @@ static void fill_headline(RtResult *r, const Shared *sh)
     r->nps = 100 * ((double)u[L->promoters] - (double)u[L->detractors]) / n;
     r->csat = f[L->csat] / n;
     r->steps = (double)u[L->steps];
+    r->ttc_hist = rt_hist_copy(&sh->total->hist);
+    r->churn_hist = rt_hist_copy(&sh->total->churn);
     for (int s = 0; s < sh->m->nsites; s++)
         if (u[L->warn + (size_t)s]) rt_result_add_warning(r, s, (double)u[L->warn + (size_t)s]);
 }
@@ -782,8 +835,9 @@ RtResult *sim_run(const RtModel *m, const SimOptions *o)
     sh.o = o;
     sh.L = make_layout(m);
     sh.nblocks = (o->cohort + SIM_BLOCK - 1) / SIM_BLOCK;
+    sh.next_block = sh.merged = o->first_block < sh.nblocks ? o->first_block : sh.nblocks;
     int nthreads = o->threads < 1 ? 1 : o->threads;
-    if ((uint64_t)nthreads > sh.nblocks) nthreads = (int)sh.nblocks;
+    if ((uint64_t)nthreads > sh.nblocks - sh.merged) nthreads = sh.nblocks > sh.merged ? (int)(sh.nblocks - sh.merged) : 1;
     sh.window = 2 * (uint64_t)nthreads;
     sh.pending = xcalloc(sh.window, sizeof *sh.pending);
     sh.pool = xcalloc(sh.window, sizeof *sh.pool);

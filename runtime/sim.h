@@ -4,8 +4,8 @@
  * derived from (seed, b) only; its figures go to a block accumulator, and accumulators are added
  * to the total strictly in block order (even floating-point sums), whichever thread ran them. So
  * the result is the same, bit for bit, for every number of threads. Memory does not grow with the
- * cohort: a few accumulators per thread are recycled, and times to convert go to a fixed-size
- * histogram (hist.h).
+ * cohort: a few accumulators per thread are recycled, and times to convert and churn times go to
+ * fixed-size histograms (hist.h).
  *
  * Ownership: sim_run() returns a new RtResult (rt_result_free) that points into the RtModel. */
 #ifndef CJM_SIM_H
@@ -21,6 +21,21 @@
 enum { SIM_BLOCK = 4096, SIM_MAX_THREADS = 1024 };
 #define SIM_DEFAULT_MAX_STEPS 10000
 
+/* What one customer's life came to, for paired comparisons (SimOptions.sink). */
+typedef struct SimOutcome {
+    double revenue, cost;
+    double churn_time;     /* days; when churned */
+    bool converted, churned;
+    bool promoter, detractor; /* by the final mood, as NPS counts them */
+} SimOutcome;
+
+typedef struct SimOutcomeSink {
+    /* Called by the thread that simulated block `block`, with its customers' outcomes in order
+     * (n of them, from customer block * SIM_BLOCK); blocks come in any order, on any thread. */
+    void (*block_done)(void *ctx, uint64_t block, const SimOutcome *outcomes, size_t n);
+    void *ctx;
+} SimOutcomeSink;
+
 typedef struct SimOptions {
     uint64_t cohort;       /* >= 1 */
     uint64_t seed;
@@ -33,6 +48,16 @@ typedef struct SimOptions {
     /* When set and *cancel becomes non-zero (a signal handler sets it), the run stops after the
      * blocks in hand and sim_run() returns NULL. */
     const volatile sig_atomic_t *cancel;
+    /* Common random numbers (cjm compare): each customer's randomness depends on (seed, salt,
+     * customer number) alone, and within a life on what it is for: the persona, then each entry
+     * of a stage (by the stage's name and the visit's number) has a stream of its own, whose first
+     * number draws the next move, the next ones the wait, the rest the touchpoints and rules.
+     * Two variants of a journey run so see the same customers take the same chances, as far as
+     * their journeys agree. A run without `crn` (cjm run) uses one stream per block instead. */
+    bool crn;
+    uint64_t crn_salt;     /* 0 for common numbers; another salt gives independent customers */
+    uint64_t first_block;  /* simulate blocks first_block.. only (customers from first_block * SIM_BLOCK) */
+    const SimOutcomeSink *sink; /* when set, receives every customer's outcome */
 } SimOptions;
 
 RtResult *sim_run(const RtModel *rm, const SimOptions *o);

@@ -7,6 +7,9 @@ set -eu
 packages="gcc make flex bison pkg-config libgraphviz-dev graphviz valgrind libxml2-utils"
 # Editor support and installation tests: man pages (man --warnings), Vim, zsh completion.
 packages="$packages man-db vim zsh"
+# The HTML report's browser tests (tests/cli/report.sh): headless Chromium, and a font for its
+# screenshots and PDFs. Chromium is large (some 300 MB); the tests print SKIP without it.
+packages="$packages chromium fonts-dejavu-core"
 
 missing=""
 for p in $packages; do

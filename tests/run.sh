@@ -21,6 +21,9 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/cjm-test.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 export NO_COLOR=1 LC_ALL=C CJM_PATH=
 repo=$(pwd -P)
+# cjm's version (from git describe) changes with every commit; outputs that show it (cjm report)
+# are compared with "<version>" in its place.
+version=$("$CJM" --version 2>/dev/null | sed 's/^cjm //')
 
 ok() { pass=$((pass + 1)); [ -z "$VERBOSE" ] || echo "ok   $1"; }
 not_ok() {
@@ -57,7 +60,7 @@ run_golden() { # file -> writes the actual result to $tmp/actual
     status=$?
     # The checkout's own path (in "looked in ..." notes) differs between machines.
     { cat "$tmp/out"; echo "--- stderr"; cat "$tmp/err"; echo "--- exit $status"; } |
-        sed "s|$repo|<repo>|g" >"$tmp/actual"
+        sed -e "s|$repo|<repo>|g" -e "s|${version:-<version>}|<version>|g" >"$tmp/actual"
 }
 
 for f in tests/*/*.journey; do

@@ -1,6 +1,6 @@
 /* fuzz_engine.c: fuzz harness for the engine: check the input (as fuzz_front.c), and when it
  * checks, compile it, simulate a tiny cohort, run the exact analysis where it applies, render
- * every report format and the graph (its dot source; an SVG layout for one input in 16, since
+ * every report format (the HTML page without its pictures) and the graph (its dot source; an SVG layout for one input in 16, since
  * layout is slow) to memory, and free everything. */
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +23,8 @@ static void render_everything(const Model *m, const RtResult *r, bool layout)
     render_json(r, "main.journey", &out);
     render_table(r, "main.journey", &out);
     for (int t = CSV_STAGES; t <= CSV_REASONS; t++) render_csv(r, (CsvTable)t, &out);
+    HtmlReport html = {.date = "2024-01-01", .version = "fuzz"};
+    render_html(r, "main.journey", &html, &out);
     buf_free(&out);
     GraphOptions opt = {GRAPH_FLOW, false, -1};
     for (int view = 0; view < 2; view++) {

@@ -20,11 +20,15 @@ void unit_end(void)
 void unit_lang(void);
 void unit_fmt(void);
 void unit_runtime(void);
+void unit_report(void);
+void unit_compare(void);
 
 int main(void)
 {
     unit_lang();
     unit_fmt();
     unit_runtime();
+    unit_report();
+    unit_compare();
     return unit_failures ? 1 : 0;
 }

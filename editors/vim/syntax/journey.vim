@@ -13,7 +13,7 @@ syn case match
 " Names: ASCII letters, digits and _, and any UTF-8 letter.
 syn match journeyIdentifier '\%([A-Za-z_]\|[^\x00-\x7f]\)\%([A-Za-z0-9_]\|[^\x00-\x7f]\)*'
 
-syn keyword journeyDeclaration journey persona curve stage touchpoint channel rule
+syn keyword journeyDeclaration journey persona curve stage touchpoint channel rule scenario
 syn keyword journeyInclude import
 syn keyword journeyModifier extend goal
 syn keyword journeyAttribute cohort horizon seed start share mood wait revenue reach emotion cost pain opportunity
@@ -24,7 +24,7 @@ syn keyword journeyFunction min max clamp abs visits
 syn keyword journeyDistribution exponential uniform normal lognormal triangular
 
 " The name a declaration introduces, and the stage an arrow, goto or start leads to.
-syn match journeyDeclName '\%(\<\%(journey\|persona\|curve\|stage\|touchpoint\|channel\|rule\)\s\+\)\@<=\%([A-Za-z_]\|[^\x00-\x7f]\)\%([A-Za-z0-9_]\|[^\x00-\x7f]\)*'
+syn match journeyDeclName '\%(\<\%(journey\|persona\|curve\|stage\|touchpoint\|channel\|rule\|scenario\)\s\+\)\@<=\%([A-Za-z_]\|[^\x00-\x7f]\)\%([A-Za-z0-9_]\|[^\x00-\x7f]\)*'
 syn match journeyTarget '\%(\%(->\|\<goto\|\<start\|\<touch\)\s*\)\@<=\%([A-Za-z_]\|[^\x00-\x7f]\)\%([A-Za-z0-9_]\|[^\x00-\x7f]\)*'
 syn match journeyTrait '\%([A-Za-z_]\|[^\x00-\x7f]\)\%([A-Za-z0-9_]\|[^\x00-\x7f]\)*\ze\s*=\%(=\)\@!'
 " (A keyword wins over these names where both match: `-> churn` is the keyword.)

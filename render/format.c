@@ -1,0 +1,168 @@
+/* format.c: aligned tables, JSON and CSV writing shared by the reports (see format.h). */
+#include "format.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "report.h"
+
+/* ---- aligned columns ---- */
+
+void grid_init(Grid *g, const char *align)
+{
+    memset(g, 0, sizeof *g);
+    g->ncols = (int)strlen(align);
+    for (int i = 0; i < g->ncols; i++) g->right[i] = align[i] == 'r';
+}
+
+void grid_cell(Grid *g, const char *fmt, ...)
+{
+    Buf b = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    if (g->ncells == g->cap) {
+        g->cap = g->cap ? g->cap * 2 : 64;
+        g->cells = xrealloc(g->cells, (size_t)g->cap * sizeof *g->cells);
+    }
+    g->cells[g->ncells++] = buf_take(&b);
+}
+
+static int width(const char *s)
+{
+    int n = 0;
+    for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static void pad(Buf *b, int n)
+{
+    for (int i = 0; i < n; i++) buf_putc(b, ' ');
+}
+
+void grid_print(Grid *g, Buf *out)
+{
+    int w[GRID_MAX_COLS] = {0};
+    for (int i = 0; i < g->ncells; i++) {
+        int c = i % g->ncols, n = width(g->cells[i]);
+        if (n > w[c]) w[c] = n;
+    }
+    for (int i = 0; i < g->ncells; i++) {
+        int c = i % g->ncols, n = width(g->cells[i]);
+        buf_puts(out, "  ");
+        bool last = c == g->ncols - 1;
+        if (g->right[c]) pad(out, w[c] - n);
+        buf_puts(out, g->cells[i]);
+        if (!g->right[c] && !last) pad(out, w[c] - n);
+        if (last) {
+            while (out->len > 0 && out->data[out->len - 1] == ' ') out->len--; /* no trailing blanks */
+            out->data[out->len] = 0;
+            buf_putc(out, '\n');
+        }
+    }
+    for (int i = 0; i < g->ncells; i++) free(g->cells[i]);
+    free(g->cells);
+}
+
+/* ---- JSON ---- */
+
+static void newline(Json *j)
+{
+    buf_putc(j->b, '\n');
+    for (int i = 0; i < j->depth; i++) buf_puts(j->b, "  ");
+}
+
+void json_next(Json *j)
+{
+    if (!j->first) buf_putc(j->b, ',');
+    j->first = false;
+    newline(j);
+}
+
+void json_str(Buf *b, const char *s)
+{
+    buf_putc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        switch (*p) {
+        case '"': buf_puts(b, "\\\""); break;
+        case '\\': buf_puts(b, "\\\\"); break;
+        case '\n': buf_puts(b, "\\n"); break;
+        case '\r': buf_puts(b, "\\r"); break;
+        case '\t': buf_puts(b, "\\t"); break;
+        default:
+            if (*p < 0x20 || *p == 0x7f) buf_printf(b, "\\u%04x", *p);
+            else buf_putc(b, (char)*p);
+        }
+    }
+    buf_putc(b, '"');
+}
+
+void json_key(Json *j, const char *k)
+{
+    json_next(j);
+    json_str(j->b, k);
+    buf_puts(j->b, ": ");
+}
+
+void json_open(Json *j, char c)
+{
+    buf_putc(j->b, c);
+    j->depth++;
+    j->first = true;
+}
+
+void json_close(Json *j, char c)
+{
+    j->depth--;
+    if (!j->first) newline(j);
+    buf_putc(j->b, c);
+    j->first = false;
+}
+
+void json_num(Json *j, const char *k, double v)
+{
+    json_key(j, k);
+    render_number(j->b, v);
+}
+
+void json_text(Json *j, const char *k, const char *v)
+{
+    json_key(j, k);
+    if (v) json_str(j->b, v);
+    else buf_puts(j->b, "null");
+}
+
+void json_bool(Json *j, const char *k, bool v)
+{
+    json_key(j, k);
+    buf_puts(j->b, v ? "true" : "false");
+}
+
+/* ---- CSV ---- */
+
+void csv_str(Buf *b, const char *s, bool last)
+{
+    s = s ? s : "";
+    if (strpbrk(s, ",\"\n\r")) {
+        buf_putc(b, '"');
+        for (; *s; s++) {
+            if (*s == '"') buf_putc(b, '"');
+            buf_putc(b, *s);
+        }
+        buf_putc(b, '"');
+    } else {
+        buf_puts(b, s);
+    }
+    buf_putc(b, last ? '\n' : ',');
+}
+
+void csv_num(Buf *b, double v, bool last)
+{
+    if (isfinite(v)) render_number(b, v);
+    buf_putc(b, last ? '\n' : ',');
+}

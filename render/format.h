@@ -1,0 +1,54 @@
+/* format.h: the writers the text reports share: tables of aligned columns for a terminal (Grid),
+ * JSON with one fixed layout (Json), and CSV fields (RFC 4180). They know nothing of journeys.
+ *
+ * Ownership: a Grid owns its cells until grid_print() writes and frees them; Json appends to the
+ * caller's Buf. */
+#ifndef CJM_RENDER_FORMAT_H
+#define CJM_RENDER_FORMAT_H
+
+#include <stdbool.h>
+
+#include "buf.h"
+
+/* ---- aligned columns ---- */
+enum { GRID_MAX_COLS = 12 };
+
+typedef struct Grid {
+    int ncols;
+    bool right[GRID_MAX_COLS];  /* right-aligned (numbers) */
+    char **cells;               /* row-major, ncols per row */
+    int ncells, cap;
+} Grid;
+
+/* One column per character of `align`: 'r' right-aligned, anything else left-aligned. */
+void grid_init(Grid *g, const char *align);
+void grid_cell(Grid *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Writes the rows indented by two spaces, columns two spaces apart (widths in UTF-8 characters),
+ * without trailing blanks, and frees the cells. */
+void grid_print(Grid *g, Buf *out);
+
+/* ---- JSON: keys in the order written, two-space indentation, numbers by render_number() ---- */
+typedef struct Json {
+    Buf *b;
+    int depth;
+    bool first;    /* no value written yet at this depth */
+} Json;
+
+/* Before a value in an array: the comma and line break. */
+void json_next(Json *j);
+/* A string value with JSON's escapes (NULL as ""). */
+void json_str(Buf *b, const char *s);
+/* `"k": ` in an object. */
+void json_key(Json *j, const char *k);
+/* '{' or '[' and its closing partner. */
+void json_open(Json *j, char c);
+void json_close(Json *j, char c);
+void json_num(Json *j, const char *k, double v);  /* NaN and infinities as null */
+void json_text(Json *j, const char *k, const char *v); /* NULL as null */
+void json_bool(Json *j, const char *k, bool v);
+
+/* ---- CSV: a field and its separator (',' or, for the last field, '\n') ---- */
+void csv_str(Buf *b, const char *s, bool last);
+void csv_num(Buf *b, double v, bool last); /* as in JSON; an unknown value is an empty field */
+
+#endif

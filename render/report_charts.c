@@ -1,0 +1,457 @@
+/* report_charts.c: the charts of the HTML report (see report_html.h), drawn with chart.h from an
+ * RtResult: the funnel with its drop-offs, the emotion curve of each persona (declared and
+ * simulated), retention over time, the histogram of times to convert and the churn reasons.
+ * Each chart is a <figure> with a caption; a figure a run cannot give (an exact analysis has no
+ * times or moods) is a note instead. Long lists are cut (the tables below them have everything). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "chart.h"
+#include "report_html.h"
+
+enum { FUNNEL_MAX = 60, CURVES_MAX = 12, REASONS_MAX = 40 };
+
+static const char GOOD[] = "#009E73", BAD[] = "#D55E00", MAIN[] = "#0072B2", DECLARED[] = "#E69F00",
+                  P90[] = "#CC79A7";
+
+static void figure_open(Buf *b, const char *cls)
+{
+    buf_printf(b, "<figure class=\"%s\">\n", cls);
+}
+
+static void figure_close(Buf *b, const char *caption)
+{
+    buf_puts(b, "<figcaption>");
+    chart_escape(b, caption);
+    buf_puts(b, "</figcaption>\n</figure>\n");
+}
+
+/* A figure the run cannot give: a box with the reason. */
+static void missing(Buf *b, const char *cls, const char *title, const char *why)
+{
+    buf_printf(b, "<figure class=\"%s missing\">\n<p class=\"chart-title\">", cls);
+    chart_escape(b, title);
+    buf_puts(b, "</p>\n<p class=\"na\">");
+    chart_escape(b, why);
+    buf_puts(b, "</p>\n</figure>\n");
+}
+
+/* Text with figures inside an SVG <text>: the caller writes <tspan>s into the Buf it gets. */
+static void text_open(Buf *b, double x, double y, const char *cls, const char *anchor)
+{
+    buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"%s\"%s%s%s>", x, y, cls, anchor ? " text-anchor=\"" : "",
+               anchor ? anchor : "", anchor ? "\"" : "");
+}
+
+/* ---- the funnel ---- */
+
+static void funnel_dropoff(Chart *c, const RtResult *r, int s, double x, double y)
+{
+    double before = r->stages[s - 1].reached, now = r->stages[s].reached;
+    if (!(before > 0)) return;
+    Buf t = BUF_INIT;
+    double change = now / before - 1;
+    buf_puts(&t, change <= 0 ? "\xE2\x86\x93 " : "\xE2\x86\x91 "); /* arrows down and up */
+    html_fig_text(&t, r, fabs(change), FIG_RATE);
+    buf_puts(&t, change <= 0 ? " drop-off from the stage above" : " more than the stage above");
+    chart_text(c, x, y, ANCHOR_START, change <= 0 ? "drop" : "rise", NULL, buf_str(&t));
+    buf_free(&t);
+}
+
+static void funnel_row(Chart *c, const RtResult *r, int s, double y, double bar0, double barw)
+{
+    const Stage *st = r->model->stages[s];
+    double reached = r->stages[s].reached, rate = reached / r->cohort;
+    Buf t = BUF_INIT;
+    chart_fit(&t, st->name.s, bar0 - 16, 13);
+    buf_printf(c->out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" class=\"label\"><title>", bar0 - 10, y + 17);
+    chart_escape(c->out, st->name.s);
+    if (st->label.s) {
+        buf_puts(c->out, ": ");
+        chart_escape(c->out, st->label.s);
+    }
+    buf_printf(c->out, "</title>%s</text>\n", buf_str(&t));
+    buf_free(&t);
+    double w = rate > 0 ? fmax(barw * rate, 1.5) : 0;
+    chart_rect(c, bar0, y, barw, 24, "#eef1f5", NULL, NULL);
+    chart_rect(c, bar0, y, w, 24, st->goal ? GOOD : MAIN, NULL, NULL);
+    char path[128];
+    text_open(c->out, bar0 + w + 8, y + 17, "value", NULL);
+    html_fig(c->out, r, "tspan", NULL, html_path(path, "stages.%d.reached", s), reached, FIG_COUNT);
+    buf_puts(c->out, " \xC2\xB7 ");
+    html_fig(c->out, r, "tspan", NULL, html_path(path, "stages.%d.reached_rate", s), rate, FIG_RATE);
+    buf_puts(c->out, "</text>\n");
+}
+
+void html_chart_funnel(Buf *b, const RtResult *r)
+{
+    int n = r->model->nstages < FUNNEL_MAX ? r->model->nstages : FUNNEL_MAX;
+    enum { PITCH = 46, TOP = 34, W = 960 };
+    double bar0 = 210, barw = W - bar0 - 190;
+    figure_open(b, "wide");
+    Chart c;
+    chart_open(&c, b, W, TOP + n * PITCH - 12, "Funnel: customers who reached each stage");
+    ChartKey keys[] = {{"stage", MAIN, KEY_BOX, false}, {"goal stage (conversion)", GOOD, KEY_BOX, false}};
+    chart_legend(&c, W - 4, 16, keys, 2, true);
+    for (int s = 0; s < n; s++) {
+        double y = TOP + s * PITCH;
+        funnel_row(&c, r, s, y, bar0, barw);
+        if (s + 1 < n) funnel_dropoff(&c, r, s + 1, bar0 + 2, y + 24 + 15);
+    }
+    chart_close(&c);
+    Buf cap = BUF_INIT;
+    buf_puts(&cap, "Customers who reached each stage at least once, and their share of the cohort, in the "
+                   "order the stages are declared. Between bars: the change from the stage above.");
+    if (r->model->nstages > n)
+        buf_printf(&cap, " The first %d of %d stages; the table of stages has them all.", n, r->model->nstages);
+    figure_close(b, buf_str(&cap));
+    buf_free(&cap);
+}
+
+/* ---- emotion curves ---- */
+
+static void curve_chart(Buf *b, const RtResult *r, int p, int json_index)
+{
+    const Model *m = r->model;
+    int n = m->nstages;
+    enum { W = 560 };
+    const char **labels = xcalloc((size_t)n, sizeof *labels);
+    double *x = xcalloc((size_t)n, sizeof *x), *decl = xcalloc((size_t)n, sizeof *decl),
+           *sim = xcalloc((size_t)n, sizeof *sim);
+    for (int s = 0; s < n; s++) {
+        size_t at = (size_t)p * (size_t)n + (size_t)s;
+        labels[s] = m->stages[s]->name.s;
+        x[s] = s;
+        decl[s] = m->curve_declared[at] ? m->curve[at] : NAN;
+        sim[s] = r->curve_sim[at];
+    }
+    double left = 52, right = W - 16, top = 52;
+    double slot = n > 1 ? (right - left - 24) / (n - 1) : right - left;
+    double below = chart_category_space(labels, n, slot, 12, 110);
+    Buf title = BUF_INIT;
+    buf_printf(&title, "Emotion curve of %s", render_persona_name(r, p));
+    if (m->personas[p]->label.s) buf_printf(&title, " (%s)", m->personas[p]->label.s);
+    figure_open(b, "half");
+    Chart c;
+    chart_open(&c, b, W, top + 200 + below + 8, buf_str(&title));
+    chart_plot_area(&c, left, top, right, top + 200);
+    chart_scale(&c, n > 1 ? -12.0 / slot : -0.5, n > 1 ? n - 1 + 12.0 / slot : 0.5, -1, 1);
+    double ticks[] = {-1, -0.5, 0, 0.5, 1};
+    chart_y_axis(&c, ticks, 5, 0.5, CHART_SIGNED, NULL);
+    chart_hline(&c, 0, "zero");
+    chart_x_categories(&c, labels, n, 12, 110);
+    Buf fit = BUF_INIT;
+    chart_fit(&fit, buf_str(&title), W, 15);
+    buf_printf(b, "<text x=\"0\" y=\"16\" class=\"chart-title\">%s</text>\n", buf_str(&fit));
+    buf_free(&fit);
+    ChartKey keys[] = {{"declared", DECLARED, KEY_DASHED, true}, {"simulated", MAIN, KEY_LINE, false}};
+    chart_legend(&c, W - 4, 38, keys, r->exact ? 1 : 2, true);
+    char path[128];
+    Buf attrs = BUF_INIT;
+    html_series(&attrs, html_path(path, "personas.%d.curve", json_index), "declared", decl, n, 1);
+    /* The declared curve joins the stages that declare a value (the others have none); the
+     * simulated one breaks where no customer entered. */
+    double *dx = xcalloc((size_t)n, sizeof *dx), *dy = xcalloc((size_t)n, sizeof *dy);
+    int nd = 0;
+    for (int s = 0; s < n; s++)
+        if (!isnan(decl[s])) dx[nd] = s, dy[nd++] = decl[s];
+    chart_line(&c, dx, dy, nd, DECLARED, true, buf_str(&attrs));
+    bool dots = slot >= 12; /* markers while they do not crowd each other */
+    if (dots || nd == 1) chart_markers(&c, dx, dy, nd, DECLARED, true);
+    buf_clear(&attrs);
+    html_series(&attrs, path, "simulated", sim, n, 1);
+    chart_line(&c, x, sim, n, MAIN, false, buf_str(&attrs));
+    if (dots || n == 1) chart_markers(&c, x, sim, n, MAIN, false);
+    free(dx);
+    free(dy);
+    buf_free(&attrs);
+    chart_close(&c);
+    figure_close(b, r->exact ? "Mood on entry of each stage, from \xE2\x88\x92" "1 to +1, as the journey declares "
+                               "it. Simulated moods are not available in an exact analysis."
+                             : "Mean mood on entry of each stage, from \xE2\x88\x92" "1 to +1: as the journey declares "
+                               "it (dashed) and as its customers felt it in the simulation (solid).");
+    buf_free(&title);
+    free(labels);
+    free(x);
+    free(decl);
+    free(sim);
+}
+
+void html_chart_curves(Buf *b, const RtResult *r)
+{
+    int shown = 0, json_index = 0;
+    buf_puts(b, "<div class=\"grid2\">\n");
+    for (int p = 0; p < r->rt->npersonas; p++) {
+        if (r->persona >= 0 && p != r->persona) continue;
+        if (shown < CURVES_MAX) curve_chart(b, r, p, json_index);
+        shown++;
+        json_index++;
+    }
+    buf_puts(b, "</div>\n");
+    if (shown > CURVES_MAX)
+        buf_printf(b, "<p class=\"note\">The curves of the first %d of %d personas.</p>\n", CURVES_MAX, shown);
+}
+
+/* ---- retention over time ---- */
+
+/* Ticks of [0, end] that do not pass end. */
+static double ticks_upto(double end, int most, double *ticks, int *n)
+{
+    double lo = 0, hi = end > 0 ? end : 1;
+    double step = chart_ticks(&lo, &hi, most, ticks, n);
+    while (*n > 1 && ticks[*n - 1] > end * (1 + 1e-9)) (*n)--;
+    return step;
+}
+
+/* The dots of retention at day 30 and 90 (the exact figures of the headline), with their key in
+ * the top right corner. */
+static void retention_markers(Chart *c, const RtResult *r, double end)
+{
+    static const char *const keys[] = {"retention.day_30", "retention.day_90"};
+    static const double days[] = {30, 90};
+    double at = c->width - 4;
+    for (int i = 1; i >= 0; i--) {
+        double v = r->retention[i + 1];
+        if (!(days[i] <= end) || !isfinite(v)) continue;
+        buf_printf(c->out,
+                   "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" fill=\"%s\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>\n",
+                   chart_x(c, days[i]), chart_y(c, v), i ? P90 : BAD);
+        Buf t = BUF_INIT;
+        buf_printf(&t, "day %.0f: ", days[i]);
+        html_fig_text(&t, r, v, FIG_RATE);
+        double w = chart_text_width(buf_str(&t), 12.5);
+        text_open(c->out, at, 16, "value", "end");
+        buf_printf(c->out, "day %.0f: ", days[i]);
+        html_fig(c->out, r, "tspan", NULL, keys[i], v, FIG_RATE);
+        buf_puts(c->out, "</text>\n");
+        buf_printf(c->out, "<circle cx=\"%.1f\" cy=\"12\" r=\"4.5\" fill=\"%s\"/>\n", at - w - 10, i ? P90 : BAD);
+        at -= w + 30;
+        buf_free(&t);
+    }
+}
+
+void html_chart_retention(Buf *b, const RtResult *r)
+{
+    int n;
+    RenderPoint *pts = render_retention_curve(r, &n);
+    if (!pts) {
+        missing(b, "half", "Retention over time", "Retention over time is not available in an exact analysis: it "
+                                                   "depends on when customers churn, which is left to chance.");
+        return;
+    }
+    enum { W = 560, H = 330 };
+    double end = pts[n - 1].day;
+    /* Drawn as steps: the share is known at each point, and churn between two points is drawn
+     * at the later one (customers who all churn on day 2 drop at day 2, not from day 1). */
+    int ns = 2 * n - 1;
+    double *x = xcalloc((size_t)ns, sizeof *x), *y = xcalloc((size_t)ns, sizeof *y);
+    double *flat = xcalloc((size_t)n * 2, sizeof *flat);
+    for (int i = 0; i < n; i++) {
+        x[2 * i] = pts[i].day;
+        y[2 * i] = pts[i].retained;
+        if (i + 1 < n) {
+            x[2 * i + 1] = pts[i + 1].day;
+            y[2 * i + 1] = pts[i].retained;
+        }
+        flat[2 * i] = pts[i].day;
+        flat[2 * i + 1] = pts[i].retained;
+    }
+    figure_open(b, "half");
+    Chart c;
+    chart_open(&c, b, W, H, "Retention over time: share of the cohort not churned");
+    chart_plot_area(&c, 58, 34, W - 18, H - 50);
+    double xt[CHART_MAX_TICKS], yt[CHART_MAX_TICKS];
+    int nx, ny;
+    double xstep = ticks_upto(end, 8, xt, &nx);
+    double ylo = 0, yhi = 1;
+    double ystep = chart_ticks(&ylo, &yhi, 6, yt, &ny);
+    chart_scale(&c, 0, end > 0 ? end : 1, 0, 1);
+    buf_puts(b, "<text x=\"0\" y=\"16\" class=\"chart-title\">Retention over time</text>\n");
+    chart_y_axis(&c, yt, ny, ystep, CHART_PERCENT, "customers not churned");
+    chart_x_axis(&c, xt, nx, xstep, CHART_NUMBER, "days since the first stage");
+    chart_area(&c, x, y, ns, MAIN, 0.12);
+    Buf attrs = BUF_INIT;
+    html_series(&attrs, "retention_curve", "day retained", flat, n, 2);
+    chart_line(&c, x, y, ns, MAIN, false, buf_str(&attrs));
+    buf_free(&attrs);
+    retention_markers(&c, r, end);
+    chart_close(&c);
+    figure_close(b, r->has_horizon ? "The share of the cohort that has not churned by each day, up to the horizon "
+                                     "(customers still in the journey then count as retained). Dots: retention at "
+                                     "days 30 and 90."
+                                   : "The share of the cohort that has not churned by each day, up to the last "
+                                     "churn. Dots: retention at days 30 and 90.");
+    free(x);
+    free(y);
+    free(flat);
+    free(pts);
+}
+
+/* ---- time to convert ---- */
+
+static void ttc_bars(Chart *c, const RtResult *r, const RenderBin *bins, int n, double step)
+{
+    for (int i = 0; i < n; i++) {
+        bool open = isinf(bins[i].to);
+        double from = bins[i].from, to = open ? from + step : bins[i].to;
+        double x0 = chart_x(c, from) + 1, x1 = chart_x(c, to) - 1, y = chart_y(c, bins[i].count);
+        Buf tip = BUF_INIT;
+        if (open) buf_printf(&tip, "%g days or more: ", from);
+        else buf_printf(&tip, "%g to %g days: ", from, to);
+        html_fig_text(&tip, r, bins[i].count, FIG_COUNT);
+        buf_puts(&tip, " conversions");
+        chart_rect(c, x0, y, x1 - x0, c->bottom - y, open ? "#7fb4d9" : MAIN, NULL, buf_str(&tip));
+        if (open) chart_text(c, (x0 + x1) / 2, y - 6, ANCHOR_MIDDLE, "tick", NULL, "later");
+        buf_free(&tip);
+    }
+}
+
+void html_chart_ttc(Buf *b, const RtResult *r)
+{
+    int n;
+    RenderBin *bins = render_ttc_histogram(r, &n);
+    if (!bins) {
+        missing(b, "half", "Time to convert",
+                r->exact ? "The distribution of times to convert is not available in an exact analysis: only "
+                           "their mean is."
+                         : "No customer converted, so there is no time to convert.");
+        return;
+    }
+    enum { W = 560, H = 330 };
+    bool open = isinf(bins[n - 1].to);
+    double step = bins[0].to - bins[0].from, end = open ? bins[n - 1].from + step : bins[n - 1].to, top = 0;
+    double *flat = xcalloc((size_t)n * 3, sizeof *flat);
+    for (int i = 0; i < n; i++) {
+        top = fmax(top, bins[i].count);
+        flat[3 * i] = bins[i].from;
+        flat[3 * i + 1] = bins[i].to;
+        flat[3 * i + 2] = bins[i].count;
+    }
+    figure_open(b, "half");
+    Chart c;
+    chart_open(&c, b, W, H, "Time to convert: conversions by days from the first stage");
+    chart_plot_area(&c, 58, 34, W - 18, H - 50);
+    double xt[CHART_MAX_TICKS], yt[CHART_MAX_TICKS];
+    int nx, ny;
+    double xstep = ticks_upto(open ? bins[n - 1].from : end, 8, xt, &nx);
+    double ylo = 0, yhi = top > 0 ? top : 1;
+    double ystep = chart_ticks(&ylo, &yhi, 6, yt, &ny);
+    chart_scale(&c, 0, end, 0, yhi);
+    buf_puts(b, "<text x=\"0\" y=\"16\" class=\"chart-title\">Time to convert</text>\n");
+    chart_y_axis(&c, yt, ny, ystep < 1 ? 1 : ystep, CHART_NUMBER, "conversions");
+    chart_x_axis(&c, xt, nx, xstep, CHART_NUMBER, "days from the first stage to the conversion");
+    Buf attrs = BUF_INIT;
+    html_series(&attrs, "time_to_convert.histogram", "from to count", flat, n, 3);
+    buf_printf(b, "<g%s>\n", buf_str(&attrs));
+    ttc_bars(&c, r, bins, n, step);
+    buf_puts(b, "</g>\n");
+    buf_free(&attrs);
+    chart_vline(&c, r->ttc_median, "marker", BAD);
+    chart_vline(&c, r->ttc_p90, "marker", P90);
+    Buf med = BUF_INIT, p90 = BUF_INIT;
+    buf_puts(&med, "median ");
+    html_fig_text(&med, r, r->ttc_median, FIG_DAYS);
+    buf_puts(&p90, "90th percentile ");
+    html_fig_text(&p90, r, r->ttc_p90, FIG_DAYS);
+    ChartKey keys[] = {{buf_str(&med), BAD, KEY_RULE, false}, {buf_str(&p90), P90, KEY_RULE, false}};
+    chart_legend(&c, W - 4, 16, keys, 2, true);
+    buf_free(&med);
+    buf_free(&p90);
+    chart_close(&c);
+    figure_close(b, open ? "Converted customers by the days they took to convert, up to the 99th percentile; the "
+                           "last, lighter bar holds the slower ones."
+                         : "Converted customers by the days they took to convert.");
+    free(flat);
+    free(bins);
+}
+
+/* ---- churn reasons ---- */
+
+static int by_count_desc(const void *pa, const void *pb)
+{
+    const RtReasonRow *const *a = pa, *const *b = pb;
+    if ((*a)->count != (*b)->count) return (*a)->count < (*b)->count ? 1 : -1;
+    return *a < *b ? -1 : *a > *b;
+}
+
+static int by_position(const void *pa, const void *pb)
+{
+    const RtReasonRow *const *a = pa, *const *b = pb;
+    return *a < *b ? -1 : *a > *b;
+}
+
+/* The reasons shown: the REASONS_MAX largest that happened, back in stage order; *all says how
+ * many happened. */
+static int pick_reasons(const RtResult *r, const RtReasonRow **out, int *all)
+{
+    int n = 0;
+    for (int i = 0; i < r->nreasons; i++)
+        if (r->reasons[i].count > 0) out[n++] = &r->reasons[i];
+    *all = n;
+    if (n > REASONS_MAX) {
+        qsort(out, (size_t)n, sizeof *out, by_count_desc);
+        n = REASONS_MAX;
+        qsort(out, (size_t)n, sizeof *out, by_position);
+    }
+    return n;
+}
+
+static void churn_row(Chart *c, const RtResult *r, const RtReasonRow *x, int group, bool first, double y, double top)
+{
+    enum { BAR0 = 470, BARW = 960 - BAR0 - 160 };
+    int i = (int)(x - r->reasons);
+    if (first) {
+        Buf t = BUF_INIT;
+        chart_fit(&t, rt_stage_name(r->rt, x->stage), 170, 13);
+        buf_printf(c->out, "<text x=\"0\" y=\"%.1f\" class=\"label strong\">%s</text>\n", y + 15, buf_str(&t));
+        buf_free(&t);
+        if (y > c->top)
+            buf_printf(c->out, "<line class=\"grid\" x1=\"0\" y1=\"%.1f\" x2=\"960\" y2=\"%.1f\"/>\n", y - 4, y - 4);
+    }
+    Buf t = BUF_INIT;
+    chart_fit(&t, *x->reason ? x->reason : "(no reason given)", 270, 13);
+    buf_printf(c->out, "<text x=\"180\" y=\"%.1f\" class=\"label\">%s</text>\n", y + 15, buf_str(&t));
+    buf_free(&t);
+    double w = x->count / top * BARW;
+    chart_rect(c, BAR0, y, w > 1.5 ? w : 1.5, 20, chart_colour(group % 6), NULL, NULL);
+    char path[128];
+    text_open(c->out, BAR0 + w + 8, y + 15, "value", NULL);
+    html_fig(c->out, r, "tspan", NULL, html_path(path, "churn_reasons.%d.count", i), x->count, FIG_COUNT);
+    buf_puts(c->out, " \xC2\xB7 ");
+    html_fig(c->out, r, "tspan", NULL, html_path(path, "churn_reasons.%d.rate", i), x->count / r->cohort, FIG_RATE);
+    buf_puts(c->out, "</text>\n");
+}
+
+void html_chart_churn(Buf *b, const RtResult *r)
+{
+    const RtReasonRow **rows = xcalloc((size_t)r->nreasons + 1, sizeof *rows);
+    int all;
+    int n = pick_reasons(r, rows, &all);
+    if (n == 0) {
+        missing(b, "wide", "Churn reasons", "No customer churned.");
+        free(rows);
+        return;
+    }
+    enum { PITCH = 28, TOP = 8 };
+    double top = 0;
+    for (int i = 0; i < n; i++) top = fmax(top, rows[i]->count);
+    figure_open(b, "wide");
+    Chart c;
+    chart_open(&c, b, 960, TOP + n * PITCH + 2, "Churn reasons by stage");
+    int group = -1;
+    for (int i = 0; i < n; i++) {
+        bool first = i == 0 || rows[i]->stage != rows[i - 1]->stage;
+        group += first;
+        churn_row(&c, r, rows[i], group, first, TOP + i * PITCH, top);
+    }
+    chart_close(&c);
+    Buf cap = BUF_INIT;
+    buf_puts(&cap, "Churned customers by the stage they left and the reason given, in stage order, with their "
+                   "share of the cohort.");
+    if (n < all) buf_printf(&cap, " The %d largest of %d reasons; the table has them all.", n, all);
+    figure_close(b, buf_str(&cap));
+    buf_free(&cap);
+    free(rows);
+}

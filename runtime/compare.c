@@ -1,0 +1,650 @@
+/* compare.c: `cjm compare`'s engine (see compare.h): the variants of a journey (removals, sweeps),
+ * their runs beside the journey with common random numbers, and the statistics of paired
+ * differences. It draws no random number itself and prints nothing.
+ *
+ * The cohort is simulated in chunks of CHUNK_BLOCKS blocks: the journey first, keeping each
+ * customer's outcome, then every variant over the same customers, each block's paired sums
+ * (Moments) computed as the block ends and added to the variant's total in block order. Memory
+ * is bounded by a chunk, whatever the cohort. */
+#include "compare.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "exact.h"
+
+#define Z95 1.959963984540054
+
+enum { CHUNK_BLOCKS = 32, SWEEP_MAX_POINTS = 101 };
+
+static const char *const metric_keys[CMP_NMETRICS] = {
+    "conversion", "churn", "retention_90", "revenue_per_customer", "cost_per_customer", "nps", "cac",
+};
+static const char *const metric_titles[CMP_NMETRICS] = {
+    "Conversion", "Churn", "Retention day 90", "Revenue / customer", "Cost / customer", "NPS", "CAC",
+};
+
+const char *cmp_metric_key(CmpMetric k) { return k < CMP_NMETRICS ? metric_keys[k] : "?"; }
+const char *cmp_metric_title(CmpMetric k) { return k < CMP_NMETRICS ? metric_titles[k] : "?"; }
+
+/* ---- the set of variants ---- */
+
+#define GROW(arr, n, cap)                                                   \
+    do {                                                                    \
+        if ((n) == (cap)) {                                                 \
+            (cap) = (cap) ? (cap) * 2 : 16;                                 \
+            (arr) = xrealloc((arr), (size_t)(cap) * sizeof *(arr));         \
+        }                                                                   \
+    } while (0)
+
+void cmp_set_init(CmpSet *set, CmpMode mode)
+{
+    memset(set, 0, sizeof *set);
+    set->mode = mode;
+}
+
+void cmp_set_free(CmpSet *set)
+{
+    for (int i = 0; i < set->nowned; i++) rt_model_free(set->owned[i]);
+    for (int i = 0; i < set->nstrings; i++) free(set->strings[i]);
+    free(set->owned);
+    free(set->strings);
+    free(set->v);
+    memset(set, 0, sizeof *set);
+}
+
+/* Keeps a string made for the set (freed with it). */
+static const char *keep(CmpSet *set, char *s)
+{
+    GROW(set->strings, set->nstrings, set->strings_cap);
+    set->strings[set->nstrings++] = s;
+    return s;
+}
+
+void cmp_set_add(CmpSet *set, const char *name, const char *label, RtModel *rm, double value)
+{
+    GROW(set->v, set->n, set->cap);
+    set->v[set->n++] = (CmpVariant){name, label, rm, value};
+    if (rm) {
+        GROW(set->owned, set->nowned, set->owned_cap);
+        set->owned[set->nowned++] = rm;
+    }
+}
+
+/* ---- removals ---- */
+
+static void remove_touchpoints(CmpSet *set, const Model *m)
+{
+    for (int k = 0; k < m->ntouchpoints; k++) {
+        const Touchpoint *t = m->touchpoints[k];
+        RtSetting never = {RT_SET_TOUCH_REACH, k, 0};
+        const char *channel = t->channel_index >= 0 ? m->channels[t->channel_index]->name.s : NULL;
+        cmp_set_add(set, t->name.s, channel, rt_compile_with(m, &never, 1), 0);
+    }
+}
+
+/* A channel taken out: none of its touchpoints is ever met. Channels no touchpoint uses are left
+ * out, as in the run report. */
+static void remove_channels(CmpSet *set, const Model *m)
+{
+    RtSetting *never = xcalloc((size_t)m->ntouchpoints + 1, sizeof *never);
+    for (int ch = 0; ch < m->nchannels; ch++) {
+        int n = 0;
+        for (int k = 0; k < m->ntouchpoints; k++)
+            if (m->touchpoints[k]->channel_index == ch) never[n++] = (RtSetting){RT_SET_TOUCH_REACH, k, 0};
+        if (n > 0) cmp_set_add(set, m->channels[ch]->name.s, m->channels[ch]->label.s, rt_compile_with(m, never, n), 0);
+    }
+    free(never);
+}
+
+/* A stage taken out: customers who would enter it churn there instead; without the start stage
+ * every customer is lost at once (a variant with no model). */
+static void remove_stages(CmpSet *set, const Model *m)
+{
+    for (int s = 0; s < m->nstages; s++) {
+        const Stage *st = m->stages[s];
+        RtSetting gone = {RT_SET_STAGE_REMOVED, s, 1};
+        cmp_set_add(set, st->name.s, st->label.s, s == m->start ? NULL : rt_compile_with(m, &gone, 1), 0);
+    }
+}
+
+void cmp_set_removals(CmpSet *set, const Model *m, CmpMode mode)
+{
+    switch (mode) {
+    case CMP_REMOVE_TOUCHPOINTS: remove_touchpoints(set, m); break;
+    case CMP_REMOVE_CHANNELS: remove_channels(set, m); break;
+    case CMP_REMOVE_STAGES: remove_stages(set, m); break;
+    default: break;
+    }
+}
+
+/* ---- sweeps: "Stage->Target=FROM..TO/STEP", "Touchpoint.reach=...", "Stage.revenue=..." ---- */
+
+typedef struct Sweep {
+    RtSetKind kind;
+    int index;
+    double lo, hi, step;
+    bool percent;         /* the range was written in percentages */
+    double min, max;      /* the values the parameter may take */
+    const Stage *stage;   /* an arrow's stage */
+} Sweep;
+
+/* The number that is all of [from, to) (blanks around it allowed), optionally followed by '%'
+ * (then divided by 100). */
+static bool parse_number(const char *from, const char *to, double *v, bool *percent)
+{
+    char text[64];
+    while (from < to && *from == ' ') from++;
+    while (to > from && to[-1] == ' ') to--;
+    *percent = to > from && to[-1] == '%';
+    if (*percent) to--;
+    if (to - from <= 0 || to - from >= (long)sizeof text) return false;
+    memcpy(text, from, (size_t)(to - from));
+    text[to - from] = '\0';
+    char *end;
+    errno = 0;
+    double x = strtod(text, &end);
+    if (*end || errno == ERANGE || !isfinite(x)) return false;
+    *v = *percent ? x / 100 : x;
+    return true;
+}
+
+/* The text of [from, to) without blanks at either end, kept by the set. */
+static const char *word(CmpSet *set, const char *from, const char *to)
+{
+    while (from < to && *from == ' ') from++;
+    while (to > from && to[-1] == ' ') to--;
+    char *s = xmalloc((size_t)(to - from) + 1);
+    memcpy(s, from, (size_t)(to - from));
+    s[to - from] = '\0';
+    return keep(set, s);
+}
+
+static void did_you_mean(Buf *err, const char *name, const char **names, int n)
+{
+    const char *best = diag_closest(name, names, n);
+    if (best) buf_printf(err, "; did you mean '%s'?", best);
+}
+
+static const Stage *find_stage(const Model *m, const char *name, Buf *err)
+{
+    const char **names = xcalloc((size_t)m->nstages + 1, sizeof *names);
+    const Stage *found = NULL;
+    for (int s = 0; s < m->nstages; s++) {
+        names[s] = m->stages[s]->name.s;
+        if (strcmp(names[s], name) == 0) found = m->stages[s];
+    }
+    if (!found) {
+        buf_printf(err, "unknown stage '%s'", name);
+        did_you_mean(err, name, names, m->nstages);
+    }
+    free(names);
+    return found;
+}
+
+/* `Stage->Target`: the first arrow of Stage to Target (a stage or churn). */
+static bool find_arrow(const Model *m, const char *stage, const char *target, Sweep *sw, Buf *err)
+{
+    const Stage *st = find_stage(m, stage, err);
+    if (!st) return false;
+    int index = 0;
+    for (int s = 0; s < st->index; s++)
+        for (const Arrow *a = m->stages[s]->arrows; a; a = a->next) index++;
+    for (const Arrow *a = st->arrows; a; a = a->next, index++) {
+        bool same = a->to_churn ? strcmp(target, "churn") == 0 : strcmp(a->target.s, target) == 0;
+        if (!same) continue;
+        if (a->otherwise) {
+            buf_printf(err, "the arrow %s->%s is an 'otherwise' arrow: it takes what the others leave; sweep another one",
+                       stage, target);
+            return false;
+        }
+        *sw = (Sweep){RT_SET_ARROW_PROB, index, 0, 0, 0, false, 0, 1, st};
+        return true;
+    }
+    buf_printf(err, "stage '%s' has no arrow to '%s'", stage, target);
+    return false;
+}
+
+/* `Touchpoint.reach|emotion|cost` or `Stage.revenue`. */
+static bool find_attribute(const Model *m, const char *name, const char *attr, Sweep *sw, Buf *err)
+{
+    if (strcmp(attr, "revenue") == 0) {
+        const Stage *st = find_stage(m, name, err);
+        if (st) *sw = (Sweep){RT_SET_STAGE_REVENUE, st->index, 0, 0, 0, false, -INFINITY, INFINITY, NULL};
+        return st != NULL;
+    }
+    static const struct { const char *name; RtSetKind kind; double min, max; } attrs[] = {
+        {"reach", RT_SET_TOUCH_REACH, 0, 1},
+        {"emotion", RT_SET_TOUCH_EMOTION, -1, 1},
+        {"cost", RT_SET_TOUCH_COST, 0, INFINITY},
+    };
+    int which = -1;
+    for (int i = 0; i < 3; i++)
+        if (strcmp(attr, attrs[i].name) == 0) which = i;
+    if (which < 0) {
+        buf_printf(err, "cannot sweep '%s': a sweep varies an arrow (Stage->Target), a touchpoint's reach, emotion or "
+                        "cost (Touchpoint.reach) or a stage's revenue (Stage.revenue)", attr);
+        return false;
+    }
+    const char **names = xcalloc((size_t)m->ntouchpoints + 1, sizeof *names);
+    int found = -1;
+    for (int k = 0; k < m->ntouchpoints; k++) {
+        names[k] = m->touchpoints[k]->name.s;
+        if (strcmp(names[k], name) == 0) found = k;
+    }
+    if (found < 0) {
+        buf_printf(err, "unknown touchpoint '%s'", name);
+        did_you_mean(err, name, names, m->ntouchpoints);
+    } else {
+        *sw = (Sweep){attrs[which].kind, found, 0, 0, 0, false, attrs[which].min, attrs[which].max, NULL};
+    }
+    free(names);
+    return found >= 0;
+}
+
+/* An arrow swept to `v` must leave its stage's constant arrows within 100%, as the checker
+ * requires of the journey (docs/language.md). */
+static bool arrows_fit(const Sweep *sw, const Model *m, double v, Buf *err)
+{
+    int index = 0;
+    for (int s = 0; s < sw->stage->index; s++)
+        for (const Arrow *a = m->stages[s]->arrows; a; a = a->next) index++;
+    double sum = 0;
+    bool open = false; /* an otherwise arrow, or one whose share is not known before the run */
+    for (const Arrow *a = sw->stage->arrows; a; a = a->next, index++) {
+        if (index == sw->index) sum += v;
+        else if (a->otherwise || a->when || !a->prob->constant) open = true;
+        else sum += sema_eval_constant(a->prob);
+    }
+    if (sum > 1 + 1e-9)
+        buf_printf(err, "at %.10g%%, the arrows of stage '%s' would add up to %.10g%%, more than 100%%", v * 100,
+                   sw->stage->name.s, sum * 100);
+    else if (sum < 1 - 1e-9 && !open)
+        buf_printf(err, "at %.10g%%, the arrows of stage '%s' would add up to %.10g%%, not 100%%, and it has no "
+                        "'otherwise' arrow", v * 100, sw->stage->name.s, sum * 100);
+    else
+        return true;
+    return false;
+}
+
+/* The parameter and range of a sweep's text. */
+static bool parse_sweep(CmpSet *set, const Model *m, const char *spec, Sweep *sw, Buf *err)
+{
+    const char *eq = strchr(spec, '='), *arrow = strstr(spec, "->"), *dot = strchr(spec, '.');
+    bool found;
+    if (!eq) {
+        buf_puts(err, "a sweep is PARAMETER=FROM..TO[/STEP], as in 'Consideration->Purchase=20%..60%/5'");
+        return false;
+    }
+    if (arrow && arrow < eq) {
+        found = find_arrow(m, word(set, spec, arrow), word(set, arrow + 2, eq), sw, err);
+    } else if (dot && dot < eq) {
+        found = find_attribute(m, word(set, spec, dot), word(set, dot + 1, eq), sw, err);
+    } else {
+        buf_printf(err, "cannot sweep '%s': a sweep varies an arrow (Stage->Target), a touchpoint's reach, emotion or "
+                        "cost (Touchpoint.reach) or a stage's revenue (Stage.revenue)", word(set, spec, eq));
+        return false;
+    }
+    if (!found) return false;
+    set->sweep_what = word(set, spec, eq);
+    const char *dots = strstr(eq, ".."), *end = eq + strlen(eq);
+    const char *slash = dots ? strchr(dots, '/') : NULL;
+    bool pct_hi = false, pct_step = false;
+    if (!dots || !parse_number(eq + 1, dots, &sw->lo, &sw->percent) ||
+        !parse_number(dots + 2, slash ? slash : end, &sw->hi, &pct_hi) ||
+        (slash && !parse_number(slash + 1, end, &sw->step, &pct_step))) {
+        buf_printf(err, "the range of '%s' is FROM..TO[/STEP], as in 20%%..60%%/5", spec);
+        return false;
+    }
+    if (!slash) sw->step = (sw->hi - sw->lo) / 10;
+    /* A step written without '%' after percentages is in percentage points: 20%..60%/5 steps by 5%. */
+    else if (sw->percent && !pct_step) sw->step /= 100;
+    if (!(sw->hi >= sw->lo) || !(sw->step > 0) || (sw->hi - sw->lo) / sw->step + 1 > SWEEP_MAX_POINTS) {
+        buf_printf(err, "the range of '%s' must go up from FROM to TO in at most %d steps", spec, SWEEP_MAX_POINTS - 1);
+        return false;
+    }
+    if (sw->lo < sw->min - 1e-12 || sw->hi > sw->max + 1e-12) {
+        buf_printf(err, "the values of '%s' must lie within %.10g..%.10g", set->sweep_what, sw->min, sw->max);
+        return false;
+    }
+    return true;
+}
+
+bool cmp_set_sweep(CmpSet *set, const Model *m, const char *spec, Buf *err)
+{
+    Sweep sw;
+    if (!parse_sweep(set, m, spec, &sw, err)) return false;
+    set->sweep_percent = sw.percent;
+    int npoints = (int)floor((sw.hi - sw.lo) / sw.step + 1e-9) + 1;
+    for (int i = 0; i < npoints; i++) {
+        double v = sw.lo + i * sw.step;
+        v = round(v * 1e12) / 1e12; /* 0.1 + 2 * 0.1 is 0.3 here */
+        if (sw.kind == RT_SET_ARROW_PROB && !arrows_fit(&sw, m, v, err)) return false;
+        char text[64];
+        if (sw.percent) snprintf(text, sizeof text, "%.10g%%", v * 100);
+        else snprintf(text, sizeof text, "%.10g", v);
+        RtSetting at = {sw.kind, sw.index, v};
+        cmp_set_add(set, keep(set, xstrdup(text)), NULL, rt_compile_with(m, &at, 1), v);
+    }
+    return true;
+}
+
+/* ---- paired sums ----
+ * Per customer, y = (x0, d): the journey's values x0 of the linear figures and the differences
+ * d = x1 - x0 a variant makes. Sums of y and of y y' give every mean, variance and covariance
+ * needed; keeping d (not x1) keeps the variance of a small difference free of cancellation. */
+enum { DIM = 2 * CMP_NLINEAR };
+
+typedef struct Moments {
+    double n;
+    double s[DIM];
+    double ss[DIM][DIM]; /* upper triangle (i <= j) */
+} Moments;
+
+static void outcome_values(const SimOutcome *o, double *x)
+{
+    x[CMP_CONVERSION] = o->converted;
+    x[CMP_CHURN] = o->churned;
+    x[CMP_RETENTION90] = !(o->churned && o->churn_time <= 90);
+    x[CMP_REVENUE] = o->revenue;
+    x[CMP_COST] = o->cost;
+    x[CMP_NPS] = 100.0 * ((double)o->promoter - (double)o->detractor);
+}
+
+static void moments_add(Moments *m, const SimOutcome *base, const SimOutcome *var)
+{
+    double y[DIM], x1[CMP_NLINEAR];
+    outcome_values(base, y);
+    outcome_values(var, x1);
+    for (int k = 0; k < CMP_NLINEAR; k++) y[CMP_NLINEAR + k] = x1[k] - y[k];
+    m->n++;
+    for (int i = 0; i < DIM; i++) {
+        m->s[i] += y[i];
+        for (int j = i; j < DIM; j++) m->ss[i][j] += y[i] * y[j];
+    }
+}
+
+static void moments_merge(Moments *into, const Moments *from)
+{
+    into->n += from->n;
+    for (int i = 0; i < DIM; i++) {
+        into->s[i] += from->s[i];
+        for (int j = i; j < DIM; j++) into->ss[i][j] += from->ss[i][j];
+    }
+}
+
+/* Means and (sample) covariances. */
+typedef struct Cov {
+    double n;
+    double mu[DIM];
+    double c[DIM][DIM];
+} Cov;
+
+static void covariance(const Moments *m, Cov *c)
+{
+    c->n = m->n;
+    for (int i = 0; i < DIM; i++) c->mu[i] = m->n > 0 ? m->s[i] / m->n : NAN;
+    for (int i = 0; i < DIM; i++) {
+        for (int j = i; j < DIM; j++) {
+            double v = m->n > 1 ? (m->ss[i][j] - m->n * c->mu[i] * c->mu[j]) / (m->n - 1) : 0;
+            c->c[i][j] = c->c[j][i] = v;
+        }
+    }
+}
+
+/* gᵀ C g over the coordinates idx. */
+static double quadratic(const Cov *c, const int *idx, const double *g, int n)
+{
+    double q = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) q += g[i] * g[j] * c->c[idx[i]][idx[j]];
+    return q > 0 ? q : 0;
+}
+
+static double half_width(double variance, double n) { return variance > 0 && n > 0 ? Z95 * sqrt(variance / n) : 0; }
+
+static void finish_stat(CmpStat *st, double var_change, double var_base, double var_value, double n)
+{
+    st->change = st->value - st->base;
+    double h = half_width(var_change, n), hv = half_width(var_value, n);
+    st->lo = st->change - h;
+    st->hi = st->change + h;
+    st->value_lo = st->value - hv;
+    st->value_hi = st->value + hv;
+    st->independent = half_width(var_base + var_value, n);
+    st->significant = st->lo > 0 || st->hi < 0;
+}
+
+static CmpStat linear_stat(const Cov *c, int k)
+{
+    int d = CMP_NLINEAR + k;
+    double var_base = c->c[k][k], var_change = c->c[d][d];
+    double var_value = var_base + 2 * c->c[k][d] + var_change;
+    CmpStat st = {0};
+    st.base = c->mu[k];
+    st.value = c->mu[k] + c->mu[d];
+    finish_stat(&st, var_change, var_base, var_value, c->n);
+    return st;
+}
+
+/* CAC = mean cost / mean conversion, each interval by the delta method. */
+static CmpStat cac_stat(const Cov *c)
+{
+    const int idx[4] = {CMP_COST, CMP_CONVERSION, CMP_NLINEAR + CMP_COST, CMP_NLINEAR + CMP_CONVERSION};
+    double c0 = c->mu[idx[0]], v0 = c->mu[idx[1]], c1 = c0 + c->mu[idx[2]], v1 = v0 + c->mu[idx[3]];
+    CmpStat st = {0};
+    st.base = v0 > 0 ? c0 / v0 : NAN;
+    st.value = v1 > 0 ? c1 / v1 : NAN;
+    if (!(v0 > 0 && v1 > 0)) {
+        st.change = st.value - st.base;
+        st.lo = st.hi = st.value_lo = st.value_hi = st.independent = NAN;
+        return st;
+    }
+    const double g_change[4] = {1 / v1 - 1 / v0, c0 / (v0 * v0) - c1 / (v1 * v1), 1 / v1, -c1 / (v1 * v1)};
+    const double g_base[4] = {1 / v0, -c0 / (v0 * v0), 0, 0};
+    const double g_value[4] = {1 / v1, -c1 / (v1 * v1), 1 / v1, -c1 / (v1 * v1)};
+    finish_stat(&st, quadratic(c, idx, g_change, 4), quadratic(c, idx, g_base, 4), quadratic(c, idx, g_value, 4), c->n);
+    return st;
+}
+
+static void stats_of(const Moments *m, CmpStat *out)
+{
+    Cov c;
+    covariance(m, &c);
+    for (int k = 0; k < CMP_NLINEAR; k++) out[k] = linear_stat(&c, k);
+    out[CMP_CAC] = cac_stat(&c);
+}
+
+/* ---- simulated runs ---- */
+
+typedef struct Chunk {
+    uint64_t first;        /* its first block */
+    uint64_t nblocks;
+    SimOutcome *base;      /* [CHUNK_BLOCKS * SIM_BLOCK]: the journey's customers */
+    size_t nbase[CHUNK_BLOCKS];
+    Moments slots[CHUNK_BLOCKS]; /* the variant being run, block by block */
+} Chunk;
+
+static void keep_base(void *ctx, uint64_t b, const SimOutcome *o, size_t n)
+{
+    Chunk *c = ctx;
+    memcpy(c->base + (b - c->first) * SIM_BLOCK, o, n * sizeof *o);
+    c->nbase[b - c->first] = n;
+}
+
+static void pair_block(void *ctx, uint64_t b, const SimOutcome *o, size_t n)
+{
+    Chunk *c = ctx;
+    Moments *m = &c->slots[b - c->first];
+    const SimOutcome *base = c->base + (b - c->first) * SIM_BLOCK;
+    memset(m, 0, sizeof *m);
+    for (size_t i = 0; i < n; i++) moments_add(m, &base[i], &o[i]);
+}
+
+/* Every customer of the chunk lost at the start: no conversion, no revenue, no opinion. */
+static void pair_lost(Chunk *c)
+{
+    static const SimOutcome lost = {0, 0, 0, false, true, false, false};
+    for (uint64_t b = 0; b < c->nblocks; b++) {
+        memset(&c->slots[b], 0, sizeof c->slots[b]);
+        for (size_t i = 0; i < c->nbase[b]; i++) moments_add(&c->slots[b], &c->base[b * SIM_BLOCK + i], &lost);
+    }
+}
+
+static void add_slots(const Chunk *c, Moments *total)
+{
+    for (uint64_t b = 0; b < c->nblocks; b++) moments_merge(total, &c->slots[b]);
+}
+
+/* One chunk: the journey, then each variant over the same customers. total[0] is the journey's
+ * (paired with itself), total[1 + i] variant i's. */
+static bool run_chunk(const RtModel *base, const CmpSet *set, const CmpOptions *o, Chunk *c, Moments *total)
+{
+    SimOptions so = o->sim;
+    SimOutcomeSink sink = {keep_base, c};
+    so.crn = true;
+    so.crn_salt = 0;
+    so.progress = false;
+    so.first_block = c->first;
+    so.sink = &sink;
+    uint64_t end = (c->first + c->nblocks) * SIM_BLOCK;
+    so.cohort = end < o->sim.cohort ? end : o->sim.cohort;
+    RtResult *r = sim_run(base, &so);
+    if (!r) return false;
+    rt_result_free(r);
+    for (uint64_t b = 0; b < c->nblocks; b++) pair_block(c, c->first + b, c->base + b * SIM_BLOCK, c->nbase[b]);
+    add_slots(c, &total[0]);
+    sink.block_done = pair_block;
+    for (int i = 0; i < set->n; i++) {
+        if (set->v[i].rm) {
+            so.crn_salt = o->independent ? (uint64_t)i + 1 : 0;
+            r = sim_run(set->v[i].rm, &so);
+            if (!r) return false;
+            rt_result_free(r);
+        } else {
+            pair_lost(c);
+        }
+        add_slots(c, &total[1 + i]);
+    }
+    return true;
+}
+
+static bool simulate(const RtModel *base, const CmpSet *set, const CmpOptions *o, CmpResult *r)
+{
+    Moments *total = xcalloc((size_t)set->n + 1, sizeof *total);
+    Chunk *c = xcalloc(1, sizeof *c);
+    c->base = xcalloc((size_t)CHUNK_BLOCKS * SIM_BLOCK, sizeof *c->base);
+    uint64_t nblocks = (o->sim.cohort + SIM_BLOCK - 1) / SIM_BLOCK;
+    bool ok = true;
+    for (uint64_t first = 0; first < nblocks && ok; first += CHUNK_BLOCKS) {
+        c->first = first;
+        c->nblocks = nblocks - first < CHUNK_BLOCKS ? nblocks - first : CHUNK_BLOCKS;
+        ok = run_chunk(base, set, o, c, total);
+    }
+    if (ok) {
+        stats_of(&total[0], r->base);
+        for (int i = 0; i < set->n; i++) stats_of(&total[1 + i], r->stats + (size_t)i * CMP_NMETRICS);
+    }
+    free(c->base);
+    free(c);
+    free(total);
+    return ok;
+}
+
+/* ---- exact runs ---- */
+
+static void exact_values(const RtResult *x, double n, double *v)
+{
+    v[CMP_CONVERSION] = x ? x->converted / n : 0;
+    v[CMP_CHURN] = x ? x->churned / n : 1;
+    v[CMP_RETENTION90] = NAN;
+    v[CMP_REVENUE] = x ? x->revenue / n : 0;
+    v[CMP_COST] = x ? x->cost / n : 0;
+    v[CMP_NPS] = NAN;
+    v[CMP_CAC] = x && x->converted > 0 ? x->cost / x->converted : NAN;
+}
+
+/* The exact figures of a model (NULL: everyone lost at the start); false after an error. */
+static bool exact_of(const RtModel *rm, const CmpOptions *o, Diag *d, double *v)
+{
+    if (!rm) {
+        exact_values(NULL, 1, v);
+        return true;
+    }
+    if (!exact_check(rm, d)) return false;
+    ExactOptions eo = {(double)o->sim.cohort, o->sim.seed, false, 0, o->sim.persona};
+    RtResult *x = exact_run(rm, &eo, d);
+    if (!x) return false;
+    exact_values(x, (double)o->sim.cohort, v);
+    rt_result_free(x);
+    return true;
+}
+
+static void exact_stat(CmpStat *st, double base, double value)
+{
+    *st = (CmpStat){base, value, value - base, value - base, value - base, value, value, NAN, false};
+}
+
+static bool solve(const RtModel *base, const CmpSet *set, const CmpOptions *o, Diag *d, CmpResult *r)
+{
+    double b[CMP_NMETRICS], v[CMP_NMETRICS];
+    if (!exact_of(base, o, d, b)) return false;
+    for (int k = 0; k < CMP_NMETRICS; k++) exact_stat(&r->base[k], b[k], b[k]);
+    for (int i = 0; i < set->n; i++) {
+        if (!exact_of(set->v[i].rm, o, d, v)) return false;
+        for (int k = 0; k < CMP_NMETRICS; k++) exact_stat(&r->stats[(size_t)i * CMP_NMETRICS + k], b[k], v[k]);
+    }
+    return true;
+}
+
+/* ---- the comparison ---- */
+
+/* The variants by conversion change, largest loss first (a stable insertion sort: sets are
+ * small). */
+static void order_by_conversion(CmpResult *r, int n)
+{
+    for (int i = 0; i < n; i++) {
+        int v = r->order[i], j = i;
+        double c = cmp_stat(r, v, CMP_CONVERSION)->change;
+        while (j > 0 && cmp_stat(r, r->order[j - 1], CMP_CONVERSION)->change > c) {
+            r->order[j] = r->order[j - 1];
+            j--;
+        }
+        r->order[j] = v;
+    }
+}
+
+CmpResult *cmp_run(const RtModel *base, const CmpSet *set, const CmpOptions *o, Diag *d)
+{
+    CmpResult *r = xcalloc(1, sizeof *r);
+    r->set = set;
+    r->cohort = (double)o->sim.cohort;
+    r->seed = o->sim.seed;
+    r->has_horizon = o->sim.has_horizon;
+    r->horizon = o->sim.horizon;
+    r->persona = o->sim.persona;
+    r->exact = o->exact;
+    r->independent = o->independent && !o->exact;
+    r->stats = xcalloc((size_t)set->n * CMP_NMETRICS + 1, sizeof *r->stats);
+    r->order = xcalloc((size_t)set->n + 1, sizeof *r->order);
+    bool ok = o->exact ? solve(base, set, o, d, r) : simulate(base, set, o, r);
+    if (!ok) {
+        cmp_result_free(r);
+        return NULL;
+    }
+    for (int i = 0; i < set->n; i++) r->order[i] = i;
+    order_by_conversion(r, set->n);
+    return r;
+}
+
+void cmp_result_free(CmpResult *r)
+{
+    if (!r) return;
+    free(r->stats);
+    free(r->order);
+    free(r);
+}

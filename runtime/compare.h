@@ -1,0 +1,117 @@
+/* compare.h: `cjm compare`'s engine: variants of one journey (its scenarios, the journey with one
+ * touchpoint, channel or stage taken out, or with one parameter swept over a range) run beside the
+ * journey itself, and the differences they make with honest statistics (docs/compare.md).
+ *
+ * Common random numbers: every variant simulates the same customers (SimOptions.crn), so a
+ * customer whose journey a variant does not touch lives the same life in both, and the
+ * difference of the means is estimated from per-customer differences. The interval of a
+ * difference is the normal approximation of the paired differences (of a ratio, CAC, by the delta
+ * method); it is several times narrower than that of independent runs for a small change.
+ * Results are the same for every --threads: per-block sums are added in block order.
+ *
+ * Ownership: a CmpSet owns the RtModels it compiled and the strings it made; its names point into
+ * the Model (which must outlive it). cmp_run() returns a new CmpResult (cmp_result_free) that
+ * points into the set. */
+#ifndef CJM_COMPARE_H
+#define CJM_COMPARE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "model.h"
+#include "sim.h"
+
+/* The figures compared. The first CMP_NLINEAR are means of a per-customer value (NPS: +100 for a
+ * promoter, -100 for a detractor); CAC is the ratio of two means. */
+typedef enum {
+    CMP_CONVERSION,
+    CMP_CHURN,
+    CMP_RETENTION90,  /* not churned by day 90 */
+    CMP_REVENUE,      /* per customer */
+    CMP_COST,         /* per customer */
+    CMP_NPS,
+    CMP_NLINEAR,
+    CMP_CAC = CMP_NLINEAR,
+    CMP_NMETRICS
+} CmpMetric;
+
+/* "conversion", "churn", "retention_90", "revenue_per_customer", "cost_per_customer", "nps",
+ * "cac"; and the words for tables. */
+const char *cmp_metric_key(CmpMetric k);
+const char *cmp_metric_title(CmpMetric k);
+
+typedef enum { CMP_SCENARIOS, CMP_REMOVE_TOUCHPOINTS, CMP_REMOVE_CHANNELS, CMP_REMOVE_STAGES, CMP_SWEEP } CmpMode;
+
+typedef struct CmpVariant {
+    const char *name;     /* a scenario, touchpoint, channel or stage name; a sweep's value as shown */
+    const char *label;    /* the scenario's or stage's label, a touchpoint's channel; NULL for none */
+    const RtModel *rm;    /* NULL: every customer is lost at the start (the start stage removed) */
+    double value;         /* a sweep's value */
+} CmpVariant;
+
+typedef struct CmpSet {
+    CmpMode mode;
+    CmpVariant *v;
+    int n, cap;
+    RtModel **owned;
+    int nowned, owned_cap;
+    char **strings;
+    int nstrings, strings_cap;
+    /* A sweep: what varies ("Consideration->Purchase", "Ad.reach") and how its values are shown. */
+    const char *sweep_what;
+    bool sweep_percent;
+} CmpSet;
+
+void cmp_set_init(CmpSet *set, CmpMode mode);
+void cmp_set_free(CmpSet *set);
+/* Adds a variant; `rm` (may be NULL, see CmpVariant) becomes the set's. */
+void cmp_set_add(CmpSet *set, const char *name, const char *label, RtModel *rm, double value);
+/* One variant per touchpoint, per channel that some touchpoint uses, or per stage, each taken
+ * out (docs/compare.md says what taking out means). */
+void cmp_set_removals(CmpSet *set, const Model *m, CmpMode mode);
+/* One variant per value of a sweep such as "Consideration->Purchase=20%..60%/5" (the grammar is
+ * in docs/compare.md). False, with the reason in `err`, when the text does not name a parameter of
+ * the journey or a value would be out of range. */
+bool cmp_set_sweep(CmpSet *set, const Model *m, const char *spec, Buf *err);
+
+typedef struct CmpOptions {
+    SimOptions sim;       /* cohort, seed, horizon, threads, persona, max steps, cancel */
+    bool exact;           /* the exact analysis of every variant instead of simulations */
+    bool independent;     /* independent random numbers per variant (to measure what CRN gains) */
+} CmpOptions;
+
+/* One figure of one variant. In an exact analysis the intervals are the values and nothing is
+ * "significant"; NaN marks what does not exist (CAC without conversions, NPS exactly). */
+typedef struct CmpStat {
+    double base, value, change;  /* the journey's, the variant's, value - base */
+    double lo, hi;               /* the 95% interval of the change */
+    double value_lo, value_hi;   /* the 95% interval of the variant's value */
+    double independent;          /* half the interval independent runs of this size would give */
+    bool significant;            /* the interval of the change excludes 0 */
+} CmpStat;
+
+typedef struct CmpResult {
+    const CmpSet *set;
+    double cohort;
+    uint64_t seed;
+    bool has_horizon;
+    double horizon;
+    int persona;
+    bool exact, independent;
+    CmpStat base[CMP_NMETRICS];  /* the journey itself (change 0) */
+    CmpStat *stats;              /* [set->n * CMP_NMETRICS]: variant i's figure k at i * CMP_NMETRICS + k */
+    int *order;                  /* [set->n]: the variants by conversion change, largest loss first */
+} CmpResult;
+
+/* Runs the journey and every variant of the set. NULL when the run was cancelled (o->sim.cancel)
+ * or, with o->exact, after an error reported through `d` (a variant that is not a Markov chain). */
+CmpResult *cmp_run(const RtModel *base, const CmpSet *set, const CmpOptions *o, Diag *d);
+void cmp_result_free(CmpResult *r);
+static inline const CmpStat *cmp_stat(const CmpResult *r, int variant, CmpMetric k)
+{
+    return &r->stats[(size_t)variant * CMP_NMETRICS + (size_t)k];
+}
+
+#endif

@@ -1,0 +1,163 @@
+# tests/cli/compare.sh: `cjm compare` (sourced by tests/run.sh; files in $T): usage errors, exit
+# codes, determinism across threads, and the statistics: a scenario with a known exact effect is
+# measured within its interval, common random numbers narrow the interval of a small change
+# several times over independent runs, removal effects agree with the exact analysis.
+# (The reports themselves are golden tests in tests/compare/.)
+
+J=tests/compare/markov.journey
+
+run "$CJM" help compare
+expect_status "help compare exits 0" 0
+expect_out "help compare shows the usage" '^Usage: cjm compare'
+run "$CJM" --help
+expect_out "--help lists compare" '^  compare '
+
+# ---- bad usage: a clear message and exit 2 ----
+bad_compare() { # name expected-stderr-pattern args...
+    name=$1
+    pattern=$2
+    shift 2
+    run "$CJM" compare "$@"
+    expect_status "compare: bad usage: $name exits 2" 2
+    expect_err "compare: bad usage: $name is explained" "$pattern"
+}
+bad_compare "--removal nothing" "--removal must be touchpoints, channels or stages, not 'nothing'" --removal nothing "$J"
+bad_compare "unknown scenario" "unknown scenario 'EasyCart'; did you mean 'EasierCart'\\?" --scenario EasyCart "$J"
+bad_compare "two kinds" "cannot go with another of --scenario, --removal and --sweep" --removal stages --sweep 'Cart->Purchase=0..1' "$J"
+bad_compare "two sweeps" "give one --sweep" --sweep 'Cart->Purchase=10%..20%' --sweep 'Cart->Purchase=10%..20%' "$J"
+bad_compare "--independent --exact" "--independent and --exact do not go together" --independent --exact "$J"
+bad_compare "sweep of an unknown stage" "unknown stage 'Crat'; did you mean 'Cart'\\?" --sweep 'Crat->Purchase=10%..20%' "$J"
+bad_compare "sweep of a missing arrow" "stage 'Cart' has no arrow to 'Repeat'" --sweep 'Cart->Repeat=10%..20%' "$J"
+bad_compare "sweep of an otherwise arrow" "the arrow Cart->churn is an 'otherwise' arrow" --sweep 'Cart->churn=10%..20%' "$J"
+bad_compare "sweep past 100%" "at 100%, the arrows of stage 'Cart' would add up to 110%, more than 100%" --sweep 'Cart->Purchase=70%..100%/10' "$J"
+bad_compare "sweep without a range" "is FROM..TO\\[/STEP\\]" --sweep 'Cart->Purchase=10%' "$J"
+bad_compare "sweep out of range" "the values of 'Ad.reach' must lie within 0..1" --sweep 'Ad.reach=0..2' "$J"
+bad_compare "sweep of an unknown attribute" "cannot sweep 'colour'" --sweep 'Ad.colour=0..1' "$J"
+bad_compare "sweep of an unknown touchpoint" "unknown touchpoint 'Ads'; did you mean 'Ad'\\?" --sweep 'Ads.reach=0..1' "$J"
+bad_compare "sweep of too many values" "in at most 100 steps" --sweep 'Ad.reach=0..1/0.001' "$J"
+bad_compare "no file" "no journey file to compare"
+bad_compare "unknown persona" "unknown persona 'Buyr'; did you mean 'Buyer'" --persona Buyr "$J"
+
+run "$CJM" compare "$T/no-such.journey"
+expect_status "compare: a missing journey file exits 3" 3
+run "$CJM" compare --format json -o "$T/no-such-dir/out.json" "$J"
+expect_status "compare: a report that cannot be written exits 3" 3
+
+# ---- a scenario with errors: every command refuses the journey ----
+cat >"$T/broken.journey" <<'EOF'
+stage A { -> B 50% -> churn otherwise }
+stage B goal {}
+scenario Typo { extend stage Bee { -> churn otherwise } }
+EOF
+for cmd in check run compare; do
+    run "$CJM" $cmd "$T/broken.journey"
+    expect_status "compare: a broken scenario makes cjm $cmd exit 1" 1
+    expect_err "compare: cjm $cmd names the scenario's mistake" "cannot extend unknown stage 'Bee'"
+done
+awk 'BEGIN { print "stage A goal {}"; for (i = 0; i <= 100; i++) printf "scenario S%d {}\n", i }' >"$T/many.journey"
+run "$CJM" check "$T/many.journey"
+expect_err "compare: limits: more than 100 scenarios is an error" 'too many scenarios: 101 \(the limit is 100\)'
+run "$CJM" check "$J"
+expect_out "check counts the scenarios" 'ok: 6 stages, 2 personas, 4 touchpoints, 0 rules, 2 scenarios$'
+run "$CJM" compare --scenario NoSearch --format csv "$J"
+if [ "$(cut -d, -f1 "$tmp/out" | sort -u | tr '\n' ' ')" = "NoSearch variant " ]; then ok "compare: --scenario runs that one only"
+else not_ok "compare: --scenario runs that one only" "$(out)"; fi
+run "$CJM" compare - <"$J"
+expect_status "compare: standard input" 0
+expect_out "compare: standard input is named <stdin>" '^<stdin> · '
+
+# ---- the same figures for any number of threads ----
+for t in 1 2 3; do
+    "$CJM" compare --format json --cohort 9000 --threads $t tests/compare/scenarios.journey >"$T/cmp-$t.json" 2>&1
+done
+if cmp -s "$T/cmp-1.json" "$T/cmp-2.json" && cmp -s "$T/cmp-1.json" "$T/cmp-3.json"; then
+    ok "compare: identical reports for 1, 2 and 3 threads"
+else
+    not_ok "compare: reports differ across threads" "$(diff "$T/cmp-1.json" "$T/cmp-2.json" | head)"
+fi
+
+# ---- statistics ----
+# within SIM.csv EXACT.csv FIGURE: every variant's exact change lies in the simulated interval.
+within() {
+    awk -F, -v fig="$3" '
+        NR == FNR { if ($4 == fig) exact[$1] = $9; next }
+        $4 == fig && ($1 in exact) {
+            n++
+            if (!(exact[$1] >= $10 - 1e-12 && exact[$1] <= $11 + 1e-12))
+                printf "%s: exact change %s outside the interval [%s, %s]\n", $1, exact[$1], $10, $11
+        }
+        END { if (n == 0) print "no variant compared" }' "$2" "$1"
+}
+"$CJM" compare --format csv --cohort 40000 --seed 1 "$J" >"$T/sim.csv"
+"$CJM" compare --format csv --exact "$J" >"$T/exact.csv"
+for fig in conversion revenue_per_customer cost_per_customer; do
+    miss=$(within "$T/sim.csv" "$T/exact.csv" $fig)
+    if [ -z "$miss" ]; then ok "compare: scenarios' exact $fig changes lie in their 95% intervals"
+    else not_ok "compare: scenarios' $fig" "$miss"; fi
+done
+"$CJM" compare --removal stages --format csv --cohort 40000 --seed 1 "$J" >"$T/sim.csv"
+"$CJM" compare --removal stages --format csv --exact "$J" >"$T/exact.csv"
+miss=$(within "$T/sim.csv" "$T/exact.csv" conversion)
+if [ -z "$miss" ]; then ok "compare: simulated removal effects of stages agree with the exact ones"
+else not_ok "compare: removal effects of stages" "$miss"; fi
+order_sim=$(awk -F, '$4 == "conversion" { print $1 }' "$T/sim.csv" | tail -n 2 | tr '\n' ' ')
+if [ "$order_sim" = "Search Repeat " ]; then ok "compare: removals are ranked by the conversions they lose"
+else not_ok "compare: removal ranking" "$(cat "$T/sim.csv")"; fi
+
+# Common random numbers: the half-width of the interval of a one-point change, against that of
+# independent runs of the same size (run, and as the JSON report estimates it).
+crn=tests/compare/crn.journey
+"$CJM" compare --format csv "$crn" >"$T/crn.csv"
+"$CJM" compare --format csv --independent "$crn" >"$T/indep.csv"
+half() { awk -F, '$4 == "conversion" { print ($11 - $10) / 2 }' "$1"; }
+ratio=$(awk -v a="$(half "$T/indep.csv")" -v b="$(half "$T/crn.csv")" 'BEGIN { printf "%.2f", a / b }')
+if awk -v r="$ratio" 'BEGIN { exit !(r >= 3) }'; then ok "compare: common random numbers narrow the interval $ratio times (at least 3)"
+else not_ok "compare: common random numbers narrow the interval only $ratio times"; fi
+"$CJM" compare --format json "$crn" >"$T/crn.json"
+est=$(awk -v h="$(half "$T/crn.csv")" '/"independent_half_width"/ { gsub(/[,]/, "", $2); print $2 / h; exit }' "$T/crn.json")
+if awk -v r="$est" 'BEGIN { exit !(r >= 3) }'; then ok "compare: the JSON report estimates the independent interval $est times wider"
+else not_ok "compare: independent_half_width is only $est times the interval"; fi
+miss=$(awk -F, '$4 == "conversion" && !($10 <= 0.01 && 0.01 <= $11) { print "the change of 1 point is outside [" $10 ", " $11 "]" }' "$T/crn.csv")
+if [ -z "$miss" ]; then ok "compare: the one-point change is measured within its interval"; else not_ok "compare: crn change" "$miss"; fi
+
+# A sweep of an arrow: conversion grows with it, over the same customers.
+"$CJM" compare --format csv --sweep 'Cart->Purchase=50%..90%/10' "$J" >"$T/sweep.csv"
+if awk -F, '$4 == "conversion" { if (n++ && $6 < last) bad = 1; last = $6 } END { exit bad || n != 5 }' "$T/sweep.csv"; then
+    ok "compare: a sweep of an arrow gives 5 values, conversion growing"
+else
+    not_ok "compare: sweep" "$(cat "$T/sweep.csv")"
+fi
+
+# ---- the what-if sections of cjm report ----
+run "$CJM" report --no-graphs --date 2024-05-01 "$J"
+expect_status "compare: cjm report of a journey with scenarios exits 0" 0
+expect_out "compare: the report compares the scenarios" '<section id="compare-scenarios"'
+expect_out "compare: the report draws the removal effects of the touchpoints" '<section id="compare-removal"'
+expect_out "compare: the tornado chart names a touchpoint" '<title>Ad: '
+run "$CJM" report --no-graphs --removal none --sweep 'Cart->Purchase=50%..90%/10' "$J"
+expect_out "compare: report --sweep draws the sweep" '<section id="compare-sweep"'
+if grep -q 'compare-removal' "$tmp/out"; then not_ok "compare: report --removal none leaves the removals out"
+else ok "compare: report --removal none leaves the removals out"; fi
+if command -v xmllint >/dev/null 2>&1; then
+    if xmllint --noout "$tmp/out" 2>"$T/xml.err"; then ok "compare: the report with what-if sections is well-formed"
+    else not_ok "compare: the report with what-if sections is not well-formed" "$(cat "$T/xml.err")"; fi
+fi
+run "$CJM" report --no-graphs --sweep 'Crat->Purchase=0..1' "$J"
+expect_status "compare: report with a bad --sweep exits 2" 2
+expect_err "compare: report names the bad sweep" "unknown stage 'Crat'; did you mean 'Cart'"
+run "$CJM" report --no-graphs --removal all "$J"
+expect_status "compare: report with a bad --removal exits 2" 2
+
+# ---- a signal stops a long comparison: exit 128 + signal, nothing written ----
+rm -f "$T/long.json"
+"$CJM" compare --cohort 50000000 --format json -o "$T/long.json" examples/ecommerce.journey 2>"$T/long.err" &
+pid=$!
+sleep 1
+kill -TERM $pid
+wait $pid
+status=$?
+if [ $status -eq 143 ] && [ ! -e "$T/long.json" ] && grep -q 'interrupted: nothing written' "$T/long.err"; then
+    ok "compare: SIGTERM stops a comparison: exit 143, nothing written"
+else
+    not_ok "compare: SIGTERM: exit $status" "$(cat "$T/long.err")"
+fi

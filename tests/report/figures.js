@@ -1,0 +1,153 @@
+// figures.js: proves that an HTML report (`cjm report`) shows the figures of the JSON report
+// (`cjm run --format json` with the same options).
+//
+//   node tests/report/figures.js REPORT.html REPORT.json
+//
+// Every element of the page that carries data-figure="PATH" data-value="V" (render/report_html.h)
+// must have V equal to the JSON value at PATH (keys and array indexes joined by dots), and its
+// text must be V correctly rounded (one decimal shown: within 0.05; a "pct" figure shows V * 100).
+// Every chart series (data-figure, data-keys, data-values) must equal the JSON array at PATH,
+// object by object and key by key. And the page must show every figure a report is expected to
+// show (the headline, each stage, exit, persona, touchpoint, channel and churn reason, the curves).
+// Prints "N figures and M series match the JSON report" and exits 0; else lists what differs and
+// exits 1. Uses nothing but Node itself.
+'use strict';
+const fs = require('fs');
+
+const [htmlFile, jsonFile] = process.argv.slice(2);
+if (!htmlFile || !jsonFile) {
+    console.error('usage: node figures.js REPORT.html REPORT.json');
+    process.exit(2);
+}
+const html = fs.readFileSync(htmlFile, 'utf8');
+const data = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
+const errors = [];
+const seen = new Set();
+
+function lookup(path) {
+    let v = data;
+    for (const k of path.split('.')) {
+        if (v === null || typeof v !== 'object' || !(k in v)) return undefined;
+        v = v[k];
+    }
+    return v;
+}
+
+function unescape(s) {
+    return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'")
+        .replace(/&amp;/g, '&');
+}
+
+function attributes(tag) {
+    const a = {};
+    const re = /([\w:-]+)="([^"]*)"/g;
+    let m;
+    while ((m = re.exec(tag))) a[m[1]] = unescape(m[2]);
+    return a;
+}
+
+const number = (s) => (s === 'null' ? null : Number(s));
+
+// The text shows the value rounded to the decimals it shows (commas group thousands; a real minus).
+function checkText(path, value, format, text) {
+    if (value === null) {
+        if (text !== '\u2013') errors.push(`${path}: no value, but the page shows '${text}'`);
+        return;
+    }
+    const shown = text.replace(/\u2212/g, '-').replace(/,/g, '').match(/[-+]?[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?/i);
+    if (!shown) {
+        errors.push(`${path}: the page shows '${text}', not a number`);
+        return;
+    }
+    const decimals = shown[1] && !shown[2] ? shown[1].length - 1 : 0;
+    const scale = format === 'pct' ? 100 : 1;
+    const want = value * scale;
+    const slack = shown[2] ? Math.abs(want) * 1e-9 : 0.5 * Math.pow(10, -decimals) + 1e-9 * Math.max(1, Math.abs(want));
+    if (Math.abs(Number(shown[0]) - want) > slack)
+        errors.push(`${path}: the page shows '${text}' for ${value}`);
+}
+
+function checkFigure(a, text) {
+    const path = a['data-figure'];
+    const want = lookup(path);
+    const value = number(a['data-value']);
+    seen.add(path);
+    if (want === undefined) errors.push(`${path}: not in the JSON report`);
+    else if (value !== want) errors.push(`${path}: the page has ${value}, the JSON report ${want}`);
+    checkText(path, value, a['data-format'], unescape(text).trim());
+}
+
+function checkSeries(a) {
+    const path = a['data-figure'];
+    const keys = a['data-keys'].split(' ');
+    const values = a['data-values'] === '' ? [] : a['data-values'].split(' ').map(number);
+    const want = lookup(path);
+    seen.add(path);
+    keys.forEach((k) => seen.add(`${path}:${k}`));
+    if (!Array.isArray(want)) {
+        errors.push(`${path}: a series on the page, ${JSON.stringify(want)} in the JSON report`);
+        return;
+    }
+    if (values.length !== want.length * keys.length) {
+        errors.push(`${path}: ${values.length / keys.length} points on the page, ${want.length} in the JSON report`);
+        return;
+    }
+    want.forEach((obj, i) => keys.forEach((k, j) => {
+        const v = values[i * keys.length + j];
+        if (v !== obj[k]) errors.push(`${path}.${i}.${k}: the page has ${v}, the JSON report ${obj[k]}`);
+    }));
+}
+
+let figures = 0, series = 0;
+const tag = /<([a-zA-Z]+)\s([^>]*\bdata-figure="[^"]*"[^>]*)>([^<]*)/g;
+let m;
+while ((m = tag.exec(html))) {
+    const a = attributes(m[2]);
+    if ('data-keys' in a) {
+        checkSeries(a);
+        series++;
+    } else {
+        checkFigure(a, m[3]);
+        figures++;
+    }
+}
+
+// What the page must show.
+const required = ['cohort', 'seed', 'conversion.rate', 'conversion.count', 'churn.rate', 'churn.count',
+    'retention.day_30', 'retention.day_90', 'nps', 'csat', 'revenue_per_customer', 'cost_per_customer', 'cac',
+    'revenue', 'cost'];
+for (const k of ['mean', 'median', 'p90'])
+    if (data.time_to_convert[k] !== null) required.push(`time_to_convert.${k}`);
+if (!data.exact) required.push('conversion.ci95.0', 'conversion.ci95.1', 'churn.ci95.0', 'churn.ci95.1');
+if (data.horizon_days !== null) required.push('horizon_days');
+data.stages.forEach((s, i) => {
+    for (const k of ['reached', 'reached_rate', 'entries', 'mean_mood', 'converted', 'churned', 'completed', 'active',
+        'revenue']) required.push(`stages.${i}.${k}`);
+    s.exits.forEach((_, k) => required.push(`stages.${i}.exits.${k}.count`, `stages.${i}.exits.${k}.rate`));
+});
+data.personas.forEach((_, i) => {
+    for (const k of ['share', 'customers', 'conversion.rate', 'churn.rate', 'completed.count', 'active.count'])
+        required.push(`personas.${i}.${k}`);
+    if (i < 12) required.push(`personas.${i}.curve:declared`, `personas.${i}.curve:simulated`);
+});
+data.touchpoints.forEach((_, i) => {
+    for (const k of ['reach', 'reached', 'reached_rate', 'meetings', 'cost', 'conversions', 'conversion_rate'])
+        required.push(`touchpoints.${i}.${k}`);
+});
+data.channels.forEach((_, i) => {
+    for (const k of ['reached', 'reached_rate', 'meetings', 'cost', 'conversions', 'conversion_rate'])
+        required.push(`channels.${i}.${k}`);
+});
+data.churn_reasons.forEach((_, i) => required.push(`churn_reasons.${i}.count`, `churn_reasons.${i}.rate`));
+if (data.retention_curve !== null) required.push('retention_curve:day', 'retention_curve:retained');
+if (data.time_to_convert.histogram !== null)
+    required.push('time_to_convert.histogram:from', 'time_to_convert.histogram:to', 'time_to_convert.histogram:count');
+for (const path of required)
+    if (!seen.has(path)) errors.push(`${path}: the page does not show it`);
+
+if (errors.length) {
+    console.log(`${errors.length} problem(s) in ${htmlFile}:`);
+    errors.slice(0, 40).forEach((e) => console.log(`  ${e}`));
+    process.exit(1);
+}
+console.log(`${figures} figures and ${series} series match the JSON report`);
