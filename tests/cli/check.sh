@@ -90,7 +90,8 @@ expect_status "imports resolve relative to the importing file" 0
 printf 'import "std/channels"\nimport "std/channels"\nstage A goal { touchpoint T { channel web } }\n' >"$T/twice.journey"
 run "$CJM" check "$T/twice.journey"
 expect_status "a module imported twice is loaded once" 0
-(cd "$T" && "$OLDPWD/$CJM" check twice.journey >/dev/null 2>&1)
+case $CJM in /*) cjm_abs=$CJM ;; *) cjm_abs=$(pwd)/$CJM ;; esac
+(cd "$T" && "$cjm_abs" check twice.journey >/dev/null 2>&1)
 status=$?
 expect_status "the standard library is found from any folder" 0
 
