@@ -100,7 +100,8 @@ FUZZ_TARGET ?= front
 FUZZ_SANITIZE ?= address,undefined
 FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,$(FUZZ_SANITIZE)
 .PHONY: fuzz
-fuzz: deps
+fuzz:
+	@sh scripts/deps.sh clang libclang-rt-14-dev
 	@$(MAKE) --no-print-directory B=build/fuzz-$(FUZZ_SANITIZE) CC=clang CFLAGS="$(FUZZ_FLAGS)" \
 	    LDFLAGS="-fsanitize=$(FUZZ_SANITIZE)" build/fuzz-$(FUZZ_SANITIZE)/fuzz_$(FUZZ_TARGET) \
 	    build/fuzz-$(FUZZ_SANITIZE)/journey.dict

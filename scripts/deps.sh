@@ -1,6 +1,6 @@
 #!/bin/sh
 # deps.sh: installs the Debian 12 packages that cjm's build and tests need, only when missing.
-# As root it runs apt-get itself (update once, then install); otherwise it uses sudo when that
+# Arguments name extra packages for one target. As root it runs apt-get itself (update once, then install); otherwise it uses sudo when that
 # works without a password, or says exactly what to install.
 set -eu
 
@@ -10,6 +10,8 @@ packages="$packages man-db vim zsh"
 # The HTML report's browser tests (tests/cli/report.sh): headless Chromium, and a font for its
 # screenshots and PDFs. Chromium is large (some 300 MB); the tests print SKIP without it.
 packages="$packages chromium fonts-dejavu-core"
+# Extra packages a target asks for (make fuzz: clang and its libFuzzer runtime).
+packages="$packages $*"
 
 missing=""
 for p in $packages; do
