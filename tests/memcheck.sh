@@ -18,12 +18,12 @@ chmod +x "$wrapper"
 # Timing checks (a large graph "in a few seconds") measure cjm, not valgrind: MEMCHECK=1 relaxes them.
 CJM="$wrapper" MEMCHECK=1 VALGRIND=0 sh tests/run.sh
 status=$?
-bad=$(find "$logs" -name 'log.*' -size +0 | head -n 20)
+bad=$(find "$logs" -maxdepth 1 -name 'log.[0-9]*' -size +0 | head -n 20)
 if [ -n "$bad" ]; then
     echo "memcheck: valgrind reported errors or leaks:"
     for f in $bad; do echo "--- $f"; head -n 40 "$f"; done
     echo "memcheck: FAILED"
     exit 1
 fi
-echo "memcheck: no valgrind error or leak in $(find "$logs" -name 'log.*' | wc -l) cjm runs"
+echo "memcheck: no valgrind error or leak in $(find "$logs" -maxdepth 1 -name 'log.[0-9]*' | wc -l) cjm runs"
 exit $status
