@@ -28,6 +28,19 @@ extern const Command cli_commands[];
 
 /* "cjm check: message" + "Try 'cjm help check' for more information." on stderr; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The loop every run-like command uses to read its options: getopt_long over argv (options may
+ * follow the file), each option handed to take(ctx, opt, arg, given), where `given` is the option
+ * as the user wrote it (for messages) and an optional argument left out of `color_opt` reads as
+ * "always". Returns -1 once every option was taken (optind is at the first operand), else the
+ * exit status take() returned. */
+struct option;
+typedef int (*CliTakeOption)(void *ctx, int opt, const char *arg, const char *given);
+int cli_parse_options(int argc, char **argv, const char *shortopts, const struct option *longopts, int color_opt,
+                      CliTakeOption take, void *ctx);
+/* The one journey file a command takes, after its options: NULL after a usage error (2) that says
+ * what the command does with it ("to run", "to compare"). */
+const char *cli_one_journey(const char *cmd, const char *purpose, int argc, char **argv);
+
 /* Parses --color's argument; false when it is not auto/always/never. */
 bool cli_parse_color(const char *arg, ColorMode *mode);
 bool cli_use_color(ColorMode mode, FILE *stream);

@@ -65,8 +65,9 @@ static int take_removal(CompareArgs *a, const char *arg)
 }
 
 /* Applies one option; returns -1 to go on, or an exit status. */
-static int take_option(CompareArgs *a, int opt, const char *arg, const char *given)
+static int take_option(void *ctx, int opt, const char *arg, const char *given)
 {
+    CompareArgs *a = ctx;
     int shared = run_settings_take(&a->run, "compare", opt, arg);
     if (shared != 1) return shared;
     switch (opt) {
@@ -114,24 +115,11 @@ static int parse_args(CompareArgs *a, int argc, char **argv)
     run_settings_init(&a->run);
     a->color = cli_global_color;
     a->scenarios = xcalloc(MAX_SCENARIOS, sizeof *a->scenarios);
-    optind = 1;
-    opterr = 0;
-    int opt;
-    char short_opt[3] = "-?";
-    while ((opt = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
-        const char *given = argv[optind - 1];
-        if ((opt == '?' || opt == ':') && optopt > 0 && optopt < 256) {
-            short_opt[1] = (char)optopt;
-            given = short_opt;
-        }
-        int status = take_option(a, opt, optarg ? optarg : (opt == OPT_COLOR ? "always" : NULL), given);
-        if (status >= 0) return status;
-    }
-    if (optind >= argc)
-        return cli_usage_error("compare", "no journey file to compare (give one .journey file, or - for standard input)");
-    if (optind + 1 < argc) return cli_usage_error("compare", "give one journey file, not %d", argc - optind);
+    int status = cli_parse_options(argc, argv, ":o:qh", longopts, OPT_COLOR, take_option, a);
+    if (status >= 0) return status;
+    a->file = cli_one_journey("compare", "to compare", argc, argv);
+    if (!a->file) return EXIT_USAGE;
     if (a->independent && a->run.exact) return cli_usage_error("compare", "--independent and --exact do not go together");
-    a->file = argv[optind];
     return -1;
 }
 

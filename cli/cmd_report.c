@@ -71,8 +71,9 @@ static int choose_date(ReportArgs *a)
 
 /* ---- options ---- */
 
-static int take_option(ReportArgs *a, int opt, const char *arg, const char *given)
+static int take_option(void *ctx, int opt, const char *arg, const char *given)
 {
+    ReportArgs *a = ctx;
     int shared = run_settings_take(&a->run, "report", opt, arg);
     if (shared != 1) return shared;
     switch (opt) {
@@ -115,24 +116,10 @@ static int parse_args(ReportArgs *a, int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    optind = 1;
-    opterr = 0;
-    int opt;
-    char short_opt[3] = "-?";
-    while ((opt = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
-        const char *given = argv[optind - 1];
-        if ((opt == '?' || opt == ':') && optopt > 0 && optopt < 256) {
-            short_opt[1] = (char)optopt;
-            given = short_opt;
-        }
-        int status = take_option(a, opt, optarg ? optarg : (opt == OPT_COLOR ? "always" : NULL), given);
-        if (status >= 0) return status;
-    }
-    if (optind >= argc)
-        return cli_usage_error("report", "no journey file given (give one .journey file, or - for standard input)");
-    if (optind + 1 < argc) return cli_usage_error("report", "give one journey file, not %d", argc - optind);
-    a->file = argv[optind];
-    return choose_date(a);
+    int status = cli_parse_options(argc, argv, ":o:qh", longopts, OPT_COLOR, take_option, a);
+    if (status >= 0) return status;
+    a->file = cli_one_journey("report", "given", argc, argv);
+    return a->file ? choose_date(a) : EXIT_USAGE;
 }
 
 /* ---- the report ---- */

@@ -29,8 +29,9 @@ typedef struct RunArgs {
 enum { OPT_FORMAT = RUN_OPT_LAST, OPT_CSV_TABLE, OPT_STATS, OPT_COLOR };
 
 /* Applies one option; returns -1 to go on, or an exit status. */
-static int take_option(RunArgs *a, int opt, const char *arg, const char *given)
+static int take_option(void *ctx, int opt, const char *arg, const char *given)
 {
+    RunArgs *a = ctx;
     int shared = run_settings_take(&a->run, "run", opt, arg);
     if (shared != 1) return shared;
     switch (opt) {
@@ -71,23 +72,10 @@ static int parse_args(RunArgs *a, int argc, char **argv)
     memset(a, 0, sizeof *a);
     run_settings_init(&a->run);
     a->color = cli_global_color;
-    optind = 1;
-    opterr = 0;
-    int opt;
-    char short_opt[3] = "-?";
-    while ((opt = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
-        const char *given = argv[optind - 1];
-        if ((opt == '?' || opt == ':') && optopt > 0 && optopt < 256) {
-            short_opt[1] = (char)optopt;
-            given = short_opt;
-        }
-        int status = take_option(a, opt, optarg ? optarg : (opt == OPT_COLOR ? "always" : NULL), given);
-        if (status >= 0) return status;
-    }
-    if (optind >= argc) return cli_usage_error("run", "no journey file to run (give one .journey file, or - for standard input)");
-    if (optind + 1 < argc) return cli_usage_error("run", "give one journey file, not %d", argc - optind);
-    a->file = argv[optind];
-    return -1;
+    int status = cli_parse_options(argc, argv, ":o:qh", longopts, OPT_COLOR, take_option, a);
+    if (status >= 0) return status;
+    a->file = cli_one_journey("run", "to run", argc, argv);
+    return a->file ? -1 : EXIT_USAGE;
 }
 
 /* ---- the run ---- */

@@ -1,6 +1,7 @@
 /* common.c: what the sub-commands share (see cli.h). */
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,38 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "Try 'cjm help%s%s' for more information.\n", cmd ? " " : "", cmd ? cmd : "");
     return EXIT_USAGE;
+}
+
+int cli_parse_options(int argc, char **argv, const char *shortopts, const struct option *longopts, int color_opt,
+                      CliTakeOption take, void *ctx)
+{
+    optind = 1;
+    opterr = 0;
+    int opt;
+    char short_opt[3] = "-?";
+    while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        const char *given = argv[optind - 1];
+        if ((opt == '?' || opt == ':') && optopt > 0 && optopt < 256) {
+            short_opt[1] = (char)optopt;
+            given = short_opt;
+        }
+        int status = take(ctx, opt, optarg ? optarg : (opt == color_opt ? "always" : NULL), given);
+        if (status >= 0) return status;
+    }
+    return -1;
+}
+
+const char *cli_one_journey(const char *cmd, const char *purpose, int argc, char **argv)
+{
+    if (optind >= argc) {
+        cli_usage_error(cmd, "no journey file %s (give one .journey file, or - for standard input)", purpose);
+        return NULL;
+    }
+    if (optind + 1 < argc) {
+        cli_usage_error(cmd, "give one journey file, not %d", argc - optind);
+        return NULL;
+    }
+    return argv[optind];
 }
 
 bool cli_parse_color(const char *arg, ColorMode *mode)
