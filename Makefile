@@ -7,6 +7,10 @@
 #   make install    PREFIX=/usr/local DESTDIR=   the program, the standard library, man pages, Vim
 #                   files, bash and zsh completion (make uninstall removes them)
 #   make vsix       the VS Code extension as build/cjm-journey.vsix (needs node and npm)
+#   make asan       the test suite against an ASan + UBSan + LSan build
+#   make memcheck   the test suite with every cjm command under valgrind
+#   make fuzz       FUZZ_TARGET=front|engine FUZZ_SECONDS=60: libFuzzer on one harness
+#   make fuzz-coverage FUZZ_TARGET=front|engine: the source coverage its committed corpus reaches
 # Generated sources (flex, bison, version) go to build/gen, objects to build/obj.
 
 PREFIX   ?= /usr/local
@@ -111,6 +115,21 @@ fuzz:
 	    -dict=build/fuzz-$(FUZZ_SANITIZE)/journey.dict -max_len=8192 $(FUZZ_ARGS) \
 	    -artifact_prefix=build/fuzz/crashes/$(FUZZ_TARGET)- build/fuzz/corpus-$(FUZZ_TARGET) \
 	    tests/fuzz/corpus/$(FUZZ_TARGET) examples tests/check tests/run tests/graph
+
+# The source coverage the committed corpus of one harness reaches (clang's source-based coverage;
+# the corpus is minimized with -merge=1, so it reaches what the fuzzing that made it reached).
+COV_FLAGS = -O1 -g -fprofile-instr-generate -fcoverage-mapping
+.PHONY: fuzz-coverage
+fuzz-coverage:
+	@sh scripts/deps.sh clang libclang-rt-14-dev llvm
+	@$(MAKE) --no-print-directory B=build/cov CC=clang CFLAGS="$(COV_FLAGS)" \
+	    LDFLAGS="-fprofile-instr-generate" build/cov/replay_$(FUZZ_TARGET)
+	@rm -f build/cov/$(FUZZ_TARGET).profraw
+	@LLVM_PROFILE_FILE=build/cov/$(FUZZ_TARGET).profraw build/cov/replay_$(FUZZ_TARGET) \
+	    tests/fuzz/corpus/$(FUZZ_TARGET)/* examples/*.journey tests/*/*.journey
+	@llvm-profdata merge -o build/cov/$(FUZZ_TARGET).profdata build/cov/$(FUZZ_TARGET).profraw
+	@llvm-cov report build/cov/replay_$(FUZZ_TARGET) -instr-profile=build/cov/$(FUZZ_TARGET).profdata \
+	    -ignore-filename-regex='(build|tests)/'
 
 # Generated front end. The lexer needs the parser's token header.
 $(GEN)/parser.c $(GEN)/parser.h: lang/parser.y

@@ -1,5 +1,6 @@
 #!/bin/sh
-# memcheck.sh: the whole test suite with every cjm command under valgrind (make memcheck).
+# memcheck.sh: the whole test suite with every cjm command under valgrind (make memcheck), and the
+# unit tests and fuzz corpus replays under valgrind too.
 # Each command writes valgrind's report to build/memcheck/log.PID; the run fails when any report
 # holds an error or a leak, even in a test that checks only the command's output.
 set -u
@@ -16,7 +17,7 @@ exec valgrind -q --num-callers=40 --error-exitcode=99 --leak-check=full --show-l
 WRAP
 chmod +x "$wrapper"
 # Timing checks (a large graph "in a few seconds") measure cjm, not valgrind: MEMCHECK=1 relaxes them.
-CJM="$wrapper" MEMCHECK=1 VALGRIND=0 sh tests/run.sh
+CJM="$wrapper" MEMCHECK=1 VALGRIND=harnesses sh tests/run.sh
 status=$?
 bad=$(find "$logs" -maxdepth 1 -name 'log.[0-9]*' -size +0 | head -n 20)
 if [ -n "$bad" ]; then

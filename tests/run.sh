@@ -1,59 +1,110 @@
 #!/bin/sh
 # tests/run.sh: cjm's test suite. Run from the repository root (make test does).
 #
-#   1. unit tests         build/test_unit (C, tests/unit/*.c)
-#   2. golden tests       tests/<area>/NAME.journey, run as `cjm ARGS FILE` where ARGS comes from
-#                         NAME.args or else the area's default.args; NAME.expected holds stdout,
-#                         then "--- stderr" and stderr, then "--- exit N". UPDATE=1 rewrites them.
-#   3. script tests       tests/cli/*.sh, sourced with the helpers below; each check counts.
-#   4. examples           every examples/*.journey and stdlib module checks with no warning.
-#   5. memcheck           the golden tests again under valgrind (VALGRIND=0 skips, as the
-#                         sanitizer build does): any leak or memory error fails.
-# The last line is "N passed, N failed"; the exit status is 0 only when nothing failed.
+#   unit       build/test_unit (C, tests/unit/*.c)
+#   golden     tests/<area>/NAME.journey, run as `cjm ARGS FILE` where ARGS comes from NAME.args or
+#              else the area's default.args; NAME.expected holds stdout, then "--- stderr" and
+#              stderr, then "--- exit N". UPDATE=1 rewrites them.
+#   script     tests/cli/*.sh, sourced with the helpers below; each check counts.
+#   replay     every committed fuzz input and every journey through both fuzz harnesses.
+#   examples   every examples/*.journey and stdlib module checks with no warning.
+#   memcheck   the unit tests, fuzz replays and golden tests again under valgrind: any leak or
+#              memory error fails. VALGRIND=0 skips them (the sanitizer build does), and
+#              VALGRIND=harnesses keeps only the unit tests and fuzz replays (make memcheck does:
+#              there every cjm command already runs under valgrind).
+#
+# The suite is cut into pieces run JOBS at a time (default: one per core); each piece runs in its
+# own process (`run.sh --piece NAME`) with its own scratch folder, and the driver prints their
+# results in a fixed order, so the output does not depend on JOBS. TIMES=1 shows each piece's
+# seconds. The last line is "N passed, N failed"; the exit status is 0 only when nothing failed.
 set -u
 CJM=${CJM:-build/cjm}
 UNIT=${UNIT:-build/test_unit}
+REPLAY_FRONT=${REPLAY_FRONT:-build/replay_front}
+REPLAY_ENGINE=${REPLAY_ENGINE:-build/replay_engine}
 VALGRIND=${VALGRIND:-1}
 VERBOSE=${VERBOSE:-}
-pass=0
-fail=0
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cjm-test.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
 export NO_COLOR=1 LC_ALL=C CJM_PATH=
 repo=$(pwd -P)
-# cjm's version (from git describe) changes with every commit; outputs that show it (cjm report)
-# are compared with "<version>" in its place.
-version=$("$CJM" --version 2>/dev/null | sed 's/^cjm //')
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cjm-test.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-ok() { pass=$((pass + 1)); [ -z "$VERBOSE" ] || echo "ok   $1"; }
+# =============================== the driver ===============================
+if [ "${1:-}" != --piece ]; then
+    JOBS=${JOBS:-$(nproc 2>/dev/null || echo 1)}
+    # cjm's version (from git describe) changes with every commit; outputs that show it (cjm
+    # report) are compared with "<version>" in its place.
+    CJM_TEST_VERSION=$("$CJM" --version 2>/dev/null | sed 's/^cjm //')
+    export CJM_TEST_VERSION CJM UNIT REPLAY_FRONT REPLAY_ENGINE
+    # The slowest pieces first, so that no long one starts last.
+    pieces=""
+    if [ "$VALGRIND" != 0 ] && command -v valgrind >/dev/null 2>&1; then
+        pieces="memcheck:replay:engine memcheck:unit memcheck:replay:front"
+        [ "$VALGRIND" = harnesses ] || for d in tests/*/ examples/; do
+            ls "$d"*.journey >/dev/null 2>&1 && pieces="$pieces memcheck:golden:${d%/}"
+        done
+    fi
+    for s in tests/cli/*.sh; do pieces="$pieces script:$s"; done
+    for d in tests/*/; do
+        [ -f "${d}default.args" ] && pieces="$pieces golden:${d%/}"
+    done
+    pieces="$pieces unit replay:front replay:engine examples"
+
+    logs="$tmp/logs"
+    mkdir -p "$logs"
+    log_of() { echo "$logs/$(echo "$1" | tr '/:' '__')"; }
+    # shellcheck disable=SC2086
+    printf '%s\n' $pieces | xargs -P "$JOBS" -I{} sh -c \
+        'sh tests/run.sh --piece "$1" >"$2/$(echo "$1" | tr "/:" "__")" 2>&1' piece {} "$logs"
+
+    pass=0
+    fail=0
+    for p in $pieces; do
+        log=$(log_of "$p")
+        summary=$(tail -n 1 "$log" 2>/dev/null)
+        case "$summary" in
+        "# piece "*)
+            # shellcheck disable=SC2086
+            set -- $summary
+            pass=$((pass + $3))
+            fail=$((fail + $4))
+            [ -z "${TIMES:-}" ] || echo "time $5 s  $p"
+            if [ -n "$VERBOSE" ]; then sed '$d' "$log"; else sed '$d' "$log" | grep -v '^ok   '; fi
+            ;;
+        *)
+            fail=$((fail + 1))
+            echo "FAIL piece $p did not finish"
+            tail -n 20 "$log" 2>/dev/null | sed 's/^/     /'
+            ;;
+        esac
+    done
+    echo "$pass passed, $fail failed"
+    [ "$fail" -eq 0 ]
+    exit
+fi
+
+# =============================== one piece ===============================
+piece=$2
+version=${CJM_TEST_VERSION:-}
+pass=0
+fail=0
+started=$(date +%s)
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
 not_ok() {
     fail=$((fail + 1))
     echo "FAIL $1"
     [ $# -lt 2 ] || printf '%s\n' "$2" | head -n 40 | sed 's/^/     /'
 }
 
-# ---- 1. unit tests ----
-if [ -x "$UNIT" ]; then
-    "$UNIT" >"$tmp/unit" 2>&1
-    status=$?
-    while IFS= read -r line; do
-        case "$line" in
-        "ok "*) ok "unit: ${line#ok }" ;;
-        "FAIL "*) not_ok "unit: ${line#FAIL }" ;;
-        esac
-    done <"$tmp/unit"
-    [ $status -eq 0 ] || grep -q '^FAIL ' "$tmp/unit" || not_ok "unit tests exited with $status" "$(tail -n 20 "$tmp/unit")"
-else
-    not_ok "unit tests: $UNIT is missing"
-fi
-
-# ---- 2. golden tests ----
 golden_args() {
     base=${1%.journey}
     if [ -f "$base.args" ]; then cat "$base.args"; else cat "$(dirname "$1")/default.args"; fi
 }
 
-run_golden() { # file -> writes the actual result to $tmp/actual
+run_golden() { # file wrapper -> writes the actual result to $tmp/actual
     args=$(golden_args "$1")
     # shellcheck disable=SC2086
     $2 "$CJM" --color=never $args "$1" >"$tmp/out" 2>"$tmp/err"
@@ -63,23 +114,39 @@ run_golden() { # file -> writes the actual result to $tmp/actual
         sed -e "s|$repo|<repo>|g" -e "s|${version:-<version>}|<version>|g" >"$tmp/actual"
 }
 
-for f in tests/*/*.journey; do
-    [ -f "$(dirname "$f")/default.args" ] || continue
-    expected=${f%.journey}.expected
-    run_golden "$f" ""
-    if [ -n "${UPDATE:-}" ]; then
-        cp "$tmp/actual" "$expected"
-        ok "golden: $f (updated)"
-    elif [ ! -f "$expected" ]; then
-        not_ok "golden: $f: no $expected (UPDATE=1 writes it)"
-    elif cmp -s "$expected" "$tmp/actual"; then
-        ok "golden: $f"
-    else
-        not_ok "golden: $f" "$(diff -u "$expected" "$tmp/actual" | tail -n +3)"
+unit_tests() {
+    if [ ! -x "$UNIT" ]; then
+        not_ok "unit tests: $UNIT is missing"
+        return
     fi
-done
+    "$UNIT" >"$tmp/unit" 2>&1
+    status=$?
+    while IFS= read -r line; do
+        case "$line" in
+        "ok "*) ok "unit: ${line#ok }" ;;
+        "FAIL "*) not_ok "unit: ${line#FAIL }" ;;
+        esac
+    done <"$tmp/unit"
+    [ $status -eq 0 ] || grep -q '^FAIL ' "$tmp/unit" || not_ok "unit tests exited with $status" "$(tail -n 20 "$tmp/unit")"
+}
 
-# ---- 3. script tests ----
+golden_tests() { # area folder
+    for f in "$1"/*.journey; do
+        expected=${f%.journey}.expected
+        run_golden "$f" ""
+        if [ -n "${UPDATE:-}" ]; then
+            cp "$tmp/actual" "$expected"
+            ok "golden: $f (updated)"
+        elif [ ! -f "$expected" ]; then
+            not_ok "golden: $f: no $expected (UPDATE=1 writes it)"
+        elif cmp -s "$expected" "$tmp/actual"; then
+            ok "golden: $f"
+        else
+            not_ok "golden: $f" "$(diff -u "$expected" "$tmp/actual" | tail -n +3)"
+        fi
+    done
+}
+
 # Helpers for tests/cli/*.sh. `run` captures stdout, stderr and the exit status of a command.
 run() {
     "$@" >"$tmp/out" 2>"$tmp/err"
@@ -105,65 +172,79 @@ check() { # name command...: passes when the command succeeds
     if "$@" >"$tmp/check" 2>&1; then ok "$name"; else not_ok "$name" "$(cat "$tmp/check")"; fi
 }
 
-for script in tests/cli/*.sh; do
-    [ -f "$script" ] || continue
+script_tests() { # tests/cli/NAME.sh
     T="$tmp/work"
-    rm -rf "$T"
     mkdir -p "$T"
     # shellcheck disable=SC1090
-    . "./$script"
-done
+    . "./$1"
+}
 
-# ---- fuzz corpus ----
 # Every committed fuzz input (crash reproducers and seeds) and every journey of the tests and
-# examples goes through the fuzz harness once more.
-REPLAY_FRONT=${REPLAY_FRONT:-build/replay_front}
-REPLAY_ENGINE=${REPLAY_ENGINE:-build/replay_engine}
-corpus_front=$(ls tests/fuzz/corpus/front/* examples/*.journey tests/*/*.journey 2>/dev/null)
-corpus_engine=$(ls tests/fuzz/corpus/engine/* examples/*.journey tests/*/*.journey 2>/dev/null)
-for harness in front engine; do
-    eval "replay=\$REPLAY_$(echo $harness | tr a-z A-Z) corpus=\$corpus_$harness"
-    if [ -x "$replay" ]; then
-        # shellcheck disable=SC2086
-        if "$replay" $corpus >"$tmp/out" 2>&1; then ok "fuzz corpus replays ($harness)"; else not_ok "fuzz corpus replays ($harness)" "$(tail -n 20 "$tmp/out")"; fi
-    else
-        not_ok "fuzz corpus: $replay is missing"
+# examples goes through a fuzz harness once more.
+replay_corpus() { # front|engine
+    ls "tests/fuzz/corpus/$1/"* examples/*.journey tests/*/*.journey 2>/dev/null
+}
+replay_harness() { # front|engine
+    if [ "$1" = front ]; then echo "$REPLAY_FRONT"; else echo "$REPLAY_ENGINE"; fi
+}
+replay() { # front|engine
+    harness=$(replay_harness "$1")
+    if [ ! -x "$harness" ]; then
+        not_ok "fuzz corpus: $harness is missing"
+        return
     fi
-done
+    # shellcheck disable=SC2046
+    if "$harness" $(replay_corpus "$1") >"$tmp/out" 2>&1; then ok "fuzz corpus replays ($1)"; else not_ok "fuzz corpus replays ($1)" "$(tail -n 20 "$tmp/out")"; fi
+}
 
-# ---- 4. examples ----
-for f in examples/*.journey stdlib/std/*.journey; do
-    "$CJM" check --color=never "$f" >"$tmp/out" 2>"$tmp/err"
+examples_check() {
+    for f in examples/*.journey stdlib/std/*.journey; do
+        "$CJM" check --color=never "$f" >"$tmp/out" 2>"$tmp/err"
+        status=$?
+        if [ $status -eq 0 ] && [ ! -s "$tmp/err" ]; then ok "example checks cleanly: $f"; else not_ok "example checks cleanly: $f" "$(cat "$tmp/err")"; fi
+    done
+}
+
+vg="valgrind -q --num-callers=40 --error-exitcode=99 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all --suppressions=tests/valgrind.supp"
+valgrind_verdict() { # name: judges the valgrind run whose status and stderr are in $status, $tmp/err
+    if [ "$status" -ne 99 ] && ! grep -q '^==[0-9]*==' "$tmp/err"; then
+        ok "memcheck: $1"
+    else
+        not_ok "memcheck: $1" "$(grep '^==' "$tmp/err" | head -n 30)"
+    fi
+}
+memcheck_replay() { # front|engine
+    # shellcheck disable=SC2046
+    $vg "$(replay_harness "$1")" $(replay_corpus "$1") >"$tmp/out" 2>"$tmp/err"
     status=$?
-    if [ $status -eq 0 ] && [ ! -s "$tmp/err" ]; then ok "example checks cleanly: $f"; else not_ok "example checks cleanly: $f" "$(cat "$tmp/err")"; fi
-done
-
-# ---- 5. memcheck ----
-if [ "$VALGRIND" = 1 ] && command -v valgrind >/dev/null 2>&1; then
-    vg="valgrind -q --num-callers=40 --error-exitcode=99 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all --suppressions=tests/valgrind.supp"
-    # shellcheck disable=SC2086
-    $vg "$REPLAY_FRONT" $corpus_front >"$tmp/out" 2>"$tmp/err"
-    if [ $? -ne 99 ] && ! grep -q '^==[0-9]*==' "$tmp/err"; then ok "memcheck: fuzz corpus (front end)"; else not_ok "memcheck: fuzz corpus (front end)" "$(grep '^==' "$tmp/err" | head -n 30)"; fi
-    # shellcheck disable=SC2086
-    $vg "$REPLAY_ENGINE" $corpus_engine >"$tmp/out" 2>"$tmp/err"
-    if [ $? -ne 99 ] && ! grep -q '^==[0-9]*==' "$tmp/err"; then ok "memcheck: fuzz corpus (engine)"; else not_ok "memcheck: fuzz corpus (engine)" "$(grep '^==' "$tmp/err" | head -n 30)"; fi
+    valgrind_verdict "fuzz corpus ($1)"
+}
+memcheck_unit() {
     $vg "$UNIT" >"$tmp/out" 2>"$tmp/err"
-    if [ $? -ne 99 ] && ! grep -q '^==[0-9]*==' "$tmp/err"; then ok "memcheck: unit tests"; else not_ok "memcheck: unit tests" "$(grep '^==' "$tmp/err" | head -n 30)"; fi
-    for f in tests/*/*.journey examples/*.journey; do
-        d=$(dirname "$f")
-        if [ -f "$d/default.args" ]; then
+    status=$?
+    valgrind_verdict "unit tests"
+}
+memcheck_golden() { # folder: golden tests run their own arguments, other journeys `cjm check`
+    for f in "$1"/*.journey; do
+        if [ -f "$1/default.args" ]; then
             run_golden "$f" "$vg"
         else
             $vg "$CJM" check "$f" >"$tmp/out" 2>"$tmp/err"
             status=$?
         fi
-        if [ "$status" -ne 99 ] && ! grep -q '^==[0-9]*==' "$tmp/err"; then
-            ok "memcheck: $f"
-        else
-            not_ok "memcheck: $f" "$(grep '^==' "$tmp/err" | head -n 30)"
-        fi
+        valgrind_verdict "$f"
     done
-fi
+}
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+case "$piece" in
+unit) unit_tests ;;
+golden:*) golden_tests "${piece#golden:}" ;;
+script:*) script_tests "${piece#script:}" ;;
+replay:*) replay "${piece#replay:}" ;;
+examples) examples_check ;;
+memcheck:unit) memcheck_unit ;;
+memcheck:replay:*) memcheck_replay "${piece#memcheck:replay:}" ;;
+memcheck:golden:*) memcheck_golden "${piece#memcheck:golden:}" ;;
+*) not_ok "run.sh: no piece named '$piece'" ;;
+esac
+echo "# piece $pass $fail $(($(date +%s) - started))"

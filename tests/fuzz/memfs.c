@@ -148,16 +148,22 @@ static FILE *sink;
 
 static void close_sink(void) { fclose(sink); }
 
-void fuzz_check(FuzzChecked *c, const uint8_t *data, size_t size)
+FILE *fuzz_sink(void)
 {
     if (!sink) {
         sink = fopen("/dev/null", "w");
         atexit(close_sink);
     }
+    return sink;
+}
+
+void fuzz_check(FuzzChecked *c, const uint8_t *data, size_t size)
+{
+    FILE *diag_out = fuzz_sink();
     memfs_load((const char *)data, size, "stdlib");
     program_init(&c->prog, "stdlib");
     c->prog.files = memfs_files();
-    diag_init(&c->diag, &c->prog.sources, sink, false);
+    diag_init(&c->diag, &c->prog.sources, diag_out, false);
     c->model = NULL;
     size_t len;
     const char *text = memfs_main(&len);

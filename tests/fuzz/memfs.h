@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "program.h"
 #include "sema.h"
@@ -24,6 +25,9 @@ typedef struct FuzzChecked {
     Diag diag;
     Model *model;     /* NULL when the input did not parse */
 } FuzzChecked;
+
+/* /dev/null, opened once: where the harnesses send diagnostics. */
+FILE *fuzz_sink(void);
 
 void fuzz_check(FuzzChecked *c, const uint8_t *data, size_t size);
 void fuzz_checked_free(FuzzChecked *c);
