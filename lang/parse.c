@@ -151,15 +151,19 @@ void parse_reverse_lists(Module *m)
 
 /* Offset of the first suspicious byte when the start of the text looks like binary data (many
  * control bytes or broken UTF-8 sequences), else -1. A few such bytes in a text file are reported
- * one by one by the lexer instead. */
+ * one by one by the lexer instead. Only the first 4096 bytes that are not blanks count, and blanks
+ * count for neither side: the verdict must not change when `cjm fmt` changes only blanks (it
+ * once did, for a file near the threshold that the formatter then refused as "changed"). */
 static long binary_offset(const char *text, size_t len)
 {
     const unsigned char *u = (const unsigned char *)text;
-    size_t sample = len < 4096 ? len : 4096, bad = 0;
+    size_t seen = 0, bad = 0;
     long first = -1;
-    for (size_t i = 0; i < sample; i++) {
+    for (size_t i = 0; i < len && seen < 4096; i++) {
         unsigned char c = u[i];
-        bool suspicious = (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') || c == 0x7f;
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') continue;
+        seen++;
+        bool suspicious = c < 0x20 || c == 0x7f;
         if (c >= 0x80) {
             size_t k = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
             bool ok = k > 0 && i + k <= len;
@@ -172,7 +176,7 @@ static long binary_offset(const char *text, size_t len)
             if (first < 0) first = (long)i;
         }
     }
-    return bad >= 8 && bad * 10 > sample ? first : -1;
+    return bad >= 8 && bad * 10 > seen ? first : -1;
 }
 
 void parse_record_comment(ParseCtx *ctx, Loc loc, bool block)

@@ -156,3 +156,19 @@ awk '/^Before and after:/ { f = 1; next } f && /^```/ { n++; next } f && n == 1 
 "$CJM" fmt "$T/doc-before.journey" >"$T/doc-formatted" 2>&1
 if [ -s "$T/doc-after.journey" ] && cmp -s "$T/doc-formatted" "$T/doc-after.journey"; then ok "fmt: the example of docs/cli.md is right"
 else not_ok "fmt: the example of docs/cli.md" "$(diff "$T/doc-after.journey" "$T/doc-formatted")"; fi
+
+# Whether a file "looks binary" does not depend on its blanks: a file with a few bad bytes in a
+# comment that checks and formats keeps doing so when the formatter takes its blanks away (a
+# fuzzer found a file that cjm fmt refused with "would change its tokens").
+{
+    printf 'journey "x" {\n  cohort 40000'
+    printf '%40s' ''
+    printf '// bad bytes \377\377\377\275\275\275x\000\n}\n'
+} >"$T/near-binary.journey"
+run "$CJM" fmt "$T/near-binary.journey"
+expect_status "fmt: a comment with bad bytes formats" 0
+expect_no_err "fmt: a comment with bad bytes formats with no message"
+printf 'journey "x" {\n  cohort 1 // \001\002\003\004\005\006\007\010\n}\n' >"$T/binary.journey"
+run "$CJM" fmt "$T/binary.journey"
+expect_status "fmt: a file that looks binary is refused" 1
+expect_err "fmt: a file that looks binary is named so" "looks binary"

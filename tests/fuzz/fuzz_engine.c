@@ -1,17 +1,21 @@
-/* fuzz_engine.c: fuzz harness for the engine: check the input (as fuzz_front.c), and when it
- * checks, compile it, simulate a tiny cohort, run the exact analysis where it applies, render
- * every report format (the HTML page without its pictures) and the graph (its dot source; an SVG layout for one input in 16, since
- * layout is slow) to memory, and free everything. */
+/* fuzz_engine.c: fuzz harness for the engine: check the input (as fuzz_front.c, scenarios
+ * included), and when it checks, compile it, simulate a tiny cohort, run the exact analysis where
+ * it applies, render every report format (the HTML page without its pictures) and the graph (its
+ * dot source; an SVG layout for one input in 16, since layout is slow) to memory; compare its
+ * scenarios and the removal of each stage (simulated, and exactly where that applies) and render
+ * those reports too; free everything. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "compare.h"
 #include "exact.h"
 #include "graph.h"
 #include "memfs.h"
 #include "model.h"
 #include "program.h"
 #include "report.h"
+#include "report_compare.h"
 #include "sema.h"
 #include "sim.h"
 
@@ -37,9 +41,52 @@ static void render_everything(const Model *m, const RtResult *r, bool layout)
     }
 }
 
-static void run_model(const Model *m, Diag *d, bool layout)
+static bool runnable(const Model *m) { return m && m->nstages > 0 && m->start >= 0; }
+
+static void compare_set(const Model *m, const RtModel *base, const CmpSet *set, const SimOptions *so, Diag *d)
 {
-    if (m->nstages == 0 || m->start < 0) return;
+    CmpOptions o = {.sim = *so};
+    for (int exact = 0; exact < 2; exact++) {
+        if (exact) {
+            if (m->nstages > 200 || !exact_check(base, d)) return;
+            for (int i = 0; i < set->n; i++)
+                if (set->v[i].rm && !exact_check(set->v[i].rm, d)) return;
+        }
+        o.exact = exact;
+        CmpResult *r = cmp_run(base, set, &o, d);
+        if (!r) continue;
+        Buf out = BUF_INIT;
+        render_compare_table(r, m, "main.journey", &out);
+        render_compare_json(r, m, "main.journey", &out);
+        render_compare_csv(r, &out);
+        render_compare_html(r, &out);
+        buf_free(&out);
+        cmp_result_free(r);
+    }
+}
+
+static void compare_variants(const FuzzChecked *c, const RtModel *base, const SimOptions *so, Diag *d)
+{
+    const Model *m = c->model;
+    CmpSet set;
+    cmp_set_init(&set, CMP_SCENARIOS);
+    for (int k = 0; k < c->nscenarios; k++) {
+        const Model *v = c->scenarios[k].model;
+        if (runnable(v)) cmp_set_add(&set, m->scenarios[k]->name.s, m->scenarios[k]->label.s, rt_compile(v), 0);
+    }
+    if (set.n > 0) compare_set(m, base, &set, so, d);
+    cmp_set_free(&set);
+    if (m->nstages > 50) return;
+    cmp_set_init(&set, CMP_REMOVE_STAGES);
+    cmp_set_removals(&set, m, CMP_REMOVE_STAGES);
+    compare_set(m, base, &set, so, d);
+    cmp_set_free(&set);
+}
+
+static void run_model(const FuzzChecked *c, Diag *d, bool layout)
+{
+    const Model *m = c->model;
+    if (!runnable(m)) return;
     RtModel *rm = rt_compile(m);
     SimOptions so = {0};
     so.cohort = 20;
@@ -58,6 +105,7 @@ static void run_model(const Model *m, Diag *d, bool layout)
         if (x) render_everything(m, x, false);
         rt_result_free(x);
     }
+    compare_variants(c, rm, &so, d);
     rt_model_free(rm);
 }
 
@@ -68,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* One input in 16 (by its hash) also lays the flow graph out: layout is slow. */
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < size; i++) h = (h ^ data[i]) * 16777619u;
-    if (c.model && c.diag.errors == 0) run_model(c.model, &c.diag, (h & 15) == 0);
+    if (c.model && c.diag.errors == 0) run_model(&c, &c.diag, (h & 15) == 0);
     fuzz_checked_free(&c);
     return 0;
 }

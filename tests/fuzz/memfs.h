@@ -19,11 +19,19 @@ const ProgramFiles *memfs_files(void);
 const char *memfs_main(size_t *len);
 
 /* An input checked as the cjm program would: loaded from memory (memfs_load), parsed with its
- * imports, and checked; diagnostics go to /dev/null. fuzz_checked_free() releases it. */
+ * imports, checked, and when that found no error, checked again with each scenario applied;
+ * diagnostics go to /dev/null. fuzz_checked_free() releases it. */
+typedef struct FuzzScenario {
+    Program prog;     /* the program loaded again, for this scenario */
+    Model *model;     /* the journey with the scenario applied; NULL after errors */
+} FuzzScenario;
+
 typedef struct FuzzChecked {
     Program prog;
     Diag diag;
     Model *model;     /* NULL when the input did not parse */
+    FuzzScenario *scenarios;  /* when the journey checked: one per scenario, as `cjm compare` checks them */
+    int nscenarios;
 } FuzzChecked;
 
 /* /dev/null, opened once: where the harnesses send diagnostics. */
