@@ -46,7 +46,7 @@ static bool parse_duration(const char *s, double *days)
     if (end == s || errno == ERANGE || !isfinite(v) || !(v > 0)) return false;
     while (*end == ' ') end++;
     double unit = unit_days(end);
-    if (unit == 0 || !isfinite(v * unit) || !(v * unit > 0)) return false;
+    if (unit == 0 || !isfinite(v * unit) || !(v * unit > 0) || v * unit > MODEL_MAX_DAYS) return false;
     *days = v * unit;
     return true;
 }
@@ -76,7 +76,7 @@ int run_settings_take(RunSettings *a, const char *cmd, int opt, const char *arg)
             a->horizon_set = 1;
         } else {
             return cli_usage_error(cmd, "--horizon must be a positive duration such as '90 days', '12 weeks', "
-                                        "'1 year' or '36 hours' (a bare number is days), or 'none'; not '%s'", arg);
+                                        "'1 year' or '36 hours' (a bare number is days) up to 1000000 days, or 'none'; not '%s'", arg);
         }
         return -1;
     case RUN_OPT_THREADS: {

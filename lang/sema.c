@@ -425,6 +425,8 @@ static void check_duration(Sema *S, Value v, const char *what, bool positive)
     }
     if (v.v < 0) diag_error(S->d, v.loc, "%s cannot be negative", what);
     else if (positive && v.v == 0) diag_error(S->d, v.loc, "%s must be more than 0", what);
+    else if (v.v > MODEL_MAX_DAYS)
+        diag_error(S->d, v.loc, "%s of %.10g days is longer than the limit of 1000000 days (about 2700 years)", what, v.v);
 }
 
 /* A probability-like literal: 0..100%, written as a percentage or as a fraction 0..1. */

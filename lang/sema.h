@@ -34,6 +34,9 @@ enum {
 /* Defaults when the journey block does not say (docs/language.md). */
 enum { MODEL_DEFAULT_COHORT = 10000, MODEL_DEFAULT_SEED = 1 };
 #define MODEL_MAX_COHORT 1000000000000.0 /* 10^12 customers */
+/* The longest time value (a horizon, a wait or a parameter of one), in days: about 2700 years.
+ * Far beyond any journey, and it keeps every sum of times finite. */
+#define MODEL_MAX_DAYS 1000000.0
 
 typedef struct Model {
     const Program *program;

@@ -39,6 +39,8 @@ bad "--horizon 0" "--horizon must be a positive duration" --horizon 0 "$J"
 bad "--horizon nan" "--horizon must be a positive duration" --horizon nan "$J"
 bad "--horizon inf" "--horizon must be a positive duration" --horizon inf "$J"
 bad "--horizon 3 fortnights" "--horizon must be a positive duration" --horizon "3 fortnights" "$J"
+bad "--horizon 2000000" "up to 1000000 days" --horizon 2000000 "$J"
+bad "--horizon 1e308 weeks" "up to 1000000 days" --horizon "1e308 weeks" "$J"
 bad "--max-steps 0" "--max-steps must be a whole number" --max-steps 0 "$J"
 bad "unknown option" "unknown option '--frobnicate'" --frobnicate "$J"
 bad "missing value" "needs a value" "$J" --cohort
