@@ -188,6 +188,49 @@ static int build_set(const CompareArgs *a, const Checked *c, CmpSet *set)
     }
 }
 
+/* ---- run-time warnings ---- */
+
+/* "with scenario 'X' applied", "without stage 'X'", "with Ad.reach = 40%". */
+static void describe_variant(Buf *b, const CmpSet *set, int i)
+{
+    const char *name = set->v[i].name;
+    switch (set->mode) {
+    case CMP_SCENARIOS: buf_printf(b, "with scenario '%s' applied", name); break;
+    case CMP_REMOVE_TOUCHPOINTS: buf_printf(b, "without touchpoint '%s'", name); break;
+    case CMP_REMOVE_CHANNELS: buf_printf(b, "without channel '%s'", name); break;
+    case CMP_REMOVE_STAGES: buf_printf(b, "without stage '%s'", name); break;
+    case CMP_SWEEP: buf_printf(b, "with %s = %s", set->sweep_what, name); break;
+    }
+}
+
+static bool base_warns(const CmpResult *r, const CmpWarning *w)
+{
+    for (int i = 0; i < r->nwarnings && r->warnings[i].variant < 0; i++)
+        if (r->warnings[i].kind == w->kind && r->warnings[i].loc.file == w->loc.file &&
+            r->warnings[i].loc.off == w->loc.off)
+            return true;
+    return false;
+}
+
+/* The runs' warnings, as `cjm run` gives them: the journey's own (unless `with_base` is false:
+ * cjm report has given them already), then each variant's that the journey does not give too
+ * (taking out one of 40 touchpoints should not repeat the journey's warning 40 times). */
+static void print_warnings(const CmpResult *r, Diag *d, bool with_base)
+{
+    for (int i = 0; i < r->nwarnings; i++) {
+        const CmpWarning *w = &r->warnings[i];
+        if (w->variant < 0) {
+            if (with_base) diag_warning(d, w->loc, "%s", w->message);
+            continue;
+        }
+        if (base_warns(r, w)) continue;
+        Buf what = BUF_INIT;
+        describe_variant(&what, r->set, w->variant);
+        diag_warning(d, w->loc, "%s: %s", buf_str(&what), w->message);
+        buf_free(&what);
+    }
+}
+
 /* ---- the comparison ---- */
 
 static int write_report(const CompareArgs *a, const CmpResult *r, const Model *m)
@@ -230,6 +273,7 @@ static int compare_checked(const CompareArgs *a, Checked *c)
     CmpResult *r = cmp_run(base, &set, &o, &c->diag);
     cli_signals_cancellable(0);
     if (r) {
+        print_warnings(r, &c->diag, true);
         status = write_report(a, r, m);
     } else {
         if (cli_signal) fputs("cjm: interrupted: nothing written\n", stderr);
@@ -248,7 +292,10 @@ static bool append_section(Buf *html, const RtModel *base, const CmpSet *set, co
 {
     if (set->n == 0) return true;
     CmpResult *r = cmp_run(base, set, o, d);
-    if (r) render_compare_html(r, html);
+    if (r) {
+        print_warnings(r, d, false);
+        render_compare_html(r, html);
+    }
     cmp_result_free(r);
     return r != NULL;
 }

@@ -500,9 +500,36 @@ static void add_slots(const Chunk *c, Moments *total)
     for (uint64_t b = 0; b < c->nblocks; b++) moments_merge(total, &c->slots[b]);
 }
 
+/* ---- run-time warnings ----
+ * A variant's runs warn as `cjm run` would (customers with no way on, the step limit, ...). The
+ * simulations of a variant are added up chunk by chunk, site by site; the messages are made once,
+ * from the totals. */
+
+static void add_warning(CmpResult *r, int variant, Loc loc, int kind, char *message)
+{
+    if ((r->nwarnings & (r->nwarnings - 1)) == 0)
+        r->warnings = xrealloc(r->warnings, (size_t)(r->nwarnings ? r->nwarnings * 2 : 4) * sizeof *r->warnings);
+    r->warnings[r->nwarnings++] = (CmpWarning){variant, loc, kind, message};
+}
+
+/* Adds one run's warning counts to a variant's tally (one count per site of its model). */
+static void tally_warnings(double *tally, const RtResult *run)
+{
+    for (int i = 0; i < run->nwarnings; i++) tally[run->warnings[i].site] += run->warnings[i].count;
+}
+
+static void warnings_from_tally(CmpResult *r, int variant, const RtModel *rm, const double *tally, const CmpOptions *o)
+{
+    for (int s = 0; s < rm->nsites; s++)
+        if (tally[s] > 0)
+            add_warning(r, variant, rm->sites[s].loc, (int)rm->sites[s].kind,
+                        rt_warning_text(rm, s, tally[s], false, o->sim.max_steps, o->sim.horizon));
+}
+
 /* One chunk: the journey, then each variant over the same customers. total[0] is the journey's
  * (paired with itself), total[1 + i] variant i's. */
-static bool run_chunk(const RtModel *base, const CmpSet *set, const CmpOptions *o, Chunk *c, Moments *total)
+static bool run_chunk(const RtModel *base, const CmpSet *set, const CmpOptions *o, Chunk *c, Moments *total,
+                      double **tally)
 {
     SimOptions so = o->sim;
     SimOutcomeSink sink = {keep_base, c};
@@ -515,6 +542,7 @@ static bool run_chunk(const RtModel *base, const CmpSet *set, const CmpOptions *
     so.cohort = end < o->sim.cohort ? end : o->sim.cohort;
     RtResult *r = sim_run(base, &so);
     if (!r) return false;
+    tally_warnings(tally[0], r);
     rt_result_free(r);
     for (uint64_t b = 0; b < c->nblocks; b++) pair_block(c, c->first + b, c->base + b * SIM_BLOCK, c->nbase[b]);
     add_slots(c, &total[0]);
@@ -524,6 +552,7 @@ static bool run_chunk(const RtModel *base, const CmpSet *set, const CmpOptions *
             so.crn_salt = o->independent ? (uint64_t)i + 1 : 0;
             r = sim_run(set->v[i].rm, &so);
             if (!r) return false;
+            tally_warnings(tally[1 + i], r);
             rt_result_free(r);
         } else {
             pair_lost(c);
@@ -536,6 +565,11 @@ static bool run_chunk(const RtModel *base, const CmpSet *set, const CmpOptions *
 static bool simulate(const RtModel *base, const CmpSet *set, const CmpOptions *o, CmpResult *r)
 {
     Moments *total = xcalloc((size_t)set->n + 1, sizeof *total);
+    double **tally = xcalloc((size_t)set->n + 1, sizeof *tally);
+    for (int i = 0; i <= set->n; i++) {
+        const RtModel *rm = i ? set->v[i - 1].rm : base;
+        tally[i] = xcalloc(rm ? (size_t)rm->nsites + 1 : 1, sizeof **tally);
+    }
     Chunk *c = xcalloc(1, sizeof *c);
     c->base = xcalloc((size_t)CHUNK_BLOCKS * SIM_BLOCK, sizeof *c->base);
     uint64_t nblocks = (o->sim.cohort + SIM_BLOCK - 1) / SIM_BLOCK;
@@ -543,12 +577,17 @@ static bool simulate(const RtModel *base, const CmpSet *set, const CmpOptions *o
     for (uint64_t first = 0; first < nblocks && ok; first += CHUNK_BLOCKS) {
         c->first = first;
         c->nblocks = nblocks - first < CHUNK_BLOCKS ? nblocks - first : CHUNK_BLOCKS;
-        ok = run_chunk(base, set, o, c, total);
+        ok = run_chunk(base, set, o, c, total, tally);
     }
     if (ok) {
         stats_of(&total[0], r->base);
         for (int i = 0; i < set->n; i++) stats_of(&total[1 + i], r->stats + (size_t)i * CMP_NMETRICS);
+        warnings_from_tally(r, -1, base, tally[0], o);
+        for (int i = 0; i < set->n; i++)
+            if (set->v[i].rm) warnings_from_tally(r, i, set->v[i].rm, tally[1 + i], o);
     }
+    for (int i = 0; i <= set->n; i++) free(tally[i]);
+    free(tally);
     free(c->base);
     free(c);
     free(total);
@@ -569,7 +608,7 @@ static void exact_values(const RtResult *x, double n, double *v)
 }
 
 /* The exact figures of a model (NULL: everyone lost at the start); false after an error. */
-static bool exact_of(const RtModel *rm, const CmpOptions *o, Diag *d, double *v)
+static bool exact_of(const RtModel *rm, const CmpOptions *o, Diag *d, double *v, CmpResult *r, int variant)
 {
     if (!rm) {
         exact_values(NULL, 1, v);
@@ -580,6 +619,8 @@ static bool exact_of(const RtModel *rm, const CmpOptions *o, Diag *d, double *v)
     RtResult *x = exact_run(rm, &eo, d);
     if (!x) return false;
     exact_values(x, (double)o->sim.cohort, v);
+    for (int i = 0; i < x->nwarnings; i++)
+        add_warning(r, variant, x->warnings[i].loc, x->warnings[i].kind, xstrdup(x->warnings[i].message));
     rt_result_free(x);
     return true;
 }
@@ -592,10 +633,10 @@ static void exact_stat(CmpStat *st, double base, double value)
 static bool solve(const RtModel *base, const CmpSet *set, const CmpOptions *o, Diag *d, CmpResult *r)
 {
     double b[CMP_NMETRICS], v[CMP_NMETRICS];
-    if (!exact_of(base, o, d, b)) return false;
+    if (!exact_of(base, o, d, b, r, -1)) return false;
     for (int k = 0; k < CMP_NMETRICS; k++) exact_stat(&r->base[k], b[k], b[k]);
     for (int i = 0; i < set->n; i++) {
-        if (!exact_of(set->v[i].rm, o, d, v)) return false;
+        if (!exact_of(set->v[i].rm, o, d, v, r, i)) return false;
         for (int k = 0; k < CMP_NMETRICS; k++) exact_stat(&r->stats[(size_t)i * CMP_NMETRICS + k], b[k], v[k]);
     }
     return true;
@@ -644,6 +685,8 @@ CmpResult *cmp_run(const RtModel *base, const CmpSet *set, const CmpOptions *o, 
 void cmp_result_free(CmpResult *r)
 {
     if (!r) return;
+    for (int i = 0; i < r->nwarnings; i++) free(r->warnings[i].message);
+    free(r->warnings);
     free(r->stats);
     free(r->order);
     free(r);

@@ -92,6 +92,15 @@ typedef struct CmpStat {
     bool significant;            /* the interval of the change excludes 0 */
 } CmpStat;
 
+/* A run-time warning of one run (docs/cli.md: as `cjm run` gives them), with its counts added
+ * over the run's chunks. */
+typedef struct CmpWarning {
+    int variant;     /* -1: the journey itself */
+    Loc loc;
+    int kind;        /* RtSiteKind */
+    char *message;   /* without its location */
+} CmpWarning;
+
 typedef struct CmpResult {
     const CmpSet *set;
     double cohort;
@@ -103,6 +112,8 @@ typedef struct CmpResult {
     CmpStat base[CMP_NMETRICS];  /* the journey itself (change 0) */
     CmpStat *stats;              /* [set->n * CMP_NMETRICS]: variant i's figure k at i * CMP_NMETRICS + k */
     int *order;                  /* [set->n]: the variants by conversion change, largest loss first */
+    CmpWarning *warnings;        /* the journey's, then each variant's, in site order */
+    int nwarnings;
 } CmpResult;
 
 /* Runs the journey and every variant of the set. NULL when the run was cancelled (o->sim.cancel)

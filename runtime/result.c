@@ -74,44 +74,45 @@ static void count_words(Buf *b, double count, bool exact, const char *one, const
     else buf_printf(b, "%.0f %s", count, count == 1 ? one : many);
 }
 
-static char *warning_message(const RtResult *r, const RtSite *site, double count)
+char *rt_warning_text(const RtModel *rm, int site_index, double count, bool exact, uint64_t max_steps, double horizon)
 {
     Buf b = BUF_INIT;
-    const char *stage = site->stage >= 0 ? r->model->stages[site->stage]->name.s : "";
+    const RtSite *site = &rm->sites[site_index];
+    const char *stage = site->stage >= 0 ? rm->model->stages[site->stage]->name.s : "";
     switch ((RtSiteKind)site->kind) {
     case SITE_STEP_LIMIT:
-        count_words(&b, count, r->exact, "customer", "customers");
+        count_words(&b, count, exact, "customer", "customers");
         buf_printf(&b, " made more than %llu stage entries (the step limit) and %s stopped there; counted as active",
-                   (unsigned long long)r->max_steps, count == 1 && !r->exact ? "was" : "were");
+                   (unsigned long long)max_steps, count == 1 && !exact ? "was" : "were");
         break;
     case SITE_NAN_PROB:
         buf_printf(&b, "the probability of this arrow of stage '%s' was not a number on ", stage);
-        count_words(&b, count, r->exact, "entry", "entries");
+        count_words(&b, count, exact, "entry", "entries");
         buf_puts(&b, "; taken as 0%");
         break;
     case SITE_NAN_WITH:
         buf_puts(&b, "the probability ('with') of this action was not a number ");
-        count_words(&b, count, r->exact, "time", "times");
+        count_words(&b, count, exact, "time", "times");
         buf_puts(&b, "; taken as 0%");
         break;
     case SITE_NAN_VALUE:
         buf_puts(&b, "the value of this action was not a number ");
-        count_words(&b, count, r->exact, "time", "times");
+        count_words(&b, count, exact, "time", "times");
         buf_puts(&b, "; the action was skipped");
         break;
     case SITE_OVERFULL:
         buf_printf(&b, "the arrows of stage '%s' that apply added up to more than 100%% on ", stage);
-        count_words(&b, count, r->exact, "entry", "entries");
+        count_words(&b, count, exact, "entry", "entries");
         buf_puts(&b, "; they were scaled down to 100%");
         break;
     case SITE_NOWAY:
-        count_words(&b, count, r->exact, "customer", "customers");
+        count_words(&b, count, exact, "customer", "customers");
         buf_printf(&b, " had no way on from stage '%s' (the arrows that apply leave part of 100%% unassigned and "
                        "none is 'otherwise'); counted as completed", stage);
         break;
     case SITE_EXACT_HORIZON:
         buf_printf(&b, "the exact analysis ignores the horizon (%g days): it reports the whole life of every customer",
-                   r->horizon);
+                   horizon);
         break;
     }
     return buf_take(&b);
@@ -122,7 +123,8 @@ void rt_result_add_warning(RtResult *r, int site, double count)
     const RtSite *s = &r->rt->sites[site];
     if ((r->nwarnings & (r->nwarnings - 1)) == 0)
         r->warnings = xrealloc(r->warnings, (size_t)(r->nwarnings ? r->nwarnings * 2 : 4) * sizeof *r->warnings);
-    r->warnings[r->nwarnings++] = (RtWarning){s->loc, (int)s->kind, warning_message(r, s, count), count};
+    r->warnings[r->nwarnings++] =
+        (RtWarning){s->loc, (int)s->kind, site, rt_warning_text(r->rt, site, count, r->exact, r->max_steps, r->horizon), count};
 }
 
 /* ---- ordering ---- */

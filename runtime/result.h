@@ -50,6 +50,7 @@ typedef struct RtTouchRow {
 typedef struct RtWarning {
     Loc loc;           /* file 0: no place in a file */
     int kind;          /* RtSiteKind */
+    int site;          /* the RtModel's site */
     char *message;     /* complete sentence, without location */
     double count;
 } RtWarning;
@@ -95,6 +96,9 @@ void rt_result_add_exit(RtResult *r, int stage, int target, const char *reason, 
 void rt_result_add_reason(RtResult *r, int stage, const char *reason, double count);
 /* Adds the warning of site `site` counted `count` times (a message is made from the site). */
 void rt_result_add_warning(RtResult *r, int site, double count);
+/* The sentence of the warning of site `site` of `rm` counted `count` times (expected times in an
+ * exact analysis), without its location; malloc'd. */
+char *rt_warning_text(const RtModel *rm, int site, double count, bool exact, uint64_t max_steps, double horizon);
 /* Sorts exits and reasons by stage (stable), after the engine added them in any order. */
 void rt_result_finish(RtResult *r);
 

@@ -161,3 +161,15 @@ if [ $status -eq 143 ] && [ ! -e "$T/long.json" ] && grep -q 'interrupted: nothi
 else
     not_ok "compare: SIGTERM: exit $status" "$(cat "$T/long.err")"
 fi
+
+# ---- run-time warnings of the variants ----
+run "$CJM" compare --exact tests/compare/warnings.journey
+expect_status "compare --exact: warnings do not fail the run" 0
+expect_err "compare --exact: a scenario's warning names the scenario" "warnings.journey:7:7: warning: with scenario 'NoFallback' applied: an expected 1000 customers had no way on from stage 'Start'"
+run "$CJM" compare --removal stages --cohort 2000 tests/run/warnings.journey
+if [ "$(grep -c "no way on from stage 'Start'" "$tmp/err")" = 1 ]; then ok "compare: the journey's own warning is given once, not once per variant"
+else not_ok "compare: the journey's warning repeated" "$(err)"; fi
+run "$CJM" report --no-graphs --cohort 500 -o "$T/warn.html" tests/compare/warnings.journey
+expect_err "report: a scenario's warning is given" "with scenario 'NoFallback' applied: [0-9]+ customers had no way on"
+run "$CJM" compare -q tests/compare/warnings.journey
+expect_no_err "compare -q hides the warnings"
