@@ -265,6 +265,12 @@ static int compare_checked(const CompareArgs *a, Checked *c)
     }
     CmpOptions o = {0};
     run_sim_options(&a->run, m, persona, &o.sim);
+    Progress bar;
+    progress_start(&bar, "cjm compare");
+    if (o.sim.progress) {
+        o.progress = progress_draw;
+        o.progress_ctx = &bar;
+    }
     o.sim.progress = false;
     o.exact = a->run.exact;
     o.independent = a->independent;
@@ -272,6 +278,7 @@ static int compare_checked(const CompareArgs *a, Checked *c)
     cli_signals_cancellable(1);
     CmpResult *r = cmp_run(base, &set, &o, &c->diag);
     cli_signals_cancellable(0);
+    progress_end(&bar);
     if (r) {
         print_warnings(r, &c->diag, true);
         status = write_report(a, r, m);
@@ -288,10 +295,12 @@ static int compare_checked(const CompareArgs *a, Checked *c)
 /* ---- the sections of cjm report ---- */
 
 /* Runs one set and appends its HTML section; false when interrupted. */
-static bool append_section(Buf *html, const RtModel *base, const CmpSet *set, const CmpOptions *o, Diag *d)
+static bool append_section(Buf *html, const RtModel *base, const CmpSet *set, const CmpOptions *o, Diag *d,
+                           Progress *bar)
 {
     if (set->n == 0) return true;
     CmpResult *r = cmp_run(base, set, o, d);
+    progress_end(bar); /* before any warning; each section draws its own progress */
     if (r) {
         print_warnings(r, d, false);
         render_compare_html(r, html);
@@ -329,6 +338,12 @@ int compare_report_sections(const RunSettings *run, Checked *c, int persona, con
     const Model *m = c->model;
     CmpOptions o = {0};
     run_sim_options(run, m, persona, &o.sim);
+    Progress bar;
+    progress_start(&bar, "cjm report");
+    if (o.sim.progress) {
+        o.progress = progress_draw;
+        o.progress_ctx = &bar;
+    }
     o.sim.progress = false;
     o.exact = run->exact;
     CmpSet scenarios, removals, sweep;
@@ -349,9 +364,11 @@ int compare_report_sections(const RunSettings *run, Checked *c, int persona, con
     if (status < 0) {
         RtModel *base = rt_compile(m);
         cli_signals_cancellable(1);
-        bool ok = append_section(&out, base, &scenarios, &o, &c->diag) &&
-                  append_section(&out, base, &removals, &o, &c->diag) && append_section(&out, base, &sweep, &o, &c->diag);
+        bool ok = append_section(&out, base, &scenarios, &o, &c->diag, &bar) &&
+                  append_section(&out, base, &removals, &o, &c->diag, &bar) &&
+                  append_section(&out, base, &sweep, &o, &c->diag, &bar);
         cli_signals_cancellable(0);
+        progress_end(&bar);
         rt_model_free(base);
         if (!ok && cli_signal) fputs("cjm: interrupted: nothing written\n", stderr);
         if (!ok) status = run_failure_status();

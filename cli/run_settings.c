@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -160,3 +161,45 @@ void run_print_warnings(const RtResult *r, Diag *d)
 
 
 int run_failure_status(void) { return cli_signal ? cli_signal_status() : EXIT_JOURNEY; }
+
+/* ---- a progress bar ---- */
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void progress_start(Progress *p, const char *cmd)
+{
+    p->cmd = cmd;
+    p->t0 = seconds_now();
+    p->last = 0;
+    p->drawn = false;
+}
+
+void progress_draw(void *progress, double done)
+{
+    Progress *p = progress;
+    double t = seconds_now();
+    if (t - p->t0 < 1.0 || t - p->last < 0.1) return;
+    p->last = t;
+    p->drawn = true;
+    enum { WIDTH = 30 };
+    char bar[WIDTH + 1];
+    int full = (int)(done * WIDTH);
+    for (int i = 0; i < WIDTH; i++) bar[i] = i < full ? '=' : i == full ? '>' : ' ';
+    bar[WIDTH] = '\0';
+    double left = done > 0 ? (t - p->t0) * (1 - done) / done : 0;
+    fprintf(stderr, "\r%s: [%s] %3.0f%%  %.0f s left ", p->cmd, bar, done * 100, left);
+    fflush(stderr);
+}
+
+void progress_end(Progress *p)
+{
+    if (!p->drawn) return;
+    fputs("\r\033[K", stderr);
+    fflush(stderr);
+    p->drawn = false;
+}

@@ -78,4 +78,16 @@ int compare_report_sections(const RunSettings *run, Checked *c, int persona, con
 /* Prints a run's warnings as diagnostics with their locations. */
 void run_print_warnings(const RtResult *r, Diag *d);
 
+/* A progress bar on standard error for the runs that draw none of their own (a comparison's
+ * many): "cjm compare: [=====>    ]  42%  12 s left", drawn after the first second, at most ten
+ * times a second, and erased by progress_end(). */
+typedef struct Progress {
+    const char *cmd;
+    double t0, last;
+    bool drawn;
+} Progress;
+void progress_start(Progress *p, const char *cmd);
+void progress_draw(void *progress, double done); /* done: 0..1 */
+void progress_end(Progress *p);
+
 #endif

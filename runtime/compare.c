@@ -467,7 +467,14 @@ typedef struct Chunk {
     SimOutcome *base;      /* [CHUNK_BLOCKS * SIM_BLOCK]: the journey's customers */
     size_t nbase[CHUNK_BLOCKS];
     Moments slots[CHUNK_BLOCKS]; /* the variant being run, block by block */
+    uint64_t runs_done, runs;    /* runs of a chunk, for the progress callback */
 } Chunk;
+
+static void run_done(Chunk *c, const CmpOptions *o)
+{
+    c->runs_done++;
+    if (o->progress) o->progress(o->progress_ctx, (double)c->runs_done / (double)c->runs);
+}
 
 static void keep_base(void *ctx, uint64_t b, const SimOutcome *o, size_t n)
 {
@@ -544,6 +551,7 @@ static bool run_chunk(const RtModel *base, const CmpSet *set, const CmpOptions *
     if (!r) return false;
     tally_warnings(tally[0], r);
     rt_result_free(r);
+    run_done(c, o);
     for (uint64_t b = 0; b < c->nblocks; b++) pair_block(c, c->first + b, c->base + b * SIM_BLOCK, c->nbase[b]);
     add_slots(c, &total[0]);
     sink.block_done = pair_block;
@@ -557,6 +565,7 @@ static bool run_chunk(const RtModel *base, const CmpSet *set, const CmpOptions *
         } else {
             pair_lost(c);
         }
+        run_done(c, o);
         add_slots(c, &total[1 + i]);
     }
     return true;
@@ -573,6 +582,7 @@ static bool simulate(const RtModel *base, const CmpSet *set, const CmpOptions *o
     Chunk *c = xcalloc(1, sizeof *c);
     c->base = xcalloc((size_t)CHUNK_BLOCKS * SIM_BLOCK, sizeof *c->base);
     uint64_t nblocks = (o->sim.cohort + SIM_BLOCK - 1) / SIM_BLOCK;
+    c->runs = (nblocks + CHUNK_BLOCKS - 1) / CHUNK_BLOCKS * ((uint64_t)set->n + 1);
     bool ok = true;
     for (uint64_t first = 0; first < nblocks && ok; first += CHUNK_BLOCKS) {
         c->first = first;

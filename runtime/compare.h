@@ -80,6 +80,10 @@ typedef struct CmpOptions {
     SimOptions sim;       /* cohort, seed, horizon, threads, persona, max steps, cancel */
     bool exact;           /* the exact analysis of every variant instead of simulations */
     bool independent;     /* independent random numbers per variant (to measure what CRN gains) */
+    /* When set, called (on the calling thread) after each simulated run of a chunk with the share
+     * of the comparison done, 0..1; the caller draws it (sim.progress must be off). */
+    void (*progress)(void *ctx, double done);
+    void *progress_ctx;
 } CmpOptions;
 
 /* One figure of one variant. In an exact analysis the intervals are the values and nothing is
