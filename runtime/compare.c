@@ -131,6 +131,7 @@ typedef struct Sweep {
     bool percent;         /* the range was written in percentages */
     double min, max;      /* the values the parameter may take */
     const Stage *stage;   /* an arrow's stage */
+    const char *unit;     /* after each value shown: "" or " days" */
 } Sweep;
 
 /* The number that is all of [from, to) (blanks around it allowed), optionally followed by '%'
@@ -202,21 +203,49 @@ static bool find_arrow(const Model *m, const char *stage, const char *target, Sw
                        stage, target);
             return false;
         }
-        *sw = (Sweep){RT_SET_ARROW_PROB, index, 0, 0, 0, false, 0, 1, st};
+        *sw = (Sweep){RT_SET_ARROW_PROB, index, 0, 0, 0, false, 0, 1, st, ""};
         return true;
     }
     buf_printf(err, "stage '%s' has no arrow to '%s'", stage, target);
     return false;
 }
 
-/* `Touchpoint.reach|emotion|cost` or `Stage.revenue`. */
+#define SWEEPABLE "a sweep varies an arrow (Stage->Target), a touchpoint's reach, emotion or cost " \
+                  "(Touchpoint.reach), a stage's revenue or mean wait in days (Stage.revenue, Stage.wait) " \
+                  "or a persona's share (Persona.share)"
+
+/* `Persona.share`: the others keep their proportions in what is left. */
+static bool find_persona_share(const Model *m, const char *name, Sweep *sw, Buf *err)
+{
+    const char **names = xcalloc((size_t)m->npersonas + 1, sizeof *names);
+    int found = -1;
+    for (int p = 0; p < m->npersonas; p++) {
+        names[p] = m->personas[p]->name.s;
+        if (strcmp(names[p], name) == 0) found = p;
+    }
+    if (found < 0) {
+        buf_printf(err, "unknown persona '%s'", name);
+        did_you_mean(err, name, names, m->npersonas);
+    } else if (m->share[found] >= 1) {
+        buf_printf(err, "persona '%s' has the whole cohort (100%%): there is no other persona to share it with", name);
+        found = -1;
+    } else {
+        *sw = (Sweep){RT_SET_PERSONA_SHARE, found, 0, 0, 0, false, 0, 1, NULL, ""};
+    }
+    free(names);
+    return found >= 0;
+}
+
+/* `Touchpoint.reach|emotion|cost`, `Stage.revenue|wait` or `Persona.share`. */
 static bool find_attribute(const Model *m, const char *name, const char *attr, Sweep *sw, Buf *err)
 {
-    if (strcmp(attr, "revenue") == 0) {
+    if (strcmp(attr, "revenue") == 0 || strcmp(attr, "wait") == 0) {
         const Stage *st = find_stage(m, name, err);
-        if (st) *sw = (Sweep){RT_SET_STAGE_REVENUE, st->index, 0, 0, 0, false, -INFINITY, INFINITY, NULL};
+        if (st && attr[0] == 'r') *sw = (Sweep){RT_SET_STAGE_REVENUE, st->index, 0, 0, 0, false, -INFINITY, INFINITY, NULL, ""};
+        if (st && attr[0] == 'w') *sw = (Sweep){RT_SET_STAGE_WAIT, st->index, 0, 0, 0, false, 0, MODEL_MAX_DAYS, NULL, " days"};
         return st != NULL;
     }
+    if (strcmp(attr, "share") == 0) return find_persona_share(m, name, sw, err);
     static const struct { const char *name; RtSetKind kind; double min, max; } attrs[] = {
         {"reach", RT_SET_TOUCH_REACH, 0, 1},
         {"emotion", RT_SET_TOUCH_EMOTION, -1, 1},
@@ -226,8 +255,7 @@ static bool find_attribute(const Model *m, const char *name, const char *attr, S
     for (int i = 0; i < 3; i++)
         if (strcmp(attr, attrs[i].name) == 0) which = i;
     if (which < 0) {
-        buf_printf(err, "cannot sweep '%s': a sweep varies an arrow (Stage->Target), a touchpoint's reach, emotion or "
-                        "cost (Touchpoint.reach) or a stage's revenue (Stage.revenue)", attr);
+        buf_printf(err, "cannot sweep '%s': " SWEEPABLE, attr);
         return false;
     }
     const char **names = xcalloc((size_t)m->ntouchpoints + 1, sizeof *names);
@@ -240,7 +268,7 @@ static bool find_attribute(const Model *m, const char *name, const char *attr, S
         buf_printf(err, "unknown touchpoint '%s'", name);
         did_you_mean(err, name, names, m->ntouchpoints);
     } else {
-        *sw = (Sweep){attrs[which].kind, found, 0, 0, 0, false, attrs[which].min, attrs[which].max, NULL};
+        *sw = (Sweep){attrs[which].kind, found, 0, 0, 0, false, attrs[which].min, attrs[which].max, NULL, ""};
     }
     free(names);
     return found >= 0;
@@ -285,8 +313,7 @@ static bool parse_sweep(CmpSet *set, const Model *m, const char *spec, Sweep *sw
     } else if (dot && dot < eq) {
         found = find_attribute(m, word(set, spec, dot), word(set, dot + 1, eq), sw, err);
     } else {
-        buf_printf(err, "cannot sweep '%s': a sweep varies an arrow (Stage->Target), a touchpoint's reach, emotion or "
-                        "cost (Touchpoint.reach) or a stage's revenue (Stage.revenue)", word(set, spec, eq));
+        buf_printf(err, "cannot sweep '%s': " SWEEPABLE, word(set, spec, eq));
         return false;
     }
     if (!found) return false;
@@ -326,7 +353,7 @@ bool cmp_set_sweep(CmpSet *set, const Model *m, const char *spec, Buf *err)
         if (sw.kind == RT_SET_ARROW_PROB && !arrows_fit(&sw, m, v, err)) return false;
         char text[64];
         if (sw.percent) snprintf(text, sizeof text, "%.10g%%", v * 100);
-        else snprintf(text, sizeof text, "%.10g", v);
+        else snprintf(text, sizeof text, "%.10g%s", v, sw.unit);
         RtSetting at = {sw.kind, sw.index, v};
         cmp_set_add(set, keep(set, xstrdup(text)), NULL, rt_compile_with(m, &at, 1), v);
     }

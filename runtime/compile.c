@@ -204,11 +204,20 @@ static void compile_touchpoints(RtModel *rm, const Model *m)
     }
 }
 
-static RtWait compile_wait(const Dist *d)
+/* A stage's wait; `mean` (>= 0, or NaN for the journey's own) scales every parameter so that the
+ * mean becomes it: the shape is kept, as scaling a truncated normal's parameters scales its mean. */
+static RtWait compile_wait(const Dist *d, double mean)
 {
-    if (!d) return (RtWait){RT_WAIT_NONE, 0, 0, 0, 0};
     double v[3] = {0, 0, 0};
-    for (int i = 0; i < d->nargs && i < 3; i++) v[i] = d->args[i].v;
+    for (int i = 0; d && i < d->nargs && i < 3; i++) v[i] = d->args[i].v;
+    if (isnan(mean)) return d ? rt_wait_prepare(d->kind, v) : (RtWait){RT_WAIT_NONE, 0, 0, 0, 0};
+    RtWait declared = rt_wait_prepare(d ? d->kind : DIST_CONSTANT, v);
+    if (!d || !(declared.mean > 0)) {
+        double c[3] = {mean, 0, 0};
+        return rt_wait_prepare(DIST_CONSTANT, c);
+    }
+    double k = mean / declared.mean;
+    for (int i = 0; i < 3; i++) v[i] *= k;
     return rt_wait_prepare(d->kind, v);
 }
 
@@ -251,7 +260,7 @@ static void compile_stages(RtModel *rm, const Model *m)
         st->crn_key = name_key(src->name.s);
         st->goal = src->goal;
         st->revenue = setting(rm, RT_SET_STAGE_REVENUE, s, src->revenue.present ? src->revenue.v : 0);
-        st->wait = compile_wait(src->wait);
+        st->wait = compile_wait(src->wait, setting(rm, RT_SET_STAGE_WAIT, s, NAN));
         st->first_arrow = rm->narrows;
         st->site_overfull = add_site(rm, SITE_OVERFULL, src->name.loc, s);
         st->site_noway = add_site(rm, SITE_NOWAY, src->name.loc, s);
@@ -332,9 +341,17 @@ static void compile_personas(RtModel *rm, const Model *m)
 {
     rm->persona_thr = xcalloc((size_t)m->npersonas, sizeof *rm->persona_thr);
     rm->persona_mood = xcalloc((size_t)m->npersonas, sizeof *rm->persona_mood);
+    rm->persona_share = xcalloc((size_t)m->npersonas + 1, sizeof *rm->persona_share);
+    for (int p = 0; p < m->npersonas; p++) rm->persona_share[p] = m->share[p];
+    for (int p = 0; p < m->npersonas; p++) {
+        const RtSetting *set = find_setting(rm, RT_SET_PERSONA_SHARE, p);
+        if (!set || m->share[p] >= 1) continue; /* a sole persona's share stays 100% */
+        double scale = (1 - set->value) / (1 - m->share[p]);
+        for (int q = 0; q < m->npersonas; q++) rm->persona_share[q] = q == p ? set->value : m->share[q] * scale;
+    }
     double cum = 0;
     for (int p = 0; p < m->npersonas; p++) {
-        cum += m->share[p];
+        cum += rm->persona_share[p];
         rm->persona_thr[p] = p == m->npersonas - 1 ? RT_U53_ALWAYS : rt_threshold(cum);
         const Persona *ps = m->personas[p];
         rm->persona_mood[p] = ps->mood.present ? ps->mood.v : 0;
@@ -610,6 +627,7 @@ void rt_model_free(RtModel *rm)
     free(rm->code);
     free(rm->persona_thr);
     free(rm->persona_mood);
+    free(rm->persona_share);
     free(rm->cells);
     free(rm->picks);
     free(rm->affines);

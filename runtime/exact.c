@@ -572,7 +572,7 @@ RtResult *exact_run(const RtModel *m, const ExactOptions *o, Diag *d)
     bool ok = m->nstages > 0 && m->start >= 0;
     double *w = xcalloc((size_t)m->npersonas + 1, sizeof *w);
     for (int p = 0; p < m->npersonas; p++)
-        w[p] = o->persona >= 0 ? (p == o->persona) * o->cohort : m->model->share[p] * o->cohort;
+        w[p] = o->persona >= 0 ? (p == o->persona) * o->cohort : m->persona_share[p] * o->cohort;
     if (ok && same_for_every_persona(m)) {
         /* one chain for the whole cohort; each persona gets its share of the headline figures */
         RtPersonaRow all = {0};

@@ -132,6 +132,10 @@ typedef enum {
     RT_SET_TOUCH_COST,
     RT_SET_STAGE_REVENUE,  /* the stage's revenue becomes `value` */
     RT_SET_STAGE_REMOVED,
+    RT_SET_STAGE_WAIT,     /* the stage's mean wait becomes `value` days: its distribution is scaled
+                              (a constant or no wait becomes a constant wait of `value`) */
+    RT_SET_PERSONA_SHARE,  /* the persona's share becomes `value`; the others' are scaled to fill
+                              the rest, keeping their proportions */
 } RtSetKind;
 
 typedef struct RtSetting {
@@ -155,6 +159,7 @@ typedef struct RtModel {
     RtIns *code;
     int ncode, code_cap;
     int max_stack;        /* values an evaluation needs on its stack */
+    double *persona_share;  /* [npersonas]: the shares (the Model's, unless a setting changed them) */
     uint64_t *persona_thr;  /* [npersonas]: cumulative share thresholds */
     int32_t persona_guide[1 << RT_GUIDE_BITS]; /* by the draw's top bits: the first persona possible */
     double *persona_mood;   /* [npersonas]: starting experience */
