@@ -171,20 +171,33 @@ static void did_you_mean(Buf *err, const char *name, const char **names, int n)
     if (best) buf_printf(err, "; did you mean '%s'?", best);
 }
 
-static const Stage *find_stage(const Model *m, const char *name, Buf *err)
+typedef const char *(*NameOf)(const Model *m, int i);
+static const char *stage_name(const Model *m, int i) { return m->stages[i]->name.s; }
+static const char *persona_name(const Model *m, int i) { return m->personas[i]->name.s; }
+static const char *touchpoint_name(const Model *m, int i) { return m->touchpoints[i]->name.s; }
+
+/* The index of the one of `n` items called `name`, or -1 after "unknown WHAT 'name'" (and a
+ * suggestion) in `err`. */
+static int find_named(const Model *m, const char *what, int n, NameOf name_of, const char *name, Buf *err)
 {
-    const char **names = xcalloc((size_t)m->nstages + 1, sizeof *names);
-    const Stage *found = NULL;
-    for (int s = 0; s < m->nstages; s++) {
-        names[s] = m->stages[s]->name.s;
-        if (strcmp(names[s], name) == 0) found = m->stages[s];
+    const char **names = xcalloc((size_t)n + 1, sizeof *names);
+    int found = -1;
+    for (int i = 0; i < n; i++) {
+        names[i] = name_of(m, i);
+        if (strcmp(names[i], name) == 0) found = i;
     }
-    if (!found) {
-        buf_printf(err, "unknown stage '%s'", name);
-        did_you_mean(err, name, names, m->nstages);
+    if (found < 0) {
+        buf_printf(err, "unknown %s '%s'", what, name);
+        did_you_mean(err, name, names, n);
     }
     free(names);
     return found;
+}
+
+static const Stage *find_stage(const Model *m, const char *name, Buf *err)
+{
+    int s = find_named(m, "stage", m->nstages, stage_name, name, err);
+    return s >= 0 ? m->stages[s] : NULL;
 }
 
 /* `Stage->Target`: the first arrow of Stage to Target (a stage or churn). */
@@ -217,23 +230,14 @@ static bool find_arrow(const Model *m, const char *stage, const char *target, Sw
 /* `Persona.share`: the others keep their proportions in what is left. */
 static bool find_persona_share(const Model *m, const char *name, Sweep *sw, Buf *err)
 {
-    const char **names = xcalloc((size_t)m->npersonas + 1, sizeof *names);
-    int found = -1;
-    for (int p = 0; p < m->npersonas; p++) {
-        names[p] = m->personas[p]->name.s;
-        if (strcmp(names[p], name) == 0) found = p;
-    }
-    if (found < 0) {
-        buf_printf(err, "unknown persona '%s'", name);
-        did_you_mean(err, name, names, m->npersonas);
-    } else if (m->share[found] >= 1) {
+    int p = find_named(m, "persona", m->npersonas, persona_name, name, err);
+    if (p < 0) return false;
+    if (m->share[p] >= 1) {
         buf_printf(err, "persona '%s' has the whole cohort (100%%): there is no other persona to share it with", name);
-        found = -1;
-    } else {
-        *sw = (Sweep){RT_SET_PERSONA_SHARE, found, 0, 0, 0, false, 0, 1, NULL, ""};
+        return false;
     }
-    free(names);
-    return found >= 0;
+    *sw = (Sweep){RT_SET_PERSONA_SHARE, p, 0, 0, 0, false, 0, 1, NULL, ""};
+    return true;
 }
 
 /* `Touchpoint.reach|emotion|cost`, `Stage.revenue|wait` or `Persona.share`. */
@@ -258,20 +262,9 @@ static bool find_attribute(const Model *m, const char *name, const char *attr, S
         buf_printf(err, "cannot sweep '%s': " SWEEPABLE, attr);
         return false;
     }
-    const char **names = xcalloc((size_t)m->ntouchpoints + 1, sizeof *names);
-    int found = -1;
-    for (int k = 0; k < m->ntouchpoints; k++) {
-        names[k] = m->touchpoints[k]->name.s;
-        if (strcmp(names[k], name) == 0) found = k;
-    }
-    if (found < 0) {
-        buf_printf(err, "unknown touchpoint '%s'", name);
-        did_you_mean(err, name, names, m->ntouchpoints);
-    } else {
-        *sw = (Sweep){attrs[which].kind, found, 0, 0, 0, false, attrs[which].min, attrs[which].max, NULL, ""};
-    }
-    free(names);
-    return found >= 0;
+    int k = find_named(m, "touchpoint", m->ntouchpoints, touchpoint_name, name, err);
+    if (k >= 0) *sw = (Sweep){attrs[which].kind, k, 0, 0, 0, false, attrs[which].min, attrs[which].max, NULL, ""};
+    return k >= 0;
 }
 
 /* An arrow swept to `v` must leave its stage's constant arrows within 100%, as the checker
