@@ -2,8 +2,8 @@
  * included), and when it checks, compile it, simulate a tiny cohort, run the exact analysis where
  * it applies, render every report format (the HTML page without its pictures) and the graph (its
  * dot source; an SVG layout for one input in 16, since layout is slow) to memory; compare its
- * scenarios and the removal of each stage (simulated, and exactly where that applies) and render
- * those reports too; free everything. */
+ * scenarios, the removal of each stage, and sweeps of a wait and a persona's share (simulated, and
+ * exactly where that applies) and render those reports too; free everything. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +81,17 @@ static void compare_variants(const FuzzChecked *c, const RtModel *base, const Si
     cmp_set_removals(&set, m, CMP_REMOVE_STAGES);
     compare_set(m, base, &set, so, d);
     cmp_set_free(&set);
+    /* Sweeps of the first stage's mean wait and of the first persona's share. */
+    char spec[2][600];
+    snprintf(spec[0], sizeof spec[0], "%s.wait=0..10/5", m->stages[0]->name.s);
+    snprintf(spec[1], sizeof spec[1], "%s.share=0%%..100%%/50", m->npersonas ? m->personas[0]->name.s : "");
+    for (int i = 0; i < 2; i++) {
+        cmp_set_init(&set, CMP_SWEEP);
+        Buf err = BUF_INIT;
+        if (cmp_set_sweep(&set, m, spec[i], &err)) compare_set(m, base, &set, so, d);
+        buf_free(&err);
+        cmp_set_free(&set);
+    }
 }
 
 static void run_model(const FuzzChecked *c, Diag *d, bool layout)
