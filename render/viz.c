@@ -76,12 +76,54 @@ void viz_cluster_attr(VizGraph *v, const char *cluster, const char *key, const c
 
 void viz_node_attr(VizNode *n, const char *key, const char *value) { agsafeset(n, w(key), w(value), w("")); }
 
+/* Length of an empty inline element at p ("<font point-size=\"9\"></font>", "<b></b>", "<i></i>",
+ * "<u></u>"), or 0. */
+static size_t empty_element(const char *p)
+{
+    static const char *const names[] = {"font", "b", "i", "u"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        size_t n = strlen(names[k]);
+        if (p[0] != '<' || strncmp(p + 1, names[k], n) != 0 || (p[1 + n] != '>' && p[1 + n] != ' ')) continue;
+        const char *gt = strchr(p, '>');
+        if (!gt) return 0;
+        char close[16];
+        snprintf(close, sizeof close, "</%s>", names[k]);
+        if (strncmp(gt + 1, close, strlen(close)) == 0) return (size_t)(gt + 1 - p) + strlen(close);
+    }
+    return 0;
+}
+
+/* The label without empty inline elements, which Graphviz 2.42's HTML parser refuses ("syntax
+ * error ... <font point-size="10"></font>"): a stage whose label is "" made its layout fail. An
+ * element emptied by the removal of another goes too. */
+static char *without_empty_elements(const char *html)
+{
+    char *s = xstrdup(html);
+    for (bool again = true; again;) {
+        again = false;
+        char *out = s;
+        for (const char *p = s; *p;) {
+            size_t n = empty_element(p);
+            if (n) {
+                p += n;
+                again = true;
+            } else {
+                *out++ = *p++;
+            }
+        }
+        *out = '\0';
+    }
+    return s;
+}
+
 static void set_html(void *obj, const char *key, const char *html)
 {
     Agraph_t *g = agraphof(obj);
-    char *s = agstrdup_html(g, w(html));
+    char *tidy = without_empty_elements(html);
+    char *s = agstrdup_html(g, w(tidy));
     agsafeset(obj, w(key), s, w(""));
     agstrfree(g, s);
+    free(tidy);
 }
 
 void viz_node_html(VizNode *n, const char *html) { set_html(n, "label", html); }

@@ -22,6 +22,13 @@ for f in examples/*.journey; do
 done
 
 # Escaping: the SVG of a journey full of < & " and non-ASCII text is well-formed and shows them.
+# Empty labels, reasons, pains: a layout Graphviz accepts, with and without a run.
+for view in flow map; do
+    for how in --static --cohort=200; do
+        run "$CJM" graph "$how" --view "$view" -o "$T/empty.svg" tests/graph/empty-labels.journey
+        expect_status "graph: empty strings lay out ($view, $how)" 0
+    done
+done
 run "$CJM" graph --static -o "$T/esc.svg" tests/graph/escaping.journey
 expect_status "graph: escaping journey renders" 0
 if xmllint --noout "$T/esc.svg" 2>/dev/null; then ok "graph: escaped SVG is well-formed"; else not_ok "graph: escaped SVG is well-formed"; fi

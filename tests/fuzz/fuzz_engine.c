@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "compare.h"
 #include "exact.h"
@@ -35,7 +36,11 @@ static void render_everything(const Model *m, const RtResult *r, bool layout)
         opt.view = view ? GRAPH_MAP : GRAPH_FLOW;
         char *bytes = NULL, *error = NULL;
         size_t len;
-        graph_render(m, r, &opt, layout && view == 0 ? "svg" : "dot", &bytes, &len, &error);
+        /* A journey that checks must draw: a failed layout is cjm's bug (a label Graphviz refuses). */
+        if (!graph_render(m, r, &opt, layout && view == 0 ? "svg" : "dot", &bytes, &len, &error)) {
+            fprintf(stderr, "fuzz_engine: a journey that checks could not be drawn: %s\n", error ? error : "?");
+            abort();
+        }
         free(bytes);
         free(error);
     }
@@ -124,10 +129,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     FuzzChecked c;
     fuzz_check(&c, data, size);
-    /* One input in 16 (by its hash) also lays the flow graph out: layout is slow. */
+    /* One input in 16 (by its hash) also lays the flow graph out: layout is slow. FUZZ_LAYOUT=all
+     * lays out every one (to replay a corpus so). */
+    static int layout_all = -1;
+    if (layout_all < 0) layout_all = getenv("FUZZ_LAYOUT") && strcmp(getenv("FUZZ_LAYOUT"), "all") == 0;
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < size; i++) h = (h ^ data[i]) * 16777619u;
-    if (c.model && c.diag.errors == 0) run_model(&c, &c.diag, (h & 15) == 0);
+    if (c.model && c.diag.errors == 0) run_model(&c, &c.diag, layout_all || (h & 15) == 0);
     fuzz_checked_free(&c);
     return 0;
 }

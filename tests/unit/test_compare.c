@@ -199,7 +199,7 @@ static void test_statistics(void)
             cmp_set_init(&set, CMP_SWEEP);
             RtSetting more = {RT_SET_ARROW_PROB, 0, 0.6};
             cmp_set_add(&set, "60%", NULL, rt_compile_with(j.model, &more, 1), 0.6);
-            CmpOptions o = {options(40000, 2), false, false};
+            CmpOptions o = {.sim = options(40000, 2)};
             CmpResult *r = cmp_run(j.rm, &set, &o, &j.diag);
             const CmpStat *c = cmp_stat(r, 0, CMP_CONVERSION), *rev = cmp_stat(r, 0, CMP_REVENUE);
             CHECK(c->lo <= 0.1 && 0.1 <= c->hi);
@@ -222,7 +222,7 @@ static void test_statistics(void)
             CmpSet set;
             cmp_set_init(&set, CMP_SCENARIOS);
             cmp_set_add(&set, "Same", NULL, rt_compile(j.model), 0);
-            CmpOptions o = {options(5000, 2), false, false};
+            CmpOptions o = {.sim = options(5000, 2)};
             CmpResult *r = cmp_run(j.rm, &set, &o, &j.diag);
             for (int k = 0; k < CMP_NMETRICS; k++) {
                 CHECK(cmp_stat(r, 0, (CmpMetric)k)->change == 0);
