@@ -67,8 +67,8 @@ int run_settings_take(RunSettings *a, const char *cmd, int opt, const char *arg)
             return cli_usage_error(cmd, "--cohort must be a whole number of customers from 1 to 10^12, not '%s'", arg);
         return -1;
     case RUN_OPT_SEED:
-        if (!parse_whole(arg, 0, 9007199254740992.0, &a->seed))
-            return cli_usage_error(cmd, "--seed must be a whole number from 0 to 2^53, not '%s'", arg);
+        if (!parse_whole(arg, 0, 9007199254740991.0, &a->seed))
+            return cli_usage_error(cmd, "--seed must be a whole number from 0 to 2^53 - 1 (9007199254740991), not '%s'", arg);
         return -1;
     case RUN_OPT_HORIZON:
         if (strcmp(arg, "none") == 0) {

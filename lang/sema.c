@@ -498,8 +498,8 @@ static void settings(Sema *S)
     }
     if (j.seed.present) {
         m->seed_loc = j.seed.loc;
-        if (j.seed.unit != VAL_NUMBER || !is_whole(j.seed.v) || j.seed.v < 0 || j.seed.v > 9007199254740992.0)
-            diag_error(S->d, j.seed.loc, "seed must be a whole number from 0 to 2^53");
+        if (j.seed.unit != VAL_NUMBER || !is_whole(j.seed.v) || j.seed.v < 0 || j.seed.v >= 9007199254740992.0)
+            diag_error(S->d, j.seed.loc, "seed must be a whole number from 0 to 2^53 - 1 (9007199254740991); larger ones cannot be told apart");
         else
             m->seed = j.seed.v;
     }

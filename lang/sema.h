@@ -42,7 +42,7 @@ typedef struct Model {
     const Program *program;
     const char *title;       /* journey "title", else the main file's name */
     double cohort;           /* a whole number >= 1 */
-    double seed;             /* a whole number in [0, 2^53] */
+    double seed;             /* a whole number in [0, 2^53): every one of them is exact in a double */
     bool has_horizon;
     double horizon;          /* days, when has_horizon */
     int start;               /* index of the entry stage, -1 when there are no stages */
