@@ -4,7 +4,11 @@
 # UPDATE=1 rewrites the golden token files (review the diff).
 
 case $CJM in /*) cjm_abs=$CJM ;; *) cjm_abs=$(pwd)/$CJM ;; esac
-build=$(dirname "$cjm_abs")
+# The build folder whose program is tested; CJM_BUILD names it when $CJM is a wrapper (make
+# memcheck's runs cjm under valgrind: `make install B=<the wrapper's folder>` would build a program
+# over the wrapper, and every later command would run without valgrind).
+build=${CJM_BUILD:-$(dirname "$cjm_abs")}
+case $build in /*) ;; *) build=$(pwd)/$build ;; esac
 
 # ---- every keyword is known to both grammars ----
 missing_tm="" missing_vim=""
