@@ -188,6 +188,18 @@ static int build_set(const CompareArgs *a, const Checked *c, CmpSet *set)
     }
 }
 
+/* A comparison draws one progress bar for all its runs (where a run would draw its own: on a
+ * terminal, without -q), not one per run. */
+static void draw_progress(CmpOptions *o, Progress *bar, const char *cmd)
+{
+    progress_start(bar, cmd);
+    if (o->sim.progress) {
+        o->progress = progress_draw;
+        o->progress_ctx = bar;
+    }
+    o->sim.progress = false;
+}
+
 /* ---- run-time warnings ---- */
 
 /* "with scenario 'X' applied", "without stage 'X'", "with Ad.reach = 40%". */
@@ -266,12 +278,7 @@ static int compare_checked(const CompareArgs *a, Checked *c)
     CmpOptions o = {0};
     run_sim_options(&a->run, m, persona, &o.sim);
     Progress bar;
-    progress_start(&bar, "cjm compare");
-    if (o.sim.progress) {
-        o.progress = progress_draw;
-        o.progress_ctx = &bar;
-    }
-    o.sim.progress = false;
+    draw_progress(&o, &bar, "cjm compare");
     o.exact = a->run.exact;
     o.independent = a->independent;
     RtModel *base = rt_compile(m);
@@ -339,12 +346,7 @@ int compare_report_sections(const RunSettings *run, Checked *c, int persona, con
     CmpOptions o = {0};
     run_sim_options(run, m, persona, &o.sim);
     Progress bar;
-    progress_start(&bar, "cjm report");
-    if (o.sim.progress) {
-        o.progress = progress_draw;
-        o.progress_ctx = &bar;
-    }
-    o.sim.progress = false;
+    draw_progress(&o, &bar, "cjm report");
     o.exact = run->exact;
     CmpSet scenarios, removals, sweep;
     cmp_set_init(&scenarios, CMP_SCENARIOS);
