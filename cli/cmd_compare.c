@@ -306,8 +306,9 @@ static bool append_section(Buf *html, const RtModel *base, const CmpSet *set, co
                            Progress *bar)
 {
     if (set->n == 0) return true;
+    progress_start(bar, bar->cmd); /* each section draws its own bar, timed from its own start */
     CmpResult *r = cmp_run(base, set, o, d);
-    progress_end(bar); /* before any warning; each section draws its own progress */
+    progress_end(bar); /* before any warning */
     if (r) {
         print_warnings(r, d, false);
         render_compare_html(r, html);
@@ -370,7 +371,6 @@ int compare_report_sections(const RunSettings *run, Checked *c, int persona, con
                   append_section(&out, base, &removals, &o, &c->diag, &bar) &&
                   append_section(&out, base, &sweep, &o, &c->diag, &bar);
         cli_signals_cancellable(0);
-        progress_end(&bar);
         rt_model_free(base);
         if (!ok && cli_signal) fputs("cjm: interrupted: nothing written\n", stderr);
         if (!ok) status = run_failure_status();

@@ -243,10 +243,14 @@ static bool find_persona_share(const Model *m, const char *name, Sweep *sw, Buf 
 /* `Touchpoint.reach|emotion|cost`, `Stage.revenue|wait` or `Persona.share`. */
 static bool find_attribute(const Model *m, const char *name, const char *attr, Sweep *sw, Buf *err)
 {
-    if (strcmp(attr, "revenue") == 0 || strcmp(attr, "wait") == 0) {
+    if (strcmp(attr, "revenue") == 0) {
         const Stage *st = find_stage(m, name, err);
-        if (st && attr[0] == 'r') *sw = (Sweep){RT_SET_STAGE_REVENUE, st->index, 0, 0, 0, false, -INFINITY, INFINITY, NULL, ""};
-        if (st && attr[0] == 'w') *sw = (Sweep){RT_SET_STAGE_WAIT, st->index, 0, 0, 0, false, 0, MODEL_MAX_DAYS, NULL, " days"};
+        if (st) *sw = (Sweep){RT_SET_STAGE_REVENUE, st->index, 0, 0, 0, false, -INFINITY, INFINITY, NULL, ""};
+        return st != NULL;
+    }
+    if (strcmp(attr, "wait") == 0) {
+        const Stage *st = find_stage(m, name, err);
+        if (st) *sw = (Sweep){RT_SET_STAGE_WAIT, st->index, 0, 0, 0, false, 0, MODEL_MAX_DAYS, NULL, " days"};
         return st != NULL;
     }
     if (strcmp(attr, "share") == 0) return find_persona_share(m, name, sw, err);
