@@ -36,7 +36,8 @@ typedef struct SourceSet {
 
 void source_set_init(SourceSet *s);
 void source_set_free(SourceSet *s);
-/* Takes ownership of text (malloc'd, len bytes plus a NUL). Returns the new file's id. */
+/* Takes ownership of text (malloc'd, len bytes plus a NUL). Returns the new file's id, or 0 when
+ * memory ran out (the text is then freed). */
 uint32_t source_set_add(SourceSet *s, const char *path, const char *name, char *text, size_t len);
 const SourceFile *source_get(const SourceSet *s, uint32_t id);
 
@@ -45,7 +46,7 @@ void source_line_col(const SourceFile *f, uint32_t off, uint32_t *line, uint32_t
 /* The bytes of line `line` (1-based) without its end-of-line characters. */
 const char *source_line_text(const SourceFile *f, uint32_t line, size_t *len);
 
-typedef enum { READ_OK, READ_NOT_FOUND, READ_IS_DIR, READ_TOO_BIG, READ_ERROR } ReadStatus;
+typedef enum { READ_OK, READ_NOT_FOUND, READ_IS_DIR, READ_TOO_BIG, READ_ERROR, READ_NO_MEMORY } ReadStatus;
 /* Reads a whole file ("-" is standard input) into a malloc'd, NUL-terminated buffer. On failure
  * *err_no holds errno (0 for READ_TOO_BIG). */
 ReadStatus source_read_file(const char *path, char **text, size_t *len, int *err_no);

@@ -30,11 +30,7 @@ static void load(Fixture *f, const char *text)
     program_init(&f->prog, "stdlib");
     diag_init(&f->diag, &f->prog.sources, f->out, false);
     if (program_load_text(&f->prog, "t.journey", text, strlen(text), &f->diag) == LOAD_OK)
-    {
-        diag_defer(&f->diag);
         f->model = sema_check(&f->prog, &f->diag);
-        diag_flush(&f->diag);
-    }
     fflush(f->out);
 }
 
@@ -42,6 +38,7 @@ static void unload(Fixture *f)
 {
     model_free(f->model);
     program_free(&f->prog);
+    diag_free(&f->diag);
     fclose(f->out);
     free(f->msgs);
 }
@@ -56,13 +53,13 @@ static void test_values(void)
                  "stage A goal { wait 12 hours revenue 7 }\n"
                  "rule R when size > 0 and stage == A { revenue += 1 }");
         CHECK(f.diag.errors == 0);
-        Persona *p = f.prog.main->personas;
+        const Persona *p = f.prog.main->personas;
         CHECK_NEAR(p->share.v, 1.0, 1e-12);
         CHECK(p->share.unit == VAL_PERCENT);
         CHECK_NEAR(p->mood.v, -0.25, 1e-12);
         CHECK_NEAR(p->traits->value.v, 3, 1e-12);
         CHECK(p->traits->value.unit == VAL_DURATION);
-        Stage *s = f.prog.main->stages;
+        const Stage *s = f.prog.main->stages;
         CHECK_NEAR(s->wait->args[0].v, 0.5, 1e-12);
         CHECK(s->goal);
         unload(&f);
@@ -71,7 +68,7 @@ static void test_values(void)
         Fixture f;
         load(&f, "stage A { wait uniform(30 minutes, 2 weeks) } stage B { wait 1 month } stage C { wait 1 year }"
                  " stage D { wait triangular(1 day, 2 days, 3 hours) }");
-        Stage *s = f.prog.main->stages;
+        const Stage *s = f.prog.main->stages;
         CHECK_NEAR(s->wait->args[0].v, 30.0 / 1440, 1e-12);
         CHECK_NEAR(s->wait->args[1].v, 14, 1e-12);
         CHECK_NEAR(s->next->wait->args[0].v, 30, 1e-12);
@@ -115,7 +112,7 @@ static void test_parser(void)
     TEST("parser: lists keep source order") {
         Fixture f;
         load(&f, "stage A { -> B 10% -> C 20% -> churn otherwise \"x\" }\nstage B goal {} stage C {}");
-        Arrow *a = f.prog.main->stages->arrows;
+        const Arrow *a = f.prog.main->stages->arrows;
         CHECK_STR(a->target.s, "B");
         CHECK_STR(a->next->target.s, "C");
         CHECK(a->next->next->to_churn && a->next->next->otherwise);
@@ -125,7 +122,7 @@ static void test_parser(void)
     TEST("parser: operator precedence") {
         Fixture f;
         load(&f, "stage A { -> B 10% + 20% * 2 when not mood < 0 or mood > 1 and time > 3 days } stage B goal {}");
-        Arrow *a = f.prog.main->stages->arrows;
+        const Arrow *a = f.prog.main->stages->arrows;
         CHECK(a->prob->kind == EX_ADD && a->prob->b->kind == EX_MUL);
         CHECK(a->when->kind == EX_OR && a->when->a->kind == EX_NOT && a->when->b->kind == EX_AND);
         unload(&f);
@@ -236,20 +233,22 @@ static void test_checks(void)
 
 static void test_support(void)
 {
-    TEST("symtab: insertion order and replacement") {
+    TEST("symtab: names to the index they were first added at, in insertion order") {
+        Arena a;
+        arena_init(&a);
         Symtab t;
-        symtab_init(&t);
+        symtab_init(&t, &a);
         char names[200][16];
         for (int i = 0; i < 200; i++) {
             snprintf(names[i], sizeof names[i], "n%d", i);
-            CHECK(symtab_put(&t, names[i], names[i]) == NULL);
+            CHECK(symtab_add(&t, names[i]) == i);
         }
-        CHECK(symtab_get(&t, "n150") == names[150]);
-        CHECK(symtab_put(&t, "n3", names[7]) == names[3]);
-        CHECK(symtab_get(&t, "n3") == names[7]);
-        CHECK(symtab_get(&t, "zz") == NULL);
+        CHECK(symtab_find(&t, "n150") == 150);
+        CHECK(symtab_add(&t, "n3") == 3);
+        CHECK(t.n == 200);
+        CHECK(symtab_find(&t, "zz") == -1);
         CHECK_STR(t.keys[199], "n199");
-        symtab_free(&t);
+        arena_free(&a);
     }
     TEST("diag: closest name") {
         const char *c[] = {"Awareness", "Consideration", "Purchase"};
