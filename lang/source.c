@@ -2,6 +2,7 @@
 #include "source.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,30 @@ void source_line_col(const SourceFile *f, uint32_t off, uint32_t *line, uint32_t
         if (((unsigned char)f->text[i] & 0xC0) != 0x80) c++; /* count UTF-8 lead bytes only */
     *line = lo + 1;
     *col = c;
+}
+
+/* The UTF-16 code units of the valid UTF-8 sequence at s (at most n bytes) and its length in
+ * *bytes; a byte that starts no valid sequence is one unit of one byte. */
+static uint32_t utf16_units(const unsigned char *s, size_t n, size_t *bytes)
+{
+    size_t want = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3
+                                  : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+    bool ok = want > 0 && want <= n && !(want == 2 && s[0] < 0xC2);
+    for (size_t i = 1; ok && i < want; i++) ok = (s[i] & 0xC0) == 0x80;
+    *bytes = ok ? want : 1;
+    return ok && want == 4 ? 2 : 1;
+}
+
+SourcePos source_position(const SourceFile *f, uint32_t off)
+{
+    uint32_t line, col;
+    if (off > f->len) off = (uint32_t)f->len;
+    source_line_col(f, off, &line, &col);
+    uint32_t start = f->line_starts[line - 1];
+    SourcePos p = {off, line, off - start + 1, 1};
+    const unsigned char *t = (const unsigned char *)f->text;
+    for (size_t i = start, n; i < off; i += n) p.utf16_column += utf16_units(t + i, off - i, &n);
+    return p;
 }
 
 const char *source_line_text(const SourceFile *f, uint32_t line, size_t *len)

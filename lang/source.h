@@ -43,6 +43,14 @@ const SourceFile *source_get(const SourceSet *s, uint32_t id);
 
 /* Line (1-based) and column (1-based, in UTF-8 characters) of a byte offset. */
 void source_line_col(const SourceFile *f, uint32_t off, uint32_t *line, uint32_t *col);
+
+/* A byte offset as tools other than a terminal count it: the line (1-based), the column in bytes
+ * (1-based) and in UTF-16 code units (1-based; a character beyond U+FFFF counts two, a byte that
+ * is not valid UTF-8 one), as editors and the Language Server Protocol do. */
+typedef struct SourcePos {
+    uint32_t offset, line, column, utf16_column;
+} SourcePos;
+SourcePos source_position(const SourceFile *f, uint32_t off);
 /* The bytes of line `line` (1-based) without its end-of-line characters. */
 const char *source_line_text(const SourceFile *f, uint32_t line, size_t *len);
 
