@@ -16,15 +16,20 @@ struct ArenaBlock {
 
 enum { ARENA_BLOCK_MIN = 64 * 1024, ARENA_MAX_GUARDED = 4 };
 
+static size_t block_size = ARENA_BLOCK_MIN; /* changed by tests only, like the countdown below */
+
+void arena_set_block_size(size_t n) { block_size = n ? n : ARENA_BLOCK_MIN; }
+
 /* ---- the allocation primitive and its test hook ----
  * The countdown is armed only by tests, on one thread, while no other thread allocates; cjm's
  * worker threads only ever read it as 0. */
 static long fail_countdown;
-static bool fail_happened;
+static bool fail_sticky, fail_happened;
 
-void mem_fail_at(long n)
+void mem_fail_at(long n, bool sticky)
 {
     fail_countdown = n;
+    fail_sticky = sticky && n > 0;
     fail_happened = false;
 }
 
@@ -32,6 +37,7 @@ bool mem_failed(void) { return fail_happened; }
 
 static bool planned_failure(void)
 {
+    if (fail_happened && fail_sticky) return true;
     if (fail_countdown <= 0) return false;
     if (--fail_countdown > 0) return false;
     fail_happened = true;
@@ -114,7 +120,7 @@ void *arena_alloc(Arena *a, size_t size)
     if (size == 0) size = align;
     ArenaBlock *b = a->head;
     if (!b || b->size - b->used < size) {
-        size_t cap = size > ARENA_BLOCK_MIN ? size : ARENA_BLOCK_MIN;
+        size_t cap = size > block_size ? size : block_size;
         b = mem_alloc(sizeof *b + cap);
         if (!b) arena_fail(a);
         b->size = cap;

@@ -55,10 +55,13 @@ bool arena_guard(Arena *const *arenas, int narenas, void (*fn)(void *ctx), void 
 /* The allocation primitive: malloc/realloc that may fail (NULL), counted for mem_fail_at(). */
 void *mem_alloc(size_t n);
 void *mem_realloc(void *p, size_t n);
-/* A test hook: the nth allocation from now fails (1 = the next one); 0 turns failures off.
- * mem_failed() says whether the planned failure has happened. */
-void mem_fail_at(long n);
+/* A test hook: the nth allocation from now fails (1 = the next one), and with `sticky` every one
+ * after it too; n = 0 turns failures off. mem_failed() says whether a planned failure happened. */
+void mem_fail_at(long n, bool sticky);
 bool mem_failed(void);
+/* A test hook: the size of new arena blocks (0: the default, 64 KiB), so that a test can make
+ * arenas allocate often and fail in more places. */
+void arena_set_block_size(size_t n);
 
 /* Ends the process after printing "cjm: out of memory" (exit 3). */
 _Noreturn void die_out_of_memory(void);
