@@ -196,7 +196,7 @@ void diag_report(Diag *d, DiagKind kind, const char *code, Loc loc, const char *
     if (kind == DIAG_ERROR) d->errors++;
     else d->warnings++;
     d->saturated = d->errors >= DIAG_MAX_ERRORS;
-    d->note_dropped = true;
+    d->current_lost = true;
     char *msg = format(fmt, ap);
     if (!msg) {
         lost(d);
@@ -219,7 +219,7 @@ void diag_report(Diag *d, DiagKind kind, const char *code, Loc loc, const char *
     e->code = code;
     e->loc = loc;
     e->message = msg;
-    d->note_dropped = false;
+    d->current_lost = false;
     if (!holding(d)) print_primary(d, e);
 }
 
@@ -235,6 +235,7 @@ static void report(Diag *d, DiagKind kind, const char *code, Loc loc, const char
 
 void diag_report_oom(Diag *d, const char *doing, const char *file)
 {
+    d->out_of_memory = true;
     report(d, DIAG_ERROR, "out-of-memory", (Loc){0, 0, 0}, "out of memory while %s '%s'", doing, file);
 }
 
@@ -266,7 +267,7 @@ static bool append_note(Diag *d, int i, Loc loc, char *msg, char *fix)
 
 static void report_note(Diag *d, Loc loc, const char *replacement, const char *fmt, va_list ap)
 {
-    if (d->note_dropped || d->n == 0) return;
+    if (d->current_lost || d->n == 0) return;
     char *msg = format(fmt, ap);
     char *fix = replacement ? copy_text(replacement) : NULL;
     if (!msg || (replacement && !fix)) {

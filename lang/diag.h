@@ -56,9 +56,9 @@ typedef struct Diag {
     int n, cap;
     int errors, warnings; /* every one reported, stored or not */
     bool saturated;      /* DIAG_MAX_ERRORS errors reported: the lexer and loader stop */
-    bool out_of_memory;  /* a diagnostic (or part of one) could not be stored */
+    bool out_of_memory;  /* memory ran out: a load or check said so, or a diagnostic was lost */
     const char *code;    /* the code errors reported now get (set by the phase reporting them) */
-    bool note_dropped;   /* the current diagnostic could not be stored: its notes go too */
+    bool current_lost;   /* the last error or warning could not be stored: its notes are lost too */
     /* The printer. */
     FILE *out;           /* NULL: keep the diagnostics, print nothing */
     bool color;

@@ -12,7 +12,7 @@
  * pass goes on after an error so that one run reports them all. Checking a scenario is the same
  * passes over the files and then the scenario's body, as if it were one more file, plus its own
  * changes (touchpoints and personas changed, rules and touchpoints removed) at the points where
- * they apply; its warnings are compared with the journey's Model (warn_* below). This file knows
+ * they apply; its warnings are compared with the journey's Model (journey_* below). This file knows
  * nothing of simulation. */
 #include "sema.h"
 
