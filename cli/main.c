@@ -66,7 +66,7 @@ static const char run_usage[] =
     "      --max-steps=N    stage entries a customer may make before being stopped (default 10000)\n"
     "      --format=FMT     table (default), json or csv\n"
     "      --csv-table=T    the table --format=csv writes: stages (default), personas,\n"
-    "                       touchpoints, channels or reasons\n"
+    "                       touchpoints, channels, reasons, exits or curves\n"
     "  -o, --output=FILE    write the report to FILE (atomically) instead of standard output\n"
     "  -q, --quiet          no warnings and no progress bar\n"
     "      --stats          print the run's speed and peak memory on standard error\n"
