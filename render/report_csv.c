@@ -1,5 +1,6 @@
 /* report_csv.c: one table of the report as CSV (RFC 4180: comma-separated, CRLF-free, fields
- * quoted when they hold a comma, quote or line break), for spreadsheets. --csv-table picks it. */
+ * quoted when they hold a comma, quote or line break), for spreadsheets. --csv-table picks it:
+ * stages, personas, touchpoints, channels, churn reasons, ways out of stages, emotion curves. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -98,6 +99,39 @@ static void reasons(const RtResult *r, Buf *b)
     }
 }
 
+/* Every way out of every stage, with its share of the stage's exits (report.h). */
+static void exits(const RtResult *r, Buf *b)
+{
+    buf_puts(b, "stage,to,reason,via,count,share_of_exits\n");
+    for (int i = 0; i < r->nexits; i++) {
+        const RtExitRow *x = &r->exits[i];
+        csv_str(b, r->model->stages[x->stage]->name.s, false);
+        csv_str(b, rt_stage_name(r->rt, x->target), false);
+        csv_str(b, x->reason, false);
+        csv_str(b, x->via_rule ? "rule" : "arrow", false);
+        csv_num(b, x->count, false);
+        csv_num(b, render_share_of_exits(r, x), true);
+    }
+}
+
+/* The emotion curve of every persona: declared, simulated, and the reason the curve gives. */
+static void curves(const RtResult *r, Buf *b)
+{
+    const Model *m = r->model;
+    buf_puts(b, "persona,stage,declared,simulated,reason\n");
+    for (int p = 0; p < m->npersonas; p++) {
+        if (r->persona >= 0 && p != r->persona) continue;
+        for (int s = 0; s < m->nstages; s++) {
+            size_t at = (size_t)p * (size_t)m->nstages + (size_t)s;
+            csv_str(b, render_persona_name(r, p), false);
+            csv_str(b, m->stages[s]->name.s, false);
+            csv_num(b, m->curve_declared[at] ? m->curve[at] : NAN, false);
+            csv_num(b, r->curve_sim[at], false);
+            csv_str(b, m->curve_reason[at], true);
+        }
+    }
+}
+
 void render_csv(const RtResult *r, CsvTable table, Buf *out)
 {
     switch (table) {
@@ -106,5 +140,7 @@ void render_csv(const RtResult *r, CsvTable table, Buf *out)
     case CSV_TOUCHPOINTS: touchpoints(r, out); break;
     case CSV_CHANNELS: channels(r, out); break;
     case CSV_REASONS: reasons(r, out); break;
+    case CSV_EXITS: exits(r, out); break;
+    case CSV_CURVES: curves(r, out); break;
     }
 }

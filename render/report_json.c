@@ -73,7 +73,6 @@ static void exits(Json *j, const RtResult *r, int s)
 {
     json_key(j, "exits");
     json_open(j, '[');
-    double entries = r->stages[s].entries;
     for (int i = 0; i < r->nexits; i++) {
         const RtExitRow *x = &r->exits[i];
         if (x->stage != s) continue;
@@ -85,8 +84,8 @@ static void exits(Json *j, const RtResult *r, int s)
         else buf_puts(j->b, "null");
         buf_printf(j->b, ", \"via\": \"%s\", \"count\": ", x->via_rule ? "rule" : "arrow");
         render_number(j->b, x->count);
-        buf_puts(j->b, ", \"rate\": ");
-        render_number(j->b, entries > 0 ? x->count / entries : NAN);
+        buf_puts(j->b, ", \"share_of_exits\": ");
+        render_number(j->b, render_share_of_exits(r, x));
         buf_putc(j->b, '}');
     }
     json_close(j, ']');
@@ -113,6 +112,8 @@ static void stages(Json *j, const RtResult *r)
         json_num(j, "completed", x->completed);
         json_num(j, "active", x->active);
         json_num(j, "revenue", x->revenue);
+        json_num(j, "exited", render_stage_exited(r, s));
+        json_num(j, "still_at_horizon", render_stage_still(r, s));
         exits(j, r, s);
         json_close(j, '}');
     }
@@ -133,6 +134,9 @@ static void curve(Json *j, const RtResult *r, int p)
         render_number(j->b, m->curve_declared[at] ? m->curve[at] : NAN);
         buf_puts(j->b, ", \"simulated\": ");
         render_number(j->b, r->curve_sim[at]);
+        buf_puts(j->b, ", \"reason\": ");
+        if (m->curve_reason[at]) json_str(j->b, m->curve_reason[at]);
+        else buf_puts(j->b, "null");
         buf_putc(j->b, '}');
     }
     json_close(j, ']');

@@ -116,7 +116,7 @@ expect_out "--exact --persona analyses one persona" '"persona": "Pro",'
 # ---- output files: atomic, and failures exit 3 ----
 run "$CJM" run -q --format json --cohort 500 -o "$T/report.json" "$J"
 expect_status "-o FILE exits 0" 0
-check "-o FILE writes the report" grep -q '"schema": 1' "$T/report.json"
+check "-o FILE writes the report" grep -q '"schema": 2' "$T/report.json"
 if [ ! -s "$tmp/out" ]; then ok "-o FILE writes nothing on stdout"; else not_ok "-o FILE writes nothing on stdout" "$(out)"; fi
 leftovers=$(find "$T" -name '.*tmp*' | wc -l)
 if [ "$leftovers" -eq 0 ]; then ok "-o leaves no temporary file"; else not_ok "-o leaves no temporary file" "$(ls -a "$T")"; fi

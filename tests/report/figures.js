@@ -60,7 +60,14 @@ function checkText(path, value, format, text) {
         return;
     }
     const decimals = shown[1] && !shown[2] ? shown[1].length - 1 : 0;
-    const scale = format === 'pct' ? 100 : 1;
+    // A "days" figure is a duration shown in the unit it reaches: "15.8 d", "5.2 h", "42 min", "20 s".
+    const unit = format === 'days' ? text.match(/[0-9]\s*(d|h|min|s)$/) : null;
+    if (format === 'days' && !unit) {
+        errors.push(`${path}: the page shows '${text}', not a duration`);
+        return;
+    }
+    const perDay = { d: 1, h: 24, min: 24 * 60, s: 24 * 60 * 60 };
+    const scale = format === 'pct' ? 100 : unit ? perDay[unit[1]] : 1;
     const want = value * scale;
     const slack = shown[2] ? Math.abs(want) * 1e-9 : 0.5 * Math.pow(10, -decimals) + 1e-9 * Math.max(1, Math.abs(want));
     if (Math.abs(Number(shown[0]) - want) > slack)
@@ -123,7 +130,7 @@ if (data.horizon_days !== null) required.push('horizon_days');
 data.stages.forEach((s, i) => {
     for (const k of ['reached', 'reached_rate', 'entries', 'mean_mood', 'converted', 'churned', 'completed', 'active',
         'revenue']) required.push(`stages.${i}.${k}`);
-    s.exits.forEach((_, k) => required.push(`stages.${i}.exits.${k}.count`, `stages.${i}.exits.${k}.rate`));
+    s.exits.forEach((_, k) => required.push(`stages.${i}.exits.${k}.count`, `stages.${i}.exits.${k}.share_of_exits`));
 });
 data.personas.forEach((_, i) => {
     for (const k of ['share', 'customers', 'conversion.rate', 'churn.rate', 'completed.count', 'active.count'])
