@@ -67,7 +67,7 @@ static const char run_usage[] =
     "      --max-steps=N    stage entries a customer may make before being stopped (default 10000)\n"
     "      --format=FMT     table (default), json or csv\n"
     "      --csv-table=T    the table --format=csv writes: stages (default), personas,\n"
-    "                       touchpoints, channels or reasons\n"
+    "                       touchpoints, channels, reasons, headline or pains\n"
     "  -o, --output=FILE    write the report to FILE (atomically) instead of standard output; never\n"
     "                       the journey or a module it imports (a link: its target is written)\n"
     "  -q, --quiet          no warnings and no progress bar\n"

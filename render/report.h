@@ -12,7 +12,16 @@
 #include "result.h"
 
 typedef enum { FORMAT_TABLE, FORMAT_JSON, FORMAT_CSV } RenderFormat;
-typedef enum { CSV_STAGES, CSV_PERSONAS, CSV_TOUCHPOINTS, CSV_CHANNELS, CSV_REASONS } CsvTable;
+typedef enum {
+    CSV_STAGES,
+    CSV_PERSONAS,
+    CSV_TOUCHPOINTS,
+    CSV_CHANNELS,
+    CSV_REASONS,
+    CSV_HEADLINE, /* one row per headline figure, with its interval */
+    CSV_PAINS,    /* the pain points and opportunities of the touchpoints */
+    CSV_NTABLES
+} CsvTable;
 
 /* The "schema" value of the JSON report; raised only when a key changes meaning or goes away. */
 enum { REPORT_JSON_SCHEMA = 1 };
