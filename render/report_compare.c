@@ -580,7 +580,7 @@ static void html_scenario(Buf *b, const CmpResult *r, int v)
     buf_puts(b, "</tbody></table></div>\n");
 }
 
-/* The table of a sweep: per value, each figure of SWEPT with its own 95% interval. */
+/* The table of a sweep: per value, each figure of SWEPT, with its own 95% interval under it. */
 static void html_sweep_table(Buf *b, const CmpResult *r)
 {
     static const char *const heads[NSWEPT] = {"Conversion", "Revenue / customer", "Cost / customer", "CAC",
@@ -589,10 +589,7 @@ static void html_sweep_table(Buf *b, const CmpResult *r)
     buf_puts(b, "<div class=\"tablewrap\"><table>\n<thead><tr><th class=\"n\" scope=\"col\">");
     chart_escape(b, set->sweep_what);
     buf_puts(b, "</th>");
-    for (int f = 0; f < NSWEPT; f++) {
-        buf_printf(b, "<th class=\"n\" scope=\"col\">%s</th>", heads[f]);
-        if (!r->exact) buf_puts(b, "<th class=\"n\" scope=\"col\">95% CI</th>");
-    }
+    for (int f = 0; f < NSWEPT; f++) buf_printf(b, "<th class=\"n\" scope=\"col\">%s</th>", heads[f]);
     buf_puts(b, "</tr></thead>\n<tbody>\n");
     for (int i = 0; i < set->n; i++) {
         buf_puts(b, "<tr><td class=\"n\">");
@@ -600,12 +597,14 @@ static void html_sweep_table(Buf *b, const CmpResult *r)
         buf_puts(b, "</td>");
         for (int f = 0; f < NSWEPT; f++) {
             const CmpStat *s = cmp_stat(r, i, SWEPT[f]);
-            td(b, level, SWEPT[f], s->value);
+            buf_puts(b, "<td class=\"n\">");
+            level(b, SWEPT[f], s->value);
             if (!r->exact) {
-                buf_puts(b, "<td class=\"n\">");
+                buf_puts(b, "<small>95% CI ");
                 value_interval(b, SWEPT[f], s->value_lo, s->value_hi);
-                buf_puts(b, "</td>");
+                buf_puts(b, "</small>");
             }
+            buf_puts(b, "</td>");
         }
         buf_puts(b, "</tr>\n");
     }
