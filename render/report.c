@@ -20,8 +20,9 @@ bool render_parse_format(const char *s, RenderFormat *f)
 
 bool render_parse_csv_table(const char *s, CsvTable *t)
 {
-    static const char *const names[] = {"stages", "personas", "touchpoints", "channels", "reasons", "exits", "curves"};
-    for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++) {
+    static const char *const names[CSV_NTABLES] = {"stages",   "personas", "touchpoints", "channels", "reasons",
+                                                   "exits",    "curves",   "headline",    "pains"};
+    for (int i = 0; i < CSV_NTABLES; i++) {
         if (strcmp(s, names[i]) == 0) {
             *t = (CsvTable)i;
             return true;

@@ -12,7 +12,18 @@
 #include "result.h"
 
 typedef enum { FORMAT_TABLE, FORMAT_JSON, FORMAT_CSV } RenderFormat;
-typedef enum { CSV_STAGES, CSV_PERSONAS, CSV_TOUCHPOINTS, CSV_CHANNELS, CSV_REASONS, CSV_EXITS, CSV_CURVES } CsvTable;
+typedef enum {
+    CSV_STAGES,
+    CSV_PERSONAS,
+    CSV_TOUCHPOINTS,
+    CSV_CHANNELS,
+    CSV_REASONS,
+    CSV_EXITS,    /* every way out of every stage, with its share of the stage's exits */
+    CSV_CURVES,   /* the emotion curves, declared and simulated, with their reasons */
+    CSV_HEADLINE, /* one row per headline figure, with its interval */
+    CSV_PAINS,    /* the pain points and opportunities of the touchpoints */
+    CSV_NTABLES
+} CsvTable;
 
 /* The "schema" value of the JSON report; raised only when a key changes meaning or goes away.
  * 2: an exit's "rate" (a share of the stage's entries) became "share_of_exits". */

@@ -349,14 +349,42 @@ static void card_figure(Buf *b, const RtResult *r, const char *title, const char
     card_close(b, isfinite(v) ? sub : missing);
 }
 
-static void card_money(Buf *b, const RtResult *r, const char *title, const char *path, double per,
-                       const char *total_path, double total)
+/* "95% CI lo–hi" of a money figure whose JSON key is `key` (its interval is `key`_ci95); nothing
+ * when it has none (an exact analysis). */
+static void money_interval(Buf *b, const RtResult *r, const char *key, RtEstimate e)
+{
+    char path[128];
+    if (!isfinite(e.lo) || !isfinite(e.hi)) return;
+    buf_puts(b, "<span class=\"sub\">95% CI ");
+    html_fig(b, r, "span", NULL, html_path(path, "%s_ci95.0", key), e.lo, FIG_MONEY);
+    buf_puts(b, DASH);
+    html_fig(b, r, "span", NULL, html_path(path, "%s_ci95.1", key), e.hi, FIG_MONEY);
+    buf_puts(b, "</span>");
+}
+
+/* A figure per customer with its total and, in a simulation, its 95% interval. */
+static void card_money(Buf *b, const RtResult *r, const char *title, const char *key, RtEstimate per,
+                       const char *total_key, double total)
 {
     card_open(b, "plain", title);
-    card_big(b, r, path, per, FIG_MONEY);
+    card_big(b, r, key, per.value, FIG_MONEY);
     buf_puts(b, "<span class=\"sub\">");
-    html_fig(b, r, "span", NULL, total_path, total, FIG_MONEY);
-    buf_puts(b, " in all</span>");
+    html_fig(b, r, "span", NULL, total_key, total, FIG_MONEY);
+    buf_puts(b, r->exact ? " expected in all</span>" : " in all</span>");
+    money_interval(b, r, key, per);
+    card_close(b, NULL);
+}
+
+static void card_cac(Buf *b, const RtResult *r, RtEstimate cac)
+{
+    card_open(b, "plain", "CAC");
+    card_big(b, r, "cac", cac.value, FIG_MONEY);
+    if (!isfinite(cac.value)) {
+        card_close(b, "no conversion");
+        return;
+    }
+    buf_puts(b, "<span class=\"sub\">customer acquisition cost: cost per conversion</span>");
+    money_interval(b, r, "cac", cac);
     card_close(b, NULL);
 }
 
@@ -398,10 +426,10 @@ static void cards(Buf *b, const RtResult *r)
     card_figure(b, r, "NPS", "nps", r->nps, FIG_NPS, "Net Promoter Score: promoters minus detractors", HTML_NOT_EXACT);
     card_figure(b, r, "CSAT", "csat", r->csat, FIG_CSAT, "customer satisfaction, mean score from 1 to 5",
                 HTML_NOT_EXACT);
-    card_money(b, r, "Revenue / customer", "revenue_per_customer", r->revenue / r->cohort, "revenue", r->revenue);
-    card_money(b, r, "Cost / customer", "cost_per_customer", r->cost / r->cohort, "cost", r->cost);
-    card_figure(b, r, "CAC", "cac", r->converted > 0 ? r->cost / r->converted : NAN, FIG_MONEY,
-                "customer acquisition cost: cost per conversion", "no conversion");
+    RtMoney money = rt_money(r);
+    card_money(b, r, "Revenue / customer", "revenue_per_customer", money.revenue, "revenue", r->revenue);
+    card_money(b, r, "Cost / customer", "cost_per_customer", money.cost, "cost", r->cost);
+    card_cac(b, r, money.cac);
     card_time(b, r);
     buf_puts(b, "</div>\n");
     section_close(b);
@@ -796,7 +824,8 @@ static void footer(Buf *b, const HtmlReport *o)
     buf_puts(b, " on ");
     chart_escape(b, o->date);
     buf_puts(b, ". Counts are customers of the cohort; rates are shares of it unless said otherwise; intervals are "
-                "95% Wilson score intervals. What each figure means: docs/semantics.md.</footer>\n");
+                "95% intervals (Wilson score intervals of rates; of money, the normal approximation, by the delta "
+                "method for CAC). What each figure means: docs/semantics.md.</footer>\n");
 }
 
 static void tables(Buf *b, const RtResult *r)

@@ -1,5 +1,6 @@
 /* report_table.c: the report for a terminal: headline figures first, then the funnel, ways out,
- * churn reasons, personas with their emotion curves, touchpoints, channels and warnings. Columns
+ * churn reasons, personas with their emotion curves, touchpoints, channels, pain points and
+ * opportunities, and warnings. Columns
  * are aligned by characters (UTF-8 aware), numbers to the right. In an exact analysis counts
  * are expected values and keep one decimal. */
 #include <math.h>
@@ -38,6 +39,16 @@ static void cell_money(Grid *g, double v)
 {
     if (!isfinite(v)) grid_cell(g, "-");
     else grid_cell(g, "%.2f", v == 0 ? 0.0 : v);
+}
+
+/* ", 95% CI 18.75–21.51" after a money figure; nothing when it has no interval (an exact
+ * analysis). */
+static void money_interval(Buf *b, RtEstimate e)
+{
+    if (!isfinite(e.lo) || !isfinite(e.hi)) return;
+    /* rounded first, so that a bound just below 0 shows as 0.00, not -0.00 */
+    double lo = round(e.lo * 100) / 100, hi = round(e.hi * 100) / 100;
+    buf_printf(b, ", 95%% CI %.2f–%.2f", lo == 0 ? 0.0 : lo, hi == 0 ? 0.0 : hi);
 }
 
 /* A time for people: "12.3 d", "5.2 h", "42 min" (format.h). */
@@ -101,13 +112,24 @@ static void headline(const RtResult *r, Buf *b)
     }
     grid_cell(&g, "%s", buf_str(&t));
     buf_free(&t);
+    RtMoney money = rt_money(r);
+    buf_printf(&t, "%.2f per customer", money.revenue.value);
+    money_interval(&t, money.revenue);
+    buf_printf(&t, " (%.2f in all)", r->revenue);
     grid_cell(&g, "Revenue");
-    grid_cell(&g, "%.2f per customer (%.2f in all)", r->revenue / r->cohort, r->revenue);
+    grid_cell(&g, "%s", buf_str(&t));
+    buf_free(&t);
+    buf_printf(&t, "%.2f per customer", money.cost.value);
+    money_interval(&t, money.cost);
+    if (isfinite(money.cac.value)) {
+        buf_printf(&t, " · CAC %.2f per conversion", money.cac.value);
+        money_interval(&t, money.cac);
+    } else {
+        buf_puts(&t, " · CAC -");
+    }
     grid_cell(&g, "Cost");
-    if (r->converted > 0)
-        grid_cell(&g, "%.2f per customer · CAC %.2f per conversion", r->cost / r->cohort, r->cost / r->converted);
-    else
-        grid_cell(&g, "%.2f per customer · CAC -", r->cost / r->cohort);
+    grid_cell(&g, "%s", buf_str(&t));
+    buf_free(&t);
     grid_cell(&g, "NPS · CSAT");
     if (isfinite(r->nps)) grid_cell(&g, "%+.1f · %.2f / 5", r->nps == 0 ? 0.0 : r->nps, r->csat);
     else grid_cell(&g, "- (moods are not part of an exact analysis)");
@@ -338,6 +360,36 @@ static void channels(const RtResult *r, Buf *b)
     grid_print(&g, b);
 }
 
+/* The pain points, then the opportunities, at their touchpoints (the HTML report's table). */
+static void pains(const RtResult *r, Buf *b)
+{
+    const Model *m = r->model;
+    Grid g;
+    bool any = false;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int t = 0; t < r->rt->ntouch; t++) {
+            const Touchpoint *tp = m->touchpoints[t];
+            for (const StrList *l = pass == 0 ? tp->pains : tp->opportunities; l; l = l->next) {
+                if (!any) {
+                    buf_puts(b, "\nPain points and opportunities (reached: customers who met the touchpoint)\n");
+                    grid_init(&g, "llllrrr");
+                    const char *head[] = {"Kind", "What", "Touchpoint", "Stage", "Reached", "%", "Meetings"};
+                    for (int i = 0; i < 7; i++) grid_cell(&g, "%s", head[i]);
+                    any = true;
+                }
+                grid_cell(&g, "%s", pass == 0 ? "pain" : "opportunity");
+                grid_cell(&g, "%s", l->str.s);
+                grid_cell(&g, "%s", tp->name.s);
+                grid_cell(&g, "%s", tp->stage_index >= 0 ? m->stages[tp->stage_index]->name.s : "(rule)");
+                cell_count(&g, r, r->touch[t].reached);
+                cell_pct(&g, r->touch[t].reached, r->cohort);
+                cell_count(&g, r, r->touch[t].meetings);
+            }
+        }
+    }
+    if (any) grid_print(&g, b);
+}
+
 static void warnings(const RtResult *r, Buf *b)
 {
     if (r->nwarnings == 0) return;
@@ -360,5 +412,6 @@ void render_table(const RtResult *r, const char *file, Buf *out)
     curves(r, out);
     touchpoints(r, out);
     channels(r, out);
+    pains(r, out);
     warnings(r, out);
 }

@@ -8,7 +8,8 @@
 // text must be V correctly rounded (one decimal shown: within 0.05; a "pct" figure shows V * 100).
 // Every chart series (data-figure, data-keys, data-values) must equal the JSON array at PATH,
 // object by object and key by key. And the page must show every figure a report is expected to
-// show (the headline, each stage, exit, persona, touchpoint, channel and churn reason, the curves).
+// show (the headline, each stage, exit, persona, touchpoint, channel and churn reason, the curves,
+// every pain point and opportunity).
 // Prints "N figures and M series match the JSON report" and exits 0; else lists what differs and
 // exits 1. Uses nothing but Node itself.
 'use strict';
@@ -126,6 +127,8 @@ const required = ['cohort', 'seed', 'conversion.rate', 'conversion.count', 'chur
 for (const k of ['mean', 'median', 'p90'])
     if (data.time_to_convert[k] !== null) required.push(`time_to_convert.${k}`);
 if (!data.exact) required.push('conversion.ci95.0', 'conversion.ci95.1', 'churn.ci95.0', 'churn.ci95.1');
+for (const k of ['revenue_per_customer_ci95', 'cost_per_customer_ci95', 'cac_ci95'])
+    if (data[k] !== null) required.push(`${k}.0`, `${k}.1`);
 if (data.horizon_days !== null) required.push('horizon_days');
 data.stages.forEach((s, i) => {
     for (const k of ['reached', 'reached_rate', 'entries', 'mean_mood', 'converted', 'churned', 'completed', 'active',
@@ -151,6 +154,14 @@ if (data.time_to_convert.histogram !== null)
     required.push('time_to_convert.histogram:from', 'time_to_convert.histogram:to', 'time_to_convert.histogram:count');
 for (const path of required)
     if (!seen.has(path)) errors.push(`${path}: the page does not show it`);
+// Every pain point and opportunity of the JSON report is on the page (its table's "What" cell).
+const escape = (t) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;').replace(/[\x00-\x1f\x7f]/g, ' ');
+data.touchpoints.forEach((t, i) => {
+    for (const k of ['pains', 'opportunities'])
+        for (const text of t[k])
+            if (!html.includes(`<td>${escape(text)}</td>`)) errors.push(`touchpoints.${i}.${k}: '${text}' is not on the page`);
+});
 
 if (errors.length) {
     console.log(`${errors.length} problem(s) in ${htmlFile}:`);
