@@ -45,7 +45,7 @@ static int check_text(int nfiles, char **paths, ColorMode color, bool quiet)
     int status = EXIT_OK;
     for (int i = 0; i < nfiles; i++) {
         Checked c;
-        cli_load_and_check(&c, paths[i], color, quiet);
+        cli_load_and_check(&c, "check", paths[i], NULL, color, quiet);
         if (c.status == EXIT_OK && !quiet) print_summary(&c, paths[i]);
         if (!quiet) diag_print_summary(&c.diag);
         status = worse(status, c.status);
@@ -61,7 +61,7 @@ static int check_data(int nfiles, char **paths, CheckFormat format, bool quiet)
     Checked *c = xcalloc((size_t)nfiles, sizeof *c);
     DiagFile *files = xcalloc((size_t)nfiles, sizeof *files);
     for (int i = 0; i < nfiles; i++) {
-        cli_load_and_check_to(&c[i], paths[i], NULL, false, quiet);
+        cli_load_and_check_to(&c[i], "check", paths[i], NULL, NULL, false, quiet);
         files[i] = (DiagFile){paths[i], &c[i].diag};
         status = worse(status, c[i].status);
     }

@@ -7,7 +7,7 @@
  * The syntax tree is immutable once parsed: every link below is a pointer to const, so that code
  * holding a `const Program *` (the checker) cannot change a node however deep it reaches. Only
  * the parser writes nodes, while it builds them (parse_reverse_lists() is the one place that
- * relinks a list).
+ * relinks a list), and the loader, which sets Import.module while it loads.
  *
  * The same types serve the checked model (sema.h): the checker builds its own copies of the
  * declarations in the Model's arena, merged with their `extend` blocks and the scenario applied,
@@ -275,6 +275,7 @@ struct Import {
     Str path;
     Loc loc;
     const Import *next;
+    const Module *module; /* set by the loader; NULL when it could not be loaded */
 };
 
 /* One parsed file. Declarations are kept per kind, in source order. */

@@ -111,13 +111,17 @@ static uint32_t find_file(const Program *p, const char *path)
     return 0;
 }
 
-/* Whether the module of file `id` is parsed (false while it is still being parsed). */
-static bool module_done(const Program *p, uint32_t id)
+/* The module parsed from file `id` (NULL while it is still being parsed). */
+static const Module *module_of_file(const Program *p, uint32_t id)
 {
     for (int k = 0; k < p->nmodules; k++)
-        if (p->modules[k]->file == id) return true;
-    return false;
+        if (p->modules[k]->file == id) return p->modules[k];
+    return NULL;
 }
+
+/* The loader completes the import nodes of the file it is loading: they are its own (made by this
+ * load's parse), and read only once program_load() returns. */
+static void set_module(const Import *im, const Module *m) { ((Import *)im)->module = m; }
 
 static bool has_extension(const char *name)
 {
@@ -204,15 +208,17 @@ static void load_imports(Program *p, const Module *m, Diag *d, int depth)
             uint32_t seen = find_file(p, path);
             if (seen == m->file) {
                 diag_error(d, im->path.loc, "module \"%s\" imports itself", im->path.s);
-            } else if (seen && !module_done(p, seen)) {
+            } else if (seen && !module_of_file(p, seen)) {
                 /* Registered but not finished: it is on the current chain of imports. */
                 diag_error(d, im->path.loc, "import cycle: \"%s\" is already being imported", im->path.s);
                 report_cycle(p, seen, d);
-            } else if (!seen) {
+            } else if (seen) {
+                set_module(im, module_of_file(p, seen));
+            } else {
                 p->chain[p->chain_len] = im;
                 p->chain_file[p->chain_len] = p->sources.n + 1; /* the id load_file will give it */
                 p->chain_len++;
-                load_file(p, path, display_path(path), d, depth + 1);
+                set_module(im, load_file(p, path, display_path(path), d, depth + 1));
                 p->chain_len--;
             }
         }

@@ -839,6 +839,7 @@ static void collect_curves(Sema *S)
     size_t cells = (size_t)m->npersonas * (size_t)m->nstages;
     m->curve = ARENA_ARRAY(S->arena, double, cells);
     m->curve_declared = ARENA_ARRAY(S->arena, bool, cells);
+    m->curve_reason = ARENA_ARRAY(S->arena, const char *, cells);
     size_t ncells = (size_t)(m->npersonas + 1) * (size_t)m->nstages;
     /* Row 0 is the default curve, row p+1 persona p's own; each cell remembers who set it. */
     const CurvePoint **set = ARENA_ARRAY(&S->scratch, const CurvePoint *, ncells);
@@ -875,6 +876,9 @@ static void collect_curves(Sema *S)
             const CurvePoint *use = own ? own : def;
             m->curve[(size_t)p * (size_t)m->nstages + (size_t)s] = use ? use->value.v : 0;
             m->curve_declared[(size_t)p * (size_t)m->nstages + (size_t)s] = use != NULL;
+            /* An empty reason ("") says nothing: none. */
+            m->curve_reason[(size_t)p * (size_t)m->nstages + (size_t)s] =
+                use && use->why.s && *use->why.s ? use->why.s : NULL;
         }
     }
 }
