@@ -63,14 +63,12 @@ run "$CJM" graph --static -o "$T/nodir/missing/x.svg" examples/reference.journey
 expect_status "graph: a missing folder is an I/O error" 3
 if [ -z "$(ls -A "$T/nodir")" ]; then ok "graph: no temporary file is left behind"; else not_ok "graph: no temporary file is left behind" "$(ls -A "$T/nodir")"; fi
 
-# A large journey (200 stages, per-stage churn) lays out in a few seconds.
+# A large journey (200 stages, per-stage churn) renders: a correct picture, not a time (how long
+# it takes is measured by make bench, never by the suite, whose timings vary with the load).
 awk 'BEGIN { for (i = 0; i < 200; i++) printf "stage S%d %s{ touchpoint T%d { reach 50%% } -> S%d 70%% -> S%d 10%% -> churn otherwise \"lost at %d\" }\n", i, i == 199 ? "goal " : "", i, (i + 1) % 200, (i + 7) % 200, i }' >"$T/big.journey"
-start=$(date +%s)
 run "$CJM" graph --static -o "$T/big.svg" "$T/big.journey"
-elapsed=$(( $(date +%s) - start ))
 expect_status "graph: a 200-stage journey renders" 0
-limit=$([ -n "${MEMCHECK:-}" ] && echo 600 || echo 10)
-if [ "$elapsed" -le "$limit" ]; then ok "graph: a 200-stage journey lays out in ${elapsed}s"; else not_ok "graph: a 200-stage journey took ${elapsed}s"; fi
+if [ "$(grep -c 'class="node"' "$T/big.svg")" -ge 200 ]; then ok "graph: the 200-stage picture has every stage"; else not_ok "graph: the 200-stage picture has every stage"; fi
 
 # The picture of a run shows the numbers of `cjm run` with the same options.
 run "$CJM" graph --cohort 2000 --seed 3 --threads 2 -T svg -o "$T/sim.svg" examples/reference.journey
