@@ -11,7 +11,8 @@
 #   make memcheck   the test suite with every cjm command under valgrind
 #   make fuzz       FUZZ_TARGET=front|engine FUZZ_SECONDS=60: libFuzzer on one harness
 #   make fuzz-coverage FUZZ_TARGET=front|engine: the source coverage its committed corpus reaches
-# Generated sources (flex, bison, version) go to build/gen, objects to build/obj.
+# Generated sources (flex, bison, version) go to build/gen/FOLDER, with the folder that owns them;
+# objects to build/obj.
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -45,18 +46,42 @@ OBJ      := $(B)/obj
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings
 GV_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcgraph libgvc 2>/dev/null)
 GV_LIBS   = $(shell $(PKG_CONFIG) --libs libcgraph libgvc 2>/dev/null)
-ALL_CPPFLAGS = -D_XOPEN_SOURCE=700 -Ilang -Iruntime -Irender -Icli -I$(GEN) \
-               -DCJM_LIBDIR='"$(STDLIBDIR)"' $(CPPFLAGS)
+ALL_CPPFLAGS = -D_XOPEN_SOURCE=700 $(CPPFLAGS)
 ALL_CFLAGS = -std=c11 $(WARNINGS) $(CFLAGS) -MMD -MP
 LDLIBS   += -lm -lpthread
+
+# ---- the layers (docs/architecture.md) ----
+# Each folder is compiled with the include paths of the folders it may use and no other, so that
+# an #include of a header from a layer it must not depend on fails to compile (tests/cli/layers.sh
+# checks both that and every #include line). Headers generated for a folder (build/gen/FOLDER) go
+# with it. A new folder is one line here.
+USES_lang       := lang
+USES_runtime    := lang runtime
+USES_render     := lang runtime render
+# The clients use the core only through include/cjm.h, the library's face. Their compiler also
+# sees the layers the face shows them (FACE_x, by default the whole library), since cjm.h includes
+# their headers; which layers a client sees decides which parts of cjm.h it gets.
+USES_include    := lang runtime render
+USES_cli        := include cli
+USES_tests/unit := include tests/unit
+USES_tests/fuzz := include tests/fuzz
+GEN_HEADERS_lang := parser.h lexer.h
+GEN_HEADERS_cli  := version.h
+LIBRARY_LAYERS  := lang runtime render
+CLIENTS         := cli tests/unit tests/fuzz
+
+# The folder a source belongs to (build/gen/lang/parser.c is lang's), the folders it may include
+# from, and the compiler's include paths for them.
+folder_of   = $(patsubst $(GEN)/%,%,$(patsubst %/,%,$(dir $(1))))
+sees        = $(USES_$(1)) $(if $(filter include,$(USES_$(1))),$(or $(FACE_$(1)),$(USES_include)))
+include_dirs = $(foreach d,$(call sees,$(1)),-I$(d) $(if $(GEN_HEADERS_$(d)),-I$(GEN)/$(d)))
 
 LANG_SRC    := $(wildcard lang/*.c)
 RUNTIME_SRC := $(wildcard runtime/*.c)
 RENDER_SRC  := $(wildcard render/*.c)
 CLI_SRC     := $(wildcard cli/*.c)
-GEN_SRC     := $(GEN)/parser.c $(GEN)/lexer.c
 
-LANG_OBJ    := $(LANG_SRC:%.c=$(OBJ)/%.o) $(OBJ)/gen/parser.o $(OBJ)/gen/lexer.o
+LANG_OBJ    := $(LANG_SRC:%.c=$(OBJ)/%.o) $(OBJ)/gen/lang/parser.o $(OBJ)/gen/lang/lexer.o
 RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(OBJ)/%.o)
 RENDER_OBJ  := $(RENDER_SRC:%.c=$(OBJ)/%.o)
 CLI_OBJ     := $(CLI_SRC:%.c=$(OBJ)/%.o)
@@ -131,40 +156,52 @@ fuzz-coverage:
 	@llvm-cov report build/cov/replay_$(FUZZ_TARGET) -instr-profile=build/cov/$(FUZZ_TARGET).profdata \
 	    -ignore-filename-regex='(build|tests)/'
 
-# Generated front end. The lexer needs the parser's token header.
-$(GEN)/parser.c $(GEN)/parser.h: lang/parser.y
-	@mkdir -p $(GEN)
-	$(call say,BISON,$<)$(BISON) -Wall -Werror --defines=$(GEN)/parser.h -o $(GEN)/parser.c $<
+# Generated front end (lang's). The lexer needs the parser's token header.
+$(GEN)/lang/parser.c $(GEN)/lang/parser.h: lang/parser.y
+	@mkdir -p $(GEN)/lang
+	$(call say,BISON,$<)$(BISON) -Wall -Werror --defines=$(GEN)/lang/parser.h -o $(GEN)/lang/parser.c $<
 
-$(GEN)/lexer.c $(GEN)/lexer.h: lang/lexer.l $(GEN)/parser.h
-	@mkdir -p $(GEN)
-	$(call say,FLEX,$<)$(FLEX) --header-file=$(GEN)/lexer.h -o $(GEN)/lexer.c $<
+$(GEN)/lang/lexer.c $(GEN)/lang/lexer.h: lang/lexer.l $(GEN)/lang/parser.h
+	@mkdir -p $(GEN)/lang
+	$(call say,FLEX,$<)$(FLEX) --header-file=$(GEN)/lang/lexer.h -o $(GEN)/lang/lexer.c $<
 
-# The version comes from git; the header is rewritten only when it changes.
-$(GEN)/version.h: FORCE
-	@mkdir -p $(GEN)
+# The version (cli's) comes from git; the header is rewritten only when it changes.
+$(GEN)/cli/version.h: FORCE
+	@mkdir -p $(GEN)/cli
 	@v=$$(git describe --tags --always --dirty 2>/dev/null || echo unknown); \
 	 echo "#define CJM_VERSION \"0.1.0 ($$v)\"" > $@.tmp; \
 	 cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
-$(OBJ)/cli/main.o $(OBJ)/cli/cmd_report.o $(OBJ)/cli/cmd_check.o: $(GEN)/version.h
+$(OBJ)/cli/main.o $(OBJ)/cli/cmd_report.o $(OBJ)/cli/cmd_check.o: $(GEN)/cli/version.h
 
 # The standard library folder compiled in follows STDLIBDIR (PREFIX): program.o is rebuilt when
 # it changes.
-$(GEN)/stdlibdir.stamp: FORCE
-	@mkdir -p $(GEN)
+$(GEN)/cli/stdlibdir.stamp: FORCE
+	@mkdir -p $(GEN)/cli
 	@echo '$(STDLIBDIR)' > $@.tmp; cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
-$(OBJ)/lang/program.o: $(GEN)/stdlibdir.stamp
-$(LANG_SRC:%.c=$(OBJ)/%.o) $(CLI_OBJ) $(RUNTIME_OBJ) $(RENDER_OBJ) $(UNIT_OBJ) $(FUZZ_OBJ): $(GEN)/parser.h $(GEN)/lexer.h
+$(OBJ)/lang/program.o: $(GEN)/cli/stdlibdir.stamp
+$(OBJ)/lang/program.o: ALL_CPPFLAGS += -DCJM_LIBDIR='"$(STDLIBDIR)"'
+$(LANG_SRC:%.c=$(OBJ)/%.o): $(GEN)/lang/parser.h $(GEN)/lang/lexer.h
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(call say,CC,$<)$(CC) $(ALL_CPPFLAGS) $(GV_CFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	$(call say,CC,$<)$(CC) $(call include_dirs,$(call folder_of,$<)) $(ALL_CPPFLAGS) $(GV_CFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 # flex and bison output is not ours to make warning-free in every respect.
 $(OBJ)/gen/%.o: $(GEN)/%.c
 	@mkdir -p $(dir $@)
-	$(call say,CC,$<)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Wno-unused-function -Wno-sign-compare -Wno-missing-prototypes -c -o $@ $<
+	$(call say,CC,$<)$(CC) $(call include_dirs,$(call folder_of,$<)) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Wno-unused-function -Wno-sign-compare -Wno-missing-prototypes -c -o $@ $<
+
+# What tests/cli/layers.sh checks: each folder's allowed folders and generated headers, and the
+# include paths it is compiled with (make print-layers; make print-include-dirs FOLDER=lang).
+.PHONY: print-layers print-include-dirs
+print-layers:
+	@$(foreach f,$(LIBRARY_LAYERS) include $(CLIENTS),echo '$(f): $(USES_$(f))';)
+	@echo 'library: $(LIBRARY_LAYERS)'
+	@echo 'clients: $(CLIENTS)'
+	@$(foreach f,$(LIBRARY_LAYERS) $(CLIENTS),$(if $(GEN_HEADERS_$(f)),echo 'generated $(f): $(GEN_HEADERS_$(f))';))
+print-include-dirs:
+	@echo '$(call include_dirs,$(FOLDER))'
 
 deps:
 	@sh scripts/deps.sh
@@ -247,4 +284,4 @@ memcheck: deps
 clean:
 	rm -rf $(B)
 
--include $(wildcard $(OBJ)/*/*.d $(OBJ)/*/*/*.d)
+-include $(wildcard $(OBJ)/*/*.d $(OBJ)/*/*/*.d $(OBJ)/*/*/*/*.d)

@@ -1,7 +1,7 @@
 /* report.h: the report of a run in each output format. Every format carries the same figures,
  * taken from one RtResult (runtime/result.h); docs/report-json.md documents the JSON schema.
  *
- * Renderers append to a Buf and never write a file themselves (output.h does, atomically), so a
+ * Renderers append to a Buf and never write a file themselves (cli/output.h does, atomically), so a
  * failed run leaves no half-written report behind. */
 #ifndef CJM_RENDER_REPORT_H
 #define CJM_RENDER_REPORT_H

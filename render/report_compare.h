@@ -3,7 +3,7 @@
  * HTML section with its charts for `cjm report` (a forest plot of the scenarios' changes in
  * conversion, the tornado of removal effects, the line charts of a sweep).
  *
- * Renderers append to a Buf and write no file (output.h does). `file` is the journey file as the
+ * Renderers append to a Buf and write no file (cli/output.h does). `file` is the journey file as the
  * command line named it. */
 #ifndef CJM_RENDER_REPORT_COMPARE_H
 #define CJM_RENDER_REPORT_COMPARE_H
