@@ -63,7 +63,7 @@ USES_render     := lang runtime render
 # their headers; which layers a client sees decides which parts of cjm.h it gets.
 USES_include    := lang runtime render
 USES_cli        := include cli
-USES_tests/unit := include tests/unit
+USES_tests/unit := include cli tests/unit
 USES_tests/fuzz := include tests/fuzz
 GEN_HEADERS_lang := parser.h lexer.h
 GEN_HEADERS_cli  := version.h
@@ -98,7 +98,9 @@ all: $(B)/cjm
 $(B)/cjm: $(CLI_OBJ) $(LIB_OBJ)
 	$(call say,LINK,$@)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(GV_LIBS) $(LDLIBS)
 
-$(B)/test_unit: $(UNIT_OBJ) $(LIB_OBJ)
+# The unit tests also test cli's pure parts (its parsers), which they link alone.
+CLI_UNITS   := $(OBJ)/cli/sweep.o
+$(B)/test_unit: $(UNIT_OBJ) $(LIB_OBJ) $(CLI_UNITS)
 	$(call say,LINK,$@)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(GV_LIBS) $(LDLIBS)
 
 # Fuzz harnesses, replayed over their corpus by `make test` (tests/fuzz/replay.c), fuzzed by

@@ -9,9 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "diag.h"
-#include "program.h"
-#include "sema.h"
+#include "cjm.h"
 
 enum { EXIT_OK = 0, EXIT_JOURNEY = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
 

@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjm.h"
 #include "cli.h"
-#include "diag_json.h"
 #include "version.h"
 
-typedef enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_SARIF } CheckFormat;
+typedef enum { CHECK_TEXT, CHECK_JSON, CHECK_SARIF } CheckFormat;
 
 static void print_summary(const Checked *c, const char *path)
 {
@@ -26,9 +26,9 @@ static void print_summary(const Checked *c, const char *path)
 
 static bool parse_format(const char *arg, CheckFormat *f)
 {
-    if (strcmp(arg, "text") == 0) *f = FORMAT_TEXT;
-    else if (strcmp(arg, "json") == 0) *f = FORMAT_JSON;
-    else if (strcmp(arg, "sarif") == 0) *f = FORMAT_SARIF;
+    if (strcmp(arg, "text") == 0) *f = CHECK_TEXT;
+    else if (strcmp(arg, "json") == 0) *f = CHECK_JSON;
+    else if (strcmp(arg, "sarif") == 0) *f = CHECK_SARIF;
     else return false;
     return true;
 }
@@ -66,7 +66,7 @@ static int check_data(int nfiles, char **paths, CheckFormat format, bool quiet)
         status = worse(status, c[i].status);
     }
     Buf out = BUF_INIT;
-    if (format == FORMAT_JSON) diag_write_json(&out, files, nfiles, !quiet);
+    if (format == CHECK_JSON) diag_write_json(&out, files, nfiles, !quiet);
     else diag_write_sarif(&out, files, nfiles, CJM_VERSION, !quiet);
     fwrite(buf_str(&out), 1, out.len, stdout);
     buf_free(&out);
@@ -87,7 +87,7 @@ int cmd_check(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     bool quiet = false;
-    CheckFormat format = FORMAT_TEXT;
+    CheckFormat format = CHECK_TEXT;
     ColorMode color = cli_global_color;
     int opt;
     optind = 1;
@@ -111,7 +111,7 @@ int cmd_check(int argc, char **argv)
     }
     if (optind >= argc) return cli_usage_error("check", "no file to check (give one or more .journey files, or - for standard input)");
     int nfiles = argc - optind;
-    int status = format == FORMAT_TEXT ? check_text(nfiles, argv + optind, color, quiet)
+    int status = format == CHECK_TEXT ? check_text(nfiles, argv + optind, color, quiet)
                                        : check_data(nfiles, argv + optind, format, quiet);
     fflush(stdout);
     if (ferror(stdout)) {

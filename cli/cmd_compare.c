@@ -7,13 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjm.h"
 #include "cli.h"
-#include "compare.h"
-#include "exact.h"
-#include "report.h"
-#include "report_compare.h"
+#include "progress_bar.h"
 #include "run_settings.h"
 #include "signals.h"
+#include "sweep.h"
 
 enum { MAX_SCENARIOS = 1000, REPORT_MAX_REMOVALS = 40 };
 
@@ -112,7 +111,7 @@ static int parse_args(CompareArgs *a, int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    run_settings_init(&a->run);
+    run_settings_init(&a->run, "compare");
     a->color = cli_global_color;
     a->scenarios = xcalloc(MAX_SCENARIOS, sizeof *a->scenarios);
     int status = cli_parse_options(argc, argv, ":o:qh", longopts, OPT_COLOR, take_option, a);
@@ -170,8 +169,10 @@ static int build_set(const CompareArgs *a, const Checked *c, CmpSet *set)
         return -1;
     case CMP_SWEEP: {
         Buf err = BUF_INIT;
-        bool ok = cmp_set_sweep(set, m, a->sweep, &err);
+        SweepText sweep;
+        bool ok = sweep_parse(&sweep, a->sweep, &err) && cmp_set_sweep(set, m, &sweep.sweep, &err);
         if (!ok) cli_usage_error("compare", "--sweep: %s", buf_str(&err));
+        sweep_free(&sweep);
         buf_free(&err);
         return ok ? -1 : EXIT_USAGE;
     }
@@ -186,18 +187,6 @@ static int build_set(const CompareArgs *a, const Checked *c, CmpSet *set)
         }
         return -1;
     }
-}
-
-/* A comparison draws one progress bar for all its runs (where a run would draw its own: on a
- * terminal, without -q), not one per run. */
-static void draw_progress(CmpOptions *o, Progress *bar, const char *cmd)
-{
-    progress_start(bar, cmd);
-    if (o->sim.progress) {
-        o->progress = progress_draw;
-        o->progress_ctx = bar;
-    }
-    o->sim.progress = false;
 }
 
 /* ---- run-time warnings ---- */
@@ -277,8 +266,8 @@ static int compare_checked(const CompareArgs *a, Checked *c)
     }
     CmpOptions o = {0};
     run_sim_options(&a->run, m, persona, &o.sim);
-    Progress bar;
-    draw_progress(&o, &bar, "cjm compare");
+    Progress bar; /* one for all the comparison's runs */
+    progress_start(&bar, a->run.cmd, a->run.quiet, &o.sim.progress, &o.sim.progress_ctx);
     o.exact = a->run.exact;
     o.independent = a->independent;
     RtModel *base = rt_compile(m);
@@ -306,7 +295,7 @@ static bool append_section(Buf *html, const RtModel *base, const CmpSet *set, co
                            Progress *bar)
 {
     if (set->n == 0) return true;
-    progress_start(bar, bar->cmd); /* each section draws its own bar, timed from its own start */
+    progress_restart(bar); /* each section draws its own bar, timed from its own start */
     CmpResult *r = cmp_run(base, set, o, d);
     progress_end(bar); /* before any warning */
     if (r) {
@@ -347,17 +336,21 @@ int compare_report_sections(const RunSettings *run, Checked *c, int persona, con
     CmpOptions o = {0};
     run_sim_options(run, m, persona, &o.sim);
     Progress bar;
-    draw_progress(&o, &bar, "cjm report");
+    progress_start(&bar, run->cmd, run->quiet, &o.sim.progress, &o.sim.progress_ctx);
     o.exact = run->exact;
     CmpSet scenarios, removals, sweep;
     cmp_set_init(&scenarios, CMP_SCENARIOS);
     cmp_set_init(&removals, what->removal ? what->removal_mode : CMP_REMOVE_TOUCHPOINTS);
     cmp_set_init(&sweep, CMP_SWEEP);
     int status = -1;
-    Buf err = BUF_INIT;
-    if (what->sweep && !cmp_set_sweep(&sweep, m, what->sweep, &err))
-        status = cli_usage_error("report", "--sweep: %s", buf_str(&err));
-    buf_free(&err);
+    if (what->sweep) {
+        Buf err = BUF_INIT;
+        SweepText text;
+        if (!sweep_parse(&text, what->sweep, &err) || !cmp_set_sweep(&sweep, m, &text.sweep, &err))
+            status = cli_usage_error("report", "--sweep: %s", buf_str(&err));
+        sweep_free(&text);
+        buf_free(&err);
+    }
     for (int k = 0; k < m->nscenarios; k++) {
         add_scenario(&scenarios, c, k);
         if (o.exact && !exact_takes(scenarios.v[scenarios.n - 1].rm)) scenarios.n--; /* its model stays owned */

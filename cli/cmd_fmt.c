@@ -5,8 +5,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cjm.h"
 #include "cli.h"
-#include "fmt.h"
 #include "output.h"
 
 typedef struct FmtOptions {

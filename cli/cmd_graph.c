@@ -5,10 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjm.h"
 #include "cli.h"
 #include "run_settings.h"
-#include "graph.h"
-#include "viz.h"
 
 typedef struct GraphArgs {
     const char *file;
@@ -132,7 +131,7 @@ int cmd_graph(int argc, char **argv)
     memset(&a, 0, sizeof a);
     a.opt.persona = -1;
     a.color = cli_global_color;
-    run_settings_init(&a.run);
+    run_settings_init(&a.run, "graph");
     int r = parse_args(argc, argv, &a);
     if (r != EXIT_OK) return r < 0 ? EXIT_OK : r;
     Checked c;

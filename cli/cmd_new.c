@@ -9,16 +9,17 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "buf.h"
+#include "cjm.h"
 #include "cli.h"
 #include "output.h"
+#include "paths.h"
 
 #define DEFAULT_TEMPLATE "5-stage"
 #define TITLE_PLACEHOLDER "@TITLE@"
 
 enum { MAX_TEMPLATES = 64 };
 
-static void templates_dir(Buf *b) { buf_printf(b, "%s/templates", program_default_libdir()); }
+static void templates_dir(Buf *b) { buf_printf(b, "%s/templates", cli_stdlib_dir()); }
 
 static int compare_names(const void *a, const void *b)
 {

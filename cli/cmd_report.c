@@ -8,9 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "cjm.h"
 #include "cli.h"
-#include "graph.h"
-#include "report.h"
 #include "run_settings.h"
 #include "version.h"
 
@@ -188,7 +187,7 @@ int cmd_report(int argc, char **argv)
     a.compare.removal = true;
     a.compare.removal_mode = CMP_REMOVE_TOUCHPOINTS;
     a.color = cli_global_color;
-    run_settings_init(&a.run);
+    run_settings_init(&a.run, "report");
     int status = parse_args(&a, argc, argv);
     if (status >= 0) return status;
     Checked c;

@@ -9,10 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cjm.h"
 #include "cli.h"
 #include "run_settings.h"
-#include "model.h"
-#include "report.h"
 
 typedef struct RunArgs {
     const char *file;
@@ -71,7 +70,7 @@ static int parse_args(RunArgs *a, int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     memset(a, 0, sizeof *a);
-    run_settings_init(&a->run);
+    run_settings_init(&a->run, "run");
     a->color = cli_global_color;
     int status = cli_parse_options(argc, argv, ":o:qh", longopts, OPT_COLOR, take_option, a);
     if (status >= 0) return status;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "output.h"
+#include "paths.h"
 
 ColorMode cli_global_color = COLOR_AUTO;
 
@@ -141,7 +142,7 @@ void cli_load_and_check(Checked *c, const char *cmd, const char *path, const cha
 void cli_load_and_check_to(Checked *c, const char *cmd, const char *path, const char *out, FILE *diag_out,
                            bool color, bool quiet_warnings)
 {
-    program_init(&c->prog, program_default_libdir());
+    program_init(&c->prog, cli_stdlib_dir(), cli_import_path());
     diag_init(&c->diag, &c->prog.sources, diag_out, color);
     c->diag.quiet_warnings = quiet_warnings;
     c->model = NULL;

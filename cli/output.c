@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "cjm.h"
 
 static int write_all(int fd, const char *p, size_t len)
 {

@@ -7,13 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "exact.h"
+#include "cjm.h"
+#include "progress_bar.h"
 #include "signals.h"
-#include "sim.h"
 
 /* A whole number in [lo, hi], also written as 1e6; false for anything else (0.5, -5, 1e99, nan). */
 static bool parse_whole(const char *s, double lo, double hi, double *out)
@@ -52,9 +50,10 @@ static bool parse_duration(const char *s, double *days)
     return true;
 }
 
-void run_settings_init(RunSettings *s)
+void run_settings_init(RunSettings *s, const char *cmd)
 {
     memset(s, 0, sizeof *s);
+    s->cmd = cmd;
     s->seed = -1;
     s->max_steps = SIM_DEFAULT_MAX_STEPS;
 }
@@ -132,7 +131,6 @@ void run_sim_options(const RunSettings *a, const Model *m, int persona, SimOptio
     so->threads = a->threads ? a->threads : default_threads();
     so->persona = persona;
     so->max_steps = (uint64_t)a->max_steps;
-    so->progress = !a->quiet && isatty(STDERR_FILENO);
     so->cancel = &cli_signal;
 }
 
@@ -147,9 +145,12 @@ RtResult *run_compute(const RunSettings *a, Checked *c, const RtModel *rm, int p
         return exact_run(rm, &eo, &c->diag);
     }
     *threads = so.threads;
+    Progress bar;
+    progress_start(&bar, a->cmd, a->quiet, &so.progress, &so.progress_ctx);
     cli_signals_cancellable(1);
     RtResult *r = sim_run(rm, &so);
     cli_signals_cancellable(0);
+    progress_end(&bar);
     if (!r && cli_signal) fputs("cjm: interrupted: nothing written\n", stderr);
     return r;
 }
@@ -161,45 +162,3 @@ void run_print_warnings(const RtResult *r, Diag *d)
 
 
 int run_failure_status(void) { return cli_signal ? cli_signal_status() : EXIT_JOURNEY; }
-
-/* ---- a progress bar ---- */
-
-static double seconds_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-void progress_start(Progress *p, const char *cmd)
-{
-    p->cmd = cmd;
-    p->t0 = seconds_now();
-    p->last = 0;
-    p->drawn = false;
-}
-
-void progress_draw(void *progress, double done)
-{
-    Progress *p = progress;
-    double t = seconds_now();
-    if (t - p->t0 < 1.0 || t - p->last < 0.1) return;
-    p->last = t;
-    p->drawn = true;
-    enum { WIDTH = 30 };
-    char bar[WIDTH + 1];
-    int full = (int)(done * WIDTH);
-    for (int i = 0; i < WIDTH; i++) bar[i] = i < full ? '=' : i == full ? '>' : ' ';
-    bar[WIDTH] = '\0';
-    double left = done > 0 ? (t - p->t0) * (1 - done) / done : 0;
-    fprintf(stderr, "\r%s: [%s] %3.0f%%  %.0f s left ", p->cmd, bar, done * 100, left);
-    fflush(stderr);
-}
-
-void progress_end(Progress *p)
-{
-    if (!p->drawn) return;
-    fputs("\r\033[K", stderr);
-    fflush(stderr);
-    p->drawn = false;
-}

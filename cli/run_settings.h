@@ -7,13 +7,11 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+#include "cjm.h"
 #include "cli.h"
-#include "compare.h"
-#include "model.h"
-#include "result.h"
-#include "sim.h"
 
 typedef struct RunSettings {
+    const char *cmd;        /* the command ("graph"), which names the progress bar */
     double cohort;          /* 0: the journey's */
     double seed;            /* -1: the journey's */
     int horizon_set;        /* 0: the journey's, 1: --horizon DURATION, 2: --horizon none */
@@ -35,7 +33,7 @@ enum { RUN_OPT_COHORT = 256, RUN_OPT_SEED, RUN_OPT_HORIZON, RUN_OPT_THREADS, RUN
         {"persona", required_argument, NULL, RUN_OPT_PERSONA},                                      \
         {"max-steps", required_argument, NULL, RUN_OPT_MAX_STEPS}, {"quiet", no_argument, NULL, 'q'}
 
-void run_settings_init(RunSettings *s);
+void run_settings_init(RunSettings *s, const char *cmd);
 /* Takes one of the shared options (and -q). Returns -1 when it was taken, 1 when `opt` is not a
  * shared option, or an exit status (2) after reporting a bad value for command `cmd`. */
 int run_settings_take(RunSettings *s, const char *cmd, int opt, const char *arg);
@@ -44,7 +42,7 @@ int run_settings_take(RunSettings *s, const char *cmd, int opt, const char *arg)
 int run_find_persona(const Model *m, const char *cmd, const char *name);
 
 /* The simulation the options ask for (the journey's own settings where they say nothing);
- * cancelled by a signal (cli_signal). */
+ * cancelled by a signal (cli_signal); no progress reported (the caller starts a bar: progress.h). */
 void run_sim_options(const RunSettings *s, const Model *m, int persona, SimOptions *so);
 
 /* Simulates (or solves, with --exact) the checked journey. NULL after an error reported through
@@ -77,17 +75,5 @@ int compare_report_sections(const RunSettings *run, Checked *c, int persona, con
 
 /* Prints a run's warnings as diagnostics with their locations. */
 void run_print_warnings(const RtResult *r, Diag *d);
-
-/* A progress bar on standard error for the runs that draw none of their own (a comparison's
- * many): "cjm compare: [=====>    ]  42%  12 s left", drawn after the first second, at most ten
- * times a second, and erased by progress_end(). */
-typedef struct Progress {
-    const char *cmd;
-    double t0, last;
-    bool drawn;
-} Progress;
-void progress_start(Progress *p, const char *cmd);
-void progress_draw(void *progress, double done); /* done: 0..1 */
-void progress_end(Progress *p);
 
 #endif

@@ -4,25 +4,19 @@
 #include "program.h"
 
 #include <errno.h>
-#include <limits.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "parse.h"
 
-#ifndef CJM_LIBDIR
-#define CJM_LIBDIR "/usr/local/share/cjm/stdlib"
-#endif
-
-void program_init(Program *p, const char *libdir)
+void program_init(Program *p, const char *libdir, const char *import_path)
 {
     memset(p, 0, sizeof *p);
     arena_init(&p->arena);
     source_set_init(&p->sources);
     p->libdir = libdir;
+    p->import_path = import_path;
 }
 
 void program_free(Program *p)
@@ -53,40 +47,6 @@ static bool same_file_on_disk(const char *a, const char *b)
 static bool same_file(const Program *p, const char *a, const char *b)
 {
     return p->files ? p->files->same(p->files->ctx, a, b) : same_file_on_disk(a, b);
-}
-
-const char *program_default_libdir(void)
-{
-    static char dir[PATH_MAX];
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) return CJM_LIBDIR;
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (!slash) return CJM_LIBDIR;
-    *slash = '\0';
-    /* Run from the build tree (build/cjm, or build/asan/cjm for a sanitizer build): the
-     * repository's stdlib/, one or two folders up. */
-    for (int up = 1; up <= 2; up++) {
-        Buf probe = BUF_INIT;
-        buf_puts(&probe, exe);
-        for (int i = 0; i < up; i++) buf_puts(&probe, "/..");
-        buf_puts(&probe, "/stdlib");
-        bool found = realpath(buf_str(&probe), dir) != NULL;
-        buf_puts(&probe, "/std/channels.journey");
-        found = found && is_regular_file(buf_str(&probe));
-        buf_free(&probe);
-        if (found) return dir;
-    }
-    /* Installed as PREFIX/bin/cjm: PREFIX/share/cjm/stdlib beside it, so that an installation
-     * staged with DESTDIR or moved elsewhere still finds its own library. */
-    Buf probe = BUF_INIT;
-    buf_printf(&probe, "%s/../share/cjm/stdlib", exe);
-    bool found = realpath(buf_str(&probe), dir) != NULL;
-    buf_puts(&probe, "/std/channels.journey");
-    found = found && is_regular_file(buf_str(&probe));
-    buf_free(&probe);
-    return found ? dir : CJM_LIBDIR;
 }
 
 /* The modules array grows in the Program's arena (the old copies stay there): a load that runs
@@ -154,9 +114,8 @@ static const char *resolve_import(Program *p, const char *importer_path, const c
     const char *found = try_candidate(p, dir, name);
     *tried = arena_printf(a, "'%s'", dir);
     if (found) return found;
-    const char *env = getenv("CJM_PATH");
-    if (env && *env) {
-        char *copy = arena_strdup(a, env);
+    if (p->import_path && *p->import_path) {
+        char *copy = arena_strdup(a, p->import_path);
         for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
             *tried = arena_printf(a, "%s, '%s'", *tried, d);
             if ((found = try_candidate(p, d, name))) return found;

@@ -2,8 +2,10 @@
  * arena their syntax trees live in, and the source texts diagnostics quote.
  *
  * Imports resolve, in order: relative to the importing file's folder, then each folder of the
- * CJM_PATH environment variable (':'-separated), then the standard library folder. ".journey" is
- * added when the name has no extension. A module imported twice is loaded once; a cycle or a
+ * import path (':'-separated; cjm takes it from CJM_PATH), then the standard library folder (cjm's
+ * is found beside its executable: cli/paths.c). ".journey" is added when the name has no
+ * extension. The loader reads no environment variable and knows nothing of where cjm is installed:
+ * its caller says where to look. A module imported twice is loaded once; a cycle or a
  * module that cannot be found is an error at the import line.
  *
  * Once loaded, a Program is read only (every list of ast.h is a pointer to const): the checker
@@ -39,7 +41,8 @@ typedef struct Program {
     const Module **modules; /* every module, imports before their importers; the main file last */
     int nmodules, cap;
     const Module *main;
-    const char *libdir;  /* the standard library folder (not owned) */
+    const char *libdir;  /* the standard library folder, or NULL for none (not owned) */
+    const char *import_path; /* folders searched before it, ':'-separated, or NULL (not owned) */
     const Import *chain[PROGRAM_MAX_IMPORT_DEPTH + 1]; /* the imports being loaded, outermost first */
     uint32_t chain_file[PROGRAM_MAX_IMPORT_DEPTH + 1]; /* the file each of them loads */
     int chain_len;
@@ -48,7 +51,7 @@ typedef struct Program {
 
 typedef enum { LOAD_OK, LOAD_ERRORS, LOAD_UNREADABLE, LOAD_OUT_OF_MEMORY } LoadStatus;
 
-void program_init(Program *p, const char *libdir);
+void program_init(Program *p, const char *libdir, const char *import_path);
 void program_free(Program *p);
 /* Loads `path` ("-" is standard input) and its imports. LOAD_UNREADABLE when the main file itself
  * cannot be read (reported as "cjm: error: cannot read ..."); LOAD_ERRORS when anything was
@@ -56,10 +59,5 @@ void program_free(Program *p);
 LoadStatus program_load(Program *p, const char *path, Diag *diag);
 /* Parses `text` (copied) as the main file named `name`; used by tests and fuzzers. */
 LoadStatus program_load_text(Program *p, const char *name, const char *text, size_t len, Diag *diag);
-
-/* The standard library folder for this executable: <exe>/../stdlib when run from the build
- * tree, <exe>/../share/cjm/stdlib when installed, else the folder compiled in from PREFIX. The
- * result is static storage. */
-const char *program_default_libdir(void);
 
 #endif

@@ -1329,12 +1329,14 @@ typedef struct ArrowTotals {
     const Arrow *first_otherwise;
 } ArrowTotals;
 
-static ArrowTotals arrow_totals(const Stage *s)
+static ArrowTotals arrow_totals(const Stage *s, const Arrow *swept, double swept_value)
 {
     ArrowTotals t = {0, 0, 0, NULL};
     for (const Arrow *a = s->arrows; a; a = a->next) {
         double v;
-        if (a->otherwise) {
+        if (a == swept) {
+            t.sum += swept_value;
+        } else if (a->otherwise) {
             if (a->when) {
                 t.uncertain++;
             } else if (t.otherwise++ == 0) {
@@ -1349,10 +1351,17 @@ static ArrowTotals arrow_totals(const Stage *s)
     return t;
 }
 
+double sema_arrows_total(const Stage *s, const Arrow *swept, double value, bool *open)
+{
+    ArrowTotals t = arrow_totals(s, swept, value);
+    *open = t.otherwise > 0 || t.uncertain > 0;
+    return t.sum;
+}
+
 /* The `otherwise` arrow of s that the others leave no share to, or NULL. */
 static const Arrow *unneeded_otherwise(const Stage *s)
 {
-    ArrowTotals t = arrow_totals(s);
+    ArrowTotals t = arrow_totals(s, NULL, 0);
     bool warns = t.sum <= 1 + EPS && t.otherwise && t.uncertain == 0 && t.sum > 1 - EPS;
     return warns ? t.first_otherwise : NULL;
 }
@@ -1398,7 +1407,7 @@ static void check_arrows(Sema *S, StageBuild *b)
         a->prob = prob;
     }
     if (!s->arrows) return;
-    ArrowTotals t = arrow_totals(s);
+    ArrowTotals t = arrow_totals(s, NULL, 0);
     if (t.sum > 1 + EPS) {
         diag_error(S->d, s->name.loc, "the arrows of stage '%s' add up to %s, more than 100%%", s->name.s, pct(S, t.sum));
     } else if (t.sum < 1 - EPS && t.otherwise == 0 && t.uncertain == 0) {

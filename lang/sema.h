@@ -103,6 +103,14 @@ void model_free(Model *m);
 /* The value of an expression whose `constant` flag is set. */
 double sema_eval_constant(const Expr *e);
 
+/* What checked stage s's arrows add up to, as the checker adds them (an arrow's share must be
+ * known before a run: a constant probability without a condition), with arrow `swept` (NULL:
+ * none) given probability `value` instead of its own; *open says whether some arrow takes a share
+ * not known before a run (an `otherwise`, a condition, a probability that is not constant).
+ * A journey checks only when this is 100%, or less and open; cjm compare's sweeps hold each of
+ * their values to the same rule. */
+double sema_arrows_total(const Stage *s, const Arrow *swept, double value, bool *open);
+
 /* The stage a rule is limited to when its condition is `stage == X and ...`, else -1. */
 int sema_rule_stage(const Rule *r);
 

@@ -8,7 +8,6 @@
  * is bounded by a chunk, whatever the cohort. */
 #include "compare.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +18,7 @@
 
 #define Z95 1.959963984540054
 
-enum { CHUNK_BLOCKS = 32, SWEEP_MAX_POINTS = 101 };
+enum { CHUNK_BLOCKS = 32 };
 
 static const char *const metric_keys[CMP_NMETRICS] = {
     "conversion", "churn", "retention_90", "revenue_per_customer", "cost_per_customer", "nps", "cac", "time_to_convert",
@@ -122,48 +121,17 @@ void cmp_set_removals(CmpSet *set, const Model *m, CmpMode mode)
     }
 }
 
-/* ---- sweeps: "Stage->Target=FROM..TO/STEP", "Touchpoint.reach=...", "Stage.revenue=..." ---- */
+/* ---- sweeps: an arrow (Stage->Target), Touchpoint.reach|emotion|cost, Stage.revenue|wait,
+ * Persona.share, over a range of values (the text is the command line's: cli/sweep.c) ---- */
 
-typedef struct Sweep {
+/* The parameter a sweep varies, and the values it may take. */
+typedef struct Param {
     RtSetKind kind;
     int index;
-    double lo, hi, step;
-    bool percent;         /* the range was written in percentages */
-    double min, max;      /* the values the parameter may take */
+    double min, max;
     const Stage *stage;   /* an arrow's stage */
     const char *unit;     /* after each value shown: "" or " days" */
-} Sweep;
-
-/* The number that is all of [from, to) (blanks around it allowed), optionally followed by '%'
- * (then divided by 100). */
-static bool parse_number(const char *from, const char *to, double *v, bool *percent)
-{
-    char text[64];
-    while (from < to && *from == ' ') from++;
-    while (to > from && to[-1] == ' ') to--;
-    *percent = to > from && to[-1] == '%';
-    if (*percent) to--;
-    if (to - from <= 0 || to - from >= (long)sizeof text) return false;
-    memcpy(text, from, (size_t)(to - from));
-    text[to - from] = '\0';
-    char *end;
-    errno = 0;
-    double x = strtod(text, &end);
-    if (*end || errno == ERANGE || !isfinite(x)) return false;
-    *v = *percent ? x / 100 : x;
-    return true;
-}
-
-/* The text of [from, to) without blanks at either end, kept by the set. */
-static const char *word(CmpSet *set, const char *from, const char *to)
-{
-    while (from < to && *from == ' ') from++;
-    while (to > from && to[-1] == ' ') to--;
-    char *s = xmalloc((size_t)(to - from) + 1);
-    memcpy(s, from, (size_t)(to - from));
-    s[to - from] = '\0';
-    return keep(set, s);
-}
+} Param;
 
 static void did_you_mean(Buf *err, const char *name, const char **names, int n)
 {
@@ -201,7 +169,7 @@ static const Stage *find_stage(const Model *m, const char *name, Buf *err)
 }
 
 /* `Stage->Target`: the first arrow of Stage to Target (a stage or churn). */
-static bool find_arrow(const Model *m, const char *stage, const char *target, Sweep *sw, Buf *err)
+static bool find_arrow(const Model *m, const char *stage, const char *target, Param *p, Buf *err)
 {
     const Stage *st = find_stage(m, stage, err);
     if (!st) return false;
@@ -216,44 +184,40 @@ static bool find_arrow(const Model *m, const char *stage, const char *target, Sw
                        stage, target);
             return false;
         }
-        *sw = (Sweep){RT_SET_ARROW_PROB, index, 0, 0, 0, false, 0, 1, st, ""};
+        *p = (Param){RT_SET_ARROW_PROB, index, 0, 1, st, ""};
         return true;
     }
     buf_printf(err, "stage '%s' has no arrow to '%s'", stage, target);
     return false;
 }
 
-#define SWEEPABLE "a sweep varies an arrow (Stage->Target), a touchpoint's reach, emotion or cost " \
-                  "(Touchpoint.reach), a stage's revenue or mean wait in days (Stage.revenue, Stage.wait) " \
-                  "or a persona's share (Persona.share)"
-
 /* `Persona.share`: the others keep their proportions in what is left. */
-static bool find_persona_share(const Model *m, const char *name, Sweep *sw, Buf *err)
+static bool find_persona_share(const Model *m, const char *name, Param *p, Buf *err)
 {
-    int p = find_named(m, "persona", m->npersonas, persona_name, name, err);
-    if (p < 0) return false;
-    if (m->share[p] >= 1) {
+    int k = find_named(m, "persona", m->npersonas, persona_name, name, err);
+    if (k < 0) return false;
+    if (m->share[k] >= 1) {
         buf_printf(err, "persona '%s' has the whole cohort (100%%): there is no other persona to share it with", name);
         return false;
     }
-    *sw = (Sweep){RT_SET_PERSONA_SHARE, p, 0, 0, 0, false, 0, 1, NULL, ""};
+    *p = (Param){RT_SET_PERSONA_SHARE, k, 0, 1, NULL, ""};
     return true;
 }
 
 /* `Touchpoint.reach|emotion|cost`, `Stage.revenue|wait` or `Persona.share`. */
-static bool find_attribute(const Model *m, const char *name, const char *attr, Sweep *sw, Buf *err)
+static bool find_attribute(const Model *m, const char *name, const char *attr, Param *p, Buf *err)
 {
     if (strcmp(attr, "revenue") == 0) {
         const Stage *st = find_stage(m, name, err);
-        if (st) *sw = (Sweep){RT_SET_STAGE_REVENUE, st->index, 0, 0, 0, false, -INFINITY, INFINITY, NULL, ""};
+        if (st) *p = (Param){RT_SET_STAGE_REVENUE, st->index, -INFINITY, INFINITY, NULL, ""};
         return st != NULL;
     }
     if (strcmp(attr, "wait") == 0) {
         const Stage *st = find_stage(m, name, err);
-        if (st) *sw = (Sweep){RT_SET_STAGE_WAIT, st->index, 0, 0, 0, false, 0, MODEL_MAX_DAYS, NULL, " days"};
+        if (st) *p = (Param){RT_SET_STAGE_WAIT, st->index, 0, MODEL_MAX_DAYS, NULL, " days"};
         return st != NULL;
     }
-    if (strcmp(attr, "share") == 0) return find_persona_share(m, name, sw, err);
+    if (strcmp(attr, "share") == 0) return find_persona_share(m, name, p, err);
     static const struct { const char *name; RtSetKind kind; double min, max; } attrs[] = {
         {"reach", RT_SET_TOUCH_REACH, 0, 1},
         {"emotion", RT_SET_TOUCH_EMOTION, -1, 1},
@@ -263,95 +227,66 @@ static bool find_attribute(const Model *m, const char *name, const char *attr, S
     for (int i = 0; i < 3; i++)
         if (strcmp(attr, attrs[i].name) == 0) which = i;
     if (which < 0) {
-        buf_printf(err, "cannot sweep '%s': " SWEEPABLE, attr);
+        buf_printf(err, "cannot sweep '%s': " CMP_SWEEPABLE, attr);
         return false;
     }
     int k = find_named(m, "touchpoint", m->ntouchpoints, touchpoint_name, name, err);
-    if (k >= 0) *sw = (Sweep){attrs[which].kind, k, 0, 0, 0, false, attrs[which].min, attrs[which].max, NULL, ""};
+    if (k >= 0) *p = (Param){attrs[which].kind, k, attrs[which].min, attrs[which].max, NULL, ""};
     return k >= 0;
 }
 
 /* An arrow swept to `v` must leave its stage's constant arrows within 100%, as the checker
- * requires of the journey (docs/language.md). */
-static bool arrows_fit(const Sweep *sw, const Model *m, double v, Buf *err)
+ * requires of the journey (its own sum: sema_arrows_total). */
+static bool arrows_fit(const Param *p, const Model *m, double v, Buf *err)
 {
     int index = 0;
-    for (int s = 0; s < sw->stage->index; s++)
+    for (int s = 0; s < p->stage->index; s++)
         for (const Arrow *a = m->stages[s]->arrows; a; a = a->next) index++;
-    double sum = 0;
-    bool open = false; /* an otherwise arrow, or one whose share is not known before the run */
-    for (const Arrow *a = sw->stage->arrows; a; a = a->next, index++) {
-        if (index == sw->index) sum += v;
-        else if (a->otherwise || a->when || !a->prob->constant) open = true;
-        else sum += sema_eval_constant(a->prob);
-    }
+    const Arrow *swept = p->stage->arrows;
+    for (; index < p->index; index++) swept = swept->next;
+    bool open; /* an otherwise arrow, or one whose share is not known before the run */
+    double sum = sema_arrows_total(p->stage, swept, v, &open);
     if (sum > 1 + 1e-9)
         buf_printf(err, "at %.10g%%, the arrows of stage '%s' would add up to %.10g%%, more than 100%%", v * 100,
-                   sw->stage->name.s, sum * 100);
+                   p->stage->name.s, sum * 100);
     else if (sum < 1 - 1e-9 && !open)
         buf_printf(err, "at %.10g%%, the arrows of stage '%s' would add up to %.10g%%, not 100%%, and it has no "
-                        "'otherwise' arrow", v * 100, sw->stage->name.s, sum * 100);
+                        "'otherwise' arrow", v * 100, p->stage->name.s, sum * 100);
     else
         return true;
     return false;
 }
 
-/* The parameter and range of a sweep's text. */
-static bool parse_sweep(CmpSet *set, const Model *m, const char *spec, Sweep *sw, Buf *err)
+static bool find_param(const Model *m, const CmpSweep *sw, Param *p, Buf *err)
 {
-    const char *eq = strchr(spec, '='), *arrow = strstr(spec, "->"), *dot = strchr(spec, '.');
-    bool found;
-    if (!eq) {
-        buf_puts(err, "a sweep is PARAMETER=FROM..TO[/STEP], as in 'Consideration->Purchase=20%..60%/5'");
-        return false;
-    }
-    if (arrow && arrow < eq) {
-        found = find_arrow(m, word(set, spec, arrow), word(set, arrow + 2, eq), sw, err);
-    } else if (dot && dot < eq) {
-        found = find_attribute(m, word(set, spec, dot), word(set, dot + 1, eq), sw, err);
-    } else {
-        buf_printf(err, "cannot sweep '%s': " SWEEPABLE, word(set, spec, eq));
-        return false;
-    }
-    if (!found) return false;
-    set->sweep_what = word(set, spec, eq);
-    const char *dots = strstr(eq, ".."), *end = eq + strlen(eq);
-    const char *slash = dots ? strchr(dots, '/') : NULL;
-    bool pct_hi = false, pct_step = false;
-    if (!dots || !parse_number(eq + 1, dots, &sw->lo, &sw->percent) ||
-        !parse_number(dots + 2, slash ? slash : end, &sw->hi, &pct_hi) ||
-        (slash && !parse_number(slash + 1, end, &sw->step, &pct_step))) {
-        buf_printf(err, "the range of '%s' is FROM..TO[/STEP], as in 20%%..60%%/5", spec);
-        return false;
-    }
-    if (!slash) sw->step = (sw->hi - sw->lo) / 10;
-    /* A step written without '%' after percentages is in percentage points: 20%..60%/5 steps by 5%. */
-    else if (sw->percent && !pct_step) sw->step /= 100;
-    if (!(sw->hi >= sw->lo) || !(sw->step > 0) || (sw->hi - sw->lo) / sw->step + 1 > SWEEP_MAX_POINTS) {
-        buf_printf(err, "the range of '%s' must go up from FROM to TO in at most %d steps", spec, SWEEP_MAX_POINTS - 1);
-        return false;
-    }
-    if (sw->lo < sw->min - 1e-12 || sw->hi > sw->max + 1e-12) {
-        buf_printf(err, "the values of '%s' must lie within %.10g..%.10g", set->sweep_what, sw->min, sw->max);
-        return false;
-    }
-    return true;
+    if (sw->target) return find_arrow(m, sw->name, sw->target, p, err);
+    return find_attribute(m, sw->name, sw->attribute, p, err);
 }
 
-bool cmp_set_sweep(CmpSet *set, const Model *m, const char *spec, Buf *err)
+bool cmp_set_sweep(CmpSet *set, const Model *m, const CmpSweep *sw, Buf *err)
 {
-    Sweep sw;
-    if (!parse_sweep(set, m, spec, &sw, err)) return false;
-    set->sweep_percent = sw.percent;
-    int npoints = (int)floor((sw.hi - sw.lo) / sw.step + 1e-9) + 1;
+    Param p;
+    if (!find_param(m, sw, &p, err)) return false;
+    if (!(sw->to >= sw->from) || !(sw->step > 0) || (sw->to - sw->from) / sw->step + 1 > CMP_SWEEP_MAX_POINTS) {
+        buf_printf(err, "the range of '%s' must go up from FROM to TO in at most %d steps", sw->what,
+                   CMP_SWEEP_MAX_POINTS - 1);
+        return false;
+    }
+    if (sw->from < p.min - 1e-12 || sw->to > p.max + 1e-12) {
+        buf_printf(err, "the values of '%s' must lie within %.10g..%.10g", sw->what, p.min, p.max);
+        return false;
+    }
+    set->sweep_what = keep(set, xstrdup(sw->what));
+    set->sweep_percent = sw->percent;
+    int npoints = (int)floor((sw->to - sw->from) / sw->step + 1e-9) + 1;
     for (int i = 0; i < npoints; i++) {
-        double v = sw.lo + i * sw.step;
+        double v = sw->from + i * sw->step;
         v = round(v * 1e12) / 1e12; /* 0.1 + 2 * 0.1 is 0.3 here */
-        if (sw.kind == RT_SET_ARROW_PROB && !arrows_fit(&sw, m, v, err)) return false;
+        if (p.kind == RT_SET_ARROW_PROB && !arrows_fit(&p, m, v, err)) return false;
         char text[64];
-        if (sw.percent) snprintf(text, sizeof text, "%.10g%%", v * 100);
-        else snprintf(text, sizeof text, "%.10g%s", v, sw.unit);
-        RtSetting at = {sw.kind, sw.index, v};
+        if (sw->percent) snprintf(text, sizeof text, "%.10g%%", v * 100);
+        else snprintf(text, sizeof text, "%.10g%s", v, p.unit);
+        RtSetting at = {p.kind, p.index, v};
         cmp_set_add(set, keep(set, xstrdup(text)), NULL, rt_compile_with(m, &at, 1), v);
     }
     return true;
@@ -497,13 +432,14 @@ typedef struct Chunk {
     SimOutcome *base;      /* [CHUNK_BLOCKS * SIM_BLOCK]: the journey's customers */
     size_t nbase[CHUNK_BLOCKS];
     Moments slots[CHUNK_BLOCKS]; /* the variant being run, block by block */
-    uint64_t runs_done, runs;    /* runs of a chunk, for the progress callback */
+    uint64_t runs_done, runs;    /* runs of every chunk, for the progress reported */
+    int reported;                /* the thousandths reported (progress.h) */
 } Chunk;
 
 static void run_done(Chunk *c, const CmpOptions *o)
 {
     c->runs_done++;
-    if (o->progress) o->progress(o->progress_ctx, (double)c->runs_done / (double)c->runs);
+    rt_progress_report(o->sim.progress, o->sim.progress_ctx, (double)c->runs_done / (double)c->runs, &c->reported);
 }
 
 static void keep_base(void *ctx, uint64_t b, const SimOutcome *o, size_t n)
@@ -572,7 +508,7 @@ static bool run_chunk(const RtModel *base, const CmpSet *set, const CmpOptions *
     SimOutcomeSink sink = {keep_base, c};
     so.crn = true;
     so.crn_salt = 0;
-    so.progress = false;
+    so.progress = NULL; /* the comparison reports its own */
     so.first_block = c->first;
     so.sink = &sink;
     uint64_t end = (c->first + c->nblocks) * SIM_BLOCK;
@@ -613,6 +549,7 @@ static bool simulate(const RtModel *base, const CmpSet *set, const CmpOptions *o
     c->base = xcalloc((size_t)CHUNK_BLOCKS * SIM_BLOCK, sizeof *c->base);
     uint64_t nblocks = (o->sim.cohort + SIM_BLOCK - 1) / SIM_BLOCK;
     c->runs = (nblocks + CHUNK_BLOCKS - 1) / CHUNK_BLOCKS * ((uint64_t)set->n + 1);
+    c->reported = -1;
     bool ok = true;
     for (uint64_t first = 0; first < nblocks && ok; first += CHUNK_BLOCKS) {
         c->first = first;

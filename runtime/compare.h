@@ -74,19 +74,34 @@ void cmp_set_add(CmpSet *set, const char *name, const char *label, RtModel *rm, 
 /* One variant per touchpoint, per channel that some touchpoint uses, or per stage, each taken
  * out (docs/compare.md says what taking out means). */
 void cmp_set_removals(CmpSet *set, const Model *m, CmpMode mode);
-/* One variant per value of a sweep such as "Consideration->Purchase=20%..60%/5" (the grammar is
- * in docs/compare.md). False, with the reason in `err`, when the text does not name a parameter of
- * the journey or a value would be out of range. */
-bool cmp_set_sweep(CmpSet *set, const Model *m, const char *spec, Buf *err);
+/* A sweep: one parameter of the journey and the values it takes, `from`, from + step, ... up to
+ * `to`. cjm reads it from the text of --sweep, "Consideration->Purchase=20%..60%/5" (cli/sweep.c;
+ * the grammar is in docs/compare.md); the strings are the caller's. */
+typedef struct CmpSweep {
+    const char *what;      /* the parameter as written: "Cart->Purchase", "Ad.reach" */
+    const char *name;      /* the arrow's stage; the touchpoint, stage or persona of an attribute */
+    const char *target;    /* an arrow's target (a stage, or "churn"); NULL for an attribute */
+    const char *attribute; /* reach, emotion, cost, revenue, wait or share; NULL for an arrow */
+    double from, to, step;
+    bool percent;          /* written as percentages: the values are shown so */
+} CmpSweep;
+
+enum { CMP_SWEEP_MAX_POINTS = 101 };
+#define CMP_SWEEPABLE "a sweep varies an arrow (Stage->Target), a touchpoint's reach, emotion or cost " \
+                      "(Touchpoint.reach), a stage's revenue or mean wait in days (Stage.revenue, Stage.wait) " \
+                      "or a persona's share (Persona.share)"
+
+/* One variant per value of the sweep. False, with the reason in `err`, when it does not name a
+ * parameter of the journey, or a value is out of the parameter's range (an arrow's would make its
+ * stage's arrows add up to more than 100%, or less without an `otherwise`). */
+bool cmp_set_sweep(CmpSet *set, const Model *m, const CmpSweep *sweep, Buf *err);
 
 typedef struct CmpOptions {
-    SimOptions sim;       /* cohort, seed, horizon, threads, persona, max steps, cancel */
+    /* Cohort, seed, horizon, threads, persona, max steps, cancel; sim.progress is told the share
+     * of the whole comparison simulated (progress.h), not that of each run. */
+    SimOptions sim;
     bool exact;           /* the exact analysis of every variant instead of simulations */
     bool independent;     /* independent random numbers per variant (to measure what CRN gains) */
-    /* When set, called (on the calling thread) after each simulated run of a chunk with the share
-     * of the comparison done, 0..1; the caller draws it (sim.progress must be off). */
-    void (*progress)(void *ctx, double done);
-    void *progress_ctx;
 } CmpOptions;
 
 /* One figure of one variant. In an exact analysis the intervals are the values and nothing is

@@ -132,8 +132,6 @@ typedef struct Shared {
     Acc *total;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    double t0, last_draw;     /* progress bar */
-    bool drawn;
 } Shared;
 
 /* The state of one worker and of the customer it is simulating. */
@@ -156,13 +154,6 @@ typedef struct Worker {
     SimOutcome *out;          /* [SIM_BLOCK] when outcomes go to a sink: the block's customers */
     size_t nout;
 } Worker;
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- one customer ---- */
 
@@ -640,22 +631,6 @@ static void simulate_block(Worker *w, uint64_t b, Acc *acc)
     if (o->sink) o->sink->block_done(o->sink->ctx, b, w->out, w->nout);
 }
 
-static void draw_progress(Shared *sh, bool force)
-{
-    double t = now_seconds();
-    if (!force && (t - sh->t0 < 1.0 || t - sh->last_draw < 0.1)) return;
-    sh->last_draw = t;
-    sh->drawn = true;
-    double frac = (double)sh->merged / (double)sh->nblocks;
-    int width = 30, full = (int)(frac * width);
-    char bar[64];
-    for (int i = 0; i < width; i++) bar[i] = i < full ? '=' : i == full ? '>' : ' ';
-    bar[width] = 0;
-    double left = frac > 0 ? (t - sh->t0) * (1 - frac) / frac : 0;
-    fprintf(stderr, "\rcjm run: [%s] %3.0f%%  %.0f s left ", bar, frac * 100, left);
-    fflush(stderr);
-}
-
 /* Hands in a finished block and merges every block whose turn has come. Called with mu held. */
 static void hand_in(Shared *sh, uint64_t b, Acc *acc)
 {
@@ -669,31 +644,44 @@ static void hand_in(Shared *sh, uint64_t b, Acc *acc)
         *slot = NULL;
         sh->merged++;
     }
-    if (sh->o->progress) draw_progress(sh, false);
     pthread_cond_broadcast(&sh->cv);
 }
 
-static void *worker_main(void *arg)
+/* Takes blocks until none is left. The calling thread's worker also reports progress, after each
+ * of its blocks and outside the lock (progress.h). */
+static void work(Shared *sh, bool reports)
 {
-    Shared *sh = arg;
     Worker w;
     worker_init(&w, sh);
+    const SimOptions *o = sh->o;
+    int reported = -1;
     pthread_mutex_lock(&sh->mu);
     for (;;) {
         /* A block may be taken only within `window` of the oldest unmerged one: that bounds
          * the accumulators alive, and the oldest block is always being simulated. */
         while (sh->next_block < sh->nblocks && sh->next_block >= sh->merged + sh->window)
             pthread_cond_wait(&sh->cv, &sh->mu);
-        if (sh->next_block >= sh->nblocks || (sh->o->cancel && *sh->o->cancel)) break;
+        if (sh->next_block >= sh->nblocks || (o->cancel && *o->cancel)) break;
         uint64_t b = sh->next_block++;
         Acc *acc = sh->pool[--sh->npool];
         pthread_mutex_unlock(&sh->mu);
         simulate_block(&w, b, acc);
         pthread_mutex_lock(&sh->mu);
         hand_in(sh, b, acc);
+        if (reports && o->progress) {
+            double done = (double)sh->merged / (double)sh->nblocks;
+            pthread_mutex_unlock(&sh->mu);
+            rt_progress_report(o->progress, o->progress_ctx, done, &reported);
+            pthread_mutex_lock(&sh->mu);
+        }
     }
     pthread_mutex_unlock(&sh->mu);
     worker_free(&w);
+}
+
+static void *worker_main(void *arg)
+{
+    work(arg, false);
     return NULL;
 }
 
@@ -705,7 +693,7 @@ static void run_threads(Shared *sh, int nthreads)
         if (pthread_create(&tids[i], NULL, worker_main, sh) != 0) break; /* fewer threads, same result */
         started++;
     }
-    worker_main(sh); /* the calling thread works too */
+    work(sh, true); /* the calling thread works too */
     for (int i = 1; i <= started; i++) pthread_join(tids[i], NULL);
     free(tids);
 }
@@ -849,16 +837,11 @@ RtResult *sim_run(const RtModel *m, const SimOptions *o)
     sh.pool = xcalloc(sh.window, sizeof *sh.pool);
     for (uint64_t i = 0; i < sh.window; i++) sh.pool[sh.npool++] = acc_new(&sh.L);
     sh.total = acc_new(&sh.L);
-    sh.t0 = now_seconds();
     pthread_mutex_init(&sh.mu, NULL);
     pthread_cond_init(&sh.cv, NULL);
     if (m->nstages > 0 && m->start >= 0) run_threads(&sh, nthreads);
     pthread_cond_destroy(&sh.cv);
     pthread_mutex_destroy(&sh.mu);
-    if (sh.drawn) {
-        fputs("\r\033[K", stderr);
-        fflush(stderr);
-    }
     bool cancelled = o->cancel && *o->cancel;
     if (cancelled) {
         rt_result_free(r);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "progress.h"
 #include "result.h"
 
 enum { SIM_BLOCK = 4096, SIM_MAX_THREADS = 1024 };
@@ -45,7 +46,8 @@ typedef struct SimOptions {
     int threads;           /* >= 1 (more than the blocks are not started) */
     int persona;           /* simulate this persona only, or -1 to draw personas by share */
     uint64_t max_steps;    /* stage entries a customer may make */
-    bool progress;         /* draw a progress bar on stderr (the caller checked it is a terminal) */
+    RtProgress progress;   /* when set, told the share of the cohort simulated (progress.h) */
+    void *progress_ctx;
     /* When set and *cancel becomes non-zero (a signal handler sets it), the run stops after the
      * blocks in hand and sim_run() returns NULL. */
     const volatile sig_atomic_t *cancel;

@@ -9,16 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compare.h"
-#include "exact.h"
-#include "graph.h"
+#include "cjm.h"
 #include "memfs.h"
-#include "model.h"
-#include "program.h"
-#include "report.h"
-#include "report_compare.h"
-#include "sema.h"
-#include "sim.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -88,13 +80,18 @@ static void compare_variants(const FuzzChecked *c, const RtModel *base, const Si
     compare_set(m, base, &set, so, d);
     cmp_set_free(&set);
     /* Sweeps of the first stage's mean wait and of the first persona's share. */
-    char spec[2][600];
-    snprintf(spec[0], sizeof spec[0], "%s.wait=0..10/5", m->stages[0]->name.s);
-    snprintf(spec[1], sizeof spec[1], "%s.share=0%%..100%%/50", m->npersonas ? m->personas[0]->name.s : "");
+    const char *stage = m->stages[0]->name.s, *persona = m->npersonas ? m->personas[0]->name.s : "";
+    char what[2][600];
+    snprintf(what[0], sizeof what[0], "%s.wait", stage);
+    snprintf(what[1], sizeof what[1], "%s.share", persona);
+    const CmpSweep sweeps[2] = {
+        {what[0], stage, NULL, "wait", 0, 10, 5, false},
+        {what[1], persona, NULL, "share", 0, 1, 0.5, true},
+    };
     for (int i = 0; i < 2; i++) {
         cmp_set_init(&set, CMP_SWEEP);
         Buf err = BUF_INIT;
-        if (cmp_set_sweep(&set, m, spec[i], &err)) compare_set(m, base, &set, so, d);
+        if (cmp_set_sweep(&set, m, &sweeps[i], &err)) compare_set(m, base, &set, so, d);
         buf_free(&err);
         cmp_set_free(&set);
     }

@@ -10,9 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fmt.h"
+#include "cjm.h"
 #include "memfs.h"
-#include "source.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

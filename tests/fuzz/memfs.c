@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "source.h"
 
 enum { MAX_FILES = 64 };
 
@@ -173,7 +171,7 @@ void fuzz_check(FuzzChecked *c, const uint8_t *data, size_t size)
 {
     FILE *diag_out = fuzz_sink();
     memfs_load((const char *)data, size, "stdlib");
-    program_init(&c->prog, "stdlib");
+    program_init(&c->prog, "stdlib", NULL);
     c->prog.files = memfs_files();
     diag_init(&c->diag, &c->prog.sources, diag_out, false);
     c->model = NULL;

@@ -7,8 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "program.h"
-#include "sema.h"
+#include "cjm.h"
 
 /* Splits `data` into files: the main file "main.journey", then a new file at each line
  * "//@ NAME" (NAME.journey). Adds every file of `stdlib` (may be NULL) as "std/NAME.journey". */

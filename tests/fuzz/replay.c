@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "source.h"
+#include "cjm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

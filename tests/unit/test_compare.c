@@ -7,13 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "compare.h"
-#include "exact.h"
-#include "model.h"
-#include "program.h"
-#include "sema.h"
-#include "sim.h"
+#include "cjm.h"
+#include "sweep.h"
 #include "unit.h"
 
 void unit_compare(void);
@@ -31,7 +26,7 @@ static bool load(J *j, const char *text)
 {
     memset(j, 0, sizeof *j);
     j->sink = fopen("/dev/null", "w");
-    program_init(&j->prog, "stdlib");
+    program_init(&j->prog, "stdlib", NULL);
     diag_init(&j->diag, &j->prog.sources, j->sink, false);
     if (program_load_text(&j->prog, "t.journey", text, strlen(text), &j->diag) == LOAD_OK)
         j->model = sema_check(&j->prog, &j->diag);
@@ -237,6 +232,15 @@ static void test_statistics(void)
 
 /* ---- sweeps ---- */
 
+/* A sweep as `cjm compare --sweep TEXT` makes it: the text read (cli/sweep.c), then the variants. */
+static bool sweep(CmpSet *set, const Model *m, const char *text, Buf *err)
+{
+    SweepText st;
+    bool ok = sweep_parse(&st, text, err) && cmp_set_sweep(set, m, &st.sweep, err);
+    sweep_free(&st);
+    return ok;
+}
+
 static void test_sweeps(void)
 {
     TEST("sweeps: values of a range in percent, in points, without a step; errors") {
@@ -251,7 +255,7 @@ static void test_sweeps(void)
                 CmpSet set;
                 Buf err = BUF_INIT;
                 cmp_set_init(&set, CMP_SWEEP);
-                CHECK(cmp_set_sweep(&set, j.model, ok[i].spec, &err));
+                CHECK(sweep(&set, j.model, ok[i].spec, &err));
                 CHECK(set.n == ok[i].n);
                 if (set.n == ok[i].n) {
                     CHECK_NEAR(set.v[0].value, ok[i].first, 1e-12);
@@ -267,7 +271,7 @@ static void test_sweeps(void)
                 CmpSet set;
                 Buf err = BUF_INIT;
                 cmp_set_init(&set, CMP_SWEEP);
-                bool accepted = cmp_set_sweep(&set, j.model, bad[i], &err);
+                bool accepted = sweep(&set, j.model, bad[i], &err);
                 if (accepted || err.len == 0) printf("FAIL %s: '%s' accepted\n", unit_current, bad[i]);
                 unit_current_failed |= accepted || err.len == 0;
                 cmp_set_free(&set);

@@ -3,9 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "fmt.h"
-#include "program.h"
+#include "cjm.h"
 #include "unit.h"
 
 void unit_fmt(void);
@@ -37,7 +35,7 @@ static void test_comments(void)
     TEST("parse: comments are kept on the module, in order, with their places") {
         const char *text = "// one\nstage A goal { /* two\n three */ -> churn } // four\n";
         Program p;
-        program_init(&p, "stdlib");
+        program_init(&p, "stdlib", NULL);
         Diag d;
         char *msgs = NULL;
         size_t n = 0;

@@ -4,11 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "parse.h"
-#include "program.h"
-#include "sema.h"
-#include "symtab.h"
+/* White-box: the symbol tables and the parser's own entry points too. */
+#define CJM_INTERNALS
+#include "cjm.h"
 #include "unit.h"
 
 void unit_lang(void);
@@ -27,7 +25,7 @@ static void load(Fixture *f, const char *text)
 {
     memset(f, 0, sizeof *f);
     f->out = open_memstream(&f->msgs, &f->msgs_len);
-    program_init(&f->prog, "stdlib");
+    program_init(&f->prog, "stdlib", NULL);
     diag_init(&f->diag, &f->prog.sources, f->out, false);
     if (program_load_text(&f->prog, "t.journey", text, strlen(text), &f->diag) == LOAD_OK)
         f->model = sema_check(&f->prog, &f->diag);
@@ -384,7 +382,7 @@ static bool check_with_failure(long n, bool sticky)
 {
     Program p;
     Diag d;
-    program_init(&p, "stdlib");
+    program_init(&p, "stdlib", NULL);
     diag_init(&d, &p.sources, NULL, false);
     mem_fail_at(n, sticky);
     Model *m = program_load(&p, "examples/ecommerce.journey", &d) == LOAD_OK ? sema_check(&p, &d) : NULL;
@@ -433,7 +431,7 @@ static void test_out_of_memory(void)
     TEST("out of memory: loading reports which file it was loading") {
         Program p;
         Diag d;
-        program_init(&p, "stdlib");
+        program_init(&p, "stdlib", NULL);
         diag_init(&d, &p.sources, NULL, false);
         mem_fail_at(1, false);
         LoadStatus ls = program_load(&p, "examples/ecommerce.journey", &d);

@@ -7,11 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "chart.h"
-#include "format.h"
-#include "hist.h"
-#include "report.h"
+/* White-box: the chart primitives and number formats too. */
+#define CJM_INTERNALS
+#include "cjm.h"
 #include "unit.h"
 
 static char *escaped(const char *s)

@@ -6,16 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "exact.h"
-#include "hist.h"
-#include "model.h"
-#include "program.h"
-#include "report.h"
-#include "rng.h"
-#include "sema.h"
-#include "sim.h"
-#include "skyline.h"
+/* White-box: random numbers, the histogram and the skyline solver too. */
+#define CJM_INTERNALS
+#include "cjm.h"
 #include "unit.h"
 
 void unit_runtime(void);
@@ -37,7 +30,7 @@ static bool load(J *j, const char *text)
 {
     memset(j, 0, sizeof *j);
     j->out = open_memstream(&j->msgs, &j->msgs_len);
-    program_init(&j->prog, "stdlib");
+    program_init(&j->prog, "stdlib", NULL);
     diag_init(&j->diag, &j->prog.sources, j->out, false);
     if (program_load_text(&j->prog, "t.journey", text, strlen(text), &j->diag) == LOAD_OK)
         j->model = sema_check(&j->prog, &j->diag);
