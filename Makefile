@@ -176,13 +176,13 @@ $(GEN)/cli/version.h: FORCE
 
 $(OBJ)/cli/main.o $(OBJ)/cli/cmd_report.o $(OBJ)/cli/cmd_check.o: $(GEN)/cli/version.h
 
-# The standard library folder compiled in follows STDLIBDIR (PREFIX): program.o is rebuilt when
-# it changes.
+# The standard library folder compiled in (cli/paths.c) follows STDLIBDIR (PREFIX): paths.o is
+# rebuilt when it changes.
 $(GEN)/cli/stdlibdir.stamp: FORCE
 	@mkdir -p $(GEN)/cli
 	@echo '$(STDLIBDIR)' > $@.tmp; cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
-$(OBJ)/lang/program.o: $(GEN)/cli/stdlibdir.stamp
-$(OBJ)/lang/program.o: ALL_CPPFLAGS += -DCJM_LIBDIR='"$(STDLIBDIR)"'
+$(OBJ)/cli/paths.o: $(GEN)/cli/stdlibdir.stamp
+$(OBJ)/cli/paths.o: ALL_CPPFLAGS += -DCJM_LIBDIR='"$(STDLIBDIR)"'
 $(LANG_SRC:%.c=$(OBJ)/%.o): $(GEN)/lang/parser.h $(GEN)/lang/lexer.h
 
 $(OBJ)/%.o: %.c
