@@ -3,6 +3,8 @@
 #   make deps       install the Debian packages the build and tests need (when missing)
 #   make demo       deps + build + check, run and draw the main example
 #   make test       deps + build + the whole test suite (ends with "N passed, N failed")
+#   make check      build + the suite without valgrind and without installing anything: the
+#                   quick check while editing
 #   make bench      speed and memory of the simulator against a hand-written C loop
 #   make install    PREFIX=/usr/local DESTDIR=   the program, the standard library, man pages, Vim
 #                   files, bash and zsh completion (make uninstall removes them)
@@ -215,6 +217,13 @@ demo: deps
 test: deps
 	@$(MAKE) --no-print-directory all $(B)/test_unit $(B)/replay_front $(B)/replay_engine
 	@sh tests/run.sh
+
+# The edit-test loop: what make test runs but the valgrind pieces, and no package installed
+# (pieces whose tools are missing say SKIP).
+.PHONY: check
+check:
+	@$(MAKE) --no-print-directory all $(B)/test_unit $(B)/replay_front $(B)/replay_engine
+	@VALGRIND=0 sh tests/run.sh
 
 # The whole suite against an AddressSanitizer + UndefinedBehaviorSanitizer build (valgrind is
 # not needed there: ASan sees the same errors faster, LeakSanitizer the leaks).
