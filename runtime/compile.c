@@ -100,7 +100,7 @@ static int emit_expr(RtModel *rm, const Expr *e)
     return 0;
 }
 
-static RtExpr compile_expr(RtModel *rm, const Expr *e)
+RtExpr rt_compile_expr(RtModel *rm, const Expr *e)
 {
     RtExpr x = {RT_EXPR_NONE, true, 0, 0, 0, e};
     if (!e) return x;
@@ -234,14 +234,14 @@ static void compile_stages(RtModel *rm, const Model *m)
             ra->target = a->to_churn || stage_removed(rm, a->target_index) ? RT_CHURN : a->target_index;
             ra->reason = a->reason.s ? a->reason.s : "";
             ra->otherwise = a->otherwise;
-            ra->prob = compile_expr(rm, a->otherwise ? NULL : a->prob);
+            ra->prob = rt_compile_expr(rm, a->otherwise ? NULL : a->prob);
             const RtSetting *prob = find_setting(rm, RT_SET_ARROW_PROB, rm->narrows - 1);
             if (prob && !ra->otherwise) {
                 ra->prob.kind = RT_EXPR_CONST;
                 ra->prob.persona_only = true;
                 ra->prob.k = prob->value;
             }
-            ra->when = compile_expr(rm, a->when);
+            ra->when = rt_compile_expr(rm, a->when);
             ra->site_nan = add_site(rm, SITE_NAN_PROB, a->prob ? a->prob->loc : a->loc, s);
             ra->src = a;
             if (!ra->prob.persona_only || !ra->when.persona_only) st->dynamic = true;
@@ -264,7 +264,7 @@ static void compile_conjuncts(RtModel *rm, const Expr *e)
         compile_conjuncts(rm, e->b);
         return;
     }
-    RtExpr x = compile_expr(rm, e);
+    RtExpr x = rt_compile_expr(rm, e);
     GROW(rm->conj, rm->nconj, rm->conj_cap);
     rm->conj[rm->nconj++] = x;
 }
@@ -279,7 +279,7 @@ static void compile_rules(RtModel *rm, const Model *m)
     for (int r = 0; r < m->nrules; r++) {
         RtRule *rr = &rm->rules[r];
         rr->src = m->rules[r];
-        rr->when = compile_expr(rm, rr->src->when);
+        rr->when = rt_compile_expr(rm, rr->src->when);
         rr->first_conj = rm->nconj;
         compile_conjuncts(rm, rr->src->when);
         rr->nconj = rm->nconj - rr->first_conj;
@@ -289,8 +289,8 @@ static void compile_rules(RtModel *rm, const Model *m)
             ra->kind = a->kind;
             ra->target = a->target_index;
             if (a->kind == ACT_GOTO && stage_removed(rm, a->target_index)) ra->kind = ACT_CHURN;
-            ra->value = compile_expr(rm, a->value);
-            ra->with = compile_expr(rm, a->with);
+            ra->value = rt_compile_expr(rm, a->value);
+            ra->with = rt_compile_expr(rm, a->with);
             ra->reason = a->reason.s ? a->reason.s : "";
             ra->exit_slot = (a->kind == ACT_GOTO || a->kind == ACT_CHURN) ? rm->nexit_slots++ : -1;
             ra->site_nan_value = add_site(rm, SITE_NAN_VALUE, a->value ? a->value->loc : a->loc, -1);
