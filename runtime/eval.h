@@ -13,8 +13,8 @@
 
 #include "expr.h"
 
-/* The opcodes: the leaves of names, then one per operand word, operator and function of
- * expr.def. An infix operator NAME has three: OP_NAME takes both operands from the stack,
+/* The opcodes: a constant and the names' values, then one per operand word, operator and
+ * function of expr.def. An infix operator NAME has three: OP_NAME takes both operands from the stack,
  * OP_NAME_K computes `x NAME k` and OP_K_NAME `k NAME x`, with x the top of the stack and k the
  * instruction's constant (an operand known before the run costs no instruction of its own). */
 typedef enum {
