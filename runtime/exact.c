@@ -26,10 +26,10 @@
 
 /* ---- refusing what is not a Markov chain ---- */
 
-/* The first sub-expression (in written order) that depends on the customer beyond the persona:
- * the checker marks what depends on the persona and stage only (expr.def's classes), so this is
- * the first node so marked none of whose operands is (mood, revenue, cost, time), or a call that
- * reads the customer's history (visits(Stage)). */
+/* The first sub-expression (in written order) that depends on the customer beyond the persona.
+ * The checker marks what depends on nothing but the persona and stage (from expr.def's classes):
+ * the culprit is the first node not so marked whose operands all are (mood, revenue, cost, time),
+ * or a call that reads the customer's history (visits(Stage), whose argument is a name). */
 static const Expr *customer_leaf(const Expr *e)
 {
     if (!e || e->constant || e->persona_only) return NULL;
