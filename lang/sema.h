@@ -115,7 +115,6 @@ double sema_arrows_total(const Stage *s, const Arrow *swept, double value, bool 
 int sema_rule_stage(const Rule *r);
 
 /* Names for messages: "stage 'Purchase'", the journey name of a distribution, and so on. */
-const char *sema_func_name(FuncId f);
 const char *sema_dist_name(DistKind k);
 
 #endif

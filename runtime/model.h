@@ -185,6 +185,10 @@ RtModel *rt_compile(const Model *m);
 RtModel *rt_compile_with(const Model *m, const RtSetting *set, int nset);
 void rt_model_free(RtModel *rm);
 
+/* Compiles one checked expression into rm's code, as rt_compile() does each of the model's (the
+ * unit tests run the interpreter on trees of their own with it). */
+RtExpr rt_compile_expr(RtModel *rm, const Expr *e);
+
 /* Evaluates the arrows of stage s as the simulator does, for the customer state `c` (arrows that
  * depend only on the persona read nothing else): prob[i] gets the probability of the stage's i-th
  * arrow (0 for those whose `when` fails and for otherwise arrows), clamped to [0, 1] and scaled
