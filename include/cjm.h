@@ -14,6 +14,7 @@
  *                                  fix-its) and their terminal printer
  *                      source.h    the source texts, lines and columns (bytes and UTF-16)
  *                      fmt.h       the canonical layout of a file (cjm fmt)
+ *                      expr.h      expressions' operators and functions, and their values
  *   compile and run    model.h     the compiled model (rt_compile, rt_compile_with)
  *                      sim.h       the simulator
  *                      exact.h     the exact analysis
@@ -27,7 +28,10 @@
  *                      diag_json.h diagnostics as JSON and SARIF
  *
  * with the helpers they are written in: buf.h (Buf, the growable string every renderer appends
- * to) and arena.h (xmalloc and friends; the arenas the syntax tree and Models live in).
+ * to) and arena.h (xmalloc and friends; the arenas the syntax tree and Models live in). The lists
+ * that define the language, lang/keywords.def and lang/expr.def, are part of the face too: a
+ * client includes them by name, with its own X-macros defined (an editor's completions, a test's
+ * table of every operator).
  *
  * The face follows the layers (docs/architecture.md): a part is included only when the client's
  * compiler can see that layer's headers, so a client whose folder may not use render/ (a language
@@ -42,6 +46,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "diag.h"
+#include "expr.h"
 #include "fmt.h"
 #include "program.h"
 #include "sema.h"

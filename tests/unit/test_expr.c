@@ -8,11 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "expr.h"
-#include "model.h"
-#include "program.h"
-#include "sema.h"
+#include "cjm.h"
 #include "unit.h"
 
 void unit_expr(void);
@@ -258,7 +254,7 @@ static const Expr *parse_condition(Program *prog, const char *text)
     size_t msgs_len = 0;
     FILE *out = open_memstream(&msgs, &msgs_len);
     Diag diag;
-    program_init(prog, "stdlib");
+    program_init(prog, "stdlib", NULL);
     diag_init(&diag, &prog->sources, out, false);
     LoadStatus st = program_load_text(prog, "t.journey", src, strlen(src), &diag);
     const Expr *e = st == LOAD_OK && prog->main->rules ? prog->main->rules->when : NULL;
