@@ -80,3 +80,41 @@ for folder in $library $clients; do
         fi
     done
 done
+
+# ---- a client that sees lang and runtime only (a language server) gets their part of cjm.h ----
+# It loads, checks and compiles a journey with cjm.h alone; a render function is not declared.
+cat >"$T/probe/client.c" <<'C'
+#include "cjm.h"
+int client(const char *text, unsigned long len);
+int client(const char *text, unsigned long len)
+{
+    Program p;
+    program_init(&p, NULL, NULL);
+    Diag d;
+    diag_init(&d, &p.sources, NULL, false);
+    Model *m = program_load_text(&p, "t.journey", text, len, &d) == LOAD_OK ? sema_check(&p, &d) : NULL;
+    RtModel *rm = m && !m->errors ? rt_compile(m) : NULL;
+    int errors = d.errors;
+    rt_model_free(rm);
+    model_free(m);
+    diag_free(&d);
+    program_free(&p);
+#ifdef RENDER
+    Buf b = BUF_INIT;
+    render_json(NULL, "t.journey", &b);
+#endif
+    return errors;
+}
+C
+face="-I$repo/include -I$repo/lang -I$repo/runtime"
+if (cd "$T/probe" && "$CC" -std=c11 -D_XOPEN_SOURCE=700 -Wall -Werror -fsyntax-only $face client.c) >"$T/probe/out" 2>&1; then
+    ok "layers: a client that sees lang and runtime loads, checks and compiles a journey through cjm.h alone"
+else
+    not_ok "layers: a lang + runtime client through cjm.h" "$(head -n 5 "$T/probe/out")"
+fi
+if ! (cd "$T/probe" && "$CC" -std=c11 -D_XOPEN_SOURCE=700 -Wall -Werror -fsyntax-only -DRENDER $face client.c) \
+    >"$T/probe/out" 2>&1 && grep -q "render_json" "$T/probe/out"; then
+    ok "layers: that client gets no render function from cjm.h"
+else
+    not_ok "layers: a lang + runtime client sees render_json through cjm.h" "$(head -n 5 "$T/probe/out")"
+fi
