@@ -42,7 +42,8 @@ int run_settings_take(RunSettings *s, const char *cmd, int opt, const char *arg)
 int run_find_persona(const Model *m, const char *cmd, const char *name);
 
 /* The simulation the options ask for (the journey's own settings where they say nothing);
- * cancelled by a signal (cli_signal); no progress reported (the caller starts a bar: progress.h). */
+ * cancelled by a signal (cli_signal); reporting no progress (the caller starts a bar if it wants
+ * one: progress_bar.h). */
 void run_sim_options(const RunSettings *s, const Model *m, int persona, SimOptions *so);
 
 /* Simulates (or solves, with --exact) the checked journey. NULL after an error reported through
