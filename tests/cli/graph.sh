@@ -194,5 +194,6 @@ if command -v script >/dev/null 2>&1 && [ -z "${MEMCHECK:-}" ]; then
         not_ok "graph: the progress bar is labelled 'cjm graph'" "$(cat -v "$T/tty" | head -c 400)"
     fi
     script -qec "'$CJM' graph -q $long" /dev/null >"$T/tty" 2>&1
-    if [ ! -s "$T/tty" ]; then ok "graph: no progress bar with -q"; else not_ok "graph: no progress bar with -q" "$(cat -v "$T/tty" | head -c 400)"; fi
+    if ! grep -q 'cjm [a-z]*: \[' "$T/tty"; then ok "graph: no progress bar with -q"
+    else not_ok "graph: no progress bar with -q" "$(cat -v "$T/tty" | head -c 400)"; fi
 fi
