@@ -221,12 +221,12 @@ test: deps
 	@$(MAKE) --no-print-directory all $(B)/test_unit $(B)/replay_front $(B)/replay_engine
 	@sh tests/run.sh
 
-# The edit-test loop: what make test runs but the valgrind pieces, and no package installed
-# (pieces whose tools are missing say SKIP).
+# The edit-test loop: what make test runs but the valgrind pieces, and nothing installed, neither
+# Debian packages nor the editor tests' npm packages (what needs a missing tool says SKIP).
 .PHONY: check
 check:
 	@$(MAKE) --no-print-directory all $(B)/test_unit $(B)/replay_front $(B)/replay_engine
-	@VALGRIND=0 sh tests/run.sh
+	@VALGRIND=0 CJM_NO_INSTALL=1 sh tests/run.sh
 
 # The whole suite against an AddressSanitizer + UndefinedBehaviorSanitizer build (valgrind is
 # not needed there: ASan sees the same errors faster, LeakSanitizer the leaks).

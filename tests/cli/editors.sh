@@ -29,6 +29,9 @@ if [ -z "$missing_fn" ]; then ok "editors: both grammars know every function"; e
 # ---- VS Code: the grammar through vscode-textmate, the manifest, the .vsix ----
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     echo "SKIP editors: node or npm is not installed: the VS Code grammar, manifest and .vsix tests are skipped"
+elif [ -n "${CJM_NO_INSTALL:-}" ] && ! { [ -d "$build/editors/node_modules/vscode-textmate" ] &&
+    cmp -s tests/editors/package.json "$build/editors/package.json"; }; then
+    echo "SKIP editors: the npm packages are not installed in $build/editors (make check installs nothing; make test does)"
 elif ! sh tests/editors/npm-install.sh "$build/editors" 2>"$T/npm.err"; then
     not_ok "editors: npm install of vscode-textmate, vscode-oniguruma and vsce" "$(cat "$T/npm.err")"
 else
