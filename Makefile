@@ -164,11 +164,11 @@ fuzz-coverage:
 	    -ignore-filename-regex='(build|tests)/'
 
 # Generated front end (lang's). The lexer needs the parser's token header.
-$(GEN)/lang/parser.c $(GEN)/lang/parser.h: lang/parser.y
+$(GEN)/lang/parser.c $(GEN)/lang/parser.h &: lang/parser.y
 	@mkdir -p $(GEN)/lang
 	$(call say,BISON,$<)$(BISON) -Wall -Werror --defines=$(GEN)/lang/parser.h -o $(GEN)/lang/parser.c $<
 
-$(GEN)/lang/lexer.c $(GEN)/lang/lexer.h: lang/lexer.l $(GEN)/lang/parser.h
+$(GEN)/lang/lexer.c $(GEN)/lang/lexer.h &: lang/lexer.l $(GEN)/lang/parser.h
 	@mkdir -p $(GEN)/lang
 	$(call say,FLEX,$<)$(FLEX) --header-file=$(GEN)/lang/lexer.h -o $(GEN)/lang/lexer.c $<
 
