@@ -59,7 +59,7 @@ typedef struct Checked {
     Program prog;
     Diag diag;
     Model *model;
-    int status;            /* EXIT_OK, EXIT_JOURNEY or EXIT_IO */
+    int status;            /* EXIT_OK, EXIT_JOURNEY, EXIT_USAGE or EXIT_IO */
     CheckedScenario *scenarios; /* [model->nscenarios], once the journey itself has no errors */
     int nscenarios;
 } Checked;
@@ -69,8 +69,12 @@ typedef struct Checked {
 int cli_write_output(const char *cmd, const char *path, const char *data, size_t len);
 
 /* Loads `path` with its imports and checks it, then each of its scenarios, printing diagnostics
- * to stderr: a scenario's own, and none that the journey's check already gave. */
-void cli_load_and_check(Checked *c, const char *path, ColorMode color, bool quiet_warnings);
+ * to stderr: a scenario's own, and none that the journey's check already gave. `out` is the file
+ * the command cjm CMD will write (NULL: none, or standard output): when it is one of the files
+ * loaded (the same file on disk, however it is spelled) that is reported as bad usage, and
+ * nothing is checked (status EXIT_USAGE). */
+void cli_load_and_check(Checked *c, const char *cmd, const char *path, const char *out, ColorMode color,
+                        bool quiet_warnings);
 void cli_checked_free(Checked *c);
 
 int cmd_check(int argc, char **argv);

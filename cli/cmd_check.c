@@ -48,7 +48,7 @@ int cmd_check(int argc, char **argv)
     int status = EXIT_OK;
     for (int i = optind; i < argc; i++) {
         Checked c;
-        cli_load_and_check(&c, argv[i], color, quiet);
+        cli_load_and_check(&c, "check", argv[i], NULL, color, quiet);
         if (c.status == EXIT_OK && !quiet) print_summary(&c, argv[i]);
         if (!quiet) diag_print_summary(&c.diag);
         /* The worst outcome wins: an unreadable file (3) over errors (1) over success. */

@@ -390,7 +390,7 @@ int cmd_compare(int argc, char **argv)
     int status = parse_args(&a, argc, argv);
     if (status < 0) {
         Checked c;
-        cli_load_and_check(&c, a.file, a.color, a.run.quiet);
+        cli_load_and_check(&c, "compare", a.file, a.out, a.color, a.run.quiet);
         if (c.status == EXIT_OK && c.model) status = compare_checked(&a, &c);
         else status = c.status == EXIT_OK ? EXIT_JOURNEY : c.status;
         if (status == EXIT_JOURNEY && c.diag.errors) diag_print_summary(&c.diag);

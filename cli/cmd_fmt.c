@@ -2,7 +2,6 @@
  * (lang/fmt.c). Each file is read on its own: imports are not followed and names are not
  * resolved, so a file with unknown names can still be formatted; one with syntax errors cannot. */
 #include <getopt.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -16,18 +15,15 @@ typedef struct FmtOptions {
     ColorMode color;
 } FmtOptions;
 
-/* Replaces the file at `path` with `out` atomically, through a symbolic link to its target, and
- * with the file's permissions kept. */
+/* Replaces the file at `path` with `out` atomically, through a symbolic link to its target
+ * (output_write follows it), and with the file's permissions kept. */
 static int rewrite(const char *path, const Buf *out)
 {
-    char *real = realpath(path, NULL);
-    const char *target = real ? real : path;
     struct stat st;
-    bool had_mode = stat(target, &st) == 0;
+    bool had_mode = stat(path, &st) == 0;
     const char *what;
-    int err = output_write(target, out->data, out->len, &what);
-    if (!err && had_mode) chmod(target, st.st_mode & 07777);
-    free(real);
+    int err = output_write(path, out->data, out->len, &what);
+    if (!err && had_mode) chmod(path, st.st_mode & 07777);
     if (err) {
         output_report_error("fmt", path, err, what);
         return EXIT_IO;

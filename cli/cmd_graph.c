@@ -136,7 +136,7 @@ int cmd_graph(int argc, char **argv)
     int r = parse_args(argc, argv, &a);
     if (r != EXIT_OK) return r < 0 ? EXIT_OK : r;
     Checked c;
-    cli_load_and_check(&c, a.file, a.color, a.run.quiet);
+    cli_load_and_check(&c, "graph", a.file, a.out, a.color, a.run.quiet);
     if (c.status != EXIT_OK || !c.model) {
         int status = c.status == EXIT_OK ? EXIT_JOURNEY : c.status;
         cli_checked_free(&c);

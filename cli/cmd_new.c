@@ -136,6 +136,19 @@ static bool template_exists(const char *name)
     return ok;
 }
 
+/* Whether `path` is template `name`'s own file (the same device and inode, however it is spelled):
+ * writing it, with --force, would replace the template with a copy of itself filled in. */
+static bool is_the_template(const char *path, const char *name)
+{
+    Buf file = BUF_INIT;
+    templates_dir(&file);
+    buf_printf(&file, "/%s.journey", name);
+    struct stat a, b;
+    bool same = stat(path, &a) == 0 && stat(buf_str(&file), &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+    buf_free(&file);
+    return same;
+}
+
 /* "coffee-shop.journey" -> "Coffee shop". */
 static void title_from_file(const char *file, Buf *title)
 {
@@ -194,7 +207,10 @@ static int write_journey(const NewOptions *o, const char *file)
         if (n < 8 || strcmp(file + n - 8, ".journey") != 0) buf_puts(&path, ".journey");
     }
     struct stat st;
-    if (!to_stdout && !o->force && stat(buf_str(&path), &st) == 0) {
+    if (!to_stdout && is_the_template(buf_str(&path), o->template)) {
+        status = cli_usage_error("new", "'%s' is the template being read (%s); choose another file", buf_str(&path),
+                                 o->template);
+    } else if (!to_stdout && !o->force && stat(buf_str(&path), &st) == 0) {
         fprintf(stderr, "cjm new: '%s' already exists (--force overwrites it)\n", buf_str(&path));
         status = EXIT_IO;
     } else {

@@ -41,7 +41,8 @@ static int take_option(void *ctx, int opt, const char *arg, const char *given)
         break;
     case OPT_CSV_TABLE:
         if (!render_parse_csv_table(arg, &a->csv_table))
-            return cli_usage_error("run", "--csv-table must be stages, personas, touchpoints, channels or reasons, not '%s'", arg);
+            return cli_usage_error("run", "--csv-table must be stages, personas, touchpoints, channels, reasons, "
+                                          "exits, curves, headline or pains, not '%s'", arg);
         break;
     case 'o': a->out = arg; break;
     case OPT_STATS: a->stats = true; break;
@@ -143,7 +144,7 @@ int cmd_run(int argc, char **argv)
     int status = parse_args(&a, argc, argv);
     if (status >= 0) return status;
     Checked c;
-    cli_load_and_check(&c, a.file, a.color, a.run.quiet);
+    cli_load_and_check(&c, "run", a.file, a.out, a.color, a.run.quiet);
     if (c.status == EXIT_OK && c.model) status = run_checked(&a, &c);
     else status = c.status == EXIT_OK ? EXIT_JOURNEY : c.status;
     if (status == EXIT_JOURNEY && c.diag.errors) diag_print_summary(&c.diag);

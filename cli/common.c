@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -109,7 +110,53 @@ static void check_scenario(Checked *c, int k)
     buf_free(&note);
 }
 
-void cli_load_and_check(Checked *c, const char *path, ColorMode color, bool quiet_warnings)
+/* Whether `path` ("-": standard input) is the file `out` is the status of: the same device and
+ * inode, whatever the spelling (./, .., an absolute path, a symbolic or a hard link). */
+static bool is_same_file(const char *path, const struct stat *out)
+{
+    struct stat st;
+    int r = strcmp(path, "-") == 0 ? fstat(STDIN_FILENO, &st) : stat(path, &st);
+    return r == 0 && st.st_dev == out->st_dev && st.st_ino == out->st_ino;
+}
+
+/* The first import, in the order the modules were loaded, that loaded file `id`. */
+static const Import *import_of_file(const Program *p, uint32_t id)
+{
+    for (int k = 0; k < p->nmodules; k++)
+        for (const Import *im = p->modules[k]->imports; im; im = im->next)
+            if (im->module && im->module->file == id) return im;
+    return NULL;
+}
+
+/* Refuses (bad usage, before anything is run or written) an output file that is one of the files
+ * the program was read from: writing it would replace a journey, or a module it imports (of the
+ * standard library too), with a report. Only a regular file can be one: /dev/stdout is not
+ * refused when standard input is the same terminal. */
+static bool refuse_output_over_input(const char *cmd, const Program *p, const char *out)
+{
+    struct stat so;
+    if (!out || strcmp(out, "-") == 0 || stat(out, &so) != 0 || !S_ISREG(so.st_mode)) return false;
+    for (uint32_t id = 1; id <= p->sources.n; id++) {
+        const SourceFile *f = source_get(&p->sources, id);
+        if (!is_same_file(f->path, &so)) continue;
+        const Import *im = p->main && id == p->main->file ? NULL : import_of_file(p, id);
+        if (im) {
+            const SourceFile *by = source_get(&p->sources, im->path.loc.file);
+            uint32_t line, col;
+            source_line_col(by, im->path.loc.off, &line, &col);
+            cli_usage_error(cmd, "-o %s is the module \"%s\" imported by %s:%u; choose another output file", out,
+                            im->path.s, by->name, line);
+        } else {
+            cli_usage_error(cmd, "-o %s is the journey being read (%s); choose another output file", out,
+                            strcmp(f->path, "-") == 0 ? "standard input" : f->name);
+        }
+        return true;
+    }
+    return false;
+}
+
+void cli_load_and_check(Checked *c, const char *cmd, const char *path, const char *out, ColorMode color,
+                        bool quiet_warnings)
 {
     program_init(&c->prog, program_default_libdir());
     diag_init(&c->diag, &c->prog.sources, stderr, cli_use_color(color, stderr));
@@ -121,6 +168,10 @@ void cli_load_and_check(Checked *c, const char *path, ColorMode color, bool quie
     LoadStatus ls = program_load(&c->prog, path, &c->diag);
     if (ls == LOAD_UNREADABLE) {
         c->status = EXIT_IO;
+        return;
+    }
+    if (refuse_output_over_input(cmd, &c->prog, out)) {
+        c->status = EXIT_USAGE;
         return;
     }
     /* Names are checked only in a program that parsed: after a syntax error they would mostly

@@ -674,6 +674,7 @@ static void collect_curves(Sema *S)
     size_t cells = (size_t)m->npersonas * (size_t)m->nstages;
     m->curve = xcalloc(cells ? cells : 1, sizeof *m->curve);
     m->curve_declared = xcalloc(cells ? cells : 1, sizeof *m->curve_declared);
+    m->curve_reason = xcalloc(cells ? cells : 1, sizeof *m->curve_reason);
     size_t ncells = (size_t)(m->npersonas + 1) * (size_t)m->nstages;
     /* Row 0 is the default curve, row p+1 persona p's own; each cell remembers who set it. */
     CurvePoint **set = xcalloc(ncells ? ncells : 1, sizeof *set);
@@ -712,6 +713,9 @@ static void collect_curves(Sema *S)
             CurvePoint *use = own ? own : def;
             m->curve[(size_t)p * (size_t)m->nstages + (size_t)s] = use ? use->value.v : 0;
             m->curve_declared[(size_t)p * (size_t)m->nstages + (size_t)s] = use != NULL;
+            /* An empty reason ("") says nothing: none. */
+            m->curve_reason[(size_t)p * (size_t)m->nstages + (size_t)s] =
+                use && use->why.s && *use->why.s ? use->why.s : NULL;
         }
     }
     free(set);
@@ -1469,6 +1473,7 @@ void model_free(Model *m)
     free(m->trait_value);
     free(m->curve);
     free(m->curve_declared);
+    free(m->curve_reason);
     free(m->scenarios);
     if (m->own_arena) {
         arena_free(m->own_arena);

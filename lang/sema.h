@@ -64,6 +64,8 @@ typedef struct Model {
     double *trait_value;     /* [npersonas * ntraits]: persona p's trait t at p * ntraits + t */
     double *curve;           /* [npersonas * nstages]: expected mood, 0 where no curve says */
     bool *curve_declared;    /* [npersonas * nstages]: whether a curve gives that value */
+    const char **curve_reason; /* [npersonas * nstages]: the string after that value (why the
+                                * persona feels so), NULL when none or ""; points into the Program */
     bool has_goal;
     const Scenario *scenario; /* the scenario applied, NULL for the journey itself */
     Scenario **scenarios;    /* every scenario the files declare (names unique), in order */

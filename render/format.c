@@ -1,4 +1,5 @@
-/* format.c: aligned tables, JSON and CSV writing shared by the reports (see format.h). */
+/* format.c: aligned tables, JSON and CSV writing, and durations for people, shared by the reports
+ * (see format.h). */
 #include "format.h"
 
 #include <math.h>
@@ -165,4 +166,35 @@ void csv_num(Buf *b, double v, bool last)
 {
     if (isfinite(v)) render_number(b, v);
     buf_putc(b, last ? '\n' : ',');
+}
+
+/* ---- durations ---- */
+
+/* Whether v shown with `decimals` decimals reads at least `limit` ("24.0" hours is a day). */
+static bool rounds_to_at_least(double v, int decimals, double limit)
+{
+    double scale = pow(10, decimals);
+    return round(v * scale) / scale >= limit;
+}
+
+Duration duration_for_people(double days)
+{
+    double a = fabs(days);
+    if (days == 0 || !isfinite(days)) return (Duration){days, 0, "d"};
+    if (rounds_to_at_least(a * 24, 1, 24)) return (Duration){days, 1, "d"};
+    if (rounds_to_at_least(a * 24, 1, 1)) return (Duration){days * 24, 1, "h"};
+    if (rounds_to_at_least(a * 24 * 60, 0, 1)) return (Duration){days * 24 * 60, 0, "min"};
+    return (Duration){days * 24 * 60 * 60, 0, "s"};
+}
+
+void format_duration(Buf *b, double days, const char *space)
+{
+    if (!isfinite(days)) {
+        buf_puts(b, "-");
+        return;
+    }
+    Duration d = duration_for_people(days);
+    double v = d.value;
+    if (fabs(v) < 0.5 * pow(10, -d.decimals)) v = 0; /* no "-0" */
+    buf_printf(b, "%.*f%s%s", d.decimals, v, space, d.unit);
 }

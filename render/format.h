@@ -1,5 +1,6 @@
 /* format.h: the writers the text reports share: tables of aligned columns for a terminal (Grid),
- * JSON with one fixed layout (Json), and CSV fields (RFC 4180). They know nothing of journeys.
+ * JSON with one fixed layout (Json), CSV fields (RFC 4180), and durations for people (days,
+ * hours, minutes). They know nothing of journeys.
  *
  * Ownership: a Grid owns its cells until grid_print() writes and frees them; Json appends to the
  * caller's Buf. */
@@ -50,5 +51,18 @@ void json_bool(Json *j, const char *k, bool v);
 /* ---- CSV: a field and its separator (',' or, for the last field, '\n') ---- */
 void csv_str(Buf *b, const char *s, bool last);
 void csv_num(Buf *b, double v, bool last); /* as in JSON; an unknown value is an empty field */
+
+/* ---- durations for people: the table, the HTML report and the pictures (JSON and CSV keep days) ----
+ * A duration in days is shown in the largest unit it reaches once rounded: "12.3 d" (a day or
+ * more, one decimal), "5.2 h" (an hour or more), "42 min" (a minute or more), "20 s"; exactly 0
+ * is "0 d". So 0.2 days is "4.8 h", not "0.2 d", and 0.99999 days is "1.0 d", not "24.0 h". */
+typedef struct Duration {
+    double value;        /* in `unit`, not yet rounded */
+    int decimals;        /* to show */
+    const char *unit;    /* "d", "h", "min" or "s" */
+} Duration;
+Duration duration_for_people(double days);
+/* "5.2 h": the value, `space` (" ", or a no-break space in HTML), the unit; "-" when not finite. */
+void format_duration(Buf *b, double days, const char *space);
 
 #endif

@@ -1,5 +1,10 @@
-/* graph.c: the flow graph and the journey map of a journey (see graph.h). Builds HTML-like labels
- * and Graphviz attributes; viz.c does the Graphviz calls. */
+/* graph.c: the flow graph of a journey and what both pictures share (see graph.h, graph_parts.h);
+ * the journey map is graph_map.c. Builds HTML-like labels and Graphviz attributes; viz.c does the
+ * Graphviz calls.
+ *
+ * An arrow's figure is the customers who took it and their share of the stage's exits (of the
+ * customers who left the stage, the share that took this way), the figure of every report
+ * (report.h: render_stage_exited); entries that never left a stage are shown in its box. */
 #include "graph.h"
 
 #include <math.h>
@@ -9,32 +14,13 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "graph_parts.h"
+#include "report.h"
 #include "viz.h"
 
 /* Label-heavy edges make dot's crossing minimisation slow on big journeys (graphviz-notes.md):
  * above this many stages, arrow figures become external labels. */
 enum { BIG_JOURNEY = 60 };
-
-static const char FONT[] = "Helvetica,Arial,sans-serif";
-
-/* A run's figures as the pictures use them: per stage, and per arrow of each stage in written
- * order (the run reports one exit per arrow, in that order, then the exits made by rules). */
-typedef struct GraphChurn {
-    int stage;
-    const char *reason;
-    double count;
-} GraphChurn;
-
-typedef struct GraphFigures {
-    bool exact;
-    double cohort, seed;
-    double *reached, *mood, *converted, *completed; /* [nstages] */
-    double **taken;                                   /* [nstages][arrows of the stage] */
-    GraphChurn *churn;
-    int nchurn;
-    double conversion_rate, churn_rate;
-    const RtResult *run;
-} GraphFigures;
 
 static void figures_from_run(const Model *m, const RtResult *r, GraphFigures *f)
 {
@@ -50,12 +36,16 @@ static void figures_from_run(const Model *m, const RtResult *r, GraphFigures *f)
     f->mood = xcalloc((size_t)n, sizeof *f->mood);
     f->converted = xcalloc((size_t)n, sizeof *f->converted);
     f->completed = xcalloc((size_t)n, sizeof *f->completed);
+    f->still = xcalloc((size_t)n, sizeof *f->still);
+    f->exited = xcalloc((size_t)n, sizeof *f->exited);
     f->taken = xcalloc((size_t)n, sizeof *f->taken);
     for (int s = 0; s < n; s++) {
         f->reached[s] = r->stages[s].reached;
         f->mood[s] = r->stages[s].mean_mood;
         f->converted[s] = r->stages[s].converted;
         f->completed[s] = r->stages[s].completed;
+        f->still[s] = render_stage_still(r, s);
+        f->exited[s] = render_stage_exited(r, s);
         int k = 0;
         for (const Arrow *a = m->stages[s]->arrows; a; a = a->next) k++;
         f->taken[s] = xcalloc((size_t)(k ? k : 1), sizeof **f->taken);
@@ -78,6 +68,8 @@ static void figures_free(const Model *m, GraphFigures *f)
     free(f->mood);
     free(f->converted);
     free(f->completed);
+    free(f->still);
+    free(f->exited);
     free(f->churn);
 }
 
@@ -124,7 +116,7 @@ void graph_mood_colour(double mood, char out[8])
 
 /* ---- small text helpers ---- */
 
-static void put_escaped(Buf *b, const char *text)
+void graph_put_escaped(Buf *b, const char *text)
 {
     char *e = viz_escape(text ? text : "");
     buf_puts(b, e);
@@ -132,7 +124,7 @@ static void put_escaped(Buf *b, const char *text)
 }
 
 /* 12345 -> "12,345"; fractions (expected values) keep one decimal. */
-static void put_count(Buf *b, double v)
+void graph_put_count(Buf *b, double v)
 {
     char digits[64];
     bool whole = fabs(v - round(v)) < 1e-9 || fabs(v) >= 1000;
@@ -146,14 +138,14 @@ static void put_count(Buf *b, double v)
     if (!whole) buf_printf(b, ".%d", (int)floor(fmod(fabs(v), 1.0) * 10));
 }
 
-static void put_percent(Buf *b, double share)
+void graph_put_percent(Buf *b, double share)
 {
     double p = share * 100;
     if (p != 0 && fabs(p) < 0.1) buf_printf(b, "%.2f%%", p);
     else buf_printf(b, "%.1f%%", p);
 }
 
-static void put_signed(Buf *b, double v) { buf_printf(b, "%+.2f", v); }
+void graph_put_signed(Buf *b, double v) { buf_printf(b, "%+.2f", v); }
 
 /* The source text of an expression (for arrows whose probability is not a constant). */
 static void put_source(Buf *b, const Model *m, Loc loc)
@@ -163,14 +155,14 @@ static void put_source(Buf *b, const Model *m, Loc loc)
     char *text = arena_strndup(m->own_arena, f->text + loc.off, loc.len > 40 ? 40 : loc.len);
     for (char *p = text; *p; p++)
         if (*p == '\n' || *p == '\r' || *p == '\t') *p = ' ';
-    put_escaped(b, text);
+    graph_put_escaped(b, text);
     if (loc.len > 40) buf_puts(b, "…");
 }
 
 static void put_probability(Buf *b, const Model *m, const Arrow *a)
 {
     if (a->otherwise) buf_puts(b, "otherwise");
-    else if (a->prob->constant) put_percent(b, sema_eval_constant(a->prob));
+    else if (a->prob->constant) graph_put_percent(b, sema_eval_constant(a->prob));
     else put_source(b, m, a->prob->loc);
     if (a->when) {
         buf_puts(b, " when ");
@@ -179,7 +171,7 @@ static void put_probability(Buf *b, const Model *m, const Arrow *a)
 }
 
 /* The declared mood of a stage: the persona's curve, or the personas' curves mixed by share. */
-static double declared_mood(const Model *m, int stage, int persona, bool *declared)
+double graph_declared_mood(const Model *m, int stage, int persona, bool *declared)
 {
     *declared = false;
     double sum = 0;
@@ -201,47 +193,56 @@ static void stage_label(Buf *b, const Model *m, const GraphFigures *fig, const G
     const Stage *st = m->stages[s];
     buf_puts(b, "<table border=\"0\" cellborder=\"0\" cellspacing=\"0\" cellpadding=\"2\">");
     buf_puts(b, "<tr><td><b>");
-    put_escaped(b, st->name.s);
+    graph_put_escaped(b, st->name.s);
     buf_puts(b, "</b>");
     if (st->goal) buf_puts(b, "  ★ goal");
     buf_puts(b, "</td></tr>");
     if (st->label.s) {
         buf_puts(b, "<tr><td><font point-size=\"10\">");
-        put_escaped(b, st->label.s);
+        graph_put_escaped(b, st->label.s);
         buf_puts(b, "</font></td></tr>");
     }
     buf_puts(b, "<tr><td><font point-size=\"10\">");
     if (fig) {
-        put_count(b, fig->reached[s]);
+        graph_put_count(b, fig->reached[s]);
         buf_puts(b, " reached (");
-        put_percent(b, fig->cohort > 0 ? fig->reached[s] / fig->cohort : 0);
+        graph_put_percent(b, fig->cohort > 0 ? fig->reached[s] / fig->cohort : 0);
         buf_puts(b, ")");
         if (!isnan(fig->mood[s])) {
             buf_puts(b, " · mood ");
-            put_signed(b, fig->mood[s]);
+            graph_put_signed(b, fig->mood[s]);
         } else {
             bool declared;
-            double mood = declared_mood(m, s, opt->persona, &declared);
+            double mood = graph_declared_mood(m, s, opt->persona, &declared);
             if (declared) {
                 buf_puts(b, " · expected mood ");
-                put_signed(b, mood);
+                graph_put_signed(b, mood);
             }
         }
     } else {
         bool declared;
-        double mood = declared_mood(m, s, opt->persona, &declared);
+        double mood = graph_declared_mood(m, s, opt->persona, &declared);
         buf_puts(b, declared ? "expected mood " : "no expected mood");
-        if (declared) put_signed(b, mood);
+        if (declared) graph_put_signed(b, mood);
     }
     buf_puts(b, "</font></td></tr>");
+    if (fig && fig->still[s] > 0) {
+        /* Entries the horizon cut: they took no way out, so no arrow counts them. */
+        buf_puts(b, "<tr><td><font point-size=\"9\">");
+        graph_put_count(b, fig->still[s]);
+        buf_puts(b, " still here at the horizon (");
+        double entries = fig->run->stages[s].entries;
+        graph_put_percent(b, entries > 0 ? fig->still[s] / entries : 0);
+        buf_puts(b, " of entries)</font></td></tr>");
+    }
     if (st->touchpoints) {
         buf_puts(b, "<tr><td align=\"left\" balign=\"left\"><font point-size=\"9\">");
         for (const Touchpoint *t = st->touchpoints; t; t = t->next) {
             buf_puts(b, t->pains ? "⚠ " : "• ");
-            put_escaped(b, t->label.s ? t->label.s : t->name.s);
+            graph_put_escaped(b, t->label.s ? t->label.s : t->name.s);
             if (t->channel_index >= 0) {
                 buf_puts(b, " <i>(");
-                put_escaped(b, m->channels[t->channel_index]->name.s);
+                graph_put_escaped(b, m->channels[t->channel_index]->name.s);
                 buf_puts(b, ")</i>");
             }
             if (t->next) buf_puts(b, "<br/>");
@@ -261,7 +262,7 @@ static void add_stage_nodes(VizGraph *g, const Model *m, const GraphFigures *fig
         viz_node_html(n, buf_str(&label));
         buf_free(&label);
         bool declared;
-        double mood = fig && !isnan(fig->mood[s]) ? fig->mood[s] : declared_mood(m, s, opt->persona, &declared);
+        double mood = fig && !isnan(fig->mood[s]) ? fig->mood[s] : graph_declared_mood(m, s, opt->persona, &declared);
         char colour[8];
         graph_mood_colour(mood, colour);
         viz_node_attr(n, "fillcolor", colour);
@@ -284,14 +285,6 @@ static double max_flow(const Model *m, const GraphFigures *fig)
     return max;
 }
 
-static double stage_exits(const Model *m, const GraphFigures *fig, int s)
-{
-    double sum = 0;
-    int k = 0;
-    for (const Arrow *a = m->stages[s]->arrows; a; a = a->next, k++) sum += fig->taken[s][k];
-    return sum;
-}
-
 static void style_flow_edge(VizEdge *e, double taken, double max)
 {
     char width[32];
@@ -300,17 +293,23 @@ static void style_flow_edge(VizEdge *e, double taken, double max)
     if (taken <= 0) viz_edge_attr(e, "style", "dashed");
 }
 
+/* "1,234 (45.6%)": customers who took a way out and their share of the stage's exits. */
+static void put_taken(Buf *b, double taken, double exits)
+{
+    graph_put_count(b, taken);
+    if (exits > 0) {
+        buf_puts(b, " (");
+        graph_put_percent(b, taken / exits);
+        buf_puts(b, ")");
+    }
+}
+
 static void arrow_label(Buf *b, const Model *m, const GraphFigures *fig, const Arrow *a, double taken, double exits)
 {
     put_probability(b, m, a);
     if (fig) {
         buf_puts(b, "\n");
-        put_count(b, taken);
-        if (exits > 0) {
-            buf_puts(b, " (");
-            put_percent(b, taken / exits);
-            buf_puts(b, ")");
-        }
+        put_taken(b, taken, exits);
     }
 }
 
@@ -325,16 +324,16 @@ static void churn_label(Buf *b, const Model *m, const GraphFigures *fig, int s, 
             if (fig->churn[i].stage != s) continue;
             *total += fig->churn[i].count;
             buf_puts(b, "<tr><td align=\"left\"><font point-size=\"9\">");
-            put_escaped(b, fig->churn[i].reason);
+            graph_put_escaped(b, fig->churn[i].reason);
             buf_puts(b, ": ");
-            put_count(b, fig->churn[i].count);
+            graph_put_count(b, fig->churn[i].count);
             buf_puts(b, "</font></td></tr>");
         }
     } else {
         for (const Arrow *a = m->stages[s]->arrows; a; a = a->next) {
             if (!a->to_churn || !a->reason.s) continue;
             buf_puts(b, "<tr><td align=\"left\"><font point-size=\"9\">");
-            put_escaped(b, a->reason.s);
+            graph_put_escaped(b, a->reason.s);
             buf_puts(b, "</font></td></tr>");
         }
     }
@@ -376,7 +375,7 @@ static void add_arrows(VizGraph *g, const Model *m, const GraphFigures *fig, con
     double max = max_flow(m, fig);
     bool big = m->nstages > BIG_JOURNEY;
     for (int s = 0; s < m->nstages; s++) {
-        double exits = fig ? stage_exits(m, fig, s) : 0;
+        double exits = fig ? fig->exited[s] : 0;
         VizNode *from = viz_node(g, stage_id(m, s));
         VizNode *churn = NULL;
         int k = 0;
@@ -407,7 +406,7 @@ static void add_arrows(VizGraph *g, const Model *m, const GraphFigures *fig, con
             VizEdge *e = viz_edge(g, from, churn);
             Buf label = BUF_INIT;
             buf_puts(&label, "rules\n");
-            put_count(&label, by_rules);
+            put_taken(&label, by_rules, exits);
             viz_edge_attr(e, big ? "xlabel" : "label", buf_str(&label));
             buf_free(&label);
             viz_edge_attr(e, "style", "dashed");
@@ -421,12 +420,12 @@ static void add_arrows(VizGraph *g, const Model *m, const GraphFigures *fig, con
         for (int i = 0; i < fig->nchurn; i++) {
             buf_puts(&label, "<tr><td align=\"left\"><font point-size=\"9\">");
             if (fig->churn[i].stage >= 0) {
-                put_escaped(&label, m->stages[fig->churn[i].stage]->name.s);
+                graph_put_escaped(&label, m->stages[fig->churn[i].stage]->name.s);
                 buf_puts(&label, ": ");
             }
-            put_escaped(&label, fig->churn[i].reason);
+            graph_put_escaped(&label, fig->churn[i].reason);
             buf_puts(&label, " ");
-            put_count(&label, fig->churn[i].count);
+            graph_put_count(&label, fig->churn[i].count);
             buf_puts(&label, "</font></td></tr>");
         }
         buf_puts(&label, "</table>");
@@ -451,7 +450,7 @@ static void add_rule_edges(VizGraph *g, const Model *m, const GraphFigures *fig)
             buf_printf(&label, "rule %s", m->rules[r]->name.s);
             if (fig) {
                 buf_puts(&label, "\n");
-                put_count(&label, rule_moves(fig, from, a->target_index));
+                put_taken(&label, rule_moves(fig, from, a->target_index), fig->exited[from]);
             }
             viz_edge_attr(e, "label", buf_str(&label));
             buf_free(&label);
@@ -473,7 +472,9 @@ static void add_legend(VizGraph *g, const GraphFigures *fig)
     buf_puts(&b, "</tr><tr><td colspan=\"5\" align=\"left\" balign=\"left\"><font point-size=\"9\">"
                  "double border: goal stage<br/>thick border: start stage<br/>");
     buf_puts(&b, fig ? "dashed: no customer reached it<br/>arrow width: customers who took it<br/>"
-                     : "dashed: cannot be reached<br/>");
+                       "arrow label: probability, customers who took it<br/>"
+                       "(their share of the stage's exits)<br/>"
+                     : "dashed: cannot be reached<br/>arrow: declared probability<br/>");
     buf_puts(&b, "⚠ touchpoint with a pain point</font></td></tr></table>");
     VizNode *n = viz_node_in(g, "cluster_legend", "legend");
     viz_cluster_attr(g, "cluster_legend", "label", "Legend");
@@ -490,31 +491,31 @@ static void graph_title(Buf *b, const Model *m, const GraphFigures *fig, const G
     if (opt->persona >= 0) buf_printf(b, " — persona %s", m->personas[opt->persona]->name.s);
     if (fig && fig->exact) {
         buf_puts(b, "\nexact analysis (expected values for ");
-        put_count(b, fig->cohort);
+        graph_put_count(b, fig->cohort);
         buf_puts(b, " customers)");
     } else if (fig) {
         buf_puts(b, "\n");
-        put_count(b, fig->cohort);
+        graph_put_count(b, fig->cohort);
         buf_printf(b, " customers simulated (seed %.0f): conversion ", fig->seed);
-        put_percent(b, fig->conversion_rate);
+        graph_put_percent(b, fig->conversion_rate);
         buf_puts(b, ", churn ");
-        put_percent(b, fig->churn_rate);
+        graph_put_percent(b, fig->churn_rate);
     } else {
         buf_puts(b, "\ndeclared structure (not simulated)");
     }
 }
 
-static void common_attrs(VizGraph *g, const Model *m, const GraphFigures *fig, const GraphOptions *opt)
+void graph_common_attrs(VizGraph *g, const Model *m, const GraphFigures *fig, const GraphOptions *opt)
 {
     Buf title = BUF_INIT;
     graph_title(&title, m, fig, opt);
     viz_graph_attr(g, "label", buf_str(&title));
     buf_free(&title);
     viz_graph_attr(g, "labelloc", "t");
-    viz_graph_attr(g, "fontname", FONT);
+    viz_graph_attr(g, "fontname", GRAPH_FONT);
     viz_graph_attr(g, "fontsize", "16");
-    viz_node_default(g, "fontname", FONT);
-    viz_edge_default(g, "fontname", FONT);
+    viz_node_default(g, "fontname", GRAPH_FONT);
+    viz_edge_default(g, "fontname", GRAPH_FONT);
     viz_node_default(g, "fontsize", "11");
     viz_edge_default(g, "fontsize", "9");
 }
@@ -522,7 +523,7 @@ static void common_attrs(VizGraph *g, const Model *m, const GraphFigures *fig, c
 static VizGraph *build_flow(const Model *m, const GraphFigures *fig, const GraphOptions *opt)
 {
     VizGraph *g = viz_new("journey");
-    common_attrs(g, m, fig, opt);
+    graph_common_attrs(g, m, fig, opt);
     viz_graph_attr(g, "rankdir", "LR");
     viz_graph_attr(g, "nodesep", "0.4");
     viz_graph_attr(g, "ranksep", "0.7");
@@ -536,174 +537,6 @@ static VizGraph *build_flow(const Model *m, const GraphFigures *fig, const Graph
     return g;
 }
 
-/* ---- the journey map ---- */
-
-/* Graphviz rejects an empty <font></font>: cells whose text may be empty go through this. */
-static void put_font_cell(Buf *b, const char *td_attrs, const Buf *text)
-{
-    buf_printf(b, "<td%s>", td_attrs);
-    if (text->len) buf_printf(b, "<font point-size=\"10\">%s</font>", buf_str(text));
-    else buf_puts(b, " ");
-    buf_puts(b, "</td>");
-}
-
-enum { MOOD_ROWS = 9 }; /* +1, +0.75, ..., -1 */
-
-static int mood_row(double mood) { return (int)lround((1 - (mood < -1 ? -1 : mood > 1 ? 1 : mood)) * 4); }
-
-/* The emotion curve as a little chart: one cell per quarter point, ○ declared, ● simulated. */
-static void emotion_cell(Buf *b, double declared, bool has_declared, double simulated)
-{
-    int rd = has_declared ? mood_row(declared) : -1, rs = isnan(simulated) ? -1 : mood_row(simulated);
-    buf_puts(b, "<td><table border=\"0\" cellborder=\"0\" cellspacing=\"0\" cellpadding=\"0\">");
-    for (int r = 0; r < MOOD_ROWS; r++) {
-        char colour[8];
-        graph_mood_colour(1 - r / 4.0, colour);
-        const char *mark = r == rs && r == rd ? "◉" : r == rs ? "●" : r == rd ? "○" : (r == 4 ? "·" : " ");
-        buf_printf(b, "<tr><td bgcolor=\"%s\" width=\"60\" height=\"12\"><font point-size=\"13\">%s</font></td></tr>", colour,
-                   mark);
-    }
-    Buf text = BUF_INIT;
-    if (has_declared) {
-        buf_puts(&text, "○ ");
-        put_signed(&text, declared);
-    }
-    if (!isnan(simulated)) {
-        buf_puts(&text, has_declared ? "  ● " : "● ");
-        put_signed(&text, simulated);
-    }
-    buf_puts(b, "<tr>");
-    put_font_cell(b, "", &text);
-    buf_puts(b, "</tr></table></td>");
-    buf_free(&text);
-}
-
-static void map_header_cell(Buf *b, const char *text)
-{
-    buf_puts(b, "<td bgcolor=\"#dde3ea\" align=\"left\"><b>");
-    put_escaped(b, text);
-    buf_puts(b, "</b></td>");
-}
-
-static void map_row_touchpoints(Buf *b, const Model *m, bool channels)
-{
-    map_header_cell(b, channels ? "Channels" : "Touchpoints");
-    for (int s = 0; s < m->nstages; s++) {
-        Buf text = BUF_INIT;
-        for (const Touchpoint *t = m->stages[s]->touchpoints; t; t = t->next) {
-            if (channels) {
-                /* Each channel once per stage. */
-                bool repeat = t->channel_index < 0;
-                for (const Touchpoint *u = m->stages[s]->touchpoints; u != t && !repeat; u = u->next)
-                    repeat = u->channel_index == t->channel_index;
-                if (repeat) continue;
-            }
-            if (text.len) buf_puts(&text, "<br/>");
-            if (channels) {
-                const Channel *c = m->channels[t->channel_index];
-                put_escaped(&text, c->label.s ? c->label.s : c->name.s);
-            } else {
-                put_escaped(&text, t->label.s ? t->label.s : t->name.s);
-            }
-        }
-        put_font_cell(b, " align=\"left\" balign=\"left\" valign=\"top\"", &text);
-        buf_free(&text);
-    }
-}
-
-static void map_row_notes(Buf *b, const Model *m, bool pains)
-{
-    map_header_cell(b, pains ? "Pain points" : "Opportunities");
-    for (int s = 0; s < m->nstages; s++) {
-        Buf text = BUF_INIT;
-        for (const Touchpoint *t = m->stages[s]->touchpoints; t; t = t->next) {
-            for (const StrList *l = pains ? t->pains : t->opportunities; l; l = l->next) {
-                if (text.len) buf_puts(&text, "<br/>");
-                buf_puts(&text, pains ? "⚠ " : "→ ");
-                put_escaped(&text, l->str.s);
-            }
-        }
-        put_font_cell(b, pains ? " align=\"left\" balign=\"left\" valign=\"top\" bgcolor=\"#fdecea\""
-                               : " align=\"left\" balign=\"left\" valign=\"top\" bgcolor=\"#eaf5ea\"",
-                      &text);
-        buf_free(&text);
-    }
-}
-
-static void map_row_figures(Buf *b, const Model *m, const GraphFigures *fig)
-{
-    map_header_cell(b, "Figures");
-    for (int s = 0; s < m->nstages; s++) {
-        buf_puts(b, "<td align=\"left\" balign=\"left\" valign=\"top\"><font point-size=\"10\">");
-        double churned = 0;
-        for (int i = 0; i < fig->nchurn; i++)
-            if (fig->churn[i].stage == s) churned += fig->churn[i].count;
-        buf_puts(b, "reached ");
-        put_count(b, fig->reached[s]);
-        buf_puts(b, " (");
-        put_percent(b, fig->cohort > 0 ? fig->reached[s] / fig->cohort : 0);
-        buf_puts(b, ")<br/>churned here ");
-        put_count(b, churned);
-        if (fig->converted[s] > 0) {
-            buf_puts(b, "<br/>converted here ");
-            put_count(b, fig->converted[s]);
-        }
-        if (fig->completed[s] > 0) {
-            buf_puts(b, "<br/>completed here ");
-            put_count(b, fig->completed[s]);
-        }
-        buf_puts(b, "</font></td>");
-    }
-}
-
-static VizGraph *build_map(const Model *m, const GraphFigures *fig, const GraphOptions *opt)
-{
-    VizGraph *g = viz_new("journey_map");
-    common_attrs(g, m, fig, opt);
-    Buf b = BUF_INIT;
-    buf_puts(&b, "<table border=\"1\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"6\" color=\"#8899aa\">");
-    buf_puts(&b, "<tr><td bgcolor=\"#dde3ea\"><b>Stage</b></td>");
-    for (int s = 0; s < m->nstages; s++) {
-        const Stage *st = m->stages[s];
-        buf_puts(&b, "<td bgcolor=\"#c9d6e3\"><b>");
-        put_escaped(&b, st->name.s);
-        buf_puts(&b, st->goal ? "</b> ★" : "</b>");
-        if (st->label.s) {
-            buf_puts(&b, "<br/><font point-size=\"10\">");
-            put_escaped(&b, st->label.s);
-            buf_puts(&b, "</font>");
-        }
-        buf_puts(&b, "</td>");
-    }
-    buf_puts(&b, "</tr><tr>");
-    map_row_touchpoints(&b, m, false);
-    buf_puts(&b, "</tr><tr>");
-    map_row_touchpoints(&b, m, true);
-    buf_puts(&b, "</tr><tr>");
-    map_header_cell(&b, fig ? "Emotion\n○ expected  ● simulated" : "Emotion\n○ expected");
-    for (int s = 0; s < m->nstages; s++) {
-        bool declared;
-        double d = declared_mood(m, s, opt->persona, &declared);
-        emotion_cell(&b, d, declared, fig ? fig->mood[s] : NAN);
-    }
-    buf_puts(&b, "</tr><tr>");
-    map_row_notes(&b, m, true);
-    buf_puts(&b, "</tr><tr>");
-    map_row_notes(&b, m, false);
-    buf_puts(&b, "</tr>");
-    if (fig) {
-        buf_puts(&b, "<tr>");
-        map_row_figures(&b, m, fig);
-        buf_puts(&b, "</tr>");
-    }
-    buf_puts(&b, "</table>");
-    VizNode *n = viz_node(g, "map");
-    viz_node_attr(n, "shape", "plain");
-    viz_node_html(n, buf_str(&b));
-    buf_free(&b);
-    return g;
-}
-
 bool graph_render(const Model *m, const RtResult *run, const GraphOptions *opt, const char *format, char **data,
                   size_t *len, char **error)
 {
@@ -712,7 +545,7 @@ bool graph_render(const Model *m, const RtResult *run, const GraphOptions *opt, 
         figures_from_run(m, run, &figures);
         fig = &figures;
     }
-    VizGraph *g = opt->view == GRAPH_MAP ? build_map(m, fig, opt) : build_flow(m, fig, opt);
+    VizGraph *g = opt->view == GRAPH_MAP ? graph_build_map(m, fig, opt) : build_flow(m, fig, opt);
     bool ok = viz_render(g, format, data, len, error);
     viz_free(g);
     if (fig) figures_free(m, fig);

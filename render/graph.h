@@ -1,6 +1,7 @@
 /* graph.h: the pictures of a journey, built for Graphviz (through viz.h): the flow graph
- * (stages, arrows, churn, with simulated volumes and mood) and the classic journey map (one column
- * per stage; touchpoints, channels, emotion curve, pains, opportunities, figures).
+ * (stages, arrows, churn, with simulated volumes and mood; graph.c) and the classic journey map
+ * (one column per stage; touchpoints, channels, the emotion curve at exact values, thoughts and
+ * feelings, pains, opportunities, figures; graph_map.c).
  *
  * The figures come from a run (simulated or exact: runtime/result.h); without them (`--static`)
  * the pictures show the declared structure, probabilities and curve only. This module decides what is drawn; viz.c

@@ -20,14 +20,37 @@ bool render_parse_format(const char *s, RenderFormat *f)
 
 bool render_parse_csv_table(const char *s, CsvTable *t)
 {
-    static const char *const names[] = {"stages", "personas", "touchpoints", "channels", "reasons"};
-    for (int i = 0; i < 5; i++) {
+    static const char *const names[CSV_NTABLES] = {"stages",   "personas", "touchpoints", "channels", "reasons",
+                                                   "exits",    "curves",   "headline",    "pains"};
+    for (int i = 0; i < CSV_NTABLES; i++) {
         if (strcmp(s, names[i]) == 0) {
             *t = (CsvTable)i;
             return true;
         }
     }
     return false;
+}
+
+double render_stage_exited(const RtResult *r, int s)
+{
+    double n = 0;
+    for (int i = 0; i < r->nexits; i++)
+        if (r->exits[i].stage == s) n += r->exits[i].count;
+    return n;
+}
+
+double render_share_of_exits(const RtResult *r, const RtExitRow *x)
+{
+    double exited = render_stage_exited(r, x->stage);
+    return exited > 0 ? x->count / exited : NAN;
+}
+
+double render_stage_still(const RtResult *r, int s)
+{
+    if (r->exact || !r->has_horizon) return 0;
+    const RtStageRow *x = &r->stages[s];
+    double still = x->entries - render_stage_exited(r, s) - x->completed;
+    return still > 0 ? still : 0;
 }
 
 const char *render_persona_name(const RtResult *r, int p) { return r->model->personas[p]->name.s; }

@@ -12,10 +12,22 @@
 #include "result.h"
 
 typedef enum { FORMAT_TABLE, FORMAT_JSON, FORMAT_CSV } RenderFormat;
-typedef enum { CSV_STAGES, CSV_PERSONAS, CSV_TOUCHPOINTS, CSV_CHANNELS, CSV_REASONS } CsvTable;
+typedef enum {
+    CSV_STAGES,
+    CSV_PERSONAS,
+    CSV_TOUCHPOINTS,
+    CSV_CHANNELS,
+    CSV_REASONS,
+    CSV_EXITS,    /* every way out of every stage, with its share of the stage's exits */
+    CSV_CURVES,   /* the emotion curves, declared and simulated, with their reasons */
+    CSV_HEADLINE, /* one row per headline figure, with its interval */
+    CSV_PAINS,    /* the pain points and opportunities of the touchpoints */
+    CSV_NTABLES
+} CsvTable;
 
-/* The "schema" value of the JSON report; raised only when a key changes meaning or goes away. */
-enum { REPORT_JSON_SCHEMA = 1 };
+/* The "schema" value of the JSON report; raised only when a key changes meaning or goes away.
+ * 2: an exit's "rate" (a share of the stage's entries) became "share_of_exits". */
+enum { REPORT_JSON_SCHEMA = 2 };
 
 bool render_parse_format(const char *s, RenderFormat *f);
 bool render_parse_csv_table(const char *s, CsvTable *t);
@@ -61,6 +73,19 @@ typedef struct RenderBin {
 RenderBin *render_ttc_histogram(const RtResult *r, int *n);
 /* The smallest of 1, 2 and 5 times a power of ten that is >= x (x > 0). */
 double render_nice_step(double x);
+
+/* Entries that left stage `s` by one of its ways out (an arrow, or a rule's `goto` or `churn`).
+ * Every report and picture shows an exit as its share of this ("share of the stage's exits": of
+ * the customers who left the stage, the share that took this way), which estimates the arrow's
+ * probability; the entries that never left (the stage's `active` and `completed` customers) are
+ * shown apart. 0 when no customer left. */
+double render_stage_exited(const RtResult *r, int s);
+/* count / exited, NaN when nothing left the stage. */
+double render_share_of_exits(const RtResult *r, const RtExitRow *x);
+/* Entries of stage `s` that the horizon cut before they left it: entries - exited - completed
+ * (a customer the step limit stopped had taken a way out already), 0 without a horizon and in an
+ * exact analysis (which ignores the horizon). */
+double render_stage_still(const RtResult *r, int s);
 
 /* Shared by the renderers: the journey's display names. */
 const char *render_persona_name(const RtResult *r, int p);

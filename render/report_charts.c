@@ -112,6 +112,49 @@ void html_chart_funnel(Buf *b, const RtResult *r)
 
 /* ---- emotion curves ---- */
 
+/* The reason the curve of persona p gives for stage s (the string after its value), or NULL. */
+static const char *curve_reason(const RtResult *r, int p, int s)
+{
+    const char *why = r->model->curve_reason[(size_t)p * (size_t)r->model->nstages + (size_t)s];
+    return why && *why ? why : NULL;
+}
+
+/* A number above each declared point that has a reason: its note under the chart. */
+static void curve_note_marks(Chart *c, const RtResult *r, int p, const double *decl)
+{
+    int k = 0;
+    for (int s = 0; s < r->model->nstages; s++) {
+        if (!curve_reason(r, p, s) || isnan(decl[s])) continue;
+        Buf t = BUF_INIT;
+        buf_printf(&t, "%d", ++k);
+        chart_text(c, chart_x(c, s), chart_y(c, decl[s]) - 9, ANCHOR_MIDDLE, "note-mark", NULL, buf_str(&t));
+        buf_free(&t);
+    }
+}
+
+/* The curve's thoughts and feelings: each reason the journey gives, numbered as on the chart.
+ * Whether there was any. */
+static bool curve_notes(Buf *b, const RtResult *r, int p)
+{
+    const Model *m = r->model;
+    int k = 0;
+    for (int s = 0; s < m->nstages; s++) {
+        const char *why = curve_reason(r, p, s);
+        if (!why) continue;
+        if (k++ == 0) buf_puts(b, "<ol class=\"why\" aria-label=\"Thoughts and feelings\">\n");
+        size_t at = (size_t)p * (size_t)m->nstages + (size_t)s;
+        buf_puts(b, "<li><b>");
+        chart_escape(b, m->stages[s]->name.s);
+        buf_puts(b, "</b> (");
+        html_fig_text(b, r, m->curve[at], FIG_MOOD);
+        buf_puts(b, "): \xE2\x80\x9C");
+        chart_escape(b, why);
+        buf_puts(b, "\xE2\x80\x9D</li>\n");
+    }
+    if (k) buf_puts(b, "</ol>\n");
+    return k > 0;
+}
+
 static void curve_chart(Buf *b, const RtResult *r, int p, int json_index)
 {
     const Model *m = r->model;
@@ -167,11 +210,17 @@ static void curve_chart(Buf *b, const RtResult *r, int p, int json_index)
     free(dx);
     free(dy);
     buf_free(&attrs);
+    curve_note_marks(&c, r, p, decl);
     chart_close(&c);
-    figure_close(b, r->exact ? "Mood on entry of each stage, from \xE2\x88\x92" "1 to +1, as the journey declares "
-                               "it. Simulated moods are not available in an exact analysis."
-                             : "Mean mood on entry of each stage, from \xE2\x88\x92" "1 to +1: as the journey declares "
-                               "it (dashed) and as its customers felt it in the simulation (solid).");
+    bool notes = curve_notes(b, r, p);
+    Buf cap = BUF_INIT;
+    buf_puts(&cap, r->exact ? "Mood on entry of each stage, from \xE2\x88\x92" "1 to +1, as the journey declares "
+                              "it. Simulated moods are not available in an exact analysis."
+                            : "Mean mood on entry of each stage, from \xE2\x88\x92" "1 to +1: as the journey declares "
+                              "it (dashed) and as its customers felt it in the simulation (solid).");
+    if (notes) buf_puts(&cap, " Numbered points: why, as the journey's curve says (above).");
+    figure_close(b, buf_str(&cap));
+    buf_free(&cap);
     buf_free(&title);
     free(labels);
     free(x);
@@ -192,6 +241,23 @@ void html_chart_curves(Buf *b, const RtResult *r)
     buf_puts(b, "</div>\n");
     if (shown > CURVES_MAX)
         buf_printf(b, "<p class=\"note\">The curves of the first %d of %d personas.</p>\n", CURVES_MAX, shown);
+}
+
+/* ---- time axes ---- */
+
+/* The unit of the time axis: days, or hours or minutes when every time shown is shorter than a
+ * day or an hour (an axis from 0 to 0.04 days reads badly). `per_day` converts days into it. */
+typedef struct TimeUnit {
+    double per_day;
+    const char *name;
+} TimeUnit;
+
+static TimeUnit time_unit(double end)
+{
+    if (!(end > 0)) return (TimeUnit){1, "days"}; /* nothing to show: an axis of one day */
+    if (end <= 1.0 / 24) return (TimeUnit){24 * 60, "minutes"};
+    if (end <= 1) return (TimeUnit){24, "hours"};
+    return (TimeUnit){1, "days"};
 }
 
 /* ---- retention over time ---- */
@@ -248,11 +314,12 @@ void html_chart_retention(Buf *b, const RtResult *r)
     int ns = 2 * n - 1;
     double *x = xcalloc((size_t)ns, sizeof *x), *y = xcalloc((size_t)ns, sizeof *y);
     double *flat = xcalloc((size_t)n * 2, sizeof *flat);
+    TimeUnit u = time_unit(end);
     for (int i = 0; i < n; i++) {
-        x[2 * i] = pts[i].day;
+        x[2 * i] = pts[i].day * u.per_day;
         y[2 * i] = pts[i].retained;
         if (i + 1 < n) {
-            x[2 * i + 1] = pts[i + 1].day;
+            x[2 * i + 1] = pts[i + 1].day * u.per_day;
             y[2 * i + 1] = pts[i].retained;
         }
         flat[2 * i] = pts[i].day;
@@ -264,25 +331,30 @@ void html_chart_retention(Buf *b, const RtResult *r)
     chart_plot_area(&c, 58, 34, W - 18, H - 50);
     double xt[CHART_MAX_TICKS], yt[CHART_MAX_TICKS];
     int nx, ny;
-    double xstep = ticks_upto(end, 8, xt, &nx);
+    double xstep = ticks_upto(end * u.per_day, 8, xt, &nx);
     double ylo = 0, yhi = 1;
     double ystep = chart_ticks(&ylo, &yhi, 6, yt, &ny);
-    chart_scale(&c, 0, end > 0 ? end : 1, 0, 1);
+    chart_scale(&c, 0, end > 0 ? end * u.per_day : 1, 0, 1);
     buf_puts(b, "<text x=\"0\" y=\"16\" class=\"chart-title\">Retention over time</text>\n");
     chart_y_axis(&c, yt, ny, ystep, CHART_PERCENT, "customers not churned");
-    chart_x_axis(&c, xt, nx, xstep, CHART_NUMBER, "days since the first stage");
+    Buf axis = BUF_INIT;
+    buf_printf(&axis, "%s since the first stage", u.name);
+    chart_x_axis(&c, xt, nx, xstep, CHART_NUMBER, buf_str(&axis));
+    buf_free(&axis);
     chart_area(&c, x, y, ns, MAIN, 0.12);
     Buf attrs = BUF_INIT;
     html_series(&attrs, "retention_curve", "day retained", flat, n, 2);
     chart_line(&c, x, y, ns, MAIN, false, buf_str(&attrs));
     buf_free(&attrs);
-    retention_markers(&c, r, end);
+    if (u.per_day == 1) retention_markers(&c, r, end); /* day 30 and 90 lie beyond a shorter axis */
     chart_close(&c);
-    figure_close(b, r->has_horizon ? "The share of the cohort that has not churned by each day, up to the horizon "
-                                     "(customers still in the journey then count as retained). Dots: retention at "
-                                     "days 30 and 90."
-                                   : "The share of the cohort that has not churned by each day, up to the last "
-                                     "churn. Dots: retention at days 30 and 90.");
+    Buf cap = BUF_INIT;
+    buf_puts(&cap, r->has_horizon ? "The share of the cohort that has not churned by each day, up to the horizon "
+                                    "(customers still in the journey then count as retained)."
+                                  : "The share of the cohort that has not churned by each day, up to the last churn.");
+    if (u.per_day == 1) buf_puts(&cap, " Dots: retention at days 30 and 90.");
+    figure_close(b, buf_str(&cap));
+    buf_free(&cap);
     free(x);
     free(y);
     free(flat);
@@ -291,15 +363,15 @@ void html_chart_retention(Buf *b, const RtResult *r)
 
 /* ---- time to convert ---- */
 
-static void ttc_bars(Chart *c, const RtResult *r, const RenderBin *bins, int n, double step)
+static void ttc_bars(Chart *c, const RtResult *r, const RenderBin *bins, int n, double step, TimeUnit u)
 {
     for (int i = 0; i < n; i++) {
         bool open = isinf(bins[i].to);
         double from = bins[i].from, to = open ? from + step : bins[i].to;
-        double x0 = chart_x(c, from) + 1, x1 = chart_x(c, to) - 1, y = chart_y(c, bins[i].count);
+        double x0 = chart_x(c, from * u.per_day) + 1, x1 = chart_x(c, to * u.per_day) - 1, y = chart_y(c, bins[i].count);
         Buf tip = BUF_INIT;
-        if (open) buf_printf(&tip, "%g days or more: ", from);
-        else buf_printf(&tip, "%g to %g days: ", from, to);
+        if (open) buf_printf(&tip, "%g %s or more: ", from * u.per_day, u.name);
+        else buf_printf(&tip, "%g to %g %s: ", from * u.per_day, to * u.per_day, u.name);
         html_fig_text(&tip, r, bins[i].count, FIG_COUNT);
         buf_puts(&tip, " conversions");
         chart_rect(c, x0, y, x1 - x0, c->bottom - y, open ? "#7fb4d9" : MAIN, NULL, buf_str(&tip));
@@ -322,6 +394,7 @@ void html_chart_ttc(Buf *b, const RtResult *r)
     enum { W = 560, H = 330 };
     bool open = isinf(bins[n - 1].to);
     double step = bins[0].to - bins[0].from, end = open ? bins[n - 1].from + step : bins[n - 1].to, top = 0;
+    TimeUnit u = time_unit(end);
     double *flat = xcalloc((size_t)n * 3, sizeof *flat);
     for (int i = 0; i < n; i++) {
         top = fmax(top, bins[i].count);
@@ -331,25 +404,30 @@ void html_chart_ttc(Buf *b, const RtResult *r)
     }
     figure_open(b, "half");
     Chart c;
-    chart_open(&c, b, W, H, "Time to convert: conversions by days from the first stage");
+    Buf label = BUF_INIT;
+    buf_printf(&label, "Time to convert: conversions by %s from the first stage", u.name);
+    chart_open(&c, b, W, H, buf_str(&label));
     chart_plot_area(&c, 58, 34, W - 18, H - 50);
     double xt[CHART_MAX_TICKS], yt[CHART_MAX_TICKS];
     int nx, ny;
-    double xstep = ticks_upto(open ? bins[n - 1].from : end, 8, xt, &nx);
+    double xstep = ticks_upto((open ? bins[n - 1].from : end) * u.per_day, 8, xt, &nx);
     double ylo = 0, yhi = top > 0 ? top : 1;
     double ystep = chart_ticks(&ylo, &yhi, 6, yt, &ny);
-    chart_scale(&c, 0, end, 0, yhi);
+    chart_scale(&c, 0, end * u.per_day, 0, yhi);
     buf_puts(b, "<text x=\"0\" y=\"16\" class=\"chart-title\">Time to convert</text>\n");
     chart_y_axis(&c, yt, ny, ystep < 1 ? 1 : ystep, CHART_NUMBER, "conversions");
-    chart_x_axis(&c, xt, nx, xstep, CHART_NUMBER, "days from the first stage to the conversion");
+    buf_clear(&label);
+    buf_printf(&label, "%s from the first stage to the conversion", u.name);
+    chart_x_axis(&c, xt, nx, xstep, CHART_NUMBER, buf_str(&label));
+    buf_free(&label);
     Buf attrs = BUF_INIT;
     html_series(&attrs, "time_to_convert.histogram", "from to count", flat, n, 3);
     buf_printf(b, "<g%s>\n", buf_str(&attrs));
-    ttc_bars(&c, r, bins, n, step);
+    ttc_bars(&c, r, bins, n, step, u);
     buf_puts(b, "</g>\n");
     buf_free(&attrs);
-    chart_vline(&c, r->ttc_median, "marker", BAD);
-    chart_vline(&c, r->ttc_p90, "marker", P90);
+    chart_vline(&c, r->ttc_median * u.per_day, "marker", BAD);
+    chart_vline(&c, r->ttc_p90 * u.per_day, "marker", P90);
     Buf med = BUF_INIT, p90 = BUF_INIT;
     buf_puts(&med, "median ");
     html_fig_text(&med, r, r->ttc_median, FIG_DAYS);
@@ -360,9 +438,11 @@ void html_chart_ttc(Buf *b, const RtResult *r)
     buf_free(&med);
     buf_free(&p90);
     chart_close(&c);
-    figure_close(b, open ? "Converted customers by the days they took to convert, up to the 99th percentile; the "
-                           "last, lighter bar holds the slower ones."
-                         : "Converted customers by the days they took to convert.");
+    Buf cap = BUF_INIT;
+    buf_printf(&cap, "Converted customers by the %s they took to convert", u.name);
+    buf_puts(&cap, open ? ", up to the 99th percentile; the last, lighter bar holds the slower ones." : ".");
+    figure_close(b, buf_str(&cap));
+    buf_free(&cap);
     free(flat);
     free(bins);
 }

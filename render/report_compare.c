@@ -1,7 +1,8 @@
 /* report_compare.c: the report of `cjm compare` (see report_compare.h). Rates are shown in
- * percent and their changes in percentage points ("pt"), money with two decimals, NPS with one;
- * an interval is that of the change (of the variant's own value in a sweep). Removals come
- * ranked by the conversions they lose, largest first; scenarios and sweeps in their order. */
+ * percent and their changes in percentage points ("pt"), money with two decimals, NPS with one,
+ * times in days with one; an interval is that of the change (of the variant's own value in a
+ * sweep). Removals come ranked by the conversions they lose, largest first; scenarios and sweeps
+ * in their order. */
 #include "report_compare.h"
 
 #include <math.h>
@@ -16,10 +17,17 @@
 
 /* The order of the figures in tables. */
 static const CmpMetric SHOWN[CMP_NMETRICS] = {
-    CMP_CONVERSION, CMP_CHURN, CMP_RETENTION90, CMP_REVENUE, CMP_COST, CMP_CAC, CMP_NPS,
+    CMP_CONVERSION, CMP_CHURN, CMP_RETENTION90, CMP_REVENUE, CMP_COST, CMP_CAC, CMP_TTC, CMP_NPS,
 };
 
-typedef enum { UNIT_RATE, UNIT_MONEY, UNIT_SCORE } Unit;
+/* The figures of a sweep's table and charts. Every sweep shows the same ones, whatever it varies:
+ * what a parameter can change is not only its own figure (a cost changes conversion too when a
+ * rule reads it), and tables of different sweeps line up. Churn, retention and NPS are in the
+ * JSON and CSV reports. */
+static const CmpMetric SWEPT[] = {CMP_CONVERSION, CMP_REVENUE, CMP_COST, CMP_CAC, CMP_TTC};
+enum { NSWEPT = sizeof SWEPT / sizeof SWEPT[0] };
+
+typedef enum { UNIT_RATE, UNIT_MONEY, UNIT_SCORE, UNIT_DAYS } Unit;
 
 static Unit unit_of(CmpMetric k)
 {
@@ -28,6 +36,7 @@ static Unit unit_of(CmpMetric k)
     case CMP_CHURN:
     case CMP_RETENTION90: return UNIT_RATE;
     case CMP_NPS: return UNIT_SCORE;
+    case CMP_TTC: return UNIT_DAYS;
     default: return UNIT_MONEY;
     }
 }
@@ -51,10 +60,11 @@ static void level(Buf *b, CmpMetric k, double v)
     case UNIT_RATE: fixed(b, 100 * v, 1, false); buf_putc(b, '%'); break;
     case UNIT_MONEY: fixed(b, v, 2, false); break;
     case UNIT_SCORE: fixed(b, v, 1, true); break;
+    case UNIT_DAYS: fixed(b, v, 1, false); buf_puts(b, " d"); break;
     }
 }
 
-/* A change: +1.23 pt, -0.45, +3.0. */
+/* A change: +1.23 pt, -0.45, +3.0, +1.2 d. */
 static void change(Buf *b, CmpMetric k, double v)
 {
     if (!isfinite(v)) {
@@ -65,10 +75,11 @@ static void change(Buf *b, CmpMetric k, double v)
     case UNIT_RATE: fixed(b, 100 * v, 2, true); buf_puts(b, " pt"); break;
     case UNIT_MONEY: fixed(b, v, 2, true); break;
     case UNIT_SCORE: fixed(b, v, 1, true); break;
+    case UNIT_DAYS: fixed(b, v, 1, true); buf_puts(b, " d"); break;
     }
 }
 
-/* The interval of a change: "+1.02 … +1.44 pt". */
+/* The interval of a change: "+1.02 … +1.44 pt", "-0.3 … +0.4 d". */
 static void interval(Buf *b, CmpMetric k, double lo, double hi)
 {
     if (!isfinite(lo) || !isfinite(hi)) {
@@ -77,18 +88,26 @@ static void interval(Buf *b, CmpMetric k, double lo, double hi)
     }
     Unit u = unit_of(k);
     double scale = u == UNIT_RATE ? 100 : 1;
-    int decimals = u == UNIT_SCORE ? 1 : 2;
+    int decimals = u == UNIT_SCORE || u == UNIT_DAYS ? 1 : 2;
     fixed(b, scale * lo, decimals, true);
     buf_puts(b, " \xE2\x80\xA6 "); /* … */
     fixed(b, scale * hi, decimals, true);
     if (u == UNIT_RATE) buf_puts(b, " pt");
+    if (u == UNIT_DAYS) buf_puts(b, " d");
 }
 
-/* The interval of a value: "12.1%–13.4%", "4.10–4.52". */
+/* The interval of a value: "12.1%–13.4%", "4.10–4.52", "9.8–10.6 d". */
 static void value_interval(Buf *b, CmpMetric k, double lo, double hi)
 {
     if (!isfinite(lo) || !isfinite(hi)) {
         buf_puts(b, "-");
+        return;
+    }
+    if (unit_of(k) == UNIT_DAYS) {
+        fixed(b, lo, 1, false);
+        buf_puts(b, "\xE2\x80\x93");
+        fixed(b, hi, 1, false);
+        buf_puts(b, " d");
         return;
     }
     level(b, k, lo);
@@ -249,31 +268,32 @@ static void table_removals(const CmpResult *r, Buf *b)
                 "effect).\n");
 }
 
+/* The sweep's table: per value, each figure of SWEPT with its 95% interval (its own, not the
+ * change's). The headings are short; the note under the table says what they are. */
 static void table_sweep(const CmpResult *r, Buf *b)
 {
+    static const char *const heads[NSWEPT] = {"Conversion", "Revenue", "Cost", "CAC", "To convert"};
     const CmpSet *set = r->set;
     buf_puts(b, "\n");
     Grid g;
-    grid_init(&g, r->exact ? "rrrl" : "rrlrll");
+    grid_init(&g, r->exact ? "rrrrrr" : "rrlrlrlrlrl");
     grid_cell(&g, "%s", set->sweep_what);
-    grid_cell(&g, "Conversion");
-    if (!r->exact) grid_cell(&g, "95%% CI");
-    grid_cell(&g, "Revenue / customer");
-    if (!r->exact) grid_cell(&g, "95%% CI");
-    grid_cell(&g, "%s", "");
-    double most = 0;
-    for (int i = 0; i < set->n; i++)
-        if (cmp_stat(r, i, CMP_CONVERSION)->value > most) most = cmp_stat(r, i, CMP_CONVERSION)->value;
+    for (int f = 0; f < NSWEPT; f++) {
+        grid_cell(&g, "%s", heads[f]);
+        if (!r->exact) grid_cell(&g, "95%% CI");
+    }
     for (int i = 0; i < set->n; i++) {
-        const CmpStat *c = cmp_stat(r, i, CMP_CONVERSION), *rev = cmp_stat(r, i, CMP_REVENUE);
         grid_cell(&g, "%s", set->v[i].name);
-        cell(&g, level, CMP_CONVERSION, c->value);
-        if (!r->exact) cell_interval(&g, CMP_CONVERSION, c->value_lo, c->value_hi, true);
-        cell(&g, level, CMP_REVENUE, rev->value);
-        if (!r->exact) cell_interval(&g, CMP_REVENUE, rev->value_lo, rev->value_hi, true);
-        cell_bar(&g, most > 0 ? c->value / most : 0, 30);
+        for (int f = 0; f < NSWEPT; f++) {
+            const CmpStat *s = cmp_stat(r, i, SWEPT[f]);
+            cell(&g, level, SWEPT[f], s->value);
+            if (!r->exact) cell_interval(&g, SWEPT[f], s->value_lo, s->value_hi, true);
+        }
     }
     grid_print(&g, b);
+    buf_puts(b, "\nRevenue and cost per customer; CAC: cost per conversion; to convert: the mean time to convert of\n"
+                "converted customers.");
+    buf_puts(b, r->exact ? "\n" : " Intervals are each value's own.\n");
 }
 
 void render_compare_table(const CmpResult *r, const Model *m, const char *file, Buf *out)
@@ -487,6 +507,7 @@ static void sweep_line(Buf *b, const CmpResult *r, CmpMetric k, const char *titl
         if (a < ylo) ylo = a;
         if (z > yhi) yhi = z;
     }
+    if (!(ylo <= yhi)) ylo = 0, yhi = 1; /* no value at all (CAC and time to convert without conversions) */
     if (k == CMP_CONVERSION && ylo > 0) ylo = 0;
     double xt[CHART_MAX_TICKS], yt[CHART_MAX_TICKS];
     int nx, ny;
@@ -559,6 +580,37 @@ static void html_scenario(Buf *b, const CmpResult *r, int v)
     buf_puts(b, "</tbody></table></div>\n");
 }
 
+/* The table of a sweep: per value, each figure of SWEPT, with its own 95% interval under it. */
+static void html_sweep_table(Buf *b, const CmpResult *r)
+{
+    static const char *const heads[NSWEPT] = {"Conversion", "Revenue / customer", "Cost / customer", "CAC",
+                                              "Time to convert"};
+    const CmpSet *set = r->set;
+    buf_puts(b, "<div class=\"tablewrap\"><table>\n<thead><tr><th class=\"n\" scope=\"col\">");
+    chart_escape(b, set->sweep_what);
+    buf_puts(b, "</th>");
+    for (int f = 0; f < NSWEPT; f++) buf_printf(b, "<th class=\"n\" scope=\"col\">%s</th>", heads[f]);
+    buf_puts(b, "</tr></thead>\n<tbody>\n");
+    for (int i = 0; i < set->n; i++) {
+        buf_puts(b, "<tr><td class=\"n\">");
+        chart_escape(b, set->v[i].name);
+        buf_puts(b, "</td>");
+        for (int f = 0; f < NSWEPT; f++) {
+            const CmpStat *s = cmp_stat(r, i, SWEPT[f]);
+            buf_puts(b, "<td class=\"n\">");
+            level(b, SWEPT[f], s->value);
+            if (!r->exact) {
+                buf_puts(b, "<small>95% CI ");
+                value_interval(b, SWEPT[f], s->value_lo, s->value_hi);
+                buf_puts(b, "</small>");
+            }
+            buf_puts(b, "</td>");
+        }
+        buf_puts(b, "</tr>\n");
+    }
+    buf_puts(b, "</tbody></table></div>\n");
+}
+
 /* The table of removal effects, by rank. */
 static void html_removals(Buf *b, const CmpResult *r)
 {
@@ -615,10 +667,19 @@ void render_compare_html(const CmpResult *r, Buf *out)
         buf_printf(&title, "Sweep of %s", set->sweep_what);
         html_text(out, "h2", NULL, buf_str(&title));
         buf_free(&title);
+        html_text(out, "p", "intro", r->exact ? "Each value of the parameter, solved exactly: conversion, revenue and "
+                                                "cost per customer, CAC (cost per conversion) and the mean time to "
+                                                "convert of converted customers."
+                                              : "Each value of the parameter over the same customers (common random "
+                                                "numbers): conversion, revenue and cost per customer, CAC (cost per "
+                                                "conversion) and the mean time to convert of converted customers, "
+                                                "each with its 95% interval.");
         buf_puts(out, "<div class=\"grid2\">\n");
-        sweep_line(out, r, CMP_CONVERSION, "Conversion");
-        sweep_line(out, r, CMP_REVENUE, "Revenue per customer");
+        static const char *const titles[NSWEPT] = {"Conversion", "Revenue per customer", "Cost per customer", "CAC",
+                                                   "Time to convert (days)"};
+        for (int f = 0; f < NSWEPT; f++) sweep_line(out, r, SWEPT[f], titles[f]);
         buf_puts(out, "</div>\n");
+        html_sweep_table(out, r);
     } else {
         buf_puts(out, "<section id=\"compare-removal\" class=\"compare\">\n");
         Buf title = BUF_INIT;

@@ -15,6 +15,7 @@
 
 #include "arena.h"
 #include "chart.h"
+#include "format.h"
 #include "report_html.h"
 
 /* The note shown where an exact analysis has no figure. */
@@ -64,10 +65,13 @@ void html_fig_text(Buf *b, const RtResult *r, double v, FigKind k)
         break;
     case FIG_MONEY: number(b, v, 2, false); break;
     case FIG_MOOD: number(b, v, 2, true); break;
-    case FIG_DAYS:
-        number(b, v, 1, false);
-        buf_puts(b, "\xC2\xA0" "d"); /* a no-break space: "15.8 d" stays on one line */
+    case FIG_DAYS: {
+        /* "15.8 d", "5.2 h", "42 min" (format.h), a no-break space keeping it on one line. */
+        Duration d = duration_for_people(v);
+        number(b, d.value, d.decimals, false);
+        buf_printf(b, "\xC2\xA0%s", d.unit);
         break;
+    }
     case FIG_NPS: number(b, v, 1, true); break;
     case FIG_CSAT: number(b, v, 2, false); break;
     case FIG_PLAIN: render_number(b, v); break;
@@ -169,6 +173,8 @@ static const char CSS[] =
     ".chart .axis{stroke:#9aa3b2;stroke-width:1}\n"
     ".chart .zero{stroke:#3a4356;stroke-width:1.4}\n"
     ".chart .marker{stroke-width:2;stroke-dasharray:5 4}\n"
+    ".chart .note-mark{fill:#9a6a00;font-size:11.5px;font-weight:700}\n"
+    "ol.why{margin:4px 0 0;padding-left:24px;font-size:13px}ol.why li::marker{color:#9a6a00;font-weight:700}\n"
     ".graph{margin:0 0 10px;padding:8px;border:1px solid var(--line);border-radius:8px;overflow-x:auto}\n"
     ".graph svg{display:block;width:100%;max-width:var(--w);min-width:calc(var(--w)*.55);height:auto;margin:0 auto}\n"
     ".tablewrap{overflow-x:auto}\n"
@@ -222,7 +228,10 @@ static void header_meta(Buf *b, const RtResult *r, const char *file, const HtmlR
     buf_puts(b, " customers</span>\n<span>seed ");
     html_fig(b, r, "span", NULL, "seed", (double)r->seed, FIG_PLAIN);
     buf_puts(b, "</span>\n<span>");
-    if (r->has_horizon) {
+    if (r->has_horizon && r->horizon < 1) { /* "horizon 12.0 h", not "horizon 0.5 days" */
+        buf_puts(b, "horizon ");
+        html_fig(b, r, "span", NULL, "horizon_days", r->horizon, FIG_DAYS);
+    } else if (r->has_horizon) {
         buf_puts(b, "horizon ");
         html_fig(b, r, "span", NULL, "horizon_days", r->horizon, FIG_PLAIN);
         buf_puts(b, " days");
@@ -340,14 +349,42 @@ static void card_figure(Buf *b, const RtResult *r, const char *title, const char
     card_close(b, isfinite(v) ? sub : missing);
 }
 
-static void card_money(Buf *b, const RtResult *r, const char *title, const char *path, double per,
-                       const char *total_path, double total)
+/* "95% CI lo–hi" of a money figure whose JSON key is `key` (its interval is `key`_ci95); nothing
+ * when it has none (an exact analysis). */
+static void money_interval(Buf *b, const RtResult *r, const char *key, RtEstimate e)
+{
+    char path[128];
+    if (!isfinite(e.lo) || !isfinite(e.hi)) return;
+    buf_puts(b, "<span class=\"sub\">95% CI ");
+    html_fig(b, r, "span", NULL, html_path(path, "%s_ci95.0", key), e.lo, FIG_MONEY);
+    buf_puts(b, DASH);
+    html_fig(b, r, "span", NULL, html_path(path, "%s_ci95.1", key), e.hi, FIG_MONEY);
+    buf_puts(b, "</span>");
+}
+
+/* A figure per customer with its total and, in a simulation, its 95% interval. */
+static void card_money(Buf *b, const RtResult *r, const char *title, const char *key, RtEstimate per,
+                       const char *total_key, double total)
 {
     card_open(b, "plain", title);
-    card_big(b, r, path, per, FIG_MONEY);
+    card_big(b, r, key, per.value, FIG_MONEY);
     buf_puts(b, "<span class=\"sub\">");
-    html_fig(b, r, "span", NULL, total_path, total, FIG_MONEY);
-    buf_puts(b, " in all</span>");
+    html_fig(b, r, "span", NULL, total_key, total, FIG_MONEY);
+    buf_puts(b, r->exact ? " expected in all</span>" : " in all</span>");
+    money_interval(b, r, key, per);
+    card_close(b, NULL);
+}
+
+static void card_cac(Buf *b, const RtResult *r, RtEstimate cac)
+{
+    card_open(b, "plain", "CAC");
+    card_big(b, r, "cac", cac.value, FIG_MONEY);
+    if (!isfinite(cac.value)) {
+        card_close(b, "no conversion");
+        return;
+    }
+    buf_puts(b, "<span class=\"sub\">customer acquisition cost: cost per conversion</span>");
+    money_interval(b, r, "cac", cac);
     card_close(b, NULL);
 }
 
@@ -389,10 +426,10 @@ static void cards(Buf *b, const RtResult *r)
     card_figure(b, r, "NPS", "nps", r->nps, FIG_NPS, "Net Promoter Score: promoters minus detractors", HTML_NOT_EXACT);
     card_figure(b, r, "CSAT", "csat", r->csat, FIG_CSAT, "customer satisfaction, mean score from 1 to 5",
                 HTML_NOT_EXACT);
-    card_money(b, r, "Revenue / customer", "revenue_per_customer", r->revenue / r->cohort, "revenue", r->revenue);
-    card_money(b, r, "Cost / customer", "cost_per_customer", r->cost / r->cohort, "cost", r->cost);
-    card_figure(b, r, "CAC", "cac", r->converted > 0 ? r->cost / r->converted : NAN, FIG_MONEY,
-                "customer acquisition cost: cost per conversion", "no conversion");
+    RtMoney money = rt_money(r);
+    card_money(b, r, "Revenue / customer", "revenue_per_customer", money.revenue, "revenue", r->revenue);
+    card_money(b, r, "Cost / customer", "cost_per_customer", money.cost, "cost", r->cost);
+    card_cac(b, r, money.cac);
     card_time(b, r);
     buf_puts(b, "</div>\n");
     section_close(b);
@@ -475,29 +512,50 @@ static void exit_text(Buf *b, const RtResult *r, const RtExitRow *x)
     if (x->via_rule) buf_puts(b, " (rule)");
 }
 
+/* The rows of what did not leave stage `s` by a way out, each with its share of the stage's
+ * entries: the entries the horizon cut while in it, and the customers who completed there. */
+static void stayed_rows(Buf *b, const RtResult *r, int s)
+{
+    const RtStageRow *x = &r->stages[s];
+    char path[128];
+    for (int i = 0; i < 2; i++) {
+        double count = i == 0 ? render_stage_still(r, s) : x->completed;
+        if (!(count > 0)) continue;
+        buf_puts(b, "<tr><td></td><td><i>");
+        chart_escape(b, i == 0 ? "still in the stage at the horizon" : "completed in the stage");
+        buf_puts(b, "</i></td>");
+        td_fig(b, r, html_path(path, "stages.%d.%s", s, i == 0 ? "still_at_horizon" : "completed"), count, FIG_COUNT);
+        buf_puts(b, "<td class=\"n\">");
+        html_fig_text(b, r, x->entries > 0 ? count / x->entries : NAN, FIG_RATE);
+        buf_puts(b, " of entries</td></tr>\n");
+    }
+}
+
 static void exits_table(Buf *b, const RtResult *r)
 {
     if (r->nexits == 0) return;
-    static const char *const heads[] = {"Stage", "Way out", "#Taken", "#% of the stage's entries"};
-    buf_puts(b, "<h3>Ways out of each stage</h3>\n");
+    static const char *const heads[] = {"Stage", "Way out", "#Taken", "#% of the stage's exits"};
+    buf_puts(b, "<h3>Ways out of each stage</h3>\n<p class=\"intro\">Each way out as a share of the stage's "
+                "exits: of the customers who left the stage, the share that took it (an estimate of the arrow's "
+                "probability when nothing else changes it). Customers who never left it are listed apart, with their share of its entries.</p>\n");
     table_open(b, heads, 4);
     char path[128];
-    int prev = -1, k = 0;
+    int k = 0;
     for (int i = 0; i < r->nexits; i++) {
         const RtExitRow *x = &r->exits[i];
-        k = x->stage == prev ? k + 1 : 0;
+        bool first = i == 0 || r->exits[i - 1].stage != x->stage;
+        k = first ? 0 : k + 1;
         buf_puts(b, "<tr>");
-        td_text(b, x->stage != prev ? r->model->stages[x->stage]->name.s : "");
-        prev = x->stage;
+        td_text(b, first ? r->model->stages[x->stage]->name.s : "");
         Buf t = BUF_INIT;
         exit_text(&t, r, x);
         td_text(b, buf_str(&t));
         buf_free(&t);
-        double entries = r->stages[x->stage].entries;
         td_fig(b, r, html_path(path, "stages.%d.exits.%d.count", x->stage, k), x->count, FIG_COUNT);
-        td_fig(b, r, html_path(path, "stages.%d.exits.%d.rate", x->stage, k), entries > 0 ? x->count / entries : NAN,
+        td_fig(b, r, html_path(path, "stages.%d.exits.%d.share_of_exits", x->stage, k), render_share_of_exits(r, x),
                FIG_RATE);
         buf_puts(b, "</tr>\n");
+        if (i + 1 == r->nexits || r->exits[i + 1].stage != x->stage) stayed_rows(b, r, x->stage);
     }
     table_close(b);
 }
@@ -722,15 +780,15 @@ static void pictures(Buf *b, const HtmlReport *o)
     section_open(b, "pictures", "The journey", NULL);
     if (o->flow_svg) {
         buf_puts(b, "<h3>Flow</h3>\n<p class=\"intro\">Stages with the customers who reached them and their mean mood "
-                    "on entry (colour, red to green); arrows with their probability and the customers who took them; "
-                    "churn beside each stage.</p>\n<div class=\"graph\">");
+                    "on entry (colour, red to green); arrows with their probability, the customers who took them and "
+                    "their share of the stage's exits; churn beside each stage.</p>\n<div class=\"graph\">");
         inline_svg(b, o->flow_svg, "flow", "The flow of the journey");
         buf_puts(b, "</div>\n");
     }
     if (o->map_svg) {
         buf_puts(b, "<h3>Journey map</h3>\n<p class=\"intro\">One column per stage: touchpoints, channels, the emotion "
-                    "curve (\xE2\x97\x8B declared, \xE2\x97\x8F simulated), pain points, opportunities and the stage's "
-                    "figures.</p>\n<div class=\"graph\">");
+                    "curve (\xE2\x97\x8B declared, \xE2\x97\x8F simulated, each at its value on the scale), the "
+                    "thoughts and feelings the curves give, pain points, opportunities and the stage's figures.</p>\n<div class=\"graph\">");
         inline_svg(b, o->map_svg, "map", "The journey map");
         buf_puts(b, "</div>\n");
     }
@@ -766,7 +824,8 @@ static void footer(Buf *b, const HtmlReport *o)
     buf_puts(b, " on ");
     chart_escape(b, o->date);
     buf_puts(b, ". Counts are customers of the cohort; rates are shares of it unless said otherwise; intervals are "
-                "95% Wilson score intervals. What each figure means: docs/semantics.md.</footer>\n");
+                "95% intervals (Wilson score intervals of rates; of money, the normal approximation, by the delta "
+                "method for CAC). What each figure means: docs/semantics.md.</footer>\n");
 }
 
 static void tables(Buf *b, const RtResult *r)

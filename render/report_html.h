@@ -18,7 +18,7 @@ typedef enum {
     FIG_RATE,    /* a fraction shown as a percentage with one decimal */
     FIG_MONEY,   /* two decimals */
     FIG_MOOD,    /* signed, two decimals */
-    FIG_DAYS,    /* one decimal and " d" */
+    FIG_DAYS,    /* a duration in days, shown for people: "15.8 d", "5.2 h", "42 min" (format.h) */
     FIG_NPS,     /* signed, one decimal */
     FIG_CSAT,    /* two decimals */
     FIG_PLAIN,   /* as the JSON report writes it (seed, horizon) */

@@ -28,6 +28,34 @@ static void kv_rate(Json *j, const char *k, const RtResult *r, double count, dou
     buf_putc(j->b, '}');
 }
 
+/* `"k": [lo, hi]` on one line, or `"k": null` when there is no interval (an exact analysis, a
+ * figure that does not exist). */
+static void kv_interval(Json *j, const char *k, RtEstimate e)
+{
+    json_key(j, k);
+    if (!isfinite(e.lo) || !isfinite(e.hi)) {
+        buf_puts(j->b, "null");
+        return;
+    }
+    buf_putc(j->b, '[');
+    render_number(j->b, e.lo);
+    buf_puts(j->b, ", ");
+    render_number(j->b, e.hi);
+    buf_putc(j->b, ']');
+}
+
+/* `"k": ["text", ...]` on one line: a touchpoint's pain points or opportunities, in written order. */
+static void kv_texts(Json *j, const char *k, const StrList *l)
+{
+    json_key(j, k);
+    buf_putc(j->b, '[');
+    for (; l; l = l->next) {
+        json_str(j->b, l->str.s);
+        if (l->next) buf_puts(j->b, ", ");
+    }
+    buf_putc(j->b, ']');
+}
+
 static void header(Json *j, const RtResult *r, const char *file)
 {
     json_num(j, "schema", REPORT_JSON_SCHEMA);
@@ -73,7 +101,6 @@ static void exits(Json *j, const RtResult *r, int s)
 {
     json_key(j, "exits");
     json_open(j, '[');
-    double entries = r->stages[s].entries;
     for (int i = 0; i < r->nexits; i++) {
         const RtExitRow *x = &r->exits[i];
         if (x->stage != s) continue;
@@ -85,8 +112,8 @@ static void exits(Json *j, const RtResult *r, int s)
         else buf_puts(j->b, "null");
         buf_printf(j->b, ", \"via\": \"%s\", \"count\": ", x->via_rule ? "rule" : "arrow");
         render_number(j->b, x->count);
-        buf_puts(j->b, ", \"rate\": ");
-        render_number(j->b, entries > 0 ? x->count / entries : NAN);
+        buf_puts(j->b, ", \"share_of_exits\": ");
+        render_number(j->b, render_share_of_exits(r, x));
         buf_putc(j->b, '}');
     }
     json_close(j, ']');
@@ -113,6 +140,8 @@ static void stages(Json *j, const RtResult *r)
         json_num(j, "completed", x->completed);
         json_num(j, "active", x->active);
         json_num(j, "revenue", x->revenue);
+        json_num(j, "exited", render_stage_exited(r, s));
+        json_num(j, "still_at_horizon", render_stage_still(r, s));
         exits(j, r, s);
         json_close(j, '}');
     }
@@ -133,6 +162,9 @@ static void curve(Json *j, const RtResult *r, int p)
         render_number(j->b, m->curve_declared[at] ? m->curve[at] : NAN);
         buf_puts(j->b, ", \"simulated\": ");
         render_number(j->b, r->curve_sim[at]);
+        buf_puts(j->b, ", \"reason\": ");
+        if (m->curve_reason[at]) json_str(j->b, m->curve_reason[at]);
+        else buf_puts(j->b, "null");
         buf_putc(j->b, '}');
     }
     json_close(j, ']');
@@ -186,6 +218,8 @@ static void touchpoints(Json *j, const RtResult *r)
         json_text(j, "channel", tp->channel_index >= 0 ? m->channels[tp->channel_index]->name.s : NULL);
         json_num(j, "reach", r->rt->touch[t].reach);
         touch_row(j, r, &r->touch[t]);
+        kv_texts(j, "pains", tp->pains);
+        kv_texts(j, "opportunities", tp->opportunities);
         json_close(j, '}');
     }
     json_close(j, ']');
@@ -270,9 +304,13 @@ static void money_and_time(Json *j, const RtResult *r)
     retention_curve(j, r);
     json_num(j, "revenue", r->revenue);
     json_num(j, "cost", r->cost);
-    json_num(j, "revenue_per_customer", r->revenue / r->cohort);
-    json_num(j, "cost_per_customer", r->cost / r->cohort);
-    json_num(j, "cac", r->converted > 0 ? r->cost / r->converted : NAN);
+    RtMoney money = rt_money(r);
+    json_num(j, "revenue_per_customer", money.revenue.value);
+    kv_interval(j, "revenue_per_customer_ci95", money.revenue);
+    json_num(j, "cost_per_customer", money.cost.value);
+    kv_interval(j, "cost_per_customer_ci95", money.cost);
+    json_num(j, "cac", money.cac.value);
+    kv_interval(j, "cac_ci95", money.cac);
     json_num(j, "nps", r->nps);
     json_num(j, "csat", r->csat);
     json_num(j, "stage_entries", r->steps);

@@ -1,5 +1,6 @@
 /* report_table.c: the report for a terminal: headline figures first, then the funnel, ways out,
- * churn reasons, personas with their emotion curves, touchpoints, channels and warnings. Columns
+ * churn reasons, personas with their emotion curves, touchpoints, channels, pain points and
+ * opportunities, and warnings. Columns
  * are aligned by characters (UTF-8 aware), numbers to the right. In an exact analysis counts
  * are expected values and keep one decimal. */
 #include <math.h>
@@ -40,11 +41,18 @@ static void cell_money(Grid *g, double v)
     else grid_cell(g, "%.2f", v == 0 ? 0.0 : v);
 }
 
-static void days(Buf *b, double v)
+/* ", 95% CI 18.75–21.51" after a money figure; nothing when it has no interval (an exact
+ * analysis). */
+static void money_interval(Buf *b, RtEstimate e)
 {
-    if (!isfinite(v)) buf_puts(b, "-");
-    else buf_printf(b, "%.1f d", v);
+    if (!isfinite(e.lo) || !isfinite(e.hi)) return;
+    /* rounded first, so that a bound just below 0 shows as 0.00, not -0.00 */
+    double lo = round(e.lo * 100) / 100, hi = round(e.hi * 100) / 100;
+    buf_printf(b, ", 95%% CI %.2f–%.2f", lo == 0 ? 0.0 : lo, hi == 0 ? 0.0 : hi);
 }
+
+/* A time for people: "12.3 d", "5.2 h", "42 min" (format.h). */
+static void days(Buf *b, double v) { format_duration(b, v, " "); }
 
 /* ---- sections ---- */
 
@@ -52,7 +60,13 @@ static void title(const RtResult *r, const char *file, Buf *b)
 {
     buf_printf(b, "%s\n", r->model->title);
     buf_printf(b, "%s · %.0f customers · seed %llu · ", file, r->cohort, (unsigned long long)r->seed);
-    if (r->has_horizon) buf_printf(b, "horizon %g days · ", r->horizon);
+    if (r->has_horizon && r->horizon < 1) { /* "horizon 12.0 h", not "horizon 0.5 days" */
+        buf_puts(b, "horizon ");
+        days(b, r->horizon);
+        buf_puts(b, " · ");
+    } else if (r->has_horizon) {
+        buf_printf(b, "horizon %g days · ", r->horizon);
+    }
     else buf_puts(b, "no horizon · ");
     buf_puts(b, r->exact ? "exact analysis (expected values)" : "simulated");
     if (r->persona >= 0) buf_printf(b, " · persona %s only", render_persona_name(r, r->persona));
@@ -98,13 +112,24 @@ static void headline(const RtResult *r, Buf *b)
     }
     grid_cell(&g, "%s", buf_str(&t));
     buf_free(&t);
+    RtMoney money = rt_money(r);
+    buf_printf(&t, "%.2f per customer", money.revenue.value);
+    money_interval(&t, money.revenue);
+    buf_printf(&t, " (%.2f in all)", r->revenue);
     grid_cell(&g, "Revenue");
-    grid_cell(&g, "%.2f per customer (%.2f in all)", r->revenue / r->cohort, r->revenue);
+    grid_cell(&g, "%s", buf_str(&t));
+    buf_free(&t);
+    buf_printf(&t, "%.2f per customer", money.cost.value);
+    money_interval(&t, money.cost);
+    if (isfinite(money.cac.value)) {
+        buf_printf(&t, " · CAC %.2f per conversion", money.cac.value);
+        money_interval(&t, money.cac);
+    } else {
+        buf_puts(&t, " · CAC -");
+    }
     grid_cell(&g, "Cost");
-    if (r->converted > 0)
-        grid_cell(&g, "%.2f per customer · CAC %.2f per conversion", r->cost / r->cohort, r->cost / r->converted);
-    else
-        grid_cell(&g, "%.2f per customer · CAC -", r->cost / r->cohort);
+    grid_cell(&g, "%s", buf_str(&t));
+    buf_free(&t);
     grid_cell(&g, "NPS · CSAT");
     if (isfinite(r->nps)) grid_cell(&g, "%+.1f · %.2f / 5", r->nps == 0 ? 0.0 : r->nps, r->csat);
     else grid_cell(&g, "- (moods are not part of an exact analysis)");
@@ -135,17 +160,38 @@ static void funnel(const RtResult *r, Buf *b)
     grid_print(&g, b);
 }
 
+/* What did not leave stage `s` by a way out, as a share of its entries: the entries the horizon
+ * cut while in it, and the customers who completed there. */
+static void stayed_rows(Grid *g, const RtResult *r, int s)
+{
+    const RtStageRow *x = &r->stages[s];
+    struct { double count; const char *what; } rows[] = {
+        {render_stage_still(r, s), "still in the stage at the horizon"},
+        {x->completed, "completed in the stage"},
+    };
+    for (int i = 0; i < 2; i++) {
+        if (!(rows[i].count > 0)) continue;
+        grid_cell(g, "%s", "");
+        grid_cell(g, "(%s)", rows[i].what);
+        cell_count(g, r, rows[i].count);
+        if (x->entries > 0) grid_cell(g, "%.1f%% of entries", 100 * (rows[i].count / x->entries));
+        else grid_cell(g, "-");
+    }
+}
+
 static void ways_out(const RtResult *r, Buf *b)
 {
     if (r->nexits == 0) return;
-    buf_puts(b, "\nWays out (share of the stage's entries)\n");
+    buf_puts(b, "\nWays out (share of the stage's exits: of the customers who left the stage, the share that took "
+                "each way)\n");
     Grid g;
     grid_init(&g, "llrr");
-    int prev = -1;
+    const char *head[] = {"Stage", "Way out", "Taken", "% of exits"};
+    for (int i = 0; i < 4; i++) grid_cell(&g, "%s", head[i]);
     for (int i = 0; i < r->nexits; i++) {
         const RtExitRow *x = &r->exits[i];
-        grid_cell(&g, "%s", x->stage != prev ? r->model->stages[x->stage]->name.s : "");
-        prev = x->stage;
+        bool first = i == 0 || r->exits[i - 1].stage != x->stage;
+        grid_cell(&g, "%s", first ? r->model->stages[x->stage]->name.s : "");
         Buf t = BUF_INIT;
         buf_printf(&t, "-> %s", rt_stage_name(r->rt, x->target));
         if (x->reason && *x->reason) buf_printf(&t, " \"%s\"", x->reason);
@@ -153,7 +199,11 @@ static void ways_out(const RtResult *r, Buf *b)
         grid_cell(&g, "%s", buf_str(&t));
         buf_free(&t);
         cell_count(&g, r, x->count);
-        cell_pct(&g, x->count, r->stages[x->stage].entries);
+        /* As a share first, then a percentage, as the HTML report and the pictures compute it, so
+         * that all show the same digits. */
+        cell_pct(&g, render_share_of_exits(r, x), 1);
+        bool last = i + 1 == r->nexits || r->exits[i + 1].stage != x->stage;
+        if (last) stayed_rows(&g, r, x->stage);
     }
     grid_print(&g, b);
 }
@@ -222,14 +272,29 @@ static void mood_bar(Buf *t, double v)
     }
 }
 
+/* Whether a curve shown gives a reason (the column is left out when none does). */
+static bool any_curve_reason(const RtResult *r)
+{
+    const Model *m = r->model;
+    for (int p = 0; p < m->npersonas; p++) {
+        if (r->persona >= 0 && p != r->persona) continue;
+        for (int s = 0; s < m->nstages; s++) {
+            const char *why = m->curve_reason[(size_t)p * (size_t)m->nstages + (size_t)s];
+            if (why && *why) return true;
+        }
+    }
+    return false;
+}
+
 static void curves(const RtResult *r, Buf *b)
 {
     const Model *m = r->model;
+    bool why = any_curve_reason(r);
     buf_puts(b, "\nEmotion curves (mood on entry, -1..+1: declared vs simulated)\n");
     Grid g;
-    grid_init(&g, "llrrl");
-    const char *head[] = {"Persona", "Stage", "Declared", "Simulated", ""};
-    for (int i = 0; i < 5; i++) grid_cell(&g, "%s", head[i]);
+    grid_init(&g, why ? "llrrll" : "llrrl");
+    const char *head[] = {"Persona", "Stage", "Declared", "Simulated", "", "Why"};
+    for (int i = 0; i < (why ? 6 : 5); i++) grid_cell(&g, "%s", head[i]);
     for (int p = 0; p < m->npersonas; p++) {
         if (r->persona >= 0 && p != r->persona) continue;
         for (int s = 0; s < m->nstages; s++) {
@@ -242,6 +307,7 @@ static void curves(const RtResult *r, Buf *b)
             mood_bar(&t, isfinite(r->curve_sim[at]) ? r->curve_sim[at] : NAN);
             grid_cell(&g, "%s", isfinite(r->curve_sim[at]) ? buf_str(&t) : "");
             buf_free(&t);
+            if (why) grid_cell(&g, "%s", m->curve_reason[at] ? m->curve_reason[at] : "");
         }
     }
     grid_print(&g, b);
@@ -294,6 +360,36 @@ static void channels(const RtResult *r, Buf *b)
     grid_print(&g, b);
 }
 
+/* The pain points, then the opportunities, at their touchpoints (the HTML report's table). */
+static void pains(const RtResult *r, Buf *b)
+{
+    const Model *m = r->model;
+    Grid g;
+    bool any = false;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int t = 0; t < r->rt->ntouch; t++) {
+            const Touchpoint *tp = m->touchpoints[t];
+            for (const StrList *l = pass == 0 ? tp->pains : tp->opportunities; l; l = l->next) {
+                if (!any) {
+                    buf_puts(b, "\nPain points and opportunities (reached: customers who met the touchpoint)\n");
+                    grid_init(&g, "llllrrr");
+                    const char *head[] = {"Kind", "What", "Touchpoint", "Stage", "Reached", "%", "Meetings"};
+                    for (int i = 0; i < 7; i++) grid_cell(&g, "%s", head[i]);
+                    any = true;
+                }
+                grid_cell(&g, "%s", pass == 0 ? "pain" : "opportunity");
+                grid_cell(&g, "%s", l->str.s);
+                grid_cell(&g, "%s", tp->name.s);
+                grid_cell(&g, "%s", tp->stage_index >= 0 ? m->stages[tp->stage_index]->name.s : "(rule)");
+                cell_count(&g, r, r->touch[t].reached);
+                cell_pct(&g, r->touch[t].reached, r->cohort);
+                cell_count(&g, r, r->touch[t].meetings);
+            }
+        }
+    }
+    if (any) grid_print(&g, b);
+}
+
 static void warnings(const RtResult *r, Buf *b)
 {
     if (r->nwarnings == 0) return;
@@ -316,5 +412,6 @@ void render_table(const RtResult *r, const char *file, Buf *out)
     curves(r, out);
     touchpoints(r, out);
     channels(r, out);
+    pains(r, out);
     warnings(r, out);
 }

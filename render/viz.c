@@ -196,14 +196,16 @@ static char *layout_error(const char *said)
     return buf_take(&msg);
 }
 
-/* Lays the graph out with dot; false with *error when Graphviz reported anything. */
+/* Lays the graph out with dot, or with the engine its `layout` attribute names (the journey map
+ * places its nodes itself: "nop2"); false with *error when Graphviz reported anything. */
 static bool lay_out(GVC_t *gvc, Agraph_t *g, char **error)
 {
     buf_clear(&graphviz_errors);
     agseterrf(keep_error);
     agseterr(AGERR);
     agreseterrors();
-    bool ok = gvLayout(gvc, g, "dot") == 0 && agerrors() == 0;
+    char *engine = agget(g, w("layout"));
+    bool ok = gvLayout(gvc, g, engine && *engine ? engine : w("dot")) == 0 && agerrors() == 0;
     if (!ok) *error = layout_error(buf_str(&graphviz_errors));
     buf_free(&graphviz_errors);
     return ok;

@@ -37,8 +37,9 @@ void viz_edge_html(VizEdge *e, const char *key, const char *html);
 /* Escapes text for an HTML-like label (& < > " and control characters). */
 char *viz_escape(const char *text);
 
-/* Renders in `format` (svg, png, pdf, dot). The dot format is the graph's source, without layout,
- * so that it is stable. Returns false with a message in *error (malloc'd) when Graphviz cannot
+/* Renders in `format` (svg, png, pdf, dot), laid out by dot, or by the engine the graph's
+ * `layout` attribute names ("nop2" keeps the positions its nodes' `pos` give). The dot format is
+ * the graph's source, without layout, so that it is stable. Returns false with a message in *error (malloc'd) when Graphviz cannot
  * lay out or render (a renderer plugin that is missing, say). */
 bool viz_render(VizGraph *g, const char *format, char **data, size_t *len, char **error);
 

@@ -22,10 +22,10 @@
 enum { CHUNK_BLOCKS = 32, SWEEP_MAX_POINTS = 101 };
 
 static const char *const metric_keys[CMP_NMETRICS] = {
-    "conversion", "churn", "retention_90", "revenue_per_customer", "cost_per_customer", "nps", "cac",
+    "conversion", "churn", "retention_90", "revenue_per_customer", "cost_per_customer", "nps", "cac", "time_to_convert",
 };
 static const char *const metric_titles[CMP_NMETRICS] = {
-    "Conversion", "Churn", "Retention day 90", "Revenue / customer", "Cost / customer", "NPS", "CAC",
+    "Conversion", "Churn", "Retention day 90", "Revenue / customer", "Cost / customer", "NPS", "CAC", "Time to convert",
 };
 
 const char *cmp_metric_key(CmpMetric k) { return k < CMP_NMETRICS ? metric_keys[k] : "?"; }
@@ -358,10 +358,12 @@ bool cmp_set_sweep(CmpSet *set, const Model *m, const char *spec, Buf *err)
 }
 
 /* ---- paired sums ----
- * Per customer, y = (x0, d): the journey's values x0 of the linear figures and the differences
- * d = x1 - x0 a variant makes. Sums of y and of y y' give every mean, variance and covariance
- * needed; keeping d (not x1) keeps the variance of a small difference free of cancellation. */
-enum { DIM = 2 * CMP_NLINEAR };
+ * Per customer, y = (x0, d): the journey's values x0 of the per-customer coordinates and the
+ * differences d = x1 - x0 a variant makes. The coordinates are the linear figures, then the
+ * time to convert of a converted customer (0 for the others: the numerator of the mean time to
+ * convert). Sums of y and of y y' give every mean, variance and covariance needed; keeping d
+ * (not x1) keeps the variance of a small difference free of cancellation. */
+enum { COORD_CONV_TIME = CMP_NLINEAR, NCOORD, DIM = 2 * NCOORD };
 
 typedef struct Moments {
     double n;
@@ -377,14 +379,15 @@ static void outcome_values(const SimOutcome *o, double *x)
     x[CMP_REVENUE] = o->revenue;
     x[CMP_COST] = o->cost;
     x[CMP_NPS] = 100.0 * ((double)o->promoter - (double)o->detractor);
+    x[COORD_CONV_TIME] = o->converted ? o->conv_time : 0;
 }
 
 static void moments_add(Moments *m, const SimOutcome *base, const SimOutcome *var)
 {
-    double y[DIM], x1[CMP_NLINEAR];
+    double y[DIM], x1[NCOORD];
     outcome_values(base, y);
     outcome_values(var, x1);
-    for (int k = 0; k < CMP_NLINEAR; k++) y[CMP_NLINEAR + k] = x1[k] - y[k];
+    for (int k = 0; k < NCOORD; k++) y[NCOORD + k] = x1[k] - y[k];
     m->n++;
     for (int i = 0; i < DIM; i++) {
         m->s[i] += y[i];
@@ -445,7 +448,7 @@ static void finish_stat(CmpStat *st, double var_change, double var_base, double 
 
 static CmpStat linear_stat(const Cov *c, int k)
 {
-    int d = CMP_NLINEAR + k;
+    int d = NCOORD + k;
     double var_base = c->c[k][k], var_change = c->c[d][d];
     double var_value = var_base + 2 * c->c[k][d] + var_change;
     CmpStat st = {0};
@@ -455,10 +458,12 @@ static CmpStat linear_stat(const Cov *c, int k)
     return st;
 }
 
-/* CAC = mean cost / mean conversion, each interval by the delta method. */
-static CmpStat cac_stat(const Cov *c)
+/* A ratio of means, mean(num) / mean(den): CAC (cost / conversion), the time to convert
+ * (conversion time / conversion). Each interval by the delta method, from the covariances of the
+ * two coordinates in both variants. */
+static CmpStat ratio_stat(const Cov *c, int num, int den)
 {
-    const int idx[4] = {CMP_COST, CMP_CONVERSION, CMP_NLINEAR + CMP_COST, CMP_NLINEAR + CMP_CONVERSION};
+    const int idx[4] = {num, den, NCOORD + num, NCOORD + den};
     double c0 = c->mu[idx[0]], v0 = c->mu[idx[1]], c1 = c0 + c->mu[idx[2]], v1 = v0 + c->mu[idx[3]];
     CmpStat st = {0};
     st.base = v0 > 0 ? c0 / v0 : NAN;
@@ -480,7 +485,8 @@ static void stats_of(const Moments *m, CmpStat *out)
     Cov c;
     covariance(m, &c);
     for (int k = 0; k < CMP_NLINEAR; k++) out[k] = linear_stat(&c, k);
-    out[CMP_CAC] = cac_stat(&c);
+    out[CMP_CAC] = ratio_stat(&c, CMP_COST, CMP_CONVERSION);
+    out[CMP_TTC] = ratio_stat(&c, COORD_CONV_TIME, CMP_CONVERSION);
 }
 
 /* ---- simulated runs ---- */
@@ -519,7 +525,7 @@ static void pair_block(void *ctx, uint64_t b, const SimOutcome *o, size_t n)
 /* Every customer of the chunk lost at the start: no conversion, no revenue, no opinion. */
 static void pair_lost(Chunk *c)
 {
-    static const SimOutcome lost = {0, 0, 0, false, true, false, false};
+    static const SimOutcome lost = {.churned = true};
     for (uint64_t b = 0; b < c->nblocks; b++) {
         memset(&c->slots[b], 0, sizeof c->slots[b]);
         for (size_t i = 0; i < c->nbase[b]; i++) moments_add(&c->slots[b], &c->base[b * SIM_BLOCK + i], &lost);
@@ -638,6 +644,7 @@ static void exact_values(const RtResult *x, double n, double *v)
     v[CMP_COST] = x ? x->cost / n : 0;
     v[CMP_NPS] = NAN;
     v[CMP_CAC] = x && x->converted > 0 ? x->cost / x->converted : NAN;
+    v[CMP_TTC] = x && x->converted > 0 ? x->ttc_mean : NAN;
 }
 
 /* The exact figures of a model (NULL: everyone lost at the start); false after an error. */

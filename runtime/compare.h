@@ -5,8 +5,9 @@
  * Common random numbers: every variant simulates the same customers (sim.h), so a
  * customer whose journey a variant does not touch lives the same life in both, and the
  * difference of the means is estimated from per-customer differences. The interval of a
- * difference is the normal approximation of the paired differences (of a ratio, CAC, by the delta
- * method); it is several times narrower than that of independent runs for a small change.
+ * difference is the normal approximation of the paired differences (of a ratio, CAC or the time
+ * to convert, by the delta method); it is several times narrower than that of independent runs
+ * for a small change.
  * Results are the same for every --threads: per-block sums are added in block order.
  *
  * Ownership: a CmpSet owns the RtModels it compiled and the strings it made; its names point into
@@ -24,7 +25,8 @@
 #include "sim.h"
 
 /* The figures compared. The first CMP_NLINEAR are means of a per-customer value (NPS: +100 for a
- * promoter, -100 for a detractor); CAC is the ratio of two means. */
+ * promoter, -100 for a detractor); CAC and the time to convert are ratios of two means (cost over
+ * conversion; the time to convert of converted customers over conversion). */
 typedef enum {
     CMP_CONVERSION,
     CMP_CHURN,
@@ -34,11 +36,12 @@ typedef enum {
     CMP_NPS,
     CMP_NLINEAR,
     CMP_CAC = CMP_NLINEAR,
+    CMP_TTC,          /* mean time to convert of converted customers, days */
     CMP_NMETRICS
 } CmpMetric;
 
 /* "conversion", "churn", "retention_90", "revenue_per_customer", "cost_per_customer", "nps",
- * "cac"; and the words for tables. */
+ * "cac", "time_to_convert"; and the words for tables. */
 const char *cmp_metric_key(CmpMetric k);
 const char *cmp_metric_title(CmpMetric k);
 
@@ -87,7 +90,8 @@ typedef struct CmpOptions {
 } CmpOptions;
 
 /* One figure of one variant. In an exact analysis the intervals are the values and nothing is
- * "significant"; NaN marks what does not exist (CAC without conversions, NPS exactly). */
+ * "significant"; NaN marks what does not exist (CAC and the time to convert without conversions,
+ * NPS exactly). */
 typedef struct CmpStat {
     double base, value, change;  /* the journey's, the variant's, value - base */
     double lo, hi;               /* the 95% interval of the change */

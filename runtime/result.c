@@ -1,5 +1,7 @@
 /* result.c: the RtResult container (see result.h): allocation, exits and churn reasons,
- * warnings and their wording, Wilson intervals. It computes no figure of a run itself. */
+ * warnings and their wording, and the interval arithmetic every report shares (Wilson intervals
+ * of rates; normal intervals of means; the delta method for a ratio of means). It computes no
+ * figure of a run itself. */
 #include "result.h"
 
 #include <math.h>
@@ -25,7 +27,7 @@ RtResult *rt_result_new(const RtModel *rm)
     for (size_t i = 0; i < (size_t)rm->npersonas * (size_t)rm->nstages; i++) r->curve_sim[i] = NAN;
     r->ttc_mean = r->ttc_median = r->ttc_p90 = NAN;
     for (int i = 0; i < 4; i++) r->retention[i] = NAN;
-    r->nps = r->csat = r->revenue_sq = NAN;
+    r->nps = r->csat = r->revenue_sq = r->cost_sq = r->cost_conv = NAN;
     return r;
 }
 
@@ -185,6 +187,57 @@ RtRate rt_rate(double count, double n, bool exact)
     if (exact) r.lo = r.hi = r.rate;
     else rt_wilson(count, n, 1.959963984540054, &r.lo, &r.hi);
     return r;
+}
+
+/* ---- means and ratios ---- */
+
+/* The sample covariance of x and y (divisor n - 1) from sums (n >= 2). A variance can come out
+ * slightly negative by rounding when every value is the same: with_half_width() takes it as 0. */
+static double sample_cov(double sum_x, double sum_y, double sum_xy, double n)
+{
+    return (sum_xy - sum_x * sum_y / n) / (n - 1);
+}
+
+static RtEstimate with_half_width(double value, double variance, double n, double z)
+{
+    if (!isfinite(variance) || !(n >= 2) || !isfinite(value)) return (RtEstimate){value, NAN, NAN};
+    double h = variance > 0 ? z * sqrt(variance / n) : 0;
+    return (RtEstimate){value, value - h, value + h};
+}
+
+RtEstimate rt_mean_interval(double sum_x, double sum_xx, double n, double z)
+{
+    if (!(n > 0)) return (RtEstimate){NAN, NAN, NAN};
+    double mean = sum_x / n;
+    if (!(n >= 2) || !isfinite(sum_xx)) return (RtEstimate){mean, NAN, NAN};
+    return with_half_width(mean, sample_cov(sum_x, sum_x, sum_xx, n), n, z);
+}
+
+RtEstimate rt_ratio_interval(double sum_x, double sum_xx, double sum_y, double sum_yy, double sum_xy, double n,
+                             double z)
+{
+    if (!(n > 0) || sum_y == 0) return (RtEstimate){NAN, NAN, NAN};
+    double ratio = sum_x / sum_y, mean_y = sum_y / n;
+    if (!(n >= 2) || !isfinite(sum_xx) || !isfinite(sum_yy) || !isfinite(sum_xy)) return (RtEstimate){ratio, NAN, NAN};
+    double var_x = sample_cov(sum_x, sum_x, sum_xx, n), var_y = sample_cov(sum_y, sum_y, sum_yy, n);
+    double cov_xy = sample_cov(sum_x, sum_y, sum_xy, n);
+    /* The variance of the linearised ratio (x - R y) / mean(y), per customer. */
+    double var = (var_x - 2 * ratio * cov_xy + ratio * ratio * var_y) / (mean_y * mean_y);
+    return with_half_width(ratio, var, n, z);
+}
+
+RtMoney rt_money(const RtResult *r)
+{
+    const double z = 1.959963984540054;
+    double n = r->cohort;
+    RtMoney m;
+    /* No interval in an exact analysis: its sums of squares are NaN. Conversion is 0 or 1 per
+     * customer, so the sum of its squares is the number of conversions. */
+    m.revenue = rt_mean_interval(r->revenue, r->exact ? NAN : r->revenue_sq, n, z);
+    m.cost = rt_mean_interval(r->cost, r->exact ? NAN : r->cost_sq, n, z);
+    m.cac = rt_ratio_interval(r->cost, r->exact ? NAN : r->cost_sq, r->converted, r->converted,
+                              r->exact ? NAN : r->cost_conv, n, z);
+    return m;
 }
 
 const char *rt_stage_name(const RtModel *rm, int stage)

@@ -79,7 +79,10 @@ typedef struct RtResult {
     double ttc_mean, ttc_median, ttc_p90; /* days; NaN when unknown */
     double retention[4];       /* day 7, 30, 90, horizon: share not churned; NaN when unknown */
     double revenue, cost;      /* totals over the cohort */
-    double revenue_sq;         /* sum of each customer's revenue squared (for intervals); NaN if exact */
+    /* Per-customer sums behind the intervals of the money figures (rt_money); NaN in an exact
+     * analysis, which has no interval: each customer's revenue squared, cost squared, and cost
+     * times converted (0 or 1; the covariance of cost and conversion that CAC's interval needs). */
+    double revenue_sq, cost_sq, cost_conv;
     double nps, csat;          /* NaN in an exact analysis */
     double steps;              /* stage entries in all */
     /* The distributions behind the percentiles and the retention curve (simulation only; NULL in
@@ -109,6 +112,33 @@ typedef struct RtRate {
 RtRate rt_rate(double count, double n, bool exact);
 /* The Wilson score interval for k successes in n trials at normal quantile z. */
 void rt_wilson(double k, double n, double z, double *lo, double *hi);
+
+/* A figure with its 95% interval [lo, hi]; the bounds are NaN where there is no interval (an
+ * exact analysis, a sample too small) and all three are NaN where the figure does not exist. */
+typedef struct RtEstimate {
+    double value, lo, hi;
+} RtEstimate;
+
+/* The mean of n per-customer values x from their sums sum(x) and sum(x^2), and its normal
+ * interval mean +- z s / sqrt(n), s the sample standard deviation (divisor n - 1). Without
+ * sums of squares (NaN) or with n < 2 the bounds are NaN. */
+RtEstimate rt_mean_interval(double sum_x, double sum_xx, double n, double z);
+
+/* The ratio sum(x) / sum(y) of two per-customer values (CAC: cost over conversions), i.e. the
+ * ratio R of their means, and its interval by the delta method:
+ *   Var(R) ~ (s_x^2 - 2 R s_xy + R^2 s_y^2) / (n mean(y)^2)
+ * with the sample variances s_x^2, s_y^2 and covariance s_xy (divisor n - 1). NaN throughout when
+ * sum(y) is 0; NaN bounds without the sums of squares and products or with n < 2. */
+RtEstimate rt_ratio_interval(double sum_x, double sum_xx, double sum_y, double sum_yy, double sum_xy, double n,
+                             double z);
+
+/* The money figures of a run with their 95% intervals: revenue and cost per customer (means)
+ * and CAC (cost per conversion, a ratio; NaN without conversions). An exact analysis gives
+ * expected values, without intervals. */
+typedef struct RtMoney {
+    RtEstimate revenue, cost, cac;
+} RtMoney;
+RtMoney rt_money(const RtResult *r);
 
 /* "Purchase", or "churn" for RT_CHURN. */
 const char *rt_stage_name(const RtModel *rm, int stage);

@@ -31,7 +31,7 @@ typedef struct Layout {
     uint32_t warn;                                              /* [nsites] */
     uint32_t nu;
     uint32_t mood_sum;                                          /* [npersonas * nstages] */
-    uint32_t revenue, revenue_sq, cost, conv_time, csat;
+    uint32_t revenue, revenue_sq, cost, cost_sq, cost_conv, conv_time, csat;
     uint32_t nf;
 } Layout;
 
@@ -77,6 +77,8 @@ static Layout make_layout(const RtModel *m)
     L.revenue = n++;
     L.revenue_sq = n++;
     L.cost = n++;
+    L.cost_sq = n++;
+    L.cost_conv = n++;
     L.conv_time = n++;
     L.csat = n++;
     L.nf = n;
@@ -341,6 +343,8 @@ static void end_customer(Worker *w, const RtCtx *c, const Life *life)
     f[L->revenue] += c->revenue;
     f[L->revenue_sq] += c->revenue * c->revenue;
     f[L->cost] += c->cost;
+    f[L->cost_sq] += c->cost * c->cost;
+    if (life->converted) f[L->cost_conv] += c->cost;
     /* NPS and CSAT from the final mood. The score is floor(x + 0.5) for x = 5 (mood + 1), half a
      * point rounding up (0.7 -> 8.5 -> 9; the 1e-9 absorbs 0.7's binary rounding): a promoter
      * scores >= 9, i.e. x + 0.5 >= 9; a detractor <= 6, i.e. x + 0.5 < 7. */
@@ -351,7 +355,7 @@ static void end_customer(Worker *w, const RtCtx *c, const Life *life)
     f[L->csat] += 1 + 2 * (mood + 1);
     u[L->steps] += life->steps;
     if (w->out)
-        w->out[w->nout++] = (SimOutcome){c->revenue, c->cost, life->churn_time, life->converted,
+        w->out[w->nout++] = (SimOutcome){c->revenue, c->cost, life->churn_time, life->conv_time, life->converted,
                                          life->outcome == END_CHURNED, x >= 9, x < 7};
 }
 
@@ -780,6 +784,8 @@ static void fill_headline(RtResult *r, const Shared *sh)
     r->revenue = f[L->revenue];
     r->revenue_sq = f[L->revenue_sq];
     r->cost = f[L->cost];
+    r->cost_sq = f[L->cost_sq];
+    r->cost_conv = f[L->cost_conv];
     r->nps = 100 * ((double)u[L->promoters] - (double)u[L->detractors]) / n;
     r->csat = f[L->csat] / n;
     r->steps = (double)u[L->steps];

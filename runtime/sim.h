@@ -31,6 +31,7 @@ enum { SIM_BLOCK = 4096, SIM_MAX_THREADS = 1024 };
 typedef struct SimOutcome {
     double revenue, cost;
     double churn_time;     /* days; when churned */
+    double conv_time;      /* days; when converted */
     bool converted, churned;
     bool promoter, detractor; /* by the final mood, as NPS counts them */
 } SimOutcome;

@@ -97,7 +97,7 @@ within() {
 # journey's conversion 2.5 standard errors low, which all the stage removals share).
 "$CJM" compare --format csv --cohort 40000 --seed 3 "$J" >"$T/sim.csv"
 "$CJM" compare --format csv --exact "$J" >"$T/exact.csv"
-for fig in conversion revenue_per_customer cost_per_customer; do
+for fig in conversion revenue_per_customer cost_per_customer cac time_to_convert; do
     miss=$(within "$T/sim.csv" "$T/exact.csv" $fig)
     if [ -z "$miss" ]; then ok "compare: scenarios' exact $fig changes lie in their 95% intervals"
     else not_ok "compare: scenarios' $fig" "$miss"; fi
@@ -135,6 +135,19 @@ else
     not_ok "compare: sweep" "$(cat "$T/sweep.csv")"
 fi
 
+# A sweep of a constant wait moves every converted customer's time to convert by the wait's
+# change, the same customers converting: the simulated change of the mean time to convert is the
+# exact one, and conversion, cost per customer and CAC do not move.
+W=tests/compare/sweep-exact.journey
+"$CJM" compare --format csv --sweep 'Trial.wait=0..20/5' --cohort 20000 "$W" >"$T/wait-sim.csv"
+"$CJM" compare --format csv --exact --sweep 'Trial.wait=0..20/5' "$W" >"$T/wait-exact.csv"
+miss=$(awk -F, 'NR == FNR { if ($4 == "time_to_convert") exact[$1] = $9; next }
+    $4 == "time_to_convert" { n++; d = $9 - exact[$1]; if (d > 1e-6 || d < -1e-6) print $1 ": change " $9 ", exact " exact[$1] }
+    $4 ~ /^(conversion|cost_per_customer|cac)$/ && $9 != 0 { print $1 ": " $4 " changed by " $9 }
+    END { if (n != 5) print "expected 5 values, got " n }' "$T/wait-exact.csv" "$T/wait-sim.csv")
+if [ -z "$miss" ]; then ok "compare: a sweep of a wait moves the time to convert by the wait, as the exact analysis does"
+else not_ok "compare: sweep of a wait" "$miss"; fi
+
 # ---- the what-if sections of cjm report ----
 run "$CJM" report --no-graphs --date 2024-05-01 "$J"
 expect_status "compare: cjm report of a journey with scenarios exits 0" 0
@@ -143,6 +156,12 @@ expect_out "compare: the report draws the removal effects of the touchpoints" '<
 expect_out "compare: the tornado chart names a touchpoint" '<title>Ad: '
 run "$CJM" report --no-graphs --removal none --sweep 'Cart->Purchase=50%..90%/10' "$J"
 expect_out "compare: report --sweep draws the sweep" '<section id="compare-sweep"'
+for fig in 'Conversion' 'Revenue per customer' 'Cost per customer' 'CAC' 'Time to convert \(days\)'; do
+    expect_out "compare: report --sweep charts $fig" "aria-label=\"$fig as Cart-&gt;Purchase varies\""
+done
+expect_out "compare: report --sweep tabulates cost per customer and CAC" \
+    '<th class="n" scope="col">Cost / customer</th><th class="n" scope="col">CAC</th>'
+expect_out "compare: report --sweep gives each value its interval" '<td class="n">[0-9.]+<small>95% CI [0-9.]+–[0-9.]+</small></td>'
 if grep -q 'compare-removal' "$tmp/out"; then not_ok "compare: report --removal none leaves the removals out"
 else ok "compare: report --removal none leaves the removals out"; fi
 if command -v xmllint >/dev/null 2>&1; then

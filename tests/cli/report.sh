@@ -107,6 +107,14 @@ done
 for id in stages personas touchpoints pains; do
     if grep -q "<section id=\"$id\"" "$T/ref.html"; then ok "report: the section '$id'"; else not_ok "report: the section '$id'"; fi
 done
+# The reasons of the curves (thoughts and feelings) are shown with the curves and in the map.
+if [ "$(grep -c 'Worried about the price' "$T/ref.html")" -ge 2 ] && grep -q '<ol class="why"' "$T/ref.html"; then
+    ok "report: the curves' reasons are shown"
+else not_ok "report: the curves' reasons are shown"; fi
+# Ways out are shares of the stage's exits, the same figure as in the flow picture.
+if grep -q "% of the stage&#39;s exits" "$T/ref.html" && grep -q 'still in the stage at the horizon' "$T/ref.html"; then
+    ok "report: ways out are shares of the stage's exits, and what stayed is apart"
+else not_ok "report: ways out are shares of the stage's exits, and what stayed is apart"; fi
 run "$CJM" report $D --cohort 500 --no-graphs "$R"
 if grep -q 'class="graph"' "$tmp/out"; then not_ok "report: --no-graphs leaves the pictures out"; else ok "report: --no-graphs leaves the pictures out"; fi
 
@@ -137,6 +145,8 @@ if command -v node >/dev/null 2>&1; then
     figures "exact analysis, one persona" tests/report/exact.journey --exact --persona Slow --cohort 777
     figures "escaping" tests/report/escaping.journey --cohort 800
     figures "step limit" tests/run/step-limit.journey --cohort 300 --max-steps 5
+    PICTURES=" " figures "ways out, horizon, a rule's goto" tests/run/shares.journey --cohort 2000 --seed 3
+    figures "times under a day" tests/report/short-times.journey --cohort 2000 --seed 3
     for f in examples/*.journey; do
         figures "$(basename "$f")" "$f" --cohort 1500
     done

@@ -8,7 +8,8 @@
 // text must be V correctly rounded (one decimal shown: within 0.05; a "pct" figure shows V * 100).
 // Every chart series (data-figure, data-keys, data-values) must equal the JSON array at PATH,
 // object by object and key by key. And the page must show every figure a report is expected to
-// show (the headline, each stage, exit, persona, touchpoint, channel and churn reason, the curves).
+// show (the headline, each stage, exit, persona, touchpoint, channel and churn reason, the curves,
+// every pain point and opportunity).
 // Prints "N figures and M series match the JSON report" and exits 0; else lists what differs and
 // exits 1. Uses nothing but Node itself.
 'use strict';
@@ -60,7 +61,14 @@ function checkText(path, value, format, text) {
         return;
     }
     const decimals = shown[1] && !shown[2] ? shown[1].length - 1 : 0;
-    const scale = format === 'pct' ? 100 : 1;
+    // A "days" figure is a duration shown in the unit it reaches: "15.8 d", "5.2 h", "42 min", "20 s".
+    const unit = format === 'days' ? text.match(/[0-9]\s*(d|h|min|s)$/) : null;
+    if (format === 'days' && !unit) {
+        errors.push(`${path}: the page shows '${text}', not a duration`);
+        return;
+    }
+    const perDay = { d: 1, h: 24, min: 24 * 60, s: 24 * 60 * 60 };
+    const scale = format === 'pct' ? 100 : unit ? perDay[unit[1]] : 1;
     const want = value * scale;
     const slack = shown[2] ? Math.abs(want) * 1e-9 : 0.5 * Math.pow(10, -decimals) + 1e-9 * Math.max(1, Math.abs(want));
     if (Math.abs(Number(shown[0]) - want) > slack)
@@ -119,11 +127,13 @@ const required = ['cohort', 'seed', 'conversion.rate', 'conversion.count', 'chur
 for (const k of ['mean', 'median', 'p90'])
     if (data.time_to_convert[k] !== null) required.push(`time_to_convert.${k}`);
 if (!data.exact) required.push('conversion.ci95.0', 'conversion.ci95.1', 'churn.ci95.0', 'churn.ci95.1');
+for (const k of ['revenue_per_customer_ci95', 'cost_per_customer_ci95', 'cac_ci95'])
+    if (data[k] !== null) required.push(`${k}.0`, `${k}.1`);
 if (data.horizon_days !== null) required.push('horizon_days');
 data.stages.forEach((s, i) => {
     for (const k of ['reached', 'reached_rate', 'entries', 'mean_mood', 'converted', 'churned', 'completed', 'active',
         'revenue']) required.push(`stages.${i}.${k}`);
-    s.exits.forEach((_, k) => required.push(`stages.${i}.exits.${k}.count`, `stages.${i}.exits.${k}.rate`));
+    s.exits.forEach((_, k) => required.push(`stages.${i}.exits.${k}.count`, `stages.${i}.exits.${k}.share_of_exits`));
 });
 data.personas.forEach((_, i) => {
     for (const k of ['share', 'customers', 'conversion.rate', 'churn.rate', 'completed.count', 'active.count'])
@@ -144,6 +154,14 @@ if (data.time_to_convert.histogram !== null)
     required.push('time_to_convert.histogram:from', 'time_to_convert.histogram:to', 'time_to_convert.histogram:count');
 for (const path of required)
     if (!seen.has(path)) errors.push(`${path}: the page does not show it`);
+// Every pain point and opportunity of the JSON report is on the page (its table's "What" cell).
+const escape = (t) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;').replace(/[\x00-\x1f\x7f]/g, ' ');
+data.touchpoints.forEach((t, i) => {
+    for (const k of ['pains', 'opportunities'])
+        for (const text of t[k])
+            if (!html.includes(`<td>${escape(text)}</td>`)) errors.push(`touchpoints.${i}.${k}: '${text}' is not on the page`);
+});
 
 if (errors.length) {
     console.log(`${errors.length} problem(s) in ${htmlFile}:`);

@@ -1,13 +1,15 @@
 /* test_report.c: unit tests of what the HTML report is built from: the chart primitives
  * (render/chart.c: escaping, ticks, number formats, text fitting), the time histogram's counts
- * below a time (runtime/hist.c), and the round steps of the curves (render/report.c). Whole pages
- * are tested by tests/report/ and tests/cli/report.sh. */
+ * below a time (runtime/hist.c), the round steps of the curves (render/report.c), and durations
+ * as people read them (render/format.c). Whole pages are tested by tests/report/ and
+ * tests/cli/report.sh. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "chart.h"
+#include "format.h"
 #include "hist.h"
 #include "report.h"
 #include "unit.h"
@@ -139,10 +141,60 @@ static void test_counts(void)
     }
 }
 
+static char *duration(double days)
+{
+    Buf b = BUF_INIT;
+    format_duration(&b, days, " ");
+    return buf_take(&b);
+}
+
+#define CHECK_DURATION(days, text)  \
+    do {                            \
+        char *d_ = duration(days);  \
+        CHECK_STR(d_, text);        \
+        free(d_);                   \
+    } while (0)
+
+static void test_durations(void)
+{
+    TEST("durations: a day or more in days, one decimal") {
+        CHECK_DURATION(15.84, "15.8 d");
+        CHECK_DURATION(1, "1.0 d");
+        CHECK_DURATION(1234.5, "1234.5 d");
+    }
+    TEST("durations: under a day in hours, under an hour in minutes, under a minute in seconds") {
+        CHECK_DURATION(0.2, "4.8 h");
+        CHECK_DURATION(5.2 / 24, "5.2 h");
+        CHECK_DURATION(1.0 / 24, "1.0 h");
+        CHECK_DURATION(42.0 / 1440, "42 min");
+        CHECK_DURATION(1.0 / 1440, "1 min");
+        CHECK_DURATION(20.0 / 86400, "20 s");
+        CHECK_DURATION(1e-9, "0 s");
+    }
+    TEST("durations: the unit is chosen after rounding (no '24.0 h', no '60 min')") {
+        CHECK_DURATION(0.99999, "1.0 d");
+        CHECK_DURATION(23.94 / 24, "23.9 h");
+        CHECK_DURATION(59.7 / 1440, "1.0 h");
+        CHECK_DURATION(59.6 / 86400, "1 min");
+    }
+    TEST("durations: zero, and no figure at all") {
+        CHECK_DURATION(0, "0 d");
+        CHECK_DURATION(NAN, "-");
+        CHECK_DURATION(INFINITY, "-");
+    }
+    TEST("durations: the parts for other formats (the HTML report groups thousands itself)") {
+        Duration d = duration_for_people(0.5);
+        CHECK(strcmp(d.unit, "h") == 0 && d.value == 12 && d.decimals == 1);
+        d = duration_for_people(3);
+        CHECK(strcmp(d.unit, "d") == 0 && d.value == 3 && d.decimals == 1);
+    }
+}
+
 void unit_report(void);
 void unit_report(void)
 {
     test_escape();
     test_ticks();
     test_counts();
+    test_durations();
 }

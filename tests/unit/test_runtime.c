@@ -319,12 +319,76 @@ static void test_skyline(void)
         RtRate r = rt_rate(3, 4, true);
         CHECK(r.lo == 0.75 && r.hi == 0.75);
     }
+    /* Four customers: costs x = 1, 2, 3, 6; conversions y = 0, 1, 1, 1 (sums 12, 50; 3, 3; xy 11).
+     * Mean cost 3, sample variance (50 - 12^2/4) / 3 = 14/3: with z = 2, 3 +- 2 sqrt(14/3 / 4).
+     * Cost per conversion R = 12/3 = 4; mean y 3/4, var y (3 - 9/4) / 3 = 1/4, cov (11 - 12*3/4) / 3
+     * = 2/3: Var R = (14/3 - 2*4*2/3 + 16/4) / (3/4)^2 = 160/27 (the sample variance of the
+     * linearised (x - R y) / mean y = 4/3, -8/3, -4/3, 8/3 too), so 4 +- 2 sqrt(160/27 / 4). */
+    TEST("intervals of a mean and of a ratio (delta method): hand-computed") {
+        RtEstimate m = rt_mean_interval(12, 50, 4, 2);
+        CHECK_NEAR(m.value, 3, 1e-12);
+        CHECK_NEAR(m.lo, 3 - 2 * sqrt(14.0 / 3 / 4), 1e-12);
+        CHECK_NEAR(m.hi, 3 + 2 * sqrt(14.0 / 3 / 4), 1e-12);
+        CHECK_NEAR(m.lo, 0.8397531005, 1e-9);
+        RtEstimate q = rt_ratio_interval(12, 50, 3, 3, 11, 4, 2);
+        CHECK_NEAR(q.value, 4, 1e-12);
+        CHECK_NEAR(q.lo, 4 - 2 * sqrt(160.0 / 27 / 4), 1e-12);
+        CHECK_NEAR(q.hi, 4 + 2 * sqrt(160.0 / 27 / 4), 1e-12);
+        CHECK_NEAR(q.lo, 1.565677522, 1e-9);
+        /* Without the covariance term the interval would be wider here: the term matters. */
+        double no_cov = 2 * sqrt((14.0 / 3 + 16.0 / 4) / (9.0 / 16) / 4);
+        CHECK(q.hi - q.value < no_cov - 0.1);
+        /* The same values every time: no spread, an interval of width 0. */
+        RtEstimate flat = rt_mean_interval(10, 25, 4, 2);
+        CHECK(flat.value == 2.5 && flat.lo == 2.5 && flat.hi == 2.5);
+        /* No interval without sums of squares (an exact analysis) or with one customer. */
+        RtEstimate none = rt_mean_interval(12, NAN, 4, 2);
+        CHECK(none.value == 3 && isnan(none.lo) && isnan(none.hi));
+        none = rt_mean_interval(7, 49, 1, 2);
+        CHECK(none.value == 7 && isnan(none.lo) && isnan(none.hi));
+        /* A ratio over no conversion does not exist, nor does its interval. */
+        none = rt_ratio_interval(12, 50, 0, 0, 0, 4, 2);
+        CHECK(isnan(none.value) && isnan(none.lo) && isnan(none.hi));
+    }
 }
 
 /* ---- hand-computed journeys ---- */
 
 static void test_waits_and_horizon(void)
 {
+    TEST("money: the sums behind the intervals of cost per customer and CAC") {
+        J j;
+        /* Every customer pays 2 (the touchpoint); half of them convert, each paying 3 more. */
+        if (load(&j, "stage A { touchpoint T { cost 2 } -> G 50% -> churn otherwise }\n"
+                     "stage G goal { touchpoint U { cost 3 } }\n")) {
+            RtResult *r = simulate(&j, 4000, 3, 2);
+            double k = r->converted, n = 4000;
+            CHECK(k > 1800 && k < 2200);
+            CHECK_NEAR(r->cost, 2 * n + 3 * k, 1e-9);
+            CHECK_NEAR(r->cost_sq, 4 * (n - k) + 25 * k, 1e-9);
+            CHECK_NEAR(r->cost_conv, 5 * k, 1e-9);
+            RtMoney m = rt_money(r);
+            /* CAC = (2n + 3k) / k; cost and conversion move together (cost 5 when converted). */
+            CHECK_NEAR(m.cac.value, (2 * n + 3 * k) / k, 1e-12);
+            RtEstimate by_hand =
+                rt_ratio_interval(2 * n + 3 * k, 4 * (n - k) + 25 * k, k, k, 5 * k, n, 1.959963984540054);
+            CHECK_NEAR(m.cac.lo, by_hand.lo, 1e-12);
+            CHECK_NEAR(m.cac.hi, by_hand.hi, 1e-12);
+            CHECK(m.cac.lo < m.cac.value && m.cac.value < m.cac.hi);
+            CHECK(m.cost.lo < m.cost.value && m.cost.value < m.cost.hi);
+            CHECK(m.revenue.value == 0 && m.revenue.lo == 0 && m.revenue.hi == 0);
+            rt_result_free(r);
+            RtResult *e = solve(&j);
+            CHECK(e != NULL);
+            if (e) {
+                RtMoney x = rt_money(e);
+                CHECK_NEAR(x.cac.value, 7, 1e-9); /* (2 + 3 * 0.5) / 0.5 */
+                CHECK(isnan(x.cac.lo) && isnan(x.cost.hi) && isnan(x.revenue.lo));
+                rt_result_free(e);
+            }
+        }
+        unload(&j);
+    }
     TEST("waits: constant waits add up to the time to convert") {
         J j;
         if (load(&j, "stage A { wait 2 days -> B 100% }\n"
