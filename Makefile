@@ -147,7 +147,7 @@ $(GEN)/version.h: FORCE
 	 echo "#define CJM_VERSION \"0.1.0 ($$v)\"" > $@.tmp; \
 	 cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
-$(OBJ)/cli/main.o $(OBJ)/cli/cmd_report.o: $(GEN)/version.h
+$(OBJ)/cli/main.o $(OBJ)/cli/cmd_report.o $(OBJ)/cli/cmd_check.o: $(GEN)/version.h
 
 # The standard library folder compiled in follows STDLIBDIR (PREFIX): program.o is rebuilt when
 # it changes.

@@ -47,10 +47,9 @@ bool cli_use_color(ColorMode mode, FILE *stream);
 /* The color mode set before the command (`cjm --color=never check ...`). */
 extern ColorMode cli_global_color;
 
-/* One scenario of a journey, checked: the journey's files loaded again (its own syntax tree) and
- * checked with the scenario applied. */
+/* One scenario of a journey, checked: the journey's model with the scenario applied (NULL when
+ * memory ran out). */
 typedef struct CheckedScenario {
-    Program prog;
     Model *model;
 } CheckedScenario;
 
@@ -59,7 +58,8 @@ typedef struct Checked {
     Program prog;
     Diag diag;
     Model *model;
-    int status;            /* EXIT_OK, EXIT_JOURNEY, EXIT_USAGE or EXIT_IO */
+    int status;            /* EXIT_OK, EXIT_JOURNEY, EXIT_USAGE or EXIT_IO (unreadable, or out of
+                              memory) */
     CheckedScenario *scenarios; /* [model->nscenarios], once the journey itself has no errors */
     int nscenarios;
 } Checked;
@@ -75,6 +75,10 @@ int cli_write_output(const char *cmd, const char *path, const char *data, size_t
  * nothing is checked (status EXIT_USAGE). */
 void cli_load_and_check(Checked *c, const char *cmd, const char *path, const char *out, ColorMode color,
                         bool quiet_warnings);
+/* The same with diagnostics printed to `diag_out` (NULL: only kept in c->diag, for --format
+ * json and sarif). */
+void cli_load_and_check_to(Checked *c, const char *cmd, const char *path, const char *out, FILE *diag_out,
+                           bool color, bool quiet_warnings);
 void cli_checked_free(Checked *c);
 
 int cmd_check(int argc, char **argv);

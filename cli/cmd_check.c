@@ -1,8 +1,14 @@
-/* cmd_check.c: `cjm check FILE...`: check journeys and report like a compiler. */
+/* cmd_check.c: `cjm check FILE...`: check journeys and report like a compiler, or give the
+ * diagnostics as data (--format json|sarif) for editors and code scanning. */
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "diag_json.h"
+#include "version.h"
+
+typedef enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_SARIF } CheckFormat;
 
 static void print_summary(const Checked *c, const char *path)
 {
@@ -18,43 +24,95 @@ static void print_summary(const Checked *c, const char *path)
     putchar('\n');
 }
 
+static bool parse_format(const char *arg, CheckFormat *f)
+{
+    if (strcmp(arg, "text") == 0) *f = FORMAT_TEXT;
+    else if (strcmp(arg, "json") == 0) *f = FORMAT_JSON;
+    else if (strcmp(arg, "sarif") == 0) *f = FORMAT_SARIF;
+    else return false;
+    return true;
+}
+
+/* The worst outcome wins: an unreadable file (3) over errors (1) over success. */
+static int worse(int status, int next)
+{
+    return next == EXIT_IO || (next == EXIT_JOURNEY && status == EXIT_OK) ? next : status;
+}
+
+/* Text: each file's diagnostics on stderr as it is checked, its summary on stdout. */
+static int check_text(int nfiles, char **paths, ColorMode color, bool quiet)
+{
+    int status = EXIT_OK;
+    for (int i = 0; i < nfiles; i++) {
+        Checked c;
+        cli_load_and_check(&c, "check", paths[i], NULL, color, quiet);
+        if (c.status == EXIT_OK && !quiet) print_summary(&c, paths[i]);
+        if (!quiet) diag_print_summary(&c.diag);
+        status = worse(status, c.status);
+        cli_checked_free(&c);
+    }
+    return status;
+}
+
+/* JSON or SARIF: every file checked first, then one document on stdout. */
+static int check_data(int nfiles, char **paths, CheckFormat format, bool quiet)
+{
+    int status = EXIT_OK;
+    Checked *c = xcalloc((size_t)nfiles, sizeof *c);
+    DiagFile *files = xcalloc((size_t)nfiles, sizeof *files);
+    for (int i = 0; i < nfiles; i++) {
+        cli_load_and_check_to(&c[i], "check", paths[i], NULL, NULL, false, quiet);
+        files[i] = (DiagFile){paths[i], &c[i].diag};
+        status = worse(status, c[i].status);
+    }
+    Buf out = BUF_INIT;
+    if (format == FORMAT_JSON) diag_write_json(&out, files, nfiles, !quiet);
+    else diag_write_sarif(&out, files, nfiles, CJM_VERSION, !quiet);
+    fwrite(buf_str(&out), 1, out.len, stdout);
+    buf_free(&out);
+    for (int i = 0; i < nfiles; i++) cli_checked_free(&c[i]);
+    free(files);
+    free(c);
+    return status;
+}
+
 int cmd_check(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"quiet", no_argument, NULL, 'q'},
+        {"format", required_argument, NULL, 'f'},
         {"color", optional_argument, NULL, 'C'},
         {"colour", optional_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     bool quiet = false;
+    CheckFormat format = FORMAT_TEXT;
     ColorMode color = cli_global_color;
     int opt;
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'q': quiet = true; break;
+        case 'f':
+            if (!parse_format(optarg, &format))
+                return cli_usage_error("check", "--format must be text, json or sarif, not '%s'", optarg);
+            break;
         case 'C':
             if (!cli_parse_color(optarg, &color))
                 return cli_usage_error("check", "--color must be auto, always or never, not '%s'", optarg);
             break;
         case 'h': return cli_show_help("check");
+        case ':': return cli_usage_error("check", "option '%s' needs a value", argv[optind - 1]);
         default:
             return cli_usage_error("check", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind >= argc) return cli_usage_error("check", "no file to check (give one or more .journey files, or - for standard input)");
-    int status = EXIT_OK;
-    for (int i = optind; i < argc; i++) {
-        Checked c;
-        cli_load_and_check(&c, "check", argv[i], NULL, color, quiet);
-        if (c.status == EXIT_OK && !quiet) print_summary(&c, argv[i]);
-        if (!quiet) diag_print_summary(&c.diag);
-        /* The worst outcome wins: an unreadable file (3) over errors (1) over success. */
-        if (c.status == EXIT_IO || (c.status == EXIT_JOURNEY && status == EXIT_OK)) status = c.status;
-        cli_checked_free(&c);
-    }
+    int nfiles = argc - optind;
+    int status = format == FORMAT_TEXT ? check_text(nfiles, argv + optind, color, quiet)
+                                       : check_data(nfiles, argv + optind, format, quiet);
     fflush(stdout);
     if (ferror(stdout)) {
         fprintf(stderr, "cjm check: cannot write the results: output error\n");

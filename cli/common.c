@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
 #include "output.h"
 
 ColorMode cli_global_color = COLOR_AUTO;
@@ -86,30 +85,6 @@ int cli_write_output(const char *cmd, const char *path, const char *data, size_t
     return EXIT_IO;
 }
 
-/* Checks scenario k of the journey: errors outside the scenario's block get a note naming it. */
-static void check_scenario(Checked *c, int k)
-{
-    CheckedScenario *v = &c->scenarios[k];
-    Diag d;
-    diag_init(&d, &v->prog.sources, c->diag.out, c->diag.color);
-    d.quiet_warnings = c->diag.quiet_warnings;
-    d.known = &c->diag;
-    program_reload(&v->prog, &c->prog, &d);
-    const Scenario *sc = sema_find_scenario(&v->prog, c->model->scenarios[k]->name.s);
-    Buf note = BUF_INIT;
-    buf_printf(&note, "with scenario '%s' applied", sc->name.s);
-    d.context = sc->loc;
-    d.context_at = sc->name.loc;
-    d.context_note = buf_str(&note);
-    diag_defer(&d);
-    v->model = sema_check_scenario(&v->prog, &d, sc);
-    diag_flush(&d);
-    c->diag.errors += d.errors;
-    c->diag.warnings += d.warnings;
-    diag_free(&d);
-    buf_free(&note);
-}
-
 /* Whether `path` ("-": standard input) is the file `out` is the status of: the same device and
  * inode, whatever the spelling (./, .., an absolute path, a symbolic or a hard link). */
 static bool is_same_file(const char *path, const struct stat *out)
@@ -158,10 +133,17 @@ static bool refuse_output_over_input(const char *cmd, const Program *p, const ch
 void cli_load_and_check(Checked *c, const char *cmd, const char *path, const char *out, ColorMode color,
                         bool quiet_warnings)
 {
+    cli_load_and_check_to(c, cmd, path, out, stderr, cli_use_color(color, stderr), quiet_warnings);
+}
+
+/* The journey's Model, then one per scenario, each an overlay checked from the same syntax tree
+ * (sema.h): a scenario's check reports only what it adds to the journey's diagnostics. */
+void cli_load_and_check_to(Checked *c, const char *cmd, const char *path, const char *out, FILE *diag_out,
+                           bool color, bool quiet_warnings)
+{
     program_init(&c->prog, program_default_libdir());
-    diag_init(&c->diag, &c->prog.sources, stderr, cli_use_color(color, stderr));
+    diag_init(&c->diag, &c->prog.sources, diag_out, color);
     c->diag.quiet_warnings = quiet_warnings;
-    c->diag.remember = true;
     c->model = NULL;
     c->scenarios = NULL;
     c->nscenarios = 0;
@@ -176,25 +158,20 @@ void cli_load_and_check(Checked *c, const char *cmd, const char *path, const cha
     }
     /* Names are checked only in a program that parsed: after a syntax error they would mostly
      * repeat it ("unknown stage" for a stage whose declaration did not parse). */
-    if (ls == LOAD_OK) {
-        diag_defer(&c->diag);
-        c->model = sema_check(&c->prog, &c->diag);
-        diag_flush(&c->diag);
-    }
-    if (c->diag.errors == 0 && c->model && c->model->nscenarios > 0) {
+    if (ls == LOAD_OK) c->model = sema_check(&c->prog, &c->diag);
+    if (c->model && c->model->errors == 0 && c->model->nscenarios > 0) {
         c->nscenarios = c->model->nscenarios;
         c->scenarios = xcalloc((size_t)c->nscenarios, sizeof *c->scenarios);
-        for (int k = 0; k < c->nscenarios; k++) check_scenario(c, k);
+        for (int k = 0; k < c->nscenarios; k++)
+            c->scenarios[k].model = sema_check_scenario(c->model, c->model->scenarios[k], &c->diag);
     }
-    c->status = c->diag.errors ? EXIT_JOURNEY : EXIT_OK;
+    if (c->diag.out_of_memory) c->status = EXIT_IO;
+    else c->status = c->diag.errors ? EXIT_JOURNEY : EXIT_OK;
 }
 
 void cli_checked_free(Checked *c)
 {
-    for (int k = 0; k < c->nscenarios; k++) {
-        model_free(c->scenarios[k].model);
-        program_free(&c->scenarios[k].prog);
-    }
+    for (int k = 0; k < c->nscenarios; k++) model_free(c->scenarios[k].model);
     free(c->scenarios);
     c->scenarios = NULL;
     c->nscenarios = 0;

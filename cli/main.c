@@ -13,12 +13,19 @@ static const char check_usage[] =
     "Errors and warnings are printed like a compiler's (file:line:col: error: ...).\n"
     "A FILE of - reads standard input.\n"
     "\n"
+    "A journey's scenarios are checked too; each reports only what it adds to the journey's.\n"
+    "With --format=json or sarif, the diagnostics of every file are one document on standard\n"
+    "output instead (ranges in lines, byte and UTF-16 columns and byte offsets; notes; fix-its),\n"
+    "for editors and code scanning.\n"
+    "\n"
     "Options:\n"
     "  -q, --quiet          print errors only (no warnings, no summary)\n"
+    "      --format=FMT     text (default), json or sarif\n"
     "      --color[=WHEN]   colour diagnostics: auto (default: on a terminal), always, never\n"
     "  -h, --help           show this help\n"
     "\n"
-    "Exit status: 0 no errors (warnings allowed), 1 errors, 2 bad usage, 3 a file could not be read.\n";
+    "Exit status: 0 no errors (warnings allowed), 1 errors, 2 bad usage, 3 a file could not be read\n"
+    "(or memory ran out).\n";
 
 static const char graph_usage[] =
     "Usage: cjm graph [OPTION]... FILE\n"

@@ -1,11 +1,18 @@
-/* ast.h: the syntax tree of .journey files, and the fields the checker fills in.
+/* ast.h: the syntax tree of .journey files, and the node types of the checked model.
  *
  * Every node keeps the source location of what it was parsed from. Lists are singly linked
- * through `next`, in source order. All nodes and strings live in the Program's arena (see
- * program.h): nothing here is freed one by one.
+ * through `next`, in source order. All nodes and strings of a file live in the Program's arena
+ * (see program.h): nothing here is freed one by one.
  *
- * The parser fills the syntactic fields only. The checker (sema.c) resolves names and fills the
- * fields marked "sema:"; after a check without errors the runtime may rely on them. */
+ * The syntax tree is immutable once parsed: every link below is a pointer to const, so that code
+ * holding a `const Program *` (the checker) cannot change a node however deep it reaches. Only
+ * the parser writes nodes, while it builds them (parse_reverse_lists() is the one place that
+ * relinks a list), and the loader, which sets Import.module while it loads.
+ *
+ * The same types serve the checked model (sema.h): the checker builds its own copies of the
+ * declarations in the Model's arena, merged with their `extend` blocks and the scenario applied,
+ * and fills the fields marked "sema:" of those copies only; in the syntax tree they stay zero.
+ * docs/architecture.md says where this is going (the sema fields in Model-owned types). */
 #ifndef CJM_AST_H
 #define CJM_AST_H
 
@@ -77,11 +84,11 @@ struct Expr {
     double num;         /* EX_NUMBER */
     ValueUnit unit;     /* EX_NUMBER: how it was written */
     Name name;          /* EX_NAME, EX_CALL */
-    Expr *a, *b;        /* operands */
-    Expr *args;         /* EX_CALL: arguments, linked by next */
+    const Expr *a, *b;  /* operands */
+    const Expr *args;   /* EX_CALL: arguments, linked by next */
     int nargs;
     int depth;          /* operators nested (bounded by the parser) */
-    Expr *next;         /* next argument */
+    const Expr *next;   /* next argument */
     /* sema: */
     Type type;
     RefKind ref;        /* EX_NAME */
@@ -103,7 +110,7 @@ typedef struct Dist {
 typedef struct StrList StrList;
 struct StrList {
     Str str;
-    StrList *next;
+    const StrList *next;
 };
 
 typedef struct Stage Stage;
@@ -114,9 +121,9 @@ struct Touchpoint {
     Str label;
     Name channel;
     Value reach, emotion, cost;
-    StrList *pains, *opportunities;
+    const StrList *pains, *opportunities;
     Loc loc;
-    Touchpoint *next;
+    const Touchpoint *next;
     /* sema: */
     int index;          /* in Model.touchpoints */
     int channel_index;  /* in Model.channels, -1 for none */
@@ -129,11 +136,11 @@ struct Arrow {
     Name target;        /* target.s == NULL for `churn` */
     bool to_churn;
     bool otherwise;     /* `otherwise`, or no probability written */
-    Expr *prob;         /* NULL when otherwise */
-    Expr *when;         /* NULL when unconditional */
+    const Expr *prob;   /* NULL when otherwise */
+    const Expr *when;   /* NULL when unconditional */
     Str reason;
     Loc loc;
-    Arrow *next;
+    const Arrow *next;
     /* sema: */
     int target_index;   /* stage index, -1 for churn */
 };
@@ -147,7 +154,7 @@ struct Removal {
     bool to_churn;
     Name name;
     Loc loc;
-    Removal *next;
+    const Removal *next;
 };
 
 struct Stage {
@@ -155,14 +162,14 @@ struct Stage {
     Str label;
     bool goal;
     Loc goal_loc;
-    Dist *wait;         /* NULL: no wait */
+    const Dist *wait;   /* NULL: no wait */
     Value revenue;
-    Touchpoint *touchpoints;
-    Arrow *arrows;
-    Removal *removals;  /* only in `extend stage` blocks */
+    const Touchpoint *touchpoints;
+    const Arrow *arrows;
+    const Removal *removals; /* only in `extend stage` blocks */
     bool is_extend;
     Loc loc;
-    Stage *next;
+    const Stage *next;
     /* sema: */
     int index;
     bool reachable;     /* from the start stage */
@@ -173,7 +180,7 @@ typedef struct Trait Trait;
 struct Trait {
     Name name;
     Value value;
-    Trait *next;
+    const Trait *next;
 };
 
 typedef struct Persona Persona;
@@ -181,9 +188,9 @@ struct Persona {
     Name name;
     Str label;
     Value share, mood;
-    Trait *traits;
+    const Trait *traits;
     Loc loc;
-    Persona *next;
+    const Persona *next;
     /* sema: */
     int index;
 };
@@ -193,19 +200,15 @@ struct CurvePoint {
     Name stage;
     Value value;
     Str why;
-    CurvePoint *next;
-    /* sema: */
-    int stage_index;
+    const CurvePoint *next;
 };
 
 typedef struct Curve Curve;
 struct Curve {
     Name persona;       /* absent for the default curve */
-    CurvePoint *points;
+    const CurvePoint *points;
     Loc loc;
-    Curve *next;
-    /* sema: */
-    int persona_index;  /* -1 for the default curve */
+    const Curve *next;
 };
 
 typedef enum {
@@ -217,11 +220,11 @@ typedef struct Action Action;
 struct Action {
     ActionKind kind;
     Name target;        /* ACT_TOUCH: touchpoint; ACT_GOTO: stage */
-    Expr *value;        /* the right-hand side of += -= = */
+    const Expr *value;  /* the right-hand side of += -= = */
     Str reason;         /* ACT_CHURN */
-    Expr *with;         /* probability, NULL = always */
+    const Expr *with;   /* probability, NULL = always */
     Loc loc;
-    Action *next;
+    const Action *next;
     /* sema: */
     int target_index;
 };
@@ -230,13 +233,12 @@ typedef struct Rule Rule;
 struct Rule {
     Name name;
     Str label;
-    Expr *when;         /* NULL: every entry of every stage */
-    Action *actions;
+    const Expr *when;   /* NULL: every entry of every stage */
+    const Action *actions;
     Loc loc;
-    Rule *next;
+    const Rule *next;
     /* sema: */
     int index;
-    bool removed;       /* taken out by the scenario being checked (`remove rule`) */
 };
 
 typedef struct Channel Channel;
@@ -244,7 +246,7 @@ struct Channel {
     Name name;
     Str label;
     Loc loc;
-    Channel *next;
+    const Channel *next;
     /* sema: */
     int index;
 };
@@ -263,7 +265,7 @@ struct Comment {
     Loc loc;            /* from the first '/' to the end of the comment (a line comment's
                            newline excluded) */
     bool block;         /* a block comment rather than a line comment */
-    Comment *next;
+    const Comment *next;
 };
 
 typedef struct Import Import;
@@ -272,38 +274,38 @@ typedef struct Scenario Scenario;
 struct Import {
     Str path;
     Loc loc;
-    Import *next;
-    Module *module;     /* set by the loader; NULL when it could not be loaded */
+    const Import *next;
+    const Module *module; /* set by the loader; NULL when it could not be loaded */
 };
 
 /* One parsed file. Declarations are kept per kind, in source order. */
 struct Module {
     uint32_t file;      /* SourceSet id */
     const char *path;
-    Import *imports;
+    const Import *imports;
     JourneyDecl journey;
-    Persona *personas;
-    Curve *curves;
-    Stage *stages;      /* `stage` and `extend stage`, in source order */
-    Channel *channels;
-    Touchpoint *touchpoints; /* stand-alone ones */
-    Rule *rules;
-    Scenario *scenarios;
-    Comment *comments;  /* every comment of the file, in source order */
+    const Persona *personas;
+    const Curve *curves;
+    const Stage *stages; /* `stage` and `extend stage`, in source order */
+    const Channel *channels;
+    const Touchpoint *touchpoints; /* stand-alone ones */
+    const Rule *rules;
+    const Scenario *scenarios;
+    const Comment *comments; /* every comment of the file, in source order */
 };
 
-/* `scenario NAME "label" { ... }`: a what-if version of the journey. Its declarations are kept
- * in a Module of their own (`body`: stages and `extend stage` blocks, stand-alone touchpoints,
- * personas, rules, channels) that the checker applies after every file's own, when it checks
- * that scenario; `removals` are its `remove rule` and `remove touchpoint` items. The checker
- * ignores scenarios otherwise. */
+/* `scenario NAME "label" { ... }`: a what-if version of the journey, an overlay on it. Its
+ * declarations are kept in a Module of their own (`body`: stages and `extend stage` blocks,
+ * stand-alone touchpoints, personas, rules, channels) that the checker applies after every file's
+ * own, when it checks that scenario (sema_check_scenario); `removals` are its `remove rule` and
+ * `remove touchpoint` items. The journey's own check ignores scenarios but for their names. */
 struct Scenario {
     Name name;
     Str label;
     Loc loc;            /* the whole block, from `scenario` to its '}' */
-    Module *body;
-    Removal *removals;
-    Scenario *next;
+    const Module *body;
+    const Removal *removals;
+    const Scenario *next;
 };
 
 #endif

@@ -1,4 +1,4 @@
-/* diag.c: printing diagnostics with source excerpts (see diag.h). */
+/* diag.c: collecting diagnostics as data, and printing them with source excerpts (see diag.h). */
 #include "diag.h"
 
 #include <stdarg.h>
@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "arena.h"
-#include "buf.h"
 
 #define C_RESET "\033[0m"
 #define C_BOLD "\033[1m"
@@ -25,6 +24,26 @@ void diag_init(Diag *d, const SourceSet *sources, FILE *out, bool color)
     d->sources = sources;
     d->out = out;
     d->color = color;
+}
+
+static void free_items(Diagnostic *items, int from, int to)
+{
+    for (int i = from; i < to; i++) {
+        for (int k = 0; k < items[i].nnotes; k++) {
+            free(items[i].notes[k].message);
+            free(items[i].notes[k].fix);
+        }
+        free(items[i].notes);
+        free(items[i].message);
+    }
+}
+
+void diag_free(Diag *d)
+{
+    free_items(d->items, 0, d->n);
+    free(d->items);
+    d->items = NULL;
+    d->n = d->cap = 0;
 }
 
 static const char *paint(const Diag *d, const char *code) { return d->color ? code : ""; }
@@ -99,24 +118,12 @@ static void print_excerpt(const Diag *d, const SourceFile *f, Loc loc, uint32_t 
 
 static bool same_loc(Loc a, Loc b) { return a.file == b.file && a.off == b.off && a.len == b.len; }
 
-typedef struct DiagEntry {
-    DiagKind kind;
-    Loc loc;
-    char *msg;
-    int group;   /* an error or warning and the notes after it share a group */
-} DiagEntry;
+static const char *const kind_names[] = {"error", "warning", "note"};
+static const char *const kind_colors[] = {C_ERROR, C_WARNING, C_NOTE};
 
-/* Prints one diagnostic (counting has been done by the caller). */
-static void emit(Diag *d, DiagKind kind, Loc loc, const char *msg)
+/* "file:line:col: kind: message", and the excerpt unless `excerpt` is false. */
+static void print_one(Diag *d, DiagKind kind, Loc loc, const char *msg, bool excerpt)
 {
-    if (kind == DIAG_NOTE) {
-        if (!d->last_printed) return;
-    } else {
-        d->last_printed = !d->saturated && !(kind == DIAG_WARNING && d->quiet_warnings);
-        if (!d->last_printed) return;
-    }
-    static const char *const names[] = {"error", "warning", "note"};
-    static const char *const colors[] = {C_ERROR, C_WARNING, C_NOTE};
     const SourceFile *f = source_get(d->sources, loc.file);
     uint32_t line = 0, col = 0;
     fputs(paint(d, C_BOLD), d->out);
@@ -126,107 +133,220 @@ static void emit(Diag *d, DiagKind kind, Loc loc, const char *msg)
     } else {
         fputs("cjm: ", d->out);
     }
-    fprintf(d->out, "%s%s:%s %s\n", paint(d, colors[kind]), names[kind], paint(d, C_RESET), msg);
-    bool repeat = kind == DIAG_NOTE && same_loc(loc, d->last_loc);
-    if (f && !repeat) print_excerpt(d, f, loc, line, col);
-    if (kind != DIAG_NOTE) d->last_loc = loc;
-    if (kind == DIAG_ERROR && ++d->printed_errors >= DIAG_MAX_ERRORS && !d->saturated) {
-        d->saturated = true;
+    fprintf(d->out, "%s%s:%s %s\n", paint(d, kind_colors[kind]), kind_names[kind], paint(d, C_RESET), msg);
+    if (f && excerpt) print_excerpt(d, f, loc, line, col);
+}
+
+/* An error or warning; decides whether its notes are printed too. */
+static void print_primary(Diag *d, const Diagnostic *e)
+{
+    d->last_printed = d->out && d->printed_errors < DIAG_MAX_ERRORS && !(e->kind == DIAG_WARNING && d->quiet_warnings);
+    if (!d->last_printed) return;
+    print_one(d, e->kind, e->loc, e->message, true);
+    if (e->kind == DIAG_ERROR && ++d->printed_errors == DIAG_MAX_ERRORS)
         fprintf(d->out, "cjm: too many errors (%d); stopping here\n", d->printed_errors);
+}
+
+/* A note right under its error or warning shows no excerpt when it points at the same place. */
+static void print_note(Diag *d, const Diagnostic *e, const DiagNote *n)
+{
+    if (d->last_printed) print_one(d, DIAG_NOTE, n->loc, n->message, !same_loc(n->loc, e->loc));
+}
+
+void diag_print(Diag *d, const Diagnostic *e)
+{
+    print_primary(d, e);
+    for (int k = 0; k < e->nnotes; k++) print_note(d, e, &e->notes[k]);
+}
+
+/* Memory for a diagnostic ran out: it is counted, and "out of memory" is said once. */
+static void lost(Diag *d)
+{
+    if (!d->out_of_memory) d->errors++;
+    d->out_of_memory = true;
+    d->saturated = d->errors >= DIAG_MAX_ERRORS;
+    if (d->out && !d->oom_printed) {
+        fputs("cjm: error: out of memory: some diagnostics could not be kept\n", d->out);
+        d->oom_printed = true;
     }
 }
 
-static void push_entry(DiagEntry **list, int *n, int *cap, DiagEntry e)
+static char *format(const char *fmt, va_list ap)
 {
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 32;
-        *list = xrealloc(*list, (size_t)*cap * sizeof **list);
-    }
-    (*list)[(*n)++] = e;
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    char *s = n < 0 ? NULL : mem_alloc((size_t)n + 1);
+    if (s) vsnprintf(s, (size_t)n + 1, fmt, ap);
+    return s;
 }
 
-static bool is_known(const Diag *known, DiagKind kind, Loc loc, const char *msg)
+static char *copy_text(const char *text)
 {
-    for (int i = 0; i < known->nseen; i++) {
-        const DiagEntry *e = &known->seen[i];
-        if (e->kind == kind && same_loc(e->loc, loc) && strcmp(e->msg, msg) == 0) return true;
-    }
-    return false;
+    size_t n = strlen(text) + 1;
+    char *s = mem_alloc(n);
+    return s ? memcpy(s, text, n) : NULL;
 }
 
-void diag_report(Diag *d, DiagKind kind, Loc loc, const char *fmt, va_list ap)
+static bool holding(const Diag *d) { return d->hold_depth > 0; }
+
+void diag_report(Diag *d, DiagKind kind, const char *code, Loc loc, const char *fmt, va_list ap)
 {
-    Buf msg = BUF_INIT;
-    buf_vprintf(&msg, fmt, ap);
-    if (kind != DIAG_NOTE) d->dropping = d->known && is_known(d->known, kind, loc, buf_str(&msg));
-    if (d->dropping) {
-        buf_free(&msg);
-        return;
-    }
     if (kind == DIAG_ERROR) d->errors++;
-    else if (kind == DIAG_WARNING) d->warnings++;
-    if (d->remember && kind != DIAG_NOTE)
-        push_entry(&d->seen, &d->nseen, &d->seen_cap, (DiagEntry){kind, loc, xstrdup(buf_str(&msg)), 0});
-    if (!d->deferring) {
-        emit(d, kind, loc, buf_str(&msg));
-        buf_free(&msg);
+    else d->warnings++;
+    d->saturated = d->errors >= DIAG_MAX_ERRORS;
+    d->current_lost = true;
+    char *msg = format(fmt, ap);
+    if (!msg) {
+        lost(d);
         return;
     }
-    int group = d->npending ? d->pending[d->npending - 1].group : 0;
-    if (kind != DIAG_NOTE) group++;
-    push_entry(&d->pending, &d->npending, &d->cap, (DiagEntry){kind, loc, buf_take(&msg), group});
-}
-
-void diag_defer(Diag *d) { d->deferring = true; }
-
-static void free_entries(DiagEntry **list, int *n, int *cap)
-{
-    for (int i = 0; i < *n; i++) free((*list)[i].msg);
-    free(*list);
-    *list = NULL;
-    *n = *cap = 0;
-}
-
-/* Order of groups: by the position of their error or warning, then as reported. */
-static int compare_groups(const void *pa, const void *pb)
-{
-    const DiagEntry *a = *(const DiagEntry *const *)pa, *b = *(const DiagEntry *const *)pb;
-    if (a->loc.file != b->loc.file) return a->loc.file < b->loc.file ? -1 : 1;
-    if (a->loc.off != b->loc.off) return a->loc.off < b->loc.off ? -1 : 1;
-    return a->group < b->group ? -1 : a->group > b->group;
-}
-
-void diag_flush(Diag *d)
-{
-    d->deferring = false;
-    int ngroups = 0;
-    DiagEntry **heads = xmalloc(sizeof *heads * (size_t)(d->npending + 1));
-    for (int i = 0; i < d->npending; i++)
-        if (d->pending[i].kind != DIAG_NOTE) heads[ngroups++] = &d->pending[i];
-    qsort(heads, (size_t)ngroups, sizeof *heads, compare_groups);
-    for (int g = 0; g < ngroups; g++) {
-        DiagEntry *e = heads[g];
-        emit(d, e->kind, e->loc, e->msg);
-        for (DiagEntry *n = e + 1; n < d->pending + d->npending && n->kind == DIAG_NOTE; n++) emit(d, n->kind, n->loc, n->msg);
-        bool inside = e->loc.file == d->context.file && e->loc.off >= d->context.off &&
-                      e->loc.off < d->context.off + d->context.len;
-        if (d->context_note && !inside) emit(d, DIAG_NOTE, d->context_at, d->context_note);
+    if (d->n == d->cap) {
+        int cap = d->cap ? d->cap * 2 : 32;
+        Diagnostic *items = mem_realloc(d->items, (size_t)cap * sizeof *items);
+        if (!items) {
+            free(msg);
+            lost(d);
+            return;
+        }
+        d->items = items;
+        d->cap = cap;
     }
-    free(heads);
-    free_entries(&d->pending, &d->npending, &d->cap);
+    Diagnostic *e = &d->items[d->n++];
+    memset(e, 0, sizeof *e);
+    e->kind = kind;
+    e->code = code;
+    e->loc = loc;
+    e->message = msg;
+    d->current_lost = false;
+    if (!holding(d)) print_primary(d, e);
 }
 
-void diag_free(Diag *d)
+static void report(Diag *d, DiagKind kind, const char *code, Loc loc, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void report(Diag *d, DiagKind kind, const char *code, Loc loc, const char *fmt, ...)
 {
-    free_entries(&d->pending, &d->npending, &d->cap);
-    free_entries(&d->seen, &d->nseen, &d->seen_cap);
+    va_list ap;
+    va_start(ap, fmt);
+    diag_report(d, kind, code, loc, fmt, ap);
+    va_end(ap);
+}
+
+void diag_report_oom(Diag *d, const char *doing, const char *file)
+{
+    d->out_of_memory = true;
+    report(d, DIAG_ERROR, "out-of-memory", (Loc){0, 0, 0}, "out of memory while %s '%s'", doing, file);
+}
+
+const char *diag_set_code(Diag *d, const char *code)
+{
+    const char *old = d->code;
+    d->code = code;
+    return old;
+}
+
+/* Appends a note (taking `msg` and `fix`) to diagnostic i; false when memory ran out. */
+static bool append_note(Diag *d, int i, Loc loc, char *msg, char *fix)
+{
+    Diagnostic *e = &d->items[i];
+    if (e->nnotes == e->notes_cap) {
+        int cap = e->notes_cap ? e->notes_cap * 2 : 4;
+        DiagNote *notes = mem_realloc(e->notes, (size_t)cap * sizeof *notes);
+        if (!notes) {
+            free(msg);
+            free(fix);
+            return false;
+        }
+        e->notes = notes;
+        e->notes_cap = cap;
+    }
+    e->notes[e->nnotes++] = (DiagNote){loc, msg, fix};
+    return true;
+}
+
+static void report_note(Diag *d, Loc loc, const char *replacement, const char *fmt, va_list ap)
+{
+    if (d->current_lost || d->n == 0) return;
+    char *msg = format(fmt, ap);
+    char *fix = replacement ? copy_text(replacement) : NULL;
+    if (!msg || (replacement && !fix)) {
+        free(msg);
+        free(fix);
+        lost(d);
+        return;
+    }
+    if (!append_note(d, d->n - 1, loc, msg, fix)) {
+        lost(d);
+        return;
+    }
+    Diagnostic *e = &d->items[d->n - 1];
+    if (!holding(d)) print_note(d, e, &e->notes[e->nnotes - 1]);
+}
+
+void diag_add_note(Diag *d, int i, Loc loc, const char *message)
+{
+    if (i < 0 || i >= d->n) return;
+    char *msg = copy_text(message);
+    if (!msg || !append_note(d, i, loc, msg, NULL)) lost(d);
+}
+
+void diag_hold(Diag *d)
+{
+    if (d->hold_depth++ == 0) d->hold_from = d->n;
+}
+
+/* Order: by position (no file first), then as reported. */
+typedef struct Keyed {
+    Diagnostic e;
+    int seq;
+} Keyed;
+
+static int compare_keyed(const void *pa, const void *pb)
+{
+    const Keyed *a = pa, *b = pb;
+    if (a->e.loc.file != b->e.loc.file) return a->e.loc.file < b->e.loc.file ? -1 : 1;
+    if (a->e.loc.off != b->e.loc.off) return a->e.loc.off < b->e.loc.off ? -1 : 1;
+    return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* Sorts items [from, n); left as reported when there is no memory to sort them. */
+static void sort_from(Diag *d, int from)
+{
+    int count = d->n - from;
+    if (count < 2) return;
+    Keyed *k = mem_alloc((size_t)count * sizeof *k);
+    if (!k) return;
+    for (int i = 0; i < count; i++) k[i] = (Keyed){d->items[from + i], i};
+    qsort(k, (size_t)count, sizeof *k, compare_keyed);
+    for (int i = 0; i < count; i++) d->items[from + i] = k[i].e;
+    free(k);
+}
+
+void diag_release(Diag *d)
+{
+    if (d->hold_depth == 0 || --d->hold_depth > 0) return;
+    sort_from(d, d->hold_from);
+    for (int i = d->hold_from; i < d->n; i++) diag_print(d, &d->items[i]);
+}
+
+void diag_truncate(Diag *d, int from)
+{
+    if (from < 0 || from >= d->n) return;
+    for (int i = from; i < d->n; i++) {
+        if (d->items[i].kind == DIAG_ERROR) d->errors--;
+        else d->warnings--;
+    }
+    free_items(d->items, from, d->n);
+    d->n = from;
+    d->saturated = d->errors >= DIAG_MAX_ERRORS;
 }
 
 void diag_error(Diag *d, Loc loc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    diag_report(d, DIAG_ERROR, loc, fmt, ap);
+    diag_report(d, DIAG_ERROR, d->code, loc, fmt, ap);
     va_end(ap);
 }
 
@@ -234,7 +354,7 @@ void diag_warning(Diag *d, Loc loc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    diag_report(d, DIAG_WARNING, loc, fmt, ap);
+    diag_report(d, DIAG_WARNING, NULL, loc, fmt, ap);
     va_end(ap);
 }
 
@@ -242,13 +362,26 @@ void diag_note(Diag *d, Loc loc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    diag_report(d, DIAG_NOTE, loc, fmt, ap);
+    report_note(d, loc, NULL, fmt, ap);
     va_end(ap);
+}
+
+void diag_fix(Diag *d, Loc loc, const char *replacement, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report_note(d, loc, replacement, fmt, ap);
+    va_end(ap);
+}
+
+const char *diag_code(const Diagnostic *e)
+{
+    return e->code ? e->code : e->kind == DIAG_ERROR ? "error" : "warning";
 }
 
 void diag_print_summary(const Diag *d)
 {
-    if (d->errors == 0 && d->warnings == 0) return;
+    if (!d->out || (d->errors == 0 && d->warnings == 0)) return;
     if (d->errors && d->warnings)
         fprintf(d->out, "%d error%s and %d warning%s generated.\n", d->errors, d->errors == 1 ? "" : "s",
                 d->warnings, d->warnings == 1 ? "" : "s");

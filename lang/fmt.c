@@ -171,17 +171,17 @@ static void load(Fmt *f, Arena *a, Diag *diag, uint32_t file)
 {
     const SourceFile *src = source_get(diag->sources, file);
     size_t n;
-    Comment *comments;
+    const Comment *comments;
     Token *toks = parse_tokens(a, diag, file, &n, &comments);
     size_t nc = 0;
-    for (Comment *c = comments; c; c = c->next) nc++;
+    for (const Comment *c = comments; c; c = c->next) nc++;
     f->tok = ARENA_ARRAY(a, FTok, n);
     f->com = ARENA_ARRAY(a, FComment, nc ? nc : 1);
     f->ntok = n;
     f->ncom = nc;
     size_t prev_end = 0, ci = 0, depth = 0, stack[64];
     uint32_t line = 0;
-    Comment *c = comments;
+    const Comment *c = comments;
     for (size_t i = 0; i < n; i++) {
         FTok *t = &f->tok[i];
         t->comment = ci;
@@ -784,6 +784,7 @@ static bool same_meaning(const Fmt *in, const char *text, size_t len)
     memcpy(copy, text, len);
     copy[len] = '\0';
     uint32_t file = source_set_add(&set, "<formatted>", "<formatted>", copy, len);
+    if (!file) die_out_of_memory();
     FILE *sink = fopen("/dev/null", "w");
     Diag d;
     diag_init(&d, &set, sink ? sink : stderr, false);

@@ -104,49 +104,57 @@ void parse_syntax_error(ParseCtx *ctx, Loc loc, const char *msg)
         diag_note(ctx->diag, ctx->braces[ctx->brace_depth - 1], "is a '}' missing? this '{' is not closed");
 }
 
+/* The nodes of a file being parsed are the parser's own, built as mutable objects: it alone may
+ * write through the const links of ast.h, and only here, to put its lists in order. */
+#define OWN(T, node) ((T *)(node))
+
 #define REVERSE(T, head)                                                        \
     do {                                                                        \
-        T *rev_ = NULL, *cur_ = (head);                                         \
+        const T *rev_ = NULL, *cur_ = (head);                                   \
         while (cur_) {                                                          \
-            T *next_ = cur_->next;                                              \
-            cur_->next = rev_;                                                  \
-            rev_ = cur_;                                                        \
+            T *node_ = OWN(T, cur_);                                            \
+            const T *next_ = node_->next;                                       \
+            node_->next = rev_;                                                 \
+            rev_ = node_;                                                       \
             cur_ = next_;                                                       \
         }                                                                       \
         (head) = rev_;                                                          \
     } while (0)
 
+static void reverse_touchpoint_lists(const Touchpoint *list)
+{
+    for (const Touchpoint *t = list; t; t = t->next) {
+        REVERSE(StrList, OWN(Touchpoint, t)->pains);
+        REVERSE(StrList, OWN(Touchpoint, t)->opportunities);
+    }
+}
+
 /* The grammar prepends to every list; this puts each one back in source order. */
 void parse_reverse_lists(Module *m)
 {
     REVERSE(Scenario, m->scenarios);
-    for (Scenario *sc = m->scenarios; sc; sc = sc->next) {
-        REVERSE(Removal, sc->removals);
-        parse_reverse_lists(sc->body);
+    for (const Scenario *sc = m->scenarios; sc; sc = sc->next) {
+        REVERSE(Removal, OWN(Scenario, sc)->removals);
+        parse_reverse_lists(OWN(Module, sc->body));
     }
     REVERSE(Import, m->imports);
     REVERSE(Persona, m->personas);
-    for (Persona *p = m->personas; p; p = p->next) REVERSE(Trait, p->traits);
+    for (const Persona *p = m->personas; p; p = p->next) REVERSE(Trait, OWN(Persona, p)->traits);
     REVERSE(Curve, m->curves);
-    for (Curve *c = m->curves; c; c = c->next) REVERSE(CurvePoint, c->points);
+    for (const Curve *c = m->curves; c; c = c->next) REVERSE(CurvePoint, OWN(Curve, c)->points);
     REVERSE(Stage, m->stages);
-    for (Stage *s = m->stages; s; s = s->next) {
-        REVERSE(Touchpoint, s->touchpoints);
-        REVERSE(Arrow, s->arrows);
-        REVERSE(Removal, s->removals);
-        for (Touchpoint *t = s->touchpoints; t; t = t->next) {
-            REVERSE(StrList, t->pains);
-            REVERSE(StrList, t->opportunities);
-        }
+    for (const Stage *s = m->stages; s; s = s->next) {
+        Stage *own = OWN(Stage, s);
+        REVERSE(Touchpoint, own->touchpoints);
+        REVERSE(Arrow, own->arrows);
+        REVERSE(Removal, own->removals);
+        reverse_touchpoint_lists(own->touchpoints);
     }
     REVERSE(Channel, m->channels);
     REVERSE(Touchpoint, m->touchpoints);
-    for (Touchpoint *t = m->touchpoints; t; t = t->next) {
-        REVERSE(StrList, t->pains);
-        REVERSE(StrList, t->opportunities);
-    }
+    reverse_touchpoint_lists(m->touchpoints);
     REVERSE(Rule, m->rules);
-    for (Rule *r = m->rules; r; r = r->next) REVERSE(Action, r->actions);
+    for (const Rule *r = m->rules; r; r = r->next) REVERSE(Action, OWN(Rule, r)->actions);
 }
 
 /* Offset of the first suspicious byte when the start of the text looks like binary data (many
@@ -188,18 +196,57 @@ void parse_record_comment(ParseCtx *ctx, Loc loc, bool block)
     ctx->comments = c;
 }
 
+/* ---- the scanner's and the parser's own memory ----
+ * Both come from the parse's scratch arena (freed when the parse ends), so that a parse stopped by
+ * a failed allocation leaks nothing. The scanner's blocks keep their size in front, for
+ * yyrealloc; the generated parser finds the arena through `stack_arena`, since it has no other
+ * way to reach the parse from where it grows its stacks. */
+static _Thread_local Arena *stack_arena;
+
+typedef union BlockHead {
+    size_t size;
+    max_align_t align;
+} BlockHead;
+
+void *parse_scratch_alloc(ParseCtx *ctx, size_t n)
+{
+    BlockHead *h = arena_alloc(ctx->scratch, sizeof *h + n);
+    h->size = n;
+    return h + 1;
+}
+
+void *parse_scratch_realloc(ParseCtx *ctx, void *p, size_t n)
+{
+    void *q = parse_scratch_alloc(ctx, n);
+    if (p) {
+        size_t old = ((BlockHead *)p - 1)->size;
+        memcpy(q, p, old < n ? old : n);
+    }
+    return q;
+}
+
+void *parse_stack_alloc(size_t n)
+{
+    if (!stack_arena) return NULL; /* never: only a parse under way grows the stacks */
+    return arena_alloc(stack_arena, n);
+}
+
+void parse_stack_free(void *p) { (void)p; }
+
 /* Sets up a context and a scanner over file `file` (a byte order mark skipped). */
-static void ctx_open(ParseCtx *ctx, Arena *arena, Diag *diag, const SourceFile *src, uint32_t file, Module *m)
+static void ctx_open(ParseCtx *ctx, Arena *arena, Arena *scratch, Diag *diag, const SourceFile *src, uint32_t file,
+                     Module *m)
 {
     memset(ctx, 0, sizeof *ctx);
     ctx->arena = arena;
+    ctx->scratch = scratch;
     ctx->diag = diag;
     ctx->mod = m;
     ctx->into = m;
     ctx->src = src;
     ctx->file = file;
     yyscan_t scanner;
-    if (yylex_init_extra(ctx, &scanner) != 0) die_out_of_memory();
+    if (yylex_init_extra(ctx, &scanner) != 0) arena_fail(scratch);
     ctx->scanner = scanner;
     /* A UTF-8 byte order mark (editors on Windows write one) is not part of the text. */
     size_t skip = src->len >= 3 && memcmp(src->text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
@@ -207,18 +254,82 @@ static void ctx_open(ParseCtx *ctx, Arena *arena, Diag *diag, const SourceFile *
     yy_scan_bytes(src->text + skip, (int)(src->len - skip), scanner);
 }
 
-/* Frees the scanner and its buffer; returns the comments recorded, in source order. */
-static Comment *ctx_close(ParseCtx *ctx)
+/* Ends the scanner; returns the comments recorded, in source order. */
+static const Comment *ctx_close(ParseCtx *ctx)
 {
-    yylex_destroy(ctx->scanner); /* frees the buffer too */
-    Comment *rev = NULL, *c = ctx->comments;
+    yylex_destroy(ctx->scanner);
+    const Comment *rev = NULL, *c = ctx->comments;
     while (c) {
-        Comment *next = c->next;
-        c->next = rev;
-        rev = c;
+        Comment *node = OWN(Comment, c);
+        const Comment *next = node->next;
+        node->next = rev;
+        rev = node;
         c = next;
     }
     return rev;
+}
+
+/* One run of the scanner (and the parser, or not), under arena_guard(). */
+typedef struct Run {
+    ParseCtx ctx;
+    Arena *arena, scratch;
+    Diag *diag;
+    const SourceFile *src;
+    uint32_t file;
+    Module *m;
+    /* parse_tokens: */
+    Token *toks;
+    size_t ntoks;
+    const Comment *comments;
+} Run;
+
+static void run_parser(void *p)
+{
+    Run *r = p;
+    ctx_open(&r->ctx, r->arena, &r->scratch, r->diag, r->src, r->file, r->m);
+    yyparse(r->ctx.scanner, &r->ctx);
+    r->m->comments = ctx_close(&r->ctx);
+    parse_reverse_lists(r->m);
+}
+
+static void run_scanner(void *p)
+{
+    Run *r = p;
+    Module scratch_module;
+    memset(&scratch_module, 0, sizeof scratch_module);
+    ParseCtx *ctx = &r->ctx;
+    ctx_open(ctx, r->arena, &r->scratch, r->diag, r->src, r->file, &scratch_module);
+    size_t n = 0, cap = 256;
+    Token *toks = ARENA_ARRAY(&r->scratch, Token, cap);
+    for (;;) {
+        YYSTYPE val;
+        Loc loc = {r->file, ctx->offset, 0};
+        int kind = yylex(&val, &loc, ctx->scanner);
+        if (kind == END) loc = (Loc){r->file, ctx->offset, 0}; /* skipped blanks leave their place in loc */
+        if (n == cap) {
+            toks = arena_grow(&r->scratch, toks, cap * sizeof *toks, 2 * cap * sizeof *toks);
+            cap *= 2;
+        }
+        toks[n++] = (Token){kind, loc};
+        if (kind == END) break;
+    }
+    r->comments = ctx_close(ctx);
+    r->toks = ARENA_ARRAY(r->arena, Token, n);
+    memcpy(r->toks, toks, n * sizeof *toks);
+    r->ntoks = n;
+}
+
+/* Runs fn over r; a failed allocation goes on to the caller's escape (arena.h). */
+static void run(Run *r, void (*fn)(void *))
+{
+    arena_init(&r->scratch);
+    Arena *saved = stack_arena;
+    stack_arena = &r->scratch;
+    Arena *const arenas[] = {r->arena, &r->scratch};
+    bool ok = arena_guard(arenas, 2, fn, r);
+    stack_arena = saved;
+    arena_free(&r->scratch);
+    if (!ok) arena_fail(r->arena);
 }
 
 Module *parse_module(Arena *arena, Diag *diag, uint32_t file)
@@ -233,36 +344,27 @@ Module *parse_module(Arena *arena, Diag *diag, uint32_t file)
                    "this is not a journey: the file looks binary (control bytes or invalid UTF-8)");
         return m;
     }
-    ParseCtx ctx;
-    ctx_open(&ctx, arena, diag, src, file, m);
-    yyparse(ctx.scanner, &ctx);
-    m->comments = ctx_close(&ctx);
-    parse_reverse_lists(m);
+    Run r;
+    memset(&r, 0, sizeof r);
+    r.arena = arena;
+    r.diag = diag;
+    r.src = src;
+    r.file = file;
+    r.m = m;
+    run(&r, run_parser);
     return m;
 }
 
-Token *parse_tokens(Arena *arena, Diag *diag, uint32_t file, size_t *ntokens, Comment **comments)
+Token *parse_tokens(Arena *arena, Diag *diag, uint32_t file, size_t *ntokens, const Comment **comments)
 {
-    const SourceFile *src = source_get(diag->sources, file);
-    Module scratch;
-    memset(&scratch, 0, sizeof scratch);
-    ParseCtx ctx;
-    ctx_open(&ctx, arena, diag, src, file, &scratch);
-    size_t n = 0, cap = 256;
-    Token *toks = xmalloc(cap * sizeof *toks);
-    for (;;) {
-        YYSTYPE val;
-        Loc loc = {file, ctx.offset, 0};
-        int kind = yylex(&val, &loc, ctx.scanner);
-        if (kind == END) loc = (Loc){file, ctx.offset, 0}; /* skipped blanks leave their place in loc */
-        if (n == cap) toks = xrealloc(toks, (cap *= 2) * sizeof *toks);
-        toks[n++] = (Token){kind, loc};
-        if (kind == END) break;
-    }
-    *comments = ctx_close(&ctx);
-    Token *out = ARENA_ARRAY(arena, Token, n);
-    memcpy(out, toks, n * sizeof *toks);
-    free(toks);
-    *ntokens = n;
-    return out;
+    Run r;
+    memset(&r, 0, sizeof r);
+    r.arena = arena;
+    r.diag = diag;
+    r.src = source_get(diag->sources, file);
+    r.file = file;
+    run(&r, run_scanner);
+    *comments = r.comments;
+    *ntokens = r.ntoks;
+    return r.toks;
 }

@@ -20,7 +20,8 @@ enum {
 
 typedef struct ParseCtx {
     void *scanner;            /* the flex scanner this context belongs to */
-    Arena *arena;
+    Arena *arena;             /* the Program's: the syntax tree */
+    Arena *scratch;           /* the parse's own (the scanner's buffers, the parser's stacks) */
     Diag *diag;
     Module *mod;
     Module *into;             /* where declarations go: `mod`, or the body of the scenario being read */
@@ -42,7 +43,9 @@ typedef struct ParseCtx {
 } ParseCtx;
 
 /* Parses file `file` of the Diag's SourceSet into a new Module allocated in `arena`. Always
- * returns a module (possibly partial after syntax errors). */
+ * returns a module (possibly partial after syntax errors). Syntax errors get the Diag's current
+ * code. When memory runs out, the parse stops and the failure goes on to `arena`'s escape
+ * (arena.h): its memory is freed but what it put in `arena`. */
 Module *parse_module(Arena *arena, Diag *diag, uint32_t file);
 
 /* One token as the lexer returned it: its kind (a token number of the generated parser.h; 0 is
@@ -56,12 +59,17 @@ typedef struct Token {
  * for tools that work on the text itself (the formatter). *ntokens counts the end token; the file's
  * comments, in source order, go to *comments. Lexical errors are reported through `diag` (a file
  * that parse_module() read without errors gives none). */
-Token *parse_tokens(Arena *arena, Diag *diag, uint32_t file, size_t *ntokens, Comment **comments);
+Token *parse_tokens(Arena *arena, Diag *diag, uint32_t file, size_t *ntokens, const Comment **comments);
 
 /* Used by the generated parser and lexer. */
 void parse_syntax_error(ParseCtx *ctx, Loc loc, const char *msg);
 void parse_reverse_lists(Module *m);
 /* The lexer records each comment it skips (a line comment, or a block comment once closed). */
 void parse_record_comment(ParseCtx *ctx, Loc loc, bool block);
+/* The memory of the scanner (through ctx) and of the parser's stacks: the parse's scratch arena. */
+void *parse_scratch_alloc(ParseCtx *ctx, size_t n);
+void *parse_scratch_realloc(ParseCtx *ctx, void *p, size_t n);
+void *parse_stack_alloc(size_t n);
+void parse_stack_free(void *p);
 
 #endif

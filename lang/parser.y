@@ -52,6 +52,10 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, ParseCtx *ctx, const char *m
 
 #define NEW(T) ARENA_NEW(ctx->arena, T)
 
+/* The parser's stacks come from the parse's scratch arena (parse.c). */
+#define YYMALLOC parse_stack_alloc
+#define YYFREE parse_stack_free
+
 static Name mkname(const char *s, Loc loc) { Name n = {s, loc}; return n; }
 static Str mkstr(const char *s, Loc loc) { Str t = {s, loc}; return t; }
 
@@ -199,11 +203,12 @@ decl:
         Scenario *sc = NEW(Scenario);
         sc->name = mkname($2, @2);
         sc->label = mkstr($3, @3);
-        sc->body = NEW(Module);
-        sc->body->file = ctx->mod->file;
-        sc->body->path = ctx->mod->path;
+        Module *body = NEW(Module);
+        body->file = ctx->mod->file;
+        body->path = ctx->mod->path;
+        sc->body = body;
         ctx->scenario = sc;
-        ctx->into = sc->body;
+        ctx->into = body;
     } scenario_items '}' {
         Scenario *sc = ctx->scenario;
         sc->loc = @$;
@@ -574,10 +579,15 @@ expr:
   | IDENT '(' expr_args ')' {
         $$ = mkexpr(ctx, EX_CALL, @$, NULL, NULL);
         $$->name = mkname($1, @1);
-        for (Expr *a = $3; a; a = a->next) $$->nargs++;
-        /* Arguments were prepended: put them back in order. */
+        /* Arguments were prepended (each one the parser's own node): put them back in order. */
         Expr *rev = NULL, *a = $3;
-        while (a) { Expr *n = a->next; a->next = rev; rev = a; a = n; }
+        while (a) {
+            Expr *n = (Expr *)a->next;
+            a->next = rev;
+            rev = a;
+            a = n;
+            $$->nargs++;
+        }
         $$->args = rev;
     }
   | MOOD { $$ = mkexpr(ctx, EX_MOOD, @$, NULL, NULL); }

@@ -1,5 +1,6 @@
 /* program.c: loading a file and its imports (see program.h). Knows about files and folders;
- * knows nothing of what the declarations mean. */
+ * knows nothing of what the declarations mean. Everything a load builds lives in the Program's
+ * arena or its SourceSet, so that a load stopped by a failed allocation leaks nothing. */
 #include "program.h"
 
 #include <errno.h>
@@ -28,7 +29,6 @@ void program_free(Program *p)
 {
     arena_free(&p->arena);
     source_set_free(&p->sources);
-    free(p->modules);
     memset(p, 0, sizeof *p);
 }
 
@@ -89,11 +89,15 @@ const char *program_default_libdir(void)
     return found ? dir : CJM_LIBDIR;
 }
 
-static void add_module(Program *p, Module *m)
+/* The modules array grows in the Program's arena (the old copies stay there): a load that runs
+ * out of memory half-way leaves nothing to free but the arena. */
+static void add_module(Program *p, const Module *m)
 {
     if (p->nmodules == p->cap) {
-        p->cap = p->cap ? p->cap * 2 : 8;
-        p->modules = xrealloc(p->modules, (size_t)p->cap * sizeof *p->modules);
+        int cap = p->cap ? p->cap * 2 : 8;
+        p->modules = arena_grow(&p->arena, p->modules, (size_t)p->nmodules * sizeof *p->modules,
+                                (size_t)cap * sizeof *p->modules);
+        p->cap = cap;
     }
     p->modules[p->nmodules++] = m;
 }
@@ -108,12 +112,16 @@ static uint32_t find_file(const Program *p, const char *path)
 }
 
 /* The module parsed from file `id` (NULL while it is still being parsed). */
-static Module *module_of_file(const Program *p, uint32_t id)
+static const Module *module_of_file(const Program *p, uint32_t id)
 {
     for (int k = 0; k < p->nmodules; k++)
         if (p->modules[k]->file == id) return p->modules[k];
     return NULL;
 }
+
+/* The loader completes the import nodes of the file it is loading: they are its own (made by this
+ * load's parse), and read only once program_load() returns. */
+static void set_module(const Import *im, const Module *m) { ((Import *)im)->module = m; }
 
 static bool has_extension(const char *name)
 {
@@ -122,52 +130,46 @@ static bool has_extension(const char *name)
     return dot && dot != (slash ? slash + 1 : name);
 }
 
-static bool try_candidate(const Program *p, const char *dir, const char *name, Buf *out)
+/* The path `name` names in folder `dir` (NULL: as it is) when that file exists, else NULL. */
+static const char *try_candidate(Program *p, const char *dir, const char *name)
 {
-    buf_clear(out);
-    if (dir && *dir) buf_printf(out, "%s/", dir);
-    buf_puts(out, name);
-    if (!has_extension(name)) buf_puts(out, ".journey");
-    return file_exists(p, buf_str(out));
+    const char *path = arena_printf(&p->arena, "%s%s%s%s", dir && *dir ? dir : "", dir && *dir ? "/" : "", name,
+                                    has_extension(name) ? "" : ".journey");
+    return file_exists(p, path) ? path : NULL;
 }
 
-/* Resolves an import name to a file path (in `out`); false when it is nowhere. `tried` collects
- * the folders looked in, for the error note. */
-static bool resolve_import(const Program *p, const char *importer_path, const char *name, Buf *out, Buf *tried)
+/* Resolves an import name to a file path; NULL when it is nowhere. *tried lists the folders looked
+ * in, for the error note. Strings live in the Program's arena. */
+static const char *resolve_import(Program *p, const char *importer_path, const char *name, const char **tried)
 {
+    Arena *a = &p->arena;
     if (name[0] == '/') {
-        buf_printf(tried, "'%s'", name);
-        return try_candidate(p, NULL, name, out);
+        *tried = arena_printf(a, "'%s'", name);
+        return try_candidate(p, NULL, name);
     }
-    char *dir = xstrdup(importer_path);
-    char *slash = strrchr(dir, '/');
+    char *folder = arena_strdup(a, importer_path);
+    char *slash = strrchr(folder, '/');
     if (slash) *slash = '\0';
-    else strcpy(dir, ".");
-    if (strcmp(importer_path, "-") == 0) strcpy(dir, ".");
-    bool found = try_candidate(p, dir, name, out);
-    buf_printf(tried, "'%s'", dir);
-    free(dir);
-    if (found) return true;
+    const char *dir = !slash || strcmp(importer_path, "-") == 0 ? "." : folder;
+    const char *found = try_candidate(p, dir, name);
+    *tried = arena_printf(a, "'%s'", dir);
+    if (found) return found;
     const char *env = getenv("CJM_PATH");
     if (env && *env) {
-        char *copy = xstrdup(env);
+        char *copy = arena_strdup(a, env);
         for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-            buf_printf(tried, ", '%s'", d);
-            if (try_candidate(p, d, name, out)) {
-                free(copy);
-                return true;
-            }
+            *tried = arena_printf(a, "%s, '%s'", *tried, d);
+            if ((found = try_candidate(p, d, name))) return found;
         }
-        free(copy);
     }
     if (p->libdir) {
-        buf_printf(tried, ", '%s'", p->libdir);
-        if (try_candidate(p, p->libdir, name, out)) return true;
+        *tried = arena_printf(a, "%s, '%s'", *tried, p->libdir);
+        return try_candidate(p, p->libdir, name);
     }
-    return false;
+    return NULL;
 }
 
-static Module *load_file(Program *p, const char *path, const char *name, Diag *d, int depth);
+static const Module *load_file(Program *p, const char *path, const char *name, Diag *d, int depth);
 
 /* The notes of an import cycle: each import from the file that closes the cycle onwards. */
 static void report_cycle(const Program *p, uint32_t file, Diag *d)
@@ -190,20 +192,20 @@ static const char *display_path(const char *path)
     return path;
 }
 
-static void load_imports(Program *p, Module *m, Diag *d, int depth)
+static void load_imports(Program *p, const Module *m, Diag *d, int depth)
 {
-    for (Import *im = m->imports; im; im = im->next) {
+    for (const Import *im = m->imports; im; im = im->next) {
         if (!im->path.s || d->saturated) continue;
-        Buf path = BUF_INIT, tried = BUF_INIT;
+        const char *path, *tried = "";
         if (im->path.s[0] == '\0') {
             diag_error(d, im->path.loc, "empty module name");
-        } else if (!resolve_import(p, m->path, im->path.s, &path, &tried)) {
+        } else if (!(path = resolve_import(p, m->path, im->path.s, &tried))) {
             diag_error(d, im->path.loc, "cannot find module \"%s\"", im->path.s);
-            diag_note(d, im->path.loc, "looked in %s", buf_str(&tried));
+            diag_note(d, im->path.loc, "looked in %s", tried);
         } else if (depth + 1 > PROGRAM_MAX_IMPORT_DEPTH) {
             diag_error(d, im->loc, "imports nested more than %d deep", PROGRAM_MAX_IMPORT_DEPTH);
         } else {
-            uint32_t seen = find_file(p, buf_str(&path));
+            uint32_t seen = find_file(p, path);
             if (seen == m->file) {
                 diag_error(d, im->path.loc, "module \"%s\" imports itself", im->path.s);
             } else if (seen && !module_of_file(p, seen)) {
@@ -211,23 +213,23 @@ static void load_imports(Program *p, Module *m, Diag *d, int depth)
                 diag_error(d, im->path.loc, "import cycle: \"%s\" is already being imported", im->path.s);
                 report_cycle(p, seen, d);
             } else if (seen) {
-                im->module = module_of_file(p, seen);
+                set_module(im, module_of_file(p, seen));
             } else {
                 p->chain[p->chain_len] = im;
                 p->chain_file[p->chain_len] = p->sources.n + 1; /* the id load_file will give it */
                 p->chain_len++;
-                im->module = load_file(p, buf_str(&path), display_path(buf_str(&path)), d, depth + 1);
+                set_module(im, load_file(p, path, display_path(path), d, depth + 1));
                 p->chain_len--;
             }
         }
-        buf_free(&path);
-        buf_free(&tried);
     }
 }
 
-static Module *parse_source(Program *p, uint32_t file, Diag *d, int depth)
+static const Module *parse_source(Program *p, uint32_t file, Diag *d, int depth)
 {
-    Module *m = parse_module(&p->arena, d, file);
+    const char *code = diag_set_code(d, "syntax");
+    const Module *m = parse_module(&p->arena, d, file);
+    diag_set_code(d, code);
     load_imports(p, m, d, depth);
     if (p->nmodules >= PROGRAM_MAX_MODULES) {
         diag_error(d, (Loc){file, 0, 0}, "more than %d modules imported", PROGRAM_MAX_MODULES);
@@ -236,7 +238,16 @@ static Module *parse_source(Program *p, uint32_t file, Diag *d, int depth)
     return m;
 }
 
-static Module *load_file(Program *p, const char *path, const char *name, Diag *d, int depth)
+/* Registers a file's text (taking it) and parses it. */
+static const Module *add_source(Program *p, const char *path, const char *name, char *text, size_t len, Diag *d,
+                                int depth)
+{
+    uint32_t file = source_set_add(&p->sources, path, name, text, len);
+    if (!file) arena_fail(&p->arena);
+    return parse_source(p, file, d, depth);
+}
+
+static const Module *load_file(Program *p, const char *path, const char *name, Diag *d, int depth)
 {
     char *text;
     size_t len;
@@ -248,74 +259,68 @@ static Module *load_file(Program *p, const char *path, const char *name, Diag *d
     } else {
         r = source_read_file(path, &text, &len, &err);
     }
+    if (r == READ_NO_MEMORY) arena_fail(&p->arena);
     if (r != READ_OK) {
         const char *why = r == READ_IS_DIR ? "it is a folder" : r == READ_TOO_BIG ? "it is larger than 64 MiB"
                                                                                    : strerror(err);
         diag_error(d, (Loc){0, 0, 0}, "cannot read '%s': %s", name, why);
         return NULL;
     }
-    uint32_t file = source_set_add(&p->sources, path, name, text, len);
-    return parse_source(p, file, d, depth);
+    return add_source(p, path, name, text, len, d, depth);
 }
 
-LoadStatus program_load(Program *p, const char *path, Diag *d)
+/* One load, run under arena_guard() (any allocation may stop it). */
+typedef struct Load {
+    Program *p;
+    Diag *d;
+    const char *path, *name; /* what to read */
+    const char *text;        /* or: the text to parse (copied) */
+    size_t len;
+} Load;
+
+static void load_main(void *ctx)
 {
-    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    Load *l = ctx;
+    Program *p = l->p;
+    if (!l->text) {
+        p->main = load_file(p, l->path, l->name, l->d, 0);
+        return;
+    }
+    char *copy = mem_alloc(l->len + 1);
+    if (!copy) arena_fail(&p->arena);
+    memcpy(copy, l->text, l->len);
+    copy[l->len] = '\0';
+    p->main = add_source(p, l->name, l->name, copy, l->len, l->d, 0);
+}
+
+static LoadStatus load(Load *l)
+{
+    Program *p = l->p;
+    Diag *d = l->d;
     int before = d->errors;
-    p->main = load_file(p, path, name, d, 0);
+    const char *code = diag_set_code(d, "load");
+    Arena *const arenas[] = {&p->arena};
+    bool ok = arena_guard(arenas, 1, load_main, l);
+    diag_set_code(d, code);
+    if (!ok) {
+        /* What was parsed is left in the arena (program_free() frees it), but not used. */
+        p->main = NULL;
+        p->chain_len = 0;
+        diag_report_oom(d, "loading", l->name);
+        return LOAD_OUT_OF_MEMORY;
+    }
     if (!p->main) return LOAD_UNREADABLE;
     return d->errors > before ? LOAD_ERRORS : LOAD_OK;
 }
 
+LoadStatus program_load(Program *p, const char *path, Diag *d)
+{
+    Load l = {p, d, path, strcmp(path, "-") == 0 ? "<stdin>" : path, NULL, 0};
+    return load(&l);
+}
+
 LoadStatus program_load_text(Program *p, const char *name, const char *text, size_t len, Diag *d)
 {
-    char *copy = xmalloc(len + 1);
-    memcpy(copy, text, len);
-    copy[len] = '\0';
-    int before = d->errors;
-    uint32_t file = source_set_add(&p->sources, name, name, copy, len);
-    p->main = parse_source(p, file, d, 0);
-    return d->errors > before ? LOAD_ERRORS : LOAD_OK;
-}
-
-/* ---- reloading from memory ----
- * A path names one of the files already loaded when it is the path that file was read from, or
- * when it is the same file on disk (a module reached by two paths is one module). */
-static const SourceFile *loaded_file(const Program *from, const char *path)
-{
-    for (uint32_t i = 0; i < from->sources.n; i++)
-        if (strcmp(from->sources.files[i]->path, path) == 0) return from->sources.files[i];
-    if (from->files || !is_regular_file(path)) return NULL;
-    for (uint32_t i = 0; i < from->sources.n; i++)
-        if (same_file_on_disk(from->sources.files[i]->path, path)) return from->sources.files[i];
-    return NULL;
-}
-
-static bool reload_exists(void *ctx, const char *path) { return loaded_file(ctx, path) != NULL; }
-
-static bool reload_same(void *ctx, const char *a, const char *b)
-{
-    const SourceFile *fa = loaded_file(ctx, a);
-    return fa && fa == loaded_file(ctx, b);
-}
-
-static bool reload_read(void *ctx, const char *path, char **text, size_t *len)
-{
-    const SourceFile *f = loaded_file(ctx, path);
-    if (!f) return false;
-    *text = xmalloc(f->len + 1);
-    memcpy(*text, f->text, f->len + 1);
-    *len = f->len;
-    return true;
-}
-
-LoadStatus program_reload(Program *p, const Program *from, Diag *d)
-{
-    program_init(p, from->libdir);
-    p->reload = (ProgramFiles){reload_exists, reload_same, reload_read, (void *)from};
-    p->files = &p->reload;
-    const SourceFile *main_file = source_get(&from->sources, from->main->file);
-    LoadStatus st = program_load(p, main_file->path, d);
-    p->files = NULL;
-    return st;
+    Load l = {p, d, name, name, text, len};
+    return load(&l);
 }

@@ -6,6 +6,12 @@
  * added when the name has no extension. A module imported twice is loaded once; a cycle or a
  * module that cannot be found is an error at the import line.
  *
+ * Once loaded, a Program is read only (every list of ast.h is a pointer to const): the checker
+ * takes a `const Program *`, and any number of Models are checked from one Program (sema.h).
+ *
+ * Out of memory while loading is reported as "out of memory while loading FILE"
+ * (LOAD_OUT_OF_MEMORY); the Program then has no main module but is still freed as usual.
+ *
  * Ownership: program_free() releases everything the Program holds, AST and sources included. */
 #ifndef CJM_PROGRAM_H
 #define CJM_PROGRAM_H
@@ -30,18 +36,17 @@ typedef struct ProgramFiles {
 typedef struct Program {
     Arena arena;
     SourceSet sources;
-    Module **modules;    /* every module, imports before their importers; the main file last */
+    const Module **modules; /* every module, imports before their importers; the main file last */
     int nmodules, cap;
-    Module *main;
+    const Module *main;
     const char *libdir;  /* the standard library folder (not owned) */
-    Import *chain[PROGRAM_MAX_IMPORT_DEPTH + 1]; /* the imports being loaded, outermost first */
+    const Import *chain[PROGRAM_MAX_IMPORT_DEPTH + 1]; /* the imports being loaded, outermost first */
     uint32_t chain_file[PROGRAM_MAX_IMPORT_DEPTH + 1]; /* the file each of them loads */
     int chain_len;
     const ProgramFiles *files; /* NULL: the real file system */
-    ProgramFiles reload;       /* program_reload()'s: the files of another Program */
 } Program;
 
-typedef enum { LOAD_OK, LOAD_ERRORS, LOAD_UNREADABLE } LoadStatus;
+typedef enum { LOAD_OK, LOAD_ERRORS, LOAD_UNREADABLE, LOAD_OUT_OF_MEMORY } LoadStatus;
 
 void program_init(Program *p, const char *libdir);
 void program_free(Program *p);
@@ -49,10 +54,6 @@ void program_free(Program *p);
  * cannot be read (reported as "cjm: error: cannot read ..."); LOAD_ERRORS when anything was
  * reported as an error. */
 LoadStatus program_load(Program *p, const char *path, Diag *diag);
-/* Loads the files `from` loaded, again, from the texts it holds (standard input included): a
- * second, independent syntax tree of the same program, to be checked with a scenario applied
- * (sema_check_scenario). `p` is initialised here; `from` need not outlive the call. */
-LoadStatus program_reload(Program *p, const Program *from, Diag *diag);
 /* Parses `text` (copied) as the main file named `name`; used by tests and fuzzers. */
 LoadStatus program_load_text(Program *p, const char *name, const char *text, size_t len, Diag *diag);
 

@@ -1,47 +1,105 @@
 /* sema.c: the checks of docs/language.md and the checked Model (see sema.h).
  *
+ * The Program is only read. The checker builds the Model's own copies of the declarations (the
+ * checked tree, in the Model's arena): while the declarations are collected, the lists they will
+ * have (a stage's touchpoints and arrows merged with its `extend` blocks, a persona's traits) are
+ * arrays of pointers to syntax nodes, which merging and a scenario's removals edit; each checked
+ * node is then made once, by the pass that checks it, with its fields resolved.
+ *
  * Passes, in order: scenario names, channels, stages (then `extend stage` blocks merged into
  * them), journey settings, personas and traits, touchpoints, curves, arrows and rules (with their
  * expressions), and last the journey's structure (reachability, ends, unused declarations). Every
  * pass goes on after an error so that one run reports them all. Checking a scenario is the same
  * passes over the files and then the scenario's body, as if it were one more file, plus its own
  * changes (touchpoints and personas changed, rules and touchpoints removed) at the points where
- * they apply. This file knows nothing of simulation. */
+ * they apply; its warnings are compared with the journey's Model (journey_* below). This file knows
+ * nothing of simulation. */
 #include "sema.h"
 
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "parse.h"
 #include "symtab.h"
 
 #define EPS 1e-9
+
+/* Pointers to syntax nodes, in the order a checked list will have them. */
+typedef struct Vec {
+    const void **v;
+    int n, cap;
+} Vec;
+
+/* A stage while declarations are collected: its checked copy, and the declarations of the
+ * touchpoints and arrows it has so far. */
+typedef struct StageBuild {
+    Stage *c;
+    Vec tps, arrows;
+} StageBuild;
+
+/* What a scenario's `touchpoint T { ... }` changes of the journey's T (`target`). */
+typedef struct TouchChange {
+    const Touchpoint *target;
+    Vec changes;
+} TouchChange;
 
 typedef struct Sema {
     const Program *prog;
     Diag *d;
     Model *m;
-    Arena *arena;          /* for nodes the checker makes (the implicit persona) */
-    Symtab stages, personas, channels, touchpoints, rules, traits;
-    int *trait_uses;       /* [ntraits] */
+    Arena *arena;          /* the Model's: the checked tree and everything the Model keeps */
+    Arena scratch;         /* what only the check needs; freed when it ends */
     /* The modules whose declarations count: the program's, then the body of the scenario being
      * checked (its declarations apply after every file's own). */
-    Module **mods;
+    const Module **mods;
     int nmods;
     const Scenario *scenario; /* the scenario being checked, NULL for the journey itself */
+    const Model *base;     /* for a scenario: the journey's Model */
+    int first_diag, errors_before;
+    /* Namespaces: each maps a name to the index of what it names in the array beside it. */
+    Symtab stages, personas, channels, touchpoints, rules, traits;
+    StageBuild *builds;    /* [stages.n] */
+    int builds_cap;
+    Vec *persona_traits;   /* [npersonas]: the traits (declarations) of each persona */
+    int persona_cap, persona_traits_cap, tp_cap, rule_cap, channel_cap, trait_cap;
+    Channel **channels_v;  /* [channels.n] */
+    Vec free_tps;          /* stand-alone touchpoints: the files', then a scenario's new ones */
+    int journey_free_tps;  /* how many of them are the files' */
+    Symtab changed;        /* names of the touchpoints a scenario changes */
+    TouchChange *changes;
+    int nchanges, changes_cap;
+    Symtab removed;        /* names of the rules a scenario removes */
+    const Rule **removed_decl;
+    int removed_cap;
+    int *trait_uses;       /* [ntraits] */
+    Loc *trait_loc;        /* [ntraits]: where each trait is first given */
+    /* The journey's touchpoints and traits by name, for a scenario's warnings. */
+    Symtab base_tps, base_traits;
+    bool base_indexed;
 } Sema;
 
-#define PUSH(arr, n, cap, x)                                                        \
-    do {                                                                            \
-        if ((n) == (cap)) {                                                         \
-            (cap) = (cap) ? (cap) * 2 : 16;                                         \
-            (arr) = xrealloc((arr), (size_t)(cap) * sizeof *(arr));                 \
-        }                                                                           \
-        (arr)[(n)++] = (x);                                                         \
+/* Appends x to the array arr of n elements (room for cap), growing it in `arena`. */
+#define PUSH(arena, arr, n, cap, x)                                                           \
+    do {                                                                                      \
+        if ((n) == (cap)) {                                                                   \
+            int cap_ = (cap) ? (cap) * 2 : 16;                                                \
+            (arr) = arena_grow((arena), (arr), (size_t)(n) * sizeof *(arr), (size_t)cap_ * sizeof *(arr)); \
+            (cap) = cap_;                                                                     \
+        }                                                                                     \
+        (arr)[(n)++] = (x);                                                                   \
     } while (0)
+
+static void vec_push(Sema *S, Vec *v, const void *x) { PUSH(&S->scratch, v->v, v->n, v->cap, x); }
+
+static void vec_remove(Vec *v, int i)
+{
+    memmove(&v->v[i], &v->v[i + 1], (size_t)(v->n - i - 1) * sizeof *v->v);
+    v->n--;
+}
 
 const char *sema_func_name(FuncId f)
 {
@@ -67,15 +125,36 @@ const char *sema_dist_name(DistKind k)
 /* ---- small helpers ---- */
 
 /* A percentage for messages: 0.55 -> "55%". */
-static const char *pct(Sema *S, double v) { return arena_printf(S->arena, "%.10g%%", v * 100); }
+static const char *pct(Sema *S, double v) { return arena_printf(&S->scratch, "%.10g%%", v * 100); }
 
 static void suggest(Sema *S, const Symtab *t, const char *name, Loc loc)
 {
     const char *best = diag_closest(name, t->keys, t->n);
-    if (best) diag_note(S->d, loc, "did you mean '%s'?", best);
+    if (best) diag_fix(S->d, loc, best, "did you mean '%s'?", best);
 }
 
+/* "did you mean '35%'?" for a plain number that reads like a percentage. */
+static void suggest_percent(Sema *S, Loc loc, double v)
+{
+    const char *text = arena_printf(&S->scratch, "%.10g%%", v);
+    diag_fix(S->d, loc, text, "did you mean '%s'?", text);
+}
+
+static void warn(Sema *S, const char *code, Loc loc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void warn(Sema *S, const char *code, Loc loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_report(S->d, DIAG_WARNING, code, loc, fmt, ap);
+    va_end(ap);
+}
+
+/* Errors this check has reported so far. */
+static int errors(const Sema *S) { return S->d->errors - S->errors_before; }
+
 static bool same_file(Loc a, Loc b) { return a.file == b.file; }
+
+static bool same_loc(Loc a, Loc b) { return a.file == b.file && a.off == b.off && a.len == b.len; }
 
 static bool loc_within(Loc a, Loc span)
 {
@@ -88,30 +167,36 @@ static void duplicate(Sema *S, const char *what, Name name, Loc first)
     diag_note(S->d, first, "first declared here");
 }
 
+static bool in_scenario(const Sema *S, int mod) { return S->scenario && S->mods[mod] == S->scenario->body; }
+
 /* ---- channels ---- */
 
-/* An importing file may redeclare an imported channel to relabel it; within one file a name is
- * declared once. */
+/* An importing file may redeclare an imported channel to relabel it (the later declaration takes
+ * the first one's place); within one file a name is declared once. */
 static void collect_channels(Sema *S)
 {
     for (int i = 0; i < S->nmods; i++) {
-        for (Channel *c = S->mods[i]->channels; c; c = c->next) {
+        for (const Channel *c = S->mods[i]->channels; c; c = c->next) {
             if (!c->name.s) continue;
-            Channel *prev = symtab_get(&S->channels, c->name.s);
-            if (prev && same_file(prev->name.loc, c->name.loc)) {
-                duplicate(S, "channel", c->name, prev->name.loc);
+            int k = symtab_find(&S->channels, c->name.s);
+            if (k >= 0 && same_file(S->channels_v[k]->name.loc, c->name.loc)) {
+                duplicate(S, "channel", c->name, S->channels_v[k]->name.loc);
                 continue;
             }
-            symtab_put(&S->channels, c->name.s, c);
+            Channel *copy = ARENA_NEW(S->arena, Channel);
+            *copy = *c;
+            copy->next = NULL;
+            if (k < 0) {
+                k = symtab_add(&S->channels, c->name.s);
+                int n = k;
+                PUSH(S->arena, S->channels_v, n, S->channel_cap, copy);
+            }
+            copy->index = k;
+            S->channels_v[k] = copy;
         }
     }
-    Model *m = S->m;
-    m->nchannels = S->channels.n;
-    m->channels = xcalloc((size_t)m->nchannels, sizeof *m->channels);
-    for (int i = 0; i < m->nchannels; i++) {
-        m->channels[i] = S->channels.values[i];
-        m->channels[i]->index = i;
-    }
+    S->m->nchannels = S->channels.n;
+    S->m->channels = S->channels_v;
 }
 
 /* ---- stages and `extend stage` ---- */
@@ -119,20 +204,30 @@ static void collect_channels(Sema *S)
 static void collect_stages(Sema *S)
 {
     for (int i = 0; i < S->nmods; i++) {
-        bool in_scenario = S->scenario && S->mods[i] == S->scenario->body;
-        for (Stage *s = S->mods[i]->stages; s; s = s->next) {
+        for (const Stage *s = S->mods[i]->stages; s; s = s->next) {
             if (s->is_extend || !s->name.s) continue;
-            Stage *prev = symtab_get(&S->stages, s->name.s);
-            if (prev) {
-                duplicate(S, "stage", s->name, prev->name.loc);
-                if (in_scenario)
+            int prev = symtab_find(&S->stages, s->name.s);
+            if (prev >= 0) {
+                duplicate(S, "stage", s->name, S->builds[prev].c->name.loc);
+                if (in_scenario(S, i))
                     diag_note(S->d, s->loc, "a scenario changes a stage with 'extend stage %s { ... }'", s->name.s);
-                else if (!same_file(prev->name.loc, s->name.loc))
+                else if (!same_file(S->builds[prev].c->name.loc, s->name.loc))
                     diag_note(S->d, s->loc, "to change an imported stage, write 'extend stage %s { ... }'", s->name.s);
                 continue;
             }
             if (s->removals) diag_error(S->d, s->removals->loc, "'remove' belongs in an 'extend stage' block");
-            symtab_put(&S->stages, s->name.s, s);
+            Stage *c = ARENA_NEW(S->arena, Stage);
+            *c = *s;
+            c->next = NULL;
+            c->touchpoints = NULL;
+            c->arrows = NULL;
+            c->removals = NULL;
+            c->index = symtab_add(&S->stages, s->name.s);
+            StageBuild b = {c, {0}, {0}};
+            for (const Touchpoint *t = s->touchpoints; t; t = t->next) vec_push(S, &b.tps, t);
+            for (const Arrow *a = s->arrows; a; a = a->next) vec_push(S, &b.arrows, a);
+            int n = c->index;
+            PUSH(&S->scratch, S->builds, n, S->builds_cap, b);
         }
     }
 }
@@ -143,7 +238,12 @@ static bool same_target(const Arrow *a, const Arrow *b)
     return a->target.s && b->target.s && strcmp(a->target.s, b->target.s) == 0;
 }
 
-static void apply_removals(Sema *S, Stage *base, const Stage *ext)
+static bool same_name(const Touchpoint *a, const Touchpoint *b)
+{
+    return a->name.s && b->name.s && strcmp(a->name.s, b->name.s) == 0;
+}
+
+static void apply_removals(Sema *S, StageBuild *b, const Stage *ext)
 {
     for (const Removal *r = ext->removals; r; r = r->next) {
         bool found = false;
@@ -151,55 +251,50 @@ static void apply_removals(Sema *S, Stage *base, const Stage *ext)
             Arrow probe = {0};
             probe.to_churn = r->to_churn;
             probe.target = r->name;
-            for (Arrow **pp = &base->arrows; *pp;) {
-                if (same_target(*pp, &probe)) {
-                    *pp = (*pp)->next;
+            for (int i = 0; i < b->arrows.n;) {
+                if (same_target(b->arrows.v[i], &probe)) {
+                    vec_remove(&b->arrows, i);
                     found = true;
                 } else {
-                    pp = &(*pp)->next;
+                    i++;
                 }
             }
             if (!found)
-                diag_error(S->d, r->loc, "stage '%s' has no arrow to '%s' to remove", base->name.s,
+                diag_error(S->d, r->loc, "stage '%s' has no arrow to '%s' to remove", b->c->name.s,
                            r->to_churn ? "churn" : r->name.s);
         } else {
-            for (Touchpoint **pp = &base->touchpoints; *pp; pp = &(*pp)->next) {
-                if ((*pp)->name.s && strcmp((*pp)->name.s, r->name.s) == 0) {
-                    *pp = (*pp)->next;
+            for (int i = 0; i < b->tps.n && !found; i++) {
+                const Touchpoint *t = b->tps.v[i];
+                if (t->name.s && strcmp(t->name.s, r->name.s) == 0) {
+                    vec_remove(&b->tps, i);
                     found = true;
-                    break;
                 }
             }
             if (!found)
-                diag_error(S->d, r->name.loc, "stage '%s' has no touchpoint '%s' to remove", base->name.s, r->name.s);
+                diag_error(S->d, r->name.loc, "stage '%s' has no touchpoint '%s' to remove", b->c->name.s, r->name.s);
         }
     }
 }
 
-static void merge_touchpoints(Stage *base, Touchpoint *added)
+/* A touchpoint replaces the one of the same name in place, or is added. */
+static void merge_touchpoints(Sema *S, StageBuild *b, const Touchpoint *added)
 {
-    while (added) {
-        Touchpoint *next = added->next;
-        added->next = NULL;
-        Touchpoint **pp = &base->touchpoints;
-        while (*pp && !((*pp)->name.s && added->name.s && strcmp((*pp)->name.s, added->name.s) == 0))
-            pp = &(*pp)->next;
-        if (*pp) added->next = (*pp)->next; /* same name: replace in place */
-        *pp = added;
-        added = next;
+    for (const Touchpoint *t = added; t; t = t->next) {
+        int i = 0;
+        while (i < b->tps.n && !same_name(b->tps.v[i], t)) i++;
+        if (i < b->tps.n) b->tps.v[i] = t;
+        else vec_push(S, &b->tps, t);
     }
 }
 
-static void merge_arrows(Stage *base, Arrow *added)
+/* An arrow replaces the first one to the same target, or is added. */
+static void merge_arrows(Sema *S, StageBuild *b, const Arrow *added)
 {
-    while (added) {
-        Arrow *next = added->next;
-        added->next = NULL;
-        Arrow **pp = &base->arrows;
-        while (*pp && !same_target(*pp, added)) pp = &(*pp)->next;
-        if (*pp) added->next = (*pp)->next; /* same target: replace the first such arrow */
-        *pp = added;
-        added = next;
+    for (const Arrow *a = added; a; a = a->next) {
+        int i = 0;
+        while (i < b->arrows.n && !same_target(b->arrows.v[i], a)) i++;
+        if (i < b->arrows.n) b->arrows.v[i] = a;
+        else vec_push(S, &b->arrows, a);
     }
 }
 
@@ -211,22 +306,35 @@ static void merge_arrows(Stage *base, Arrow *added)
 static void touchpoint_names(Sema *S, Symtab *names)
 {
     for (int k = 0; k < S->stages.n; k++)
-        for (Touchpoint *t = ((Stage *)S->stages.values[k])->touchpoints; t; t = t->next)
-            if (t->name.s) symtab_put(names, t->name.s, t);
-    for (int i = 0; i < S->prog->nmodules; i++)
-        for (Touchpoint *t = S->prog->modules[i]->touchpoints; t; t = t->next)
-            if (t->name.s) symtab_put(names, t->name.s, t);
+        for (int i = 0; i < S->builds[k].tps.n; i++) {
+            const Touchpoint *t = S->builds[k].tps.v[i];
+            if (t->name.s) symtab_add(names, t->name.s);
+        }
+    for (int i = 0; i < S->journey_free_tps; i++) {
+        const Touchpoint *t = S->free_tps.v[i];
+        if (t->name.s) symtab_add(names, t->name.s);
+    }
 }
 
-/* The link that points at the journey's touchpoint `name` (in a stage or stand-alone), or NULL. */
-static Touchpoint **find_touchpoint(Sema *S, const char *name)
+/* The list that holds the journey's touchpoint `name` (a stage's or the stand-alone ones) and
+ * its place in it; NULL when there is none. */
+static Vec *find_touchpoint(Sema *S, const char *name, int *at)
 {
     for (int k = 0; k < S->stages.n; k++)
-        for (Touchpoint **pp = &((Stage *)S->stages.values[k])->touchpoints; *pp; pp = &(*pp)->next)
-            if ((*pp)->name.s && strcmp((*pp)->name.s, name) == 0) return pp;
-    for (int i = 0; i < S->prog->nmodules; i++)
-        for (Touchpoint **pp = &S->prog->modules[i]->touchpoints; *pp; pp = &(*pp)->next)
-            if ((*pp)->name.s && strcmp((*pp)->name.s, name) == 0) return pp;
+        for (int i = 0; i < S->builds[k].tps.n; i++) {
+            const Touchpoint *t = S->builds[k].tps.v[i];
+            if (t->name.s && strcmp(t->name.s, name) == 0) {
+                *at = i;
+                return &S->builds[k].tps;
+            }
+        }
+    for (int i = 0; i < S->journey_free_tps; i++) {
+        const Touchpoint *t = S->free_tps.v[i];
+        if (t->name.s && strcmp(t->name.s, name) == 0) {
+            *at = i;
+            return &S->free_tps;
+        }
+    }
     return NULL;
 }
 
@@ -234,10 +342,9 @@ static void unknown_touchpoint(Sema *S, Name n, const char *why)
 {
     diag_error(S->d, n.loc, "unknown touchpoint '%s'%s", n.s, why);
     Symtab names;
-    symtab_init(&names);
+    symtab_init(&names, &S->scratch);
     touchpoint_names(S, &names);
     suggest(S, &names, n.s, n.loc);
-    symtab_free(&names);
 }
 
 /* `remove touchpoint T` in a scenario: T leaves its stage (or the stand-alone ones). */
@@ -245,37 +352,59 @@ static void remove_scenario_touchpoints(Sema *S)
 {
     for (const Removal *r = S->scenario->removals; r; r = r->next) {
         if (r->is_rule || !r->name.s) continue;
-        Touchpoint **pp = find_touchpoint(S, r->name.s);
-        if (pp) *pp = (*pp)->next;
-        else unknown_touchpoint(S, r->name, ": there is no such touchpoint to remove");
+        int at;
+        Vec *list = find_touchpoint(S, r->name.s, &at);
+        if (!list) {
+            unknown_touchpoint(S, r->name, ": there is no such touchpoint to remove");
+            continue;
+        }
+        vec_remove(list, at);
+        if (list == &S->free_tps) S->journey_free_tps--;
     }
 }
 
-/* `touchpoint T { ... }` in a scenario changes the attributes it gives of the journey's T; a name
- * the journey does not have declares a new stand-alone touchpoint (for the scenario's rules). */
+/* `touchpoint T { ... }` in a scenario changes the attributes it gives of the journey's T (when
+ * T's checked copy is made, copy_touchpoint); a name the journey does not have declares a new
+ * stand-alone touchpoint (for the scenario's rules). */
 static void change_touchpoints(Sema *S)
 {
     if (!S->scenario) return;
-    Touchpoint *new_ones = NULL, **tail = &new_ones;
-    for (Touchpoint *t = S->scenario->body->touchpoints, *next; t; t = next) {
-        next = t->next;
-        t->next = NULL;
-        Touchpoint **pp = t->name.s ? find_touchpoint(S, t->name.s) : NULL;
-        if (!pp) {
-            *tail = t;
-            tail = &t->next;
+    for (const Touchpoint *t = S->scenario->body->touchpoints; t; t = t->next) {
+        int at;
+        Vec *list = t->name.s ? find_touchpoint(S, t->name.s, &at) : NULL;
+        if (!list) {
+            vec_push(S, &S->free_tps, t);
             continue;
         }
-        Touchpoint *old = *pp;
-        if (t->label.s) old->label = t->label;
-        if (t->channel.s) old->channel = t->channel;
-        if (t->reach.present) old->reach = t->reach;
-        if (t->emotion.present) old->emotion = t->emotion;
-        if (t->cost.present) old->cost = t->cost;
-        if (t->pains) old->pains = t->pains;
-        if (t->opportunities) old->opportunities = t->opportunities;
+        int k = symtab_find(&S->changed, t->name.s);
+        if (k < 0) {
+            k = symtab_add(&S->changed, t->name.s);
+            PUSH(&S->scratch, S->changes, S->nchanges, S->changes_cap, ((TouchChange){list->v[at], {0}}));
+        }
+        vec_push(S, &S->changes[k].changes, t);
     }
-    S->scenario->body->touchpoints = new_ones;
+}
+
+/* The checked copy of touchpoint `t`, with what a scenario changes of it. */
+static Touchpoint *copy_touchpoint(Sema *S, const Touchpoint *t)
+{
+    Touchpoint *c = ARENA_NEW(S->arena, Touchpoint);
+    *c = *t;
+    c->next = NULL;
+    int k = t->name.s ? symtab_find(&S->changed, t->name.s) : -1;
+    if (k < 0 || S->changes[k].target != t) return c;
+    const Vec *v = &S->changes[k].changes;
+    for (int i = 0; i < v->n; i++) {
+        const Touchpoint *x = v->v[i];
+        if (x->label.s) c->label = x->label;
+        if (x->channel.s) c->channel = x->channel;
+        if (x->reach.present) c->reach = x->reach;
+        if (x->emotion.present) c->emotion = x->emotion;
+        if (x->cost.present) c->cost = x->cost;
+        if (x->pains) c->pains = x->pains;
+        if (x->opportunities) c->opportunities = x->opportunities;
+    }
+    return c;
 }
 
 /* `persona P { ... }` in a scenario changes the share, mood, label and traits it gives of the
@@ -283,52 +412,78 @@ static void change_touchpoints(Sema *S)
 static void change_personas(Sema *S)
 {
     if (!S->scenario) return;
-    for (Persona *c = S->scenario->body->personas; c; c = c->next) {
+    for (const Persona *c = S->scenario->body->personas; c; c = c->next) {
         if (!c->name.s) continue;
-        Persona *p = symtab_get(&S->personas, c->name.s);
-        if (!p) {
+        int k = symtab_find(&S->personas, c->name.s);
+        if (k < 0) {
             diag_error(S->d, c->name.loc, "unknown persona '%s': a scenario changes the journey's personas", c->name.s);
             suggest(S, &S->personas, c->name.s, c->name.loc);
             continue;
         }
+        Persona *p = S->m->personas[k];
         if (c->label.s) p->label = c->label;
         if (c->share.present) p->share = c->share;
         if (c->mood.present) p->mood = c->mood;
-        for (Trait *t = c->traits, *next; t; t = next) {
-            next = t->next;
-            Trait **pp = &p->traits;
-            while (*pp && strcmp((*pp)->name.s, t->name.s) != 0) pp = &(*pp)->next;
-            t->next = *pp ? (*pp)->next : NULL; /* same name: replace in place, else add */
-            *pp = t;
+        Vec *traits = &S->persona_traits[k];
+        for (const Trait *t = c->traits; t; t = t->next) {
+            int i = 0; /* same name: replace in place, else add */
+            while (i < traits->n && strcmp(((const Trait *)traits->v[i])->name.s, t->name.s) != 0) i++;
+            if (i < traits->n) traits->v[i] = t;
+            else vec_push(S, traits, t);
         }
-        c->traits = NULL;
     }
 }
 
-/* `remove rule R` in a scenario. */
+/* Each persona's checked list of traits, once a scenario has changed them. */
+static void link_traits(Sema *S)
+{
+    for (int k = 0; k < S->m->npersonas; k++) {
+        Trait *prev = NULL;
+        for (int i = 0; i < S->persona_traits[k].n; i++) {
+            Trait *t = ARENA_NEW(S->arena, Trait);
+            *t = *(const Trait *)S->persona_traits[k].v[i];
+            t->next = NULL;
+            if (prev) prev->next = t;
+            else S->m->personas[k]->traits = t;
+            prev = t;
+        }
+    }
+}
+
+/* `remove rule R` in a scenario: the last rule R of the files is left out of the check. */
 static void remove_rules(Sema *S)
 {
     if (!S->scenario) return;
+    Symtab names;
+    symtab_init(&names, &S->scratch);
+    const Rule **last = NULL;
+    int nlast = 0, cap = 0;
+    for (int i = 0; i < S->prog->nmodules; i++) {
+        for (const Rule *rule = S->prog->modules[i]->rules; rule; rule = rule->next) {
+            if (!rule->name.s) continue;
+            int k = symtab_add(&names, rule->name.s);
+            if (k == nlast) PUSH(&S->scratch, last, nlast, cap, rule);
+            last[k] = rule;
+        }
+    }
+    int nremoved = 0;
     for (const Removal *r = S->scenario->removals; r; r = r->next) {
         if (!r->is_rule || !r->name.s) continue;
-        Symtab names;
-        symtab_init(&names);
-        Rule *found = NULL;
-        for (int i = 0; i < S->prog->nmodules; i++) {
-            for (Rule *rule = S->prog->modules[i]->rules; rule; rule = rule->next) {
-                if (!rule->name.s) continue;
-                symtab_put(&names, rule->name.s, rule);
-                if (strcmp(rule->name.s, r->name.s) == 0) found = rule;
-            }
-        }
-        if (found) {
-            found->removed = true;
-        } else {
+        int k = symtab_find(&names, r->name.s);
+        if (k < 0) {
             diag_error(S->d, r->name.loc, "unknown rule '%s': there is no such rule to remove", r->name.s);
             suggest(S, &names, r->name.s, r->name.loc);
+            continue;
         }
-        symtab_free(&names);
+        int at = symtab_add(&S->removed, r->name.s);
+        if (at == nremoved) PUSH(&S->scratch, S->removed_decl, nremoved, S->removed_cap, last[k]);
     }
+}
+
+static bool removed(const Sema *S, const Rule *r)
+{
+    int k = symtab_find(&S->removed, r->name.s);
+    return k >= 0 && S->removed_decl[k] == r;
 }
 
 /* Scenario names are unique across the files; the model lists them in order. */
@@ -336,21 +491,20 @@ static void collect_scenarios(Sema *S)
 {
     Model *m = S->m;
     Symtab seen;
-    symtab_init(&seen);
+    symtab_init(&seen, &S->scratch);
     int cap = 0;
     for (int i = 0; i < S->prog->nmodules; i++) {
-        for (Scenario *sc = S->prog->modules[i]->scenarios; sc; sc = sc->next) {
+        for (const Scenario *sc = S->prog->modules[i]->scenarios; sc; sc = sc->next) {
             if (!sc->name.s) continue;
-            Scenario *prev = symtab_get(&seen, sc->name.s);
-            if (prev) {
-                duplicate(S, "scenario", sc->name, prev->name.loc);
+            int prev = symtab_find(&seen, sc->name.s);
+            if (prev >= 0) {
+                duplicate(S, "scenario", sc->name, m->scenarios[prev]->name.loc);
                 continue;
             }
-            symtab_put(&seen, sc->name.s, sc);
-            PUSH(m->scenarios, m->nscenarios, cap, sc);
+            symtab_add(&seen, sc->name.s);
+            PUSH(S->arena, m->scenarios, m->nscenarios, cap, sc);
         }
     }
-    symtab_free(&seen);
     if (m->nscenarios > MODEL_MAX_SCENARIOS) {
         diag_error(S->d, m->scenarios[MODEL_MAX_SCENARIOS]->name.loc, "too many scenarios: %d (the limit is %d)",
                    m->nscenarios, MODEL_MAX_SCENARIOS);
@@ -366,45 +520,51 @@ const Scenario *sema_find_scenario(const Program *p, const char *name)
     return NULL;
 }
 
+/* The files' stand-alone touchpoints, before any scenario changes them. */
+static void collect_free_touchpoints(Sema *S)
+{
+    for (int i = 0; i < S->prog->nmodules; i++)
+        for (const Touchpoint *t = S->prog->modules[i]->touchpoints; t; t = t->next) vec_push(S, &S->free_tps, t);
+    S->journey_free_tps = S->free_tps.n;
+}
+
 /* `extend stage S { ... }`: `goal` adds, `wait` and `revenue` replace, `remove` deletes, a
  * touchpoint or arrow replaces the one of the same name or target, or is added. */
 static void apply_extends(Sema *S)
 {
     for (int i = 0; i < S->nmods; i++) {
         /* A scenario's `remove touchpoint` items go first, like the removals of `extend stage`. */
-        if (S->scenario && S->mods[i] == S->scenario->body) remove_scenario_touchpoints(S);
-        for (Stage *e = S->mods[i]->stages; e; e = e->next) {
+        if (in_scenario(S, i)) remove_scenario_touchpoints(S);
+        for (const Stage *e = S->mods[i]->stages; e; e = e->next) {
             if (!e->is_extend || !e->name.s) continue;
-            Stage *base = symtab_get(&S->stages, e->name.s);
-            if (!base) {
+            int k = symtab_find(&S->stages, e->name.s);
+            if (k < 0) {
                 diag_error(S->d, e->name.loc, "cannot extend unknown stage '%s'", e->name.s);
                 suggest(S, &S->stages, e->name.s, e->name.loc);
                 continue;
             }
-            if (e->goal) base->goal = true;
-            if (e->wait) base->wait = e->wait;
-            if (e->revenue.present) base->revenue = e->revenue;
-            apply_removals(S, base, e);
-            merge_touchpoints(base, e->touchpoints);
-            merge_arrows(base, e->arrows);
-            e->touchpoints = NULL;
-            e->arrows = NULL;
+            StageBuild *b = &S->builds[k];
+            if (e->goal) b->c->goal = true;
+            if (e->wait) b->c->wait = e->wait;
+            if (e->revenue.present) b->c->revenue = e->revenue;
+            apply_removals(S, b, e);
+            merge_touchpoints(S, b, e->touchpoints);
+            merge_arrows(S, b, e->arrows);
         }
     }
     Model *m = S->m;
     m->nstages = S->stages.n;
-    m->stages = xcalloc((size_t)m->nstages, sizeof *m->stages);
+    m->stages = ARENA_ARRAY(S->arena, Stage *, m->nstages);
     for (int i = 0; i < m->nstages; i++) {
-        m->stages[i] = S->stages.values[i];
-        m->stages[i]->index = i;
+        m->stages[i] = S->builds[i].c;
         if (m->stages[i]->goal) m->has_goal = true;
     }
 }
 
 static int lookup_stage(Sema *S, Name n)
 {
-    Stage *s = n.s ? symtab_get(&S->stages, n.s) : NULL;
-    if (s) return s->index;
+    int k = n.s ? symtab_find(&S->stages, n.s) : -1;
+    if (k >= 0) return k;
     if (n.s) {
         diag_error(S->d, n.loc, "unknown stage '%s'", n.s);
         suggest(S, &S->stages, n.s, n.loc);
@@ -439,8 +599,7 @@ static bool check_fraction(Sema *S, Value v, const char *what)
     }
     if (v.v < -EPS || v.v > 1 + EPS) {
         diag_error(S->d, v.loc, "%s %s is outside 0%%..100%%", what, pct(S, v.v));
-        if (v.unit == VAL_NUMBER && v.v > 1 && v.v <= 100)
-            diag_note(S->d, v.loc, "did you mean '%.10g%%'?", v.v);
+        if (v.unit == VAL_NUMBER && v.v > 1 && v.v <= 100) suggest_percent(S, v.loc, v.v);
         return false;
     }
     return true;
@@ -518,21 +677,32 @@ static void settings(Sema *S)
 
 /* ---- personas and traits ---- */
 
+static void add_persona(Sema *S, Persona *p)
+{
+    Model *m = S->m;
+    int n = m->npersonas;
+    PUSH(&S->scratch, S->persona_traits, n, S->persona_traits_cap, ((Vec){0}));
+    PUSH(S->arena, m->personas, m->npersonas, S->persona_cap, p);
+}
+
 static void collect_personas(Sema *S)
 {
     Model *m = S->m;
-    int cap = 0;
     for (int i = 0; i < S->prog->nmodules; i++) {
-        for (Persona *p = S->prog->modules[i]->personas; p; p = p->next) {
+        for (const Persona *p = S->prog->modules[i]->personas; p; p = p->next) {
             if (!p->name.s) continue;
-            Persona *prev = symtab_get(&S->personas, p->name.s);
-            if (prev) {
-                duplicate(S, "persona", p->name, prev->name.loc);
+            int prev = symtab_find(&S->personas, p->name.s);
+            if (prev >= 0) {
+                duplicate(S, "persona", p->name, m->personas[prev]->name.loc);
                 continue;
             }
-            symtab_put(&S->personas, p->name.s, p);
-            p->index = m->npersonas;
-            PUSH(m->personas, m->npersonas, cap, p);
+            Persona *c = ARENA_NEW(S->arena, Persona);
+            *c = *p;
+            c->next = NULL;
+            c->traits = NULL;
+            c->index = symtab_add(&S->personas, p->name.s);
+            add_persona(S, c);
+            for (const Trait *t = p->traits; t; t = t->next) vec_push(S, &S->persona_traits[c->index], t);
         }
     }
     if (m->npersonas == 0) {
@@ -540,7 +710,7 @@ static void collect_personas(Sema *S)
         Persona *p = ARENA_NEW(S->arena, Persona);
         p->name.s = "everyone";
         p->label.s = "Every customer";
-        PUSH(m->personas, m->npersonas, cap, p);
+        add_persona(S, p);
     }
 }
 
@@ -548,7 +718,7 @@ static void collect_personas(Sema *S)
 static void check_shares(Sema *S)
 {
     Model *m = S->m;
-    m->share = xcalloc((size_t)m->npersonas, sizeof *m->share);
+    m->share = ARENA_ARRAY(S->arena, double, m->npersonas);
     double given = 0;
     int without = 0;
     bool ok = true;
@@ -581,51 +751,45 @@ static void collect_traits(Sema *S)
 {
     Model *m = S->m;
     for (int i = 0; i < m->npersonas; i++) {
-        for (Trait *t = m->personas[i]->traits; t; t = t->next) {
-            for (Trait *u = m->personas[i]->traits; u != t; u = u->next) {
+        for (const Trait *t = m->personas[i]->traits; t; t = t->next) {
+            for (const Trait *u = m->personas[i]->traits; u != t; u = u->next) {
                 if (strcmp(u->name.s, t->name.s) == 0) {
                     diag_error(S->d, t->name.loc, "persona '%s' gives trait '%s' twice", m->personas[i]->name.s, t->name.s);
                     diag_note(S->d, u->name.loc, "first given here");
                     break;
                 }
             }
-            if (!symtab_get(&S->traits, t->name.s)) symtab_put(&S->traits, t->name.s, t);
-            if (t->value.unit == VAL_DURATION || t->value.unit == VAL_PERCENT || t->value.unit == VAL_NUMBER) continue;
+            if (symtab_find(&S->traits, t->name.s) >= 0) continue;
+            int n = symtab_add(&S->traits, t->name.s);
+            PUSH(&S->scratch, S->trait_loc, n, S->trait_cap, t->name.loc);
         }
     }
     m->ntraits = S->traits.n;
-    m->traits = xcalloc((size_t)m->ntraits, sizeof *m->traits);
+    m->traits = ARENA_ARRAY(S->arena, const char *, m->ntraits);
     for (int t = 0; t < m->ntraits; t++) m->traits[t] = S->traits.keys[t];
-    m->trait_value = xcalloc((size_t)(m->npersonas * m->ntraits), sizeof *m->trait_value);
+    m->trait_value = ARENA_ARRAY(S->arena, double, m->npersonas * m->ntraits);
     for (int i = 0; i < m->npersonas * m->ntraits; i++) m->trait_value[i] = NAN; /* NaN: not given */
     for (int i = 0; i < m->npersonas; i++) {
-        for (Trait *t = m->personas[i]->traits; t; t = t->next) {
-            for (int k = 0; k < m->ntraits; k++)
-                if (strcmp(m->traits[k], t->name.s) == 0 && isnan(m->trait_value[i * m->ntraits + k]))
-                    m->trait_value[i * m->ntraits + k] = t->value.v;
+        for (const Trait *t = m->personas[i]->traits; t; t = t->next) {
+            int k = symtab_find(&S->traits, t->name.s);
+            if (isnan(m->trait_value[i * m->ntraits + k])) m->trait_value[i * m->ntraits + k] = t->value.v;
         }
     }
-    S->trait_uses = xcalloc((size_t)(m->ntraits ? m->ntraits : 1), sizeof *S->trait_uses);
-}
-
-static int trait_index(const Model *m, const char *name)
-{
-    for (int k = 0; k < m->ntraits; k++)
-        if (strcmp(m->traits[k], name) == 0) return k;
-    return -1;
+    S->trait_uses = ARENA_ARRAY(&S->scratch, int, m->ntraits);
 }
 
 /* ---- touchpoints ---- */
 
-static void check_touchpoint(Sema *S, Touchpoint *t, int stage)
+/* Checks touchpoint t of stage `stage` (-1: stand-alone); false when its name is taken. */
+static bool check_touchpoint(Sema *S, Touchpoint *t, int stage)
 {
     Model *m = S->m;
     t->stage_index = stage;
     t->channel_index = -1;
     if (t->channel.s) {
-        Channel *c = symtab_get(&S->channels, t->channel.s);
-        if (c) {
-            t->channel_index = c->index;
+        int c = symtab_find(&S->channels, t->channel.s);
+        if (c >= 0) {
+            t->channel_index = c;
         } else {
             diag_error(S->d, t->channel.loc, "unknown channel '%s'", t->channel.s);
             suggest(S, &S->channels, t->channel.s, t->channel.loc);
@@ -635,34 +799,35 @@ static void check_touchpoint(Sema *S, Touchpoint *t, int stage)
     check_fraction(S, t->reach, "reach");
     check_unit_value(S, t->emotion, "emotion");
     check_money(S, t->cost, "cost", false);
-    Touchpoint *prev = symtab_get(&S->touchpoints, t->name.s);
-    if (prev) {
-        duplicate(S, "touchpoint", t->name, prev->name.loc);
-        return;
+    int prev = symtab_find(&S->touchpoints, t->name.s);
+    if (prev >= 0) {
+        duplicate(S, "touchpoint", t->name, m->touchpoints[prev]->name.loc);
+        return false;
     }
-    symtab_put(&S->touchpoints, t->name.s, t);
+    symtab_add(&S->touchpoints, t->name.s);
     t->index = m->ntouchpoints;
+    PUSH(S->arena, m->touchpoints, m->ntouchpoints, S->tp_cap, t);
+    return true;
 }
 
+/* The stages' touchpoints (each stage's checked list made here), then the stand-alone ones. */
 static void collect_touchpoints(Sema *S)
 {
     Model *m = S->m;
-    int cap = 0;
     for (int s = 0; s < m->nstages; s++) {
-        for (Touchpoint *t = m->stages[s]->touchpoints; t; t = t->next) {
-            if (!t->name.s) continue;
-            int before = S->touchpoints.n;
-            check_touchpoint(S, t, s);
-            if (S->touchpoints.n > before) PUSH(m->touchpoints, m->ntouchpoints, cap, t);
+        const Vec *tps = &S->builds[s].tps;
+        Touchpoint *prev = NULL;
+        for (int i = 0; i < tps->n; i++) {
+            Touchpoint *t = copy_touchpoint(S, tps->v[i]);
+            if (prev) prev->next = t;
+            else m->stages[s]->touchpoints = t;
+            prev = t;
+            if (t->name.s) check_touchpoint(S, t, s);
         }
     }
-    for (int i = 0; i < S->nmods; i++) {
-        for (Touchpoint *t = S->mods[i]->touchpoints; t; t = t->next) {
-            if (!t->name.s) continue;
-            int before = S->touchpoints.n;
-            check_touchpoint(S, t, -1);
-            if (S->touchpoints.n > before) PUSH(m->touchpoints, m->ntouchpoints, cap, t);
-        }
+    for (int i = 0; i < S->free_tps.n; i++) {
+        Touchpoint *t = copy_touchpoint(S, S->free_tps.v[i]);
+        if (t->name.s) check_touchpoint(S, t, -1);
     }
 }
 
@@ -672,31 +837,29 @@ static void collect_curves(Sema *S)
 {
     Model *m = S->m;
     size_t cells = (size_t)m->npersonas * (size_t)m->nstages;
-    m->curve = xcalloc(cells ? cells : 1, sizeof *m->curve);
-    m->curve_declared = xcalloc(cells ? cells : 1, sizeof *m->curve_declared);
-    m->curve_reason = xcalloc(cells ? cells : 1, sizeof *m->curve_reason);
+    m->curve = ARENA_ARRAY(S->arena, double, cells);
+    m->curve_declared = ARENA_ARRAY(S->arena, bool, cells);
+    m->curve_reason = ARENA_ARRAY(S->arena, const char *, cells);
     size_t ncells = (size_t)(m->npersonas + 1) * (size_t)m->nstages;
     /* Row 0 is the default curve, row p+1 persona p's own; each cell remembers who set it. */
-    CurvePoint **set = xcalloc(ncells ? ncells : 1, sizeof *set);
+    const CurvePoint **set = ARENA_ARRAY(&S->scratch, const CurvePoint *, ncells);
     for (int i = 0; i < S->nmods; i++) {
-        for (Curve *c = S->mods[i]->curves; c; c = c->next) {
+        for (const Curve *c = S->mods[i]->curves; c; c = c->next) {
             int row = 0;
-            c->persona_index = -1;
             if (c->persona.s) {
-                Persona *p = symtab_get(&S->personas, c->persona.s);
-                if (!p) {
+                int p = symtab_find(&S->personas, c->persona.s);
+                if (p < 0) {
                     diag_error(S->d, c->persona.loc, "unknown persona '%s'", c->persona.s);
                     suggest(S, &S->personas, c->persona.s, c->persona.loc);
                     continue;
                 }
-                c->persona_index = p->index;
-                row = p->index + 1;
+                row = p + 1;
             }
-            for (CurvePoint *pt = c->points; pt; pt = pt->next) {
+            for (const CurvePoint *pt = c->points; pt; pt = pt->next) {
                 check_unit_value(S, pt->value, "curve value");
-                pt->stage_index = lookup_stage(S, pt->stage);
-                if (pt->stage_index < 0) continue;
-                CurvePoint **cell = &set[(size_t)row * (size_t)m->nstages + (size_t)pt->stage_index];
+                int stage = lookup_stage(S, pt->stage);
+                if (stage < 0) continue;
+                const CurvePoint **cell = &set[(size_t)row * (size_t)m->nstages + (size_t)stage];
                 if (*cell && same_file((*cell)->stage.loc, pt->stage.loc)) {
                     diag_error(S->d, pt->stage.loc, "the curve gives stage '%s' twice", pt->stage.s);
                     diag_note(S->d, (*cell)->stage.loc, "first given here");
@@ -708,9 +871,9 @@ static void collect_curves(Sema *S)
     }
     for (int p = 0; p < m->npersonas; p++) {
         for (int s = 0; s < m->nstages; s++) {
-            CurvePoint *own = set[(size_t)(p + 1) * (size_t)m->nstages + (size_t)s];
-            CurvePoint *def = set[s];
-            CurvePoint *use = own ? own : def;
+            const CurvePoint *own = set[(size_t)(p + 1) * (size_t)m->nstages + (size_t)s];
+            const CurvePoint *def = set[s];
+            const CurvePoint *use = own ? own : def;
             m->curve[(size_t)p * (size_t)m->nstages + (size_t)s] = use ? use->value.v : 0;
             m->curve_declared[(size_t)p * (size_t)m->nstages + (size_t)s] = use != NULL;
             /* An empty reason ("") says nothing: none. */
@@ -718,10 +881,10 @@ static void collect_curves(Sema *S)
                 use && use->why.s && *use->why.s ? use->why.s : NULL;
         }
     }
-    free(set);
 }
 
-/* ---- expressions ---- */
+/* ---- expressions ----
+ * Checking an expression makes its checked copy (in the Model's arena), resolved and typed. */
 
 static const char *type_name(Type t)
 {
@@ -757,33 +920,47 @@ static const char *op_name(ExprKind k)
 
 typedef enum { HINT_NONE, HINT_STAGE, HINT_PERSONA } Hint;
 
-static Type check_expr(Sema *S, Expr *e, Hint hint);
+static Expr *check_expr(Sema *S, const Expr *src, Hint hint);
+
+/* A copy of one node, nothing resolved yet (its operands still the syntax tree's). */
+static Expr *copy_expr(Sema *S, const Expr *src)
+{
+    Expr *e = ARENA_NEW(S->arena, Expr);
+    *e = *src;
+    e->next = NULL;
+    e->type = TY_ERROR;
+    e->ref = REF_UNRESOLVED;
+    e->index = 0;
+    e->constant = false;
+    e->persona_only = false;
+    return e;
+}
 
 static Type resolve_name(Sema *S, Expr *e, Hint hint)
 {
     const char *n = e->name.s;
     Model *m = S->m;
     if (hint == HINT_STAGE) {
-        Stage *s = symtab_get(&S->stages, n);
-        if (!s) {
+        int s = symtab_find(&S->stages, n);
+        if (s < 0) {
             diag_error(S->d, e->loc, "unknown stage '%s'", n);
             suggest(S, &S->stages, n, e->loc);
             return TY_ERROR;
         }
         e->ref = REF_STAGE;
-        e->index = s->index;
+        e->index = s;
         e->persona_only = true;
         return TY_STAGE;
     }
     if (hint == HINT_PERSONA) {
-        Persona *p = symtab_get(&S->personas, n);
-        if (!p) {
+        int p = symtab_find(&S->personas, n);
+        if (p < 0) {
             diag_error(S->d, e->loc, "unknown persona '%s'", n);
             suggest(S, &S->personas, n, e->loc);
             return TY_ERROR;
         }
         e->ref = REF_PERSONA;
-        e->index = p->index;
+        e->index = p;
         e->persona_only = true;
         return TY_PERSONA;
     }
@@ -791,7 +968,7 @@ static Type resolve_name(Sema *S, Expr *e, Hint hint)
         e->ref = REF_TIME;
         return TY_NUMBER;
     }
-    int t = trait_index(m, n);
+    int t = symtab_find(&S->traits, n);
     if (t >= 0) {
         e->ref = REF_TRAIT;
         e->index = t;
@@ -807,11 +984,11 @@ static Type resolve_name(Sema *S, Expr *e, Hint hint)
         }
         return TY_NUMBER;
     }
-    if (symtab_get(&S->stages, n)) {
+    if (symtab_find(&S->stages, n) >= 0) {
         diag_error(S->d, e->loc, "'%s' is a stage: compare it with the current stage, as in 'stage == %s'", n, n);
         return TY_ERROR;
     }
-    if (symtab_get(&S->personas, n)) {
+    if (symtab_find(&S->personas, n) >= 0) {
         diag_error(S->d, e->loc, "'%s' is a persona: compare it with the customer's persona, as in 'persona == %s'", n, n);
         return TY_ERROR;
     }
@@ -821,7 +998,7 @@ static Type resolve_name(Sema *S, Expr *e, Hint hint)
     cands[nc++] = "time";
     for (int k = 0; k < m->ntraits && nc < 64; k++) cands[nc++] = m->traits[k];
     const char *best = diag_closest(n, cands, nc);
-    if (best) diag_note(S->d, e->loc, "did you mean '%s'?", best);
+    if (best) diag_fix(S->d, e->loc, best, "did you mean '%s'?", best);
     else if (m->ntraits == 0) diag_note(S->d, e->loc, "names in expressions are mood, time, revenue, cost, stage, persona and the personas' traits");
     return TY_ERROR;
 }
@@ -832,6 +1009,25 @@ static bool is_dist_name(const char *n)
         if (strcmp(sema_dist_name((DistKind)k), n) == 0) return true;
     return false;
 }
+
+/* Makes e's arguments its own copies, each checked (or only copied, when `check` says no), in
+ * order; returns the first. */
+static Expr *check_args(Sema *S, Expr *e, bool (*check)(const Expr *a))
+{
+    Expr *first = NULL, *prev = NULL;
+    for (const Expr *a = e->args; a; a = a->next) {
+        Expr *c = check(a) ? check_expr(S, a, HINT_NONE) : copy_expr(S, a);
+        if (prev) prev->next = c;
+        else first = c;
+        prev = c;
+    }
+    e->args = first;
+    return first;
+}
+
+static bool any_arg(const Expr *a) { (void)a; return true; }
+static bool no_arg(const Expr *a) { (void)a; return false; }
+static bool arg_not_a_name(const Expr *a) { return a->kind != EX_NAME; }
 
 static Type check_call(Sema *S, Expr *e)
 {
@@ -847,10 +1043,9 @@ static Type check_call(Sema *S, Expr *e)
             const char *cands[FN__COUNT];
             for (int k = 0; k < FN__COUNT; k++) cands[k] = sema_func_name((FuncId)k);
             const char *best = diag_closest(n, cands, FN__COUNT);
-            if (best) diag_note(S->d, e->name.loc, "did you mean '%s'?", best);
+            if (best) diag_fix(S->d, e->name.loc, best, "did you mean '%s'?", best);
         }
-        for (Expr *a = e->args; a; a = a->next)
-            if (a->kind != EX_NAME) check_expr(S, a, HINT_NONE);
+        check_args(S, e, arg_not_a_name);
         return TY_ERROR;
     }
     static const int lo[] = {
@@ -869,29 +1064,31 @@ static Type check_call(Sema *S, Expr *e)
             diag_error(S->d, e->loc, "'%s' takes %d argument%s, not %d", n, lo[f], lo[f] == 1 ? "" : "s", e->nargs);
         else
             diag_error(S->d, e->loc, "'%s' takes %d to %d arguments, not %d", n, lo[f], hi[f], e->nargs);
+        check_args(S, e, no_arg);
         return TY_ERROR;
     }
     if (e->fn == FN_VISITS) {
-        Expr *a = e->args;
+        Expr *a = check_args(S, e, no_arg);
         if (a->kind != EX_NAME) {
             diag_error(S->d, a->loc, "'visits' takes the name of a stage, as in 'visits(Consideration)'");
             return TY_ERROR;
         }
-        Stage *s = symtab_get(&S->stages, a->name.s);
-        if (!s) {
+        int s = symtab_find(&S->stages, a->name.s);
+        if (s < 0) {
             diag_error(S->d, a->loc, "unknown stage '%s'", a->name.s);
             suggest(S, &S->stages, a->name.s, a->loc);
             return TY_ERROR;
         }
         a->ref = REF_STAGE;
-        a->index = s->index;
+        a->index = s;
         a->type = TY_STAGE;
-        e->index = s->index;
+        e->index = s;
         return TY_NUMBER;
     }
+    check_args(S, e, any_arg);
     bool constant = true, persona_only = true, ok = true;
-    for (Expr *a = e->args; a; a = a->next) {
-        Type t = check_expr(S, a, HINT_NONE);
+    for (const Expr *a = e->args; a; a = a->next) {
+        Type t = a->type;
         if (t != TY_NUMBER && t != TY_ERROR) {
             diag_error(S->d, a->loc, "'%s' takes numbers, but this is %s", n, type_name(t));
             ok = false;
@@ -907,13 +1104,14 @@ static Type check_call(Sema *S, Expr *e)
 
 static Type check_operands(Sema *S, Expr *e, Type want, Type result)
 {
-    Type ta = check_expr(S, e->a, HINT_NONE);
-    Type tb = e->b ? check_expr(S, e->b, HINT_NONE) : want;
-    e->constant = e->a->constant && (!e->b || e->b->constant);
-    e->persona_only = e->a->persona_only && (!e->b || e->b->persona_only);
+    const Expr *a = e->a = check_expr(S, e->a, HINT_NONE);
+    const Expr *b = e->b = e->b ? check_expr(S, e->b, HINT_NONE) : NULL;
+    Type ta = a->type, tb = b ? b->type : want;
+    e->constant = a->constant && (!b || b->constant);
+    e->persona_only = a->persona_only && (!b || b->persona_only);
     if (ta == TY_ERROR || tb == TY_ERROR) return TY_ERROR;
     if (ta != want || tb != want) {
-        Expr *bad = ta != want ? e->a : e->b;
+        const Expr *bad = ta != want ? a : b;
         diag_error(S->d, bad->loc, "'%s' needs %s on both sides, but this is %s", op_name(e->kind),
                    want == TY_BOOL ? "conditions" : "numbers", type_name(ta != want ? ta : tb));
         return TY_ERROR;
@@ -930,23 +1128,22 @@ static Hint hint_for(const Expr *e)
 static Type check_equality(Sema *S, Expr *e)
 {
     Hint ha = hint_for(e->b), hb = hint_for(e->a);
-    Type ta = check_expr(S, e->a, e->a->kind == EX_NAME ? ha : HINT_NONE);
-    Type tb = check_expr(S, e->b, e->b->kind == EX_NAME ? hb : HINT_NONE);
-    e->constant = e->a->constant && e->b->constant;
-    e->persona_only = e->a->persona_only && e->b->persona_only;
-    if (ta == TY_ERROR || tb == TY_ERROR) return TY_ERROR;
-    if (ta != tb) {
-        diag_error(S->d, e->loc, "cannot compare %s with %s", type_name(ta), type_name(tb));
+    const Expr *a = e->a = check_expr(S, e->a, e->a->kind == EX_NAME ? ha : HINT_NONE);
+    const Expr *b = e->b = check_expr(S, e->b, e->b->kind == EX_NAME ? hb : HINT_NONE);
+    e->constant = a->constant && b->constant;
+    e->persona_only = a->persona_only && b->persona_only;
+    if (a->type == TY_ERROR || b->type == TY_ERROR) return TY_ERROR;
+    if (a->type != b->type) {
+        diag_error(S->d, e->loc, "cannot compare %s with %s", type_name(a->type), type_name(b->type));
         return TY_ERROR;
     }
     return TY_BOOL;
 }
 
-static Type check_expr(Sema *S, Expr *e, Hint hint)
+static Expr *check_expr(Sema *S, const Expr *src, Hint hint)
 {
+    Expr *e = copy_expr(S, src);
     Type t = TY_ERROR;
-    e->constant = false;
-    e->persona_only = false;
     switch (e->kind) {
     case EX_NUMBER:
         e->constant = e->persona_only = true;
@@ -985,7 +1182,7 @@ static Type check_expr(Sema *S, Expr *e, Hint hint)
         t = TY_ERROR;
     }
     e->type = t;
-    return t;
+    return e;
 }
 
 double sema_eval_constant(const Expr *e)
@@ -1023,29 +1220,40 @@ double sema_eval_constant(const Expr *e)
     }
 }
 
-static void check_condition(Sema *S, Expr *e)
+static Expr *check_condition(Sema *S, const Expr *src)
 {
-    if (!e) return;
-    Type t = check_expr(S, e, HINT_NONE);
-    if (t != TY_BOOL && t != TY_ERROR)
-        diag_error(S->d, e->loc, "a condition must be true or false, but this is %s", type_name(t));
+    if (!src) return NULL;
+    Expr *e = check_expr(S, src, HINT_NONE);
+    if (e->type != TY_BOOL && e->type != TY_ERROR)
+        diag_error(S->d, e->loc, "a condition must be true or false, but this is %s", type_name(e->type));
+    return e;
 }
 
-/* A probability expression: a number; when constant, within 0..100%. */
-static bool check_probability(Sema *S, Expr *e, double *value)
+/* The value of a checked probability that is a constant within 0..100%. */
+static bool constant_probability(const Expr *e, double *value)
 {
-    Type t = check_expr(S, e, HINT_NONE);
-    if (t == TY_ERROR) return false;
-    if (t != TY_NUMBER) {
-        diag_error(S->d, e->loc, "a probability must be a number, but this is %s", type_name(t));
+    if (e->type != TY_NUMBER || !e->constant) return false;
+    double v = sema_eval_constant(e);
+    if (!(v >= -EPS && v <= 1 + EPS)) return false;
+    *value = v;
+    return true;
+}
+
+/* A probability expression: a number; when constant, within 0..100%. Its checked copy goes to
+ * *out; true when it is a valid constant (then in *value). */
+static bool check_probability(Sema *S, const Expr *src, Expr **out, double *value)
+{
+    Expr *e = *out = check_expr(S, src, HINT_NONE);
+    if (e->type == TY_ERROR) return false;
+    if (e->type != TY_NUMBER) {
+        diag_error(S->d, e->loc, "a probability must be a number, but this is %s", type_name(e->type));
         return false;
     }
     if (!e->constant) return false;
     double v = sema_eval_constant(e);
     if (!(v >= -EPS && v <= 1 + EPS)) {
         diag_error(S->d, e->loc, "probability %s is outside 0%%..100%%", pct(S, v));
-        if (e->kind == EX_NUMBER && e->unit == VAL_NUMBER && v > 1 && v <= 100)
-            diag_note(S->d, e->loc, "did you mean '%.10g%%'?", v);
+        if (e->kind == EX_NUMBER && e->unit == VAL_NUMBER && v > 1 && v <= 100) suggest_percent(S, e->loc, v);
         return false;
     }
     *value = v;
@@ -1054,13 +1262,15 @@ static bool check_probability(Sema *S, Expr *e, double *value)
 
 /* ---- stages: waits, revenue, arrows ---- */
 
-static void check_wait(Sema *S, Dist *w)
+static Dist *check_wait(Sema *S, const Dist *src)
 {
-    if (!w) return;
+    if (!src) return NULL;
+    Dist *w = ARENA_NEW(S->arena, Dist);
+    *w = *src;
     if (!w->fn.s) {
         w->kind = DIST_CONSTANT;
         check_duration(S, w->args[0], "a wait", false);
-        return;
+        return w;
     }
     int kind = -1;
     for (int k = 1; k < DIST__COUNT; k++)
@@ -1070,9 +1280,9 @@ static void check_wait(Sema *S, Dist *w)
         const char *cands[DIST__COUNT];
         for (int k = 1; k < DIST__COUNT; k++) cands[k - 1] = sema_dist_name((DistKind)k);
         const char *best = diag_closest(w->fn.s, cands, DIST__COUNT - 1);
-        if (best) diag_note(S->d, w->fn.loc, "did you mean '%s'?", best);
+        if (best) diag_fix(S->d, w->fn.loc, best, "did you mean '%s'?", best);
         else diag_note(S->d, w->fn.loc, "the distributions are exponential, uniform, normal, lognormal and triangular");
-        return;
+        return w;
     }
     static const int nargs[] = {
         1,
@@ -1083,11 +1293,11 @@ static void check_wait(Sema *S, Dist *w)
     w->kind = (DistKind)kind;
     if (w->nargs != nargs[kind]) {
         diag_error(S->d, w->loc, "'%s' takes %d duration%s, not %d", w->fn.s, nargs[kind], nargs[kind] == 1 ? "" : "s", w->nargs);
-        return;
+        return w;
     }
     int before = S->d->errors;
     for (int i = 0; i < w->nargs; i++) check_duration(S, w->args[i], "a wait", false);
-    if (S->d->errors > before) return;
+    if (S->d->errors > before) return w;
     double a = w->args[0].v, b = w->args[1].v, c = w->args[2].v;
     switch (w->kind) {
     case DIST_EXPONENTIAL:
@@ -1107,20 +1317,74 @@ static void check_wait(Sema *S, Dist *w)
     default:
         break;
     }
+    return w;
 }
 
-static void check_arrows(Sema *S, Stage *s)
+/* What a checked stage's arrows add up to: the constant probabilities of the unconditional ones,
+ * the `otherwise` arrows without a condition, and the arrows whose share is not known before a
+ * run (a condition, a probability that is not a valid constant, an `otherwise` with a condition). */
+typedef struct ArrowTotals {
+    double sum;
+    int otherwise, uncertain;
+    const Arrow *first_otherwise;
+} ArrowTotals;
+
+static ArrowTotals arrow_totals(const Stage *s)
 {
-    double sum = 0;
-    int otherwise = 0, uncertain = 0;
-    Arrow *first_otherwise = NULL;
-    for (Arrow *a = s->arrows; a; a = a->next) {
-        a->target_index = a->to_churn ? -1 : lookup_stage(S, a->target);
-        if (a->when) check_condition(S, a->when);
+    ArrowTotals t = {0, 0, 0, NULL};
+    for (const Arrow *a = s->arrows; a; a = a->next) {
+        double v;
         if (a->otherwise) {
             if (a->when) {
-                uncertain++;
-            } else if (++otherwise > 1) {
+                t.uncertain++;
+            } else if (t.otherwise++ == 0) {
+                t.first_otherwise = a;
+            }
+        } else if (constant_probability(a->prob, &v) && !a->when) {
+            t.sum += v;
+        } else {
+            t.uncertain++;
+        }
+    }
+    return t;
+}
+
+/* The `otherwise` arrow of s that the others leave no share to, or NULL. */
+static const Arrow *unneeded_otherwise(const Stage *s)
+{
+    ArrowTotals t = arrow_totals(s);
+    bool warns = t.sum <= 1 + EPS && t.otherwise && t.uncertain == 0 && t.sum > 1 - EPS;
+    return warns ? t.first_otherwise : NULL;
+}
+
+/* The journey's stage that stage s of a scenario's Model is (the same declaration), or NULL. */
+static const Stage *base_stage(const Sema *S, int s)
+{
+    if (!S->base || s >= S->base->nstages) return NULL;
+    const Stage *b = S->base->stages[s];
+    return same_loc(b->name.loc, S->m->stages[s]->name.loc) ? b : NULL;
+}
+
+/* Makes stage b's checked arrows (its list) and checks them, then what they add up to. */
+static void check_arrows(Sema *S, StageBuild *b)
+{
+    Stage *s = b->c;
+    int otherwise = 0;
+    const Arrow *first_otherwise = NULL;
+    Arrow *prev = NULL;
+    for (int i = 0; i < b->arrows.n; i++) {
+        const Arrow *src = b->arrows.v[i];
+        Arrow *a = ARENA_NEW(S->arena, Arrow);
+        *a = *src;
+        a->next = NULL;
+        if (prev) prev->next = a;
+        else s->arrows = a;
+        prev = a;
+        a->target_index = a->to_churn ? -1 : lookup_stage(S, a->target);
+        a->when = check_condition(S, src->when);
+        if (a->otherwise) {
+            if (a->when) continue;
+            if (++otherwise > 1) {
                 diag_error(S->d, a->loc, "stage '%s' has more than one 'otherwise' arrow", s->name.s);
                 diag_note(S->d, first_otherwise->loc, "the first one is here");
             } else {
@@ -1128,96 +1392,121 @@ static void check_arrows(Sema *S, Stage *s)
             }
             continue;
         }
+        Expr *prob;
         double v;
-        if (check_probability(S, a->prob, &v) && !a->when) sum += v;
-        else uncertain++;
+        check_probability(S, src->prob, &prob, &v);
+        a->prob = prob;
     }
     if (!s->arrows) return;
-    if (sum > 1 + EPS) {
-        diag_error(S->d, s->name.loc, "the arrows of stage '%s' add up to %s, more than 100%%", s->name.s, pct(S, sum));
-    } else if (sum < 1 - EPS && otherwise == 0 && uncertain == 0) {
-        diag_error(S->d, s->name.loc, "the arrows of stage '%s' add up to %s, not 100%%", s->name.s, pct(S, sum));
+    ArrowTotals t = arrow_totals(s);
+    if (t.sum > 1 + EPS) {
+        diag_error(S->d, s->name.loc, "the arrows of stage '%s' add up to %s, more than 100%%", s->name.s, pct(S, t.sum));
+    } else if (t.sum < 1 - EPS && t.otherwise == 0 && t.uncertain == 0) {
+        diag_error(S->d, s->name.loc, "the arrows of stage '%s' add up to %s, not 100%%", s->name.s, pct(S, t.sum));
         diag_note(S->d, s->name.loc, "add an arrow for the rest, such as '-> churn otherwise \"reason\"'");
-    } else if (otherwise && uncertain == 0 && sum > 1 - EPS) {
-        diag_warning(S->d, first_otherwise->loc, "this 'otherwise' arrow is never taken: the others already add up to 100%%");
+    } else if (t.otherwise && t.uncertain == 0 && t.sum > 1 - EPS) {
+        const Stage *was = base_stage(S, s->index);
+        const Arrow *known = was ? unneeded_otherwise(was) : NULL;
+        if (!known || !same_loc(known->loc, t.first_otherwise->loc))
+            warn(S, "otherwise-never-taken", t.first_otherwise->loc,
+                 "this 'otherwise' arrow is never taken: the others already add up to 100%%");
     }
 }
 
 static void check_stages(Sema *S)
 {
     for (int i = 0; i < S->m->nstages; i++) {
-        Stage *s = S->m->stages[i];
-        check_wait(S, s->wait);
+        Stage *s = S->builds[i].c;
+        s->wait = check_wait(S, s->wait);
         check_money(S, s->revenue, "revenue", true);
-        check_arrows(S, s);
+        check_arrows(S, &S->builds[i]);
     }
 }
 
 /* ---- rules ---- */
 
-static void check_action(Sema *S, Action *a)
+static Action *check_action(Sema *S, const Action *src)
 {
-    double v;
+    Action *a = ARENA_NEW(S->arena, Action);
+    *a = *src;
+    a->next = NULL;
     a->target_index = -1;
+    Expr *v = NULL;
     switch (a->kind) {
     case ACT_TOUCH: {
-        Touchpoint *t = symtab_get(&S->touchpoints, a->target.s);
-        if (!t) {
+        int t = symtab_find(&S->touchpoints, a->target.s);
+        if (t < 0) {
             diag_error(S->d, a->target.loc, "unknown touchpoint '%s'", a->target.s);
             suggest(S, &S->touchpoints, a->target.s, a->target.loc);
         } else {
-            t->used = true;
-            a->target_index = t->index;
+            S->m->touchpoints[t]->used = true;
+            a->target_index = t;
         }
         break;
     }
     case ACT_GOTO: a->target_index = lookup_stage(S, a->target); break;
     case ACT_MOOD_SET:
-        if (check_expr(S, a->value, HINT_NONE) == TY_NUMBER && a->value->constant) {
-            v = sema_eval_constant(a->value);
-            if (v < -1 - EPS || v > 1 + EPS) diag_error(S->d, a->value->loc, "mood %.10g is outside -1..+1", v);
+        a->value = v = check_expr(S, src->value, HINT_NONE);
+        if (v->type == TY_NUMBER && v->constant) {
+            double x = sema_eval_constant(v);
+            if (x < -1 - EPS || x > 1 + EPS) diag_error(S->d, v->loc, "mood %.10g is outside -1..+1", x);
         }
         break;
     case ACT_MOOD_ADD:
     case ACT_MOOD_SUB:
     case ACT_REVENUE_ADD:
-    case ACT_COST_ADD: {
-        Type t = check_expr(S, a->value, HINT_NONE);
-        if (t != TY_NUMBER && t != TY_ERROR)
-            diag_error(S->d, a->value->loc, "the value must be a number, but this is %s", type_name(t));
-        else if (t == TY_NUMBER && a->kind == ACT_COST_ADD && a->value->constant && sema_eval_constant(a->value) < 0)
-            diag_error(S->d, a->value->loc, "a cost cannot be negative");
+    case ACT_COST_ADD:
+        a->value = v = check_expr(S, src->value, HINT_NONE);
+        if (v->type != TY_NUMBER && v->type != TY_ERROR)
+            diag_error(S->d, v->loc, "the value must be a number, but this is %s", type_name(v->type));
+        else if (v->type == TY_NUMBER && a->kind == ACT_COST_ADD && v->constant && sema_eval_constant(v) < 0)
+            diag_error(S->d, v->loc, "a cost cannot be negative");
         break;
-    }
     case ACT_CHURN: break;
     }
-    if (a->with) check_probability(S, a->with, &v);
+    if (src->with) {
+        Expr *with;
+        double p;
+        check_probability(S, src->with, &with, &p);
+        a->with = with;
+    }
+    return a;
 }
 
 static void check_rules(Sema *S)
 {
     Model *m = S->m;
-    int cap = 0;
     for (int i = 0; i < S->nmods; i++) {
-        bool in_scenario = S->scenario && S->mods[i] == S->scenario->body;
-        for (Rule *r = S->mods[i]->rules; r; r = r->next) {
-            if (!r->name.s || r->removed) continue;
-            Rule *prev = symtab_get(&S->rules, r->name.s);
-            if (prev) {
-                duplicate(S, "rule", r->name, prev->name.loc);
-                if (in_scenario)
-                    diag_note(S->d, r->name.loc, "to replace it in a scenario, write 'remove rule %s' before the new rule",
-                              r->name.s);
+        for (const Rule *src = S->mods[i]->rules; src; src = src->next) {
+            if (!src->name.s || removed(S, src)) continue;
+            int prev = symtab_find(&S->rules, src->name.s);
+            if (prev >= 0) {
+                duplicate(S, "rule", src->name, m->rules[prev]->name.loc);
+                if (in_scenario(S, i))
+                    diag_note(S->d, src->name.loc, "to replace it in a scenario, write 'remove rule %s' before the new rule",
+                              src->name.s);
                 continue;
             }
-            symtab_put(&S->rules, r->name.s, r);
+            symtab_add(&S->rules, src->name.s);
+            Rule *r = ARENA_NEW(S->arena, Rule);
+            *r = *src;
+            r->next = NULL;
+            r->actions = NULL;
             r->index = m->nrules;
-            PUSH(m->rules, m->nrules, cap, r);
-            check_condition(S, r->when);
-            for (Action *a = r->actions; a; a = a->next) check_action(S, a);
-            if (!r->actions) diag_warning(S->d, r->name.loc, "rule '%s' does nothing: it has no actions", r->name.s);
+            PUSH(S->arena, m->rules, m->nrules, S->rule_cap, r);
+            r->when = check_condition(S, src->when);
+            Action *last = NULL;
+            for (const Action *x = src->actions; x; x = x->next) {
+                Action *a = check_action(S, x);
+                if (last) last->next = a;
+                else r->actions = a;
+                last = a;
+            }
+            /* A scenario cannot change the files' rules: their warnings are the journey's. */
+            if (S->base && !in_scenario(S, i)) continue;
+            if (!r->actions) warn(S, "rule-does-nothing", r->name.loc, "rule '%s' does nothing: it has no actions", r->name.s);
             else if (r->when && r->when->type == TY_BOOL && r->when->constant && !sema_eval_constant(r->when))
-                diag_warning(S->d, r->when->loc, "rule '%s' never fires: its condition is always false", r->name.s);
+                warn(S, "rule-never-fires", r->when->loc, "rule '%s' never fires: its condition is always false", r->name.s);
         }
     }
 }
@@ -1247,9 +1536,9 @@ static bool arrow_possible(const Arrow *a)
 
 /* Adds to `mark` every stage reachable from those already marked, following arrows forward
  * and rules' gotos from the stages where they may fire. */
-static void spread_forward(const Model *m, bool *mark)
+static void spread_forward(Sema *S, const Model *m, bool *mark)
 {
-    int *queue = xmalloc(sizeof(int) * (size_t)(m->nstages + 1));
+    int *queue = ARENA_ARRAY(&S->scratch, int, m->nstages + 1);
     int head = 0, tail = 0;
     for (int i = 0; i < m->nstages; i++)
         if (mark[i]) queue[tail++] = i;
@@ -1272,7 +1561,6 @@ static void spread_forward(const Model *m, bool *mark)
             }
         }
     }
-    free(queue);
 }
 
 static bool rule_can_churn_in(const Model *m, int s)
@@ -1317,28 +1605,71 @@ static void mark_can_end(const Model *m)
     }
 }
 
+/* For a scenario, whether the journey already warns about what the structure warns of; these
+ * compare what holds of the same declaration in both Models, never the messages. */
+static bool journey_unreachable(const Sema *S, int s)
+{
+    const Stage *b = base_stage(S, s);
+    return b && !b->reachable;
+}
+
+static bool journey_stuck(const Sema *S, int s)
+{
+    const Stage *b = base_stage(S, s);
+    return b && b->reachable && !b->can_end;
+}
+
+static void index_base(Sema *S)
+{
+    if (S->base_indexed) return;
+    S->base_indexed = true;
+    symtab_init(&S->base_tps, &S->scratch);
+    symtab_init(&S->base_traits, &S->scratch);
+    for (int i = 0; i < S->base->ntouchpoints; i++) symtab_add(&S->base_tps, S->base->touchpoints[i]->name.s);
+    for (int k = 0; k < S->base->ntraits; k++) symtab_add(&S->base_traits, S->base->traits[k]);
+}
+
+static bool journey_unused_touchpoint(Sema *S, const Touchpoint *t)
+{
+    if (!S->base) return false;
+    index_base(S);
+    int k = symtab_find(&S->base_tps, t->name.s);
+    if (k < 0) return false;
+    const Touchpoint *b = S->base->touchpoints[k];
+    return b->stage_index < 0 && !b->used && same_loc(b->name.loc, t->name.loc);
+}
+
+static bool journey_unused_trait(Sema *S, const char *name)
+{
+    if (!S->base) return false;
+    index_base(S);
+    int k = symtab_find(&S->base_traits, name);
+    return k >= 0 && !S->base->trait_used[k];
+}
+
 static void check_structure(Sema *S)
 {
     Model *m = S->m;
     if (m->nstages == 0 || m->start < 0) return;
-    bool *mark = xcalloc((size_t)m->nstages, sizeof *mark);
+    bool *mark = ARENA_ARRAY(&S->scratch, bool, m->nstages);
     mark[m->start] = true;
-    spread_forward(m, mark);
+    spread_forward(S, m, mark);
     mark_can_end(m);
     for (int s = 0; s < m->nstages; s++) {
         Stage *st = m->stages[s];
         st->reachable = mark[s];
-        if (!st->reachable)
-            diag_warning(S->d, st->name.loc, "stage '%s' is never reached: no arrow or rule leads to it from '%s'",
-                         st->name.s, m->stages[m->start]->name.s);
-        else if (!st->can_end)
-            diag_warning(S->d, st->name.loc,
-                         "customers who reach stage '%s' can never leave: no churn and no stage without arrows can be reached from it",
-                         st->name.s);
+        if (!st->reachable) {
+            if (!journey_unreachable(S, s))
+                warn(S, "unreachable-stage", st->name.loc, "stage '%s' is never reached: no arrow or rule leads to it from '%s'",
+                     st->name.s, m->stages[m->start]->name.s);
+        } else if (!st->can_end && !journey_stuck(S, s)) {
+            warn(S, "stage-never-ends", st->name.loc,
+                 "customers who reach stage '%s' can never leave: no churn and no stage without arrows can be reached from it",
+                 st->name.s);
+        }
     }
-    free(mark);
-    if (!m->has_goal)
-        diag_warning(S->d, m->stages[m->start]->name.loc, "no stage is a goal, so no customer will ever convert");
+    if (!m->has_goal && !(S->base && !S->base->has_goal))
+        warn(S, "no-goal", m->stages[m->start]->name.loc, "no stage is a goal, so no customer will ever convert");
 }
 
 static void check_unused(Sema *S)
@@ -1346,16 +1677,15 @@ static void check_unused(Sema *S)
     Model *m = S->m;
     for (int i = 0; i < m->ntouchpoints; i++) {
         Touchpoint *t = m->touchpoints[i];
-        if (t->stage_index >= 0 || t->used) continue;
-        diag_warning(S->d, t->name.loc, "touchpoint '%s' is never used: no stage shows it and no rule touches it", t->name.s);
+        if (t->stage_index >= 0 || t->used || journey_unused_touchpoint(S, t)) continue;
+        warn(S, "unused-touchpoint", t->name.loc, "touchpoint '%s' is never used: no stage shows it and no rule touches it", t->name.s);
         if (S->scenario && loc_within(t->name.loc, S->scenario->loc))
             diag_note(S->d, t->name.loc,
                       "a scenario's touchpoint that the journey does not have is a new one, for the scenario's rules to touch");
     }
     for (int k = 0; k < m->ntraits; k++) {
-        if (S->trait_uses[k]) continue;
-        Trait *t = symtab_get(&S->traits, m->traits[k]);
-        diag_warning(S->d, t->name.loc, "trait '%s' is never used in an expression", t->name.s);
+        if (S->trait_uses[k] || journey_unused_trait(S, m->traits[k])) continue;
+        warn(S, "unused-trait", S->trait_loc[k], "trait '%s' is never used in an expression", m->traits[k]);
     }
 }
 
@@ -1376,11 +1706,8 @@ static bool check_limits(Sema *S)
     bool ok = within(S, m->nstages, MODEL_MAX_STAGES, "stages", at) &&
               within(S, m->npersonas, MODEL_MAX_PERSONAS, "personas", at) &&
               within(S, m->nchannels, MODEL_MAX_CHANNELS, "channels", at);
-    for (int s = 0; ok && s < m->nstages; s++) {
-        int n = 0;
-        for (const Arrow *a = m->stages[s]->arrows; a; a = a->next) n++;
-        ok = within(S, n, MODEL_MAX_ARROWS, "arrows in one stage", m->stages[s]->name.loc);
-    }
+    for (int s = 0; ok && s < m->nstages; s++)
+        ok = within(S, S->builds[s].arrows.n, MODEL_MAX_ARROWS, "arrows in one stage", m->stages[s]->name.loc);
     return ok;
 }
 
@@ -1400,84 +1727,116 @@ static bool check_late_limits(Sema *S)
 
 /* ---- entry points ---- */
 
-Model *sema_check(const Program *p, Diag *d) { return sema_check_scenario(p, d, NULL); }
-
-Model *sema_check_scenario(const Program *p, Diag *d, const Scenario *sc)
+/* Every pass, in order (run under arena_guard: any allocation may stop it). */
+static void run_passes(void *ctx)
 {
-    if (!p->main) return NULL;
-    Model *m = xcalloc(1, sizeof *m);
-    Arena *arena = xmalloc(sizeof *arena);
-    arena_init(arena);
-    m->program = p;
-    m->scenario = sc;
-    Sema S = {.prog = p, .d = d, .m = m, .arena = arena, .scenario = sc};
-    S.nmods = p->nmodules + (sc != NULL);
-    S.mods = xcalloc((size_t)S.nmods, sizeof *S.mods);
-    memcpy(S.mods, p->modules, (size_t)p->nmodules * sizeof *S.mods);
-    if (sc) S.mods[p->nmodules] = sc->body;
-    symtab_init(&S.stages);
-    symtab_init(&S.personas);
-    symtab_init(&S.channels);
-    symtab_init(&S.touchpoints);
-    symtab_init(&S.rules);
-    symtab_init(&S.traits);
+    Sema *S = ctx;
+    const Program *p = S->prog;
+    S->nmods = p->nmodules + (S->scenario != NULL);
+    S->mods = ARENA_ARRAY(&S->scratch, const Module *, S->nmods);
+    for (int i = 0; i < p->nmodules; i++) S->mods[i] = p->modules[i];
+    if (S->scenario) S->mods[p->nmodules] = S->scenario->body;
+    Symtab *tables[] = {&S->stages, &S->personas, &S->channels, &S->touchpoints, &S->rules, &S->traits,
+                        &S->changed, &S->removed};
+    for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) symtab_init(tables[i], &S->scratch);
 
-    collect_scenarios(&S);
-    collect_channels(&S);
-    collect_stages(&S);
-    apply_extends(&S);
-    change_touchpoints(&S);
-    settings(&S);
-    collect_personas(&S);
-    change_personas(&S);
+    collect_scenarios(S);
+    collect_channels(S);
+    collect_stages(S);
+    collect_free_touchpoints(S);
+    apply_extends(S);
+    change_touchpoints(S);
+    settings(S);
+    collect_personas(S);
+    change_personas(S);
+    link_traits(S);
     /* Past a limit, the per-item work below (the curve table is personas x stages) is skipped. */
-    if (check_limits(&S)) {
-        check_shares(&S);
-        collect_traits(&S);
-        collect_touchpoints(&S);
-        collect_curves(&S);
-        check_stages(&S);
-        remove_rules(&S);
-        check_rules(&S);
-        check_late_limits(&S);
+    if (check_limits(S)) {
+        check_shares(S);
+        collect_traits(S);
+        collect_touchpoints(S);
+        collect_curves(S);
+        check_stages(S);
+        remove_rules(S);
+        check_rules(S);
+        check_late_limits(S);
     }
     /* With errors, the structure is incomplete (an arrow to a misspelt stage, say): warnings about
      * unreachable stages or unused touchpoints would mostly repeat the errors. */
-    if (d->errors == 0) {
-        check_structure(&S);
-        check_unused(&S);
+    if (errors(S) == 0) {
+        check_structure(S);
+        check_unused(S);
     }
+    Model *m = S->m;
+    m->trait_used = ARENA_ARRAY(S->arena, bool, m->ntraits);
+    for (int k = 0; k < m->ntraits && S->trait_uses; k++) m->trait_used[k] = S->trait_uses[k] > 0;
+}
 
-    symtab_free(&S.stages);
-    symtab_free(&S.personas);
-    symtab_free(&S.channels);
-    symtab_free(&S.touchpoints);
-    symtab_free(&S.rules);
-    symtab_free(&S.traits);
-    free(S.trait_uses);
-    free(S.mods);
-    m->own_arena = arena;
+/* A scenario's diagnostics outside its block get a note naming it, at its name. */
+static void note_scenario(Sema *S)
+{
+    char note[PARSE_MAX_IDENT + 64];
+    snprintf(note, sizeof note, "with scenario '%s' applied", S->scenario->name.s);
+    for (int i = S->first_diag; i < S->d->n; i++)
+        if (!loc_within(S->d->items[i].loc, S->scenario->loc)) diag_add_note(S->d, i, S->scenario->name.loc, note);
+}
+
+static Model *check(const Program *p, const Model *base, const Scenario *sc, Diag *d)
+{
+    if (!p->main) return NULL;
+    const char *file = source_get(&p->sources, p->main->file)->name;
+    Model *m = mem_alloc(sizeof *m);
+    if (!m) {
+        diag_report_oom(d, "checking", file);
+        return NULL;
+    }
+    memset(m, 0, sizeof *m);
+    arena_init(&m->arena);
+    m->own_arena = &m->arena;
+    m->program = p;
+    m->scenario = sc;
+    Sema S;
+    memset(&S, 0, sizeof S);
+    S.prog = p;
+    S.d = d;
+    S.m = m;
+    S.arena = &m->arena;
+    S.scenario = sc;
+    S.base = base;
+    arena_init(&S.scratch);
+    const char *code = diag_set_code(d, "check");
+    diag_hold(d);
+    S.first_diag = d->n;
+    S.errors_before = d->errors;
+    Arena *const arenas[] = {&m->arena, &S.scratch};
+    bool ok = arena_guard(arenas, 2, run_passes, &S);
+    arena_free(&S.scratch);
+    if (ok) {
+        m->errors = errors(&S);
+        if (sc) note_scenario(&S);
+    } else {
+        /* What the check reported so far would be half of it: it gives way to the one error. */
+        diag_truncate(d, S.first_diag);
+        model_free(m);
+        m = NULL;
+        diag_report_oom(d, "checking", file);
+    }
+    diag_set_code(d, code);
+    diag_release(d);
     return m;
+}
+
+Model *sema_check(const Program *p, Diag *d) { return check(p, NULL, NULL, d); }
+
+Model *sema_check_scenario(const Model *base, const Scenario *sc, Diag *d)
+{
+    if (!base || base->errors || !sc) return NULL;
+    return check(base->program, base, sc, d);
 }
 
 void model_free(Model *m)
 {
     if (!m) return;
-    free(m->stages);
-    free(m->personas);
-    free(m->share);
-    free(m->channels);
-    free(m->touchpoints);
-    free(m->rules);
-    free(m->traits);
-    free(m->trait_value);
-    free(m->curve);
-    free(m->curve_declared);
-    free(m->curve_reason);
-    free(m->scenarios);
-    if (m->own_arena) {
-        arena_free(m->own_arena);
-        free(m->own_arena);
-    }
+    arena_free(&m->arena);
     free(m);
 }

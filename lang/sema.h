@@ -1,13 +1,24 @@
-/* sema.h: the checks of a loaded Program (names, types, values, structure) and the checked model
+/* sema.h: the checks of a loaded Program (names, types, values, structure) and the checked Model
  * they produce, which the runtime compiles into a simulation.
  *
- * sema_check() reports every error and warning of docs/language.md ("Checks") through the Diag,
- * merges `extend stage` blocks into the stages they extend, resolves every name (filling the
- * "sema:" fields of ast.h) and indexes the declarations. The Model is usable only when the check
- * found no error.
+ * sema_check() reports every error and warning of docs/language.md ("Checks") through the Diag
+ * and builds the Model: its own copies of the declarations (the checked tree), merged with their
+ * `extend stage` blocks, every name resolved (the "sema:" fields of ast.h), indexed. The Program
+ * is only read: the same syntax tree can be checked any number of times, one Model each.
  *
- * Ownership: the Model's arrays are malloc'd and freed by model_free(); the nodes they point to
- * belong to the Program, which must outlive the Model. */
+ * A scenario is an overlay: sema_check_scenario() builds another Model from the same syntax tree
+ * with the scenario's declarations applied after every file's own. It starts from the journey's
+ * Model, checked without errors, and reports only what is new with the scenario: every error
+ * (the journey has none), and a warning only when it does not hold for the journey (a stage the
+ * scenario leaves unreachable, not one the journey already leaves so). A diagnostic outside the
+ * scenario's block gets a note "with scenario 'X' applied" at the scenario's name.
+ *
+ * A check holds its diagnostics back and releases them sorted by position (diag_hold). When
+ * memory runs out it withdraws them, reports "out of memory while checking FILE" and returns NULL.
+ *
+ * Ownership: a Model owns everything it points to but the syntax nodes and strings of the Program
+ * it was checked from (names, labels, locations), so the Program must outlive it; model_free()
+ * releases it. */
 #ifndef CJM_SEMA_H
 #define CJM_SEMA_H
 
@@ -40,6 +51,7 @@ enum { MODEL_DEFAULT_COHORT = 10000, MODEL_DEFAULT_SEED = 1 };
 
 typedef struct Model {
     const Program *program;
+    int errors;              /* errors this check reported: the Model is usable only without */
     const char *title;       /* journey "title", else the main file's name */
     double cohort;           /* a whole number >= 1 */
     double seed;             /* a whole number in [0, 2^53): every one of them is exact in a double */
@@ -61,6 +73,7 @@ typedef struct Model {
     int nrules;
     const char **traits;     /* every trait name used by some persona */
     int ntraits;
+    bool *trait_used;        /* [ntraits]: whether an expression names it */
     double *trait_value;     /* [npersonas * ntraits]: persona p's trait t at p * ntraits + t */
     double *curve;           /* [npersonas * nstages]: expected mood, 0 where no curve says */
     bool *curve_declared;    /* [npersonas * nstages]: whether a curve gives that value */
@@ -68,19 +81,21 @@ typedef struct Model {
                                 * persona feels so), NULL when none or ""; points into the Program */
     bool has_goal;
     const Scenario *scenario; /* the scenario applied, NULL for the journey itself */
-    Scenario **scenarios;    /* every scenario the files declare (names unique), in order */
+    const Scenario **scenarios; /* every scenario the files declare (names unique), in order */
     int nscenarios;
-    Arena *own_arena;        /* nodes the checker made (the implicit persona), messages */
+    Arena arena;             /* the checked tree, the arrays above, the strings the check made */
+    Arena *own_arena;        /* &arena: where code holding a const Model (render/graph.c) makes
+                                strings that live as long as the Model */
 } Model;
 
-/* Checks `p` and builds the model. Returns NULL only when `p` has no main module. The number of
- * errors is d->errors; the caller must not run a model that has errors. Scenarios are not applied
- * (only their names are checked). */
+/* Checks `p` and builds its model. Returns NULL when `p` has no main module or memory ran out
+ * (then reported as an error). The caller must not run a model with errors (m->errors). Scenarios
+ * are not applied (only their names are checked). */
 Model *sema_check(const Program *p, Diag *d);
-/* The same with scenario `sc` (one of p's, see sema_find_scenario) applied: its declarations
- * after every file's own. The AST of `p` is changed in the process (as by any check), so a
- * Program is checked once, with one scenario or none. */
-Model *sema_check_scenario(const Program *p, Diag *d, const Scenario *sc);
+/* The model of `base`'s journey with scenario `sc` (one of its program's, see
+ * sema_find_scenario) applied, reporting what the scenario adds (see the top of this file).
+ * `base` must have been checked without errors; NULL otherwise, or when memory ran out. */
+Model *sema_check_scenario(const Model *base, const Scenario *sc, Diag *d);
 /* The scenario named `name` among p's files, or NULL. */
 const Scenario *sema_find_scenario(const Program *p, const char *name);
 void model_free(Model *m);

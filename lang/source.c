@@ -2,6 +2,7 @@
 #include "source.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,35 +30,68 @@ void source_set_free(SourceSet *s)
     source_set_init(s);
 }
 
-static void index_lines(SourceFile *f)
+static bool index_lines(SourceFile *f)
 {
     uint32_t cap = 64, n = 0;
-    uint32_t *starts = xmalloc(cap * sizeof *starts);
+    uint32_t *starts = mem_alloc(cap * sizeof *starts);
+    if (!starts) return false;
     starts[n++] = 0;
     for (size_t i = 0; i < f->len; i++) {
         if (f->text[i] != '\n') continue;
         if (n == cap) {
+            uint32_t *more = mem_realloc(starts, 2 * cap * sizeof *starts);
+            if (!more) {
+                free(starts);
+                return false;
+            }
+            starts = more;
             cap *= 2;
-            starts = xrealloc(starts, cap * sizeof *starts);
         }
         starts[n++] = (uint32_t)(i + 1);
     }
     f->line_starts = starts;
     f->nlines = n;
+    return true;
 }
 
+static char *copy_string(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *c = mem_alloc(n);
+    return c ? memcpy(c, s, n) : NULL;
+}
+
+/* Each allocation is checked, and the file joins the set only when it is whole, so that a set
+ * stays freeable whatever fails. */
 uint32_t source_set_add(SourceSet *s, const char *path, const char *name, char *text, size_t len)
 {
     if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 8;
-        s->files = xrealloc(s->files, s->cap * sizeof *s->files);
+        uint32_t cap = s->cap ? s->cap * 2 : 8;
+        SourceFile **files = mem_realloc(s->files, cap * sizeof *files);
+        if (!files) {
+            free(text);
+            return 0;
+        }
+        s->files = files;
+        s->cap = cap;
     }
-    SourceFile *f = xcalloc(1, sizeof *f);
-    f->path = xstrdup(path);
-    f->name = xstrdup(name);
-    f->text = text;
-    f->len = len;
-    index_lines(f);
+    SourceFile *f = mem_alloc(sizeof *f);
+    if (f) {
+        memset(f, 0, sizeof *f);
+        f->text = text;
+        f->len = len;
+        f->path = copy_string(path);
+        f->name = copy_string(name);
+    }
+    if (!f || !f->path || !f->name || !index_lines(f)) {
+        if (f) {
+            free(f->path);
+            free(f->name);
+        }
+        free(f);
+        free(text);
+        return 0;
+    }
     s->files[s->n++] = f;
     return s->n;
 }
@@ -84,6 +118,30 @@ void source_line_col(const SourceFile *f, uint32_t off, uint32_t *line, uint32_t
     *col = c;
 }
 
+/* The UTF-16 code units of the valid UTF-8 sequence at s (at most n bytes) and its length in
+ * *bytes; a byte that starts no valid sequence is one unit of one byte. */
+static uint32_t utf16_units(const unsigned char *s, size_t n, size_t *bytes)
+{
+    size_t want = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3
+                                  : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+    bool ok = want > 0 && want <= n && !(want == 2 && s[0] < 0xC2);
+    for (size_t i = 1; ok && i < want; i++) ok = (s[i] & 0xC0) == 0x80;
+    *bytes = ok ? want : 1;
+    return ok && want == 4 ? 2 : 1;
+}
+
+SourcePos source_position(const SourceFile *f, uint32_t off)
+{
+    uint32_t line, col;
+    if (off > f->len) off = (uint32_t)f->len;
+    source_line_col(f, off, &line, &col);
+    uint32_t start = f->line_starts[line - 1];
+    SourcePos p = {off, line, off - start + 1, 1};
+    const unsigned char *t = (const unsigned char *)f->text;
+    for (size_t i = start, n; i < off; i += n) p.utf16_column += utf16_units(t + i, off - i, &n);
+    return p;
+}
+
 const char *source_line_text(const SourceFile *f, uint32_t line, size_t *len)
 {
     if (line == 0 || line > f->nlines) {
@@ -100,7 +158,8 @@ const char *source_line_text(const SourceFile *f, uint32_t line, size_t *len)
 static ReadStatus read_stream(FILE *fp, char **text, size_t *len, int *err_no)
 {
     size_t cap = 4096, n = 0;
-    char *buf = xmalloc(cap + 1);
+    char *buf = mem_alloc(cap + 1);
+    if (!buf) return READ_NO_MEMORY;
     for (;;) {
         if (n == cap) {
             if (cap >= SOURCE_MAX_BYTES) {
@@ -108,8 +167,13 @@ static ReadStatus read_stream(FILE *fp, char **text, size_t *len, int *err_no)
                 *err_no = 0;
                 return READ_TOO_BIG;
             }
+            char *more = mem_realloc(buf, 2 * cap + 1);
+            if (!more) {
+                free(buf);
+                return READ_NO_MEMORY;
+            }
+            buf = more;
             cap *= 2;
-            buf = xrealloc(buf, cap + 1);
         }
         size_t got = fread(buf + n, 1, cap - n, fp);
         n += got;

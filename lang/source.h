@@ -36,16 +36,25 @@ typedef struct SourceSet {
 
 void source_set_init(SourceSet *s);
 void source_set_free(SourceSet *s);
-/* Takes ownership of text (malloc'd, len bytes plus a NUL). Returns the new file's id. */
+/* Takes ownership of text (malloc'd, len bytes plus a NUL). Returns the new file's id, or 0 when
+ * memory ran out (the text is then freed). */
 uint32_t source_set_add(SourceSet *s, const char *path, const char *name, char *text, size_t len);
 const SourceFile *source_get(const SourceSet *s, uint32_t id);
 
 /* Line (1-based) and column (1-based, in UTF-8 characters) of a byte offset. */
 void source_line_col(const SourceFile *f, uint32_t off, uint32_t *line, uint32_t *col);
+
+/* A byte offset as tools other than a terminal count it: the line (1-based), the column in bytes
+ * (1-based) and in UTF-16 code units (1-based; a character beyond U+FFFF counts two, a byte that
+ * is not valid UTF-8 one), as editors and the Language Server Protocol do. */
+typedef struct SourcePos {
+    uint32_t offset, line, column, utf16_column;
+} SourcePos;
+SourcePos source_position(const SourceFile *f, uint32_t off);
 /* The bytes of line `line` (1-based) without its end-of-line characters. */
 const char *source_line_text(const SourceFile *f, uint32_t line, size_t *len);
 
-typedef enum { READ_OK, READ_NOT_FOUND, READ_IS_DIR, READ_TOO_BIG, READ_ERROR } ReadStatus;
+typedef enum { READ_OK, READ_NOT_FOUND, READ_IS_DIR, READ_TOO_BIG, READ_ERROR, READ_NO_MEMORY } ReadStatus;
 /* Reads a whole file ("-" is standard input) into a malloc'd, NUL-terminated buffer. On failure
  * *err_no holds errno (0 for READ_TOO_BIG). */
 ReadStatus source_read_file(const char *path, char **text, size_t *len, int *err_no);

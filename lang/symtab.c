@@ -2,19 +2,12 @@
 #include "symtab.h"
 
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-
-void symtab_init(Symtab *t) { memset(t, 0, sizeof *t); }
-
-void symtab_free(Symtab *t)
+void symtab_init(Symtab *t, Arena *arena)
 {
-    free(t->keys);
-    free(t->values);
-    free(t->slots);
     memset(t, 0, sizeof *t);
+    t->arena = arena;
 }
 
 static uint32_t hash(const char *s)
@@ -33,40 +26,32 @@ static int find_slot(const Symtab *t, const char *key)
     }
 }
 
+/* The old slots stay in the arena: a table only grows while one check runs. */
 static void grow(Symtab *t)
 {
     int nslots = t->nslots ? t->nslots * 2 : 64;
-    free(t->slots);
-    t->slots = xcalloc((size_t)nslots, sizeof *t->slots);
+    t->slots = ARENA_ARRAY(t->arena, int, nslots);
     t->nslots = nslots;
     for (int k = 0; k < t->n; k++) t->slots[find_slot(t, t->keys[k])] = k + 1;
 }
 
-void *symtab_get(const Symtab *t, const char *key)
+int symtab_find(const Symtab *t, const char *key)
 {
-    if (!t->nslots) return NULL;
-    int k = t->slots[find_slot(t, key)];
-    return k ? t->values[k - 1] : NULL;
+    if (!t->nslots) return -1;
+    return t->slots[find_slot(t, key)] - 1;
 }
 
-void *symtab_put(Symtab *t, const char *key, void *value)
+int symtab_add(Symtab *t, const char *key)
 {
     if ((t->n + 1) * 2 > t->nslots) grow(t);
     int slot = find_slot(t, key);
-    int k = t->slots[slot];
-    if (k) {
-        void *old = t->values[k - 1];
-        t->values[k - 1] = value;
-        return old;
-    }
+    if (t->slots[slot]) return t->slots[slot] - 1;
     if (t->n == t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 16;
-        t->keys = xrealloc(t->keys, (size_t)t->cap * sizeof *t->keys);
-        t->values = xrealloc(t->values, (size_t)t->cap * sizeof *t->values);
+        int cap = t->cap ? t->cap * 2 : 16;
+        t->keys = arena_grow(t->arena, t->keys, (size_t)t->n * sizeof *t->keys, (size_t)cap * sizeof *t->keys);
+        t->cap = cap;
     }
     t->keys[t->n] = key;
-    t->values[t->n] = value;
-    t->n++;
-    t->slots[slot] = t->n;
-    return NULL;
+    t->slots[slot] = ++t->n;
+    return t->n - 1;
 }

@@ -75,6 +75,74 @@ expect_err "--color=always colours diagnostics" "$(printf '\033')\\[1;31merror"
 run "$CJM" check tests/check/arrows-over.journey
 if grep -q "$(printf '\033')" "$tmp/err"; then not_ok "no colour when not a terminal"; else ok "no colour when not a terminal"; fi
 
+# Diagnostics as data: --format json and sarif (docs/cli.md), valid JSON, the required SARIF
+# 2.1.0 properties, nothing on stderr, the exit status of the text format.
+run "$CJM" check --format xml tests/check/warnings.journey
+expect_status "an unknown --format is bad usage" 2
+expect_err "an unknown --format is named" "--format must be text, json or sarif, not 'xml'"
+run "$CJM" check --format json tests/check/unknown-stage.journey examples/reference.journey
+expect_status "--format json: errors exit 1" 1
+expect_no_err "--format json prints nothing on stderr"
+if python3 -m json.tool "$tmp/out" >/dev/null 2>"$tmp/json-err"; then ok "--format json is valid JSON"
+else not_ok "--format json is valid JSON" "$(cat "$tmp/json-err")"; fi
+expect_out "--format json lists every file" '"path": "examples/reference.journey", "errors": 0'
+run "$CJM" check --format json tests/check/binary-garbage.journey tests/check/invalid-utf8.journey
+if python3 -m json.tool "$tmp/out" >/dev/null 2>"$tmp/json-err"; then ok "--format json stays valid JSON for binary input"
+else not_ok "--format json stays valid JSON for binary input" "$(cat "$tmp/json-err")"; fi
+run "$CJM" check --format json "$T/missing.journey"
+expect_status "--format json: a missing file exits 3" 3
+expect_out "--format json: a missing file is a diagnostic without a range" '"range": null'
+cat >"$T/sarif.py" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+problems = []
+def need(cond, what):
+    if not cond: problems.append(what)
+need(doc.get("version") == "2.1.0", "version 2.1.0")
+need(isinstance(doc.get("$schema"), str) and "sarif" in doc["$schema"], "$schema")
+runs = doc.get("runs")
+need(isinstance(runs, list) and len(runs) == 1, "one run")
+for run in runs or []:
+    driver = run.get("tool", {}).get("driver", {})
+    need(driver.get("name") == "cjm", "runs[].tool.driver.name")
+    rules = [r.get("id") for r in driver.get("rules", [])]
+    need(len(run.get("results", [])) > 0, "results")
+    for r in run.get("results", []):
+        need(isinstance(r.get("ruleId"), str), "results[].ruleId")
+        need(r.get("ruleId") in rules and rules.index(r["ruleId"]) == r.get("ruleIndex"), "ruleIndex points at its rule")
+        need(r.get("level") in ("error", "warning", "note"), "results[].level")
+        need(isinstance(r.get("message", {}).get("text"), str), "results[].message.text")
+        locs = r.get("locations")
+        need(isinstance(locs, list) and len(locs) >= 1, "results[].locations")
+        for l in (locs or []) + r.get("relatedLocations", []):
+            p = l.get("physicalLocation", {})
+            need(isinstance(p.get("artifactLocation", {}).get("uri"), str), "artifactLocation.uri")
+            g = p.get("region")
+            if g is None: continue
+            for k in ("startLine", "startColumn", "endLine", "endColumn"):
+                need(isinstance(g.get(k), int) and g[k] >= 1, "region." + k)
+            need((g["endLine"], g["endColumn"]) >= (g["startLine"], g["startColumn"]), "region ends after it starts")
+        for f in r.get("fixes", []):
+            need(isinstance(f.get("description", {}).get("text"), str), "fixes[].description.text")
+            for c in f.get("artifactChanges", []):
+                need(isinstance(c.get("artifactLocation", {}).get("uri"), str), "artifactChanges[].artifactLocation.uri")
+                for rep in c.get("replacements", []):
+                    need("startLine" in rep.get("deletedRegion", {}), "replacements[].deletedRegion")
+                    need(isinstance(rep.get("insertedContent", {}).get("text"), str), "replacements[].insertedContent.text")
+if problems:
+    print("\n".join(sorted(set(problems))))
+    sys.exit(1)
+PY
+run "$CJM" check --format sarif tests/check/unknown-stage.journey tests/check/scenario-errors.journey \
+    tests/check/warnings.journey tests/check/invalid-utf8.journey "$T/missing.journey"
+expect_status "--format sarif: the worst exit status of the files" 3
+expect_no_err "--format sarif prints nothing on stderr"
+if python3 "$T/sarif.py" "$tmp/out" >"$tmp/sarif-err" 2>&1; then ok "--format sarif has the properties SARIF 2.1.0 requires"
+else not_ok "--format sarif has the properties SARIF 2.1.0 requires" "$(cat "$tmp/sarif-err")"; fi
+run "$CJM" check -q --format json tests/check/warnings.journey
+expect_status "-q --format json: warnings alone exit 0" 0
+if grep -q '"severity": "warning"' "$tmp/out"; then not_ok "-q leaves warnings out of --format json"; else ok "-q leaves warnings out of --format json"; fi
+
 # Imports: relative to the importing file, then CJM_PATH, then the standard library.
 mkdir -p "$T/lib" "$T/proj"
 printf 'channel shop "Our shop"\n' >"$T/lib/shared.journey"

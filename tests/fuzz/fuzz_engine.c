@@ -136,7 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (layout_all < 0) layout_all = getenv("FUZZ_LAYOUT") && strcmp(getenv("FUZZ_LAYOUT"), "all") == 0;
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < size; i++) h = (h ^ data[i]) * 16777619u;
-    if (c.model && c.diag.errors == 0) run_model(&c, &c.diag, layout_all || (h & 15) == 0, layout_all || ((h >> 4) & 3) == 0);
+    if (c.model && c.model->errors == 0) run_model(&c, &c.diag, layout_all || (h & 15) == 0, layout_all || ((h >> 4) & 3) == 0);
     fuzz_checked_free(&c);
     return 0;
 }

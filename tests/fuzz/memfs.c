@@ -157,29 +157,16 @@ FILE *fuzz_sink(void)
     return sink;
 }
 
-/* As cli/common.c checks a scenario: the program loaded again, the scenario applied, diagnostics
- * already given for the journey itself dropped, the others noted "with scenario ... applied". */
+/* As cli/common.c checks a scenario: an overlay on the journey's model, checked from the same
+ * syntax tree; a scenario with errors keeps no model. */
 static void check_scenario(FuzzChecked *c, int k)
 {
-    FuzzScenario *v = &c->scenarios[k];
-    Diag d;
-    diag_init(&d, &v->prog.sources, fuzz_sink(), false);
-    d.known = &c->diag;
-    program_reload(&v->prog, &c->prog, &d);
-    const Scenario *sc = sema_find_scenario(&v->prog, c->model->scenarios[k]->name.s);
-    if (sc) {
-        d.context = sc->loc;
-        d.context_at = sc->name.loc;
-        d.context_note = "with scenario applied";
-        diag_defer(&d);
-        v->model = sema_check_scenario(&v->prog, &d, sc);
-        diag_flush(&d);
-        if (d.errors) {
-            model_free(v->model);
-            v->model = NULL;
-        }
+    Model *m = sema_check_scenario(c->model, c->model->scenarios[k], &c->diag);
+    if (m && m->errors) {
+        model_free(m);
+        m = NULL;
     }
-    diag_free(&d);
+    c->scenarios[k].model = m;
 }
 
 void fuzz_check(FuzzChecked *c, const uint8_t *data, size_t size)
@@ -192,15 +179,11 @@ void fuzz_check(FuzzChecked *c, const uint8_t *data, size_t size)
     c->model = NULL;
     size_t len;
     const char *text = memfs_main(&len);
-    c->diag.remember = true;
     c->scenarios = NULL;
     c->nscenarios = 0;
-    if (program_load_text(&c->prog, "main.journey", text, len, &c->diag) == LOAD_OK) {
-        diag_defer(&c->diag);
+    if (program_load_text(&c->prog, "main.journey", text, len, &c->diag) == LOAD_OK)
         c->model = sema_check(&c->prog, &c->diag);
-        diag_flush(&c->diag);
-    }
-    if (c->model && c->diag.errors == 0 && c->model->nscenarios > 0) {
+    if (c->model && c->model->errors == 0 && c->model->nscenarios > 0) {
         c->nscenarios = c->model->nscenarios;
         c->scenarios = xcalloc((size_t)c->nscenarios, sizeof *c->scenarios);
         for (int k = 0; k < c->nscenarios; k++) check_scenario(c, k);
@@ -209,10 +192,7 @@ void fuzz_check(FuzzChecked *c, const uint8_t *data, size_t size)
 
 void fuzz_checked_free(FuzzChecked *c)
 {
-    for (int k = 0; k < c->nscenarios; k++) {
-        model_free(c->scenarios[k].model);
-        program_free(&c->scenarios[k].prog);
-    }
+    for (int k = 0; k < c->nscenarios; k++) model_free(c->scenarios[k].model);
     free(c->scenarios);
     model_free(c->model);
     diag_free(&c->diag);

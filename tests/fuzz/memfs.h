@@ -22,7 +22,6 @@ const char *memfs_main(size_t *len);
  * imports, checked, and when that found no error, checked again with each scenario applied;
  * diagnostics go to /dev/null. fuzz_checked_free() releases it. */
 typedef struct FuzzScenario {
-    Program prog;     /* the program loaded again, for this scenario */
     Model *model;     /* the journey with the scenario applied; NULL after errors */
 } FuzzScenario;
 

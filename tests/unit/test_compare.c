@@ -292,11 +292,9 @@ static void test_scenarios(void)
         J j;
         if (load(&j, text)) {
             CHECK(j.model->nscenarios == 1 && j.model->nstages == 2 && j.model->nrules == 1);
-            Program p;
             Diag d;
-            diag_init(&d, &p.sources, j.sink, false);
-            program_reload(&p, &j.prog, &d);
-            Model *m = sema_check_scenario(&p, &d, sema_find_scenario(&p, "S"));
+            diag_init(&d, &j.prog.sources, j.sink, false);
+            Model *m = sema_check_scenario(j.model, sema_find_scenario(&j.prog, "S"), &d);
             CHECK(d.errors == 0);
             CHECK(m->nstages == 3 && m->nrules == 0);
             CHECK_NEAR(m->share[0], 0.7, 1e-12);
@@ -306,7 +304,6 @@ static void test_scenarios(void)
             CHECK_NEAR(j.model->share[0], 0.5, 1e-12);
             CHECK_NEAR(j.model->touchpoints[0]->reach.v, 0.5, 1e-12);
             model_free(m);
-            program_free(&p);
             diag_free(&d);
             unload(&j);
         }

@@ -30,11 +30,7 @@ static void load(Fixture *f, const char *text)
     program_init(&f->prog, "stdlib");
     diag_init(&f->diag, &f->prog.sources, f->out, false);
     if (program_load_text(&f->prog, "t.journey", text, strlen(text), &f->diag) == LOAD_OK)
-    {
-        diag_defer(&f->diag);
         f->model = sema_check(&f->prog, &f->diag);
-        diag_flush(&f->diag);
-    }
     fflush(f->out);
 }
 
@@ -42,6 +38,7 @@ static void unload(Fixture *f)
 {
     model_free(f->model);
     program_free(&f->prog);
+    diag_free(&f->diag);
     fclose(f->out);
     free(f->msgs);
 }
@@ -56,13 +53,13 @@ static void test_values(void)
                  "stage A goal { wait 12 hours revenue 7 }\n"
                  "rule R when size > 0 and stage == A { revenue += 1 }");
         CHECK(f.diag.errors == 0);
-        Persona *p = f.prog.main->personas;
+        const Persona *p = f.prog.main->personas;
         CHECK_NEAR(p->share.v, 1.0, 1e-12);
         CHECK(p->share.unit == VAL_PERCENT);
         CHECK_NEAR(p->mood.v, -0.25, 1e-12);
         CHECK_NEAR(p->traits->value.v, 3, 1e-12);
         CHECK(p->traits->value.unit == VAL_DURATION);
-        Stage *s = f.prog.main->stages;
+        const Stage *s = f.prog.main->stages;
         CHECK_NEAR(s->wait->args[0].v, 0.5, 1e-12);
         CHECK(s->goal);
         unload(&f);
@@ -71,7 +68,7 @@ static void test_values(void)
         Fixture f;
         load(&f, "stage A { wait uniform(30 minutes, 2 weeks) } stage B { wait 1 month } stage C { wait 1 year }"
                  " stage D { wait triangular(1 day, 2 days, 3 hours) }");
-        Stage *s = f.prog.main->stages;
+        const Stage *s = f.prog.main->stages;
         CHECK_NEAR(s->wait->args[0].v, 30.0 / 1440, 1e-12);
         CHECK_NEAR(s->wait->args[1].v, 14, 1e-12);
         CHECK_NEAR(s->next->wait->args[0].v, 30, 1e-12);
@@ -115,7 +112,7 @@ static void test_parser(void)
     TEST("parser: lists keep source order") {
         Fixture f;
         load(&f, "stage A { -> B 10% -> C 20% -> churn otherwise \"x\" }\nstage B goal {} stage C {}");
-        Arrow *a = f.prog.main->stages->arrows;
+        const Arrow *a = f.prog.main->stages->arrows;
         CHECK_STR(a->target.s, "B");
         CHECK_STR(a->next->target.s, "C");
         CHECK(a->next->next->to_churn && a->next->next->otherwise);
@@ -125,7 +122,7 @@ static void test_parser(void)
     TEST("parser: operator precedence") {
         Fixture f;
         load(&f, "stage A { -> B 10% + 20% * 2 when not mood < 0 or mood > 1 and time > 3 days } stage B goal {}");
-        Arrow *a = f.prog.main->stages->arrows;
+        const Arrow *a = f.prog.main->stages->arrows;
         CHECK(a->prob->kind == EX_ADD && a->prob->b->kind == EX_MUL);
         CHECK(a->when->kind == EX_OR && a->when->a->kind == EX_NOT && a->when->b->kind == EX_AND);
         unload(&f);
@@ -234,22 +231,238 @@ static void test_checks(void)
     }
 }
 
+/* ---- one syntax tree, many models ---- */
+
+static const Diagnostic *find_diag(const Diag *d, const char *text)
+{
+    for (int i = 0; i < d->n; i++)
+        if (strstr(d->items[i].message, text)) return &d->items[i];
+    return NULL;
+}
+
+static void test_models(void)
+{
+    TEST("models: checking leaves the syntax tree as parsed (extend blocks merge into the model's copies)") {
+        Fixture f;
+        load(&f, "stage A goal { wait 1 day touchpoint X {} touchpoint Y {} -> B 50% -> churn otherwise }\n"
+                 "stage B {}\n"
+                 "extend stage A { wait 3 days remove touchpoint Y touchpoint Z {} -> B 70% }");
+        CHECK(f.diag.errors == 0);
+        const Stage *a = f.prog.main->stages;
+        CHECK_NEAR(a->wait->args[0].v, 1, 1e-12);
+        CHECK_STR(a->touchpoints->name.s, "X");
+        CHECK_STR(a->touchpoints->next->name.s, "Y");
+        CHECK(a->arrows->prob->num == 0.5 && a->arrows->target_index == 0 && a->index == 0);
+        CHECK(f.model->stages[0] != a && f.model->stages[0]->arrows->prob->num == 0.7);
+        unload(&f);
+    }
+    TEST("models: a program checked twice gives two equal models and the same diagnostics") {
+        Fixture f;
+        load(&f, "persona P { share 100% t = 1 }\nstage A { -> B 50% when t > 0 -> churn otherwise } stage B goal {}\n"
+                 "stage C {}\nrule R when stage == A { touch T }\ntouchpoint T { reach 50% }");
+        CHECK(f.diag.errors == 0 && f.diag.warnings == 1);
+        Model *again = sema_check(&f.prog, &f.diag);
+        CHECK(again && again->errors == 0 && f.diag.warnings == 2);
+        CHECK(again->nstages == f.model->nstages && again->ntouchpoints == f.model->ntouchpoints);
+        CHECK(again->stages[0]->arrows->when->a->ref == REF_TRAIT);
+        CHECK(again->touchpoints[0]->used && again->rules[0]->actions->target_index == 0);
+        CHECK(strcmp(f.diag.items[0].message, f.diag.items[1].message) == 0);
+        model_free(again);
+        unload(&f);
+    }
+    TEST("models: a scenario's check reports only what it adds to the journey's diagnostics") {
+        Fixture f;
+        load(&f, "stage Visit { -> Buy 20% -> Full 10% -> churn otherwise \"left\" }\nstage Buy goal {}\n"
+                 "stage Lonely { -> churn }\nstage Full { -> Buy 100% -> churn otherwise }\n"
+                 "scenario S {\n  extend stage Visit { remove -> Buy }\n  extend stage Full goal { }\n  touchpoint New {}\n}\n"
+                 "scenario T { stage Extra { -> Buy 120% } }\n");
+        CHECK(f.model && f.model->errors == 0 && f.model->nscenarios == 2);
+        int journey = f.diag.n;
+        CHECK(journey == 2 && find_diag(&f.diag, "stage 'Lonely' is never reached") && find_diag(&f.diag, "is never taken"));
+        /* Lonely and Full's otherwise arrow are the journey's warnings: S's check does not repeat them. */
+        Model *s1 = f.model ? sema_check_scenario(f.model, f.model->scenarios[0], &f.diag) : NULL;
+        CHECK(s1 && s1->errors == 0 && f.diag.n == journey + 1);
+        const Diagnostic *w = &f.diag.items[f.diag.n - 1];
+        CHECK(strstr(w->message, "touchpoint 'New' is never used") && w->nnotes == 1);
+        CHECK(!strstr(w->notes[0].message, "with scenario"));
+        /* An error inside the scenario's block needs no note naming it. */
+        Model *s2 = f.model ? sema_check_scenario(f.model, f.model->scenarios[1], &f.diag) : NULL;
+        CHECK(s2 && s2->errors == 1 && f.diag.n == journey + 2);
+        w = &f.diag.items[f.diag.n - 1];
+        CHECK(strstr(w->message, "probability 120% is outside") && w->nnotes == 0);
+        model_free(s1);
+        model_free(s2);
+        unload(&f);
+    }
+    TEST("models: a scenario's warning caused outside its block names the scenario") {
+        Fixture f;
+        load(&f, "stage Visit { -> Buy 20% -> churn otherwise \"left\" }\nstage Buy goal {}\n"
+                 "scenario NoSales { extend stage Visit { remove -> Buy } }\n");
+        Model *m = sema_check_scenario(f.model, f.model->scenarios[0], &f.diag);
+        const Diagnostic *w = find_diag(&f.diag, "stage 'Buy' is never reached");
+        CHECK(m && w && w->nnotes == 1 && strcmp(w->notes[0].message, "with scenario 'NoSales' applied") == 0);
+        CHECK(w && strcmp(diag_code(w), "unreachable-stage") == 0);
+        model_free(m);
+        unload(&f);
+    }
+    TEST("models: no scenario model from a journey with errors") {
+        Fixture f;
+        load(&f, "stage A { -> Nowhere }\nscenario S { extend stage A goal { } }\n");
+        CHECK(f.model && f.model->errors == 1);
+        CHECK(sema_check_scenario(f.model, sema_find_scenario(&f.prog, "S"), &f.diag) == NULL);
+        unload(&f);
+    }
+}
+
+/* ---- diagnostics as data ---- */
+
+static void test_diagnostics(void)
+{
+    TEST("diagnostics: did-you-mean notes are fix-its; codes name the kind of problem") {
+        Fixture f;
+        load(&f, "stage Purchase goal {}\nstage A { -> Purchse 50% -> churn 1.5 }\n");
+        const Diagnostic *e = find_diag(&f.diag, "unknown stage 'Purchse'");
+        CHECK(e && e->kind == DIAG_ERROR && strcmp(diag_code(e), "check") == 0);
+        CHECK(e && e->nnotes == 1 && e->notes[0].fix && strcmp(e->notes[0].fix, "Purchase") == 0);
+        CHECK(e && e->notes[0].loc.off == e->loc.off && e->notes[0].loc.len == 7);
+        unload(&f);
+        load(&f, "stage A { -> B 150 } stage B goal {}");
+        e = find_diag(&f.diag, "probability 15000% is outside");
+        CHECK(e && e->nnotes == 0);
+        unload(&f);
+        load(&f, "stage A { -> B 15 } stage B goal {}");
+        e = find_diag(&f.diag, "probability 1500% is outside");
+        CHECK(e && e->nnotes == 1 && e->notes[0].fix && strcmp(e->notes[0].fix, "15%") == 0);
+        unload(&f);
+        load(&f, "stage A { -> B 10% ");
+        e = find_diag(&f.diag, "unexpected end of file");
+        CHECK(e && strcmp(diag_code(e), "syntax") == 0);
+        unload(&f);
+    }
+    TEST("diagnostics: held ones are released sorted by position, then as reported") {
+        SourceSet set;
+        source_set_init(&set);
+        char *text = strdup("abcdef\n");
+        uint32_t file = source_set_add(&set, "x", "x", text, 7);
+        Diag d;
+        diag_init(&d, &set, NULL, false);
+        diag_hold(&d);
+        diag_error(&d, (Loc){file, 4, 1}, "second");
+        diag_warning(&d, (Loc){file, 1, 1}, "first");
+        diag_note(&d, (Loc){file, 0, 1}, "its note");
+        diag_error(&d, (Loc){file, 4, 1}, "third");
+        diag_release(&d);
+        CHECK(d.n == 3 && d.errors == 2 && d.warnings == 1);
+        CHECK_STR(d.items[0].message, "first");
+        CHECK(d.items[0].nnotes == 1);
+        CHECK_STR(d.items[1].message, "second");
+        CHECK_STR(d.items[2].message, "third");
+        SourcePos p = source_position(source_get(&set, file), 4);
+        CHECK(p.line == 1 && p.column == 5 && p.utf16_column == 5 && p.offset == 4);
+        diag_free(&d);
+        source_set_free(&set);
+    }
+    TEST("diagnostics: UTF-16 columns count a character beyond U+FFFF twice") {
+        SourceSet set;
+        source_set_init(&set);
+        char *text = strdup("a\xF0\x9F\x98\x80" "b\xC3\xA9" "c\n");
+        uint32_t file = source_set_add(&set, "x", "x", text, strlen(text));
+        const SourceFile *f = source_get(&set, file);
+        SourcePos p = source_position(f, 5);
+        CHECK(p.column == 6 && p.utf16_column == 4);
+        p = source_position(f, 8);
+        CHECK(p.column == 9 && p.utf16_column == 6);
+        source_set_free(&set);
+    }
+}
+
+/* ---- out of memory ---- */
+
+/* Loads and checks examples/ecommerce.journey (imports, scenarios) with allocation n failing (and
+ * every later one when sticky); true when no allocation failed. */
+static bool check_with_failure(long n, bool sticky)
+{
+    Program p;
+    Diag d;
+    program_init(&p, "stdlib");
+    diag_init(&d, &p.sources, NULL, false);
+    mem_fail_at(n, sticky);
+    Model *m = program_load(&p, "examples/ecommerce.journey", &d) == LOAD_OK ? sema_check(&p, &d) : NULL;
+    Model *scenarios[8] = {0};
+    int nscenarios = m && m->errors == 0 ? m->nscenarios : 0;
+    if (nscenarios > 8) nscenarios = 8;
+    for (int k = 0; k < nscenarios; k++) scenarios[k] = sema_check_scenario(m, m->scenarios[k], &d);
+    bool failed = mem_failed();
+    mem_fail_at(0, false);
+    if (failed) {
+        CHECK(d.errors > 0);
+        CHECK(d.out_of_memory || find_diag(&d, "out of memory while"));
+    } else {
+        CHECK(m && d.errors == 0 && !d.out_of_memory && nscenarios > 0);
+        for (int k = 0; k < nscenarios; k++) CHECK(scenarios[k] && scenarios[k]->errors == 0);
+    }
+    for (int k = 0; k < nscenarios; k++) model_free(scenarios[k]);
+    model_free(m);
+    program_free(&p);
+    diag_free(&d);
+    return !failed;
+}
+
+static void test_out_of_memory(void)
+{
+    TEST("out of memory: any one allocation of loading and checking may fail: an error, no crash, no leak") {
+        long n = 1;
+        while (!check_with_failure(n, false) && n < 100000) n++;
+        CHECK(n > 20);
+        if (getenv("CJM_UNIT_VERBOSE")) printf("# allocations: %ld\n", n - 1);
+    }
+    TEST("out of memory: with small arena blocks, failures land inside the parser and the checker too") {
+        arena_set_block_size(256);
+        long n = 1;
+        while (!check_with_failure(n, false) && n < 100000) n++;
+        arena_set_block_size(0);
+        CHECK(n > 100);
+        if (getenv("CJM_UNIT_VERBOSE")) printf("# allocations: %ld\n", n - 1);
+    }
+    TEST("out of memory: when memory stays exhausted from any allocation on, still an error") {
+        long n = 1;
+        while (!check_with_failure(n, true) && n < 100000) n++;
+        CHECK(n > 20);
+        if (getenv("CJM_UNIT_VERBOSE")) printf("# allocations: %ld\n", n - 1);
+    }
+    TEST("out of memory: loading reports which file it was loading") {
+        Program p;
+        Diag d;
+        program_init(&p, "stdlib");
+        diag_init(&d, &p.sources, NULL, false);
+        mem_fail_at(1, false);
+        LoadStatus ls = program_load(&p, "examples/ecommerce.journey", &d);
+        mem_fail_at(0, false);
+        CHECK(ls == LOAD_OUT_OF_MEMORY && !p.main);
+        CHECK(find_diag(&d, "out of memory while loading 'examples/ecommerce.journey'"));
+        program_free(&p);
+        diag_free(&d);
+    }
+}
+
 static void test_support(void)
 {
-    TEST("symtab: insertion order and replacement") {
+    TEST("symtab: names to the index they were first added at, in insertion order") {
+        Arena a;
+        arena_init(&a);
         Symtab t;
-        symtab_init(&t);
+        symtab_init(&t, &a);
         char names[200][16];
         for (int i = 0; i < 200; i++) {
             snprintf(names[i], sizeof names[i], "n%d", i);
-            CHECK(symtab_put(&t, names[i], names[i]) == NULL);
+            CHECK(symtab_add(&t, names[i]) == i);
         }
-        CHECK(symtab_get(&t, "n150") == names[150]);
-        CHECK(symtab_put(&t, "n3", names[7]) == names[3]);
-        CHECK(symtab_get(&t, "n3") == names[7]);
-        CHECK(symtab_get(&t, "zz") == NULL);
+        CHECK(symtab_find(&t, "n150") == 150);
+        CHECK(symtab_add(&t, "n3") == 3);
+        CHECK(t.n == 200);
+        CHECK(symtab_find(&t, "zz") == -1);
         CHECK_STR(t.keys[199], "n199");
-        symtab_free(&t);
+        arena_free(&a);
     }
     TEST("diag: closest name") {
         const char *c[] = {"Awareness", "Consideration", "Purchase"};
@@ -264,5 +477,8 @@ void unit_lang(void)
     test_values();
     test_parser();
     test_checks();
+    test_models();
+    test_diagnostics();
+    test_out_of_memory();
     test_support();
 }

@@ -56,6 +56,7 @@ static void unload(J *j)
     rt_model_free(j->rm);
     model_free(j->model);
     program_free(&j->prog);
+    diag_free(&j->diag);
     fclose(j->out);
     free(j->msgs);
 }
