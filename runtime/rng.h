@@ -53,11 +53,13 @@ static inline uint64_t rt_mix64(uint64_t z)
 
 /* ---- keys ----
  * rt_key(a, b) mixes two words into a key that depends on both (Mix13 twice): a run's key from
- * (seed, salt). Customer i's key is output i of the run key's stream. The customer's draws are
- * outputs of streams that start at its key plus an offset saying what they are for
- * (rt_entry_key): 0 for the persona; for an entry of a stage, the stage's key (Mix13 of a hash of
- * its name, RtStage.crn_key) plus the visit's number times RT_VISIT_STEP, and RT_WAIT_OFFSET more
- * for that entry's wait. Keys built from what a draw is for give the same numbers to the same
+ * (seed, salt). Customer i's key is output i of the run key's stream, and that output draws the
+ * customer's persona too (as SplittableRandom seeds a child with an output: what the customer
+ * draws later is Mix13 of the key plus an offset, unrelated to the key's own bits). The other
+ * draws are outputs of streams that start at the key plus an offset saying what they are for
+ * (rt_entry_key): for an entry of a stage, the stage's key (Mix13 of a hash of its name,
+ * RtStage.crn_key) plus the visit's number times RT_VISIT_STEP, and RT_WAIT_OFFSET more for that
+ * entry's wait. Keys built from what a draw is for give the same numbers to the same
  * customer in every variant of a journey (common random numbers, compare.h).
  *
  * So every number is Mix13 of a counter, customer key + offset + i * RT_GAMMA, on SplitMix64's

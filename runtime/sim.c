@@ -416,7 +416,7 @@ static inline int choose_affine(Worker *w, uint64_t u53, const RtCell *cell, con
 }
 
 /* One customer's life, from its key (rng.h): its numbers come from streams keyed by what they are
- * for. The persona's is the first of the key's own stream. Each entry of a stage has two: the
+ * for. The key itself draws the persona (rng.h). Each entry of a stage has two streams: the
  * first's number 0 draws the next move and the next ones the touchpoints and the rules, in that
  * order; the second draws the wait. So the same customer gets the same numbers for the same visit
  * of the same stage, whatever it did before, in every simulation of every variant of a journey.
@@ -426,7 +426,7 @@ static inline __attribute__((always_inline)) void customer_life(Worker *w, const
     const RtModel *m = w->m;
     const Layout *L = &w->L;
     uint64_t entry;
-    int p = w->o.persona >= 0 ? w->o.persona : draw_persona(m, rt_stream_at(key, 0) >> 11);
+    int p = w->o.persona >= 0 ? w->o.persona : draw_persona(m, key >> 11);
     size_t row = (size_t)p * (size_t)m->nstages;
     const double *curve = m->curve + row;
     const RtCell *cells = m->cells + row;

@@ -140,14 +140,14 @@ static void test_rng(void)
         CHECK(near == 0);
     }
     TEST("rng: numbers of one customer for different purposes are uncorrelated, and uniform") {
-        /* For 200 000 customers of a run: the persona's number, the next moves of visits 1 and 2
-         * of a stage and of visit 1 of another stage, and the first wait number of visit 1. */
+        /* For 200 000 customers of a run: the key (which draws the persona), the next moves of
+         * visits 1 and 2 of a stage and of visit 1 of another, and the first wait number of visit 1. */
         enum { N = 200000, K = 5 };
         uint64_t run = rt_key(5, 0), stage_a = rt_mix64(11), stage_b = rt_mix64(12);
         double sum[K] = {0}, sq[K] = {0}, cross[K][K] = {{0}};
         for (uint64_t i = 0; i < N; i++) {
             uint64_t key = rt_stream_at(run, i);
-            uint64_t v[K] = {rt_stream_at(key, 0), rt_mix64(rt_entry_key(key, stage_a, 1)),
+            uint64_t v[K] = {key, rt_mix64(rt_entry_key(key, stage_a, 1)),
                              rt_mix64(rt_entry_key(key, stage_a, 2)), rt_mix64(rt_entry_key(key, stage_b, 1)),
                              rt_mix64(rt_entry_key(key, stage_a, 1) + RT_WAIT_OFFSET)};
             double u[K];
