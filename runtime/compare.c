@@ -570,8 +570,7 @@ static bool run_chunk(const RtModel *base, const CmpSet *set, const CmpOptions *
 {
     SimOptions so = o->sim;
     SimOutcomeSink sink = {keep_base, c};
-    so.crn = true;
-    so.crn_salt = 0;
+    so.salt = 0;
     so.progress = false;
     so.first_block = c->first;
     so.sink = &sink;
@@ -587,7 +586,7 @@ static bool run_chunk(const RtModel *base, const CmpSet *set, const CmpOptions *
     sink.block_done = pair_block;
     for (int i = 0; i < set->n; i++) {
         if (set->v[i].rm) {
-            so.crn_salt = o->independent ? (uint64_t)i + 1 : 0;
+            so.salt = o->independent ? (uint64_t)i + 1 : 0;
             r = sim_run(set->v[i].rm, &so);
             if (!r) return false;
             tally_warnings(tally[1 + i], r);
