@@ -480,11 +480,23 @@ static CmpStat ratio_stat(const Cov *c, int num, int den)
     return st;
 }
 
+/* A share of customers (conversion, churn, retention at day 90) has, as its own interval, the
+ * Wilson interval that `cjm run` gives it (result.h: rt_rate), so that the journey's column of a
+ * comparison equals the run to the last digit, interval included; the interval of a change stays
+ * the paired normal one. */
+static void rate_value_interval(CmpStat *st, double n)
+{
+    RtRate x = rt_rate(st->value * n, n, false);
+    st->value_lo = x.lo;
+    st->value_hi = x.hi;
+}
+
 static void stats_of(const Moments *m, CmpStat *out)
 {
     Cov c;
     covariance(m, &c);
     for (int k = 0; k < CMP_NLINEAR; k++) out[k] = linear_stat(&c, k);
+    for (int k = CMP_CONVERSION; k <= CMP_RETENTION90; k++) rate_value_interval(&out[k], c.n);
     out[CMP_CAC] = ratio_stat(&c, CMP_COST, CMP_CONVERSION);
     out[CMP_TTC] = ratio_stat(&c, COORD_CONV_TIME, CMP_CONVERSION);
 }

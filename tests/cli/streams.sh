@@ -55,6 +55,25 @@ if [ "$r" = "$c" ] && [ -n "${r%% *}" ]; then ok "streams: with --persona, --hor
 else not_ok "streams: with --persona, --horizon and --cohort, run and compare differ" "run:     $r
 compare: $c"; fi
 
+# ---- and their intervals: the journey column's own interval of each figure is the run's ----
+# (conversion and churn: Wilson; money: the normal interval of a mean, the delta method for CAC)
+cat >"$T/intervals.py" <<'PY'
+import json, sys
+run = json.load(open(sys.argv[1]))
+base = json.load(open(sys.argv[2]))["baseline"]
+pairs = [("conversion", run["conversion"]["ci95"]), ("churn", run["churn"]["ci95"]),
+         ("revenue_per_customer", run["revenue_per_customer_ci95"]),
+         ("cost_per_customer", run["cost_per_customer_ci95"]), ("cac", run["cac_ci95"])]
+bad = [f"{k}: run {r} compare {base[k]['ci95']}" for k, r in pairs if r != base[k]["ci95"]]
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+"$CJM" run --format json --seed 7 examples/b2b-saas.journey >"$T/run.json" 2>/dev/null
+"$CJM" compare --removal channels --format json --seed 7 examples/b2b-saas.journey >"$T/compare.json" 2>/dev/null
+if python3 "$T/intervals.py" "$T/run.json" "$T/compare.json" >"$tmp/iv" 2>&1; then
+    ok "streams: compare's journey column gives the run's intervals (conversion, churn, money)"
+else not_ok "streams: compare's journey column gives other intervals than cjm run" "$(cat "$tmp/iv")"; fi
+
 # ---- any number of threads: the same bytes ----
 # 40 000 customers are 10 blocks: 8 threads run most of them at once, 3 share them unevenly.
 for t in 1 2 3 8; do
