@@ -204,12 +204,13 @@ static bool affine_in_mood(const Expr *e)
     }
 }
 
-/* FNV-1a: the same name gives the same key in every variant of a journey. */
+/* FNV-1a, then Mix13 so that similar names get unrelated keys (rng.h adds keys to counters): the
+ * same name gives the same key in every variant of a journey. */
 static uint64_t name_key(const char *name)
 {
     uint64_t h = UINT64_C(0xcbf29ce484222325);
     for (const unsigned char *p = (const unsigned char *)name; p && *p; p++) h = (h ^ *p) * UINT64_C(0x100000001b3);
-    return h;
+    return rt_mix64(h);
 }
 
 static void compile_stages(RtModel *rm, const Model *m)

@@ -93,7 +93,7 @@ typedef struct RtStage {
     bool dynamic;     /* some arrow depends on the customer: choose the next move per entry */
     bool affine;      /* ... but only through probabilities affine in mood (RtAffine) */
     int site_overfull, site_noway;
-    uint64_t crn_key;  /* a hash of the stage's name: its random streams with common random numbers */
+    uint64_t crn_key;  /* a hash of the stage's name: the key of its random streams (rng.h) */
     const Stage *src;
 } RtStage;
 
