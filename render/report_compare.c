@@ -365,7 +365,7 @@ static void json_variant(Json *j, const CmpResult *r, int v, int rank)
 void render_compare_json(const CmpResult *r, const Model *m, const char *file, Buf *out)
 {
     const CmpSet *set = r->set;
-    Json j = {out, 0, true};
+    Json j = {out, 0, true, 0};
     json_open(&j, '{');
     json_num(&j, "schema", 1);
     json_text(&j, "journey", m->title);
