@@ -283,6 +283,26 @@ const char *fig_path(char buf[FIG_PATH_MAX], const char *row_path, const Figure 
     return buf;
 }
 
+FigPain *fig_pains(const RtResult *r, int *n)
+{
+    int cap = 0;
+    for (int t = 0; t < r->rt->ntouch; t++) {
+        const Touchpoint *tp = r->model->touchpoints[t];
+        for (const StrList *l = tp->pains; l; l = l->next) cap++;
+        for (const StrList *l = tp->opportunities; l; l = l->next) cap++;
+    }
+    FigPain *p = xcalloc((size_t)cap + 1, sizeof *p);
+    *n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int t = 0; t < r->rt->ntouch; t++) {
+            const Touchpoint *tp = r->model->touchpoints[t];
+            for (const StrList *l = pass == 0 ? tp->pains : tp->opportunities; l; l = l->next)
+                p[(*n)++] = (FigPain){t, pass == 0, l->str.s};
+        }
+    }
+    return p;
+}
+
 /* ---- for a terminal ---- */
 
 /* v or 0, so that printf writes no "-0.00" for a negative zero. */

@@ -152,6 +152,16 @@ const char *fig_row_path(char buf[FIG_PATH_MAX], const char *outer, const FigTab
  * "conversion.ci95.0", "cac_ci95.1", "time_to_convert.mean". */
 const char *fig_path(char buf[FIG_PATH_MAX], const char *row_path, const Figure *f, FigPart part);
 
+/* The pain points, then the opportunities, of every touchpoint in report order: the rows of the
+ * table of pain points that the table, CSV and HTML reports show (with the touchpoint's
+ * figures). malloc'd; *n of them. */
+typedef struct FigPain {
+    int touchpoint;
+    bool pain;        /* else an opportunity */
+    const char *text;
+} FigPain;
+FigPain *fig_pains(const RtResult *r, int *n);
+
 /* ---- showing figures to people ---- */
 
 /* A number for a terminal: "1234", "12.3%", "+0.25", "4.50", "15.8 d"; "-" when it does not exist. */
