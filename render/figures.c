@@ -305,8 +305,17 @@ FigPain *fig_pains(const RtResult *r, int *n)
 
 /* ---- for a terminal ---- */
 
-/* v or 0, so that printf writes no "-0.00" for a negative zero. */
-static double unsigned_zero(double v) { return v == 0 ? 0.0 : v; }
+/* v with `decimals` decimals; a sign when `sign` ('+' for 0 too), and no "-0.0": a value that
+ * rounds to zero has no minus (as in the HTML report). */
+static void fixed(Buf *b, double v, int decimals, bool sign)
+{
+    char digits[64];
+    snprintf(digits, sizeof digits, "%.*f", decimals, fabs(v));
+    bool zero = strspn(digits, "0.") == strlen(digits);
+    if (v < 0 && !zero) buf_putc(b, '-');
+    else if (sign) buf_putc(b, '+');
+    buf_puts(b, digits);
+}
 
 void fig_text(Buf *b, FigKind k, double v, bool exact)
 {
@@ -315,25 +324,23 @@ void fig_text(Buf *b, FigKind k, double v, bool exact)
         return;
     }
     switch (k) {
-    case FIG_COUNT: buf_printf(b, exact ? "%.1f" : "%.0f", v); break;
-    case FIG_RATE: buf_printf(b, "%.1f%%", 100 * v); break;
-    case FIG_MONEY: buf_printf(b, "%.2f", unsigned_zero(v)); break;
-    case FIG_MOOD: buf_printf(b, "%+.2f", unsigned_zero(v)); break;
+    case FIG_COUNT: fixed(b, v, exact ? 1 : 0, false); break;
+    case FIG_RATE:
+        fixed(b, 100 * v, 1, false);
+        buf_putc(b, '%');
+        break;
+    case FIG_MONEY: fixed(b, v, 2, false); break;
+    case FIG_MOOD: fixed(b, v, 2, true); break;
     case FIG_DAYS: format_duration(b, v, " "); break;
-    case FIG_NPS: buf_printf(b, "%+.1f", unsigned_zero(v)); break;
-    case FIG_CSAT: buf_printf(b, "%.2f", v); break;
-    case FIG_WHOLE: buf_printf(b, "%.0f", v); break;
+    case FIG_NPS: fixed(b, v, 1, true); break;
+    case FIG_CSAT: fixed(b, v, 2, false); break;
+    case FIG_WHOLE: fixed(b, v, 0, false); break;
     default: render_number(b, v); break;
     }
 }
 
 void fig_interval_text(Buf *b, FigKind k, double lo, double hi, bool exact)
 {
-    if (k == FIG_MONEY) {
-        /* rounded first, so that a bound just below 0 shows as 0.00, not -0.00 */
-        lo = round(lo * 100) / 100;
-        hi = round(hi * 100) / 100;
-    }
     fig_text(b, k, lo, exact);
     buf_puts(b, "\xE2\x80\x93"); /* – */
     fig_text(b, k, hi, exact);
