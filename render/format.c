@@ -149,6 +149,16 @@ void json_put_bool(Json *j, bool v) { buf_puts(j->b, v ? "true" : "false"); }
 
 void json_put_null(Json *j) { buf_puts(j->b, "null"); }
 
+void json_put_pair(Json *j, double a, double b)
+{
+    json_open_line(j, '[');
+    json_next(j);
+    json_put_num(j, a);
+    json_next(j);
+    json_put_num(j, b);
+    json_close(j, ']');
+}
+
 void json_num(Json *j, const char *k, double v)
 {
     json_key(j, k);

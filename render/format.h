@@ -54,6 +54,7 @@ void json_put_num(Json *j, double v);       /* NaN and infinities as null */
 void json_put_text(Json *j, const char *v); /* NULL as null */
 void json_put_bool(Json *j, bool v);
 void json_put_null(Json *j);
+void json_put_pair(Json *j, double a, double b); /* [a, b] on one line (an interval) */
 /* `"k": value` in an object. */
 void json_num(Json *j, const char *k, double v);
 void json_text(Json *j, const char *k, const char *v);

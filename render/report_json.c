@@ -15,17 +15,6 @@
 
 static void members(Json *j, const FigTable *t, const FigAt *at);
 
-/* [lo, hi] on one line. */
-static void interval(Json *j, double lo, double hi)
-{
-    json_open_line(j, '[');
-    json_next(j);
-    json_put_num(j, lo);
-    json_next(j);
-    json_put_num(j, hi);
-    json_close(j, ']');
-}
-
 /* A number figure in its shape (figures.h): after its key, and for SHAPE_WITH_CI the key
  * "k_ci95" beside it, null where there is no interval (an exact analysis, a figure that does not
  * exist). */
@@ -38,7 +27,7 @@ static void number(Json *j, const Figure *f, FigValue v)
         char key[128];
         snprintf(key, sizeof key, "%s_ci95", f->key);
         json_key(j, key);
-        if (isfinite(v.lo) && isfinite(v.hi)) interval(j, v.lo, v.hi);
+        if (isfinite(v.lo) && isfinite(v.hi)) json_put_pair(j, v.lo, v.hi);
         else json_put_null(j);
         break;
     }
@@ -49,7 +38,7 @@ static void number(Json *j, const Figure *f, FigValue v)
         json_num(j, "rate", v.value);
         if (f->shape == SHAPE_RATE) {
             json_key(j, "ci95");
-            interval(j, v.lo, v.hi);
+            json_put_pair(j, v.lo, v.hi);
         }
         json_close(j, '}');
         break;
