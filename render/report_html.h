@@ -2,9 +2,9 @@
  * report_html.c writes the page, its header, headline cards, tables and pictures;
  * report_charts.c draws its charts with chart.h.
  *
- * Every figure of the page is written by html_fig() (or carries html_fig_attrs()): its element
- * gets data-figure (the figure's path in the JSON report, keys and array indexes joined by dots,
- * such as "stages.2.reached"), data-value (the number exactly as the JSON report writes it) and
+ * Every figure of the page is a figure of the catalogue (figures.h), written by html_member() (or
+ * html_fig() with a path from fig_path()): its element gets data-figure (the figure's path in the
+ * JSON report, keys and array indexes joined by dots, such as "stages.2.reached"), data-value (the number exactly as the JSON report writes it) and
  * data-format, and shows the value rounded for people. A chart series carries html_series(): the
  * path of a JSON array, the keys of its objects, and their values in order. tests/report/
  * figures.js checks all of them against `cjm run --format json`. */
