@@ -4,8 +4,9 @@
  *
  * Every figure of the page is a figure of the catalogue (figures.h), written by html_member() (or
  * html_fig() with a path from fig_path()): its element gets data-figure (the figure's path in the
- * JSON report, keys and array indexes joined by dots, such as "stages.2.reached"), data-value (the number exactly as the JSON report writes it) and
- * data-format, and shows the value rounded for people. A chart series carries html_series(): the
+ * JSON report, keys and array indexes joined by dots, such as "stages.2.reached"), data-value
+ * (the number exactly as the JSON report writes it) and data-format, and shows the value rounded
+ * for people. A chart series carries html_series(): the
  * path of a JSON array, the keys of its objects, and their values in order. tests/report/
  * figures.js checks all of them against `cjm run --format json`. */
 #ifndef CJM_REPORT_HTML_H
