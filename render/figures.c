@@ -32,47 +32,18 @@ static FigValue rate(const RtResult *r, double count, double n)
 /* count / n without an interval (a count object). */
 static FigValue count_rate(double count, double n)
 {
-    FigValue v = num(n > 0 ? count / n : NAN);
-    v.count = count;
-    return v;
-}
-
-static FigValue text(const char *s)
-{
-    FigValue v = num(NAN);
-    v.text = s;
-    return v;
+    return (FigValue){.value = n > 0 ? count / n : NAN, .lo = NAN, .hi = NAN, .count = count};
 }
 
 static FigValue flag(bool b) { return num(b ? 1 : 0); }
 
-static FigValue texts(const StrList *l)
-{
-    FigValue v = num(NAN);
-    v.texts = l;
-    return v;
-}
-
-static FigValue place(Loc loc)
-{
-    FigValue v = num(NAN);
-    v.loc = loc;
-    return v;
-}
-
-static FigValue table(const FigTable *t)
-{
-    FigValue v = num(NAN);
-    v.table = t;
-    return v;
-}
-
-static FigValue series(const FigSeries *s)
-{
-    FigValue v = num(NAN);
-    v.series = s;
-    return v;
-}
+/* The values that are not numbers. */
+#define NO_NUMBER .value = NAN, .lo = NAN, .hi = NAN, .count = NAN
+static FigValue text(const char *s) { return (FigValue){NO_NUMBER, .text = s}; }
+static FigValue texts(const StrList *l) { return (FigValue){NO_NUMBER, .texts = l}; }
+static FigValue place(Loc loc) { return (FigValue){NO_NUMBER, .loc = loc}; }
+static FigValue table(const FigTable *t) { return (FigValue){NO_NUMBER, .table = t}; }
+static FigValue series(const FigSeries *s) { return (FigValue){NO_NUMBER, .series = s}; }
 
 /* A warning's kind as the JSON report names it (docs/report-json.md). */
 static const char *warning_kind(int kind)
@@ -282,6 +253,11 @@ const char *fig_path(char buf[FIG_PATH_MAX], const char *row_path, const Figure 
     snprintf(buf, FIG_PATH_MAX, "%s%s%s%s", row, dot, f->key, tail);
     return buf;
 }
+
+const FigStayed FIG_STAYED[2] = {
+    {STAGE_STILL, STAGE_STILL_SHARE, "still in the stage at the horizon"},
+    {STAGE_COMPLETED, STAGE_COMPLETED_SHARE, "completed in the stage"},
+};
 
 FigPain *fig_pains(const RtResult *r, int *n)
 {

@@ -152,6 +152,26 @@ const char *fig_row_path(char buf[FIG_PATH_MAX], const char *outer, const FigTab
  * "conversion.ci95.0", "cac_ci95.1", "time_to_convert.mean". */
 const char *fig_path(char buf[FIG_PATH_MAX], const char *row_path, const Figure *f, FigPart part);
 
+/* What did not leave a stage by a way out, shown under its ways out: the entries the horizon cut
+ * while in it, and the customers who completed there; each a count (a member of FIG_STAGES) and
+ * its share of the stage's entries, in words. */
+typedef struct FigStayed {
+    int count, share;
+    const char *what;
+} FigStayed;
+extern const FigStayed FIG_STAYED[2];
+
+/* A column of a view of a table: a part of a member of its rows, under the heading given or the
+ * figure's own title; `outer`: a member of the row around (an exit's stage in CSV's flat table). */
+typedef struct FigColumn {
+    int member;
+    FigPart part;
+    const char *heading;
+    bool outer;
+} FigColumn;
+#define FIG_COLUMN(member) {member, PART_VALUE, NULL, false}
+#define FIG_NCOLUMNS(cols) ((int)(sizeof cols / sizeof cols[0]))
+
 /* The pain points, then the opportunities, of every touchpoint in report order: the rows of the
  * table of pain points that the table, CSV and HTML reports show (with the touchpoint's
  * figures). malloc'd; *n of them. */

@@ -15,12 +15,12 @@
 #include "format.h"
 #include "report.h"
 
-typedef struct CsvColumn {
-    const char *heading; /* NULL: the figure's key */
-    int member;          /* of the view's table, or of the table around it when `outer` */
-    FigPart part;
-    bool outer;          /* a figure of the row around (an exit's stage, a curve's persona) */
-} CsvColumn;
+/* Columns (FigColumn) are named after their figure's key unless they say otherwise. */
+typedef FigColumn CsvColumn;
+#define KEY FIG_COLUMN
+#define NAMED(heading, member) {member, PART_VALUE, heading, false}
+#define PART(heading, member, part) {member, part, heading, false}
+#define OUTER(heading, member) {member, PART_VALUE, heading, true}
 
 typedef struct CsvView {
     const FigTable *table, *outer; /* its rows; the table whose rows hold them, or NULL */
@@ -28,67 +28,46 @@ typedef struct CsvView {
     int ncols;
 } CsvView;
 
-#define VIEW(table, outer, cols) {table, outer, cols, (int)(sizeof cols / sizeof cols[0])}
+#define VIEW(table, outer, cols) {table, outer, cols, FIG_NCOLUMNS(cols)}
 
 static const CsvColumn STAGES[] = {
-    {"stage", STAGE_NAME, PART_VALUE, false}, {NULL, STAGE_LABEL, PART_VALUE, false},
-    {NULL, STAGE_GOAL, PART_VALUE, false},    {NULL, STAGE_REACHED, PART_VALUE, false},
-    {NULL, STAGE_REACHED_RATE, PART_VALUE, false}, {NULL, STAGE_ENTRIES, PART_VALUE, false},
-    {NULL, STAGE_MEAN_MOOD, PART_VALUE, false}, {NULL, STAGE_CONVERTED, PART_VALUE, false},
-    {NULL, STAGE_CHURNED, PART_VALUE, false}, {NULL, STAGE_COMPLETED, PART_VALUE, false},
-    {NULL, STAGE_ACTIVE, PART_VALUE, false},  {NULL, STAGE_REVENUE, PART_VALUE, false},
+    NAMED("stage", STAGE_NAME), KEY(STAGE_LABEL), KEY(STAGE_GOAL), KEY(STAGE_REACHED), KEY(STAGE_REACHED_RATE),
+    KEY(STAGE_ENTRIES), KEY(STAGE_MEAN_MOOD), KEY(STAGE_CONVERTED), KEY(STAGE_CHURNED), KEY(STAGE_COMPLETED),
+    KEY(STAGE_ACTIVE), KEY(STAGE_REVENUE),
 };
 
 static const CsvColumn PERSONAS[] = {
-    {"persona", PERSONA_NAME, PART_VALUE, false},
-    {NULL, PERSONA_LABEL, PART_VALUE, false},
-    {NULL, PERSONA_SHARE, PART_VALUE, false},
-    {NULL, PERSONA_CUSTOMERS, PART_VALUE, false},
-    {"converted", PERSONA_CONVERSION, PART_COUNT, false},
-    {"conversion_rate", PERSONA_CONVERSION, PART_VALUE, false},
-    {"conversion_lo", PERSONA_CONVERSION, PART_LO, false},
-    {"conversion_hi", PERSONA_CONVERSION, PART_HI, false},
-    {"churned", PERSONA_CHURN, PART_COUNT, false},
-    {"churn_rate", PERSONA_CHURN, PART_VALUE, false},
-    {"completed", PERSONA_COMPLETED, PART_COUNT, false},
-    {"active", PERSONA_ACTIVE, PART_COUNT, false},
+    NAMED("persona", PERSONA_NAME), KEY(PERSONA_LABEL), KEY(PERSONA_SHARE), KEY(PERSONA_CUSTOMERS),
+    PART("converted", PERSONA_CONVERSION, PART_COUNT), NAMED("conversion_rate", PERSONA_CONVERSION),
+    PART("conversion_lo", PERSONA_CONVERSION, PART_LO), PART("conversion_hi", PERSONA_CONVERSION, PART_HI),
+    PART("churned", PERSONA_CHURN, PART_COUNT), NAMED("churn_rate", PERSONA_CHURN),
+    PART("completed", PERSONA_COMPLETED, PART_COUNT), PART("active", PERSONA_ACTIVE, PART_COUNT),
 };
 
 static const CsvColumn TOUCHPOINTS[] = {
-    {"touchpoint", TOUCH_NAME, PART_VALUE, false}, {NULL, TOUCH_LABEL, PART_VALUE, false},
-    {NULL, TOUCH_STAGE, PART_VALUE, false},        {NULL, TOUCH_CHANNEL, PART_VALUE, false},
-    {NULL, TOUCH_REACH, PART_VALUE, false},        {NULL, TOUCH_REACHED, PART_VALUE, false},
-    {NULL, TOUCH_REACHED_RATE, PART_VALUE, false}, {NULL, TOUCH_MEETINGS, PART_VALUE, false},
-    {NULL, TOUCH_COST, PART_VALUE, false},         {NULL, TOUCH_CONVERSIONS, PART_VALUE, false},
-    {NULL, TOUCH_CONVERSION_RATE, PART_VALUE, false},
+    NAMED("touchpoint", TOUCH_NAME), KEY(TOUCH_LABEL), KEY(TOUCH_STAGE), KEY(TOUCH_CHANNEL), KEY(TOUCH_REACH),
+    KEY(TOUCH_REACHED), KEY(TOUCH_REACHED_RATE), KEY(TOUCH_MEETINGS), KEY(TOUCH_COST), KEY(TOUCH_CONVERSIONS),
+    KEY(TOUCH_CONVERSION_RATE),
 };
 
 static const CsvColumn CHANNELS[] = {
-    {"channel", CHANNEL_NAME, PART_VALUE, false},    {NULL, CHANNEL_LABEL, PART_VALUE, false},
-    {NULL, CHANNEL_REACHED, PART_VALUE, false},      {NULL, CHANNEL_REACHED_RATE, PART_VALUE, false},
-    {NULL, CHANNEL_MEETINGS, PART_VALUE, false},     {NULL, CHANNEL_COST, PART_VALUE, false},
-    {NULL, CHANNEL_CONVERSIONS, PART_VALUE, false},  {NULL, CHANNEL_CONVERSION_RATE, PART_VALUE, false},
+    NAMED("channel", CHANNEL_NAME), KEY(CHANNEL_LABEL), KEY(CHANNEL_REACHED), KEY(CHANNEL_REACHED_RATE),
+    KEY(CHANNEL_MEETINGS), KEY(CHANNEL_COST), KEY(CHANNEL_CONVERSIONS), KEY(CHANNEL_CONVERSION_RATE),
 };
 
 static const CsvColumn REASONS[] = {
-    {NULL, REASON_STAGE, PART_VALUE, false},
-    {NULL, REASON_REASON, PART_VALUE, false},
-    {NULL, REASON_COUNT, PART_VALUE, false},
-    {NULL, REASON_RATE, PART_VALUE, false},
+    KEY(REASON_STAGE), KEY(REASON_REASON), KEY(REASON_COUNT), KEY(REASON_RATE),
 };
 
 /* Every way out of every stage, with its share of the stage's exits (report.h). */
 static const CsvColumn EXITS[] = {
-    {"stage", STAGE_NAME, PART_VALUE, true}, {NULL, EXIT_TO, PART_VALUE, false},
-    {NULL, EXIT_REASON, PART_VALUE, false},  {NULL, EXIT_VIA, PART_VALUE, false},
-    {NULL, EXIT_COUNT, PART_VALUE, false},   {NULL, EXIT_SHARE, PART_VALUE, false},
+    OUTER("stage", STAGE_NAME), KEY(EXIT_TO), KEY(EXIT_REASON), KEY(EXIT_VIA), KEY(EXIT_COUNT), KEY(EXIT_SHARE),
 };
 
 /* The emotion curve of every persona: declared, simulated, and the reason the curve gives. */
 static const CsvColumn CURVES[] = {
-    {"persona", PERSONA_NAME, PART_VALUE, true},  {NULL, CURVE_STAGE, PART_VALUE, false},
-    {NULL, CURVE_DECLARED, PART_VALUE, false},    {NULL, CURVE_SIMULATED, PART_VALUE, false},
-    {NULL, CURVE_REASON, PART_VALUE, false},
+    OUTER("persona", PERSONA_NAME), KEY(CURVE_STAGE), KEY(CURVE_DECLARED), KEY(CURVE_SIMULATED),
+    KEY(CURVE_REASON),
 };
 
 static void heading(Buf *b, const CsvView *v)

@@ -409,16 +409,11 @@ static void cards(Buf *b, const RtResult *r)
 
 /* ---- tables ---- */
 
-/* A column of a table of figures: a part of a member of the table's rows (PART_LO: its
- * interval, "lo–hi"), under its title or the heading given. */
-typedef struct HtmlColumn {
-    int member;
-    FigPart part;
-    const char *heading; /* NULL: the figure's title */
-} HtmlColumn;
-
-#define COLUMN(member) {member, PART_VALUE, NULL}
-#define NCOLS(cols) ((int)(sizeof cols / sizeof cols[0]))
+/* Columns (FigColumn) are headed by their figure's title unless they say otherwise; PART_LO shows
+ * the figure's interval, "lo–hi". */
+typedef FigColumn HtmlColumn;
+#define COLUMN FIG_COLUMN
+#define NCOLS FIG_NCOLUMNS
 
 static void th(Buf *b, const char *heading, bool number)
 {
@@ -538,13 +533,7 @@ static void exit_text(Buf *b, const HtmlRow *w)
  * entries: the entries the horizon cut while in it, and the customers who completed there. */
 static void stayed_rows(Buf *b, const HtmlRow *stage)
 {
-    static const struct {
-        int count, share;
-        const char *what;
-    } rows[] = {
-        {STAGE_STILL, STAGE_STILL_SHARE, "still in the stage at the horizon"},
-        {STAGE_COMPLETED, STAGE_COMPLETED_SHARE, "completed in the stage"},
-    };
+    const FigStayed *rows = FIG_STAYED;
     for (int i = 0; i < 2; i++) {
         if (!(html_value(stage, rows[i].count).value > 0)) continue;
         buf_puts(b, "<tr><td></td><td><i>");
@@ -607,8 +596,8 @@ static void personas_table(Buf *b, const RtResult *r)
 {
     static const HtmlColumn cols[] = {
         COLUMN(PERSONA_SHARE), COLUMN(PERSONA_CUSTOMERS), COLUMN(PERSONA_CONVERSION),
-        {PERSONA_CONVERSION, PART_LO, "95% CI"}, COLUMN(PERSONA_CHURN), {PERSONA_COMPLETED, PART_COUNT, NULL},
-        {PERSONA_ACTIVE, PART_COUNT, NULL},
+        {PERSONA_CONVERSION, PART_LO, "95% CI", false}, COLUMN(PERSONA_CHURN), {PERSONA_COMPLETED, PART_COUNT, NULL, false},
+        {PERSONA_ACTIVE, PART_COUNT, NULL, false},
     };
     const char *first[] = {FIG_PERSONAS.members[PERSONA_NAME].title};
     table_open(b, first, 1, &FIG_PERSONAS, cols, NCOLS(cols));
@@ -672,7 +661,7 @@ static void channels_table(Buf *b, const RtResult *r)
 static void pains_table(Buf *b, const RtResult *r)
 {
     static const HtmlColumn cols[] = {
-        {TOUCH_REACHED, PART_VALUE, "Customers who met it"}, COLUMN(TOUCH_REACHED_RATE), COLUMN(TOUCH_MEETINGS)};
+        {TOUCH_REACHED, PART_VALUE, "Customers who met it", false}, COLUMN(TOUCH_REACHED_RATE), COLUMN(TOUCH_MEETINGS)};
     const Figure *m = FIG_TOUCHPOINTS.members;
     const char *first[] = {"", "What", m[TOUCH_NAME].title, m[TOUCH_STAGE].title};
     section_open(b, "pains", "Pain points and opportunities",

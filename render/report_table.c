@@ -18,15 +18,10 @@
 
 /* ---- cells ---- */
 
-/* A column: a part of a member of the table's rows, under its short title or the heading given. */
-typedef struct Column {
-    int member;
-    FigPart part;
-    const char *heading; /* NULL: the figure's short title */
-} Column;
-
-#define COLUMN(member) {member, PART_VALUE, NULL}
-#define NCOLS(cols) ((int)(sizeof cols / sizeof cols[0]))
+/* Columns (FigColumn) are headed by their figure's short title unless they say otherwise. */
+typedef FigColumn Column;
+#define COLUMN FIG_COLUMN
+#define NCOLS FIG_NCOLUMNS
 
 static void cell_text(Grid *g, const char *s) { grid_cell(g, "%s", s); }
 
@@ -208,13 +203,7 @@ static void funnel(const RtResult *r, Buf *b)
  * cut while in it, and the customers who completed there. */
 static void stayed_rows(Grid *g, const RtResult *r, int s)
 {
-    static const struct {
-        int count, share;
-        const char *what;
-    } rows[] = {
-        {STAGE_STILL, STAGE_STILL_SHARE, "still in the stage at the horizon"},
-        {STAGE_COMPLETED, STAGE_COMPLETED_SHARE, "completed in the stage"},
-    };
+    const FigStayed *rows = FIG_STAYED;
     for (int i = 0; i < 2; i++) {
         if (!(fig_get(&FIG_STAGES.members[rows[i].count], r, s, -1).value > 0)) continue;
         cell_text(g, "");
@@ -295,10 +284,10 @@ static void personas(const RtResult *r, Buf *b)
     static const Column cols[] = {
         COLUMN(PERSONA_SHARE),
         COLUMN(PERSONA_CUSTOMERS),
-        {PERSONA_CONVERSION, PART_COUNT, NULL},
-        {PERSONA_CONVERSION, PART_VALUE, "%"},
-        {PERSONA_CHURN, PART_COUNT, NULL},
-        {PERSONA_CHURN, PART_VALUE, "%"},
+        {PERSONA_CONVERSION, PART_COUNT, NULL, false},
+        {PERSONA_CONVERSION, PART_VALUE, "%", false},
+        {PERSONA_CHURN, PART_COUNT, NULL, false},
+        {PERSONA_CHURN, PART_VALUE, "%", false},
     };
     const char *first[] = {FIG_PERSONAS.members[PERSONA_NAME].short_title};
     buf_puts(b, "\nPersonas\n");
