@@ -45,6 +45,16 @@ static void text_open(Buf *b, double x, double y, const char *cls, const char *a
                anchor ? anchor : "", anchor ? "\"" : "");
 }
 
+/* "1,234 · 61.7%" beside a bar: two figures of a row. */
+static void count_and_share(Chart *c, const HtmlRow *row, int count, int share, double x, double y)
+{
+    text_open(c->out, x, y, "value", NULL);
+    html_member(c->out, row, "tspan", NULL, count, PART_VALUE);
+    buf_puts(c->out, " \xC2\xB7 ");
+    html_member(c->out, row, "tspan", NULL, share, PART_VALUE);
+    buf_puts(c->out, "</text>\n");
+}
+
 /* ---- the funnel ---- */
 
 static void funnel_dropoff(Chart *c, const RtResult *r, int s, double x, double y)
@@ -78,11 +88,7 @@ static void funnel_row(Chart *c, const RtResult *r, int s, double y, double bar0
     chart_rect(c, bar0, y, barw, 24, "#eef1f5", NULL, NULL);
     chart_rect(c, bar0, y, w, 24, st->goal ? GOOD : MAIN, NULL, NULL);
     HtmlRow row = html_row(r, &FIG_STAGES, s, -1, NULL, s);
-    text_open(c->out, bar0 + w + 8, y + 17, "value", NULL);
-    html_member(c->out, &row, "tspan", NULL, STAGE_REACHED, PART_VALUE);
-    buf_puts(c->out, " \xC2\xB7 ");
-    html_member(c->out, &row, "tspan", NULL, STAGE_REACHED_RATE, PART_VALUE);
-    buf_puts(c->out, "</text>\n");
+    count_and_share(c, &row, STAGE_REACHED, STAGE_REACHED_RATE, bar0 + w + 8, y + 17);
 }
 
 void html_chart_funnel(Buf *b, const RtResult *r)
@@ -504,11 +510,7 @@ static void churn_row(Chart *c, const RtResult *r, const RtReasonRow *x, int gro
     double w = x->count / top * BARW;
     chart_rect(c, BAR0, y, w > 1.5 ? w : 1.5, 20, chart_colour(group % 6), NULL, NULL);
     HtmlRow row = html_row(r, &FIG_REASONS, i, -1, NULL, i);
-    text_open(c->out, BAR0 + w + 8, y + 15, "value", NULL);
-    html_member(c->out, &row, "tspan", NULL, REASON_COUNT, PART_VALUE);
-    buf_puts(c->out, " \xC2\xB7 ");
-    html_member(c->out, &row, "tspan", NULL, REASON_RATE, PART_VALUE);
-    buf_puts(c->out, "</text>\n");
+    count_and_share(c, &row, REASON_COUNT, REASON_RATE, BAR0 + w + 8, y + 15);
 }
 
 void html_chart_churn(Buf *b, const RtResult *r)
