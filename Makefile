@@ -90,12 +90,15 @@ $(B)/fuzz_front: $(OBJ)/tests/fuzz/fuzz_front.o $(FUZZ_COMMON) $(LANG_OBJ)
 $(B)/fuzz_engine: $(OBJ)/tests/fuzz/fuzz_engine.o $(FUZZ_COMMON) $(LIB_OBJ)
 	$(call say,LINK,$@)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(GV_LIBS) $(LDLIBS)
 
-# The dictionary: every keyword, and the operators.
-$(B)/journey.dict: lang/keywords.def
+# The dictionary: every keyword, the operand words, operators and functions of expressions
+# (lang/expr.def), and the rest of the syntax.
+$(B)/journey.dict: lang/keywords.def lang/expr.def
 	@mkdir -p $(B)
-	$(call say,GEN,$@)sed -n 's/^KW("\([a-z]*\)".*/"\1"/p' $< > $@.tmp && \
-	printf '%s\n' '"->"' '"+="' '"-="' '"<="' '">="' '"=="' '"!="' '"%"' '"days"' '"hours"' '"weeks"' \
-	    '"{"' '"}"' '"("' '")"' '"//"' '"/*"' '"*/"' '"\""' '"//@ "' >> $@.tmp && mv $@.tmp $@
+	$(call say,GEN,$@)sed -n 's/^KW("\([a-z]*\)".*/"\1"/p' lang/keywords.def > $@.tmp && \
+	sed -n 's/^[A-Z]*([A-Z]*, \("[^"]*"\).*/\1/p' lang/expr.def >> $@.tmp && \
+	printf '%s\n' '"->"' '"+="' '"-="' '"%"' '"days"' '"hours"' '"weeks"' \
+	    '"{"' '"}"' '"("' '")"' '"//"' '"/*"' '"*/"' '"\""' '"//@ "' >> $@.tmp && \
+	awk '!seen[$$0]++' $@.tmp > $@ && rm -f $@.tmp
 
 # FUZZ_SANITIZE=undefined fuzzes several times faster; the corpus is then replayed under ASan
 # (make asan) and valgrind (make test).

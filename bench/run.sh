@@ -5,7 +5,8 @@
 #     10^6 and 10^7, next to bench/handloop.c (the 7-stage journey with no interpreter), as a ratio;
 #   - the speed-up of two threads over one;
 #   - peak memory (RSS) for 10^4 and 10^7 customers;
-#   - `cjm check` of a generated 5000-stage journey and `cjm run --exact` of a 1000-stage one.
+#   - `cjm check` of a generated 5000-stage journey, `cjm run --exact` of a 1000-stage one and
+#     `cjm graph --static` of a 200-stage one with churn from every stage.
 # Each speed is the best of REPS runs (default 3; 2 for 10^7 customers), and each row measures the
 # hand loop again, alternating with cjm, so that a busy machine slows both alike and the ratio
 # compares like with like.
@@ -140,8 +141,11 @@ m7r=$(cjm_run "$W/s500-rich.journey" 10000000 "$cores" 1 | cut -d' ' -f2)
 printf '  500 stages with rules, 10^7 customers: %s MiB\n' "$m7r"
 
 echo
-echo "Front end and exact analysis (wall clock, whole process)"
+echo "Front end, exact analysis and layout (wall clock, whole process)"
 t=$(seconds "$CJM" check "$W/s5000-rich.journey")
 printf '  cjm check, 5000 stages:        %s s (goal < 1 s: %s)\n' "$t" "$(verdict "$t" "<" 1)"
 t=$(seconds "$CJM" run --exact --format json -o /dev/null "$W/s1000.journey")
 printf '  cjm run --exact, 1000 stages:  %s s (goal < 1 s: %s)\n' "$t" "$(verdict "$t" "<" 1)"
+awk 'BEGIN { for (i = 0; i < 200; i++) printf "stage S%d %s{ touchpoint T%d { reach 50%% } -> S%d 70%% -> S%d 10%% -> churn otherwise \"lost at %d\" }\n", i, i == 199 ? "goal " : "", i, (i + 1) % 200, (i + 7) % 200, i }' >"$W/g200.journey"
+t=$(seconds "$CJM" graph --static -o "$W/g200.svg" "$W/g200.journey")
+printf '  cjm graph --static, 200 stages: %s s (goal < 10 s: %s)\n' "$t" "$(verdict "$t" "<" 10)"

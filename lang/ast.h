@@ -40,10 +40,10 @@ typedef struct Value {
     Loc loc;
 } Value;
 
+/* The built-in functions of expressions (expr.def). */
 typedef enum {
-#define FUNC(e, name, lo, hi) e,
-#include "builtins.def"
-#undef FUNC
+#define FUNC(name, spelling, lo, hi, cls, value) FN_##name,
+#include "expr.def"
     FN__COUNT
 } FuncId;
 
@@ -55,19 +55,17 @@ typedef enum {
     DIST__COUNT
 } DistKind;
 
-/* ---- expressions ---- */
+/* ---- expressions ----
+ * The kinds of expression nodes: numbers, names and calls, and the operand words and operators of
+ * expr.def (the one definition of what each one means). */
 typedef enum {
     EX_NUMBER,   /* num */
     EX_NAME,     /* name: a trait, stage, persona, or `time` (sema sets ref) */
-    EX_MOOD,     /* mood */
-    EX_STAGE,    /* stage (the current stage) */
-    EX_PERSONA,  /* persona (the customer's persona) */
-    EX_REVENUE,  /* revenue so far */
-    EX_COST,     /* cost so far */
-    EX_NEG, EX_NOT,                                   /* a */
-    EX_ADD, EX_SUB, EX_MUL, EX_DIV,                   /* a, b */
-    EX_LT, EX_LE, EX_GT, EX_GE, EX_EQ, EX_NE,         /* a, b */
-    EX_AND, EX_OR,                                    /* a, b */
+    /* mood, stage, ...; then the operators: prefix ones (operand a), infix ones (a, b) */
+#define LEAF(name, spelling, token, type, cls) EX_##name,
+#define PREFIX(name, spelling, token, prec, operand, result, value) EX_##name,
+#define INFIX(name, spelling, token, prec, assoc, operand, result, value) EX_##name,
+#include "expr.def"
     EX_CALL,     /* name(args): sema sets fn */
 } ExprKind;
 

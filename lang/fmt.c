@@ -331,17 +331,33 @@ static void value(Fmt *f)
     expect(f, NUMBER, BR_SAME, 0, 0);
 }
 
-static bool is_binary(int k)
+/* Tokens of expressions, from expr.def: infix operators, prefix ones (and unary '+', which the
+ * parser drops), and operand words. */
+static bool is_infix(int k)
 {
-    return k == '+' || k == '-' || k == '*' || k == '/' || k == '<' || k == '>' || k == LE || k == GE || k == EQ ||
-           k == NE || k == AND || k == OR;
+#define INFIX(name, spelling, token, prec, assoc, operand, result, value) k == (token) ||
+    return
+#include "expr.def"
+        false;
 }
 
-static bool starts_expr(int k)
+static bool is_prefix(int k)
 {
-    return k == '-' || k == '+' || k == NOT || k == '(' || k == NUMBER || k == IDENT || k == MOOD || k == STAGE ||
-           k == PERSONA || k == REVENUE || k == COST;
+#define PREFIX(name, spelling, token, prec, operand, result, value) k == (token) ||
+    return k == '+' ||
+#include "expr.def"
+        false;
 }
+
+static bool is_operand(int k)
+{
+#define LEAF(name, spelling, token, type, cls) k == (token) ||
+    return k == NUMBER || k == IDENT ||
+#include "expr.def"
+        false;
+}
+
+static bool starts_expr(int k) { return is_prefix(k) || k == '(' || is_operand(k); }
 
 /* An expression: operands and operators until a token that cannot continue it. */
 static void expr(Fmt *f)
@@ -351,9 +367,9 @@ static void expr(Fmt *f)
     while (!f->failed) {
         int k = kind(f);
         if (operand) {
-            if (k == '-' || k == '+') {
+            if (k == '-' || k == '+') { /* a sign */
                 take(f, BR_SAME, 0, F_GLUE_AFTER);
-            } else if (k == NOT) {
+            } else if (is_prefix(k)) { /* a word: `not` */
                 take(f, BR_SAME, 0, 0);
             } else if (k == '(') {
                 take(f, BR_SAME, 0, F_GLUE_AFTER);
@@ -367,13 +383,13 @@ static void expr(Fmt *f)
                     depth--;
                     operand = false;
                 }
-            } else if (k == NUMBER || k == IDENT || k == MOOD || k == STAGE || k == PERSONA || k == REVENUE || k == COST) {
+            } else if (is_operand(k)) {
                 take(f, BR_SAME, 0, 0);
                 operand = false;
             } else {
                 f->failed = true;
             }
-        } else if (is_binary(k)) {
+        } else if (is_infix(k)) {
             take(f, BR_SAME, 0, 0);
             operand = true;
         } else if (k == ')' && depth > 0) {

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expr.h"
 #include "parse.h"
 #include "symtab.h"
 
@@ -99,16 +100,6 @@ static void vec_remove(Vec *v, int i)
 {
     memmove(&v->v[i], &v->v[i + 1], (size_t)(v->n - i - 1) * sizeof *v->v);
     v->n--;
-}
-
-const char *sema_func_name(FuncId f)
-{
-    static const char *const names[] = {
-#define FUNC(e, name, lo, hi) name,
-#include "builtins.def"
-#undef FUNC
-    };
-    return f < FN__COUNT ? names[f] : "?";
 }
 
 const char *sema_dist_name(DistKind k)
@@ -897,27 +888,6 @@ static const char *type_name(Type t)
     }
 }
 
-static const char *op_name(ExprKind k)
-{
-    switch (k) {
-    case EX_ADD: return "+";
-    case EX_SUB: return "-";
-    case EX_MUL: return "*";
-    case EX_DIV: return "/";
-    case EX_LT: return "<";
-    case EX_LE: return "<=";
-    case EX_GT: return ">";
-    case EX_GE: return ">=";
-    case EX_EQ: return "==";
-    case EX_NE: return "!=";
-    case EX_AND: return "and";
-    case EX_OR: return "or";
-    case EX_NEG: return "-";
-    case EX_NOT: return "not";
-    default: return "?";
-    }
-}
-
 typedef enum { HINT_NONE, HINT_STAGE, HINT_PERSONA } Hint;
 
 static Expr *check_expr(Sema *S, const Expr *src, Hint hint);
@@ -1034,14 +1004,14 @@ static Type check_call(Sema *S, Expr *e)
     const char *n = e->name.s;
     int f = -1;
     for (int k = 0; k < FN__COUNT; k++)
-        if (strcmp(sema_func_name((FuncId)k), n) == 0) f = k;
+        if (strcmp(expr_func_name((FuncId)k), n) == 0) f = k;
     if (f < 0) {
         if (is_dist_name(n)) {
             diag_error(S->d, e->name.loc, "'%s' is a distribution: it belongs after 'wait'", n);
         } else {
             diag_error(S->d, e->name.loc, "unknown function '%s'", n);
             const char *cands[FN__COUNT];
-            for (int k = 0; k < FN__COUNT; k++) cands[k] = sema_func_name((FuncId)k);
+            for (int k = 0; k < FN__COUNT; k++) cands[k] = expr_func_name((FuncId)k);
             const char *best = diag_closest(n, cands, FN__COUNT);
             if (best) diag_fix(S->d, e->name.loc, best, "did you mean '%s'?", best);
         }
@@ -1049,14 +1019,12 @@ static Type check_call(Sema *S, Expr *e)
         return TY_ERROR;
     }
     static const int lo[] = {
-#define FUNC(en, name, l, h) l,
-#include "builtins.def"
-#undef FUNC
+#define FUNC(name, spelling, l, h, cls, value) l,
+#include "expr.def"
     };
     static const int hi[] = {
-#define FUNC(en, name, l, h) h,
-#include "builtins.def"
-#undef FUNC
+#define FUNC(name, spelling, l, h, cls, value) h,
+#include "expr.def"
     };
     e->fn = (FuncId)f;
     if (e->nargs < lo[f] || e->nargs > hi[f]) {
@@ -1067,10 +1035,10 @@ static Type check_call(Sema *S, Expr *e)
         check_args(S, e, no_arg);
         return TY_ERROR;
     }
-    if (e->fn == FN_VISITS) {
+    if (expr_func_reads_customer(e->fn)) { /* visits(Stage) */
         Expr *a = check_args(S, e, no_arg);
         if (a->kind != EX_NAME) {
-            diag_error(S->d, a->loc, "'visits' takes the name of a stage, as in 'visits(Consideration)'");
+            diag_error(S->d, a->loc, "'%s' takes the name of a stage, as in '%s(Consideration)'", n, n);
             return TY_ERROR;
         }
         int s = symtab_find(&S->stages, a->name.s);
@@ -1112,7 +1080,7 @@ static Type check_operands(Sema *S, Expr *e, Type want, Type result)
     if (ta == TY_ERROR || tb == TY_ERROR) return TY_ERROR;
     if (ta != want || tb != want) {
         const Expr *bad = ta != want ? a : b;
-        diag_error(S->d, bad->loc, "'%s' needs %s on both sides, but this is %s", op_name(e->kind),
+        diag_error(S->d, bad->loc, "'%s' needs %s on both sides, but this is %s", expr_spelling(e->kind),
                    want == TY_BOOL ? "conditions" : "numbers", type_name(ta != want ? ta : tb));
         return TY_ERROR;
     }
@@ -1150,31 +1118,24 @@ static Expr *check_expr(Sema *S, const Expr *src, Hint hint)
         t = TY_NUMBER;
         break;
     case EX_NAME: t = resolve_name(S, e, hint); break;
-    case EX_MOOD:
-    case EX_REVENUE:
-    case EX_COST: t = TY_NUMBER; break;
-    case EX_STAGE:
-        e->persona_only = true; /* within one stage, `stage` is fixed */
-        t = TY_STAGE;
+    /* An operand word: its type and what it depends on (within one stage, `stage` is fixed). */
+#define LEAF(name, spelling, token, type, cls)                                  \
+    case EX_##name:                                                             \
+        e->constant = CLASS_##cls == CLASS_CONSTANT;                            \
+        e->persona_only = CLASS_##cls != CLASS_CUSTOMER;                        \
+        t = TY_##type;                                                          \
         break;
-    case EX_PERSONA:
-        e->persona_only = true;
-        t = TY_PERSONA;
-        break;
-    case EX_NEG: t = check_operands(S, e, TY_NUMBER, TY_NUMBER); break;
-    case EX_NOT: t = check_operands(S, e, TY_BOOL, TY_BOOL); break;
-    case EX_ADD:
-    case EX_SUB:
-    case EX_MUL:
-    case EX_DIV: t = check_operands(S, e, TY_NUMBER, TY_NUMBER); break;
-    case EX_LT:
-    case EX_LE:
-    case EX_GT:
-    case EX_GE: t = check_operands(S, e, TY_NUMBER, TY_BOOL); break;
-    case EX_EQ:
-    case EX_NE: t = check_equality(S, e); break;
-    case EX_AND:
-    case EX_OR: t = check_operands(S, e, TY_BOOL, TY_BOOL); break;
+#define PREFIX(name, spelling, token, prec, operand, result, value) \
+    case EX_##name: t = check_operands(S, e, TY_##operand, TY_##result); break;
+#define INFIX(name, spelling, token, prec, assoc, operand, result, value) \
+    case EX_##name: t = CHECK_##operand(S, e, TY_##result); break;
+#define CHECK_NUMBER(S, e, result) check_operands(S, e, TY_NUMBER, result)
+#define CHECK_BOOL(S, e, result) check_operands(S, e, TY_BOOL, result)
+#define CHECK_ANY(S, e, result) check_equality(S, e)
+#include "expr.def"
+#undef CHECK_NUMBER
+#undef CHECK_BOOL
+#undef CHECK_ANY
     case EX_CALL: t = check_call(S, e); break;
     }
     if (e->kind == EX_DIV && t == TY_NUMBER && e->b->constant && sema_eval_constant(e->b) == 0) {
@@ -1185,40 +1146,7 @@ static Expr *check_expr(Sema *S, const Expr *src, Hint hint)
     return e;
 }
 
-double sema_eval_constant(const Expr *e)
-{
-    double a = e->a ? sema_eval_constant(e->a) : 0, b = e->b ? sema_eval_constant(e->b) : 0;
-    switch (e->kind) {
-    case EX_NUMBER: return e->num;
-    case EX_NEG: return -a;
-    case EX_NOT: return !a;
-    case EX_ADD: return a + b;
-    case EX_SUB: return a - b;
-    case EX_MUL: return a * b;
-    case EX_DIV: return b == 0 ? NAN : a / b;
-    case EX_LT: return a < b;
-    case EX_LE: return a <= b;
-    case EX_GT: return a > b;
-    case EX_GE: return a >= b;
-    case EX_EQ: return a == b;
-    case EX_NE: return a != b;
-    case EX_AND: return a && b;
-    case EX_OR: return a || b;
-    case EX_CALL: {
-        double v[8];
-        int n = 0;
-        for (const Expr *x = e->args; x && n < 8; x = x->next) v[n++] = sema_eval_constant(x);
-        switch (e->fn) {
-        case FN_MIN: { double r = v[0]; for (int i = 1; i < n; i++) r = v[i] < r ? v[i] : r; return r; }
-        case FN_MAX: { double r = v[0]; for (int i = 1; i < n; i++) r = v[i] > r ? v[i] : r; return r; }
-        case FN_CLAMP: return v[0] < v[1] ? v[1] : v[0] > v[2] ? v[2] : v[0];
-        case FN_ABS: return fabs(v[0]);
-        default: return NAN;
-        }
-    }
-    default: return NAN;
-    }
-}
+double sema_eval_constant(const Expr *e) { return expr_eval(e, NULL, NULL); }
 
 static Expr *check_condition(Sema *S, const Expr *src)
 {

@@ -107,7 +107,6 @@ double sema_eval_constant(const Expr *e);
 int sema_rule_stage(const Rule *r);
 
 /* Names for messages: "stage 'Purchase'", the journey name of a distribution, and so on. */
-const char *sema_func_name(FuncId f);
 const char *sema_dist_name(DistKind k);
 
 #endif

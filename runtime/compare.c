@@ -480,11 +480,23 @@ static CmpStat ratio_stat(const Cov *c, int num, int den)
     return st;
 }
 
+/* A share of customers (conversion, churn, retention at day 90) has, as its own interval, the
+ * Wilson interval that `cjm run` gives it (result.h: rt_rate), so that the journey's column of a
+ * comparison equals the run to the last digit, interval included; the interval of a change stays
+ * the paired normal one. */
+static void rate_value_interval(CmpStat *st, double n)
+{
+    RtRate x = rt_rate(st->value * n, n, false);
+    st->value_lo = x.lo;
+    st->value_hi = x.hi;
+}
+
 static void stats_of(const Moments *m, CmpStat *out)
 {
     Cov c;
     covariance(m, &c);
     for (int k = 0; k < CMP_NLINEAR; k++) out[k] = linear_stat(&c, k);
+    for (int k = CMP_CONVERSION; k <= CMP_RETENTION90; k++) rate_value_interval(&out[k], c.n);
     out[CMP_CAC] = ratio_stat(&c, CMP_COST, CMP_CONVERSION);
     out[CMP_TTC] = ratio_stat(&c, COORD_CONV_TIME, CMP_CONVERSION);
 }
@@ -570,8 +582,7 @@ static bool run_chunk(const RtModel *base, const CmpSet *set, const CmpOptions *
 {
     SimOptions so = o->sim;
     SimOutcomeSink sink = {keep_base, c};
-    so.crn = true;
-    so.crn_salt = 0;
+    so.salt = 0;
     so.progress = false;
     so.first_block = c->first;
     so.sink = &sink;
@@ -587,7 +598,7 @@ static bool run_chunk(const RtModel *base, const CmpSet *set, const CmpOptions *
     sink.block_done = pair_block;
     for (int i = 0; i < set->n; i++) {
         if (set->v[i].rm) {
-            so.crn_salt = o->independent ? (uint64_t)i + 1 : 0;
+            so.salt = o->independent ? (uint64_t)i + 1 : 0;
             r = sim_run(set->v[i].rm, &so);
             if (!r) return false;
             tally_warnings(tally[1 + i], r);

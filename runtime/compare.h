@@ -2,7 +2,7 @@
  * touchpoint, channel or stage taken out, or with one parameter swept over a range) run beside the
  * journey itself, and the differences they make with honest statistics (docs/compare.md).
  *
- * Common random numbers: every variant simulates the same customers (SimOptions.crn), so a
+ * Common random numbers: every variant simulates the same customers (sim.h), so a
  * customer whose journey a variant does not touch lives the same life in both, and the
  * difference of the means is estimated from per-customer differences. The interval of a
  * difference is the normal approximation of the paired differences (of a ratio, CAC or the time

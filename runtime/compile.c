@@ -26,30 +26,18 @@ static void emit(RtModel *rm, RtOp op, int arg, double k)
     rm->code[rm->ncode++] = (RtIns){op, arg, k};
 }
 
-static RtOp binary_op(ExprKind k)
-{
-    switch (k) {
-    case EX_ADD: return OP_ADD;
-    case EX_SUB: return OP_SUB;
-    case EX_MUL: return OP_MUL;
-    case EX_DIV: return OP_DIV;
-    case EX_LT: return OP_LT;
-    case EX_LE: return OP_LE;
-    case EX_GT: return OP_GT;
-    case EX_GE: return OP_GE;
-    case EX_EQ: return OP_EQ;
-    case EX_NE: return OP_NE;
-    case EX_AND: return OP_AND;
-    default: return OP_OR;
-    }
-}
-
 static int emit_expr(RtModel *rm, const Expr *e);
 
+/* A function's arguments, then the function over the top nargs values; visits() reads the
+ * customer's visits of the stage it names. */
 static int emit_call(RtModel *rm, const Expr *e)
 {
-    if (e->fn == FN_VISITS) {
-        emit(rm, OP_VISITS, e->index, 0);
+    static const RtOp op[] = {
+#define FUNC(name, spelling, lo, hi, cls, value) [FN_##name] = OP_##name,
+#include "expr.def"
+    };
+    if (expr_func_reads_customer(e->fn)) {
+        emit(rm, op[e->fn], e->index, 0);
         return 1;
     }
     int need = 0, i = 0;
@@ -57,35 +45,27 @@ static int emit_call(RtModel *rm, const Expr *e)
         int n = i + emit_expr(rm, a);
         if (n > need) need = n;
     }
-    switch (e->fn) {
-    case FN_MIN: emit(rm, OP_MIN, e->nargs, 0); break;
-    case FN_MAX: emit(rm, OP_MAX, e->nargs, 0); break;
-    case FN_CLAMP: emit(rm, OP_CLAMP, 3, 0); break;
-    default: emit(rm, OP_ABS, 1, 0); break;
-    }
+    emit(rm, op[e->fn], e->nargs, 0);
     return need;
 }
 
-/* Emits x, then `x OP k` as one instruction (OP_RSUBK stands for k - x). */
-static int emit_with_constant(RtModel *rm, const Expr *x, RtOp op, double k)
+/* `a OP b`; an operand known before the run goes into the instruction (OP_NAME_K, OP_K_NAME). */
+static int emit_infix(RtModel *rm, const Expr *e, RtOp both, RtOp right_k, RtOp left_k)
 {
-    int n = emit_expr(rm, x);
-    RtOp fused;
-    switch (op) {
-    case OP_ADD: fused = OP_ADDK; break;
-    case OP_SUB: fused = OP_SUBK; break;
-    case OP_RSUBK: fused = OP_RSUBK; break;
-    case OP_MUL: fused = OP_MULK; break;
-    case OP_DIV: fused = OP_DIVK; break;
-    case OP_LT: fused = OP_LTK; break;
-    case OP_LE: fused = OP_LEK; break;
-    case OP_GT: fused = OP_GTK; break;
-    case OP_GE: fused = OP_GEK; break;
-    case OP_EQ: fused = OP_EQK; break;
-    default: fused = OP_NEK; break;
+    if (e->b->constant) {
+        int n = emit_expr(rm, e->a);
+        emit(rm, right_k, 0, sema_eval_constant(e->b));
+        return n;
     }
-    emit(rm, fused, 0, k);
-    return n;
+    if (e->a->constant) {
+        int n = emit_expr(rm, e->b);
+        emit(rm, left_k, 0, sema_eval_constant(e->a));
+        return n;
+    }
+    int na = emit_expr(rm, e->a);
+    int nb = 1 + emit_expr(rm, e->b);
+    emit(rm, both, 0, 0);
+    return na > nb ? na : nb;
 }
 
 /* Emits postfix code for e and returns how many stack slots its evaluation needs. */
@@ -104,39 +84,23 @@ static int emit_expr(RtModel *rm, const Expr *e)
         default: emit(rm, OP_CONST, 0, e->index); break; /* a stage or persona: its index */
         }
         return 1;
-    case EX_MOOD: emit(rm, OP_MOOD, 0, 0); return 1;
-    case EX_STAGE: emit(rm, OP_STAGE, 0, 0); return 1;
-    case EX_PERSONA: emit(rm, OP_PERSONA, 0, 0); return 1;
-    case EX_REVENUE: emit(rm, OP_REVENUE, 0, 0); return 1;
-    case EX_COST: emit(rm, OP_COST, 0, 0); return 1;
-    case EX_NEG:
-    case EX_NOT: {
-        int n = emit_expr(rm, e->a);
-        emit(rm, e->kind == EX_NEG ? OP_NEG : OP_NOT, 0, 0);
-        return n;
+#define LEAF(name, spelling, token, type, cls) \
+    case EX_##name: emit(rm, OP_##name, 0, 0); return 1;
+#define PREFIX(name, spelling, token, prec, operand, result, value) \
+    case EX_##name: {                                               \
+        int n = emit_expr(rm, e->a);                                \
+        emit(rm, OP_##name, 0, 0);                                  \
+        return n;                                                   \
     }
+#define INFIX(name, spelling, token, prec, assoc, operand, result, value) \
+    case EX_##name: return emit_infix(rm, e, OP_##name, OP_##name##_K, OP_K_##name);
+#include "expr.def"
     case EX_CALL: return emit_call(rm, e);
-    default: {
-        RtOp op = binary_op(e->kind);
-        if (e->b->constant && op <= OP_NE) /* x OP k: one instruction fewer */
-            return emit_with_constant(rm, e->a, op, sema_eval_constant(e->b));
-        if (e->a->constant && (op == OP_ADD || op == OP_MUL || op == OP_SUB || op == OP_EQ || op == OP_NE ||
-                               op == OP_LT || op == OP_LE || op == OP_GT || op == OP_GE)) {
-            /* k OP x: commute, or mirror the comparison */
-            static const RtOp mirror[] = {[OP_ADD] = OP_ADD, [OP_MUL] = OP_MUL, [OP_SUB] = OP_RSUBK, [OP_EQ] = OP_EQ,
-                                          [OP_NE] = OP_NE, [OP_LT] = OP_GT, [OP_LE] = OP_GE, [OP_GT] = OP_LT,
-                                          [OP_GE] = OP_LE};
-            return emit_with_constant(rm, e->b, mirror[op], sema_eval_constant(e->a));
-        }
-        int na = emit_expr(rm, e->a);
-        int nb = 1 + emit_expr(rm, e->b);
-        emit(rm, op, 0, 0);
-        return na > nb ? na : nb;
     }
-    }
+    return 0;
 }
 
-static RtExpr compile_expr(RtModel *rm, const Expr *e)
+RtExpr rt_compile_expr(RtModel *rm, const Expr *e)
 {
     RtExpr x = {RT_EXPR_NONE, true, 0, 0, 0, e};
     if (!e) return x;
@@ -223,7 +187,9 @@ static RtWait compile_wait(const Dist *d, double mean)
 
 static bool is_static(const Expr *e) { return e->constant || e->persona_only; }
 
-/* Whether e is alpha + beta * mood with alpha and beta fixed for a (persona, stage) pair. */
+/* Whether e is alpha + beta * mood with alpha and beta fixed for a (persona, stage) pair. An
+ * operator not named here is taken as not affine: its stage is then interpreted per customer,
+ * slower but never wrong, so a new operator of expr.def needs nothing here. */
 static bool affine_in_mood(const Expr *e)
 {
     if (!e || is_static(e)) return true;
@@ -238,12 +204,13 @@ static bool affine_in_mood(const Expr *e)
     }
 }
 
-/* FNV-1a: the same name gives the same key in every variant of a journey. */
+/* FNV-1a, then Mix13 so that similar names get unrelated keys (rng.h adds keys to counters): the
+ * same name gives the same key in every variant of a journey. */
 static uint64_t name_key(const char *name)
 {
     uint64_t h = UINT64_C(0xcbf29ce484222325);
     for (const unsigned char *p = (const unsigned char *)name; p && *p; p++) h = (h ^ *p) * UINT64_C(0x100000001b3);
-    return h;
+    return rt_mix64(h);
 }
 
 static void compile_stages(RtModel *rm, const Model *m)
@@ -270,14 +237,14 @@ static void compile_stages(RtModel *rm, const Model *m)
             ra->target = a->to_churn || stage_removed(rm, a->target_index) ? RT_CHURN : a->target_index;
             ra->reason = a->reason.s ? a->reason.s : "";
             ra->otherwise = a->otherwise;
-            ra->prob = compile_expr(rm, a->otherwise ? NULL : a->prob);
+            ra->prob = rt_compile_expr(rm, a->otherwise ? NULL : a->prob);
             const RtSetting *prob = find_setting(rm, RT_SET_ARROW_PROB, rm->narrows - 1);
             if (prob && !ra->otherwise) {
                 ra->prob.kind = RT_EXPR_CONST;
                 ra->prob.persona_only = true;
                 ra->prob.k = prob->value;
             }
-            ra->when = compile_expr(rm, a->when);
+            ra->when = rt_compile_expr(rm, a->when);
             ra->site_nan = add_site(rm, SITE_NAN_PROB, a->prob ? a->prob->loc : a->loc, s);
             ra->src = a;
             if (!ra->prob.persona_only || !ra->when.persona_only) st->dynamic = true;
@@ -300,7 +267,7 @@ static void compile_conjuncts(RtModel *rm, const Expr *e)
         compile_conjuncts(rm, e->b);
         return;
     }
-    RtExpr x = compile_expr(rm, e);
+    RtExpr x = rt_compile_expr(rm, e);
     GROW(rm->conj, rm->nconj, rm->conj_cap);
     rm->conj[rm->nconj++] = x;
 }
@@ -315,7 +282,7 @@ static void compile_rules(RtModel *rm, const Model *m)
     for (int r = 0; r < m->nrules; r++) {
         RtRule *rr = &rm->rules[r];
         rr->src = m->rules[r];
-        rr->when = compile_expr(rm, rr->src->when);
+        rr->when = rt_compile_expr(rm, rr->src->when);
         rr->first_conj = rm->nconj;
         compile_conjuncts(rm, rr->src->when);
         rr->nconj = rm->nconj - rr->first_conj;
@@ -325,8 +292,8 @@ static void compile_rules(RtModel *rm, const Model *m)
             ra->kind = a->kind;
             ra->target = a->target_index;
             if (a->kind == ACT_GOTO && stage_removed(rm, a->target_index)) ra->kind = ACT_CHURN;
-            ra->value = compile_expr(rm, a->value);
-            ra->with = compile_expr(rm, a->with);
+            ra->value = rt_compile_expr(rm, a->value);
+            ra->with = rt_compile_expr(rm, a->with);
             ra->reason = a->reason.s ? a->reason.s : "";
             ra->exit_slot = (a->kind == ACT_GOTO || a->kind == ACT_CHURN) ? rm->nexit_slots++ : -1;
             ra->site_nan_value = add_site(rm, SITE_NAN_VALUE, a->value ? a->value->loc : a->loc, -1);
@@ -473,45 +440,20 @@ static void push_rule(RtModel *rm, int v)
 
 typedef enum { TRUTH_FALSE, TRUTH_TRUE, TRUTH_UNKNOWN } Truth;
 
-/* The value of an expression that depends only on the persona and the stage. */
-static double eval_static(const Expr *e, const RtCtx *c)
+/* The value of a leaf that depends only on the persona and the stage (expr_eval's ExprLeafValue). */
+static double static_leaf(const Expr *e, const void *ctx)
 {
-    if (e->constant) return sema_eval_constant(e);
-    double a = e->a ? eval_static(e->a, c) : 0, b = e->b ? eval_static(e->b, c) : 0;
+    const RtCtx *c = ctx;
     switch (e->kind) {
     case EX_NAME: return e->ref == REF_TRAIT ? c->traits[e->index] : e->index;
     case EX_STAGE: return c->stage;
     case EX_PERSONA: return c->persona;
-    case EX_NEG: return -a;
-    case EX_NOT: return a == 0;
-    case EX_ADD: return a + b;
-    case EX_SUB: return a - b;
-    case EX_MUL: return a * b;
-    case EX_DIV: return b == 0 ? NAN : a / b;
-    case EX_LT: return a < b;
-    case EX_LE: return a <= b;
-    case EX_GT: return a > b;
-    case EX_GE: return a >= b;
-    case EX_EQ: return a == b;
-    case EX_NE: return a != b;
-    case EX_AND: return a != 0 && b != 0;
-    case EX_OR: return a != 0 || b != 0;
-    case EX_CALL: {
-        double v[8];
-        int n = 0;
-        for (const Expr *x = e->args; x && n < 8; x = x->next) v[n++] = eval_static(x, c);
-        double r = v[0];
-        switch (e->fn) {
-        case FN_MIN: for (int i = 1; i < n; i++) r = v[i] < r ? v[i] : r; return r;
-        case FN_MAX: for (int i = 1; i < n; i++) r = v[i] > r ? v[i] : r; return r;
-        case FN_CLAMP: return v[0] < v[1] ? v[1] : v[0] > v[2] ? v[2] : v[0];
-        case FN_ABS: return fabs(v[0]);
-        default: return NAN;
-        }
-    }
     default: return NAN;
     }
 }
+
+/* The value of an expression that depends only on the persona and the stage. */
+static double eval_static(const Expr *e, const RtCtx *c) { return expr_eval(e, static_leaf, c); }
 
 /* Whether a condition is known true or false for (persona, stage) before the run: its parts that
  * depend only on them are evaluated, so that `stage == X and mood < 0` is known false outside X. */

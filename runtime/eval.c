@@ -1,9 +1,8 @@
 /* eval.c: the bytecode interpreter of compiled expressions (see eval.h). It only reads the
- * customer's state; it never changes it. Division by zero gives NaN (not infinity), so that a
- * probability built on it is reported as "not a number" instead of silently clamped. */
+ * customer's state; it never changes it. What each operator and function computes is expr.h's
+ * (generated from lang/expr.def), the same functions the constant folding calls; this file adds
+ * only how the leaves read the customer. */
 #include "eval.h"
-
-#include <math.h>
 
 double rt_eval_code(const RtIns *ins, int len, const RtCtx *c, double *stack)
 {
@@ -11,58 +10,25 @@ double rt_eval_code(const RtIns *ins, int len, const RtCtx *c, double *stack)
     for (const RtIns *end = ins + len; ins < end; ins++) {
         switch ((RtOp)ins->op) {
         case OP_CONST: *sp++ = ins->k; break;
-        case OP_MOOD: *sp++ = rt_clamp_mood(c->curve + c->experience); break;
         case OP_TIME: *sp++ = c->time; break;
-        case OP_REVENUE: *sp++ = c->revenue; break;
-        case OP_COST: *sp++ = c->cost; break;
         case OP_TRAIT: *sp++ = c->traits[ins->arg]; break;
+        case OP_MOOD: *sp++ = rt_clamp_mood(c->curve + c->experience); break;
         case OP_STAGE: *sp++ = c->stage; break;
         case OP_PERSONA: *sp++ = c->persona; break;
+        case OP_REVENUE: *sp++ = c->revenue; break;
+        case OP_COST: *sp++ = c->cost; break;
         case OP_VISITS: *sp++ = rt_visits(c, ins->arg); break;
-        case OP_NEG: sp[-1] = -sp[-1]; break;
-        case OP_NOT: sp[-1] = sp[-1] == 0; break;
-        case OP_ABS: sp[-1] = fabs(sp[-1]); break;
-        case OP_ADD: sp--; sp[-1] += sp[0]; break;
-        case OP_SUB: sp--; sp[-1] -= sp[0]; break;
-        case OP_MUL: sp--; sp[-1] *= sp[0]; break;
-        case OP_DIV: sp--; sp[-1] = sp[0] == 0 ? NAN : sp[-1] / sp[0]; break;
-        case OP_LT: sp--; sp[-1] = sp[-1] < sp[0]; break;
-        case OP_LE: sp--; sp[-1] = sp[-1] <= sp[0]; break;
-        case OP_GT: sp--; sp[-1] = sp[-1] > sp[0]; break;
-        case OP_GE: sp--; sp[-1] = sp[-1] >= sp[0]; break;
-        case OP_EQ: sp--; sp[-1] = sp[-1] == sp[0]; break;
-        case OP_NE: sp--; sp[-1] = sp[-1] != sp[0]; break;
-        case OP_AND: sp--; sp[-1] = sp[-1] != 0 && sp[0] != 0; break;
-        case OP_OR: sp--; sp[-1] = sp[-1] != 0 || sp[0] != 0; break;
-        case OP_MIN:
-        case OP_MAX: {
-            int n = ins->arg;
-            double r = sp[-n];
-            for (int i = 1; i < n; i++) {
-                double v = sp[-n + i];
-                if (ins->op == OP_MIN ? v < r : v > r) r = v;
-            }
-            sp -= n - 1;
-            sp[-1] = r;
-            break;
-        }
-        case OP_ADDK: sp[-1] += ins->k; break;
-        case OP_SUBK: sp[-1] -= ins->k; break;
-        case OP_RSUBK: sp[-1] = ins->k - sp[-1]; break;
-        case OP_MULK: sp[-1] *= ins->k; break;
-        case OP_DIVK: sp[-1] = ins->k == 0 ? NAN : sp[-1] / ins->k; break;
-        case OP_LTK: sp[-1] = sp[-1] < ins->k; break;
-        case OP_LEK: sp[-1] = sp[-1] <= ins->k; break;
-        case OP_GTK: sp[-1] = sp[-1] > ins->k; break;
-        case OP_GEK: sp[-1] = sp[-1] >= ins->k; break;
-        case OP_EQK: sp[-1] = sp[-1] == ins->k; break;
-        case OP_NEK: sp[-1] = sp[-1] != ins->k; break;
-        case OP_CLAMP: {
-            double hi = sp[-1], lo = sp[-2], v = sp[-3];
-            sp -= 2;
-            sp[-1] = v < lo ? lo : v > hi ? hi : v;
-            break;
-        }
+#define PREFIX(name, spelling, token, prec, operand, result, value) \
+        case OP_##name: sp[-1] = expr_op_##name(sp[-1]); break;
+#define INFIX(name, spelling, token, prec, assoc, operand, result, value)           \
+        case OP_##name: sp--; sp[-1] = expr_op_##name(sp[-1], sp[0]); break;       \
+        case OP_##name##_K: sp[-1] = expr_op_##name(sp[-1], ins->k); break;        \
+        case OP_K_##name: sp[-1] = expr_op_##name(ins->k, sp[-1]); break;
+#define FUNC(name, spelling, lo, hi, cls, value) INTERPRET_FN_##cls(name)
+#define INTERPRET_FN_PURE(name)                                                     \
+        case OP_##name: sp -= ins->arg; sp[0] = expr_fn_##name(sp, ins->arg); sp++; break;
+#define INTERPRET_FN_CUSTOMER(name) /* written above */
+#include "expr.def"
         }
     }
     return sp[-1];

@@ -11,24 +11,23 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ast.h"
+#include "expr.h"
 
+/* The opcodes: a constant and the names' values, then one per operand word, operator and
+ * function of expr.def. An infix operator NAME has three: OP_NAME takes both operands from the stack,
+ * OP_NAME_K computes `x NAME k` and OP_K_NAME `k NAME x`, with x the top of the stack and k the
+ * instruction's constant (an operand known before the run costs no instruction of its own). */
 typedef enum {
     OP_CONST,    /* push k */
-    OP_MOOD,     /* clamp(curve + experience, -1, 1) */
-    OP_TIME, OP_REVENUE, OP_COST,
+    OP_TIME,
     OP_TRAIT,    /* push the persona's trait `arg` */
-    OP_STAGE,    /* push the current stage's index */
-    OP_PERSONA,  /* push the persona's index */
-    OP_VISITS,   /* push visits(stage `arg`) */
-    OP_NEG, OP_NOT, OP_ABS,
-    OP_ADD, OP_SUB, OP_MUL, OP_DIV,
-    OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ, OP_NE, OP_AND, OP_OR,
-    OP_MIN, OP_MAX,  /* over the top `arg` values */
-    OP_CLAMP,
-    /* the binary operators with a constant operand k (x is the top of the stack) */
-    OP_ADDK, OP_SUBK, OP_RSUBK /* k - x */, OP_MULK, OP_DIVK,
-    OP_LTK, OP_LEK, OP_GTK, OP_GEK, OP_EQK, OP_NEK,
+    /* OP_MOOD: clamp(curve + experience, -1, 1); OP_STAGE, OP_PERSONA: their indexes; ... */
+#define LEAF(name, spelling, token, type, cls) OP_##name,
+#define PREFIX(name, spelling, token, prec, operand, result, value) OP_##name,
+#define INFIX(name, spelling, token, prec, assoc, operand, result, value) OP_##name, OP_##name##_K, OP_K_##name,
+    /* OP_MIN, OP_MAX, ...: over the top `arg` values; OP_VISITS: push visits(stage `arg`) */
+#define FUNC(name, spelling, lo, hi, cls, value) OP_##name,
+#include "expr.def"
 } RtOp;
 
 typedef struct RtIns {

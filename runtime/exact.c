@@ -26,40 +26,29 @@
 
 /* ---- refusing what is not a Markov chain ---- */
 
-/* The first sub-expression (in written order) that depends on the customer beyond the persona. */
+/* The first sub-expression (in written order) that depends on the customer beyond the persona.
+ * The checker marks what depends on nothing but the persona and stage (from expr.def's classes):
+ * the culprit is the first node not so marked whose operands all are (mood, revenue, cost, time),
+ * or a call that reads the customer's history (visits(Stage), whose argument is a name). */
 static const Expr *customer_leaf(const Expr *e)
 {
     if (!e || e->constant || e->persona_only) return NULL;
-    switch (e->kind) {
-    case EX_MOOD:
-    case EX_REVENUE:
-    case EX_COST: return e;
-    case EX_NAME: return e->ref == REF_TIME ? e : NULL;
-    case EX_CALL:
-        if (e->fn == FN_VISITS) return e;
-        for (const Expr *a = e->args; a; a = a->next) {
-            const Expr *x = customer_leaf(a);
-            if (x) return x;
-        }
-        return NULL;
-    default: {
-        const Expr *x = customer_leaf(e->a);
-        return x ? x : customer_leaf(e->b);
-    }
-    }
+    if (e->kind == EX_CALL && expr_func_reads_customer(e->fn)) return e;
+    const Expr *x = NULL;
+    for (const Expr *a = e->kind == EX_CALL ? e->args : NULL; a && !x; a = a->next) x = customer_leaf(a);
+    if (!x) x = customer_leaf(e->a);
+    if (!x) x = customer_leaf(e->b);
+    return x ? x : e;
 }
 
+/* How a customer leaf is written: "mood", "time", "visits(Active)". */
 static const char *leaf_name(const RtModel *rm, const Expr *e, char *buf, size_t n)
 {
-    switch (e->kind) {
-    case EX_MOOD: return "mood";
-    case EX_REVENUE: return "revenue";
-    case EX_COST: return "cost";
-    case EX_CALL:
-        snprintf(buf, n, "visits(%s)", rm->model->stages[e->index]->name.s);
+    if (e->kind == EX_CALL) {
+        snprintf(buf, n, "%s(%s)", expr_func_name(e->fn), rm->model->stages[e->index]->name.s);
         return buf;
-    default: return "time";
     }
+    return e->kind == EX_NAME ? e->name.s : expr_spelling(e->kind);
 }
 
 static bool refuse_expr(const RtModel *rm, const Expr *e, const char *what, Diag *d)

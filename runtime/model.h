@@ -93,7 +93,7 @@ typedef struct RtStage {
     bool dynamic;     /* some arrow depends on the customer: choose the next move per entry */
     bool affine;      /* ... but only through probabilities affine in mood (RtAffine) */
     int site_overfull, site_noway;
-    uint64_t crn_key;  /* a hash of the stage's name: its random streams with common random numbers */
+    uint64_t crn_key;  /* a hash of the stage's name: the key of its random streams (rng.h) */
     const Stage *src;
 } RtStage;
 
@@ -184,6 +184,10 @@ RtModel *rt_compile(const Model *m);
 /* The same, with `set` (nset settings; read only during the call) changing the journey. */
 RtModel *rt_compile_with(const Model *m, const RtSetting *set, int nset);
 void rt_model_free(RtModel *rm);
+
+/* Compiles one checked expression into rm's code, as rt_compile() does each of the model's (the
+ * unit tests run the interpreter on trees of their own with it). */
+RtExpr rt_compile_expr(RtModel *rm, const Expr *e);
 
 /* Evaluates the arrows of stage s as the simulator does, for the customer state `c` (arrows that
  * depend only on the persona read nothing else): prob[i] gets the probability of the stage's i-th

@@ -1,29 +1,9 @@
-/* rng.c: xoshiro256** streams seeded per block, the ziggurat tables for exponential draws, and
- * the wait distributions (see rng.h). Owns no state but the read-only ziggurat tables. */
+/* rng.c: the ziggurat tables for exponential draws, the rare paths of the draws, and the wait
+ * distributions (see rng.h; the SplitMix64 streams themselves are inline there). Owns no state
+ * but the read-only ziggurat tables. */
 #include "rng.h"
 
 #include <pthread.h>
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
-/* Two SplitMix64 passes mix the seed and the block number, so that neighbouring blocks (and
- * neighbouring seeds) start far apart; xoshiro's state is then four further SplitMix64 outputs,
- * the seeding its authors recommend. */
-void rt_rng_seed(RtRng *r, uint64_t seed, uint64_t block)
-{
-    uint64_t x = seed;
-    uint64_t h = splitmix64(&x);
-    x = h ^ (block * UINT64_C(0xD1B54A32D192ED03));
-    (void)splitmix64(&x);
-    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
-    if (!(r->s[0] | r->s[1] | r->s[2] | r->s[3])) r->s[0] = 1; /* the one forbidden state */
-}
 
 /* ---- exponential ziggurat (Marsaglia & Tsang 2000, the layout of Doornik's ZIGNOR) ----
  * 256 strips of equal area V under exp(-x); strip 0 is the base with the tail beyond R.

@@ -1,10 +1,19 @@
-/* rng.h: the random numbers of a run: xoshiro256** streams, one per block of customers (or, for
- * common random numbers, keyed by what they are for: rt_key), and the draws the simulator needs
- * (uniforms, thresholds, waits).
+/* rng.h: the random numbers of a simulation: SplitMix64 streams keyed by what they are for (a
+ * customer, a stage, a visit), and the draws the simulator needs (uniforms, thresholds, waits).
  *
- * Determinism: a stream depends only on (seed, block number), never on the thread that runs the
- * block, so a run gives the same customers for every --threads. Every draw below uses a fixed
- * number of generator outputs or a rejection loop that depends only on those outputs.
+ * The generator is SplitMix64 (Steele, Lea & Flood, "Fast splittable pseudorandom number
+ * generators", OOPSLA 2014; java.util.SplittableRandom): a 64-bit counter advanced by an odd
+ * constant, each output the counter through Stafford's "Mix13" finaliser (rt_mix64), a bijection
+ * in which every input bit flips every output bit with probability close to 1/2. It is a
+ * well-studied generator: it passes TestU01's BigCrush (Steele et al.), and Vigna recommends it
+ * to seed xoshiro. Being counter-based, output i of a stream is Mix13(start + i * RT_GAMMA): a
+ * stream costs nothing to start, so every entry of a stage can have its own (the counter-based
+ * design of Random123, with SplitMix64's mixing).
+ *
+ * Determinism: every stream depends only on its key (seed, customer number, stage, visit), never
+ * on the thread or the order in which customers are simulated, so a simulation gives the same
+ * customers for every --threads. Every draw below uses a fixed number of generator outputs or a
+ * rejection loop that depends only on those outputs.
  *
  * Ownership: plain values, nothing to free. rt_rng_init_tables() must have run once (the
  * simulator calls it) before rt_exponential() is used; it is idempotent and thread-safe. */
@@ -16,27 +25,25 @@
 
 #include "ast.h"
 
-/* The state words are `unsigned long long`, a type distinct from uint64_t (unsigned long on
- * LP64): the simulator's counters are uint64_t, and with distinct types the optimiser knows that
- * incrementing a counter cannot change the generator, so it keeps the state in registers. */
+/* The state word is `unsigned long long`, a type distinct from uint64_t (unsigned long on LP64):
+ * the simulator's counters are uint64_t, and with distinct types the optimiser knows that
+ * incrementing a counter cannot change the generator, so it keeps the state in a register. */
 typedef unsigned long long RtRngWord;
-_Static_assert(sizeof(RtRngWord) == 8, "xoshiro256** needs 64-bit words");
+_Static_assert(sizeof(RtRngWord) == 8, "SplitMix64 needs a 64-bit word");
 
+/* A SplitMix64 stream: its counter (the next output is Mix13(s); then s grows by RT_GAMMA). */
 typedef struct RtRng {
-    RtRngWord s[4];
+    RtRngWord s;
 } RtRng;
+
+/* SplitMix64's increment, 2^64 / the golden ratio, odd: the counter visits all 2^64 values. */
+#define RT_GAMMA UINT64_C(0x9E3779B97F4A7C15)
 
 /* Thresholds compare against 53-bit integers: P(u53 < rt_threshold(p)) == p to within 2^-53. */
 #define RT_ONE53 9007199254740992.0 /* 2^53 */
 #define RT_U53_ALWAYS UINT64_C(9007199254740992)
 
-/* The stream of block `block` of a run seeded with `seed` (SplitMix64 over both). */
-void rt_rng_seed(RtRng *r, uint64_t seed, uint64_t block);
-
-/* ---- keyed streams (common random numbers, sim.h) ----
- * rt_key(a, b) mixes two words into a key that depends on both (SplitMix64's finaliser, twice);
- * rt_rng_seed_key() starts the stream of a key. Keys built from what a draw is for (a customer,
- * a stage, a visit) give the same numbers to the same customer in every variant of a journey. */
+/* Stafford's Mix13, SplitMix64's output function: a bijection of 64-bit words. */
 static inline uint64_t rt_mix64(uint64_t z)
 {
     z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
@@ -44,32 +51,56 @@ static inline uint64_t rt_mix64(uint64_t z)
     return z ^ (z >> 31);
 }
 
+/* ---- keys ----
+ * rt_key(a, b) mixes two words into a key that depends on both (Mix13 twice): a run's key from
+ * (seed, salt). Customer i's key is output i of the run key's stream, and that output draws the
+ * customer's persona too (as SplittableRandom seeds a child with an output: what the customer
+ * draws later is Mix13 of the key plus an offset, unrelated to the key's own bits). The other
+ * draws are outputs of streams that start at the key plus an offset saying what they are for
+ * (rt_entry_key): for an entry of a stage, the stage's key (Mix13 of a hash of its name,
+ * RtStage.crn_key) plus the visit's number times RT_VISIT_STEP, and RT_WAIT_OFFSET more for that
+ * entry's wait. Keys built from what a draw is for give the same numbers to the same
+ * customer in every variant of a journey (common random numbers, compare.h).
+ *
+ * So every number is Mix13 of a counter, customer key + offset + i * RT_GAMMA, on SplitMix64's
+ * one cycle of 2^64 counters, and two streams never share a counter in practice: customers' and
+ * stages' keys are pseudo-random, so two given entries meet with a chance of about (the numbers
+ * they draw) / 2^64; two visits of one stage, and an entry's two streams, are separated by
+ * construction (tests/unit checks that k * RT_VISIT_STEP lies at least 2^46 steps of RT_GAMMA
+ * from 0 for 0 < k < 200 000, and RT_WAIT_OFFSET + k * RT_VISIT_STEP at least 2^43 for
+ * |k| < 100 000). The offsets differ between streams as SplitMix64's own steps do, by constants
+ * with many bit transitions (the paper asks a gamma for at least 24; these have 37 and 39).
+ * Offsets cost an add where a second Mix13 per entry would lengthen the path from a stage to its
+ * next move (each entry's first number decides where the customer goes next), which the
+ * simulator waits on after every mispredicted branch. */
+#define RT_VISIT_STEP UINT64_C(0xD1B54A32D192ED03)
+#define RT_WAIT_OFFSET UINT64_C(0x2545F4914F6CDD1D)
+
 static inline uint64_t rt_key(uint64_t a, uint64_t b)
 {
-    return rt_mix64(a ^ rt_mix64(b + UINT64_C(0x9E3779B97F4A7C15)));
+    return rt_mix64(a ^ rt_mix64(b + RT_GAMMA));
 }
 
-static inline void rt_rng_seed_key(RtRng *r, uint64_t key)
+/* The start of the stream of visit `visit` (from 1) of the stage with key `stage_key`. */
+static inline uint64_t rt_entry_key(uint64_t customer, uint64_t stage_key, uint64_t visit)
 {
-    for (int i = 0; i < 4; i++) r->s[i] = rt_mix64(key += UINT64_C(0x9E3779B97F4A7C15));
-    if (!(r->s[0] | r->s[1] | r->s[2] | r->s[3])) r->s[0] = 1;
+    return customer + stage_key + visit * RT_VISIT_STEP;
 }
-void rt_rng_init_tables(void);
 
-static inline uint64_t rt_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+/* The stream that starts at `key`: its first output is Mix13(key). */
+static inline RtRng rt_stream(uint64_t key) { return (RtRng){key}; }
+
+/* Output i (from 0) of the stream that starts at `key`, without the stream: the same number as
+ * the (i+1)-th rt_next() of rt_stream(key). */
+static inline uint64_t rt_stream_at(uint64_t key, uint64_t i) { return rt_mix64(key + i * RT_GAMMA); }
+
+void rt_rng_init_tables(void);
 
 static inline uint64_t rt_next(RtRng *r)
 {
-    RtRngWord *s = r->s;
-    uint64_t result = rt_rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rt_rotl(s[3], 45);
-    return result;
+    uint64_t z = r->s;
+    r->s = z + RT_GAMMA;
+    return rt_mix64(z);
 }
 
 /* A uniform integer in [0, 2^53). */
@@ -99,6 +130,17 @@ static inline double rt_exponential(RtRng *r)
     return rt_exponential_slow(r, bits);
 }
 
+/* rt_exponential() of rt_stream(key), without the stream on the fast path. */
+static inline double rt_exponential_at(uint64_t key)
+{
+    uint64_t bits = rt_mix64(key);
+    unsigned i = (unsigned)(bits & 0xff);
+    double x = (double)(bits >> 11) * (1.0 / RT_ONE53) * rt_zig_x[i];
+    if (x < rt_zig_x[i + 1]) return x;
+    RtRng r = rt_stream(key + RT_GAMMA);
+    return rt_exponential_slow(&r, bits);
+}
+
 /* Standard normal (Marsaglia's polar method, the second value discarded). */
 double rt_normal(RtRng *r);
 
@@ -123,6 +165,15 @@ static inline double rt_wait_draw(const RtWait *w, RtRng *r)
     if (w->kind == RT_WAIT_EXP) return w->a * rt_exponential(r);
     if (w->kind == RT_WAIT_CONST) return w->a;
     return rt_wait_draw_slow(w, r);
+}
+
+/* rt_wait_draw() from the stream that starts at `key`. */
+static inline double rt_wait_draw_at(const RtWait *w, uint64_t key)
+{
+    if (w->kind == RT_WAIT_EXP) return w->a * rt_exponential_at(key);
+    if (w->kind == RT_WAIT_CONST) return w->a;
+    RtRng r = rt_stream(key);
+    return rt_wait_draw_slow(w, &r);
 }
 
 #endif

@@ -1,11 +1,17 @@
 /* sim.h: the cohort simulator: customers one at a time, in blocks, on several threads.
  *
- * The cohort is cut into blocks of SIM_BLOCK customers. Block b draws from its own random stream,
- * derived from (seed, b) only; its figures go to a block accumulator, and accumulators are added
- * to the total strictly in block order (even floating-point sums), whichever thread ran them. So
- * the result is the same, bit for bit, for every number of threads. Memory does not grow with the
- * cohort: a few accumulators per thread are recycled, and times to convert and churn times go to
- * fixed-size histograms (hist.h).
+ * Random numbers: each customer's depend on (seed, salt, customer number) alone, and within a
+ * life on what they are for: the persona has a stream of its own, and so has each entry of a
+ * stage, keyed by the stage's name and the visit's number (rng.h; docs/semantics.md). So every
+ * simulation of a journey (cjm run, graph, report, compare) gives customer i the same life, and
+ * two variants of a journey (cjm compare) see the same customers take the same chances, as far
+ * as their journeys agree: common random numbers.
+ *
+ * The cohort is cut into blocks of SIM_BLOCK customers; a block's figures go to a block
+ * accumulator, and accumulators are added to the total strictly in block order (even
+ * floating-point sums), whichever thread ran them. So the result is the same, bit for bit, for
+ * every number of threads. Memory does not grow with the cohort: a few accumulators per thread
+ * are recycled, and times to convert and churn times go to fixed-size histograms (hist.h).
  *
  * Ownership: sim_run() returns a new RtResult (rt_result_free) that points into the RtModel. */
 #ifndef CJM_SIM_H
@@ -49,14 +55,9 @@ typedef struct SimOptions {
     /* When set and *cancel becomes non-zero (a signal handler sets it), the run stops after the
      * blocks in hand and sim_run() returns NULL. */
     const volatile sig_atomic_t *cancel;
-    /* Common random numbers (cjm compare): each customer's randomness depends on (seed, salt,
-     * customer number) alone, and within a life on what it is for: the persona, then each entry
-     * of a stage (by the stage's name and the visit's number) has a stream of its own, whose first
-     * number draws the next move, the next ones the wait, the rest the touchpoints and rules.
-     * Two variants of a journey run so see the same customers take the same chances, as far as
-     * their journeys agree. A run without `crn` (cjm run) uses one stream per block instead. */
-    bool crn;
-    uint64_t crn_salt;     /* 0 for common numbers; another salt gives independent customers */
+    /* 0: customer i is the same in every simulation of this seed (cjm run, and every variant of
+     * cjm compare); another salt gives independent customers (cjm compare --independent). */
+    uint64_t salt;
     uint64_t first_block;  /* simulate blocks first_block.. only (customers from first_block * SIM_BLOCK) */
     const SimOutcomeSink *sink; /* when set, receives every customer's outcome */
 } SimOptions;

@@ -4,7 +4,7 @@
 # works without a password, or says exactly what to install.
 set -eu
 
-packages="gcc make flex bison pkg-config libgraphviz-dev graphviz valgrind libxml2-utils"
+packages="gcc make flex bison pkg-config libgraphviz-dev graphviz valgrind libxml2-utils python3"
 # Editor support and installation tests: man pages (man --warnings), Vim, zsh completion.
 packages="$packages man-db vim zsh"
 # The HTML report's browser tests (tests/cli/report.sh): headless Chromium, and a font for its

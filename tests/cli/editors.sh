@@ -18,6 +18,13 @@ for kw in $(sed -n 's/^KW("\([a-z]*\)".*/\1/p' lang/keywords.def); do
 done
 if [ -z "$missing_tm" ]; then ok "editors: the VS Code grammar knows every keyword"; else not_ok "editors: VS Code grammar lacks:$missing_tm"; fi
 if [ -z "$missing_vim" ]; then ok "editors: the Vim syntax knows every keyword"; else not_ok "editors: Vim syntax lacks:$missing_vim"; fi
+# ... and every built-in function of expressions (lang/expr.def)
+missing_fn=""
+for fn in $(sed -n 's/^FUNC([A-Z]*, "\([a-z]*\)".*/\1/p' lang/expr.def); do
+    grep -q "[(|]$fn[)|]" editors/vscode/syntaxes/journey.tmLanguage.json || missing_fn="$missing_fn $fn (VS Code)"
+    grep -q "^syn keyword journeyFunction .*\\<$fn\\>" editors/vim/syntax/journey.vim || missing_fn="$missing_fn $fn (Vim)"
+done
+if [ -z "$missing_fn" ]; then ok "editors: both grammars know every function"; else not_ok "editors: grammars lack:$missing_fn"; fi
 
 # ---- VS Code: the grammar through vscode-textmate, the manifest, the .vsix ----
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

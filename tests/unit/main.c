@@ -18,6 +18,7 @@ void unit_end(void)
 }
 
 void unit_lang(void);
+void unit_expr(void);
 void unit_fmt(void);
 void unit_runtime(void);
 void unit_report(void);
@@ -26,6 +27,7 @@ void unit_compare(void);
 int main(void)
 {
     unit_lang();
+    unit_expr();
     unit_fmt();
     unit_runtime();
     unit_report();

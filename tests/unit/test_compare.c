@@ -61,7 +61,6 @@ static SimOptions options(uint64_t cohort, int threads)
     o.threads = threads;
     o.persona = -1;
     o.max_steps = SIM_DEFAULT_MAX_STEPS;
-    o.crn = true;
     return o;
 }
 
@@ -92,7 +91,7 @@ static void run_kept(J *j, Kept *k, uint64_t cohort, uint64_t first, int threads
     SimOutcomeSink sink = {keep, k};
     o.sink = &sink;
     o.first_block = first;
-    o.crn_salt = salt;
+    o.salt = salt;
     rt_result_free(sim_run(j->rm, &o));
 }
 
@@ -122,8 +121,8 @@ static void test_crn(void)
         }
     }
     TEST("crn: a touchpoint added to a stage leaves the next moves and waits of its entries alone") {
-        /* With reach 100% the added touchpoint draws nothing; at 50% it draws after the next move
-         * and the wait of the entry: conversions stay customer for customer. */
+        /* At reach 50% the added touchpoint draws after the entry's next move, and the wait has a
+         * stream of its own: conversions and churn times stay customer for customer. */
         J a, b;
         if (load(&a, "stage A { wait exponential(1 day) -> B 30% -> churn otherwise }\nstage B goal {}\n") &&
             load(&b, "stage A { wait exponential(1 day) touchpoint New { reach 50% cost 1 } -> B 30% -> churn otherwise }\n"

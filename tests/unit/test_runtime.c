@@ -111,30 +111,71 @@ static bool has_warning(const RtResult *r, int kind, double count)
 static void test_rng(void)
 {
     rt_rng_init_tables();
-    TEST("rng: streams depend on (seed, block) only, and differ between blocks and seeds") {
-        RtRng a, b, c, d;
-        rt_rng_seed(&a, 7, 3);
-        rt_rng_seed(&b, 7, 3);
-        rt_rng_seed(&c, 7, 4);
-        rt_rng_seed(&d, 8, 3);
+    TEST("rng: a stream depends on its key only; output i of a stream is Mix13(key + i * gamma)") {
+        RtRng a = rt_stream(rt_key(7, 3)), b = rt_stream(rt_key(7, 3)), c = rt_stream(rt_key(7, 4)),
+              d = rt_stream(rt_key(8, 3));
         uint64_t x = rt_next(&a);
         CHECK(x == rt_next(&b));
         CHECK(x != rt_next(&c));
         CHECK(x != rt_next(&d));
+        CHECK(x == rt_stream_at(rt_key(7, 3), 0) && rt_next(&a) == rt_stream_at(rt_key(7, 3), 1));
+        /* SplitMix64's published first outputs from seed 0 (its state is advanced before mixing,
+         * so they are Mix13(gamma), Mix13(2 gamma), ...). */
+        CHECK(rt_stream_at(0, 1) == UINT64_C(0xE220A8397B1DCDAF));
+        CHECK(rt_stream_at(0, 2) == UINT64_C(0x6E789E6AA1B965F4));
+    }
+    TEST("rng: the streams of one customer's visits, and an entry's two streams, lie far apart") {
+        /* In steps of gamma on SplitMix64's cycle: k * RT_VISIT_STEP for 0 < k < 200 000 at least
+         * 2^46 from 0, RT_WAIT_OFFSET + k * RT_VISIT_STEP for |k| < 100 000 at least 2^43. */
+        uint64_t inv = RT_GAMMA; /* Newton's iteration for the inverse of an odd number mod 2^64 */
+        for (int i = 0; i < 6; i++) inv *= 2 - RT_GAMMA * inv;
+        CHECK(RT_GAMMA * inv == 1);
+        uint64_t visit = RT_VISIT_STEP * inv, wait = RT_WAIT_OFFSET * inv, near = 0;
+        for (uint64_t k = 1, at = visit; k < 200000; k++, at += visit)
+            near += at < (UINT64_C(1) << 46) || -at < (UINT64_C(1) << 46);
+        for (int64_t k = -100000; k < 100000; k++) {
+            uint64_t at = wait + (uint64_t)k * visit;
+            near += at < (UINT64_C(1) << 43) || -at < (UINT64_C(1) << 43);
+        }
+        CHECK(near == 0);
+    }
+    TEST("rng: numbers of one customer for different purposes are uncorrelated, and uniform") {
+        /* For 200 000 customers of a run: the key (which draws the persona), the next moves of
+         * visits 1 and 2 of a stage and of visit 1 of another, and the first wait number of visit 1. */
+        enum { N = 200000, K = 5 };
+        uint64_t run = rt_key(5, 0), stage_a = rt_mix64(11), stage_b = rt_mix64(12);
+        double sum[K] = {0}, sq[K] = {0}, cross[K][K] = {{0}};
+        for (uint64_t i = 0; i < N; i++) {
+            uint64_t key = rt_stream_at(run, i);
+            uint64_t v[K] = {key, rt_mix64(rt_entry_key(key, stage_a, 1)),
+                             rt_mix64(rt_entry_key(key, stage_a, 2)), rt_mix64(rt_entry_key(key, stage_b, 1)),
+                             rt_mix64(rt_entry_key(key, stage_a, 1) + RT_WAIT_OFFSET)};
+            double u[K];
+            for (int k = 0; k < K; k++) {
+                u[k] = (double)(v[k] >> 11) / RT_ONE53 - 0.5;
+                sum[k] += u[k];
+                sq[k] += u[k] * u[k];
+            }
+            for (int k = 0; k < K; k++)
+                for (int l = k + 1; l < K; l++) cross[k][l] += u[k] * u[l];
+        }
+        for (int k = 0; k < K; k++) {
+            CHECK(fabs(sum[k] / N) < Z999 * sqrt(1.0 / 12 / N));
+            CHECK(fabs(sq[k] / N - 1.0 / 12) < 0.002);
+            for (int l = k + 1; l < K; l++) CHECK(fabs(cross[k][l] / N * 12) < Z999 / sqrt(N));
+        }
     }
     TEST("rng: thresholds and uniforms") {
         CHECK(rt_threshold(0) == 0);
         CHECK(rt_threshold(1) == RT_U53_ALWAYS);
         CHECK(rt_threshold(0.5) == RT_U53_ALWAYS / 2);
-        RtRng r;
-        rt_rng_seed(&r, 1, 0);
+        RtRng r = rt_stream(rt_key(1, 0));
         int below = 0;
         for (int i = 0; i < 100000; i++) below += rt_u53(&r) < rt_threshold(0.3);
         CHECK_AGREES(below, 100000, 0.3);
     }
     TEST("rng: the ziggurat exponential has mean 1 and the right tail") {
-        RtRng r;
-        rt_rng_seed(&r, 2, 0);
+        RtRng r = rt_stream(rt_key(2, 0));
         int n = 400000, over1 = 0, over3 = 0;
         double sum = 0;
         for (int i = 0; i < n; i++) {
@@ -159,8 +200,7 @@ static void test_rng(void)
             {DIST_TRIANGULAR, {0, 0, 6}, 2},
             {DIST_TRIANGULAR, {1, 4, 4}, 3},
         };
-        RtRng r;
-        rt_rng_seed(&r, 3, 0);
+        RtRng r = rt_stream(rt_key(3, 0));
         for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
             RtWait w = rt_wait_prepare(cases[c].k, cases[c].a);
             CHECK_NEAR(w.mean, cases[c].mean, 1e-4);
