@@ -63,6 +63,7 @@
 
 #if __has_include("report.h")
 #include "diag_json.h"
+#include "figures.h"
 #include "graph.h"
 #include "report.h"
 #include "report_compare.h"

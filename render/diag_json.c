@@ -111,7 +111,7 @@ static void json_diagnostic(Json *j, const DiagFile *df, const Diagnostic *e)
 
 void diag_write_json(Buf *out, const DiagFile *files, int nfiles, bool warnings)
 {
-    Json j = {out, 0, true};
+    Json j = {out, 0, true, 0};
     json_open(&j, '{');
     json_num(&j, "version", DIAG_JSON_VERSION);
     json_key(&j, "files");
@@ -302,7 +302,7 @@ void diag_write_sarif(Buf *out, const DiagFile *files, int nfiles, const char *v
 {
     Codes codes = {{0}, 0};
     Buf results = BUF_INIT;
-    Json r = {&results, 3, true};
+    Json r = {&results, 3, true, 0};
     json_open(&r, '[');
     for (int i = 0; i < nfiles; i++) {
         for (int k = 0; k < files[i].diag->n; k++) {
@@ -312,7 +312,7 @@ void diag_write_sarif(Buf *out, const DiagFile *files, int nfiles, const char *v
     }
     json_close(&r, ']');
 
-    Json j = {out, 0, true};
+    Json j = {out, 0, true, 0};
     json_open(&j, '{');
     key_string(&j, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
     key_string(&j, "version", "2.1.0");

@@ -72,6 +72,8 @@ void grid_print(Grid *g, Buf *out)
 
 /* ---- JSON ---- */
 
+static bool on_one_line(const Json *j) { return j->line_depth > 0 && j->depth >= j->line_depth; }
+
 static void newline(Json *j)
 {
     buf_putc(j->b, '\n');
@@ -80,9 +82,11 @@ static void newline(Json *j)
 
 void json_next(Json *j)
 {
-    if (!j->first) buf_putc(j->b, ',');
+    bool first = j->first;
+    if (!first) buf_putc(j->b, ',');
     j->first = false;
-    newline(j);
+    if (!on_one_line(j)) newline(j);
+    else if (!first) buf_putc(j->b, ' ');
 }
 
 void json_str(Buf *b, const char *s)
@@ -117,31 +121,60 @@ void json_open(Json *j, char c)
     j->first = true;
 }
 
+void json_open_line(Json *j, char c)
+{
+    json_open(j, c);
+    if (j->line_depth == 0) j->line_depth = j->depth;
+}
+
 void json_close(Json *j, char c)
 {
+    bool line = on_one_line(j);
+    if (j->line_depth == j->depth) j->line_depth = 0;
     j->depth--;
-    if (!j->first) newline(j);
+    if (!j->first && !line) newline(j);
     buf_putc(j->b, c);
     j->first = false;
+}
+
+void json_put_num(Json *j, double v) { render_number(j->b, v); }
+
+void json_put_text(Json *j, const char *v)
+{
+    if (v) json_str(j->b, v);
+    else json_put_null(j);
+}
+
+void json_put_bool(Json *j, bool v) { buf_puts(j->b, v ? "true" : "false"); }
+
+void json_put_null(Json *j) { buf_puts(j->b, "null"); }
+
+void json_put_pair(Json *j, double a, double b)
+{
+    json_open_line(j, '[');
+    json_next(j);
+    json_put_num(j, a);
+    json_next(j);
+    json_put_num(j, b);
+    json_close(j, ']');
 }
 
 void json_num(Json *j, const char *k, double v)
 {
     json_key(j, k);
-    render_number(j->b, v);
+    json_put_num(j, v);
 }
 
 void json_text(Json *j, const char *k, const char *v)
 {
     json_key(j, k);
-    if (v) json_str(j->b, v);
-    else buf_puts(j->b, "null");
+    json_put_text(j, v);
 }
 
 void json_bool(Json *j, const char *k, bool v)
 {
     json_key(j, k);
-    buf_puts(j->b, v ? "true" : "false");
+    json_put_bool(j, v);
 }
 
 /* ---- CSV ---- */

@@ -28,24 +28,36 @@ void grid_cell(Grid *g, const char *fmt, ...) __attribute__((format(printf, 2, 3
  * without trailing blanks, and frees the cells. */
 void grid_print(Grid *g, Buf *out);
 
-/* ---- JSON: keys in the order written, two-space indentation, numbers by render_number() ---- */
+/* ---- JSON: keys in the order written, two-space indentation, numbers by render_number() ----
+ * Every object and array is opened and closed here, either with each member on its own line
+ * (json_open) or on one line, members separated by ", " (json_open_line): a rate object, an
+ * interval, a row of a long table. Everything inside a one-line container stays on that line. */
 typedef struct Json {
     Buf *b;
     int depth;
-    bool first;    /* no value written yet at this depth */
+    bool first;     /* no value written yet at this depth */
+    int line_depth; /* the depth of the outermost one-line container open, 0 when none */
 } Json;
 
-/* Before a value in an array: the comma and line break. */
+/* Before a value in an array: the comma and line break (", " on one line). */
 void json_next(Json *j);
 /* A string value with JSON's escapes (NULL as ""). */
 void json_str(Buf *b, const char *s);
 /* `"k": ` in an object. */
 void json_key(Json *j, const char *k);
-/* '{' or '[' and its closing partner. */
+/* '{' or '[' and its closing partner: members one a line, or all on one line. */
 void json_open(Json *j, char c);
+void json_open_line(Json *j, char c);
 void json_close(Json *j, char c);
-void json_num(Json *j, const char *k, double v);  /* NaN and infinities as null */
-void json_text(Json *j, const char *k, const char *v); /* NULL as null */
+/* Values after json_key() or json_next(). */
+void json_put_num(Json *j, double v);       /* NaN and infinities as null */
+void json_put_text(Json *j, const char *v); /* NULL as null */
+void json_put_bool(Json *j, bool v);
+void json_put_null(Json *j);
+void json_put_pair(Json *j, double a, double b); /* [a, b] on one line (an interval) */
+/* `"k": value` in an object. */
+void json_num(Json *j, const char *k, double v);
+void json_text(Json *j, const char *k, const char *v);
 void json_bool(Json *j, const char *k, bool v);
 
 /* ---- CSV: a field and its separator (',' or, for the last field, '\n') ---- */

@@ -45,6 +45,16 @@ static void text_open(Buf *b, double x, double y, const char *cls, const char *a
                anchor ? anchor : "", anchor ? "\"" : "");
 }
 
+/* "1,234 · 61.7%" beside a bar: two figures of a row. */
+static void count_and_share(Chart *c, const HtmlRow *row, int count, int share, double x, double y)
+{
+    text_open(c->out, x, y, "value", NULL);
+    html_member(c->out, row, "tspan", NULL, count, PART_VALUE);
+    buf_puts(c->out, " \xC2\xB7 ");
+    html_member(c->out, row, "tspan", NULL, share, PART_VALUE);
+    buf_puts(c->out, "</text>\n");
+}
+
 /* ---- the funnel ---- */
 
 static void funnel_dropoff(Chart *c, const RtResult *r, int s, double x, double y)
@@ -77,12 +87,8 @@ static void funnel_row(Chart *c, const RtResult *r, int s, double y, double bar0
     double w = rate > 0 ? fmax(barw * rate, 1.5) : 0;
     chart_rect(c, bar0, y, barw, 24, "#eef1f5", NULL, NULL);
     chart_rect(c, bar0, y, w, 24, st->goal ? GOOD : MAIN, NULL, NULL);
-    char path[128];
-    text_open(c->out, bar0 + w + 8, y + 17, "value", NULL);
-    html_fig(c->out, r, "tspan", NULL, html_path(path, "stages.%d.reached", s), reached, FIG_COUNT);
-    buf_puts(c->out, " \xC2\xB7 ");
-    html_fig(c->out, r, "tspan", NULL, html_path(path, "stages.%d.reached_rate", s), rate, FIG_RATE);
-    buf_puts(c->out, "</text>\n");
+    HtmlRow row = html_row(r, &FIG_STAGES, s, -1, NULL, s);
+    count_and_share(c, &row, STAGE_REACHED, STAGE_REACHED_RATE, bar0 + w + 8, y + 17);
 }
 
 void html_chart_funnel(Buf *b, const RtResult *r)
@@ -191,9 +197,11 @@ static void curve_chart(Buf *b, const RtResult *r, int p, int json_index)
     buf_free(&fit);
     ChartKey keys[] = {{"declared", DECLARED, KEY_DASHED, true}, {"simulated", MAIN, KEY_LINE, false}};
     chart_legend(&c, W - 4, 38, keys, r->exact ? 1 : 2, true);
-    char path[128];
+    HtmlRow persona = html_row(r, &FIG_PERSONAS, p, -1, NULL, json_index);
+    char path[FIG_PATH_MAX];
+    html_member_path(path, &persona, PERSONA_CURVE, PART_VALUE);
     Buf attrs = BUF_INIT;
-    html_series(&attrs, html_path(path, "personas.%d.curve", json_index), "declared", decl, n, 1);
+    html_series(&attrs, path, FIG_CURVE.members[CURVE_DECLARED].key, decl, n, 1);
     /* The declared curve joins the stages that declare a value (the others have none); the
      * simulated one breaks where no customer entered. */
     double *dx = xcalloc((size_t)n, sizeof *dx), *dy = xcalloc((size_t)n, sizeof *dy);
@@ -204,7 +212,7 @@ static void curve_chart(Buf *b, const RtResult *r, int p, int json_index)
     bool dots = slot >= 12; /* markers while they do not crowd each other */
     if (dots || nd == 1) chart_markers(&c, dx, dy, nd, DECLARED, true);
     buf_clear(&attrs);
-    html_series(&attrs, path, "simulated", sim, n, 1);
+    html_series(&attrs, path, FIG_CURVE.members[CURVE_SIMULATED].key, sim, n, 1);
     chart_line(&c, x, sim, n, MAIN, false, buf_str(&attrs));
     if (dots || n == 1) chart_markers(&c, x, sim, n, MAIN, false);
     free(dx);
@@ -275,11 +283,12 @@ static double ticks_upto(double end, int most, double *ticks, int *n)
  * the top right corner. */
 static void retention_markers(Chart *c, const RtResult *r, double end)
 {
-    static const char *const keys[] = {"retention.day_30", "retention.day_90"};
+    static const int figures[] = {RET_DAY_30, RET_DAY_90};
     static const double days[] = {30, 90};
+    HtmlRow retention = html_object(r, &FIG_RETENTION);
     double at = c->width - 4;
     for (int i = 1; i >= 0; i--) {
-        double v = r->retention[i + 1];
+        double v = html_value(&retention, figures[i]).value;
         if (!(days[i] <= end) || !isfinite(v)) continue;
         buf_printf(c->out,
                    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" fill=\"%s\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>\n",
@@ -290,7 +299,7 @@ static void retention_markers(Chart *c, const RtResult *r, double end)
         double w = chart_text_width(buf_str(&t), 12.5);
         text_open(c->out, at, 16, "value", "end");
         buf_printf(c->out, "day %.0f: ", days[i]);
-        html_fig(c->out, r, "tspan", NULL, keys[i], v, FIG_RATE);
+        html_member(c->out, &retention, "tspan", NULL, figures[i], PART_VALUE);
         buf_puts(c->out, "</text>\n");
         buf_printf(c->out, "<circle cx=\"%.1f\" cy=\"12\" r=\"4.5\" fill=\"%s\"/>\n", at - w - 10, i ? P90 : BAD);
         at -= w + 30;
@@ -343,7 +352,8 @@ void html_chart_retention(Buf *b, const RtResult *r)
     buf_free(&axis);
     chart_area(&c, x, y, ns, MAIN, 0.12);
     Buf attrs = BUF_INIT;
-    html_series(&attrs, "retention_curve", "day retained", flat, n, 2);
+    html_series(&attrs, FIG_REPORT.members[R_RETENTION_CURVE].key, FIG_RETENTION_CURVE.keys, flat, n,
+                FIG_RETENTION_CURVE.nkeys);
     chart_line(&c, x, y, ns, MAIN, false, buf_str(&attrs));
     buf_free(&attrs);
     if (u.per_day == 1) retention_markers(&c, r, end); /* day 30 and 90 lie beyond a shorter axis */
@@ -421,7 +431,10 @@ void html_chart_ttc(Buf *b, const RtResult *r)
     chart_x_axis(&c, xt, nx, xstep, CHART_NUMBER, buf_str(&label));
     buf_free(&label);
     Buf attrs = BUF_INIT;
-    html_series(&attrs, "time_to_convert.histogram", "from to count", flat, n, 3);
+    HtmlRow ttc = html_object(r, &FIG_TIME_TO_CONVERT);
+    char path[FIG_PATH_MAX];
+    html_series(&attrs, html_member_path(path, &ttc, TTC_HISTOGRAM, PART_VALUE), FIG_TTC_HISTOGRAM.keys, flat, n,
+                FIG_TTC_HISTOGRAM.nkeys);
     buf_printf(b, "<g%s>\n", buf_str(&attrs));
     ttc_bars(&c, r, bins, n, step, u);
     buf_puts(b, "</g>\n");
@@ -496,12 +509,8 @@ static void churn_row(Chart *c, const RtResult *r, const RtReasonRow *x, int gro
     buf_free(&t);
     double w = x->count / top * BARW;
     chart_rect(c, BAR0, y, w > 1.5 ? w : 1.5, 20, chart_colour(group % 6), NULL, NULL);
-    char path[128];
-    text_open(c->out, BAR0 + w + 8, y + 15, "value", NULL);
-    html_fig(c->out, r, "tspan", NULL, html_path(path, "churn_reasons.%d.count", i), x->count, FIG_COUNT);
-    buf_puts(c->out, " \xC2\xB7 ");
-    html_fig(c->out, r, "tspan", NULL, html_path(path, "churn_reasons.%d.rate", i), x->count / r->cohort, FIG_RATE);
-    buf_puts(c->out, "</text>\n");
+    HtmlRow row = html_row(r, &FIG_REASONS, i, -1, NULL, i);
+    count_and_share(c, &row, REASON_COUNT, REASON_RATE, BAR0 + w + 8, y + 15);
 }
 
 void html_chart_churn(Buf *b, const RtResult *r)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "chart.h"
+#include "figures.h"
 #include "format.h"
 #include "report.h"
 
@@ -27,19 +28,30 @@ static const CmpMetric SHOWN[CMP_NMETRICS] = {
 static const CmpMetric SWEPT[] = {CMP_CONVERSION, CMP_REVENUE, CMP_COST, CMP_CAC, CMP_TTC};
 enum { NSWEPT = sizeof SWEPT / sizeof SWEPT[0] };
 
-typedef enum { UNIT_RATE, UNIT_MONEY, UNIT_SCORE, UNIT_DAYS } Unit;
+/* Each figure compared is a figure of the run's report (figures.def), which gives its kind (how
+ * it is shown) and its title in the HTML sweep's table; a terminal's narrow columns and the
+ * sweep's charts have titles of their own. */
+typedef struct Metric {
+    const FigTable *table;
+    int member;
+    const char *column; /* a terminal sweep's column */
+    const char *chart;  /* the title of a sweep's chart */
+} Metric;
 
-static Unit unit_of(CmpMetric k)
-{
-    switch (k) {
-    case CMP_CONVERSION:
-    case CMP_CHURN:
-    case CMP_RETENTION90: return UNIT_RATE;
-    case CMP_NPS: return UNIT_SCORE;
-    case CMP_TTC: return UNIT_DAYS;
-    default: return UNIT_MONEY;
-    }
-}
+static const Metric METRICS[CMP_NMETRICS] = {
+    [CMP_CONVERSION] = {&FIG_REPORT, R_CONVERSION, "Conversion", "Conversion"},
+    [CMP_CHURN] = {&FIG_REPORT, R_CHURN, "Churn", "Churn"},
+    [CMP_RETENTION90] = {&FIG_RETENTION, RET_DAY_90, "Retention", "Retention at day 90"},
+    [CMP_REVENUE] = {&FIG_REPORT, R_REVENUE_PER_CUSTOMER, "Revenue", "Revenue per customer"},
+    [CMP_COST] = {&FIG_REPORT, R_COST_PER_CUSTOMER, "Cost", "Cost per customer"},
+    [CMP_NPS] = {&FIG_REPORT, R_NPS, "NPS", "NPS"},
+    [CMP_CAC] = {&FIG_REPORT, R_CAC, "CAC", "CAC"},
+    [CMP_TTC] = {&FIG_TIME_TO_CONVERT, TTC_MEAN, "To convert", "Time to convert (days)"},
+};
+
+static const Figure *figure_of(CmpMetric k) { return &METRICS[k].table->members[METRICS[k].member]; }
+
+static FigKind kind_of(CmpMetric k) { return figure_of(k)->kind; }
 
 /* v with `decimals` decimals, a sign when `sign`, never "-0.00". */
 static void fixed(Buf *b, double v, int decimals, bool sign)
@@ -49,18 +61,20 @@ static void fixed(Buf *b, double v, int decimals, bool sign)
     buf_printf(b, sign ? "%+.*f" : "%.*f", decimals, r);
 }
 
-/* A figure's value: 12.3%, 4.56, +12.0; "-" when it does not exist. */
+/* A figure's value: 12.3%, 4.56, +12.0, 4.9 d; "-" when it does not exist. Rounded half away from
+ * zero (fixed()), as the changes are: the run's reports round by printf's digits (fig_text), which
+ * can differ on a tie (0.1285: 12.9% here, 12.8% there). */
 static void level(Buf *b, CmpMetric k, double v)
 {
     if (!isfinite(v)) {
         buf_puts(b, "-");
         return;
     }
-    switch (unit_of(k)) {
-    case UNIT_RATE: fixed(b, 100 * v, 1, false); buf_putc(b, '%'); break;
-    case UNIT_MONEY: fixed(b, v, 2, false); break;
-    case UNIT_SCORE: fixed(b, v, 1, true); break;
-    case UNIT_DAYS: fixed(b, v, 1, false); buf_puts(b, " d"); break;
+    switch (kind_of(k)) {
+    case FIG_RATE: fixed(b, 100 * v, 1, false); buf_putc(b, '%'); break;
+    case FIG_NPS: fixed(b, v, 1, true); break;
+    case FIG_DAYS: fixed(b, v, 1, false); buf_puts(b, " d"); break;
+    default: fixed(b, v, 2, false); break;
     }
 }
 
@@ -71,11 +85,11 @@ static void change(Buf *b, CmpMetric k, double v)
         buf_puts(b, "-");
         return;
     }
-    switch (unit_of(k)) {
-    case UNIT_RATE: fixed(b, 100 * v, 2, true); buf_puts(b, " pt"); break;
-    case UNIT_MONEY: fixed(b, v, 2, true); break;
-    case UNIT_SCORE: fixed(b, v, 1, true); break;
-    case UNIT_DAYS: fixed(b, v, 1, true); buf_puts(b, " d"); break;
+    switch (kind_of(k)) {
+    case FIG_RATE: fixed(b, 100 * v, 2, true); buf_puts(b, " pt"); break;
+    case FIG_DAYS: fixed(b, v, 1, true); buf_puts(b, " d"); break;
+    case FIG_NPS: fixed(b, v, 1, true); break;
+    default: fixed(b, v, 2, true); break;
     }
 }
 
@@ -86,14 +100,14 @@ static void interval(Buf *b, CmpMetric k, double lo, double hi)
         buf_puts(b, "-");
         return;
     }
-    Unit u = unit_of(k);
-    double scale = u == UNIT_RATE ? 100 : 1;
-    int decimals = u == UNIT_SCORE || u == UNIT_DAYS ? 1 : 2;
+    FigKind u = kind_of(k);
+    double scale = u == FIG_RATE ? 100 : 1;
+    int decimals = u == FIG_NPS || u == FIG_DAYS ? 1 : 2;
     fixed(b, scale * lo, decimals, true);
     buf_puts(b, " \xE2\x80\xA6 "); /* … */
     fixed(b, scale * hi, decimals, true);
-    if (u == UNIT_RATE) buf_puts(b, " pt");
-    if (u == UNIT_DAYS) buf_puts(b, " d");
+    if (u == FIG_RATE) buf_puts(b, " pt");
+    if (u == FIG_DAYS) buf_puts(b, " d");
 }
 
 /* The interval of a value: "12.1%–13.4%", "4.10–4.52", "9.8–10.6 d". */
@@ -103,7 +117,7 @@ static void value_interval(Buf *b, CmpMetric k, double lo, double hi)
         buf_puts(b, "-");
         return;
     }
-    if (unit_of(k) == UNIT_DAYS) {
+    if (kind_of(k) == FIG_DAYS) {
         fixed(b, lo, 1, false);
         buf_puts(b, "\xE2\x80\x93");
         fixed(b, hi, 1, false);
@@ -272,14 +286,13 @@ static void table_removals(const CmpResult *r, Buf *b)
  * change's). The headings are short; the note under the table says what they are. */
 static void table_sweep(const CmpResult *r, Buf *b)
 {
-    static const char *const heads[NSWEPT] = {"Conversion", "Revenue", "Cost", "CAC", "To convert"};
     const CmpSet *set = r->set;
     buf_puts(b, "\n");
     Grid g;
     grid_init(&g, r->exact ? "rrrrrr" : "rrlrlrlrlrl");
     grid_cell(&g, "%s", set->sweep_what);
     for (int f = 0; f < NSWEPT; f++) {
-        grid_cell(&g, "%s", heads[f]);
+        grid_cell(&g, "%s", METRICS[SWEPT[f]].column);
         if (!r->exact) grid_cell(&g, "95%% CI");
     }
     for (int i = 0; i < set->n; i++) {
@@ -315,14 +328,11 @@ void render_compare_table(const CmpResult *r, const Model *m, const char *file, 
 
 /* ---- JSON ---- */
 
+/* `"k": [lo, hi]` on one line ([null, null] without an interval). */
 static void json_pair(Json *j, const char *k, double lo, double hi)
 {
     json_key(j, k);
-    buf_putc(j->b, '[');
-    render_number(j->b, lo);
-    buf_puts(j->b, ", ");
-    render_number(j->b, hi);
-    buf_putc(j->b, ']');
+    json_put_pair(j, lo, hi);
 }
 
 static void json_stat(Json *j, const CmpResult *r, const CmpStat *s, CmpMetric k)
@@ -365,7 +375,7 @@ static void json_variant(Json *j, const CmpResult *r, int v, int rank)
 void render_compare_json(const CmpResult *r, const Model *m, const char *file, Buf *out)
 {
     const CmpSet *set = r->set;
-    Json j = {out, 0, true};
+    Json j = {out, 0, true, 0};
     json_open(&j, '{');
     json_num(&j, "schema", 1);
     json_text(&j, "journey", m->title);
@@ -583,13 +593,15 @@ static void html_scenario(Buf *b, const CmpResult *r, int v)
 /* The table of a sweep: per value, each figure of SWEPT, with its own 95% interval under it. */
 static void html_sweep_table(Buf *b, const CmpResult *r)
 {
-    static const char *const heads[NSWEPT] = {"Conversion", "Revenue / customer", "Cost / customer", "CAC",
-                                              "Time to convert"};
     const CmpSet *set = r->set;
     buf_puts(b, "<div class=\"tablewrap\"><table>\n<thead><tr><th class=\"n\" scope=\"col\">");
     chart_escape(b, set->sweep_what);
     buf_puts(b, "</th>");
-    for (int f = 0; f < NSWEPT; f++) buf_printf(b, "<th class=\"n\" scope=\"col\">%s</th>", heads[f]);
+    for (int f = 0; f < NSWEPT; f++) {
+        /* the run's title of the figure ("Time to convert" for its mean) */
+        const Figure *fig = SWEPT[f] == CMP_TTC ? &FIG_REPORT.members[R_TIME_TO_CONVERT] : figure_of(SWEPT[f]);
+        buf_printf(b, "<th class=\"n\" scope=\"col\">%s</th>", fig->title);
+    }
     buf_puts(b, "</tr></thead>\n<tbody>\n");
     for (int i = 0; i < set->n; i++) {
         buf_puts(b, "<tr><td class=\"n\">");
@@ -675,9 +687,7 @@ void render_compare_html(const CmpResult *r, Buf *out)
                                                 "conversion) and the mean time to convert of converted customers, "
                                                 "each with its 95% interval.");
         buf_puts(out, "<div class=\"grid2\">\n");
-        static const char *const titles[NSWEPT] = {"Conversion", "Revenue per customer", "Cost per customer", "CAC",
-                                                   "Time to convert (days)"};
-        for (int f = 0; f < NSWEPT; f++) sweep_line(out, r, SWEPT[f], titles[f]);
+        for (int f = 0; f < NSWEPT; f++) sweep_line(out, r, SWEPT[f], METRICS[SWEPT[f]].chart);
         buf_puts(out, "</div>\n");
         html_sweep_table(out, r);
     } else {

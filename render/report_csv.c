@@ -1,209 +1,177 @@
 /* report_csv.c: one table of the report as CSV (RFC 4180: comma-separated, CRLF-free, fields
  * quoted when they hold a comma, quote or line break), for spreadsheets. --csv-table picks it:
- * stages, personas, touchpoints, channels, churn reasons, ways out of stages, emotion curves. */
+ * stages, personas, touchpoints, channels, churn reasons, ways out of stages, emotion curves, the
+ * headline figures, pain points and opportunities.
+ *
+ * Each table is a view of the catalogue of figures (figures.def): its columns name figures (a
+ * part of one: a rate's count, its interval's bounds), so a column has the JSON report's value;
+ * a column is named after the figure's JSON key unless the view says otherwise. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "figures.h"
 #include "format.h"
 #include "report.h"
 
-static void stages(const RtResult *r, Buf *b)
-{
-    buf_puts(b, "stage,label,goal,reached,reached_rate,entries,mean_mood,converted,churned,completed,active,revenue\n");
-    for (int s = 0; s < r->rt->nstages; s++) {
-        const Stage *st = r->model->stages[s];
-        const RtStageRow *x = &r->stages[s];
-        csv_str(b, st->name.s, false);
-        csv_str(b, st->label.s, false);
-        csv_str(b, st->goal ? "yes" : "no", false);
-        csv_num(b, x->reached, false);
-        csv_num(b, x->reached / r->cohort, false);
-        csv_num(b, x->entries, false);
-        csv_num(b, x->mean_mood, false);
-        csv_num(b, x->converted, false);
-        csv_num(b, x->churned, false);
-        csv_num(b, x->completed, false);
-        csv_num(b, x->active, false);
-        csv_num(b, x->revenue, true);
-    }
-}
+/* Columns (FigColumn) are named after their figure's key unless they say otherwise. */
+typedef FigColumn CsvColumn;
+#define KEY FIG_COLUMN
+#define NAMED(heading, member) {member, PART_VALUE, heading, false}
+#define PART(heading, member, part) {member, part, heading, false}
+#define OUTER(heading, member) {member, PART_VALUE, heading, true}
 
-static void personas(const RtResult *r, Buf *b)
-{
-    buf_puts(b, "persona,label,share,customers,converted,conversion_rate,conversion_lo,conversion_hi,"
-                "churned,churn_rate,completed,active\n");
-    for (int p = 0; p < r->rt->npersonas; p++) {
-        if (r->persona >= 0 && p != r->persona) continue;
-        const RtPersonaRow *x = &r->personas[p];
-        RtRate conv = rt_rate(x->converted, x->customers, r->exact);
-        csv_str(b, render_persona_name(r, p), false);
-        csv_str(b, r->model->personas[p]->label.s, false);
-        csv_num(b, r->persona >= 0 ? 1 : r->model->share[p], false);
-        csv_num(b, x->customers, false);
-        csv_num(b, x->converted, false);
-        csv_num(b, conv.rate, false);
-        csv_num(b, conv.lo, false);
-        csv_num(b, conv.hi, false);
-        csv_num(b, x->churned, false);
-        csv_num(b, x->customers > 0 ? x->churned / x->customers : NAN, false);
-        csv_num(b, x->completed, false);
-        csv_num(b, x->active, true);
-    }
-}
+typedef struct CsvView {
+    const FigTable *table, *outer; /* its rows; the table whose rows hold them, or NULL */
+    const CsvColumn *cols;
+    int ncols;
+} CsvView;
 
-static void touch_fields(const RtResult *r, const RtTouchRow *x, Buf *b)
-{
-    csv_num(b, x->reached, false);
-    csv_num(b, x->reached / r->cohort, false);
-    csv_num(b, x->meetings, false);
-    csv_num(b, x->cost, false);
-    csv_num(b, x->conversions, false);
-    csv_num(b, x->reached > 0 ? x->conversions / x->reached : NAN, true);
-}
+#define VIEW(table, outer, cols) {table, outer, cols, FIG_NCOLUMNS(cols)}
 
-static void touchpoints(const RtResult *r, Buf *b)
-{
-    const Model *m = r->model;
-    buf_puts(b, "touchpoint,label,stage,channel,reach,reached,reached_rate,meetings,cost,conversions,conversion_rate\n");
-    for (int t = 0; t < r->rt->ntouch; t++) {
-        const Touchpoint *tp = m->touchpoints[t];
-        csv_str(b, tp->name.s, false);
-        csv_str(b, tp->label.s, false);
-        csv_str(b, tp->stage_index >= 0 ? m->stages[tp->stage_index]->name.s : "", false);
-        csv_str(b, tp->channel_index >= 0 ? m->channels[tp->channel_index]->name.s : "", false);
-        csv_num(b, r->rt->touch[t].reach, false);
-        touch_fields(r, &r->touch[t], b);
-    }
-}
+static const CsvColumn STAGES[] = {
+    NAMED("stage", STAGE_NAME), KEY(STAGE_LABEL), KEY(STAGE_GOAL), KEY(STAGE_REACHED), KEY(STAGE_REACHED_RATE),
+    KEY(STAGE_ENTRIES), KEY(STAGE_MEAN_MOOD), KEY(STAGE_CONVERTED), KEY(STAGE_CHURNED), KEY(STAGE_COMPLETED),
+    KEY(STAGE_ACTIVE), KEY(STAGE_REVENUE),
+};
 
-static void channels(const RtResult *r, Buf *b)
-{
-    buf_puts(b, "channel,label,reached,reached_rate,meetings,cost,conversions,conversion_rate\n");
-    for (int c = 0; c < r->rt->nchannels; c++) {
-        if (!render_channel_used(r, c)) continue;
-        csv_str(b, r->model->channels[c]->name.s, false);
-        csv_str(b, r->model->channels[c]->label.s, false);
-        touch_fields(r, &r->channels[c], b);
-    }
-}
+static const CsvColumn PERSONAS[] = {
+    NAMED("persona", PERSONA_NAME), KEY(PERSONA_LABEL), KEY(PERSONA_SHARE), KEY(PERSONA_CUSTOMERS),
+    PART("converted", PERSONA_CONVERSION, PART_COUNT), NAMED("conversion_rate", PERSONA_CONVERSION),
+    PART("conversion_lo", PERSONA_CONVERSION, PART_LO), PART("conversion_hi", PERSONA_CONVERSION, PART_HI),
+    PART("churned", PERSONA_CHURN, PART_COUNT), NAMED("churn_rate", PERSONA_CHURN),
+    PART("completed", PERSONA_COMPLETED, PART_COUNT), PART("active", PERSONA_ACTIVE, PART_COUNT),
+};
 
-static void reasons(const RtResult *r, Buf *b)
-{
-    buf_puts(b, "stage,reason,count,rate\n");
-    for (int i = 0; i < r->nreasons; i++) {
-        csv_str(b, rt_stage_name(r->rt, r->reasons[i].stage), false);
-        csv_str(b, r->reasons[i].reason, false);
-        csv_num(b, r->reasons[i].count, false);
-        csv_num(b, r->reasons[i].count / r->cohort, true);
-    }
-}
+static const CsvColumn TOUCHPOINTS[] = {
+    NAMED("touchpoint", TOUCH_NAME), KEY(TOUCH_LABEL), KEY(TOUCH_STAGE), KEY(TOUCH_CHANNEL), KEY(TOUCH_REACH),
+    KEY(TOUCH_REACHED), KEY(TOUCH_REACHED_RATE), KEY(TOUCH_MEETINGS), KEY(TOUCH_COST), KEY(TOUCH_CONVERSIONS),
+    KEY(TOUCH_CONVERSION_RATE),
+};
+
+static const CsvColumn CHANNELS[] = {
+    NAMED("channel", CHANNEL_NAME), KEY(CHANNEL_LABEL), KEY(CHANNEL_REACHED), KEY(CHANNEL_REACHED_RATE),
+    KEY(CHANNEL_MEETINGS), KEY(CHANNEL_COST), KEY(CHANNEL_CONVERSIONS), KEY(CHANNEL_CONVERSION_RATE),
+};
+
+static const CsvColumn REASONS[] = {
+    KEY(REASON_STAGE), KEY(REASON_REASON), KEY(REASON_COUNT), KEY(REASON_RATE),
+};
 
 /* Every way out of every stage, with its share of the stage's exits (report.h). */
-static void exits(const RtResult *r, Buf *b)
-{
-    buf_puts(b, "stage,to,reason,via,count,share_of_exits\n");
-    for (int i = 0; i < r->nexits; i++) {
-        const RtExitRow *x = &r->exits[i];
-        csv_str(b, r->model->stages[x->stage]->name.s, false);
-        csv_str(b, rt_stage_name(r->rt, x->target), false);
-        csv_str(b, x->reason, false);
-        csv_str(b, x->via_rule ? "rule" : "arrow", false);
-        csv_num(b, x->count, false);
-        csv_num(b, render_share_of_exits(r, x), true);
-    }
-}
+static const CsvColumn EXITS[] = {
+    OUTER("stage", STAGE_NAME), KEY(EXIT_TO), KEY(EXIT_REASON), KEY(EXIT_VIA), KEY(EXIT_COUNT), KEY(EXIT_SHARE),
+};
 
 /* The emotion curve of every persona: declared, simulated, and the reason the curve gives. */
-static void curves(const RtResult *r, Buf *b)
+static const CsvColumn CURVES[] = {
+    OUTER("persona", PERSONA_NAME), KEY(CURVE_STAGE), KEY(CURVE_DECLARED), KEY(CURVE_SIMULATED),
+    KEY(CURVE_REASON),
+};
+
+static void heading(Buf *b, const CsvView *v)
 {
-    const Model *m = r->model;
-    buf_puts(b, "persona,stage,declared,simulated,reason\n");
-    for (int p = 0; p < m->npersonas; p++) {
-        if (r->persona >= 0 && p != r->persona) continue;
-        for (int s = 0; s < m->nstages; s++) {
-            size_t at = (size_t)p * (size_t)m->nstages + (size_t)s;
-            csv_str(b, render_persona_name(r, p), false);
-            csv_str(b, m->stages[s]->name.s, false);
-            csv_num(b, m->curve_declared[at] ? m->curve[at] : NAN, false);
-            csv_num(b, r->curve_sim[at], false);
-            csv_str(b, m->curve_reason[at], true);
-        }
+    for (int c = 0; c < v->ncols; c++) {
+        const CsvColumn *col = &v->cols[c];
+        const FigTable *t = col->outer ? v->outer : v->table;
+        csv_str(b, col->heading ? col->heading : t->members[col->member].key, c + 1 == v->ncols);
     }
 }
 
-/* A row of the headline table; a figure without an interval leaves ci_low and ci_high empty. */
-static void figure_row(Buf *b, const char *figure, double value, double lo, double hi)
+/* One field: a text, "yes" or "no", or a number ("" when it does not exist). */
+static void field(Buf *b, const Figure *f, FigPart part, const RtResult *r, int row, int parent, bool last)
 {
-    csv_str(b, figure, false);
-    csv_num(b, value, false);
-    csv_num(b, lo, false);
-    csv_num(b, hi, true);
+    FigValue v = fig_get(f, r, row, parent);
+    if (f->kind == FIG_TEXT) csv_str(b, v.text, last);
+    else if (f->kind == FIG_BOOL) csv_str(b, v.value != 0 ? "yes" : "no", last);
+    else csv_num(b, fig_part(v, part), last);
+}
+
+static void row(Buf *b, const CsvView *v, const RtResult *r, int i, int outer)
+{
+    for (int c = 0; c < v->ncols; c++) {
+        const CsvColumn *col = &v->cols[c];
+        bool last = c + 1 == v->ncols;
+        if (col->outer) field(b, &v->outer->members[col->member], col->part, r, outer, -1, last);
+        else field(b, &v->table->members[col->member], col->part, r, i, outer, last);
+    }
+}
+
+static void view(Buf *b, const CsvView *v, const RtResult *r)
+{
+    heading(b, v);
+    if (!v->outer) {
+        for (int i = fig_first(v->table, r, -1); i >= 0; i = fig_after(v->table, r, -1, i)) row(b, v, r, i, -1);
+        return;
+    }
+    for (int o = fig_first(v->outer, r, -1); o >= 0; o = fig_after(v->outer, r, -1, o))
+        for (int i = fig_first(v->table, r, o); i >= 0; i = fig_after(v->table, r, o, i)) row(b, v, r, i, o);
+}
+
+/* The number figures of a table of one row, each as a row named by its key (after `prefix`),
+ * with its interval where it has one; the objects inside it (time_to_convert) too. */
+static void figure_rows(Buf *b, const RtResult *r, const FigTable *t, const char *prefix)
+{
+    for (int m = 0; m < t->n; m++) {
+        const Figure *f = &t->members[m];
+        if (f->flags & (FIGF_META | FIGF_PEOPLE_ONLY)) continue;
+        char name[128];
+        snprintf(name, sizeof name, "%s%s", prefix, f->key);
+        if (f->kind == FIG_OBJECT) {
+            char inner[sizeof name + 1];
+            snprintf(inner, sizeof inner, "%s_", name);
+            figure_rows(b, r, fig_get(f, r, 0, -1).table, inner);
+        }
+        if (!fig_is_number(f->kind)) continue;
+        FigValue v = fig_get(f, r, 0, -1);
+        csv_str(b, name, false);
+        csv_num(b, v.value, false);
+        csv_num(b, v.lo, false);
+        csv_num(b, v.hi, true);
+    }
 }
 
 /* The headline figures, one per row, named as the JSON report names them: rates as fractions
  * with their Wilson interval, money per customer and CAC with theirs (none in an exact
- * analysis). */
+ * analysis); a figure without an interval leaves ci_low and ci_high empty. */
 static void headline(const RtResult *r, Buf *b)
 {
     buf_puts(b, "figure,value,ci_low,ci_high\n");
-    figure_row(b, "cohort", r->cohort, NAN, NAN);
-    RtRate conv = rt_rate(r->converted, r->cohort, r->exact), churn = rt_rate(r->churned, r->cohort, r->exact);
-    figure_row(b, "conversion", conv.rate, conv.lo, conv.hi);
-    figure_row(b, "churn", churn.rate, churn.lo, churn.hi);
-    figure_row(b, "completed", r->completed / r->cohort, NAN, NAN);
-    figure_row(b, "active", r->active / r->cohort, NAN, NAN);
-    figure_row(b, "time_to_convert_mean", r->ttc_mean, NAN, NAN);
-    figure_row(b, "time_to_convert_median", r->ttc_median, NAN, NAN);
-    figure_row(b, "time_to_convert_p90", r->ttc_p90, NAN, NAN);
-    static const char *const retention[] = {"retention_day_7", "retention_day_30", "retention_day_90",
-                                            "retention_horizon"};
-    for (int i = 0; i < 4; i++) figure_row(b, retention[i], r->retention[i], NAN, NAN);
-    figure_row(b, "revenue", r->revenue, NAN, NAN);
-    figure_row(b, "cost", r->cost, NAN, NAN);
-    RtMoney money = rt_money(r);
-    figure_row(b, "revenue_per_customer", money.revenue.value, money.revenue.lo, money.revenue.hi);
-    figure_row(b, "cost_per_customer", money.cost.value, money.cost.lo, money.cost.hi);
-    figure_row(b, "cac", money.cac.value, money.cac.lo, money.cac.hi);
-    figure_row(b, "nps", r->nps, NAN, NAN);
-    figure_row(b, "csat", r->csat, NAN, NAN);
-    figure_row(b, "stage_entries", r->steps, NAN, NAN);
+    figure_rows(b, r, &FIG_REPORT, "");
 }
 
 /* The pain points, then the opportunities, of every touchpoint in report order (as the HTML
  * report's table lists them), with how many customers met the touchpoint. */
 static void pains(const RtResult *r, Buf *b)
 {
-    const Model *m = r->model;
+    static const int figures[] = {TOUCH_REACHED, TOUCH_REACHED_RATE, TOUCH_MEETINGS};
     buf_puts(b, "touchpoint,stage,kind,text,reached,reached_rate,meetings\n");
-    for (int pass = 0; pass < 2; pass++) {
-        for (int t = 0; t < r->rt->ntouch; t++) {
-            const Touchpoint *tp = m->touchpoints[t];
-            for (const StrList *l = pass == 0 ? tp->pains : tp->opportunities; l; l = l->next) {
-                csv_str(b, tp->name.s, false);
-                csv_str(b, tp->stage_index >= 0 ? m->stages[tp->stage_index]->name.s : "", false);
-                csv_str(b, pass == 0 ? "pain" : "opportunity", false);
-                csv_str(b, l->str.s, false);
-                csv_num(b, r->touch[t].reached, false);
-                csv_num(b, r->touch[t].reached / r->cohort, false);
-                csv_num(b, r->touch[t].meetings, true);
-            }
-        }
+    int n;
+    FigPain *p = fig_pains(r, &n);
+    for (int k = 0; k < n; k++) {
+        field(b, &FIG_TOUCHPOINTS.members[TOUCH_NAME], PART_VALUE, r, p[k].touchpoint, -1, false);
+        field(b, &FIG_TOUCHPOINTS.members[TOUCH_STAGE], PART_VALUE, r, p[k].touchpoint, -1, false);
+        csv_str(b, p[k].pain ? "pain" : "opportunity", false);
+        csv_str(b, p[k].text, false);
+        for (int f = 0; f < 3; f++)
+            field(b, &FIG_TOUCHPOINTS.members[figures[f]], PART_VALUE, r, p[k].touchpoint, -1, f == 2);
     }
+    free(p);
 }
 
 void render_csv(const RtResult *r, CsvTable table, Buf *out)
 {
-    switch (table) {
-    case CSV_STAGES: stages(r, out); break;
-    case CSV_PERSONAS: personas(r, out); break;
-    case CSV_TOUCHPOINTS: touchpoints(r, out); break;
-    case CSV_CHANNELS: channels(r, out); break;
-    case CSV_REASONS: reasons(r, out); break;
-    case CSV_EXITS: exits(r, out); break;
-    case CSV_CURVES: curves(r, out); break;
-    case CSV_HEADLINE: headline(r, out); break;
-    case CSV_PAINS: pains(r, out); break;
-    case CSV_NTABLES: break;
-    }
+    static const CsvView views[] = {
+        [CSV_STAGES] = VIEW(&FIG_STAGES, NULL, STAGES),
+        [CSV_PERSONAS] = VIEW(&FIG_PERSONAS, NULL, PERSONAS),
+        [CSV_TOUCHPOINTS] = VIEW(&FIG_TOUCHPOINTS, NULL, TOUCHPOINTS),
+        [CSV_CHANNELS] = VIEW(&FIG_CHANNELS, NULL, CHANNELS),
+        [CSV_REASONS] = VIEW(&FIG_REASONS, NULL, REASONS),
+        [CSV_EXITS] = VIEW(&FIG_EXITS, &FIG_STAGES, EXITS),
+        [CSV_CURVES] = VIEW(&FIG_CURVE, &FIG_PERSONAS, CURVES),
+    };
+    if (table == CSV_HEADLINE) headline(r, out);
+    else if (table == CSV_PAINS) pains(r, out);
+    else if (table < CSV_NTABLES) view(out, &views[table], r);
 }

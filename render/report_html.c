@@ -21,69 +21,11 @@
 /* The note shown where an exact analysis has no figure. */
 static const char HTML_NOT_EXACT[] = "not available in an exact analysis";
 
-static const char MINUS[] = "\xE2\x88\x92", DASH[] = "\xE2\x80\x93", DOT[] = " \xC2\xB7 ";
+static const char DASH[] = "\xE2\x80\x93", DOT[] = " \xC2\xB7 ";
 
 /* ---- figures ---- */
 
-const char *html_path(char buf[128], const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, 128, fmt, ap);
-    va_end(ap);
-    return buf;
-}
-
-/* |v| with `decimals` decimals, thousands grouped with commas; a sign when asked (and a real
- * minus), none on a value that rounds to zero. */
-static void number(Buf *b, double v, int decimals, bool sign)
-{
-    char digits[64];
-    snprintf(digits, sizeof digits, "%.*f", decimals, fabs(v));
-    bool zero = strspn(digits, "0.") == strlen(digits);
-    if (v < 0 && !zero) buf_puts(b, MINUS);
-    else if (sign && v > 0 && !zero) buf_putc(b, '+');
-    size_t whole = strcspn(digits, ".");
-    for (size_t i = 0; i < whole; i++) {
-        buf_putc(b, digits[i]);
-        if ((whole - i - 1) % 3 == 0 && i + 1 < whole) buf_putc(b, ',');
-    }
-    buf_puts(b, digits + whole);
-}
-
-void html_fig_text(Buf *b, const RtResult *r, double v, FigKind k)
-{
-    if (!isfinite(v)) {
-        buf_puts(b, DASH);
-        return;
-    }
-    switch (k) {
-    case FIG_COUNT: number(b, v, r->exact ? 1 : 0, false); break;
-    case FIG_RATE:
-        number(b, v * 100, 1, false);
-        buf_putc(b, '%');
-        break;
-    case FIG_MONEY: number(b, v, 2, false); break;
-    case FIG_MOOD: number(b, v, 2, true); break;
-    case FIG_DAYS: {
-        /* "15.8 d", "5.2 h", "42 min" (format.h), a no-break space keeping it on one line. */
-        Duration d = duration_for_people(v);
-        number(b, d.value, d.decimals, false);
-        buf_printf(b, "\xC2\xA0%s", d.unit);
-        break;
-    }
-    case FIG_NPS: number(b, v, 1, true); break;
-    case FIG_CSAT: number(b, v, 2, false); break;
-    case FIG_PLAIN: render_number(b, v); break;
-    case FIG_WHOLE: number(b, v, 0, false); break;
-    }
-}
-
-static const char *kind_name(FigKind k)
-{
-    static const char *const names[] = {"count", "pct", "money", "mood", "days", "nps", "csat", "plain", "whole"};
-    return names[k];
-}
+void html_fig_text(Buf *b, const RtResult *r, double v, FigKind k) { fig_html_text(b, k, v, r->exact); }
 
 void html_fig_attrs(Buf *b, const char *path, double v, FigKind k)
 {
@@ -91,7 +33,7 @@ void html_fig_attrs(Buf *b, const char *path, double v, FigKind k)
     chart_escape(b, path);
     buf_puts(b, "\" data-value=\"");
     render_number(b, v);
-    buf_printf(b, "\" data-format=\"%s\"", kind_name(k));
+    buf_printf(b, "\" data-format=\"%s\"", fig_kind_name(k));
 }
 
 void html_fig(Buf *b, const RtResult *r, const char *tag, const char *cls, const char *path, double v, FigKind k)
@@ -118,6 +60,40 @@ void html_series(Buf *b, const char *path, const char *keys, const double *value
         render_number(b, values[i]);
     }
     buf_putc(b, '"');
+}
+
+HtmlRow html_row(const RtResult *r, const FigTable *t, int row, int parent, const char *outer, int index)
+{
+    HtmlRow w = {r, t, row, parent, ""};
+    fig_row_path(w.path, outer, t, index);
+    return w;
+}
+
+HtmlRow html_object(const RtResult *r, const FigTable *t)
+{
+    HtmlRow w = {r, t, 0, -1, ""};
+    snprintf(w.path, sizeof w.path, "%s", t->key);
+    return w;
+}
+
+FigValue html_value(const HtmlRow *w, int member) { return fig_get(&w->t->members[member], w->r, w->row, w->parent); }
+
+const char *html_member_path(char buf[FIG_PATH_MAX], const HtmlRow *w, int member, FigPart part)
+{
+    return fig_path(buf, w->path, &w->t->members[member], part);
+}
+
+void html_member(Buf *b, const HtmlRow *w, const char *tag, const char *cls, int member, FigPart part)
+{
+    const Figure *f = &w->t->members[member];
+    char path[FIG_PATH_MAX];
+    html_fig(b, w->r, tag, cls, fig_path(path, w->path, f, part), fig_part(html_value(w, member), part),
+             fig_part_kind(f, part));
+}
+
+void html_member_text(Buf *b, const HtmlRow *w, int member, FigPart part)
+{
+    html_fig_text(b, w->r, fig_part(html_value(w, member), part), fig_part_kind(&w->t->members[member], part));
 }
 
 /* ---- the page ---- */
@@ -221,19 +197,21 @@ static void meta_item(Buf *b, const char *text)
 
 static void header_meta(Buf *b, const RtResult *r, const char *file, const HtmlReport *o)
 {
+    HtmlRow top = html_object(r, &FIG_REPORT);
+    char path[FIG_PATH_MAX];
     buf_puts(b, "<p class=\"meta\">");
     meta_item(b, file);
     buf_puts(b, "<span>cohort ");
-    html_fig(b, r, "span", NULL, "cohort", r->cohort, FIG_WHOLE);
+    html_member(b, &top, "span", NULL, R_COHORT, PART_VALUE);
     buf_puts(b, " customers</span>\n<span>seed ");
-    html_fig(b, r, "span", NULL, "seed", (double)r->seed, FIG_PLAIN);
+    html_member(b, &top, "span", NULL, R_SEED, PART_VALUE);
     buf_puts(b, "</span>\n<span>");
     if (r->has_horizon && r->horizon < 1) { /* "horizon 12.0 h", not "horizon 0.5 days" */
         buf_puts(b, "horizon ");
-        html_fig(b, r, "span", NULL, "horizon_days", r->horizon, FIG_DAYS);
+        html_fig(b, r, "span", NULL, html_member_path(path, &top, R_HORIZON, PART_VALUE), r->horizon, FIG_DAYS);
     } else if (r->has_horizon) {
         buf_puts(b, "horizon ");
-        html_fig(b, r, "span", NULL, "horizon_days", r->horizon, FIG_PLAIN);
+        html_member(b, &top, "span", NULL, R_HORIZON, PART_VALUE);
         buf_puts(b, " days");
     } else {
         buf_puts(b, "no horizon");
@@ -298,16 +276,17 @@ static void section_close(Buf *b) { buf_puts(b, "</section>\n"); }
 
 /* ---- headline cards ---- */
 
-static void card_open(Buf *b, const char *tone, const char *title)
+/* Each card shows a figure of the catalogue under its title, big, with lines under it. */
+static void card_open(Buf *b, const char *tone, const HtmlRow *w, int member)
 {
     buf_printf(b, "<div class=\"card %s\"><h3>", tone);
-    chart_escape(b, title);
+    chart_escape(b, w->t->members[member].title);
     buf_puts(b, "</h3>");
 }
 
-static void card_big(Buf *b, const RtResult *r, const char *path, double v, FigKind k)
+static void card_big(Buf *b, const HtmlRow *w, int member, FigPart part)
 {
-    html_fig(b, r, "span", "big", path, v, k);
+    html_member(b, w, "span", "big", member, part);
 }
 
 static void card_close(Buf *b, const char *sub)
@@ -320,141 +299,178 @@ static void card_close(Buf *b, const char *sub)
     buf_puts(b, "</div>\n");
 }
 
-/* A rate of the cohort with its count and 95% interval. */
-static void card_rate(Buf *b, const RtResult *r, const char *tone, const char *title, const char *key, double count)
+/* "95% CI lo–hi" of a figure; nothing when it has none (an exact analysis). */
+static void card_interval(Buf *b, const HtmlRow *w, int member)
 {
-    char path[128];
-    RtRate x = rt_rate(count, r->cohort, r->exact);
-    card_open(b, tone, title);
-    card_big(b, r, html_path(path, "%s.rate", key), x.rate, FIG_RATE);
+    if (!fig_has_interval(w->r, html_value(w, member))) return;
+    buf_puts(b, "<span class=\"sub\">95% CI ");
+    html_member(b, w, "span", NULL, member, PART_LO);
+    buf_puts(b, DASH);
+    html_member(b, w, "span", NULL, member, PART_HI);
+    buf_puts(b, "</span>");
+}
+
+/* A rate of the cohort with its count and 95% interval. */
+static void card_rate(Buf *b, const HtmlRow *top, const char *tone, int member)
+{
+    card_open(b, tone, top, member);
+    card_big(b, top, member, PART_VALUE);
     buf_puts(b, "<span class=\"sub\">");
-    html_fig(b, r, "span", NULL, html_path(path, "%s.count", key), count, FIG_COUNT);
-    buf_puts(b, r->exact ? " customers expected" : " customers");
-    if (!r->exact) {
+    html_member(b, top, "span", NULL, member, PART_COUNT);
+    buf_puts(b, top->r->exact ? " customers expected" : " customers");
+    if (!top->r->exact) {
         buf_puts(b, "</span><span class=\"sub\">95% CI ");
-        html_fig(b, r, "span", NULL, html_path(path, "%s.ci95.0", key), x.lo, FIG_RATE);
+        html_member(b, top, "span", NULL, member, PART_LO);
         buf_puts(b, DASH);
-        html_fig(b, r, "span", NULL, html_path(path, "%s.ci95.1", key), x.hi, FIG_RATE);
+        html_member(b, top, "span", NULL, member, PART_HI);
     }
     buf_puts(b, "</span>");
     card_close(b, NULL);
 }
 
 /* A figure with a line under it; `missing` says why when the figure does not exist. */
-static void card_figure(Buf *b, const RtResult *r, const char *title, const char *path, double v, FigKind k,
-                        const char *sub, const char *missing)
+static void card_figure(Buf *b, const HtmlRow *w, int member, const char *sub, const char *missing)
 {
-    card_open(b, "plain", title);
-    card_big(b, r, path, v, k);
-    card_close(b, isfinite(v) ? sub : missing);
-}
-
-/* "95% CI lo–hi" of a money figure whose JSON key is `key` (its interval is `key`_ci95); nothing
- * when it has none (an exact analysis). */
-static void money_interval(Buf *b, const RtResult *r, const char *key, RtEstimate e)
-{
-    char path[128];
-    if (!isfinite(e.lo) || !isfinite(e.hi)) return;
-    buf_puts(b, "<span class=\"sub\">95% CI ");
-    html_fig(b, r, "span", NULL, html_path(path, "%s_ci95.0", key), e.lo, FIG_MONEY);
-    buf_puts(b, DASH);
-    html_fig(b, r, "span", NULL, html_path(path, "%s_ci95.1", key), e.hi, FIG_MONEY);
-    buf_puts(b, "</span>");
+    card_open(b, "plain", w, member);
+    card_big(b, w, member, PART_VALUE);
+    card_close(b, isfinite(html_value(w, member).value) ? sub : missing);
 }
 
 /* A figure per customer with its total and, in a simulation, its 95% interval. */
-static void card_money(Buf *b, const RtResult *r, const char *title, const char *key, RtEstimate per,
-                       const char *total_key, double total)
+static void card_money(Buf *b, const HtmlRow *top, int member, int total)
 {
-    card_open(b, "plain", title);
-    card_big(b, r, key, per.value, FIG_MONEY);
+    card_open(b, "plain", top, member);
+    card_big(b, top, member, PART_VALUE);
     buf_puts(b, "<span class=\"sub\">");
-    html_fig(b, r, "span", NULL, total_key, total, FIG_MONEY);
-    buf_puts(b, r->exact ? " expected in all</span>" : " in all</span>");
-    money_interval(b, r, key, per);
+    html_member(b, top, "span", NULL, total, PART_VALUE);
+    buf_puts(b, top->r->exact ? " expected in all</span>" : " in all</span>");
+    card_interval(b, top, member);
     card_close(b, NULL);
 }
 
-static void card_cac(Buf *b, const RtResult *r, RtEstimate cac)
+static void card_cac(Buf *b, const HtmlRow *top)
 {
-    card_open(b, "plain", "CAC");
-    card_big(b, r, "cac", cac.value, FIG_MONEY);
-    if (!isfinite(cac.value)) {
+    card_open(b, "plain", top, R_CAC);
+    card_big(b, top, R_CAC, PART_VALUE);
+    if (!isfinite(html_value(top, R_CAC).value)) {
         card_close(b, "no conversion");
         return;
     }
     buf_puts(b, "<span class=\"sub\">customer acquisition cost: cost per conversion</span>");
-    money_interval(b, r, "cac", cac);
+    card_interval(b, top, R_CAC);
     card_close(b, NULL);
 }
 
 /* The median time to convert, with the mean and 90th percentile; in an exact analysis, which has
  * no percentiles, the mean. */
-static void card_time(Buf *b, const RtResult *r)
+static void card_time(Buf *b, const HtmlRow *top)
 {
-    card_open(b, "plain", "Time to convert");
+    const RtResult *r = top->r;
+    HtmlRow ttc = html_object(r, &FIG_TIME_TO_CONVERT);
+    card_open(b, "plain", top, R_TIME_TO_CONVERT);
     if (!isfinite(r->ttc_mean)) {
-        card_big(b, r, "time_to_convert.mean", r->ttc_mean, FIG_DAYS);
+        card_big(b, &ttc, TTC_MEAN, PART_VALUE);
         card_close(b, "no customer converted");
         return;
     }
     if (r->exact) {
-        card_big(b, r, "time_to_convert.mean", r->ttc_mean, FIG_DAYS);
+        card_big(b, &ttc, TTC_MEAN, PART_VALUE);
         card_close(b, "mean; percentiles are not available in an exact analysis");
         return;
     }
-    card_big(b, r, "time_to_convert.median", r->ttc_median, FIG_DAYS);
+    card_big(b, &ttc, TTC_MEDIAN, PART_VALUE);
     buf_puts(b, "<span class=\"sub\">median; mean ");
-    html_fig(b, r, "span", NULL, "time_to_convert.mean", r->ttc_mean, FIG_DAYS);
+    html_member(b, &ttc, "span", NULL, TTC_MEAN, PART_VALUE);
     buf_puts(b, DOT);
     buf_puts(b, "90th percentile ");
-    html_fig(b, r, "span", NULL, "time_to_convert.p90", r->ttc_p90, FIG_DAYS);
+    html_member(b, &ttc, "span", NULL, TTC_P90, PART_VALUE);
     buf_puts(b, "</span>");
     card_close(b, NULL);
 }
 
 static void cards(Buf *b, const RtResult *r)
 {
+    HtmlRow top = html_object(r, &FIG_REPORT), retention = html_object(r, &FIG_RETENTION);
     section_open(b, "headline", "Headline", NULL);
     buf_puts(b, "<div class=\"cards\">\n");
-    card_rate(b, r, "good", "Conversion", "conversion", r->converted);
-    card_rate(b, r, "bad", "Churn", "churn", r->churned);
-    card_figure(b, r, "Retention, day 30", "retention.day_30", r->retention[1], FIG_RATE,
-                "share of the cohort not churned by day 30", HTML_NOT_EXACT);
-    card_figure(b, r, "Retention, day 90", "retention.day_90", r->retention[2], FIG_RATE,
-                "share of the cohort not churned by day 90", HTML_NOT_EXACT);
-    card_figure(b, r, "NPS", "nps", r->nps, FIG_NPS, "Net Promoter Score: promoters minus detractors", HTML_NOT_EXACT);
-    card_figure(b, r, "CSAT", "csat", r->csat, FIG_CSAT, "customer satisfaction, mean score from 1 to 5",
-                HTML_NOT_EXACT);
-    RtMoney money = rt_money(r);
-    card_money(b, r, "Revenue / customer", "revenue_per_customer", money.revenue, "revenue", r->revenue);
-    card_money(b, r, "Cost / customer", "cost_per_customer", money.cost, "cost", r->cost);
-    card_cac(b, r, money.cac);
-    card_time(b, r);
+    card_rate(b, &top, "good", R_CONVERSION);
+    card_rate(b, &top, "bad", R_CHURN);
+    card_figure(b, &retention, RET_DAY_30, "share of the cohort not churned by day 30", HTML_NOT_EXACT);
+    card_figure(b, &retention, RET_DAY_90, "share of the cohort not churned by day 90", HTML_NOT_EXACT);
+    card_figure(b, &top, R_NPS, "Net Promoter Score: promoters minus detractors", HTML_NOT_EXACT);
+    card_figure(b, &top, R_CSAT, "customer satisfaction, mean score from 1 to 5", HTML_NOT_EXACT);
+    card_money(b, &top, R_REVENUE_PER_CUSTOMER, R_REVENUE);
+    card_money(b, &top, R_COST_PER_CUSTOMER, R_COST);
+    card_cac(b, &top);
+    card_time(b, &top);
     buf_puts(b, "</div>\n");
     section_close(b);
 }
 
 /* ---- tables ---- */
 
-/* <table><thead><tr> with the headings; a heading starting with '#' is a number column. */
-static void table_open(Buf *b, const char *const *heads, int n)
+/* Columns (FigColumn) are headed by their figure's title unless they say otherwise; PART_LO shows
+ * the figure's interval, "lo–hi". */
+typedef FigColumn HtmlColumn;
+#define COLUMN FIG_COLUMN
+#define NCOLS FIG_NCOLUMNS
+
+static void th(Buf *b, const char *heading, bool number)
+{
+    buf_printf(b, "<th%s scope=\"col\">", number ? " class=\"n\"" : "");
+    chart_escape(b, heading);
+    buf_puts(b, "</th>");
+}
+
+/* <table><thead><tr> with the headings: `first` (text columns, such as the row's name), then the
+ * columns' (right-aligned for numbers). */
+static void table_open(Buf *b, const char *const *first, int nfirst, const FigTable *t, const HtmlColumn *cols,
+                       int ncols)
 {
     buf_puts(b, "<div class=\"tablewrap\"><table>\n<thead><tr>");
-    for (int i = 0; i < n; i++) {
-        bool num = heads[i][0] == '#';
-        buf_printf(b, "<th%s scope=\"col\">", num ? " class=\"n\"" : "");
-        chart_escape(b, heads[i] + num);
-        buf_puts(b, "</th>");
+    for (int i = 0; i < nfirst; i++) th(b, first[i], false);
+    for (int i = 0; i < ncols; i++) {
+        const Figure *f = &t->members[cols[i].member];
+        th(b, cols[i].heading ? cols[i].heading : f->title, fig_is_number(f->kind));
     }
     buf_puts(b, "</tr></thead>\n<tbody>\n");
 }
 
 static void table_close(Buf *b) { buf_puts(b, "</tbody></table></div>\n"); }
 
-static void td_fig(Buf *b, const RtResult *r, const char *path, double v, FigKind k)
+/* "12.0%–13.4%" for a rate's interval; a dash in an exact analysis. */
+static void td_interval(Buf *b, const HtmlRow *w, int member)
 {
-    html_fig(b, r, "td", "n", path, v, k);
+    buf_puts(b, "<td class=\"n\">");
+    if (!fig_has_interval(w->r, html_value(w, member))) {
+        buf_puts(b, DASH);
+    } else {
+        html_member(b, w, "span", NULL, member, PART_LO);
+        buf_puts(b, DASH);
+        html_member(b, w, "span", NULL, member, PART_HI);
+    }
+    buf_puts(b, "</td>");
+}
+
+/* A number cell: the figure with its JSON path, or, for a figure shown only to people, its text. */
+static void td_member(Buf *b, const HtmlRow *w, int member, FigPart part)
+{
+    if (part == PART_LO) {
+        td_interval(b, w, member);
+        return;
+    }
+    if (w->t->members[member].flags & FIGF_PEOPLE_ONLY) {
+        buf_puts(b, "<td class=\"n\">");
+        html_member_text(b, w, member, part);
+        buf_puts(b, "</td>");
+        return;
+    }
+    html_member(b, w, "td", "n", member, part);
+}
+
+static void td_columns(Buf *b, const HtmlRow *w, const HtmlColumn *cols, int ncols)
+{
+    for (int i = 0; i < ncols; i++) td_member(b, w, cols[i].member, cols[i].part);
 }
 
 /* A name cell: the name, and its label underneath when there is one. */
@@ -471,6 +487,12 @@ static void td_name(Buf *b, const char *name, const char *label, const char *tag
     buf_puts(b, "</td>");
 }
 
+/* The name and label of a row (members `name` and `name` + 1). */
+static void td_row_name(Buf *b, const HtmlRow *w, int name, const char *tag)
+{
+    td_name(b, html_value(w, name).text, html_value(w, name + 1).text, tag);
+}
+
 static void td_text(Buf *b, const char *text)
 {
     buf_puts(b, "<td>");
@@ -480,53 +502,46 @@ static void td_text(Buf *b, const char *text)
 
 static void stages_table(Buf *b, const RtResult *r)
 {
-    static const char *const heads[] = {"Stage", "#Reached", "#% of cohort", "#Entries", "#Mood on entry", "#Converted",
-                                        "#Churned", "#Completed", "#Active", "#Revenue"};
-    table_open(b, heads, 10);
-    char path[128];
-    for (int s = 0; s < r->rt->nstages; s++) {
-        const Stage *st = r->model->stages[s];
-        const RtStageRow *x = &r->stages[s];
+    static const HtmlColumn cols[] = {
+        COLUMN(STAGE_REACHED),   COLUMN(STAGE_REACHED_RATE), COLUMN(STAGE_ENTRIES),
+        COLUMN(STAGE_MEAN_MOOD), COLUMN(STAGE_CONVERTED),    COLUMN(STAGE_CHURNED),
+        COLUMN(STAGE_COMPLETED), COLUMN(STAGE_ACTIVE),       COLUMN(STAGE_REVENUE),
+    };
+    const char *first[] = {FIG_STAGES.members[STAGE_NAME].title};
+    table_open(b, first, 1, &FIG_STAGES, cols, NCOLS(cols));
+    for (int s = fig_first(&FIG_STAGES, r, -1); s >= 0; s = fig_after(&FIG_STAGES, r, -1, s)) {
+        HtmlRow w = html_row(r, &FIG_STAGES, s, -1, NULL, s);
         buf_puts(b, "<tr>");
-        td_name(b, st->name.s, st->label.s, st->goal ? "goal" : NULL);
-        td_fig(b, r, html_path(path, "stages.%d.reached", s), x->reached, FIG_COUNT);
-        td_fig(b, r, html_path(path, "stages.%d.reached_rate", s), x->reached / r->cohort, FIG_RATE);
-        td_fig(b, r, html_path(path, "stages.%d.entries", s), x->entries, FIG_COUNT);
-        td_fig(b, r, html_path(path, "stages.%d.mean_mood", s), x->mean_mood, FIG_MOOD);
-        td_fig(b, r, html_path(path, "stages.%d.converted", s), x->converted, FIG_COUNT);
-        td_fig(b, r, html_path(path, "stages.%d.churned", s), x->churned, FIG_COUNT);
-        td_fig(b, r, html_path(path, "stages.%d.completed", s), x->completed, FIG_COUNT);
-        td_fig(b, r, html_path(path, "stages.%d.active", s), x->active, FIG_COUNT);
-        td_fig(b, r, html_path(path, "stages.%d.revenue", s), x->revenue, FIG_MONEY);
+        td_row_name(b, &w, STAGE_NAME, html_value(&w, STAGE_GOAL).value != 0 ? "goal" : NULL);
+        td_columns(b, &w, cols, NCOLS(cols));
         buf_puts(b, "</tr>\n");
     }
     table_close(b);
 }
 
 /* The text of a way out: "→ Purchase", "→ churn: reason", with "(rule)" for a rule's. */
-static void exit_text(Buf *b, const RtResult *r, const RtExitRow *x)
+static void exit_text(Buf *b, const HtmlRow *w)
 {
+    const char *reason = html_value(w, EXIT_REASON).text;
     buf_puts(b, "\xE2\x86\x92 ");
-    buf_puts(b, rt_stage_name(r->rt, x->target));
-    if (x->reason && *x->reason) buf_printf(b, ": %s", x->reason);
-    if (x->via_rule) buf_puts(b, " (rule)");
+    buf_puts(b, html_value(w, EXIT_TO).text);
+    if (reason && *reason) buf_printf(b, ": %s", reason);
+    if (strcmp(html_value(w, EXIT_VIA).text, "rule") == 0) buf_puts(b, " (rule)");
 }
 
 /* The rows of what did not leave stage `s` by a way out, each with its share of the stage's
  * entries: the entries the horizon cut while in it, and the customers who completed there. */
-static void stayed_rows(Buf *b, const RtResult *r, int s)
+static void stayed_rows(Buf *b, const HtmlRow *stage)
 {
-    const RtStageRow *x = &r->stages[s];
-    char path[128];
+    const FigStayed *rows = FIG_STAYED;
     for (int i = 0; i < 2; i++) {
-        double count = i == 0 ? render_stage_still(r, s) : x->completed;
-        if (!(count > 0)) continue;
+        if (!(html_value(stage, rows[i].count).value > 0)) continue;
         buf_puts(b, "<tr><td></td><td><i>");
-        chart_escape(b, i == 0 ? "still in the stage at the horizon" : "completed in the stage");
+        chart_escape(b, rows[i].what);
         buf_puts(b, "</i></td>");
-        td_fig(b, r, html_path(path, "stages.%d.%s", s, i == 0 ? "still_at_horizon" : "completed"), count, FIG_COUNT);
+        td_member(b, stage, rows[i].count, PART_VALUE);
         buf_puts(b, "<td class=\"n\">");
-        html_fig_text(b, r, x->entries > 0 ? count / x->entries : NAN, FIG_RATE);
+        html_member_text(b, stage, rows[i].share, PART_VALUE);
         buf_puts(b, " of entries</td></tr>\n");
     }
 }
@@ -534,28 +549,27 @@ static void stayed_rows(Buf *b, const RtResult *r, int s)
 static void exits_table(Buf *b, const RtResult *r)
 {
     if (r->nexits == 0) return;
-    static const char *const heads[] = {"Stage", "Way out", "#Taken", "#% of the stage's exits"};
+    static const HtmlColumn cols[] = {COLUMN(EXIT_COUNT), COLUMN(EXIT_SHARE)};
+    const char *first[] = {FIG_STAGES.members[STAGE_NAME].title, "Way out"};
     buf_puts(b, "<h3>Ways out of each stage</h3>\n<p class=\"intro\">Each way out as a share of the stage's "
                 "exits: of the customers who left the stage, the share that took it (an estimate of the arrow's "
                 "probability when nothing else changes it). Customers who never left it are listed apart, with their share of its entries.</p>\n");
-    table_open(b, heads, 4);
-    char path[128];
-    int k = 0;
-    for (int i = 0; i < r->nexits; i++) {
-        const RtExitRow *x = &r->exits[i];
-        bool first = i == 0 || r->exits[i - 1].stage != x->stage;
-        k = first ? 0 : k + 1;
-        buf_puts(b, "<tr>");
-        td_text(b, first ? r->model->stages[x->stage]->name.s : "");
-        Buf t = BUF_INIT;
-        exit_text(&t, r, x);
-        td_text(b, buf_str(&t));
-        buf_free(&t);
-        td_fig(b, r, html_path(path, "stages.%d.exits.%d.count", x->stage, k), x->count, FIG_COUNT);
-        td_fig(b, r, html_path(path, "stages.%d.exits.%d.share_of_exits", x->stage, k), render_share_of_exits(r, x),
-               FIG_RATE);
-        buf_puts(b, "</tr>\n");
-        if (i + 1 == r->nexits || r->exits[i + 1].stage != x->stage) stayed_rows(b, r, x->stage);
+    table_open(b, first, 2, &FIG_EXITS, cols, NCOLS(cols));
+    for (int s = fig_first(&FIG_STAGES, r, -1); s >= 0; s = fig_after(&FIG_STAGES, r, -1, s)) {
+        HtmlRow stage = html_row(r, &FIG_STAGES, s, -1, NULL, s);
+        int k = 0;
+        for (int i = fig_first(&FIG_EXITS, r, s); i >= 0; i = fig_after(&FIG_EXITS, r, s, i), k++) {
+            HtmlRow w = html_row(r, &FIG_EXITS, i, s, stage.path, k);
+            buf_puts(b, "<tr>");
+            td_text(b, k == 0 ? html_value(&stage, STAGE_NAME).text : "");
+            Buf t = BUF_INIT;
+            exit_text(&t, &w);
+            td_text(b, buf_str(&t));
+            buf_free(&t);
+            td_columns(b, &w, cols, NCOLS(cols));
+            buf_puts(b, "</tr>\n");
+        }
+        if (k > 0) stayed_rows(b, &stage);
     }
     table_close(b);
 }
@@ -563,102 +577,60 @@ static void exits_table(Buf *b, const RtResult *r)
 static void reasons_table(Buf *b, const RtResult *r)
 {
     if (r->nreasons == 0) return;
-    static const char *const heads[] = {"Stage", "Reason", "#Customers", "#% of cohort", "#% of churn"};
-    table_open(b, heads, 5);
-    char path[128];
-    for (int i = 0; i < r->nreasons; i++) {
-        const RtReasonRow *x = &r->reasons[i];
+    static const HtmlColumn cols[] = {COLUMN(REASON_COUNT), COLUMN(REASON_RATE), COLUMN(REASON_SHARE_OF_CHURN)};
+    const char *first[] = {FIG_REASONS.members[REASON_STAGE].title, FIG_REASONS.members[REASON_REASON].title};
+    table_open(b, first, 2, &FIG_REASONS, cols, NCOLS(cols));
+    for (int i = fig_first(&FIG_REASONS, r, -1); i >= 0; i = fig_after(&FIG_REASONS, r, -1, i)) {
+        HtmlRow w = html_row(r, &FIG_REASONS, i, -1, NULL, i);
+        const char *reason = html_value(&w, REASON_REASON).text;
         buf_puts(b, "<tr>");
-        td_text(b, rt_stage_name(r->rt, x->stage));
-        td_text(b, *x->reason ? x->reason : "(no reason given)");
-        td_fig(b, r, html_path(path, "churn_reasons.%d.count", i), x->count, FIG_COUNT);
-        td_fig(b, r, html_path(path, "churn_reasons.%d.rate", i), x->count / r->cohort, FIG_RATE);
-        buf_puts(b, "<td class=\"n\">");
-        html_fig_text(b, r, r->churned > 0 ? x->count / r->churned : NAN, FIG_RATE);
-        buf_puts(b, "</td></tr>\n");
+        td_text(b, html_value(&w, REASON_STAGE).text);
+        td_text(b, *reason ? reason : "(no reason given)");
+        td_columns(b, &w, cols, NCOLS(cols));
+        buf_puts(b, "</tr>\n");
     }
     table_close(b);
-}
-
-/* "12.0%–13.3%" for a rate object's interval, nothing in an exact analysis. */
-static void td_interval(Buf *b, const RtResult *r, const char *key, double count, double n)
-{
-    char path[128];
-    RtRate x = rt_rate(count, n, r->exact);
-    buf_puts(b, "<td class=\"n\">");
-    if (r->exact || !(n > 0)) {
-        buf_puts(b, DASH);
-    } else {
-        html_fig(b, r, "span", NULL, html_path(path, "%s.ci95.0", key), x.lo, FIG_RATE);
-        buf_puts(b, DASH);
-        html_fig(b, r, "span", NULL, html_path(path, "%s.ci95.1", key), x.hi, FIG_RATE);
-    }
-    buf_puts(b, "</td>");
 }
 
 static void personas_table(Buf *b, const RtResult *r)
 {
-    static const char *const heads[] = {"Persona", "#Share", "#Customers", "#Conversion", "#95% CI", "#Churn",
-                                        "#Completed", "#Active"};
-    table_open(b, heads, 8);
-    char path[128], key[128];
+    static const HtmlColumn cols[] = {
+        COLUMN(PERSONA_SHARE), COLUMN(PERSONA_CUSTOMERS), COLUMN(PERSONA_CONVERSION),
+        {PERSONA_CONVERSION, PART_LO, "95% CI", false}, COLUMN(PERSONA_CHURN), {PERSONA_COMPLETED, PART_COUNT, NULL, false},
+        {PERSONA_ACTIVE, PART_COUNT, NULL, false},
+    };
+    const char *first[] = {FIG_PERSONAS.members[PERSONA_NAME].title};
+    table_open(b, first, 1, &FIG_PERSONAS, cols, NCOLS(cols));
     int j = 0;
-    for (int p = 0; p < r->rt->npersonas; p++) {
-        if (r->persona >= 0 && p != r->persona) continue;
-        const RtPersonaRow *x = &r->personas[p];
-        double n = x->customers;
+    for (int p = fig_first(&FIG_PERSONAS, r, -1); p >= 0; p = fig_after(&FIG_PERSONAS, r, -1, p), j++) {
+        HtmlRow w = html_row(r, &FIG_PERSONAS, p, -1, NULL, j);
         buf_puts(b, "<tr>");
-        td_name(b, render_persona_name(r, p), r->model->personas[p]->label.s, NULL);
-        td_fig(b, r, html_path(path, "personas.%d.share", j), r->persona >= 0 ? 1 : r->model->share[p], FIG_RATE);
-        td_fig(b, r, html_path(path, "personas.%d.customers", j), n, FIG_COUNT);
-        td_fig(b, r, html_path(path, "personas.%d.conversion.rate", j), rt_rate(x->converted, n, r->exact).rate,
-               FIG_RATE);
-        td_interval(b, r, html_path(key, "personas.%d.conversion", j), x->converted, n);
-        td_fig(b, r, html_path(path, "personas.%d.churn.rate", j), rt_rate(x->churned, n, r->exact).rate, FIG_RATE);
-        td_fig(b, r, html_path(path, "personas.%d.completed.count", j), x->completed, FIG_COUNT);
-        td_fig(b, r, html_path(path, "personas.%d.active.count", j), x->active, FIG_COUNT);
+        td_row_name(b, &w, PERSONA_NAME, NULL);
+        td_columns(b, &w, cols, NCOLS(cols));
         buf_puts(b, "</tr>\n");
-        j++;
     }
     table_close(b);
 }
 
-/* Reached, % of cohort, meetings, cost, conversions, conversion rate: the cells touchpoints and
- * channels share, under the JSON object at `key`. */
-static void touch_cells(Buf *b, const RtResult *r, const char *key, const RtTouchRow *x)
-{
-    char path[128];
-    td_fig(b, r, html_path(path, "%s.reached", key), x->reached, FIG_COUNT);
-    td_fig(b, r, html_path(path, "%s.reached_rate", key), x->reached / r->cohort, FIG_RATE);
-    td_fig(b, r, html_path(path, "%s.meetings", key), x->meetings, FIG_COUNT);
-    td_fig(b, r, html_path(path, "%s.cost", key), x->cost, FIG_MONEY);
-    td_fig(b, r, html_path(path, "%s.conversions", key), x->conversions, FIG_COUNT);
-    td_fig(b, r, html_path(path, "%s.conversion_rate", key), x->reached > 0 ? x->conversions / x->reached : NAN,
-           FIG_RATE);
-}
-
-static const char *touch_stage(const RtResult *r, const Touchpoint *tp)
-{
-    return tp->stage_index >= 0 ? r->model->stages[tp->stage_index]->name.s : "met through rules";
-}
-
 static void touchpoints_table(Buf *b, const RtResult *r)
 {
-    const Model *m = r->model;
-    static const char *const heads[] = {"Touchpoint", "Stage", "Channel", "#Reach", "#Reached", "#% of cohort",
-                                        "#Meetings", "#Cost", "#Conversions", "#Conversion rate"};
+    static const HtmlColumn cols[] = {
+        COLUMN(TOUCH_REACH), COLUMN(TOUCH_REACHED),     COLUMN(TOUCH_REACHED_RATE),   COLUMN(TOUCH_MEETINGS),
+        COLUMN(TOUCH_COST),  COLUMN(TOUCH_CONVERSIONS), COLUMN(TOUCH_CONVERSION_RATE),
+    };
+    const Figure *m = FIG_TOUCHPOINTS.members;
+    const char *first[] = {m[TOUCH_NAME].title, m[TOUCH_STAGE].title, m[TOUCH_CHANNEL].title};
     if (r->rt->ntouch == 0) return;
     buf_puts(b, "<h3>Touchpoints</h3>\n");
-    table_open(b, heads, 10);
-    char path[128], key[128];
-    for (int t = 0; t < r->rt->ntouch; t++) {
-        const Touchpoint *tp = m->touchpoints[t];
+    table_open(b, first, 3, &FIG_TOUCHPOINTS, cols, NCOLS(cols));
+    for (int t = fig_first(&FIG_TOUCHPOINTS, r, -1); t >= 0; t = fig_after(&FIG_TOUCHPOINTS, r, -1, t)) {
+        HtmlRow w = html_row(r, &FIG_TOUCHPOINTS, t, -1, NULL, t);
+        const char *stage = html_value(&w, TOUCH_STAGE).text, *channel = html_value(&w, TOUCH_CHANNEL).text;
         buf_puts(b, "<tr>");
-        td_name(b, tp->name.s, tp->label.s, NULL);
-        td_text(b, touch_stage(r, tp));
-        td_text(b, tp->channel_index >= 0 ? m->channels[tp->channel_index]->name.s : DASH);
-        td_fig(b, r, html_path(path, "touchpoints.%d.reach", t), r->rt->touch[t].reach, FIG_RATE);
-        touch_cells(b, r, html_path(key, "touchpoints.%d", t), &r->touch[t]);
+        td_row_name(b, &w, TOUCH_NAME, NULL);
+        td_text(b, stage ? stage : "met through rules");
+        td_text(b, channel ? channel : DASH);
+        td_columns(b, &w, cols, NCOLS(cols));
         buf_puts(b, "</tr>\n");
     }
     table_close(b);
@@ -666,61 +638,52 @@ static void touchpoints_table(Buf *b, const RtResult *r)
 
 static void channels_table(Buf *b, const RtResult *r)
 {
-    const Model *m = r->model;
-    static const char *const heads[] = {"Channel", "#Reached", "#% of cohort", "#Meetings", "#Cost", "#Conversions",
-                                        "#Conversion rate"};
-    bool any = false;
-    for (int c = 0; c < r->rt->nchannels; c++) any |= render_channel_used(r, c);
-    if (!any) return;
+    static const HtmlColumn cols[] = {
+        COLUMN(CHANNEL_REACHED), COLUMN(CHANNEL_REACHED_RATE), COLUMN(CHANNEL_MEETINGS),
+        COLUMN(CHANNEL_COST),    COLUMN(CHANNEL_CONVERSIONS),  COLUMN(CHANNEL_CONVERSION_RATE),
+    };
+    const char *first[] = {FIG_CHANNELS.members[CHANNEL_NAME].title};
+    if (fig_first(&FIG_CHANNELS, r, -1) < 0) return;
     buf_puts(b, "<h3>Channels</h3>\n");
-    table_open(b, heads, 7);
-    char key[128];
+    table_open(b, first, 1, &FIG_CHANNELS, cols, NCOLS(cols));
     int k = 0;
-    for (int c = 0; c < r->rt->nchannels; c++) {
-        if (!render_channel_used(r, c)) continue;
+    for (int c = fig_first(&FIG_CHANNELS, r, -1); c >= 0; c = fig_after(&FIG_CHANNELS, r, -1, c), k++) {
+        HtmlRow w = html_row(r, &FIG_CHANNELS, c, -1, NULL, k);
         buf_puts(b, "<tr>");
-        td_name(b, m->channels[c]->name.s, m->channels[c]->label.s, NULL);
-        touch_cells(b, r, html_path(key, "channels.%d", k++), &r->channels[c]);
+        td_row_name(b, &w, CHANNEL_NAME, NULL);
+        td_columns(b, &w, cols, NCOLS(cols));
         buf_puts(b, "</tr>\n");
     }
     table_close(b);
 }
 
-static void pain_row(Buf *b, const RtResult *r, int t, bool pain, const char *text)
-{
-    const Touchpoint *tp = r->model->touchpoints[t];
-    char path[128];
-    buf_printf(b, "<tr><td><span class=\"tag %s\">%s</span></td>", pain ? "pain" : "opp",
-               pain ? "pain point" : "opportunity");
-    td_text(b, text);
-    td_name(b, tp->name.s, tp->label.s, NULL);
-    td_text(b, touch_stage(r, tp));
-    td_fig(b, r, html_path(path, "touchpoints.%d.reached", t), r->touch[t].reached, FIG_COUNT);
-    td_fig(b, r, html_path(path, "touchpoints.%d.reached_rate", t), r->touch[t].reached / r->cohort, FIG_RATE);
-    td_fig(b, r, html_path(path, "touchpoints.%d.meetings", t), r->touch[t].meetings, FIG_COUNT);
-    buf_puts(b, "</tr>\n");
-}
-
+/* The pain points, then the opportunities, with the figures of their touchpoints. */
 static void pains_table(Buf *b, const RtResult *r)
 {
-    static const char *const heads[] = {"", "What", "Touchpoint", "Stage", "#Customers who met it", "#% of cohort",
-                                        "#Meetings"};
+    static const HtmlColumn cols[] = {
+        {TOUCH_REACHED, PART_VALUE, "Customers who met it", false}, COLUMN(TOUCH_REACHED_RATE), COLUMN(TOUCH_MEETINGS)};
+    const Figure *m = FIG_TOUCHPOINTS.members;
+    const char *first[] = {"", "What", m[TOUCH_NAME].title, m[TOUCH_STAGE].title};
     section_open(b, "pains", "Pain points and opportunities",
                  "What the journey says hurts or could be better, at the touchpoint where customers meet it, with "
                  "how many of them met it.");
-    bool any = false;
-    for (int pass = 0; pass < 2; pass++) {
-        for (int t = 0; t < r->rt->ntouch; t++) {
-            const Touchpoint *tp = r->model->touchpoints[t];
-            for (const StrList *s = pass == 0 ? tp->pains : tp->opportunities; s; s = s->next) {
-                if (!any) table_open(b, heads, 7);
-                any = true;
-                pain_row(b, r, t, pass == 0, s->str.s);
-            }
-        }
+    int n;
+    FigPain *p = fig_pains(r, &n);
+    if (n > 0) table_open(b, first, 4, &FIG_TOUCHPOINTS, cols, NCOLS(cols));
+    for (int i = 0; i < n; i++) {
+        HtmlRow w = html_row(r, &FIG_TOUCHPOINTS, p[i].touchpoint, -1, NULL, p[i].touchpoint);
+        const char *stage = html_value(&w, TOUCH_STAGE).text;
+        buf_printf(b, "<tr><td><span class=\"tag %s\">%s</span></td>", p[i].pain ? "pain" : "opp",
+                   p[i].pain ? "pain point" : "opportunity");
+        td_text(b, p[i].text);
+        td_row_name(b, &w, TOUCH_NAME, NULL);
+        td_text(b, stage ? stage : "met through rules");
+        td_columns(b, &w, cols, NCOLS(cols));
+        buf_puts(b, "</tr>\n");
     }
-    if (any) table_close(b);
+    if (n > 0) table_close(b);
     else buf_puts(b, "<p class=\"note\">The journey names no pain point and no opportunity.</p>\n");
+    free(p);
     section_close(b);
 }
 

@@ -1,8 +1,10 @@
 /* report_table.c: the report for a terminal: headline figures first, then the funnel, ways out,
  * churn reasons, personas with their emotion curves, touchpoints, channels, pain points and
- * opportunities, and warnings. Columns
- * are aligned by characters (UTF-8 aware), numbers to the right. In an exact analysis counts
- * are expected values and keep one decimal. */
+ * opportunities, and warnings. Columns are aligned by characters (UTF-8 aware), numbers to the
+ * right. In an exact analysis counts are expected values and keep one decimal.
+ *
+ * Every figure comes from the catalogue (figures.h): a column names a figure of a table's rows
+ * and gets its value, its heading (the figure's short title) and its text (fig_text). */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,45 +12,55 @@
 #include <string.h>
 
 #include "arena.h"
+#include "figures.h"
 #include "format.h"
 #include "report.h"
 
-/* ---- number formats ---- */
+/* ---- cells ---- */
 
-static const char *count_fmt(const RtResult *r) { return r->exact ? "%.1f" : "%.0f"; }
+/* Columns (FigColumn) are headed by their figure's short title unless they say otherwise. */
+typedef FigColumn Column;
+#define COLUMN FIG_COLUMN
+#define NCOLS FIG_NCOLUMNS
 
-static void cell_count(Grid *g, const RtResult *r, double v)
+static void cell_text(Grid *g, const char *s) { grid_cell(g, "%s", s); }
+
+/* A figure's text for a terminal (fig_text). */
+static void cell_figure(Grid *g, const RtResult *r, const Figure *f, FigValue v, FigPart part)
 {
-    if (!isfinite(v)) grid_cell(g, "-");
-    else grid_cell(g, count_fmt(r), v);
+    Buf t = BUF_INIT;
+    fig_text(&t, fig_part_kind(f, part), fig_part(v, part), r->exact);
+    cell_text(g, buf_str(&t));
+    buf_free(&t);
 }
 
-static void cell_pct(Grid *g, double num, double den)
+static void cell_member(Grid *g, const RtResult *r, const FigTable *t, int member, FigPart part, int row, int parent)
 {
-    if (!(den > 0) || !isfinite(num)) grid_cell(g, "-");
-    else grid_cell(g, "%.1f%%", 100 * num / den);
+    cell_figure(g, r, &t->members[member], fig_get(&t->members[member], r, row, parent), part);
 }
 
-static void cell_mood(Grid *g, double v)
+static void cells(Grid *g, const RtResult *r, const FigTable *t, const Column *cols, int n, int row, int parent)
 {
-    if (!isfinite(v)) grid_cell(g, "-");
-    else grid_cell(g, "%+.2f", v == 0 ? 0.0 : v);
+    for (int i = 0; i < n; i++) cell_member(g, r, t, cols[i].member, cols[i].part, row, parent);
 }
 
-static void cell_money(Grid *g, double v)
+/* Starts a grid with `first` (text columns, left-aligned) before the columns (numbers, right-aligned),
+ * and writes their headings. */
+static void grid_open(Grid *g, const char *const *first, int nfirst, const FigTable *t, const Column *cols, int n)
 {
-    if (!isfinite(v)) grid_cell(g, "-");
-    else grid_cell(g, "%.2f", v == 0 ? 0.0 : v);
+    char align[GRID_MAX_COLS + 1];
+    int k = 0;
+    for (int i = 0; i < nfirst; i++) align[k++] = 'l';
+    for (int i = 0; i < n; i++) align[k++] = fig_is_number(t->members[cols[i].member].kind) ? 'r' : 'l';
+    align[k] = 0;
+    grid_init(g, align);
+    for (int i = 0; i < nfirst; i++) cell_text(g, first[i]);
+    for (int i = 0; i < n; i++) cell_text(g, cols[i].heading ? cols[i].heading : t->members[cols[i].member].short_title);
 }
 
-/* ", 95% CI 18.75–21.51" after a money figure; nothing when it has no interval (an exact
- * analysis). */
-static void money_interval(Buf *b, RtEstimate e)
+static const char *text_of(const RtResult *r, const FigTable *t, int member, int row, int parent)
 {
-    if (!isfinite(e.lo) || !isfinite(e.hi)) return;
-    /* rounded first, so that a bound just below 0 shows as 0.00, not -0.00 */
-    double lo = round(e.lo * 100) / 100, hi = round(e.hi * 100) / 100;
-    buf_printf(b, ", 95%% CI %.2f–%.2f", lo == 0 ? 0.0 : lo, hi == 0 ? 0.0 : hi);
+    return fig_get(&t->members[member], r, row, parent).text;
 }
 
 /* A time for people: "12.3 d", "5.2 h", "42 min" (format.h). */
@@ -73,89 +85,116 @@ static void title(const RtResult *r, const char *file, Buf *b)
     buf_putc(b, '\n');
 }
 
-static void rate_line(Grid *g, const RtResult *r, const char *what, double count, bool ci)
+/* The rates of the cohort: "Converted  656  32.8%  95% CI 30.8%–34.9%". */
+static void rate_lines(Grid *g, const RtResult *r)
 {
-    RtRate x = rt_rate(count, r->cohort, r->exact);
-    grid_cell(g, "%s", what);
-    cell_count(g, r, count);
-    cell_pct(g, count, r->cohort);
-    if (ci && !r->exact) grid_cell(g, "95%% CI %.1f%%–%.1f%%", 100 * x.lo, 100 * x.hi);
-    else grid_cell(g, "%s", "");
+    static const int rates[] = {R_CONVERSION, R_CHURN, R_COMPLETED, R_ACTIVE};
+    for (int i = 0; i < 4; i++) {
+        const Figure *f = &FIG_REPORT.members[rates[i]];
+        FigValue v = fig_get(f, r, 0, -1);
+        if (rates[i] == R_ACTIVE && r->has_horizon && !r->exact) cell_text(g, "Active at horizon");
+        else cell_text(g, f->short_title);
+        cell_figure(g, r, f, v, PART_COUNT);
+        cell_figure(g, r, f, v, PART_VALUE);
+        Buf t = BUF_INIT;
+        if (fig_has_interval(r, v)) {
+            buf_puts(&t, "95% CI ");
+            fig_interval_text(&t, f->kind, v.lo, v.hi, r->exact);
+        }
+        cell_text(g, buf_str(&t));
+        buf_free(&t);
+    }
+}
+
+/* A line of the headline: figures in words, "mean 4.9 d · median 4.4 d"; each is `before`, its
+ * text, `after` and its interval, or `before` and "-" when it does not exist. */
+typedef struct Item {
+    const FigTable *table;
+    int member;
+    const char *before, *after;
+} Item;
+
+typedef struct Line {
+    const char *title;
+    Item items[4];
+    int n;
+    const char *absent; /* the line when its first figure does not exist; NULL: say so figure by figure */
+} Line;
+
+static void line(Grid *g, const RtResult *r, const Line *l)
+{
+    Buf t = BUF_INIT;
+    cell_text(g, l->title);
+    for (int i = 0; i < l->n; i++) {
+        const Item *it = &l->items[i];
+        const Figure *f = &it->table->members[it->member];
+        FigValue v = fig_get(f, r, 0, -1);
+        if (i == 0 && l->absent && !isfinite(v.value)) {
+            buf_puts(&t, l->absent);
+            break;
+        }
+        buf_puts(&t, it->before);
+        fig_text(&t, f->kind, v.value, r->exact);
+        if (!isfinite(v.value)) continue;
+        buf_puts(&t, it->after);
+        if (fig_has_interval(r, v)) {
+            buf_puts(&t, ", 95% CI ");
+            fig_interval_text(&t, f->kind, v.lo, v.hi, r->exact);
+        }
+    }
+    cell_text(g, buf_str(&t));
+    buf_free(&t);
 }
 
 static void headline(const RtResult *r, Buf *b)
 {
+    static const Line lines[] = {
+        {"Time to convert",
+         {{&FIG_TIME_TO_CONVERT, TTC_MEAN, "mean ", ""},
+          {&FIG_TIME_TO_CONVERT, TTC_MEDIAN, " · median ", ""},
+          {&FIG_TIME_TO_CONVERT, TTC_P90, " · 90th percentile ", ""}},
+         3, NULL},
+        {"Retention",
+         {{&FIG_RETENTION, RET_DAY_7, "day 7 ", ""},
+          {&FIG_RETENTION, RET_DAY_30, " · day 30 ", ""},
+          {&FIG_RETENTION, RET_DAY_90, " · day 90 ", ""},
+          {&FIG_RETENTION, RET_HORIZON, " · horizon ", ""}},
+         4, NULL},
+        {"Revenue",
+         {{&FIG_REPORT, R_REVENUE_PER_CUSTOMER, "", " per customer"}, {&FIG_REPORT, R_REVENUE, " (", " in all)"}},
+         2, NULL},
+        {"Cost",
+         {{&FIG_REPORT, R_COST_PER_CUSTOMER, "", " per customer"}, {&FIG_REPORT, R_CAC, " · CAC ", " per conversion"}},
+         2, NULL},
+        {"NPS · CSAT",
+         {{&FIG_REPORT, R_NPS, "", ""}, {&FIG_REPORT, R_CSAT, " · ", " / 5"}},
+         2, "- (moods are not part of an exact analysis)"},
+    };
     buf_puts(b, "\nHeadline\n");
     Grid g;
     grid_init(&g, "lrrl");
-    rate_line(&g, r, "Converted", r->converted, true);
-    rate_line(&g, r, "Churned", r->churned, true);
-    rate_line(&g, r, "Completed", r->completed, false);
-    rate_line(&g, r, r->has_horizon && !r->exact ? "Active at horizon" : "Active", r->active, false);
+    rate_lines(&g, r);
     grid_print(&g, b);
-    Buf t = BUF_INIT;
-    buf_puts(&t, "mean ");
-    days(&t, r->ttc_mean);
-    buf_puts(&t, " · median ");
-    days(&t, r->ttc_median);
-    buf_puts(&t, " · 90th percentile ");
-    days(&t, r->ttc_p90);
     grid_init(&g, "ll");
-    grid_cell(&g, "Time to convert");
-    grid_cell(&g, "%s", buf_str(&t));
-    buf_free(&t);
-    grid_cell(&g, "Retention");
-    static const char *const when[] = {"day 7", "day 30", "day 90", "horizon"};
-    for (int i = 0; i < 4; i++) {
-        if (isfinite(r->retention[i])) buf_printf(&t, "%s%s %.1f%%", i ? " · " : "", when[i], 100 * r->retention[i]);
-        else buf_printf(&t, "%s%s -", i ? " · " : "", when[i]);
-    }
-    grid_cell(&g, "%s", buf_str(&t));
-    buf_free(&t);
-    RtMoney money = rt_money(r);
-    buf_printf(&t, "%.2f per customer", money.revenue.value);
-    money_interval(&t, money.revenue);
-    buf_printf(&t, " (%.2f in all)", r->revenue);
-    grid_cell(&g, "Revenue");
-    grid_cell(&g, "%s", buf_str(&t));
-    buf_free(&t);
-    buf_printf(&t, "%.2f per customer", money.cost.value);
-    money_interval(&t, money.cost);
-    if (isfinite(money.cac.value)) {
-        buf_printf(&t, " · CAC %.2f per conversion", money.cac.value);
-        money_interval(&t, money.cac);
-    } else {
-        buf_puts(&t, " · CAC -");
-    }
-    grid_cell(&g, "Cost");
-    grid_cell(&g, "%s", buf_str(&t));
-    buf_free(&t);
-    grid_cell(&g, "NPS · CSAT");
-    if (isfinite(r->nps)) grid_cell(&g, "%+.1f · %.2f / 5", r->nps == 0 ? 0.0 : r->nps, r->csat);
-    else grid_cell(&g, "- (moods are not part of an exact analysis)");
+    for (int i = 0; i < NCOLS(lines); i++) line(&g, r, &lines[i]);
     grid_print(&g, b);
 }
 
 static void funnel(const RtResult *r, Buf *b)
 {
+    static const Column cols[] = {
+        COLUMN(STAGE_REACHED),   COLUMN(STAGE_REACHED_RATE), COLUMN(STAGE_ENTRIES),
+        COLUMN(STAGE_MEAN_MOOD), COLUMN(STAGE_CONVERTED),    COLUMN(STAGE_CHURNED),
+        COLUMN(STAGE_COMPLETED), COLUMN(STAGE_ACTIVE),       COLUMN(STAGE_REVENUE),
+    };
+    const char *first[] = {FIG_STAGES.members[STAGE_NAME].short_title};
     buf_puts(b, "\nFunnel\n");
     Grid g;
-    grid_init(&g, "lrrrrrrrrr");
-    const char *head[] = {"Stage", "Reached", "%", "Entries", "Mood", "Converted", "Churned", "Completed", "Active",
-                          "Revenue"};
-    for (int i = 0; i < 10; i++) grid_cell(&g, "%s", head[i]);
-    for (int s = 0; s < r->rt->nstages; s++) {
-        const RtStageRow *x = &r->stages[s];
-        grid_cell(&g, "%s%s", r->model->stages[s]->name.s, r->model->stages[s]->goal ? " (goal)" : "");
-        cell_count(&g, r, x->reached);
-        cell_pct(&g, x->reached, r->cohort);
-        cell_count(&g, r, x->entries);
-        cell_mood(&g, x->mean_mood);
-        cell_count(&g, r, x->converted);
-        cell_count(&g, r, x->churned);
-        cell_count(&g, r, x->completed);
-        cell_count(&g, r, x->active);
-        cell_money(&g, x->revenue);
+    grid_open(&g, first, 1, &FIG_STAGES, cols, NCOLS(cols));
+    for (int s = fig_first(&FIG_STAGES, r, -1); s >= 0; s = fig_after(&FIG_STAGES, r, -1, s)) {
+        bool goal = fig_get(&FIG_STAGES.members[STAGE_GOAL], r, s, -1).value != 0;
+        grid_cell(&g, "%s%s", text_of(r, &FIG_STAGES, STAGE_NAME, s, -1), goal ? " (goal)" : "");
+        cells(&g, r, &FIG_STAGES, cols, NCOLS(cols), s, -1);
     }
     grid_print(&g, b);
 }
@@ -164,97 +203,99 @@ static void funnel(const RtResult *r, Buf *b)
  * cut while in it, and the customers who completed there. */
 static void stayed_rows(Grid *g, const RtResult *r, int s)
 {
-    const RtStageRow *x = &r->stages[s];
-    struct { double count; const char *what; } rows[] = {
-        {render_stage_still(r, s), "still in the stage at the horizon"},
-        {x->completed, "completed in the stage"},
-    };
+    const FigStayed *rows = FIG_STAYED;
     for (int i = 0; i < 2; i++) {
-        if (!(rows[i].count > 0)) continue;
-        grid_cell(g, "%s", "");
+        if (!(fig_get(&FIG_STAGES.members[rows[i].count], r, s, -1).value > 0)) continue;
+        cell_text(g, "");
         grid_cell(g, "(%s)", rows[i].what);
-        cell_count(g, r, rows[i].count);
-        if (x->entries > 0) grid_cell(g, "%.1f%% of entries", 100 * (rows[i].count / x->entries));
-        else grid_cell(g, "-");
+        cell_member(g, r, &FIG_STAGES, rows[i].count, PART_VALUE, s, -1);
+        const Figure *f = &FIG_STAGES.members[rows[i].share];
+        double share = fig_get(f, r, s, -1).value;
+        Buf t = BUF_INIT;
+        fig_text(&t, f->kind, share, r->exact);
+        if (isfinite(share)) buf_puts(&t, " of entries");
+        cell_text(g, buf_str(&t));
+        buf_free(&t);
     }
 }
 
 static void ways_out(const RtResult *r, Buf *b)
 {
+    static const Column cols[] = {COLUMN(EXIT_COUNT), COLUMN(EXIT_SHARE)};
     if (r->nexits == 0) return;
+    const char *first[] = {FIG_STAGES.members[STAGE_NAME].short_title, "Way out"};
     buf_puts(b, "\nWays out (share of the stage's exits: of the customers who left the stage, the share that took "
                 "each way)\n");
     Grid g;
-    grid_init(&g, "llrr");
-    const char *head[] = {"Stage", "Way out", "Taken", "% of exits"};
-    for (int i = 0; i < 4; i++) grid_cell(&g, "%s", head[i]);
-    for (int i = 0; i < r->nexits; i++) {
-        const RtExitRow *x = &r->exits[i];
-        bool first = i == 0 || r->exits[i - 1].stage != x->stage;
-        grid_cell(&g, "%s", first ? r->model->stages[x->stage]->name.s : "");
-        Buf t = BUF_INIT;
-        buf_printf(&t, "-> %s", rt_stage_name(r->rt, x->target));
-        if (x->reason && *x->reason) buf_printf(&t, " \"%s\"", x->reason);
-        if (x->via_rule) buf_puts(&t, " (rule)");
-        grid_cell(&g, "%s", buf_str(&t));
-        buf_free(&t);
-        cell_count(&g, r, x->count);
-        /* As a share first, then a percentage, as the HTML report and the pictures compute it, so
-         * that all show the same digits. */
-        cell_pct(&g, render_share_of_exits(r, x), 1);
-        bool last = i + 1 == r->nexits || r->exits[i + 1].stage != x->stage;
-        if (last) stayed_rows(&g, r, x->stage);
+    grid_open(&g, first, 2, &FIG_EXITS, cols, NCOLS(cols));
+    for (int s = fig_first(&FIG_STAGES, r, -1); s >= 0; s = fig_after(&FIG_STAGES, r, -1, s)) {
+        int k = 0;
+        for (int i = fig_first(&FIG_EXITS, r, s); i >= 0; i = fig_after(&FIG_EXITS, r, s, i), k++) {
+            const char *reason = text_of(r, &FIG_EXITS, EXIT_REASON, i, s);
+            cell_text(&g, k == 0 ? text_of(r, &FIG_STAGES, STAGE_NAME, s, -1) : "");
+            Buf t = BUF_INIT;
+            buf_printf(&t, "-> %s", text_of(r, &FIG_EXITS, EXIT_TO, i, s));
+            if (reason && *reason) buf_printf(&t, " \"%s\"", reason);
+            if (strcmp(text_of(r, &FIG_EXITS, EXIT_VIA, i, s), "rule") == 0) buf_puts(&t, " (rule)");
+            cell_text(&g, buf_str(&t));
+            buf_free(&t);
+            cells(&g, r, &FIG_EXITS, cols, NCOLS(cols), i, s);
+        }
+        if (k > 0) stayed_rows(&g, r, s);
     }
     grid_print(&g, b);
 }
 
 static int by_count_desc(const void *pa, const void *pb)
 {
-    const RtReasonRow *a = pa, *b = pb;
+    const RtReasonRow *a = *(const RtReasonRow *const *)pa, *b = *(const RtReasonRow *const *)pb;
     if (a->count != b->count) return a->count < b->count ? 1 : -1;
     if (a->stage != b->stage) return a->stage < b->stage ? -1 : 1;
     return strcmp(a->reason, b->reason);
 }
 
+/* The churn reasons, largest first. */
 static void reasons(const RtResult *r, Buf *b)
 {
+    static const Column cols[] = {COLUMN(REASON_COUNT), COLUMN(REASON_RATE), COLUMN(REASON_SHARE_OF_CHURN)};
     if (r->nreasons == 0) return;
+    const char *first[] = {FIG_REASONS.members[REASON_STAGE].short_title, FIG_REASONS.members[REASON_REASON].short_title};
     buf_puts(b, "\nChurn reasons\n");
-    RtReasonRow *v = xcalloc((size_t)r->nreasons, sizeof *v);
-    memcpy(v, r->reasons, (size_t)r->nreasons * sizeof *v);
-    qsort(v, (size_t)r->nreasons, sizeof *v, by_count_desc);
+    const RtReasonRow **order = xcalloc((size_t)r->nreasons, sizeof *order);
+    int n = 0;
+    for (int i = fig_first(&FIG_REASONS, r, -1); i >= 0; i = fig_after(&FIG_REASONS, r, -1, i))
+        order[n++] = &r->reasons[i];
+    qsort(order, (size_t)n, sizeof *order, by_count_desc);
     Grid g;
-    grid_init(&g, "llrrr");
-    const char *head[] = {"Stage", "Reason", "Customers", "% of cohort", "% of churn"};
-    for (int i = 0; i < 5; i++) grid_cell(&g, "%s", head[i]);
-    for (int i = 0; i < r->nreasons; i++) {
-        grid_cell(&g, "%s", rt_stage_name(r->rt, v[i].stage));
-        grid_cell(&g, "%s", *v[i].reason ? v[i].reason : "(no reason given)");
-        cell_count(&g, r, v[i].count);
-        cell_pct(&g, v[i].count, r->cohort);
-        cell_pct(&g, v[i].count, r->churned);
+    grid_open(&g, first, 2, &FIG_REASONS, cols, NCOLS(cols));
+    for (int k = 0; k < n; k++) {
+        int i = (int)(order[k] - r->reasons);
+        const char *reason = text_of(r, &FIG_REASONS, REASON_REASON, i, -1);
+        cell_text(&g, text_of(r, &FIG_REASONS, REASON_STAGE, i, -1));
+        cell_text(&g, *reason ? reason : "(no reason given)");
+        cells(&g, r, &FIG_REASONS, cols, NCOLS(cols), i, -1);
     }
     grid_print(&g, b);
-    free(v);
+    free(order);
 }
 
 static void personas(const RtResult *r, Buf *b)
 {
+    static const Column cols[] = {
+        COLUMN(PERSONA_SHARE),
+        COLUMN(PERSONA_CUSTOMERS),
+        {PERSONA_CONVERSION, PART_COUNT, NULL, false},
+        {PERSONA_CONVERSION, PART_VALUE, "%", false},
+        {PERSONA_CHURN, PART_COUNT, NULL, false},
+        {PERSONA_CHURN, PART_VALUE, "%", false},
+    };
+    const char *first[] = {FIG_PERSONAS.members[PERSONA_NAME].short_title};
     buf_puts(b, "\nPersonas\n");
     Grid g;
-    grid_init(&g, "lrrrrrr");
-    const char *head[] = {"Persona", "Share", "Customers", "Converted", "%", "Churned", "%"};
-    for (int i = 0; i < 7; i++) grid_cell(&g, "%s", head[i]);
-    for (int p = 0; p < r->rt->npersonas; p++) {
-        if (r->persona >= 0 && p != r->persona) continue;
-        const RtPersonaRow *x = &r->personas[p];
-        grid_cell(&g, "%s", render_persona_name(r, p));
-        grid_cell(&g, "%.1f%%", 100 * (r->persona >= 0 ? 1 : r->model->share[p]));
-        cell_count(&g, r, x->customers);
-        cell_count(&g, r, x->converted);
-        cell_pct(&g, x->converted, x->customers);
-        cell_count(&g, r, x->churned);
-        cell_pct(&g, x->churned, x->customers);
+    grid_open(&g, first, 1, &FIG_PERSONAS, cols, NCOLS(cols));
+    for (int p = fig_first(&FIG_PERSONAS, r, -1); p >= 0; p = fig_after(&FIG_PERSONAS, r, -1, p)) {
+        cell_text(&g, text_of(r, &FIG_PERSONAS, PERSONA_NAME, p, -1));
+        cells(&g, r, &FIG_PERSONAS, cols, NCOLS(cols), p, -1);
     }
     grid_print(&g, b);
 }
@@ -275,11 +316,9 @@ static void mood_bar(Buf *t, double v)
 /* Whether a curve shown gives a reason (the column is left out when none does). */
 static bool any_curve_reason(const RtResult *r)
 {
-    const Model *m = r->model;
-    for (int p = 0; p < m->npersonas; p++) {
-        if (r->persona >= 0 && p != r->persona) continue;
-        for (int s = 0; s < m->nstages; s++) {
-            const char *why = m->curve_reason[(size_t)p * (size_t)m->nstages + (size_t)s];
+    for (int p = fig_first(&FIG_PERSONAS, r, -1); p >= 0; p = fig_after(&FIG_PERSONAS, r, -1, p)) {
+        for (int s = fig_first(&FIG_CURVE, r, p); s >= 0; s = fig_after(&FIG_CURVE, r, p, s)) {
+            const char *why = text_of(r, &FIG_CURVE, CURVE_REASON, s, p);
             if (why && *why) return true;
         }
     }
@@ -288,74 +327,71 @@ static bool any_curve_reason(const RtResult *r)
 
 static void curves(const RtResult *r, Buf *b)
 {
-    const Model *m = r->model;
+    static const Column cols[] = {COLUMN(CURVE_DECLARED), COLUMN(CURVE_SIMULATED)};
     bool why = any_curve_reason(r);
+    const char *first[] = {FIG_PERSONAS.members[PERSONA_NAME].short_title, FIG_CURVE.members[CURVE_STAGE].short_title};
     buf_puts(b, "\nEmotion curves (mood on entry, -1..+1: declared vs simulated)\n");
     Grid g;
     grid_init(&g, why ? "llrrll" : "llrrl");
-    const char *head[] = {"Persona", "Stage", "Declared", "Simulated", "", "Why"};
-    for (int i = 0; i < (why ? 6 : 5); i++) grid_cell(&g, "%s", head[i]);
-    for (int p = 0; p < m->npersonas; p++) {
-        if (r->persona >= 0 && p != r->persona) continue;
-        for (int s = 0; s < m->nstages; s++) {
-            size_t at = (size_t)p * (size_t)m->nstages + (size_t)s;
-            grid_cell(&g, "%s", s == 0 ? render_persona_name(r, p) : "");
-            grid_cell(&g, "%s", m->stages[s]->name.s);
-            cell_mood(&g, m->curve_declared[at] ? m->curve[at] : NAN);
-            cell_mood(&g, r->curve_sim[at]);
+    cell_text(&g, first[0]);
+    cell_text(&g, first[1]);
+    for (int i = 0; i < NCOLS(cols); i++) cell_text(&g, FIG_CURVE.members[cols[i].member].short_title);
+    cell_text(&g, "");
+    if (why) cell_text(&g, FIG_CURVE.members[CURVE_REASON].short_title);
+    for (int p = fig_first(&FIG_PERSONAS, r, -1); p >= 0; p = fig_after(&FIG_PERSONAS, r, -1, p)) {
+        for (int s = fig_first(&FIG_CURVE, r, p); s >= 0; s = fig_after(&FIG_CURVE, r, p, s)) {
+            double sim = fig_get(&FIG_CURVE.members[CURVE_SIMULATED], r, s, p).value;
+            const char *reason = text_of(r, &FIG_CURVE, CURVE_REASON, s, p);
+            cell_text(&g, s == 0 ? text_of(r, &FIG_PERSONAS, PERSONA_NAME, p, -1) : "");
+            cell_text(&g, text_of(r, &FIG_CURVE, CURVE_STAGE, s, p));
+            cells(&g, r, &FIG_CURVE, cols, NCOLS(cols), s, p);
             Buf t = BUF_INIT;
-            mood_bar(&t, isfinite(r->curve_sim[at]) ? r->curve_sim[at] : NAN);
-            grid_cell(&g, "%s", isfinite(r->curve_sim[at]) ? buf_str(&t) : "");
+            if (isfinite(sim)) mood_bar(&t, sim);
+            cell_text(&g, buf_str(&t));
             buf_free(&t);
-            if (why) grid_cell(&g, "%s", m->curve_reason[at] ? m->curve_reason[at] : "");
+            if (why) cell_text(&g, reason ? reason : "");
         }
     }
     grid_print(&g, b);
 }
 
-static void touch_cells(Grid *g, const RtResult *r, const RtTouchRow *x)
-{
-    cell_count(g, r, x->reached);
-    cell_pct(g, x->reached, r->cohort);
-    cell_money(g, x->cost);
-    cell_count(g, r, x->conversions);
-    cell_pct(g, x->conversions, x->reached);
-}
-
 static void touchpoints(const RtResult *r, Buf *b)
 {
-    const Model *m = r->model;
-    if (r->rt->ntouch == 0) return;
+    static const Column cols[] = {
+        COLUMN(TOUCH_REACHED), COLUMN(TOUCH_REACHED_RATE),    COLUMN(TOUCH_COST),
+        COLUMN(TOUCH_CONVERSIONS), COLUMN(TOUCH_CONVERSION_RATE),
+    };
+    const Figure *m = FIG_TOUCHPOINTS.members;
+    const char *first[] = {m[TOUCH_NAME].short_title, m[TOUCH_STAGE].short_title, m[TOUCH_CHANNEL].short_title};
+    if (fig_first(&FIG_TOUCHPOINTS, r, -1) < 0) return;
     buf_puts(b, "\nTouchpoints (conversions: customers reached who converted)\n");
     Grid g;
-    grid_init(&g, "lllrrrrr");
-    const char *head[] = {"Touchpoint", "Stage", "Channel", "Reached", "%", "Cost", "Conversions", "%"};
-    for (int i = 0; i < 8; i++) grid_cell(&g, "%s", head[i]);
-    for (int t = 0; t < r->rt->ntouch; t++) {
-        const Touchpoint *tp = m->touchpoints[t];
-        grid_cell(&g, "%s", tp->name.s);
-        grid_cell(&g, "%s", tp->stage_index >= 0 ? m->stages[tp->stage_index]->name.s : "(rule)");
-        grid_cell(&g, "%s", tp->channel_index >= 0 ? m->channels[tp->channel_index]->name.s : "-");
-        touch_cells(&g, r, &r->touch[t]);
+    grid_open(&g, first, 3, &FIG_TOUCHPOINTS, cols, NCOLS(cols));
+    for (int t = fig_first(&FIG_TOUCHPOINTS, r, -1); t >= 0; t = fig_after(&FIG_TOUCHPOINTS, r, -1, t)) {
+        const char *stage = text_of(r, &FIG_TOUCHPOINTS, TOUCH_STAGE, t, -1);
+        const char *channel = text_of(r, &FIG_TOUCHPOINTS, TOUCH_CHANNEL, t, -1);
+        cell_text(&g, text_of(r, &FIG_TOUCHPOINTS, TOUCH_NAME, t, -1));
+        cell_text(&g, stage ? stage : "(rule)");
+        cell_text(&g, channel ? channel : "-");
+        cells(&g, r, &FIG_TOUCHPOINTS, cols, NCOLS(cols), t, -1);
     }
     grid_print(&g, b);
 }
 
 static void channels(const RtResult *r, Buf *b)
 {
-    const Model *m = r->model;
-    bool any = false;
-    for (int c = 0; c < r->rt->nchannels; c++) any |= render_channel_used(r, c);
-    if (!any) return;
+    static const Column cols[] = {
+        COLUMN(CHANNEL_REACHED), COLUMN(CHANNEL_REACHED_RATE), COLUMN(CHANNEL_COST),
+        COLUMN(CHANNEL_CONVERSIONS), COLUMN(CHANNEL_CONVERSION_RATE),
+    };
+    const char *first[] = {FIG_CHANNELS.members[CHANNEL_NAME].short_title};
+    if (fig_first(&FIG_CHANNELS, r, -1) < 0) return;
     buf_puts(b, "\nChannels\n");
     Grid g;
-    grid_init(&g, "lrrrrr");
-    const char *head[] = {"Channel", "Reached", "%", "Cost", "Conversions", "%"};
-    for (int i = 0; i < 6; i++) grid_cell(&g, "%s", head[i]);
-    for (int c = 0; c < r->rt->nchannels; c++) {
-        if (!render_channel_used(r, c)) continue;
-        grid_cell(&g, "%s", m->channels[c]->name.s);
-        touch_cells(&g, r, &r->channels[c]);
+    grid_open(&g, first, 1, &FIG_CHANNELS, cols, NCOLS(cols));
+    for (int c = fig_first(&FIG_CHANNELS, r, -1); c >= 0; c = fig_after(&FIG_CHANNELS, r, -1, c)) {
+        cell_text(&g, text_of(r, &FIG_CHANNELS, CHANNEL_NAME, c, -1));
+        cells(&g, r, &FIG_CHANNELS, cols, NCOLS(cols), c, -1);
     }
     grid_print(&g, b);
 }
@@ -363,31 +399,26 @@ static void channels(const RtResult *r, Buf *b)
 /* The pain points, then the opportunities, at their touchpoints (the HTML report's table). */
 static void pains(const RtResult *r, Buf *b)
 {
-    const Model *m = r->model;
-    Grid g;
-    bool any = false;
-    for (int pass = 0; pass < 2; pass++) {
-        for (int t = 0; t < r->rt->ntouch; t++) {
-            const Touchpoint *tp = m->touchpoints[t];
-            for (const StrList *l = pass == 0 ? tp->pains : tp->opportunities; l; l = l->next) {
-                if (!any) {
-                    buf_puts(b, "\nPain points and opportunities (reached: customers who met the touchpoint)\n");
-                    grid_init(&g, "llllrrr");
-                    const char *head[] = {"Kind", "What", "Touchpoint", "Stage", "Reached", "%", "Meetings"};
-                    for (int i = 0; i < 7; i++) grid_cell(&g, "%s", head[i]);
-                    any = true;
-                }
-                grid_cell(&g, "%s", pass == 0 ? "pain" : "opportunity");
-                grid_cell(&g, "%s", l->str.s);
-                grid_cell(&g, "%s", tp->name.s);
-                grid_cell(&g, "%s", tp->stage_index >= 0 ? m->stages[tp->stage_index]->name.s : "(rule)");
-                cell_count(&g, r, r->touch[t].reached);
-                cell_pct(&g, r->touch[t].reached, r->cohort);
-                cell_count(&g, r, r->touch[t].meetings);
-            }
+    static const Column cols[] = {COLUMN(TOUCH_REACHED), COLUMN(TOUCH_REACHED_RATE), COLUMN(TOUCH_MEETINGS)};
+    const Figure *m = FIG_TOUCHPOINTS.members;
+    const char *first[] = {"Kind", "What", m[TOUCH_NAME].short_title, m[TOUCH_STAGE].short_title};
+    int n;
+    FigPain *p = fig_pains(r, &n);
+    if (n > 0) {
+        buf_puts(b, "\nPain points and opportunities (reached: customers who met the touchpoint)\n");
+        Grid g;
+        grid_open(&g, first, 4, &FIG_TOUCHPOINTS, cols, NCOLS(cols));
+        for (int i = 0; i < n; i++) {
+            const char *stage = text_of(r, &FIG_TOUCHPOINTS, TOUCH_STAGE, p[i].touchpoint, -1);
+            cell_text(&g, p[i].pain ? "pain" : "opportunity");
+            cell_text(&g, p[i].text);
+            cell_text(&g, text_of(r, &FIG_TOUCHPOINTS, TOUCH_NAME, p[i].touchpoint, -1));
+            cell_text(&g, stage ? stage : "(rule)");
+            cells(&g, r, &FIG_TOUCHPOINTS, cols, NCOLS(cols), p[i].touchpoint, -1);
         }
+        grid_print(&g, b);
     }
-    if (any) grid_print(&g, b);
+    free(p);
 }
 
 static void warnings(const RtResult *r, Buf *b)

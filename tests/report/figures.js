@@ -3,8 +3,9 @@
 //
 //   node tests/report/figures.js REPORT.html REPORT.json
 //
-// Every element of the page that carries data-figure="PATH" data-value="V" (render/report_html.h)
-// must have V equal to the JSON value at PATH (keys and array indexes joined by dots), and its
+// Both reports are views of one catalogue of figures (render/figures.def), which gives each figure
+// its JSON path; this checks that they agree. Every element of the page that carries
+// data-figure="PATH" data-value="V" (render/report_html.h) must have V equal to the JSON value at PATH (keys and array indexes joined by dots), and its
 // text must be V correctly rounded (one decimal shown: within 0.05; a "pct" figure shows V * 100).
 // Every chart series (data-figure, data-keys, data-values) must equal the JSON array at PATH,
 // object by object and key by key. And the page must show every figure a report is expected to

@@ -1,8 +1,9 @@
-/* test_report.c: unit tests of what the HTML report is built from: the chart primitives
+/* test_report.c: unit tests of what the reports are built from: the chart primitives
  * (render/chart.c: escaping, ticks, number formats, text fitting), the time histogram's counts
- * below a time (runtime/hist.c), the round steps of the curves (render/report.c), and durations
- * as people read them (render/format.c). Whole pages are tested by tests/report/ and
- * tests/cli/report.sh. */
+ * below a time (runtime/hist.c), the round steps of the curves (render/report.c), durations as
+ * people read them and the JSON writer's layout (render/format.c), and the catalogue of figures
+ * (render/figures.c: its tables, the JSON paths it gives, one rounding for a terminal and the
+ * HTML report). Whole reports are tested by tests/run/, tests/report/ and tests/cli/report.sh. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,9 +189,162 @@ static void test_durations(void)
     }
 }
 
+static void test_json_layout(void)
+{
+    TEST("json: one-line containers inside an indented object, empty ones, nulls") {
+        Buf b = BUF_INIT;
+        Json j = {&b, 0, true, 0};
+        json_open(&j, '{');
+        json_key(&j, "rate");
+        json_open_line(&j, '{');
+        json_num(&j, "count", 3);
+        json_key(&j, "ci95");
+        json_put_pair(&j, 0.25, NAN);
+        json_close(&j, '}');
+        json_key(&j, "empty");
+        json_open_line(&j, '[');
+        json_close(&j, ']');
+        json_key(&j, "rows");
+        json_open(&j, '[');
+        json_next(&j);
+        json_open_line(&j, '{');
+        json_text(&j, "name", "a\"b");
+        json_bool(&j, "goal", true);
+        json_close(&j, '}');
+        json_close(&j, ']');
+        json_text(&j, "none", NULL);
+        json_close(&j, '}');
+        CHECK_STR(buf_str(&b), "{\n  \"rate\": {\"count\": 3, \"ci95\": [0.25, null]},\n  \"empty\": [],\n"
+                               "  \"rows\": [\n    {\"name\": \"a\\\"b\", \"goal\": true}\n  ],\n  \"none\": null\n}");
+        buf_free(&b);
+    }
+}
+
+/* Whether the keys of a table's members are distinct, and each nested table's too. */
+static bool distinct_keys(const FigTable *t)
+{
+    for (int a = 0; a < t->n; a++) {
+        for (int b = a + 1; b < t->n; b++)
+            if (strcmp(t->members[a].key, t->members[b].key) == 0) return false;
+        if (!t->members[a].get || !t->members[a].title || !t->members[a].short_title) return false;
+    }
+    return true;
+}
+
+static void test_catalogue(void)
+{
+    TEST("figures: every table has the members its enum names, with distinct keys") {
+        CHECK(FIG_REPORT.n == R_N && FIG_TIME_TO_CONVERT.n == TTC_N && FIG_RETENTION.n == RET_N);
+        CHECK(FIG_REASONS.n == REASON_N && FIG_STAGES.n == STAGE_N && FIG_EXITS.n == EXIT_N);
+        CHECK(FIG_PERSONAS.n == PERSONA_N && FIG_CURVE.n == CURVE_N && FIG_TOUCHPOINTS.n == TOUCH_N);
+        CHECK(FIG_CHANNELS.n == CHANNEL_N && FIG_WARNINGS.n == WARNING_N);
+        const FigTable *all[] = {&FIG_REPORT, &FIG_TIME_TO_CONVERT, &FIG_RETENTION, &FIG_REASONS, &FIG_STAGES,
+                                 &FIG_EXITS, &FIG_PERSONAS, &FIG_CURVE, &FIG_TOUCHPOINTS, &FIG_CHANNELS,
+                                 &FIG_WARNINGS};
+        for (int i = 0; i < 11; i++) CHECK(distinct_keys(all[i]));
+    }
+    TEST("figures: touchpoints and channels share their figures, key for key") {
+        for (int k = 0; k <= TOUCH_CONVERSION_RATE - TOUCH_REACHED; k++) {
+            const Figure *t = &FIG_TOUCHPOINTS.members[TOUCH_REACHED + k], *c = &FIG_CHANNELS.members[CHANNEL_REACHED + k];
+            CHECK_STR(t->key, c->key);
+            CHECK(t->kind == c->kind);
+        }
+    }
+    TEST("figures: JSON paths of each shape and of nested rows") {
+        char row[FIG_PATH_MAX], path[FIG_PATH_MAX];
+        CHECK_STR(fig_path(path, "", &FIG_REPORT.members[R_CONVERSION], PART_VALUE), "conversion.rate");
+        CHECK_STR(fig_path(path, "", &FIG_REPORT.members[R_CONVERSION], PART_COUNT), "conversion.count");
+        CHECK_STR(fig_path(path, "", &FIG_REPORT.members[R_CONVERSION], PART_HI), "conversion.ci95.1");
+        CHECK_STR(fig_path(path, NULL, &FIG_REPORT.members[R_CAC], PART_VALUE), "cac");
+        CHECK_STR(fig_path(path, NULL, &FIG_REPORT.members[R_CAC], PART_LO), "cac_ci95.0");
+        CHECK_STR(fig_path(path, "time_to_convert", &FIG_TIME_TO_CONVERT.members[TTC_P90], PART_VALUE),
+                  "time_to_convert.p90");
+        CHECK_STR(fig_row_path(row, NULL, &FIG_STAGES, 2), "stages.2");
+        CHECK_STR(fig_path(path, row, &FIG_STAGES.members[STAGE_REACHED_RATE], PART_VALUE), "stages.2.reached_rate");
+        fig_row_path(path, row, &FIG_EXITS, 0);
+        CHECK_STR(fig_path(row, path, &FIG_EXITS.members[EXIT_SHARE], PART_VALUE), "stages.2.exits.0.share_of_exits");
+        fig_row_path(row, "", &FIG_PERSONAS, 1);
+        CHECK_STR(fig_path(path, row, &FIG_PERSONAS.members[PERSONA_COMPLETED], PART_COUNT),
+                  "personas.1.completed.count");
+    }
+}
+
+static char *terminal(FigKind k, double v)
+{
+    Buf b = BUF_INIT;
+    fig_text(&b, k, v, false);
+    return buf_take(&b);
+}
+
+/* The HTML report's text without what only typography adds: thousands commas, the real minus,
+ * the no-break space, a '+' the terminal shows on zero. */
+static char *html_digits(FigKind k, double v)
+{
+    Buf b = BUF_INIT, out = BUF_INIT;
+    fig_html_text(&b, k, v, false);
+    for (const char *p = buf_str(&b); *p; p++) {
+        if (*p == ',') continue;
+        if (strncmp(p, "\xE2\x88\x92", 3) == 0) { /* − */
+            buf_putc(&out, '-');
+            p += 2;
+        } else if (strncmp(p, "\xC2\xA0", 2) == 0) {
+            buf_putc(&out, ' ');
+            p += 1;
+        } else if (strncmp(p, "\xE2\x80\x93", 3) == 0) { /* – */
+            buf_putc(&out, '-');
+            p += 2;
+        } else {
+            buf_putc(&out, *p);
+        }
+    }
+    buf_free(&b);
+    return buf_take(&out);
+}
+
+static void test_figure_text(void)
+{
+    TEST("figures: a terminal's text of each kind") {
+        char *t;
+        CHECK_STR(t = terminal(FIG_RATE, 0.4085), "40.8%");
+        free(t);
+        CHECK_STR(t = terminal(FIG_MOOD, -0.001), "+0.00");
+        free(t);
+        CHECK_STR(t = terminal(FIG_MOOD, -0.25), "-0.25");
+        free(t);
+        CHECK_STR(t = terminal(FIG_NPS, 12.34), "+12.3");
+        free(t);
+        CHECK_STR(t = terminal(FIG_MONEY, -0.004), "0.00");
+        free(t);
+        CHECK_STR(t = terminal(FIG_COUNT, 12345), "12345");
+        free(t);
+        CHECK_STR(t = terminal(FIG_DAYS, 0.2), "4.8 h");
+        free(t);
+        CHECK_STR(t = terminal(FIG_CSAT, NAN), "-");
+        free(t);
+    }
+    TEST("figures: a terminal and the HTML report show the same digits (ties, near zero, large values)") {
+        static const double values[] = {0.4085, 0.6005, 0.125, 0.375, -0.001, -0.004, 0.005, 1.005, 2.5,
+                                        12345.678, -51.75, 0.0005, 1234567, 0, NAN, 0.2, 42.0 / 1440};
+        for (int k = FIG_COUNT; k <= FIG_WHOLE; k++) {
+            if (k == FIG_PLAIN) continue;
+            for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+                char *t = terminal((FigKind)k, values[i]), *h = html_digits((FigKind)k, values[i]);
+                const char *tt = t[0] == '+' && h[0] != '+' ? t + 1 : t;
+                if (strcmp(tt, h) != 0) printf("  kind %d, %g: '%s' on a terminal, '%s' in HTML\n", k, values[i], t, h);
+                CHECK(strcmp(tt, h) == 0);
+                free(t);
+                free(h);
+            }
+        }
+    }
+}
+
 void unit_report(void);
 void unit_report(void)
 {
+    test_json_layout();
+    test_catalogue();
+    test_figure_text();
     test_escape();
     test_ticks();
     test_counts();

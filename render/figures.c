@@ -1,0 +1,378 @@
+/* figures.c: the catalogue of the report's figures (figures.def) made into tables of Figure
+ * entries with their getters, the walks over their rows, their JSON paths, and how each kind of
+ * figure is shown to people, on a terminal and in the HTML report (see figures.h).
+ *
+ * Why one catalogue: the table, JSON, CSV and HTML reports once each defined every figure again
+ * (its key, its rounding, how to compute it), and only a test kept them equal. Now a view names
+ * a figure and gets its value, its JSON path and its text from here. */
+#include "figures.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "format.h"
+
+/* ---- the values a getter returns (the helpers figures.def's expressions use) ---- */
+
+static FigValue num(double v) { return (FigValue){.value = v, .lo = NAN, .hi = NAN, .count = NAN}; }
+
+/* A figure with its interval (money per customer, CAC). */
+static FigValue with_ci(RtEstimate e) { return (FigValue){.value = e.value, .lo = e.lo, .hi = e.hi, .count = NAN}; }
+
+/* count / n with its 95% Wilson interval (in an exact analysis the interval is the rate). */
+static FigValue rate(const RtResult *r, double count, double n)
+{
+    RtRate x = rt_rate(count, n, r->exact);
+    return (FigValue){.value = x.rate, .lo = x.lo, .hi = x.hi, .count = count};
+}
+
+/* count / n without an interval (a count object). */
+static FigValue count_rate(double count, double n)
+{
+    return (FigValue){.value = n > 0 ? count / n : NAN, .lo = NAN, .hi = NAN, .count = count};
+}
+
+static FigValue flag(bool b) { return num(b ? 1 : 0); }
+
+/* The values that are not numbers. */
+#define NO_NUMBER .value = NAN, .lo = NAN, .hi = NAN, .count = NAN
+static FigValue text(const char *s) { return (FigValue){NO_NUMBER, .text = s}; }
+static FigValue texts(const StrList *l) { return (FigValue){NO_NUMBER, .texts = l}; }
+static FigValue place(Loc loc) { return (FigValue){NO_NUMBER, .loc = loc}; }
+static FigValue table(const FigTable *t) { return (FigValue){NO_NUMBER, .table = t}; }
+static FigValue series(const FigSeries *s) { return (FigValue){NO_NUMBER, .series = s}; }
+
+/* A warning's kind as the JSON report names it (docs/report-json.md). */
+static const char *warning_kind(int kind)
+{
+    switch ((RtSiteKind)kind) {
+    case SITE_STEP_LIMIT: return "step-limit";
+    case SITE_NAN_PROB: return "nan-probability";
+    case SITE_NAN_WITH: return "nan-probability";
+    case SITE_NAN_VALUE: return "nan-value";
+    case SITE_OVERFULL: return "over-100-percent";
+    case SITE_NOWAY: return "no-way-on";
+    case SITE_EXACT_HORIZON: return "horizon-ignored";
+    }
+    return "other";
+}
+
+/* ---- the getters: one function per entry of figures.def ---- */
+
+#define FIG_GETTER(id, key, title, short_title, kind, shape, flags, value)                                        \
+    static FigValue get_##id(const FigAt *at)                                                                     \
+    {                                                                                                             \
+        const RtResult *r = at->r;                                                                                \
+        const char *file = at->file;                                                                              \
+        int i = at->row, p = at->parent;                                                                          \
+        (void)r, (void)file, (void)i, (void)p;                                                                    \
+        return value;                                                                                             \
+    }
+#define FIG_ENTRY(id, key, title, short_title, kind, shape, flags, value) \
+    {key, title, short_title, kind, shape, get_##id, flags},
+
+REPORT_MEMBERS(FIG_GETTER)
+TTC_MEMBERS(FIG_GETTER)
+RETENTION_MEMBERS(FIG_GETTER)
+REASON_MEMBERS(FIG_GETTER)
+STAGE_MEMBERS(FIG_GETTER)
+EXIT_MEMBERS(FIG_GETTER)
+PERSONA_MEMBERS(FIG_GETTER)
+CURVE_MEMBERS(FIG_GETTER)
+TOUCH_MEMBERS(FIG_GETTER)
+CHANNEL_MEMBERS(FIG_GETTER)
+WARNING_MEMBERS(FIG_GETTER)
+
+static const Figure REPORT[] = {REPORT_MEMBERS(FIG_ENTRY)};
+static const Figure TTC[] = {TTC_MEMBERS(FIG_ENTRY)};
+static const Figure RETENTION[] = {RETENTION_MEMBERS(FIG_ENTRY)};
+static const Figure REASONS[] = {REASON_MEMBERS(FIG_ENTRY)};
+static const Figure STAGES[] = {STAGE_MEMBERS(FIG_ENTRY)};
+static const Figure EXITS[] = {EXIT_MEMBERS(FIG_ENTRY)};
+static const Figure PERSONAS[] = {PERSONA_MEMBERS(FIG_ENTRY)};
+static const Figure CURVE[] = {CURVE_MEMBERS(FIG_ENTRY)};
+static const Figure TOUCHPOINTS[] = {TOUCH_MEMBERS(FIG_ENTRY)};
+static const Figure CHANNELS[] = {CHANNEL_MEMBERS(FIG_ENTRY)};
+static const Figure WARNINGS[] = {WARNING_MEMBERS(FIG_ENTRY)};
+
+/* ---- the rows of each table ---- */
+
+static int one_row(const RtResult *r, int parent, int row)
+{
+    (void)r, (void)parent;
+    return row == 0 ? 0 : -1;
+}
+
+static int reason_rows(const RtResult *r, int parent, int row)
+{
+    (void)parent;
+    return row < r->nreasons ? row : -1;
+}
+
+static int stage_rows(const RtResult *r, int parent, int row)
+{
+    (void)parent;
+    return row < r->rt->nstages ? row : -1;
+}
+
+/* The exits of stage `parent` (r->exits is grouped by stage). */
+static int exit_rows(const RtResult *r, int parent, int row)
+{
+    for (; row < r->nexits; row++)
+        if (r->exits[row].stage == parent) return row;
+    return -1;
+}
+
+/* Every persona, or the one of --persona. */
+static int persona_rows(const RtResult *r, int parent, int row)
+{
+    (void)parent;
+    for (; row < r->rt->npersonas; row++)
+        if (r->persona < 0 || row == r->persona) return row;
+    return -1;
+}
+
+static int touch_rows(const RtResult *r, int parent, int row)
+{
+    (void)parent;
+    return row < r->rt->ntouch ? row : -1;
+}
+
+/* The channels some touchpoint uses (a catalogue such as std/channels declares many). */
+static int channel_rows(const RtResult *r, int parent, int row)
+{
+    (void)parent;
+    for (; row < r->rt->nchannels; row++)
+        if (render_channel_used(r, row)) return row;
+    return -1;
+}
+
+static int warning_rows(const RtResult *r, int parent, int row)
+{
+    (void)parent;
+    return row < r->nwarnings ? row : -1;
+}
+
+#define TABLE(name, key, one_line, rows, members) \
+    const FigTable name = {key, one_line, rows, members, (int)(sizeof members / sizeof members[0])}
+TABLE(FIG_REPORT, "", false, one_row, REPORT);
+TABLE(FIG_TIME_TO_CONVERT, "time_to_convert", false, one_row, TTC);
+TABLE(FIG_RETENTION, "retention", false, one_row, RETENTION);
+TABLE(FIG_REASONS, "churn_reasons", true, reason_rows, REASONS);
+TABLE(FIG_STAGES, "stages", false, stage_rows, STAGES);
+TABLE(FIG_EXITS, "exits", true, exit_rows, EXITS);
+TABLE(FIG_PERSONAS, "personas", false, persona_rows, PERSONAS);
+TABLE(FIG_CURVE, "curve", true, stage_rows, CURVE);
+TABLE(FIG_TOUCHPOINTS, "touchpoints", false, touch_rows, TOUCHPOINTS);
+TABLE(FIG_CHANNELS, "channels", false, channel_rows, CHANNELS);
+TABLE(FIG_WARNINGS, "warnings", true, warning_rows, WARNINGS);
+
+/* ---- the series behind the charts ---- */
+
+static double *ttc_points(const RtResult *r, int *n)
+{
+    RenderBin *bins = render_ttc_histogram(r, n);
+    if (!bins) return NULL;
+    double *v = xcalloc((size_t)*n * 3 + 1, sizeof *v);
+    for (int i = 0; i < *n; i++) {
+        v[3 * i] = bins[i].from;
+        v[3 * i + 1] = bins[i].to;
+        v[3 * i + 2] = bins[i].count;
+    }
+    free(bins);
+    return v;
+}
+
+static double *retention_points(const RtResult *r, int *n)
+{
+    RenderPoint *p = render_retention_curve(r, n);
+    if (!p) return NULL;
+    double *v = xcalloc((size_t)*n * 2 + 1, sizeof *v);
+    for (int i = 0; i < *n; i++) {
+        v[2 * i] = p[i].day;
+        v[2 * i + 1] = p[i].retained;
+    }
+    free(p);
+    return v;
+}
+
+const FigSeries FIG_TTC_HISTOGRAM = {"from to count", 3, ttc_points};
+const FigSeries FIG_RETENTION_CURVE = {"day retained", 2, retention_points};
+
+/* ---- reading figures ---- */
+
+FigValue fig_get(const Figure *f, const RtResult *r, int row, int parent)
+{
+    FigAt at = {r, NULL, row, parent};
+    return f->get(&at);
+}
+
+bool fig_is_number(FigKind k) { return k <= FIG_WHOLE; }
+
+double fig_part(FigValue v, FigPart part)
+{
+    switch (part) {
+    case PART_VALUE: return v.value;
+    case PART_COUNT: return v.count;
+    case PART_LO: return v.lo;
+    case PART_HI: return v.hi;
+    }
+    return NAN;
+}
+
+FigKind fig_part_kind(const Figure *f, FigPart part) { return part == PART_COUNT ? FIG_COUNT : f->kind; }
+
+bool fig_has_interval(const RtResult *r, FigValue v) { return !r->exact && isfinite(v.lo) && isfinite(v.hi); }
+
+int fig_first(const FigTable *t, const RtResult *r, int parent) { return t->next(r, parent, 0); }
+
+int fig_after(const FigTable *t, const RtResult *r, int parent, int row) { return t->next(r, parent, row + 1); }
+
+const char *fig_row_path(char buf[FIG_PATH_MAX], const char *outer, const FigTable *t, int index)
+{
+    if (outer && *outer) snprintf(buf, FIG_PATH_MAX, "%s.%s.%d", outer, t->key, index);
+    else snprintf(buf, FIG_PATH_MAX, "%s.%d", t->key, index);
+    return buf;
+}
+
+const char *fig_path(char buf[FIG_PATH_MAX], const char *row_path, const Figure *f, FigPart part)
+{
+    const char *dot = row_path && *row_path ? "." : "";
+    const char *row = row_path ? row_path : "";
+    bool object = f->shape == SHAPE_COUNT || f->shape == SHAPE_RATE;
+    const char *tail = "";
+    switch (part) {
+    case PART_VALUE: tail = object ? ".rate" : ""; break;
+    case PART_COUNT: tail = ".count"; break;
+    case PART_LO: tail = object ? ".ci95.0" : "_ci95.0"; break;
+    case PART_HI: tail = object ? ".ci95.1" : "_ci95.1"; break;
+    }
+    snprintf(buf, FIG_PATH_MAX, "%s%s%s%s", row, dot, f->key, tail);
+    return buf;
+}
+
+const FigStayed FIG_STAYED[2] = {
+    {STAGE_STILL, STAGE_STILL_SHARE, "still in the stage at the horizon"},
+    {STAGE_COMPLETED, STAGE_COMPLETED_SHARE, "completed in the stage"},
+};
+
+FigPain *fig_pains(const RtResult *r, int *n)
+{
+    int cap = 0;
+    for (int t = 0; t < r->rt->ntouch; t++) {
+        const Touchpoint *tp = r->model->touchpoints[t];
+        for (const StrList *l = tp->pains; l; l = l->next) cap++;
+        for (const StrList *l = tp->opportunities; l; l = l->next) cap++;
+    }
+    FigPain *p = xcalloc((size_t)cap + 1, sizeof *p);
+    *n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int t = 0; t < r->rt->ntouch; t++) {
+            const Touchpoint *tp = r->model->touchpoints[t];
+            for (const StrList *l = pass == 0 ? tp->pains : tp->opportunities; l; l = l->next)
+                p[(*n)++] = (FigPain){t, pass == 0, l->str.s};
+        }
+    }
+    return p;
+}
+
+/* ---- for a terminal ---- */
+
+/* v with `decimals` decimals; a sign when `sign` ('+' for 0 too), and no "-0.0": a value that
+ * rounds to zero has no minus (as in the HTML report). */
+static void fixed(Buf *b, double v, int decimals, bool sign)
+{
+    char digits[64];
+    snprintf(digits, sizeof digits, "%.*f", decimals, fabs(v));
+    bool zero = strspn(digits, "0.") == strlen(digits);
+    if (v < 0 && !zero) buf_putc(b, '-');
+    else if (sign) buf_putc(b, '+');
+    buf_puts(b, digits);
+}
+
+void fig_text(Buf *b, FigKind k, double v, bool exact)
+{
+    if (!isfinite(v)) {
+        buf_putc(b, '-');
+        return;
+    }
+    switch (k) {
+    case FIG_COUNT: fixed(b, v, exact ? 1 : 0, false); break;
+    case FIG_RATE:
+        fixed(b, 100 * v, 1, false);
+        buf_putc(b, '%');
+        break;
+    case FIG_MONEY: fixed(b, v, 2, false); break;
+    case FIG_MOOD: fixed(b, v, 2, true); break;
+    case FIG_DAYS: format_duration(b, v, " "); break;
+    case FIG_NPS: fixed(b, v, 1, true); break;
+    case FIG_CSAT: fixed(b, v, 2, false); break;
+    case FIG_WHOLE: fixed(b, v, 0, false); break;
+    default: render_number(b, v); break;
+    }
+}
+
+void fig_interval_text(Buf *b, FigKind k, double lo, double hi, bool exact)
+{
+    fig_text(b, k, lo, exact);
+    buf_puts(b, "\xE2\x80\x93"); /* – */
+    fig_text(b, k, hi, exact);
+}
+
+/* ---- for the HTML report ---- */
+
+static const char MINUS[] = "\xE2\x88\x92", DASH[] = "\xE2\x80\x93";
+
+/* |v| with `decimals` decimals, thousands grouped with commas; a sign when asked (and a real
+ * minus), none on a value that rounds to zero. */
+static void grouped(Buf *b, double v, int decimals, bool sign)
+{
+    char digits[64];
+    snprintf(digits, sizeof digits, "%.*f", decimals, fabs(v));
+    bool zero = strspn(digits, "0.") == strlen(digits);
+    if (v < 0 && !zero) buf_puts(b, MINUS);
+    else if (sign && v > 0 && !zero) buf_putc(b, '+');
+    size_t whole = strcspn(digits, ".");
+    for (size_t i = 0; i < whole; i++) {
+        buf_putc(b, digits[i]);
+        if ((whole - i - 1) % 3 == 0 && i + 1 < whole) buf_putc(b, ',');
+    }
+    buf_puts(b, digits + whole);
+}
+
+void fig_html_text(Buf *b, FigKind k, double v, bool exact)
+{
+    if (!isfinite(v)) {
+        buf_puts(b, DASH);
+        return;
+    }
+    switch (k) {
+    case FIG_COUNT: grouped(b, v, exact ? 1 : 0, false); break;
+    case FIG_RATE:
+        grouped(b, v * 100, 1, false);
+        buf_putc(b, '%');
+        break;
+    case FIG_MONEY: grouped(b, v, 2, false); break;
+    case FIG_MOOD: grouped(b, v, 2, true); break;
+    case FIG_DAYS: {
+        /* "15.8 d", "5.2 h", "42 min" (format.h), a no-break space keeping it on one line. */
+        Duration d = duration_for_people(v);
+        grouped(b, d.value, d.decimals, false);
+        buf_printf(b, "\xC2\xA0%s", d.unit);
+        break;
+    }
+    case FIG_NPS: grouped(b, v, 1, true); break;
+    case FIG_CSAT: grouped(b, v, 2, false); break;
+    case FIG_WHOLE: grouped(b, v, 0, false); break;
+    default: render_number(b, v); break;
+    }
+}
+
+const char *fig_kind_name(FigKind k)
+{
+    static const char *const names[] = {"count", "pct", "money", "mood", "days", "nps", "csat", "plain", "whole"};
+    return fig_is_number(k) ? names[k] : "text";
+}
