@@ -61,6 +61,20 @@ static void fixed(Buf *b, double v, int decimals, bool sign)
     buf_printf(b, sign ? "%+.*f" : "%.*f", decimals, r);
 }
 
+/* Times for people, as the run's reports show them (format.h): the unit is the one the largest
+ * magnitude of what is shown together reaches ("4.8 h", "-1.5 … +2.0 h"), so a change and its
+ * interval, or an interval's two ends, share one unit. */
+static double per_day(const char *unit)
+{
+    return strcmp(unit, "h") == 0 ? 24 : strcmp(unit, "min") == 0 ? 1440 : strcmp(unit, "s") == 0 ? 86400 : 1;
+}
+
+static void signed_time(Buf *b, double days, Duration unit, bool sign)
+{
+    fixed(b, days * per_day(unit.unit), unit.decimals, sign);
+    buf_printf(b, " %s", unit.unit);
+}
+
 /* A figure's value: 12.3%, 4.56, +12.0, 4.9 d; "-" when it does not exist. Rounded half away from
  * zero (fixed()), as the changes are: the run's reports round by printf's digits (fig_text), which
  * can differ on a tie (0.1285: 12.9% here, 12.8% there). */
@@ -73,7 +87,7 @@ static void level(Buf *b, CmpMetric k, double v)
     switch (kind_of(k)) {
     case FIG_RATE: fixed(b, 100 * v, 1, false); buf_putc(b, '%'); break;
     case FIG_NPS: fixed(b, v, 1, true); break;
-    case FIG_DAYS: fixed(b, v, 1, false); buf_puts(b, " d"); break;
+    case FIG_DAYS: format_duration(b, v, " "); break;
     default: fixed(b, v, 2, false); break;
     }
 }
@@ -87,7 +101,7 @@ static void change(Buf *b, CmpMetric k, double v)
     }
     switch (kind_of(k)) {
     case FIG_RATE: fixed(b, 100 * v, 2, true); buf_puts(b, " pt"); break;
-    case FIG_DAYS: fixed(b, v, 1, true); buf_puts(b, " d"); break;
+    case FIG_DAYS: signed_time(b, v, duration_for_people(fabs(v)), true); break;
     case FIG_NPS: fixed(b, v, 1, true); break;
     default: fixed(b, v, 2, true); break;
     }
@@ -101,6 +115,13 @@ static void interval(Buf *b, CmpMetric k, double lo, double hi)
         return;
     }
     FigKind u = kind_of(k);
+    if (u == FIG_DAYS) {
+        Duration unit = duration_for_people(fmax(fabs(lo), fabs(hi)));
+        signed_time(b, lo, unit, true);
+        buf_puts(b, " \xE2\x80\xA6 "); /* … */
+        signed_time(b, hi, unit, true);
+        return;
+    }
     double scale = u == FIG_RATE ? 100 : 1;
     int decimals = u == FIG_NPS || u == FIG_DAYS ? 1 : 2;
     fixed(b, scale * lo, decimals, true);
@@ -118,10 +139,10 @@ static void value_interval(Buf *b, CmpMetric k, double lo, double hi)
         return;
     }
     if (kind_of(k) == FIG_DAYS) {
-        fixed(b, lo, 1, false);
+        Duration unit = duration_for_people(fmax(fabs(lo), fabs(hi)));
+        fixed(b, lo * per_day(unit.unit), unit.decimals, false);
         buf_puts(b, "\xE2\x80\x93");
-        fixed(b, hi, 1, false);
-        buf_puts(b, " d");
+        signed_time(b, hi, unit, false);
         return;
     }
     level(b, k, lo);
@@ -133,6 +154,22 @@ static void cell(Grid *g, void (*fmt)(Buf *, CmpMetric, double), CmpMetric k, do
 {
     Buf t = BUF_INIT;
     fmt(&t, k, v);
+    grid_cell(g, "%s", buf_str(&t));
+    buf_free(&t);
+}
+
+/* A change, in the unit of its interval when it is a time (the interval's larger end is at least
+ * as large as the change): "-0.7 h" beside "-1.9 h … +0.6 h", not "-41 min". */
+static void cell_change(Grid *g, CmpMetric k, const CmpStat *s)
+{
+    if (kind_of(k) != FIG_DAYS || !isfinite(s->change)) {
+        cell(g, change, k, s->change);
+        return;
+    }
+    double largest = fabs(s->change);
+    if (isfinite(s->lo) && isfinite(s->hi)) largest = fmax(largest, fmax(fabs(s->lo), fabs(s->hi)));
+    Buf t = BUF_INIT;
+    signed_time(&t, s->change, duration_for_people(largest), true);
     grid_cell(g, "%s", buf_str(&t));
     buf_free(&t);
 }
@@ -189,7 +226,11 @@ static void table_title(const CmpResult *r, const Model *m, const char *file, Bu
     else buf_printf(b, "Removal effects of the %s: conversion without each one\n", removal_word(set->mode));
     buf_printf(b, "%s \xC2\xB7 %.0f customers \xC2\xB7 seed %llu \xC2\xB7 ", file, r->cohort, (unsigned long long)r->seed);
     if (r->exact && r->has_horizon) buf_puts(b, "horizon ignored \xC2\xB7 ");
-    else if (r->has_horizon) buf_printf(b, "horizon %g days \xC2\xB7 ", r->horizon);
+    else if (r->has_horizon && r->horizon < 1) { /* "horizon 12.0 h", as the run says it */
+        buf_puts(b, "horizon ");
+        format_duration(b, r->horizon, " ");
+        buf_puts(b, " \xC2\xB7 ");
+    } else if (r->has_horizon) buf_printf(b, "horizon %g days \xC2\xB7 ", r->horizon);
     else buf_puts(b, "no horizon \xC2\xB7 ");
     if (r->persona >= 0) buf_printf(b, "persona %s only \xC2\xB7 ", m->personas[r->persona]->name.s);
     buf_puts(b, r->exact ? "exact analysis (expected values)" : method(r));
@@ -233,7 +274,7 @@ static void table_scenario(const CmpResult *r, int v, Buf *b)
         grid_cell(&g, "%s", cmp_metric_title(k));
         cell(&g, level, k, s->base);
         cell(&g, level, k, s->value);
-        cell(&g, change, k, s->change);
+        cell_change(&g, k, s);
         if (!r->exact) {
             cell_interval(&g, k, s->lo, s->hi, false);
             grid_cell(&g, "%s", s->significant ? "significant" : "");
