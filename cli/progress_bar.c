@@ -2,6 +2,7 @@
 #include "progress_bar.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -12,12 +13,21 @@ static double seconds_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The seconds before a bar appears: 1, or CJM_PROGRESS_DELAY when it is a number from 0 to 60. */
+static double delay_from_environment(void)
+{
+    const char *v = getenv("CJM_PROGRESS_DELAY");
+    char *end = NULL;
+    double d = v && *v ? strtod(v, &end) : 1.0;
+    return end && *end == '\0' && d >= 0 && d <= 60 ? d : 1.0;
+}
+
 /* The RtProgress: a bar after the first second, redrawn at most ten times a second. */
 static void draw(void *ctx, double done)
 {
     Progress *p = ctx;
     double t = seconds_now();
-    if (t - p->t0 < 1.0 || t - p->last < 0.1) return;
+    if (t - p->t0 < p->delay || t - p->last < 0.1) return;
     p->last = t;
     p->drawn = true;
     enum { WIDTH = 30 };
@@ -33,6 +43,7 @@ static void draw(void *ctx, double done)
 void progress_start(Progress *p, const char *cmd, bool quiet, RtProgress *fn, void **ctx)
 {
     snprintf(p->label, sizeof p->label, "cjm %s", cmd);
+    p->delay = delay_from_environment();
     progress_restart(p);
     bool shown = !quiet && isatty(STDERR_FILENO);
     *fn = shown ? draw : NULL;

@@ -1,7 +1,8 @@
 /* progress_bar.h: cjm's one progress bar, for every command that runs something long (run, graph,
  * report, compare): on standard error, only when it is a terminal and never with -q, named after
  * the command ("cjm graph: [==========>         ]  35%  12 s left"), drawn after the first second
- * at most ten times a second, and erased when the work ends. The runtime only says how far it has
+ * at most ten times a second, and erased when the work ends. CJM_PROGRESS_DELAY=SECONDS changes
+ * the first second (the tests set 0, so that a bar is drawn however fast the machine is). The runtime only says how far it has
  * got (runtime/progress.h); drawing is the command line's. */
 #ifndef CJM_CLI_PROGRESS_BAR_H
 #define CJM_CLI_PROGRESS_BAR_H
@@ -13,6 +14,7 @@
 typedef struct Progress {
     char label[32];        /* "cjm graph" */
     double t0, last;
+    double delay;          /* seconds before the bar appears: 1, or CJM_PROGRESS_DELAY */
     bool drawn;
 } Progress;
 

@@ -200,14 +200,14 @@ expect_err "report: a scenario's warning is given" "with scenario 'NoFallback' a
 run "$CJM" compare -q tests/compare/warnings.journey
 expect_no_err "compare -q hides the warnings"
 
-# ---- a progress bar on a terminal only (after the first second), erased at the end ----
+# ---- a progress bar on a terminal only (from the start with CJM_PROGRESS_DELAY=0), erased at the end ----
 if command -v script >/dev/null 2>&1 && [ -z "${MEMCHECK:-}" ]; then
-    script -qec "'$CJM' compare --cohort 3000000 --format csv -o '$T/p.csv' examples/ecommerce.journey" /dev/null >"$T/tty" 2>&1
+    CJM_PROGRESS_DELAY=0 script -qec "'$CJM' compare --cohort 300000 --format csv -o '$T/p.csv' examples/ecommerce.journey" /dev/null >"$T/tty" 2>&1
     if grep -q 'cjm compare: \[=*>* *\] *[0-9]*%' "$T/tty" && grep -q "$(printf '\r\033\\[K')" "$T/tty"; then
         ok "compare: a progress bar on a terminal, erased at the end"
     else
         not_ok "compare: no progress bar on a terminal" "$(cat -v "$T/tty" | head -c 400)"
     fi
-    run "$CJM" compare --cohort 3000000 --format csv -o "$T/p.csv" examples/ecommerce.journey
+    CJM_PROGRESS_DELAY=0 run "$CJM" compare --cohort 300000 --format csv -o "$T/p.csv" examples/ecommerce.journey
     expect_no_err "compare: no progress bar when standard error is not a terminal"
 fi
