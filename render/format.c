@@ -213,11 +213,11 @@ static bool rounds_to_at_least(double v, int decimals, double limit)
 Duration duration_for_people(double days)
 {
     double a = fabs(days);
-    if (days == 0 || !isfinite(days)) return (Duration){days, 0, "d"};
-    if (rounds_to_at_least(a * 24, 1, 24)) return (Duration){days, 1, "d"};
-    if (rounds_to_at_least(a * 24, 1, 1)) return (Duration){days * 24, 1, "h"};
-    if (rounds_to_at_least(a * 24 * 60, 0, 1)) return (Duration){days * 24 * 60, 0, "min"};
-    return (Duration){days * 24 * 60 * 60, 0, "s"};
+    if (days == 0 || !isfinite(days)) return (Duration){days, 0, "d", 1};
+    if (rounds_to_at_least(a * 24, 1, 24)) return (Duration){days, 1, "d", 1};
+    if (rounds_to_at_least(a * 24, 1, 1)) return (Duration){days * 24, 1, "h", 24};
+    if (rounds_to_at_least(a * 24 * 60, 0, 1)) return (Duration){days * 24 * 60, 0, "min", 24 * 60};
+    return (Duration){days * 24 * 60 * 60, 0, "s", 24 * 60 * 60};
 }
 
 void format_duration(Buf *b, double days, const char *space)

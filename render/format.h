@@ -72,6 +72,7 @@ typedef struct Duration {
     double value;        /* in `unit`, not yet rounded */
     int decimals;        /* to show */
     const char *unit;    /* "d", "h", "min" or "s" */
+    double per_day;      /* units in a day (1, 24, 1440, 86400): another time in the same unit */
 } Duration;
 Duration duration_for_people(double days);
 /* "5.2 h": the value, `space` (" ", or a no-break space in HTML), the unit; "-" when not finite. */

@@ -64,14 +64,9 @@ static void fixed(Buf *b, double v, int decimals, bool sign)
 /* Times for people, as the run's reports show them (format.h): the unit is the one the largest
  * magnitude of what is shown together reaches ("4.8 h", "-1.5 … +2.0 h"), so a change and its
  * interval, or an interval's two ends, share one unit. */
-static double per_day(const char *unit)
-{
-    return strcmp(unit, "h") == 0 ? 24 : strcmp(unit, "min") == 0 ? 1440 : strcmp(unit, "s") == 0 ? 86400 : 1;
-}
-
 static void signed_time(Buf *b, double days, Duration unit, bool sign)
 {
-    fixed(b, days * per_day(unit.unit), unit.decimals, sign);
+    fixed(b, days * unit.per_day, unit.decimals, sign);
     buf_printf(b, " %s", unit.unit);
 }
 
@@ -140,7 +135,7 @@ static void value_interval(Buf *b, CmpMetric k, double lo, double hi)
     }
     if (kind_of(k) == FIG_DAYS) {
         Duration unit = duration_for_people(fmax(fabs(lo), fabs(hi)));
-        fixed(b, lo * per_day(unit.unit), unit.decimals, false);
+        fixed(b, lo * unit.per_day, unit.decimals, false);
         buf_puts(b, "\xE2\x80\x93");
         signed_time(b, hi, unit, false);
         return;
