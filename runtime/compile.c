@@ -564,6 +564,7 @@ void rt_model_free(RtModel *rm)
     free(rm->stages);
     free(rm->arrows);
     free(rm->touch);
+    free(rm->arrivals);
     free(rm->rules);
     free(rm->actions);
     free(rm->code);

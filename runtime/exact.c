@@ -570,7 +570,7 @@ RtResult *exact_run(const RtModel *m, const ExactOptions *o, Diag *d)
         for (int p = 0; p < m->npersonas && ok; p++) {
             double f = w[p] / o->cohort;
             r->personas[p] = (RtPersonaRow){all.customers * f, all.converted * f, all.churned * f, all.completed * f,
-                                            all.active * f};
+                                            all.active * f, all.lost * f, all.customer_churned * f};
         }
     } else {
         for (int p = 0; p < m->npersonas && ok; p++)

@@ -56,10 +56,15 @@ typedef struct RtArrow {
     const Arrow *src;
 } RtArrow;
 
+/* What a survey touchpoint asks (kpis.md, "Satisfaction"): everyone who meets it answers from
+ * their mood at that moment. */
+typedef enum { RT_SURVEY_NONE, RT_SURVEY_NPS, RT_SURVEY_CSAT } RtSurvey;
+
 typedef struct RtTouch {
     double reach, emotion, cost;
     uint64_t reach_thr;
     int channel;      /* -1 for none */
+    RtSurvey survey;
     int stage;        /* -1 for a stand-alone touchpoint (met through `touch`) */
     const Touchpoint *src;
 } RtTouch;
@@ -138,6 +143,17 @@ typedef enum {
                               the rest, keeping their proportions */
 } RtSetKind;
 
+/* One period of arrivals (kpis.md, "Calendar time"): `count` customers arrive during
+ * [start, start + length) days, each at a time uniform in the period drawn from its own key;
+ * persona -1 draws the persona by share as a cohort does. Periods are in calendar order per
+ * declaration; customer numbers are given out in the order of the periods (RtModel.arrivals). */
+typedef struct RtArrivalPeriod {
+    double start, length; /* days */
+    uint64_t count;
+    uint64_t first;       /* the number of the period's first customer: the counts before it */
+    int persona;          /* -1: by share */
+} RtArrivalPeriod;
+
 typedef struct RtSetting {
     RtSetKind kind;
     int index;
@@ -175,6 +191,11 @@ typedef struct RtModel {
     RtSite *sites;
     int nsites, sites_cap;
     int site_step_limit, site_exact_horizon;
+    /* Arrivals over calendar time: none (narrivals 0) puts the whole cohort at day 0, as before;
+     * otherwise the cohort is arrival_total customers, given out by arrivals[]. */
+    RtArrivalPeriod *arrivals;
+    int narrivals;
+    uint64_t arrival_total;
     const RtSetting *set;  /* rt_compile_with()'s changes, while compiling */
     int nset;
 } RtModel;

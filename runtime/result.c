@@ -28,6 +28,9 @@ RtResult *rt_result_new(const RtModel *rm)
     r->ttc_mean = r->ttc_median = r->ttc_p90 = NAN;
     for (int i = 0; i < 4; i++) r->retention[i] = NAN;
     r->nps = r->csat = r->revenue_sq = r->cost_sq = r->cost_conv = NAN;
+    r->window = NAN;
+    r->no_curves_reason = "";
+    for (int ch = 0; ch < rm->nchannels; ch++) r->channels[ch].attr_removal = NAN;
     return r;
 }
 
@@ -43,6 +46,11 @@ void rt_result_free(RtResult *r)
     free(r->channels);
     free(r->ttc_hist);
     free(r->churn_hist);
+    free(r->followup_churn);
+    free(r->followup_censor);
+    free(r->revenue_after);
+    free(r->followup_window);
+    free(r->months);
     for (int i = 0; i < r->nwarnings; i++) free(r->warnings[i].message);
     free(r->warnings);
     free(r);
@@ -65,7 +73,7 @@ void rt_result_add_reason(RtResult *r, int stage, const char *reason, double cou
     }
     if ((r->nreasons & (r->nreasons - 1)) == 0)
         r->reasons = xrealloc(r->reasons, (size_t)(r->nreasons ? r->nreasons * 2 : 8) * sizeof *r->reasons);
-    r->reasons[r->nreasons++] = (RtReasonRow){stage, reason, count};
+    r->reasons[r->nreasons++] = (RtReasonRow){stage, reason, count, 0, 0};
 }
 
 /* ---- warnings ---- */

@@ -22,6 +22,9 @@ typedef struct RtStageRow {
     double converted;  /* customers who converted on entering it */
     double churned, completed, active; /* customers whose life ended here, by outcome */
     double revenue;    /* earned by entering it (the stage's `revenue` times its entries) */
+    /* kpis.md: the churned split by whether they had converted when they churned here */
+    double lost;             /* prospects lost here, before converting */
+    double customer_churned; /* customers who churned here, after converting */
 } RtStageRow;
 
 /* One way out of a stage: an arrow, or a rule's goto or churn. */
@@ -36,16 +39,39 @@ typedef struct RtExitRow {
 typedef struct RtReasonRow {
     int stage;
     const char *reason;
-    double count;
+    double count;            /* lost + customers */
+    double lost, customers;  /* of whom prospects (before converting) and customers (after) */
 } RtReasonRow;
 
 typedef struct RtPersonaRow {
-    double customers, converted, churned, completed, active;
+    double customers, converted, churned, completed, active; /* `customers`: cohort members */
+    double lost, customer_churned; /* churned before and after converting */
 } RtPersonaRow;
 
 typedef struct RtTouchRow {
     double reached, meetings, cost, conversions;
+    /* The cost of meetings up to and including the entry of conversion (all of a non-converter's):
+     * acquisition cost (kpis.md, "Money"). */
+    double acq_cost;
+    /* Surveys (RtTouch.survey): every meeting is an answer. NPS counts promoters (9-10) and
+     * detractors (0-6); score_sum and score_sq are the sums of the scores (0-10 or 1-5). */
+    double respondents, promoters, detractors, score_sum, score_sq;
+    /* Channels only: conversions attributed to the channel by first touch, last touch and linear
+     * attribution (among the channels met up to conversion), and by removal effect (NaN until
+     * computed: the drop in conversion without the channel, normalised to the conversions). */
+    double attr_first, attr_last, attr_linear, attr_removal;
 } RtTouchRow;
+
+/* One month (30 days) of calendar time, from day 30 m to day 30 (m + 1) (kpis.md, "Calendar
+ * time"): the events that happened in it, by the calendar time of arrival + time in the journey. */
+typedef struct RtMonth {
+    double new_prospects;      /* arrivals */
+    double new_customers;      /* conversions */
+    double lost;               /* prospects lost */
+    double churned_customers;  /* customer churn */
+    double completed_customers; /* customers who completed the journey */
+    double revenue, cost;      /* earned and spent in the month */
+} RtMonth;
 
 typedef struct RtWarning {
     Loc loc;           /* file 0: no place in a file */
@@ -88,6 +114,49 @@ typedef struct RtResult {
     /* The distributions behind the percentiles and the retention curve (simulation only; NULL in
      * an exact analysis): times to convert of converted customers, churn times of churned ones. */
     RtHist *ttc_hist, *churn_hist;
+
+    /* ---- kpis.md: figures of prospects and customers (the simulator and, where the chain
+     * allows, the exact analysis fill them; what cannot be known is NaN or NULL) ---- */
+    double lost;               /* prospects who churned before converting */
+    double customer_churned;   /* customers who churned after converting */
+    double customers_completed; /* customers who completed the journey */
+    /* Follow-up of customers, from their conversion to churn, completion or the horizon (the
+     * horizon counted on each customer's own calendar when customers arrive over time). */
+    double exposure_days;      /* its sum over customers */
+    /* Follow-up times (days after conversion) at customer churn, and at censoring (the horizon,
+     * the step limit); a customer who completes stays followed until the horizon (completing is
+     * not churn) and is censored there, or never without a horizon: the simulation only. */
+    RtHist *followup_churn, *followup_censor;
+    double followup_completed_never; /* customers who completed with no horizon: never censored */
+    /* Money split at conversion (kpis.md): per cohort member x = acquisition cost (every cost up
+     * to and including the entry of conversion; a non-converter's are all acquisition),
+     * v = cost to serve (costs after that entry, customers only), y = revenue from the entry of
+     * conversion on (customers only; LTV). Sums, squares and the products the intervals need;
+     * NaN for the squares in an exact analysis. */
+    double acq_cost, acq_cost_sq, acq_cost_conv;
+    double serve_cost, serve_cost_sq;
+    double ltv_revenue, ltv_revenue_sq, ltv_revenue_acq;
+    /* Revenue by days after conversion (its bucket's sum over customers), and the customers still
+     * followed for revenue by day (censored by the horizon only; churned customers earn 0 after):
+     * the mean cumulative revenue per customer, hence payback. NULL in an exact analysis. */
+    double *revenue_after;     /* [RT_HIST_BUCKETS]: revenue by the hist.h bucket of its day */
+    RtHist *followup_window;   /* each customer's follow-up window horizon - t_c (none: not added) */
+    /* Relational satisfaction, over customers only, from their mood at the end of the run. */
+    double cust_promoters, cust_detractors, cust_score_n, cust_csat_sum, cust_csat_sq;
+    /* Surveys: pooled answers of every NPS survey and every CSAT survey (RtTouchRow has each). */
+    double survey_nps_n, survey_promoters, survey_detractors;
+    double survey_csat_n, survey_csat_sum, survey_csat_sq;
+    /* Calendar time: months[0 .. nmonths) cover day 0 to the horizon (or to the last event the
+     * simulation kept, RT_MAX_MONTHS at most). */
+    RtMonth *months;
+    int nmonths;
+    bool has_arrivals;
+    /* --window (days; NaN for none): conversion counted only when it happens within the window. */
+    double window;
+    /* Why figures over time (retention, payback, the calendar) are absent, when they are: "" when
+     * they are present; the exact analysis says it computes expected values only. */
+    const char *no_curves_reason;
+
     RtWarning *warnings;
     int nwarnings;
 } RtResult;
@@ -139,6 +208,8 @@ typedef struct RtMoney {
     RtEstimate revenue, cost, cac;
 } RtMoney;
 RtMoney rt_money(const RtResult *r);
+
+enum { RT_MAX_MONTHS = 1200 };
 
 /* "Purchase", or "churn" for RT_CHURN. */
 const char *rt_stage_name(const RtModel *rm, int stage);
