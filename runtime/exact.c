@@ -673,8 +673,9 @@ static void add_first_last(RtResult *r, Chain *c, double w, const double *goal_p
  * that arrived with S from smaller sets. An entry of s meets its channels independently (channel
  * ch with probability 1 - prod(1 - reach) of its touchpoints there), so it moves to S u T with the
  * probability that exactly T of its channels are met. The chain has 2^L copies of the stages (L
- * channels); beyond LINEAR_MAX_CELLS the figure is left NaN. */
-enum { LINEAR_MAX_CHANNELS = 16, LINEAR_MAX_CELLS = 1 << 20 };
+ * channels), and a row that can meet k of them is left towards 3^k 2^(L-k) pairs of sets; beyond
+ * LINEAR_MAX_CELLS copies or LINEAR_MAX_WORK pairs (a fraction of a second) the figure is left NaN. */
+enum { LINEAR_MAX_CHANNELS = 20, LINEAR_MAX_CELLS = 1 << 20, LINEAR_MAX_WORK = 1 << 24 };
 
 typedef struct SetChain {
     int L;               /* channels this chain meets */
@@ -693,6 +694,16 @@ static bool set_chain_init(SetChain *sc, const Chain *c)
     for (int k = 0; k < m->ntouch; k++)
         if (channel_touch(c, k) && local[m->touch[k].channel] < 0) local[m->touch[k].channel] = sc->L++;
     bool fits = sc->L <= LINEAR_MAX_CHANNELS && ((size_t)1 << sc->L) * (size_t)c->n <= LINEAR_MAX_CELLS;
+    if (fits) {
+        double work = 0;
+        for (int i = 0; i < c->n; i++) {
+            const RtStage *st = &m->stages[c->stage[i]];
+            int k = 0; /* an upper bound of the channels row i meets: its channel touchpoints */
+            for (int t = st->first_touch; t < st->first_touch + st->ntouch; t++) k += channel_touch(c, t);
+            work += ldexp(pow(1.5, k < sc->L ? k : sc->L), sc->L);
+        }
+        fits = work <= LINEAR_MAX_WORK;
+    }
     if (fits) {
         sc->global = xcalloc((size_t)sc->L + 1, sizeof *sc->global);
         sc->mask = xcalloc((size_t)c->n + 1, sizeof *sc->mask);

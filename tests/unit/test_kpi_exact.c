@@ -348,6 +348,91 @@ static void test_attribution_series(void)
     }
 }
 
+/* A visit meeting n channels, one touchpoint each with 50%; half the visitors buy. */
+static char *many_channels(int n)
+{
+    Buf b = BUF_INIT;
+    for (int c = 0; c < n; c++) buf_printf(&b, "channel c%d \"C%d\"\n", c, c);
+    buf_puts(&b, "stage Visit {\n");
+    for (int c = 0; c < n; c++) buf_printf(&b, "  touchpoint T%d { channel c%d reach 50%% }\n", c, c);
+    buf_puts(&b, "  -> Buy 50% -> churn otherwise }\nstage Buy goal {}\n");
+    return buf_take(&b);
+}
+
+static void test_attribution_limits(void)
+{
+    TEST("exact kpi: linear attribution over 14 channels met together shares each converter equally") {
+        char *text = many_channels(14);
+        J j;
+        if (load(&j, text)) {
+            RtResult *r = solve(&j, 1);
+            CHECK(r != NULL);
+            if (r) {
+                double credited = 0.5 * (1 - pow(0.5, 14)); /* converters who met some channel */
+                double first = 0, last = 0;
+                for (int c = 0; c < 14; c++) {
+                    CHECK_NEAR(r->channels[c].attr_linear, credited / 14, 1e-12);
+                    first += r->channels[c].attr_first;
+                    last += r->channels[c].attr_last;
+                }
+                CHECK_NEAR(first, credited, 1e-12);
+                CHECK_NEAR(last, credited, 1e-12);
+                CHECK_NEAR(r->channels[0].attr_first, 0.5 * 0.5, 1e-12); /* written first */
+                CHECK_NEAR(r->channels[13].attr_last, 0.5 * 0.5, 1e-12); /* written last */
+                rt_result_free(r);
+            }
+            unload(&j);
+        }
+        free(text);
+    }
+    TEST("exact kpi: too many channels for the sets they can be met in: linear NaN, first and last kept") {
+        char *text = many_channels(16);
+        J j;
+        if (load(&j, text)) {
+            RtResult *r = solve(&j, 1);
+            CHECK(r != NULL);
+            if (r) {
+                double first = 0;
+                for (int c = 0; c < 16; c++) {
+                    CHECK(isnan(r->channels[c].attr_linear));
+                    first += r->channels[c].attr_first;
+                }
+                CHECK_NEAR(first, 0.5 * (1 - pow(0.5, 16)), 1e-12);
+                rt_result_free(r);
+            }
+            unload(&j);
+        }
+        free(text);
+    }
+    TEST("exact kpi: first, last and linear credit the same converters over loops, goals in loops, personas") {
+        J j;
+        if (load(&j, "channel a \"A\"\nchannel b \"B\"\nchannel c \"C\"\n"
+                     "persona P { share 30%  k = 20% }\npersona Q { k = 50% }\n"
+                     "stage S { touchpoint Ta { channel a reach 30% } touchpoint Tb { channel b reach 60% }\n"
+                     "  -> M k -> S 20% -> churn otherwise }\n"
+                     "stage M { touchpoint Tc { channel c reach 40% } touchpoint Ta2 { channel a reach 10% }\n"
+                     "  -> G 50% -> S 25% -> churn otherwise }\n"
+                     "stage G goal { touchpoint Tb2 { channel b reach 50% } -> M 30% -> churn otherwise }\n")) {
+            RtResult *r = solve(&j, 1000);
+            CHECK(r != NULL);
+            if (r) {
+                double first = 0, last = 0, linear = 0;
+                for (int c = 0; c < 3; c++) {
+                    first += r->channels[c].attr_first;
+                    last += r->channels[c].attr_last;
+                    linear += r->channels[c].attr_linear;
+                    CHECK(r->channels[c].attr_linear > 0);
+                }
+                CHECK(first > 0 && first < r->converted);
+                CHECK_NEAR(last, first, 1e-9);
+                CHECK_NEAR(linear, first, 1e-9);
+                rt_result_free(r);
+            }
+            unload(&j);
+        }
+    }
+}
+
 /* ---- arrivals ---- */
 
 static void test_arrivals(void)
@@ -465,6 +550,7 @@ void unit_kpi_exact(void)
     test_subscription();
     test_split();
     test_attribution_series();
+    test_attribution_limits();
     test_arrivals();
     test_removal();
 }
