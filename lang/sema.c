@@ -819,7 +819,7 @@ static void check_rate(Sema *S, Value v)
     else if (v.v < 0)
         diag_error(S->d, v.loc, "an arrival rate cannot be negative");
     else if (!isfinite(v.v) || v.v > MODEL_MAX_COHORT)
-        diag_error(S->d, v.loc, "an arrival rate of %.10g customers per period is more than the limit of 10^12", v.v);
+        diag_error(S->d, v.loc, "an arrival rate is more than the limit of 10^12 customers per period");
 }
 
 /* One count of a list: a whole number of customers from 0. */
@@ -831,7 +831,7 @@ static bool check_count(Sema *S, Value v)
     else if (v.v < 0)
         diag_error(S->d, v.loc, "a count of arrivals cannot be negative");
     else if (!isfinite(v.v) || v.v > MODEL_MAX_COHORT)
-        diag_error(S->d, v.loc, "a count of %.10g customers is more than the limit of 10^12", v.v);
+        diag_error(S->d, v.loc, "a count of arrivals is more than the limit of 10^12 customers");
     else if (!is_whole(v.v))
         diag_error(S->d, v.loc, "a count of arrivals is a whole number of customers, not %.10g", v.v);
     return S->d->errors == before;
