@@ -308,15 +308,22 @@ static void funnel(const RtResult *r, Buf *b)
         {FUN_STEP, PART_LO, "95% CI", false},   COLUMN(FUN_LOST),                       COLUMN(FUN_CONVERTED),
         COLUMN(FUN_CUSTOMER_CHURNED),
     };
+    /* An exact analysis has no intervals: its table has no column for them. */
+    static const Column exact_cols[] = {
+        {FUN_REACHED, PART_COUNT, NULL, false}, {FUN_REACHED, PART_VALUE, "%", false}, COLUMN(FUN_STEP),
+        COLUMN(FUN_LOST), COLUMN(FUN_CONVERTED), COLUMN(FUN_CUSTOMER_CHURNED),
+    };
+    const Column *shown = r->exact ? exact_cols : cols;
+    int n = r->exact ? NCOLS(exact_cols) : NCOLS(cols);
     const char *first[] = {FIG_FUNNEL.members[FUN_STAGE].short_title};
     if (fig_first(&FIG_FUNNEL, r, -1) < 0) return;
     buf_puts(b, "\nFunnel (the main path; step-through: the share of the stage before that reached this one)\n");
     Grid g;
-    grid_open(&g, first, 1, &FIG_FUNNEL, cols, NCOLS(cols));
+    grid_open(&g, first, 1, &FIG_FUNNEL, shown, n);
     for (int k = fig_first(&FIG_FUNNEL, r, -1); k >= 0; k = fig_after(&FIG_FUNNEL, r, -1, k)) {
         bool goal = fig_get(&FIG_FUNNEL.members[FUN_GOAL], r, k, -1).value != 0;
         grid_cell(&g, "%s%s", text_of(r, &FIG_FUNNEL, FUN_STAGE, k, -1), goal ? " (goal)" : "");
-        cells(&g, r, &FIG_FUNNEL, cols, NCOLS(cols), k, -1);
+        cells(&g, r, &FIG_FUNNEL, shown, n, k, -1);
     }
     grid_print(&g, b);
 }
