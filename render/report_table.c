@@ -107,12 +107,23 @@ static void title(const RtResult *r, const char *file, Buf *b)
 typedef struct Headline {
     Grid g;
     const RtResult *r;
+    const char *last_note; /* the reason the row above gave for a missing figure, within a group */
 } Headline;
 
 static void group(Headline *h, const char *name)
 {
     grid_cell(&h->g, "%s", name);
     for (int i = 0; i < 3; i++) cell_text(&h->g, "");
+    h->last_note = NULL;
+}
+
+/* The reason a figure is missing; "(the same)" when the row above gave the same one, so that a
+ * long reason (an exact analysis's) is read once. */
+static void note(Headline *h, Buf *t, const char *why)
+{
+    if (!why) return;
+    buf_puts(t, h->last_note && strcmp(h->last_note, why) == 0 ? "(the same)" : why);
+    h->last_note = why;
 }
 
 /* "95% CI lo–hi" of a figure shown as `kind`, when it has one. */
@@ -135,7 +146,7 @@ static void row(Headline *h, const char *name, const Figure *f, FigValue v, bool
     else cell_text(&h->g, "");
     cell_figure(&h->g, r, f, v, PART_VALUE);
     if (!isfinite(v.value)) {
-        if (v.note) buf_puts(&t, v.note);
+        note(h, &t, v.note);
     } else {
         if (after) buf_puts(&t, after);
         if (fig_has_interval(r, v)) buf_puts(&t, t.len ? ", " : "");
@@ -219,7 +230,16 @@ static void customers(Headline *h)
     row(h, monthly->title, monthly, fig_get(monthly, r, 0, -1), false, "of customers a month", buf_str(&t));
     static const char *const names[CRET_N] = {"Retention, 30 days", "Retention, 90 days", "Retention, 180 days",
                                               "Retention, 365 days"};
-    for (int d = 0; d < CRET_N; d++) member_row(h, names[d], &FIG_CUSTOMER_RETENTION, d, false, "after converting");
+    /* All four missing for one reason (an exact analysis, no customer followed a month): one row. */
+    const char *why = fig_get(&FIG_CUSTOMER_RETENTION.members[CRET_DAY_30], r, 0, -1).note;
+    bool one = why != NULL;
+    for (int d = 1; d < CRET_N && one; d++) {
+        const char *other = fig_get(&FIG_CUSTOMER_RETENTION.members[d], r, 0, -1).note;
+        one = other && strcmp(other, why) == 0;
+    }
+    if (one) member_row(h, "Retention, 30 to 365 days", &FIG_CUSTOMER_RETENTION, CRET_DAY_30, false, NULL);
+    else
+        for (int d = 0; d < CRET_N; d++) member_row(h, names[d], &FIG_CUSTOMER_RETENTION, d, false, "after converting");
     buf_clear(&t);
     double limit = fig_get(&FIG_CUSTOMERS.members[CUS_LIFETIME_LIMIT], r, 0, -1).value;
     if (isfinite(limit)) {
