@@ -148,6 +148,7 @@ static void row(Headline *h, const char *name, const Figure *f, FigValue v, bool
     if (!isfinite(v.value)) {
         note(h, &t, v.note);
     } else {
+        h->last_note = NULL;
         if (after) buf_puts(&t, after);
         if (fig_has_interval(r, v)) buf_puts(&t, t.len ? ", " : "");
         interval(&t, r, f->kind, v);

@@ -149,7 +149,8 @@ expect_out "without conversions CAC has no interval" '^    "cac_ci95": null,$'
 expect_out "without conversions CAC says why" '^    "cac_note": "no customer converted",$'
 expect_out "without conversions the cost per conversion is null" '^    "cost_per_conversion": null,$'
 run "$CJM" run -q --cohort 300 "$T/noconv.journey"
-expect_out "without conversions the table shows CAC - and why" '^    CAC +-  no customer converted$'
+expect_out "without conversions the table shows LTV - and why" '^    LTV +-  no customer converted$'
+expect_out "without conversions the table shows CAC -, for the same reason" '^    CAC +-  \(the same\)$'
 expect_out "without conversions the table shows the cost per conversion -" '^    Cost +300\.00  in all · per member 1\.00, 95% CI 1\.00–1\.00 · per conversion -$'
 
 # ---- output files: atomic, and failures exit 3 ----
