@@ -41,7 +41,8 @@ static int take_option(void *ctx, int opt, const char *arg, const char *given)
     case OPT_CSV_TABLE:
         if (!render_parse_csv_table(arg, &a->csv_table))
             return cli_usage_error("run", "--csv-table must be stages, personas, touchpoints, channels, reasons, "
-                                          "exits, curves, headline or pains, not '%s'", arg);
+                                          "exits, curves, headline, pains, funnel, calendar, attribution, surveys "
+                                          "or retention, not '%s'", arg);
         break;
     case 'o': a->out = arg; break;
     case OPT_STATS: a->stats = true; break;

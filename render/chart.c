@@ -394,6 +394,27 @@ void chart_area(Chart *c, const double *x, const double *y, int n, const char *c
     buf_puts(b, "\"/>\n");
 }
 
+void chart_band(Chart *c, const double *x, const double *lo, const double *hi, int n, const char *colour,
+                double opacity)
+{
+    Buf *b = c->out;
+    for (int i = 0; i < n;) {
+        while (i < n && (isnan(lo[i]) || isnan(hi[i]))) i++;
+        int from = i;
+        while (i < n && !isnan(lo[i]) && !isnan(hi[i])) i++;
+        if (i - from < 2) continue;
+        buf_printf(b, "<polygon fill=\"%s\" fill-opacity=\"%.2f\" stroke=\"none\" points=\"", colour, opacity);
+        points(b, c, x, hi, from, i);
+        for (int k = i - 1; k >= from; k--) {
+            buf_putc(b, ' ');
+            coord(b, chart_x(c, x[k]));
+            buf_putc(b, ',');
+            coord(b, chart_y(c, lo[k]));
+        }
+        buf_puts(b, "\"/>\n");
+    }
+}
+
 void chart_rect(Chart *c, double x, double y, double w, double h, const char *fill, const char *attrs,
                 const char *tooltip)
 {

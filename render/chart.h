@@ -82,6 +82,10 @@ void chart_line(Chart *c, const double *x, const double *y, int n, const char *c
 void chart_markers(Chart *c, const double *x, const double *y, int n, const char *colour, bool hollow);
 /* The area between the line through the points and y = y0 of the scale. */
 void chart_area(Chart *c, const double *x, const double *y, int n, const char *colour, double opacity);
+/* The band between two lines through the same x (an interval around a curve): a polygon for each
+ * run of points where both bounds are known (a NaN bound breaks it). */
+void chart_band(Chart *c, const double *x, const double *lo, const double *hi, int n, const char *colour,
+                double opacity);
 
 /* A rectangle in viewBox units, with `attrs` as for chart_line and an optional tooltip (escaped). */
 void chart_rect(Chart *c, double x, double y, double w, double h, const char *fill, const char *attrs,

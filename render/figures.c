@@ -37,6 +37,11 @@ static FigValue count_rate(double count, double n)
 
 static FigValue flag(bool b) { return num(b ? 1 : 0); }
 
+/* A rate of runtime/kpi.h with its interval (a rate object). */
+static FigValue rate_of(RtRate x) { return (FigValue){.value = x.rate, .lo = x.lo, .hi = x.hi, .count = x.count}; }
+
+static const RtEstimate NO_ESTIMATE = {NAN, NAN, NAN};
+
 /* The values that are not numbers. */
 #define NO_NUMBER .value = NAN, .lo = NAN, .hi = NAN, .count = NAN
 static FigValue text(const char *s) { return (FigValue){NO_NUMBER, .text = s}; }
@@ -44,6 +49,167 @@ static FigValue texts(const StrList *l) { return (FigValue){NO_NUMBER, .texts = 
 static FigValue place(Loc loc) { return (FigValue){NO_NUMBER, .loc = loc}; }
 static FigValue table(const FigTable *t) { return (FigValue){NO_NUMBER, .table = t}; }
 static FigValue series(const FigSeries *s) { return (FigValue){NO_NUMBER, .series = s}; }
+
+/* A figure that may not exist, with the reason it does not: a number is missing when it is NaN;
+ * a table, object or series when `why` is given (its getter decides). */
+static FigValue noted(FigValue v, const char *why)
+{
+    bool container = v.table || v.series;
+    bool missing = container ? why != NULL : !isfinite(v.value);
+    v.note = missing ? (why ? why : "not known") : NULL;
+    return v;
+}
+
+/* ---- the figures of kpis.md, computed once per report ---- */
+
+static struct {
+    const RtResult *r;
+    RtKpis kpis;
+    int *path;
+    int npath;
+} open_run;
+
+void fig_open(const RtResult *r)
+{
+    fig_close();
+    open_run.r = r;
+    open_run.kpis = rt_kpis(r);
+    open_run.path = xcalloc((size_t)r->rt->nstages + 1, sizeof *open_run.path);
+    open_run.npath = rt_main_path(r, open_run.path);
+}
+
+void fig_close(void)
+{
+    free(open_run.path);
+    memset(&open_run, 0, sizeof open_run);
+}
+
+static RtKpis kpi(const RtResult *r) { return open_run.r == r ? open_run.kpis : rt_kpis(r); }
+
+/* The main path's length, and its stage at position k (-1 past it). */
+static int funnel_path(const RtResult *r, int k, int *stage)
+{
+    if (open_run.r == r) {
+        *stage = k >= 0 && k < open_run.npath ? open_run.path[k] : -1;
+        return open_run.npath;
+    }
+    int *order = xcalloc((size_t)r->rt->nstages + 1, sizeof *order);
+    int n = rt_main_path(r, order);
+    *stage = k >= 0 && k < n ? order[k] : -1;
+    free(order);
+    return n;
+}
+
+int fig_funnel_stage(const RtResult *r, int k)
+{
+    int stage;
+    funnel_path(r, k, &stage);
+    return stage;
+}
+
+/* The step-through into position k of the main path from the one before; none for the first. */
+static FigValue funnel_step(const RtResult *r, int k)
+{
+    if (k == 0) return rate_of((RtRate){NAN, NAN, NAN, NAN});
+    return rate_of(rt_step_through(r, fig_funnel_stage(r, k - 1), fig_funnel_stage(r, k)));
+}
+
+const char *fig_survey_name(const RtResult *r, int t)
+{
+    switch (r->rt->touch[t].survey) {
+    case RT_SURVEY_NPS: return "nps";
+    case RT_SURVEY_CSAT: return "csat";
+    case RT_SURVEY_NONE: break;
+    }
+    return NULL;
+}
+
+bool fig_has_surveys(const RtResult *r)
+{
+    for (int t = 0; t < r->rt->ntouch; t++)
+        if (fig_survey_name(r, t)) return true;
+    return false;
+}
+
+/* ---- why a figure does not exist (the notes of FIGF_NOTE figures: docs/report-json.md) ---- */
+
+static bool has_goal(const RtResult *r)
+{
+    for (int s = 0; s < r->model->nstages; s++)
+        if (r->model->stages[s]->goal) return true;
+    return false;
+}
+
+/* The customers' follow-up in months of 30 days (monthly churn's denominator). */
+static double customer_months(const RtResult *r) { return has_goal(r) ? r->exposure_days / 30 : NAN; }
+
+static const char *why_no_goal(const RtResult *r) { return has_goal(r) ? NULL : "the journey has no goal"; }
+
+/* Figures per customer: they need a goal and a customer. */
+static const char *why_no_customers(const RtResult *r)
+{
+    if (!has_goal(r)) return "the journey has no goal";
+    return r->converted > 0 ? NULL : "no customer converted";
+}
+
+/* Figures over time after conversion (retention, lifetime, payback): the simulation's. */
+static const char *why_over_time(const RtResult *r)
+{
+    const char *why = why_no_customers(r);
+    if (why) return why;
+    if (r->no_curves_reason && *r->no_curves_reason) return r->no_curves_reason;
+    return r->exact ? "an exact analysis gives no figures over time" : NULL;
+}
+
+static const char *why_no_exposure(const RtResult *r)
+{
+    const char *why = why_no_customers(r);
+    if (why) return why;
+    return r->exposure_days > 0 ? NULL : "no customer was followed after converting";
+}
+
+static const char *why_no_retention(const RtResult *r, int d)
+{
+    static const char *const longer[RT_RETENTION_DAYS] = {
+        "no customer was followed 30 days after converting", "no customer was followed 90 days after converting",
+        "no customer was followed 180 days after converting", "no customer was followed 365 days after converting"};
+    const char *why = why_over_time(r);
+    return why ? why : longer[d];
+}
+
+static const char *why_no_payback(const RtResult *r)
+{
+    const char *why = why_over_time(r);
+    return why ? why : "the mean revenue per customer does not reach CAC within the follow-up";
+}
+
+static const char *why_no_ltv_cac(const RtResult *r)
+{
+    const char *why = why_no_customers(r);
+    return why ? why : "there is no acquisition cost";
+}
+
+static const char *why_no_satisfaction(const RtResult *r, bool from_surveys)
+{
+    if (r->exact) return "moods are not part of an exact analysis";
+    if (from_surveys) return "no customer answered the survey";
+    return why_no_customers(r);
+}
+
+/* Where the headline NPS or CSAT comes from: "surveys" or "relational" (customers' final mood). */
+static const char *satisfaction_source(const RtResult *r, bool from_surveys, double value)
+{
+    (void)r;
+    if (from_surveys) return "surveys";
+    return isfinite(value) ? "relational" : NULL;
+}
+
+static const char *why_no_calendar(const RtResult *r)
+{
+    if (r->no_curves_reason && *r->no_curves_reason) return r->no_curves_reason;
+    if (r->exact) return "an exact analysis gives no figures over time";
+    return r->months && r->nmonths > 0 ? NULL : "the run kept no month";
+}
 
 /* A warning's kind as the JSON report names it (docs/report-json.md). */
 static const char *warning_kind(int kind)
@@ -75,8 +241,15 @@ static const char *warning_kind(int kind)
     {key, title, short_title, kind, shape, get_##id, flags},
 
 REPORT_MEMBERS(FIG_GETTER)
+PROSPECT_MEMBERS(FIG_GETTER)
+CUSTOMER_MEMBERS(FIG_GETTER)
+CUSTOMER_RETENTION_MEMBERS(FIG_GETTER)
+MONEY_MEMBERS(FIG_GETTER)
+SATISFACTION_MEMBERS(FIG_GETTER)
+FUNNEL_MEMBERS(FIG_GETTER)
+CALENDAR_MEMBERS(FIG_GETTER)
 TTC_MEMBERS(FIG_GETTER)
-RETENTION_MEMBERS(FIG_GETTER)
+COHORT_RETENTION_MEMBERS(FIG_GETTER)
 REASON_MEMBERS(FIG_GETTER)
 STAGE_MEMBERS(FIG_GETTER)
 EXIT_MEMBERS(FIG_GETTER)
@@ -87,8 +260,15 @@ CHANNEL_MEMBERS(FIG_GETTER)
 WARNING_MEMBERS(FIG_GETTER)
 
 static const Figure REPORT[] = {REPORT_MEMBERS(FIG_ENTRY)};
+static const Figure PROSPECTS[] = {PROSPECT_MEMBERS(FIG_ENTRY)};
+static const Figure CUSTOMERS[] = {CUSTOMER_MEMBERS(FIG_ENTRY)};
+static const Figure CUSTOMER_RETENTION[] = {CUSTOMER_RETENTION_MEMBERS(FIG_ENTRY)};
+static const Figure MONEY[] = {MONEY_MEMBERS(FIG_ENTRY)};
+static const Figure SATISFACTION[] = {SATISFACTION_MEMBERS(FIG_ENTRY)};
+static const Figure FUNNEL[] = {FUNNEL_MEMBERS(FIG_ENTRY)};
+static const Figure CALENDAR[] = {CALENDAR_MEMBERS(FIG_ENTRY)};
 static const Figure TTC[] = {TTC_MEMBERS(FIG_ENTRY)};
-static const Figure RETENTION[] = {RETENTION_MEMBERS(FIG_ENTRY)};
+static const Figure COHORT_RETENTION[] = {COHORT_RETENTION_MEMBERS(FIG_ENTRY)};
 static const Figure REASONS[] = {REASON_MEMBERS(FIG_ENTRY)};
 static const Figure STAGES[] = {STAGE_MEMBERS(FIG_ENTRY)};
 static const Figure EXITS[] = {EXIT_MEMBERS(FIG_ENTRY)};
@@ -104,6 +284,19 @@ static int one_row(const RtResult *r, int parent, int row)
 {
     (void)r, (void)parent;
     return row == 0 ? 0 : -1;
+}
+
+static int funnel_rows(const RtResult *r, int parent, int row)
+{
+    (void)parent;
+    int stage;
+    return row < funnel_path(r, row, &stage) ? row : -1;
+}
+
+static int month_rows(const RtResult *r, int parent, int row)
+{
+    (void)parent;
+    return r->months && row < r->nmonths ? row : -1;
 }
 
 static int reason_rows(const RtResult *r, int parent, int row)
@@ -159,8 +352,15 @@ static int warning_rows(const RtResult *r, int parent, int row)
 #define TABLE(name, key, one_line, rows, members) \
     const FigTable name = {key, one_line, rows, members, (int)(sizeof members / sizeof members[0])}
 TABLE(FIG_REPORT, "", false, one_row, REPORT);
+TABLE(FIG_PROSPECTS, "prospects", false, one_row, PROSPECTS);
+TABLE(FIG_CUSTOMERS, "customers", false, one_row, CUSTOMERS);
+TABLE(FIG_CUSTOMER_RETENTION, "retention", false, one_row, CUSTOMER_RETENTION);
+TABLE(FIG_MONEY_TABLE, "money", false, one_row, MONEY);
+TABLE(FIG_SATISFACTION, "satisfaction", false, one_row, SATISFACTION);
+TABLE(FIG_FUNNEL, "funnel", true, funnel_rows, FUNNEL);
+TABLE(FIG_CALENDAR, "calendar", true, month_rows, CALENDAR);
 TABLE(FIG_TIME_TO_CONVERT, "time_to_convert", false, one_row, TTC);
-TABLE(FIG_RETENTION, "retention", false, one_row, RETENTION);
+TABLE(FIG_COHORT_RETENTION, "cohort_retention", false, one_row, COHORT_RETENTION);
 TABLE(FIG_REASONS, "churn_reasons", true, reason_rows, REASONS);
 TABLE(FIG_STAGES, "stages", false, stage_rows, STAGES);
 TABLE(FIG_EXITS, "exits", true, exit_rows, EXITS);
@@ -186,7 +386,7 @@ static double *ttc_points(const RtResult *r, int *n)
     return v;
 }
 
-static double *retention_points(const RtResult *r, int *n)
+static double *cohort_retention_points(const RtResult *r, int *n)
 {
     RenderPoint *p = render_retention_curve(r, n);
     if (!p) return NULL;
@@ -199,8 +399,24 @@ static double *retention_points(const RtResult *r, int *n)
     return v;
 }
 
+static double *customer_retention_points(const RtResult *r, int *n)
+{
+    RenderKmPoint *p = render_customer_retention_curve(r, n);
+    if (!p) return NULL;
+    double *v = xcalloc((size_t)*n * 4 + 1, sizeof *v);
+    for (int i = 0; i < *n; i++) {
+        v[4 * i] = p[i].day;
+        v[4 * i + 1] = p[i].retained;
+        v[4 * i + 2] = p[i].lo;
+        v[4 * i + 3] = p[i].hi;
+    }
+    free(p);
+    return v;
+}
+
 const FigSeries FIG_TTC_HISTOGRAM = {"from to count", 3, ttc_points};
-const FigSeries FIG_RETENTION_CURVE = {"day retained", 2, retention_points};
+const FigSeries FIG_CUSTOMER_RETENTION_CURVE = {"day retained lo hi", 4, customer_retention_points};
+const FigSeries FIG_COHORT_RETENTION_CURVE = {"day retained", 2, cohort_retention_points};
 
 /* ---- reading figures ---- */
 
@@ -310,6 +526,10 @@ void fig_text(Buf *b, FigKind k, double v, bool exact)
     case FIG_DAYS: format_duration(b, v, " "); break;
     case FIG_NPS: fixed(b, v, 1, true); break;
     case FIG_CSAT: fixed(b, v, 2, false); break;
+    case FIG_RATIO:
+        fixed(b, v, 2, false);
+        buf_puts(b, "\xC3\x97"); /* × */
+        break;
     case FIG_WHOLE: fixed(b, v, 0, false); break;
     default: render_number(b, v); break;
     }
@@ -366,6 +586,10 @@ void fig_html_text(Buf *b, FigKind k, double v, bool exact)
     }
     case FIG_NPS: grouped(b, v, 1, true); break;
     case FIG_CSAT: grouped(b, v, 2, false); break;
+    case FIG_RATIO:
+        grouped(b, v, 2, false);
+        buf_puts(b, "\xC3\x97"); /* × */
+        break;
     case FIG_WHOLE: grouped(b, v, 0, false); break;
     default: render_number(b, v); break;
     }
@@ -373,6 +597,7 @@ void fig_html_text(Buf *b, FigKind k, double v, bool exact)
 
 const char *fig_kind_name(FigKind k)
 {
-    static const char *const names[] = {"count", "pct", "money", "mood", "days", "nps", "csat", "plain", "whole"};
+    static const char *const names[] = {"count", "pct",   "money", "mood",  "days",
+                                        "nps",   "csat",  "ratio", "plain", "whole"};
     return fig_is_number(k) ? names[k] : "text";
 }

@@ -6,15 +6,18 @@
  * to add one.
  *
  * The report is a tree: FIG_REPORT, an object of one row, holds the figures of the run, the
- * objects time_to_convert and retention, the series behind the charts, and the row tables
- * (stages, personas, ...), whose rows hold figures again (and, for stages and personas, the
- * tables of their exits and emotion curves). Each figure's getter reads one row of its table. */
+ * objects of the headline (prospects, customers, money, satisfaction: ../shared/design/kpis.md,
+ * computed by runtime/kpi.h), the funnel and the calendar, the series behind the charts, and the
+ * row tables (stages, personas, ...), whose rows hold figures again (and, for stages and
+ * personas, the tables of their exits and emotion curves). Each figure's getter reads one row of
+ * its table. */
 #ifndef CJM_RENDER_FIGURES_H
 #define CJM_RENDER_FIGURES_H
 
 #include <stdbool.h>
 
 #include "buf.h"
+#include "kpi.h"
 #include "report.h"
 
 /* What a figure is, which says how it is shown to people (fig_text, fig_html_text). */
@@ -26,6 +29,7 @@ typedef enum {
     FIG_DAYS,   /* a duration in days, shown for people: "15.8 d", "5.2 h", "42 min" (format.h) */
     FIG_NPS,    /* -100..+100, signed, one decimal */
     FIG_CSAT,   /* 1..5, two decimals */
+    FIG_RATIO,  /* a ratio such as LTV:CAC, two decimals and "×" ("3.20×") */
     FIG_PLAIN,  /* as the JSON report writes it (seed, horizon) */
     FIG_WHOLE,  /* a whole number, thousands grouped (the cohort); the last kind of number */
     FIG_TEXT,   /* a string, or null */
@@ -52,7 +56,8 @@ typedef struct FigTable FigTable;
 typedef struct FigSeries FigSeries;
 
 /* A figure's value in one row. Numbers are NaN where the figure does not exist (JSON null, "-"
- * for people); lo and hi are NaN without an interval. */
+ * for people); lo and hi are NaN without an interval. `note` says why a figure does not exist
+ * (FIGF_NOTE): a number that is NaN, or a table, object or series that is then null. */
 typedef struct FigValue {
     double value, lo, hi;
     double count;            /* a rate's count (SHAPE_COUNT, SHAPE_RATE) */
@@ -61,6 +66,7 @@ typedef struct FigValue {
     Loc loc;                 /* FIG_PLACE */
     const FigTable *table;   /* FIG_TABLE, FIG_OBJECT */
     const FigSeries *series; /* FIG_SERIES */
+    const char *note;        /* why it does not exist; NULL when it does */
 } FigValue;
 
 /* Where a getter reads: the run, the journey file as the command line named it, a row of the
@@ -85,6 +91,8 @@ typedef struct Figure {
 enum {
     FIGF_META = 1,        /* a property of the run (schema, seed, ...), not a headline figure of CSV */
     FIGF_PEOPLE_ONLY = 2, /* shown to people only, not written in JSON or CSV */
+    FIGF_NOTE = 4,        /* may not exist for a reason: JSON writes "key_note" beside it, the reason
+                             or null (docs/report-json.md) */
 };
 
 struct FigTable {
@@ -108,17 +116,26 @@ struct FigSeries {
 /* ---- the report ---- */
 
 extern const FigTable FIG_REPORT;      /* the top level: one row */
-extern const FigTable FIG_TIME_TO_CONVERT, FIG_RETENTION; /* objects of the top level */
-extern const FigTable FIG_REASONS, FIG_STAGES, FIG_EXITS, FIG_PERSONAS, FIG_CURVE, FIG_TOUCHPOINTS,
-    FIG_CHANNELS, FIG_WARNINGS;
-extern const FigSeries FIG_TTC_HISTOGRAM, FIG_RETENTION_CURVE;
+/* Objects of the top level. */
+extern const FigTable FIG_PROSPECTS, FIG_CUSTOMERS, FIG_CUSTOMER_RETENTION, FIG_MONEY_TABLE, FIG_SATISFACTION,
+    FIG_TIME_TO_CONVERT, FIG_COHORT_RETENTION;
+extern const FigTable FIG_FUNNEL, FIG_CALENDAR, FIG_REASONS, FIG_STAGES, FIG_EXITS, FIG_PERSONAS, FIG_CURVE,
+    FIG_TOUCHPOINTS, FIG_CHANNELS, FIG_WARNINGS;
+extern const FigSeries FIG_TTC_HISTOGRAM, FIG_CUSTOMER_RETENTION_CURVE, FIG_COHORT_RETENTION_CURVE;
 
 /* The members of each table, by index (FIG_STAGES.members[STAGE_REACHED]): figures.def. */
 #include "figures.def"
 #define FIG_ENUM(id, ...) id,
 enum { REPORT_MEMBERS(FIG_ENUM) R_N };
+enum { PROSPECT_MEMBERS(FIG_ENUM) PRO_N };
+enum { CUSTOMER_MEMBERS(FIG_ENUM) CUS_N };
+enum { CUSTOMER_RETENTION_MEMBERS(FIG_ENUM) CRET_N };
+enum { MONEY_MEMBERS(FIG_ENUM) MONEY_N };
+enum { SATISFACTION_MEMBERS(FIG_ENUM) SAT_N };
+enum { FUNNEL_MEMBERS(FIG_ENUM) FUN_N };
+enum { CALENDAR_MEMBERS(FIG_ENUM) CAL_N };
 enum { TTC_MEMBERS(FIG_ENUM) TTC_N };
-enum { RETENTION_MEMBERS(FIG_ENUM) RET_N };
+enum { COHORT_RETENTION_MEMBERS(FIG_ENUM) COHORT_RET_N };
 enum { REASON_MEMBERS(FIG_ENUM) REASON_N };
 enum { STAGE_MEMBERS(FIG_ENUM) STAGE_N };
 enum { EXIT_MEMBERS(FIG_ENUM) EXIT_N };
@@ -131,8 +148,22 @@ enum { WARNING_MEMBERS(FIG_ENUM) WARNING_N };
 
 /* ---- reading figures ---- */
 
+/* The figures of kpis.md (rt_kpis) and the funnel's main path (rt_main_path) of one run, computed
+ * once for a whole report: every writer opens its run before reading its figures and closes it
+ * after, so that the dozens of figures and funnel rows that need them do not each compute them
+ * again. Reading figures of a run that is not open works too, only slower. One run is open at a
+ * time (the reports are written on one thread). */
+void fig_open(const RtResult *r);
+void fig_close(void);
+
 /* The value of figure f of `table` in row `row` (inside row `parent` of the table around it). */
 FigValue fig_get(const Figure *f, const RtResult *r, int row, int parent);
+/* The stage at position k of the funnel's main path. */
+int fig_funnel_stage(const RtResult *r, int k);
+/* "nps", "csat", or NULL when touchpoint t is not a survey. */
+const char *fig_survey_name(const RtResult *r, int t);
+/* Whether a run has survey touchpoints. */
+bool fig_has_surveys(const RtResult *r);
 /* Whether a kind is a number (FIG_COUNT .. FIG_WHOLE). */
 bool fig_is_number(FigKind k);
 /* One part of a value, and the kind it is shown as (a rate's count is a count). */

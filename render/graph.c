@@ -15,6 +15,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "graph_parts.h"
+#include "kpi.h"
 #include "report.h"
 #include "viz.h"
 
@@ -29,8 +30,13 @@ static void figures_from_run(const Model *m, const RtResult *r, GraphFigures *f)
     f->exact = r->exact;
     f->cohort = r->cohort;
     f->seed = (double)r->seed;
-    f->conversion_rate = r->cohort > 0 ? r->converted / r->cohort : 0;
-    f->churn_rate = r->cohort > 0 ? r->churned / r->cohort : 0;
+    RtKpis kpi = rt_kpis(r);
+    f->has_goal = isfinite(kpi.customers);
+    f->conversion_rate = kpi.converted.rate;
+    f->lost_rate = kpi.lost.rate;
+    f->customer_churn_rate = kpi.customer_churn.rate;
+    f->cac = kpi.cac.value;
+    f->ltv = kpi.ltv.value;
     int n = m->nstages;
     f->reached = xcalloc((size_t)n, sizeof *f->reached);
     f->mood = xcalloc((size_t)n, sizeof *f->mood);
@@ -485,23 +491,53 @@ static void add_legend(VizGraph *g, const GraphFigures *fig)
     buf_free(&b);
 }
 
+/* An amount of money for a picture: "12.30"; "-" when it does not exist. */
+static void put_money(Buf *b, double v)
+{
+    if (isfinite(v)) buf_printf(b, "%.2f", v);
+    else buf_puts(b, "-");
+}
+
+/* The run's headline under the names of every report: "converted 2.5% · lost before converting
+ * 97.4% · customer churn 60.0% · CAC 12.30 · LTV 45.00" (a journey without a goal has no
+ * customers, so no customer figure). */
+static void headline_figures(Buf *b, const GraphFigures *fig)
+{
+    buf_puts(b, "converted ");
+    graph_put_percent(b, fig->conversion_rate);
+    buf_puts(b, " · lost before converting ");
+    graph_put_percent(b, fig->lost_rate);
+    if (!fig->has_goal) {
+        buf_puts(b, " · no goal, so no customers");
+        return;
+    }
+    buf_puts(b, " · customer churn ");
+    if (isfinite(fig->customer_churn_rate)) graph_put_percent(b, fig->customer_churn_rate);
+    else buf_puts(b, "-");
+    buf_puts(b, " · CAC ");
+    put_money(b, fig->cac);
+    buf_puts(b, " · LTV ");
+    put_money(b, fig->ltv);
+}
+
 static void graph_title(Buf *b, const Model *m, const GraphFigures *fig, const GraphOptions *opt)
 {
     buf_puts(b, m->title);
     if (opt->persona >= 0) buf_printf(b, " — persona %s", m->personas[opt->persona]->name.s);
     if (fig && fig->exact) {
-        buf_puts(b, "\nexact analysis (expected values for ");
+        buf_puts(b, "\nexact analysis (expected values for a cohort of ");
         graph_put_count(b, fig->cohort);
-        buf_puts(b, " customers)");
+        buf_puts(b, ")");
     } else if (fig) {
         buf_puts(b, "\n");
         graph_put_count(b, fig->cohort);
-        buf_printf(b, " customers simulated (seed %.0f): conversion ", fig->seed);
-        graph_put_percent(b, fig->conversion_rate);
-        buf_puts(b, ", churn ");
-        graph_put_percent(b, fig->churn_rate);
+        buf_printf(b, " prospects simulated (seed %.0f)", fig->seed);
     } else {
         buf_puts(b, "\ndeclared structure (not simulated)");
+    }
+    if (fig) {
+        buf_puts(b, "\n");
+        headline_figures(b, fig);
     }
 }
 

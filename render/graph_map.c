@@ -274,15 +274,17 @@ static void fill_figures(Map *map, int s)
 {
     const GraphFigures *fig = map->fig;
     Buf *t = &cell(map, ROW_FIGURES, s + 1)->text;
-    double churned = 0;
-    for (int i = 0; i < fig->nchurn; i++)
-        if (fig->churn[i].stage == s) churned += fig->churn[i].count;
+    const RtStageRow *row = &fig->run->stages[s];
     buf_puts(t, "reached ");
     graph_put_count(t, fig->reached[s]);
     buf_puts(t, " (");
     graph_put_percent(t, fig->cohort > 0 ? fig->reached[s] / fig->cohort : 0);
-    buf_puts(t, ")<br/>churned here ");
-    graph_put_count(t, churned);
+    buf_puts(t, ")<br/>lost before converting here ");
+    graph_put_count(t, row->lost);
+    if (row->customer_churned > 0) {
+        buf_puts(t, "<br/>customer churn here ");
+        graph_put_count(t, row->customer_churned);
+    }
     if (fig->converted[s] > 0) {
         buf_puts(t, "<br/>converted here ");
         graph_put_count(t, fig->converted[s]);

@@ -28,7 +28,10 @@ typedef struct GraphFigures {
     double **taken;                                   /* [nstages][arrows of the stage] */
     GraphChurn *churn;
     int nchurn;
-    double conversion_rate, churn_rate;
+    /* The run's headline (kpis.md), under the names of every report: NaN for a customer figure
+     * without a goal (has_goal false). */
+    bool has_goal;
+    double conversion_rate, lost_rate, customer_churn_rate, cac, ltv;
     const RtResult *run;
 } GraphFigures;
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "kpi.h"
 
 #include "report.h"
 
@@ -20,8 +21,9 @@ bool render_parse_format(const char *s, RenderFormat *f)
 
 bool render_parse_csv_table(const char *s, CsvTable *t)
 {
-    static const char *const names[CSV_NTABLES] = {"stages",   "personas", "touchpoints", "channels", "reasons",
-                                                   "exits",    "curves",   "headline",    "pains"};
+    static const char *const names[CSV_NTABLES] = {
+        "stages",   "personas", "touchpoints", "channels", "reasons",     "exits",   "curves",
+        "headline", "pains",    "funnel",      "calendar", "attribution", "surveys", "retention"};
     for (int i = 0; i < CSV_NTABLES; i++) {
         if (strcmp(s, names[i]) == 0) {
             *t = (CsvTable)i;
@@ -112,6 +114,42 @@ RenderPoint *render_retention_curve(const RtResult *r, int *n)
     if (end > 0) p[(*n)++].day = end;
     for (int i = 0; i < *n; i++)
         p[i].retained = 1 - (double)rt_hist_count_upto(r->churn_hist, p[i].day) / r->cohort;
+    return p;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+RenderKmPoint *render_customer_retention_curve(const RtResult *r, int *n)
+{
+    *n = 0;
+    double end = rt_followup_max(r);
+    if (r->exact || (r->no_curves_reason && *r->no_curves_reason) || !(r->converted > 0) || !(end >= 0) ||
+        !isfinite(end))
+        return NULL;
+    double step = end > 0 ? render_nice_step(end / 100) : 1;
+    int most = (int)ceil(end / step) + 2 + RT_RETENTION_DAYS;
+    double *days = xcalloc((size_t)most, sizeof *days);
+    int nd = 0;
+    for (int k = 0; nd < most - 1 - RT_RETENTION_DAYS; k++) {
+        double day = grid_value(k, step);
+        if (day >= end * (1 - 1e-12) && k > 0) break;
+        days[nd++] = day;
+    }
+    if (end > 0) days[nd++] = end;
+    for (int i = 0; i < RT_RETENTION_DAYS; i++)
+        if (rt_retention_days[i] < end) days[nd++] = rt_retention_days[i];
+    qsort(days, (size_t)nd, sizeof *days, by_value);
+    RenderKmPoint *p = xcalloc((size_t)nd, sizeof *p);
+    for (int i = 0; i < nd; i++) {
+        if (*n > 0 && days[i] == p[*n - 1].day) continue;
+        RtEstimate e = rt_customer_retention(r, days[i]);
+        p[(*n)++] = (RenderKmPoint){days[i], e.value, e.lo, e.hi};
+    }
+    free(days);
     return p;
 }
 

@@ -22,12 +22,19 @@ typedef enum {
     CSV_CURVES,   /* the emotion curves, declared and simulated, with their reasons */
     CSV_HEADLINE, /* one row per headline figure, with its interval */
     CSV_PAINS,    /* the pain points and opportunities of the touchpoints */
+    CSV_FUNNEL,   /* the main path: reached, step-through, lost before converting */
+    CSV_CALENDAR, /* per month of calendar time */
+    CSV_ATTRIBUTION, /* channels: acquisition cost, conversions and CAC by attribution model */
+    CSV_SURVEYS,  /* the survey touchpoints: respondents, NPS, CSAT */
+    CSV_RETENTION, /* the customer retention curve (Kaplan-Meier) with its band */
     CSV_NTABLES
 } CsvTable;
 
 /* The "schema" value of the JSON report; raised only when a key changes meaning or goes away.
- * 2: an exit's "rate" (a share of the stage's entries) became "share_of_exits". */
-enum { REPORT_JSON_SCHEMA = 2 };
+ * 2: an exit's "rate" (a share of the stage's entries) became "share_of_exits".
+ * 3: the figures of ../shared/design/kpis.md (prospects, customers, money, satisfaction, funnel,
+ *    calendar); the whole cohort's figures renamed where their names misled (docs/report-json.md). */
+enum { REPORT_JSON_SCHEMA = 3 };
 
 bool render_parse_format(const char *s, RenderFormat *f);
 bool render_parse_csv_table(const char *s, CsvTable *t);
@@ -61,6 +68,16 @@ typedef struct RenderPoint {
     double day, retained;
 } RenderPoint;
 RenderPoint *render_retention_curve(const RtResult *r, int *n);
+
+/* The customer retention curve: R(d), the Kaplan-Meier share of customers not churned d days
+ * after converting, with its 95% interval (rt_customer_retention), from day 0 to the longest
+ * follow-up in round steps (about 100 points, and the days 30, 90, 180 and 365 of the headline
+ * when within it). NULL with *n = 0 when there is none (no goal, no customer, an exact
+ * analysis). malloc'd. */
+typedef struct RenderKmPoint {
+    double day, retained, lo, hi;
+} RenderKmPoint;
+RenderKmPoint *render_customer_retention_curve(const RtResult *r, int *n);
 
 /* The histogram of times to convert: bins of a round width `to - from` (about 20 of them) from day
  * 0 to the 99th percentile, and, when some conversions came later, one last open bin (`to` is

@@ -1,6 +1,8 @@
 /* report_charts.c: the charts of the HTML report (see report_html.h), drawn with chart.h from an
- * RtResult: the funnel with its drop-offs, the emotion curve of each persona (declared and
- * simulated), retention over time, the histogram of times to convert and the churn reasons.
+ * RtResult: the funnel along the main path with its step-through rates, the customer retention
+ * curve (Kaplan-Meier, with its interval band), the calendar (customers and money by month), the
+ * emotion curve of each persona (declared and simulated), the whole cohort's churn over time, the
+ * histogram of times to convert and the churn reasons.
  * Each chart is a <figure> with a caption; a figure a run cannot give (an exact analysis has no
  * times or moods) is a note instead. Long lists are cut (the tables below them have everything). */
 #include <math.h>
@@ -9,6 +11,7 @@
 
 #include "arena.h"
 #include "chart.h"
+#include "kpi.h"
 #include "report_html.h"
 
 enum { FUNNEL_MAX = 60, CURVES_MAX = 12, REASONS_MAX = 40 };
@@ -57,23 +60,28 @@ static void count_and_share(Chart *c, const HtmlRow *row, int count, int share, 
 
 /* ---- the funnel ---- */
 
-static void funnel_dropoff(Chart *c, const RtResult *r, int s, double x, double y)
+/* "↓ 61.2% stepped through · 120 lost before converting" between the bars of positions k - 1 and k. */
+static void funnel_step(Chart *c, const RtResult *r, int k, double x, double y)
 {
-    double before = r->stages[s - 1].reached, now = r->stages[s].reached;
-    if (!(before > 0)) return;
-    Buf t = BUF_INIT;
-    double change = now / before - 1;
-    buf_puts(&t, change <= 0 ? "\xE2\x86\x93 " : "\xE2\x86\x91 "); /* arrows down and up */
-    html_fig_text(&t, r, fabs(change), FIG_RATE);
-    buf_puts(&t, change <= 0 ? " drop-off from the stage above" : " more than the stage above");
-    chart_text(c, x, y, ANCHOR_START, change <= 0 ? "drop" : "rise", NULL, buf_str(&t));
-    buf_free(&t);
+    HtmlRow row = html_row(r, &FIG_FUNNEL, k, -1, NULL, k), before = html_row(r, &FIG_FUNNEL, k - 1, -1, NULL, k - 1);
+    if (!isfinite(html_value(&row, FUN_STEP).value)) return;
+    text_open(c->out, x, y, "drop", NULL);
+    buf_puts(c->out, "\xE2\x86\x93 "); /* ↓ */
+    html_member(c->out, &row, "tspan", NULL, FUN_STEP, PART_VALUE);
+    buf_puts(c->out, " stepped through");
+    if (html_value(&before, FUN_LOST).value > 0) {
+        buf_puts(c->out, " \xC2\xB7 ");
+        html_member(c->out, &before, "tspan", NULL, FUN_LOST, PART_VALUE);
+        buf_puts(c->out, " lost before converting at the stage above");
+    }
+    buf_puts(c->out, "</text>\n");
 }
 
-static void funnel_row(Chart *c, const RtResult *r, int s, double y, double bar0, double barw)
+static void funnel_row(Chart *c, const RtResult *r, int k, double y, double bar0, double barw)
 {
-    const Stage *st = r->model->stages[s];
-    double reached = r->stages[s].reached, rate = reached / r->cohort;
+    const Stage *st = r->model->stages[fig_funnel_stage(r, k)];
+    HtmlRow row = html_row(r, &FIG_FUNNEL, k, -1, NULL, k);
+    double rate = html_value(&row, FUN_REACHED).value;
     Buf t = BUF_INIT;
     chart_fit(&t, st->name.s, bar0 - 16, 13);
     buf_printf(c->out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" class=\"label\"><title>", bar0 - 10, y + 17);
@@ -87,31 +95,36 @@ static void funnel_row(Chart *c, const RtResult *r, int s, double y, double bar0
     double w = rate > 0 ? fmax(barw * rate, 1.5) : 0;
     chart_rect(c, bar0, y, barw, 24, "#eef1f5", NULL, NULL);
     chart_rect(c, bar0, y, w, 24, st->goal ? GOOD : MAIN, NULL, NULL);
-    HtmlRow row = html_row(r, &FIG_STAGES, s, -1, NULL, s);
-    count_and_share(c, &row, STAGE_REACHED, STAGE_REACHED_RATE, bar0 + w + 8, y + 17);
+    text_open(c->out, bar0 + w + 8, y + 17, "value", NULL);
+    html_member(c->out, &row, "tspan", NULL, FUN_REACHED, PART_COUNT);
+    buf_puts(c->out, " \xC2\xB7 ");
+    html_member(c->out, &row, "tspan", NULL, FUN_REACHED, PART_VALUE);
+    buf_puts(c->out, "</text>\n");
 }
 
 void html_chart_funnel(Buf *b, const RtResult *r)
 {
-    int n = r->model->nstages < FUNNEL_MAX ? r->model->nstages : FUNNEL_MAX;
+    int all = 0;
+    for (int k = fig_first(&FIG_FUNNEL, r, -1); k >= 0; k = fig_after(&FIG_FUNNEL, r, -1, k)) all++;
+    int n = all < FUNNEL_MAX ? all : FUNNEL_MAX;
     enum { PITCH = 46, TOP = 34, W = 960 };
     double bar0 = 210, barw = W - bar0 - 190;
     figure_open(b, "wide");
     Chart c;
-    chart_open(&c, b, W, TOP + n * PITCH - 12, "Funnel: customers who reached each stage");
+    chart_open(&c, b, W, TOP + n * PITCH - 12, "Funnel: customers who reached each stage of the main path");
     ChartKey keys[] = {{"stage", MAIN, KEY_BOX, false}, {"goal stage (conversion)", GOOD, KEY_BOX, false}};
     chart_legend(&c, W - 4, 16, keys, 2, true);
-    for (int s = 0; s < n; s++) {
-        double y = TOP + s * PITCH;
-        funnel_row(&c, r, s, y, bar0, barw);
-        if (s + 1 < n) funnel_dropoff(&c, r, s + 1, bar0 + 2, y + 24 + 15);
+    for (int k = 0; k < n; k++) {
+        double y = TOP + k * PITCH;
+        funnel_row(&c, r, k, y, bar0, barw);
+        if (k + 1 < n) funnel_step(&c, r, k + 1, bar0 + 2, y + 24 + 15);
     }
     chart_close(&c);
     Buf cap = BUF_INIT;
-    buf_puts(&cap, "Customers who reached each stage at least once, and their share of the cohort, in the "
-                   "order the stages are declared. Between bars: the change from the stage above.");
-    if (r->model->nstages > n)
-        buf_printf(&cap, " The first %d of %d stages; the table of stages has them all.", n, r->model->nstages);
+    buf_puts(&cap, "Customers who reached each stage of the main path at least once, and their share of the cohort. "
+                   "Between bars: the step-through rate, and the prospects lost at the stage above.");
+    if (all > n) buf_printf(&cap, " The first %d of %d stages of the path; the table has them all.", n, all);
+    if (all < r->model->nstages) buf_puts(&cap, " Stages off the main path are in the table of stages.");
     figure_close(b, buf_str(&cap));
     buf_free(&cap);
 }
@@ -279,13 +292,13 @@ static double ticks_upto(double end, int most, double *ticks, int *n)
     return step;
 }
 
-/* The dots of retention at day 30 and 90 (the exact figures of the headline), with their key in
- * the top right corner. */
+/* The dots of the cohort not churned at day 30 and 90 (the exact figures of the JSON report),
+ * with their key in the top right corner. */
 static void retention_markers(Chart *c, const RtResult *r, double end)
 {
-    static const int figures[] = {RET_DAY_30, RET_DAY_90};
+    static const int figures[] = {COHORT_RET_DAY_30, COHORT_RET_DAY_90};
     static const double days[] = {30, 90};
-    HtmlRow retention = html_object(r, &FIG_RETENTION);
+    HtmlRow retention = html_object(r, &FIG_COHORT_RETENTION);
     double at = c->width - 4;
     for (int i = 1; i >= 0; i--) {
         double v = html_value(&retention, figures[i]).value;
@@ -312,8 +325,9 @@ void html_chart_retention(Buf *b, const RtResult *r)
     int n;
     RenderPoint *pts = render_retention_curve(r, &n);
     if (!pts) {
-        missing(b, "half", "Retention over time", "Retention over time is not available in an exact analysis: it "
-                                                   "depends on when customers churn, which is left to chance.");
+        missing(b, "half", "The whole cohort over time",
+                "The whole cohort over time is not available in an exact analysis: it depends on when customers "
+                "churn, which is left to chance.");
         return;
     }
     enum { W = 560, H = 330 };
@@ -336,7 +350,7 @@ void html_chart_retention(Buf *b, const RtResult *r)
     }
     figure_open(b, "half");
     Chart c;
-    chart_open(&c, b, W, H, "Retention over time: share of the cohort not churned");
+    chart_open(&c, b, W, H, "The whole cohort over time: share of prospects and customers not churned");
     chart_plot_area(&c, 58, 34, W - 18, H - 50);
     double xt[CHART_MAX_TICKS], yt[CHART_MAX_TICKS];
     int nx, ny;
@@ -344,31 +358,296 @@ void html_chart_retention(Buf *b, const RtResult *r)
     double ylo = 0, yhi = 1;
     double ystep = chart_ticks(&ylo, &yhi, 6, yt, &ny);
     chart_scale(&c, 0, end > 0 ? end * u.per_day : 1, 0, 1);
-    buf_puts(b, "<text x=\"0\" y=\"16\" class=\"chart-title\">Retention over time</text>\n");
-    chart_y_axis(&c, yt, ny, ystep, CHART_PERCENT, "customers not churned");
+    buf_puts(b, "<text x=\"0\" y=\"16\" class=\"chart-title\">The whole cohort over time</text>\n");
+    chart_y_axis(&c, yt, ny, ystep, CHART_PERCENT, "of the cohort not churned");
     Buf axis = BUF_INIT;
     buf_printf(&axis, "%s since the first stage", u.name);
     chart_x_axis(&c, xt, nx, xstep, CHART_NUMBER, buf_str(&axis));
     buf_free(&axis);
     chart_area(&c, x, y, ns, MAIN, 0.12);
     Buf attrs = BUF_INIT;
-    html_series(&attrs, FIG_REPORT.members[R_RETENTION_CURVE].key, FIG_RETENTION_CURVE.keys, flat, n,
-                FIG_RETENTION_CURVE.nkeys);
+    html_series(&attrs, FIG_REPORT.members[R_COHORT_RETENTION_CURVE].key, FIG_COHORT_RETENTION_CURVE.keys, flat, n,
+                FIG_COHORT_RETENTION_CURVE.nkeys);
     chart_line(&c, x, y, ns, MAIN, false, buf_str(&attrs));
     buf_free(&attrs);
     if (u.per_day == 1) retention_markers(&c, r, end); /* day 30 and 90 lie beyond a shorter axis */
     chart_close(&c);
     Buf cap = BUF_INIT;
-    buf_puts(&cap, r->has_horizon ? "The share of the cohort that has not churned by each day, up to the horizon "
-                                    "(customers still in the journey then count as retained)."
-                                  : "The share of the cohort that has not churned by each day, up to the last churn.");
-    if (u.per_day == 1) buf_puts(&cap, " Dots: retention at days 30 and 90.");
+    buf_puts(&cap, r->has_horizon ? "The share of the whole cohort, prospects and customers, that has not churned by "
+                                    "each day of its journey, up to the horizon (those still in the journey then "
+                                    "count as not churned). Customer retention is the chart above."
+                                  : "The share of the whole cohort, prospects and customers, that has not churned by "
+                                    "each day of its journey, up to the last churn. Customer retention is the chart "
+                                    "above.");
+    if (u.per_day == 1) buf_puts(&cap, " Dots: the cohort not churned at days 30 and 90.");
     figure_close(b, buf_str(&cap));
     buf_free(&cap);
     free(x);
     free(y);
     free(flat);
     free(pts);
+}
+
+/* ---- customer retention (Kaplan-Meier) ---- */
+
+/* The dots of R(d) at the headline's days, each with its key in a row under the title. */
+static void customer_retention_markers(Chart *c, const RtResult *r, double per_day)
+{
+    HtmlRow ret = html_object(r, &FIG_CUSTOMER_RETENTION);
+    snprintf(ret.path, sizeof ret.path, "%s.%s", FIG_CUSTOMERS.key, FIG_CUSTOMER_RETENTION.key);
+    double at = 0;
+    for (int d = 0; d < RT_RETENTION_DAYS; d++) {
+        double v = html_value(&ret, d).value, day = rt_retention_days[d];
+        if (!isfinite(v) || !(day * per_day <= c->x1)) continue;
+        const char *colour = chart_colour(d + 1);
+        buf_printf(c->out,
+                   "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" fill=\"%s\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>\n",
+                   chart_x(c, day * per_day), chart_y(c, v), colour);
+        Buf t = BUF_INIT;
+        buf_printf(&t, "%.0f d: ", day);
+        html_fig_text(&t, r, v, FIG_RATE);
+        buf_printf(c->out, "<circle cx=\"%.1f\" cy=\"32\" r=\"4.5\" fill=\"%s\"/>\n", at + 5, colour);
+        text_open(c->out, at + 14, 36, "value", NULL);
+        buf_printf(c->out, "%.0f d: ", day);
+        html_member(c->out, &ret, "tspan", NULL, d, PART_VALUE);
+        buf_puts(c->out, "</text>\n");
+        at += 14 + chart_text_width(buf_str(&t), 12.5) + 16;
+        buf_free(&t);
+    }
+}
+
+void html_chart_customer_retention(Buf *b, const RtResult *r)
+{
+    FigValue curve = html_value_of(r, R_CUSTOMER_RETENTION_CURVE);
+    int n = 0;
+    RenderKmPoint *pts = curve.note ? NULL : render_customer_retention_curve(r, &n);
+    if (!pts) {
+        missing(b, "half", "Customer retention", curve.note ? curve.note : "No customer was followed after converting.");
+        return;
+    }
+    enum { W = 560, H = 350 };
+    double end = pts[n - 1].day;
+    TimeUnit u = time_unit(end);
+    /* Steps, as a Kaplan-Meier curve is: it drops at each churn and stays flat between. */
+    int ns = 2 * n - 1;
+    double *x = xcalloc((size_t)ns, sizeof *x), *y = xcalloc((size_t)ns, sizeof *y);
+    double *lo = xcalloc((size_t)ns, sizeof *lo), *hi = xcalloc((size_t)ns, sizeof *hi);
+    double *flat = xcalloc((size_t)n * 4, sizeof *flat);
+    for (int i = 0; i < n; i++) {
+        for (int k = 0; k < 2 && 2 * i + k < ns; k++) {
+            int at = 2 * i + k;
+            x[at] = (k ? pts[i + 1].day : pts[i].day) * u.per_day;
+            y[at] = pts[i].retained;
+            lo[at] = pts[i].lo;
+            hi[at] = pts[i].hi;
+        }
+        flat[4 * i] = pts[i].day;
+        flat[4 * i + 1] = pts[i].retained;
+        flat[4 * i + 2] = pts[i].lo;
+        flat[4 * i + 3] = pts[i].hi;
+    }
+    figure_open(b, "half");
+    Chart c;
+    chart_open(&c, b, W, H, "Customer retention: share of customers not churned, by days after converting");
+    chart_plot_area(&c, 58, 54, W - 18, H - 50);
+    double xt[CHART_MAX_TICKS], yt[CHART_MAX_TICKS];
+    int nx, ny;
+    double xstep = ticks_upto(end * u.per_day, 8, xt, &nx);
+    double ylo = 0, yhi = 1;
+    double ystep = chart_ticks(&ylo, &yhi, 6, yt, &ny);
+    chart_scale(&c, 0, end > 0 ? end * u.per_day : 1, 0, 1);
+    buf_puts(b, "<text x=\"0\" y=\"16\" class=\"chart-title\">Customer retention</text>\n");
+    chart_y_axis(&c, yt, ny, ystep, CHART_PERCENT, "customers not churned");
+    Buf axis = BUF_INIT;
+    buf_printf(&axis, "%s after converting", u.name);
+    chart_x_axis(&c, xt, nx, xstep, CHART_NUMBER, buf_str(&axis));
+    buf_free(&axis);
+    chart_band(&c, x, lo, hi, ns, MAIN, 0.18);
+    Buf attrs = BUF_INIT;
+    html_series(&attrs, FIG_REPORT.members[R_CUSTOMER_RETENTION_CURVE].key, FIG_CUSTOMER_RETENTION_CURVE.keys, flat,
+                n, FIG_CUSTOMER_RETENTION_CURVE.nkeys);
+    chart_line(&c, x, y, ns, MAIN, false, buf_str(&attrs));
+    buf_free(&attrs);
+    customer_retention_markers(&c, r, u.per_day);
+    chart_close(&c);
+    Buf cap = BUF_INIT;
+    buf_puts(&cap, "Kaplan\xE2\x80\x93Meier estimate of the share of customers not churned, by the time since their "
+                   "own conversion; the band is its 95% interval. A customer who converts late is followed only up "
+                   "to the horizon (censored there, not counted as churned), and completing the journey is not "
+                   "churn. The curve ends at the longest follow-up, ");
+    html_fig_text(&cap, r, end, FIG_DAYS);
+    buf_puts(&cap, ".");
+    figure_close(b, buf_str(&cap));
+    buf_free(&cap);
+    free(x);
+    free(y);
+    free(lo);
+    free(hi);
+    free(flat);
+    free(pts);
+}
+
+/* ---- the calendar ---- */
+
+/* The calendar's columns as arrays over its months. */
+typedef struct Months {
+    int n;
+    double *month, *new_customers, *churned, *active, *revenue, *cost;
+} Months;
+
+static Months months_of(const RtResult *r)
+{
+    Months m = {0};
+    for (int i = fig_first(&FIG_CALENDAR, r, -1); i >= 0; i = fig_after(&FIG_CALENDAR, r, -1, i)) m.n++;
+    double **cols[] = {&m.month, &m.new_customers, &m.churned, &m.active, &m.revenue, &m.cost};
+    static const int members[] = {CAL_MONTH, CAL_NEW_CUSTOMERS, CAL_CHURNED, CAL_ACTIVE, CAL_REVENUE, CAL_COST};
+    for (int k = 0; k < 6; k++) *cols[k] = xcalloc((size_t)m.n + 1, sizeof **cols[k]);
+    for (int i = 0; i < m.n; i++)
+        for (int k = 0; k < 6; k++) (*cols[k])[i] = fig_get(&FIG_CALENDAR.members[members[k]], r, i, -1).value;
+    return m;
+}
+
+static void months_free(Months *m)
+{
+    free(m->month);
+    free(m->new_customers);
+    free(m->churned);
+    free(m->active);
+    free(m->revenue);
+    free(m->cost);
+}
+
+/* The values of several columns, month by month, for html_series(). */
+static double *interleave(const Months *m, double *const *cols, int ncols)
+{
+    double *v = xcalloc((size_t)m->n * (size_t)ncols + 1, sizeof *v);
+    for (int i = 0; i < m->n; i++)
+        for (int k = 0; k < ncols; k++) v[i * ncols + k] = cols[k][i];
+    return v;
+}
+
+/* A chart of months 1..n: axes, the legend; returns the width of a month's slot. */
+static double calendar_axes(Chart *c, const Months *m, double top, const char *title, const char *y_title,
+                            const ChartKey *keys, int nkeys)
+{
+    double xt[CHART_MAX_TICKS], yt[CHART_MAX_TICKS];
+    int nx, ny;
+    double lo = 1, hi = m->n > 1 ? m->n : 2;
+    double xstep = chart_ticks(&lo, &hi, 8, xt, &nx);
+    if (xstep < 1) xstep = 1;
+    int keep = 0;
+    for (int i = 0; i < nx; i++)
+        if (xt[i] >= 1 && xt[i] <= m->n && xt[i] == floor(xt[i])) xt[keep++] = xt[i];
+    double ylo = 0, yhi = top > 0 ? top : 1;
+    double ystep = chart_ticks(&ylo, &yhi, 6, yt, &ny);
+    chart_scale(c, 0.5, m->n + 0.5, 0, yhi);
+    buf_printf(c->out, "<text x=\"0\" y=\"16\" class=\"chart-title\">%s</text>\n", title);
+    chart_y_axis(c, yt, ny, ystep, CHART_NUMBER, y_title);
+    chart_x_axis(c, xt, keep, xstep, CHART_NUMBER, "month (30 days each)");
+    chart_legend(c, 0, 38, keys, nkeys, false);
+    return chart_x(c, 1.5) - chart_x(c, 0.5);
+}
+
+static double top_of(const double *v, int n)
+{
+    double top = 0;
+    for (int i = 0; i < n; i++) top = fmax(top, isfinite(v[i]) ? v[i] : 0);
+    return top;
+}
+
+/* A bar of month i, in half `half` (0 left, 1 right, -1 the whole slot). */
+static void month_bar(Chart *c, const RtResult *r, double month, double value, double slot, int half,
+                      const char *colour, const char *what, FigKind kind)
+{
+    if (!(value > 0)) return;
+    double w = half < 0 ? slot * 0.7 : slot * 0.38, x0 = chart_x(c, month) - (half < 0 ? w / 2 : half ? 0 : w);
+    Buf tip = BUF_INIT;
+    buf_printf(&tip, "month %.0f: ", month);
+    html_fig_text(&tip, r, value, kind);
+    buf_printf(&tip, " %s", what);
+    double y = chart_y(c, value);
+    chart_rect(c, x0, y, w, c->bottom - y, colour, NULL, buf_str(&tip));
+    buf_free(&tip);
+}
+
+static void calendar_customers(Buf *b, const RtResult *r, const Months *m)
+{
+    enum { W = 560, H = 350 };
+    double top = fmax(top_of(m->active, m->n), fmax(top_of(m->new_customers, m->n), top_of(m->churned, m->n)));
+    figure_open(b, "half");
+    Chart c;
+    chart_open(&c, b, W, H, "Customers by month: new, churned, and active at the month's end");
+    chart_plot_area(&c, 58, 54, W - 18, H - 50);
+    ChartKey keys[] = {{"new customers", GOOD, KEY_BOX, false},
+                       {"churned customers", BAD, KEY_BOX, false},
+                       {"active at month end", MAIN, KEY_LINE, false}};
+    double slot = calendar_axes(&c, m, top, "Customers by month", "customers", keys, 3);
+    double *cols[] = {m->month, m->new_customers, m->churned, m->active};
+    double *v = interleave(m, cols, 4);
+    Buf attrs = BUF_INIT;
+    const Figure *f = FIG_CALENDAR.members;
+    Buf keynames = BUF_INIT;
+    buf_printf(&keynames, "%s %s %s %s", f[CAL_MONTH].key, f[CAL_NEW_CUSTOMERS].key, f[CAL_CHURNED].key,
+               f[CAL_ACTIVE].key);
+    html_series(&attrs, FIG_REPORT.members[R_CALENDAR].key, buf_str(&keynames), v, m->n, 4);
+    buf_printf(b, "<g%s>\n", buf_str(&attrs));
+    for (int i = 0; i < m->n; i++) {
+        month_bar(&c, r, m->month[i], m->new_customers[i], slot, 0, GOOD, "new customers", FIG_COUNT);
+        month_bar(&c, r, m->month[i], m->churned[i], slot, 1, BAD, "churned customers", FIG_COUNT);
+    }
+    buf_puts(b, "</g>\n");
+    chart_line(&c, m->month, m->active, m->n, MAIN, false, NULL);
+    if (m->n == 1) chart_markers(&c, m->month, m->active, m->n, MAIN, false);
+    chart_close(&c);
+    figure_close(b, "Customers who converted and customers who churned in each month of calendar time, and the "
+                    "customers active at the month's end (all converted so far minus all churned so far).");
+    buf_free(&attrs);
+    buf_free(&keynames);
+    free(v);
+}
+
+static void calendar_money(Buf *b, const RtResult *r, const Months *m)
+{
+    enum { W = 560, H = 350 };
+    double top = fmax(top_of(m->revenue, m->n), top_of(m->cost, m->n));
+    figure_open(b, "half");
+    Chart c;
+    chart_open(&c, b, W, H, "Revenue and cost by month");
+    chart_plot_area(&c, 58, 54, W - 18, H - 50);
+    ChartKey keys[] = {{"revenue in the month (MRR)", MAIN, KEY_BOX, false},
+                       {"cost in the month", BAD, KEY_DASHED, false}};
+    double slot = calendar_axes(&c, m, top, "Revenue and cost by month", "money", keys, 2);
+    double *cols[] = {m->month, m->revenue, m->cost};
+    double *v = interleave(m, cols, 3);
+    Buf attrs = BUF_INIT, keynames = BUF_INIT;
+    const Figure *f = FIG_CALENDAR.members;
+    buf_printf(&keynames, "%s %s %s", f[CAL_MONTH].key, f[CAL_REVENUE].key, f[CAL_COST].key);
+    html_series(&attrs, FIG_REPORT.members[R_CALENDAR].key, buf_str(&keynames), v, m->n, 3);
+    buf_printf(b, "<g%s>\n", buf_str(&attrs));
+    for (int i = 0; i < m->n; i++) month_bar(&c, r, m->month[i], m->revenue[i], slot, -1, MAIN, "revenue", FIG_MONEY);
+    buf_puts(b, "</g>\n");
+    chart_line(&c, m->month, m->cost, m->n, BAD, true, NULL);
+    if (m->n == 1) chart_markers(&c, m->month, m->cost, m->n, BAD, false);
+    chart_close(&c);
+    figure_close(b, "Revenue earned and cost spent in each month of calendar time, when the entry that earned or "
+                    "spent it happened (for a subscription, the revenue of a month is its MRR).");
+    buf_free(&attrs);
+    buf_free(&keynames);
+    free(v);
+}
+
+void html_chart_calendar(Buf *b, const RtResult *r)
+{
+    FigValue cal = html_value_of(r, R_CALENDAR);
+    Months m = cal.note ? (Months){0} : months_of(r);
+    if (m.n == 0) {
+        missing(b, "half", "Customers by month", cal.note ? cal.note : "The run has no month to show.");
+        months_free(&m);
+        return;
+    }
+    calendar_customers(b, r, &m);
+    calendar_money(b, r, &m);
+    months_free(&m);
 }
 
 /* ---- time to convert ---- */

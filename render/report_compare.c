@@ -40,12 +40,12 @@ typedef struct Metric {
 
 static const Metric METRICS[CMP_NMETRICS] = {
     [CMP_CONVERSION] = {&FIG_REPORT, R_CONVERSION, "Conversion", "Conversion"},
-    [CMP_CHURN] = {&FIG_REPORT, R_CHURN, "Churn", "Churn"},
-    [CMP_RETENTION90] = {&FIG_RETENTION, RET_DAY_90, "Retention", "Retention at day 90"},
-    [CMP_REVENUE] = {&FIG_REPORT, R_REVENUE_PER_CUSTOMER, "Revenue", "Revenue per customer"},
-    [CMP_COST] = {&FIG_REPORT, R_COST_PER_CUSTOMER, "Cost", "Cost per customer"},
-    [CMP_NPS] = {&FIG_REPORT, R_NPS, "NPS", "NPS"},
-    [CMP_CAC] = {&FIG_REPORT, R_CAC, "CAC", "CAC"},
+    [CMP_CHURN] = {&FIG_REPORT, R_COHORT_CHURN, "Churn", "Churn"},
+    [CMP_RETENTION90] = {&FIG_COHORT_RETENTION, COHORT_RET_DAY_90, "Retention", "Retention at day 90"},
+    [CMP_REVENUE] = {&FIG_MONEY_TABLE, MONEY_ARPU, "Revenue", "Revenue per customer"},
+    [CMP_COST] = {&FIG_MONEY_TABLE, MONEY_COST_PER_MEMBER, "Cost", "Cost per customer"},
+    [CMP_NPS] = {&FIG_SATISFACTION, SAT_COHORT_NPS, "NPS", "NPS"},
+    [CMP_CAC] = {&FIG_MONEY_TABLE, MONEY_COST_PER_CONVERSION, "CAC", "CAC"},
     [CMP_TTC] = {&FIG_TIME_TO_CONVERT, TTC_MEAN, "To convert", "Time to convert (days)"},
 };
 

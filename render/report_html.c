@@ -78,6 +78,8 @@ HtmlRow html_object(const RtResult *r, const FigTable *t)
 
 FigValue html_value(const HtmlRow *w, int member) { return fig_get(&w->t->members[member], w->r, w->row, w->parent); }
 
+FigValue html_value_of(const RtResult *r, int member) { return fig_get(&FIG_REPORT.members[member], r, 0, -1); }
+
 const char *html_member_path(char buf[FIG_PATH_MAX], const HtmlRow *w, int member, FigPart part)
 {
     return fig_path(buf, w->path, &w->t->members[member], part);
@@ -86,9 +88,14 @@ const char *html_member_path(char buf[FIG_PATH_MAX], const HtmlRow *w, int membe
 void html_member(Buf *b, const HtmlRow *w, const char *tag, const char *cls, int member, FigPart part)
 {
     const Figure *f = &w->t->members[member];
+    FigValue v = html_value(w, member);
     char path[FIG_PATH_MAX];
-    html_fig(b, w->r, tag, cls, fig_path(path, w->path, f, part), fig_part(html_value(w, member), part),
-             fig_part_kind(f, part));
+    bool object = f->shape == SHAPE_RATE || f->shape == SHAPE_COUNT;
+    if (object && !isfinite(v.value) && !isfinite(v.count)) { /* a null rate object: no path to point at */
+        buf_printf(b, "<%s class=\"%s%sna\">%s</%s>", tag, cls ? cls : "", cls ? " " : "", DASH, tag);
+        return;
+    }
+    html_fig(b, w->r, tag, cls, fig_path(path, w->path, f, part), fig_part(v, part), fig_part_kind(f, part));
 }
 
 void html_member_text(Buf *b, const HtmlRow *w, int member, FigPart part)
@@ -120,6 +127,7 @@ static const char CSS[] =
     "h2{margin:0 0 12px;padding-bottom:4px;font-size:20px;border-bottom:1px solid var(--line)}\n"
     "h3{margin:18px 0 8px;font-size:16px}\n"
     "p.intro,p.note{margin:0 0 12px;color:var(--muted);font-size:14px}\n"
+    "h3.group{margin:20px 0 8px;font-size:15px;color:var(--blue)}section h2+h3.group{margin-top:4px}\n"
     ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(180px,1fr));gap:12px}\n"
     ".card{padding:12px 14px;border:1px solid var(--line);border-radius:8px;background:var(--panel);"
     "break-inside:avoid;page-break-inside:avoid}\n"
@@ -203,7 +211,7 @@ static void header_meta(Buf *b, const RtResult *r, const char *file, const HtmlR
     meta_item(b, file);
     buf_puts(b, "<span>cohort ");
     html_member(b, &top, "span", NULL, R_COHORT, PART_VALUE);
-    buf_puts(b, " customers</span>\n<span>seed ");
+    buf_puts(b, "</span>\n<span>seed ");
     html_member(b, &top, "span", NULL, R_SEED, PART_VALUE);
     buf_puts(b, "</span>\n<span>");
     if (r->has_horizon && r->horizon < 1) { /* "horizon 12.0 h", not "horizon 0.5 days" */
@@ -289,13 +297,17 @@ static void card_big(Buf *b, const HtmlRow *w, int member, FigPart part)
     html_member(b, w, "span", "big", member, part);
 }
 
+static void card_sub(Buf *b, const char *sub)
+{
+    if (!sub || !*sub) return;
+    buf_puts(b, "<span class=\"sub\">");
+    chart_escape(b, sub);
+    buf_puts(b, "</span>");
+}
+
 static void card_close(Buf *b, const char *sub)
 {
-    if (sub) {
-        buf_puts(b, "<span class=\"sub\">");
-        chart_escape(b, sub);
-        buf_puts(b, "</span>");
-    }
+    card_sub(b, sub);
     buf_puts(b, "</div>\n");
 }
 
@@ -310,54 +322,40 @@ static void card_interval(Buf *b, const HtmlRow *w, int member)
     buf_puts(b, "</span>");
 }
 
-/* A rate of the cohort with its count and 95% interval. */
-static void card_rate(Buf *b, const HtmlRow *top, const char *tone, int member)
+/* A rate with its count ("656 customers") and 95% interval; `of` says what it is a share of. */
+static void card_rate(Buf *b, const HtmlRow *w, const char *tone, int member, const char *noun, const char *of)
 {
-    card_open(b, tone, top, member);
-    card_big(b, top, member, PART_VALUE);
-    buf_puts(b, "<span class=\"sub\">");
-    html_member(b, top, "span", NULL, member, PART_COUNT);
-    buf_puts(b, top->r->exact ? " customers expected" : " customers");
-    if (!top->r->exact) {
-        buf_puts(b, "</span><span class=\"sub\">95% CI ");
-        html_member(b, top, "span", NULL, member, PART_LO);
-        buf_puts(b, DASH);
-        html_member(b, top, "span", NULL, member, PART_HI);
-    }
-    buf_puts(b, "</span>");
-    card_close(b, NULL);
-}
-
-/* A figure with a line under it; `missing` says why when the figure does not exist. */
-static void card_figure(Buf *b, const HtmlRow *w, int member, const char *sub, const char *missing)
-{
-    card_open(b, "plain", w, member);
+    FigValue v = html_value(w, member);
+    card_open(b, tone, w, member);
     card_big(b, w, member, PART_VALUE);
-    card_close(b, isfinite(html_value(w, member).value) ? sub : missing);
-}
-
-/* A figure per customer with its total and, in a simulation, its 95% interval. */
-static void card_money(Buf *b, const HtmlRow *top, int member, int total)
-{
-    card_open(b, "plain", top, member);
-    card_big(b, top, member, PART_VALUE);
-    buf_puts(b, "<span class=\"sub\">");
-    html_member(b, top, "span", NULL, total, PART_VALUE);
-    buf_puts(b, top->r->exact ? " expected in all</span>" : " in all</span>");
-    card_interval(b, top, member);
-    card_close(b, NULL);
-}
-
-static void card_cac(Buf *b, const HtmlRow *top)
-{
-    card_open(b, "plain", top, R_CAC);
-    card_big(b, top, R_CAC, PART_VALUE);
-    if (!isfinite(html_value(top, R_CAC).value)) {
-        card_close(b, "no conversion");
+    if (!isfinite(v.value)) {
+        card_close(b, v.note ? v.note : of);
         return;
     }
-    buf_puts(b, "<span class=\"sub\">customer acquisition cost: cost per conversion</span>");
-    card_interval(b, top, R_CAC);
+    buf_puts(b, "<span class=\"sub\">");
+    html_member(b, w, "span", NULL, member, PART_COUNT);
+    buf_printf(b, " %s%s", noun, w->r->exact ? " expected" : "");
+    if (of) {
+        buf_puts(b, ", ");
+        chart_escape(b, of);
+    }
+    buf_puts(b, "</span>");
+    card_interval(b, w, member);
+    card_close(b, NULL);
+}
+
+/* A figure with its interval and a line under it; the reason instead when it does not exist. */
+static void card_figure(Buf *b, const HtmlRow *w, int member, const char *sub)
+{
+    FigValue v = html_value(w, member);
+    card_open(b, "plain", w, member);
+    card_big(b, w, member, PART_VALUE);
+    if (!isfinite(v.value)) {
+        card_close(b, v.note ? v.note : HTML_NOT_EXACT);
+        return;
+    }
+    card_sub(b, sub);
+    card_interval(b, w, member);
     card_close(b, NULL);
 }
 
@@ -388,22 +386,143 @@ static void card_time(Buf *b, const HtmlRow *top)
     card_close(b, NULL);
 }
 
+static void cards_open(Buf *b, const char *group)
+{
+    buf_puts(b, "<h3 class=\"group\">");
+    chart_escape(b, group);
+    buf_puts(b, "</h3>\n<div class=\"cards\">\n");
+}
+
+static void cards_close(Buf *b) { buf_puts(b, "</div>\n"); }
+
+static void prospect_cards(Buf *b, const HtmlRow *top)
+{
+    HtmlRow p = html_object(top->r, &FIG_PROSPECTS);
+    cards_open(b, FIG_REPORT.members[R_PROSPECTS].title);
+    card_rate(b, &p, "good", PRO_CONVERTED, "customers", "of the cohort");
+    card_rate(b, &p, "bad", PRO_LOST, "prospects", "churned before converting");
+    card_rate(b, &p, "plain", PRO_STILL, "prospects",
+              top->r->has_horizon && !top->r->exact ? "at the horizon" : "at the end of the run");
+    card_time(b, top);
+    cards_close(b);
+}
+
+static void customer_cards(Buf *b, const HtmlRow *top)
+{
+    const RtResult *r = top->r;
+    FigValue all = html_value(top, R_CUSTOMERS);
+    cards_open(b, FIG_REPORT.members[R_CUSTOMERS].title);
+    if (all.note) {
+        buf_puts(b, "<div class=\"card plain\"><h3>Customers</h3>");
+        buf_puts(b, "<span class=\"big na\">");
+        buf_puts(b, DASH);
+        buf_puts(b, "</span>");
+        card_close(b, all.note);
+        cards_close(b);
+        return;
+    }
+    HtmlRow c = html_object(r, &FIG_CUSTOMERS), ret = html_object(r, &FIG_CUSTOMER_RETENTION);
+    snprintf(ret.path, sizeof ret.path, "%s.%s", FIG_CUSTOMERS.key, FIG_CUSTOMER_RETENTION.key);
+    card_open(b, "plain", &c, CUS_COUNT);
+    card_big(b, &c, CUS_COUNT, PART_VALUE);
+    card_close(b, "prospects who converted, followed from their conversion");
+    card_rate(b, &c, "bad", CUS_CHURN, "customers", "of customers");
+    card_open(b, "plain", &c, CUS_MONTHLY_CHURN);
+    card_big(b, &c, CUS_MONTHLY_CHURN, PART_VALUE);
+    if (isfinite(html_value(&c, CUS_MONTHLY_CHURN).value)) {
+        card_interval(b, &c, CUS_MONTHLY_CHURN);
+        buf_puts(b, "<span class=\"sub\">annual ");
+        html_member(b, &c, "span", NULL, CUS_ANNUAL_CHURN, PART_VALUE);
+        buf_puts(b, "</span>");
+        card_close(b, NULL);
+    } else {
+        card_close(b, html_value(&c, CUS_MONTHLY_CHURN).note);
+    }
+    for (int d = 0; d < CRET_N; d++) card_figure(b, &ret, d, "of customers not churned (Kaplan\xE2\x80\x93Meier)");
+    Buf t = BUF_INIT;
+    double limit = html_value(&c, CUS_LIFETIME_LIMIT).value;
+    if (isfinite(limit)) {
+        buf_puts(&t, "mean over the first ");
+        html_fig_text(&t, r, limit, FIG_DAYS);
+        buf_puts(&t, " after converting");
+    }
+    card_figure(b, &c, CUS_LIFETIME, buf_str(&t));
+    buf_free(&t);
+    cards_close(b);
+}
+
+static void money_cards(Buf *b, const HtmlRow *top)
+{
+    static const struct {
+        int member;
+        const char *sub;
+    } cards[] = {
+        {MONEY_REVENUE, "in all"},
+        {MONEY_ARPU, "revenue per cohort member"},
+        {MONEY_LTV, "revenue per customer, from converting on"},
+        {MONEY_CAC, "acquisition cost per customer"},
+        {MONEY_ACQUISITION_COST, "per cohort member, up to converting"},
+        {MONEY_COST_TO_SERVE, "per customer, after converting"},
+        {MONEY_LTV_CAC, "LTV over CAC"},
+        {MONEY_PAYBACK, "after converting, until revenue per customer reaches CAC"},
+    };
+    HtmlRow m = html_object(top->r, &FIG_MONEY_TABLE);
+    cards_open(b, FIG_REPORT.members[R_MONEY].title);
+    for (size_t i = 0; i < sizeof cards / sizeof cards[0]; i++) card_figure(b, &m, cards[i].member, cards[i].sub);
+    cards_close(b);
+}
+
+/* NPS or CSAT with its respondents and where it comes from. */
+static void satisfaction_card(Buf *b, const HtmlRow *s, int member, int n, int source, const char *what)
+{
+    FigValue v = html_value(s, member);
+    const char *from = html_value(s, source).text;
+    card_open(b, "plain", s, member);
+    card_big(b, s, member, PART_VALUE);
+    if (!isfinite(v.value)) {
+        card_close(b, v.note);
+        return;
+    }
+    card_sub(b, what);
+    card_interval(b, s, member);
+    buf_puts(b, "<span class=\"sub\">n = ");
+    html_member(b, s, "span", NULL, n, PART_VALUE);
+    buf_puts(b, from && strcmp(from, "surveys") == 0 ? " answers to surveys"
+                                                     : " customers (relational: their mood at the end)");
+    buf_puts(b, "</span>");
+    card_close(b, NULL);
+}
+
+static void satisfaction_cards(Buf *b, const HtmlRow *top)
+{
+    HtmlRow s = html_object(top->r, &FIG_SATISFACTION);
+    cards_open(b, FIG_REPORT.members[R_SATISFACTION].title);
+    satisfaction_card(b, &s, SAT_NPS, SAT_NPS_N, SAT_NPS_SOURCE, "Net Promoter Score: promoters minus detractors");
+    satisfaction_card(b, &s, SAT_CSAT, SAT_CSAT_N, SAT_CSAT_SOURCE, "customer satisfaction, mean score from 1 to 5");
+    cards_close(b);
+}
+
+/* The figures of the whole cohort, prospects and customers together. */
+static void cohort_cards(Buf *b, const HtmlRow *top)
+{
+    HtmlRow m = html_object(top->r, &FIG_MONEY_TABLE);
+    cards_open(b, "Whole cohort");
+    card_rate(b, top, "plain", R_COHORT_CHURN, "prospects and customers", "of the cohort");
+    card_figure(b, &m, MONEY_COST, "in all");
+    card_figure(b, &m, MONEY_COST_PER_MEMBER, "cost per cohort member");
+    card_figure(b, &m, MONEY_COST_PER_CONVERSION, "all costs over conversions");
+    cards_close(b);
+}
+
 static void cards(Buf *b, const RtResult *r)
 {
-    HtmlRow top = html_object(r, &FIG_REPORT), retention = html_object(r, &FIG_RETENTION);
+    HtmlRow top = html_object(r, &FIG_REPORT);
     section_open(b, "headline", "Headline", NULL);
-    buf_puts(b, "<div class=\"cards\">\n");
-    card_rate(b, &top, "good", R_CONVERSION);
-    card_rate(b, &top, "bad", R_CHURN);
-    card_figure(b, &retention, RET_DAY_30, "share of the cohort not churned by day 30", HTML_NOT_EXACT);
-    card_figure(b, &retention, RET_DAY_90, "share of the cohort not churned by day 90", HTML_NOT_EXACT);
-    card_figure(b, &top, R_NPS, "Net Promoter Score: promoters minus detractors", HTML_NOT_EXACT);
-    card_figure(b, &top, R_CSAT, "customer satisfaction, mean score from 1 to 5", HTML_NOT_EXACT);
-    card_money(b, &top, R_REVENUE_PER_CUSTOMER, R_REVENUE);
-    card_money(b, &top, R_COST_PER_CUSTOMER, R_COST);
-    card_cac(b, &top);
-    card_time(b, &top);
-    buf_puts(b, "</div>\n");
+    prospect_cards(b, &top);
+    customer_cards(b, &top);
+    money_cards(b, &top);
+    satisfaction_cards(b, &top);
+    cohort_cards(b, &top);
     section_close(b);
 }
 
@@ -504,8 +623,9 @@ static void stages_table(Buf *b, const RtResult *r)
 {
     static const HtmlColumn cols[] = {
         COLUMN(STAGE_REACHED),   COLUMN(STAGE_REACHED_RATE), COLUMN(STAGE_ENTRIES),
-        COLUMN(STAGE_MEAN_MOOD), COLUMN(STAGE_CONVERTED),    COLUMN(STAGE_CHURNED),
-        COLUMN(STAGE_COMPLETED), COLUMN(STAGE_ACTIVE),       COLUMN(STAGE_REVENUE),
+        COLUMN(STAGE_MEAN_MOOD), COLUMN(STAGE_CONVERTED),    COLUMN(STAGE_LOST),
+        COLUMN(STAGE_CUSTOMER_CHURNED), COLUMN(STAGE_COMPLETED), COLUMN(STAGE_ACTIVE),
+        COLUMN(STAGE_REVENUE),
     };
     const char *first[] = {FIG_STAGES.members[STAGE_NAME].title};
     table_open(b, first, 1, &FIG_STAGES, cols, NCOLS(cols));
@@ -577,7 +697,8 @@ static void exits_table(Buf *b, const RtResult *r)
 static void reasons_table(Buf *b, const RtResult *r)
 {
     if (r->nreasons == 0) return;
-    static const HtmlColumn cols[] = {COLUMN(REASON_COUNT), COLUMN(REASON_RATE), COLUMN(REASON_SHARE_OF_CHURN)};
+    static const HtmlColumn cols[] = {COLUMN(REASON_COUNT), COLUMN(REASON_LOST), COLUMN(REASON_CUSTOMERS),
+                                      COLUMN(REASON_RATE), COLUMN(REASON_SHARE_OF_CHURN)};
     const char *first[] = {FIG_REASONS.members[REASON_STAGE].title, FIG_REASONS.members[REASON_REASON].title};
     table_open(b, first, 2, &FIG_REASONS, cols, NCOLS(cols));
     for (int i = fig_first(&FIG_REASONS, r, -1); i >= 0; i = fig_after(&FIG_REASONS, r, -1, i)) {
@@ -595,8 +716,14 @@ static void reasons_table(Buf *b, const RtResult *r)
 static void personas_table(Buf *b, const RtResult *r)
 {
     static const HtmlColumn cols[] = {
-        COLUMN(PERSONA_SHARE), COLUMN(PERSONA_CUSTOMERS), COLUMN(PERSONA_CONVERSION),
-        {PERSONA_CONVERSION, PART_LO, "95% CI", false}, COLUMN(PERSONA_CHURN), {PERSONA_COMPLETED, PART_COUNT, NULL, false},
+        COLUMN(PERSONA_SHARE),
+        COLUMN(PERSONA_COHORT),
+        COLUMN(PERSONA_CONVERSION),
+        {PERSONA_CONVERSION, PART_LO, "95% CI", false},
+        COLUMN(PERSONA_LOST),
+        {PERSONA_CUSTOMER_CHURN, PART_VALUE, "Customer churn (of its customers)", false},
+        COLUMN(PERSONA_COHORT_CHURN),
+        {PERSONA_COMPLETED, PART_COUNT, NULL, false},
         {PERSONA_ACTIVE, PART_COUNT, NULL, false},
     };
     const char *first[] = {FIG_PERSONAS.members[PERSONA_NAME].title};
@@ -615,8 +742,8 @@ static void personas_table(Buf *b, const RtResult *r)
 static void touchpoints_table(Buf *b, const RtResult *r)
 {
     static const HtmlColumn cols[] = {
-        COLUMN(TOUCH_REACH), COLUMN(TOUCH_REACHED),     COLUMN(TOUCH_REACHED_RATE),   COLUMN(TOUCH_MEETINGS),
-        COLUMN(TOUCH_COST),  COLUMN(TOUCH_CONVERSIONS), COLUMN(TOUCH_CONVERSION_RATE),
+        COLUMN(TOUCH_REACH), COLUMN(TOUCH_REACHED),          COLUMN(TOUCH_REACHED_RATE), COLUMN(TOUCH_MEETINGS),
+        COLUMN(TOUCH_COST),  COLUMN(TOUCH_ACQUISITION_COST), COLUMN(TOUCH_CONVERSIONS),  COLUMN(TOUCH_CONVERSION_RATE),
     };
     const Figure *m = FIG_TOUCHPOINTS.members;
     const char *first[] = {m[TOUCH_NAME].title, m[TOUCH_STAGE].title, m[TOUCH_CHANNEL].title};
@@ -639,8 +766,9 @@ static void touchpoints_table(Buf *b, const RtResult *r)
 static void channels_table(Buf *b, const RtResult *r)
 {
     static const HtmlColumn cols[] = {
-        COLUMN(CHANNEL_REACHED), COLUMN(CHANNEL_REACHED_RATE), COLUMN(CHANNEL_MEETINGS),
-        COLUMN(CHANNEL_COST),    COLUMN(CHANNEL_CONVERSIONS),  COLUMN(CHANNEL_CONVERSION_RATE),
+        COLUMN(CHANNEL_REACHED), COLUMN(CHANNEL_REACHED_RATE),     COLUMN(CHANNEL_MEETINGS),
+        COLUMN(CHANNEL_COST),    COLUMN(CHANNEL_ACQUISITION_COST), COLUMN(CHANNEL_CONVERSIONS),
+        COLUMN(CHANNEL_CONVERSION_RATE),
     };
     const char *first[] = {FIG_CHANNELS.members[CHANNEL_NAME].title};
     if (fig_first(&FIG_CHANNELS, r, -1) < 0) return;
@@ -651,6 +779,133 @@ static void channels_table(Buf *b, const RtResult *r)
         HtmlRow w = html_row(r, &FIG_CHANNELS, c, -1, NULL, k);
         buf_puts(b, "<tr>");
         td_row_name(b, &w, CHANNEL_NAME, NULL);
+        td_columns(b, &w, cols, NCOLS(cols));
+        buf_puts(b, "</tr>\n");
+    }
+    table_close(b);
+}
+
+/* Conversions credited to each channel, and its CAC, by each attribution model. */
+static void attribution_table(Buf *b, const RtResult *r)
+{
+    static const HtmlColumn cols[] = {
+        COLUMN(CHANNEL_ACQUISITION_COST), COLUMN(CHANNEL_FIRST_CONVERSIONS),  COLUMN(CHANNEL_FIRST_CAC),
+        COLUMN(CHANNEL_LAST_CONVERSIONS), COLUMN(CHANNEL_LAST_CAC),           COLUMN(CHANNEL_LINEAR_CONVERSIONS),
+        COLUMN(CHANNEL_LINEAR_CAC),       COLUMN(CHANNEL_REMOVAL_CONVERSIONS), COLUMN(CHANNEL_REMOVAL_CAC),
+    };
+    const char *first[] = {FIG_CHANNELS.members[CHANNEL_NAME].title};
+    if (fig_first(&FIG_CHANNELS, r, -1) < 0) return;
+    buf_puts(b, "<h3>Attribution</h3>\n<p class=\"intro\">Acquisition cost: what each channel's touchpoints cost up to "
+                "each conversion, and for prospects who never converted. Conversions credited to the channel under "
+                "each model (first touch: the first channel a customer met; last touch: the last one before "
+                "converting; linear: an equal share to each channel met; removal effect: the conversions lost "
+                "without the channel, shared in proportion), and its CAC under it: acquisition cost per conversion "
+                "credited.</p>\n");
+    if (html_value_of(r, R_CUSTOMERS).note) {
+        buf_puts(b, "<p class=\"note\">No attribution: ");
+        chart_escape(b, html_value_of(r, R_CUSTOMERS).note);
+        buf_puts(b, ".</p>\n");
+        return;
+    }
+    table_open(b, first, 1, &FIG_CHANNELS, cols, NCOLS(cols));
+    int k = 0;
+    for (int c = fig_first(&FIG_CHANNELS, r, -1); c >= 0; c = fig_after(&FIG_CHANNELS, r, -1, c), k++) {
+        HtmlRow w = html_row(r, &FIG_CHANNELS, c, -1, NULL, k);
+        buf_puts(b, "<tr>");
+        td_row_name(b, &w, CHANNEL_NAME, NULL);
+        td_columns(b, &w, cols, NCOLS(cols));
+        buf_puts(b, "</tr>\n");
+    }
+    table_close(b);
+}
+
+/* The survey touchpoints: who answered, and the NPS or CSAT they gave. */
+static void surveys_table(Buf *b, const RtResult *r)
+{
+    static const HtmlColumn cols[] = {
+        COLUMN(TOUCH_RESPONDENTS), COLUMN(TOUCH_NPS), {TOUCH_NPS, PART_LO, "95% CI", false},
+        COLUMN(TOUCH_CSAT),        {TOUCH_CSAT, PART_LO, "95% CI", false},
+    };
+    const Figure *m = FIG_TOUCHPOINTS.members;
+    const char *first[] = {m[TOUCH_NAME].title, m[TOUCH_STAGE].title, m[TOUCH_SURVEY].title};
+    section_open(b, "surveys", "Surveys",
+                 "Touchpoints that are NPS or CSAT surveys: everyone who meets one answers, from their mood at that "
+                 "moment.");
+    if (!fig_has_surveys(r)) {
+        buf_puts(b, "<p class=\"note\">The journey has no survey touchpoint: the headline's NPS and CSAT are "
+                    "relational, from the mood of its customers at the end of the run.</p>\n");
+        section_close(b);
+        return;
+    }
+    table_open(b, first, 3, &FIG_TOUCHPOINTS, cols, NCOLS(cols));
+    for (int t = fig_first(&FIG_TOUCHPOINTS, r, -1); t >= 0; t = fig_after(&FIG_TOUCHPOINTS, r, -1, t)) {
+        const char *survey = fig_survey_name(r, t);
+        if (!survey) continue;
+        HtmlRow w = html_row(r, &FIG_TOUCHPOINTS, t, -1, NULL, t);
+        const char *stage = html_value(&w, TOUCH_STAGE).text;
+        buf_puts(b, "<tr>");
+        td_row_name(b, &w, TOUCH_NAME, NULL);
+        td_text(b, stage ? stage : "met through rules");
+        td_text(b, strcmp(survey, "nps") == 0 ? "NPS" : "CSAT");
+        td_columns(b, &w, cols, NCOLS(cols));
+        buf_puts(b, "</tr>\n");
+    }
+    table_close(b);
+    section_close(b);
+}
+
+/* The main path, stage by stage: reached, step-through, lost before converting. */
+static void funnel_table(Buf *b, const RtResult *r)
+{
+    static const HtmlColumn cols[] = {
+        {FUN_REACHED, PART_COUNT, "Reached", false}, {FUN_REACHED, PART_VALUE, "% of cohort", false},
+        COLUMN(FUN_STEP), {FUN_STEP, PART_LO, "95% CI", false}, COLUMN(FUN_LOST), COLUMN(FUN_CONVERTED),
+        COLUMN(FUN_CUSTOMER_CHURNED),
+    };
+    const char *first[] = {FIG_FUNNEL.members[FUN_STAGE].title};
+    if (fig_first(&FIG_FUNNEL, r, -1) < 0) return;
+    table_open(b, first, 1, &FIG_FUNNEL, cols, NCOLS(cols));
+    for (int k = fig_first(&FIG_FUNNEL, r, -1); k >= 0; k = fig_after(&FIG_FUNNEL, r, -1, k)) {
+        HtmlRow w = html_row(r, &FIG_FUNNEL, k, -1, NULL, k);
+        buf_puts(b, "<tr>");
+        td_name(b, html_value(&w, FUN_STAGE).text, NULL, html_value(&w, FUN_GOAL).value != 0 ? "goal" : NULL);
+        td_columns(b, &w, cols, NCOLS(cols));
+        buf_puts(b, "</tr>\n");
+    }
+    table_close(b);
+}
+
+/* The calendar month by month; a long one keeps its first and last months. */
+enum { CALENDAR_HEAD = 12, CALENDAR_TAIL = 6 };
+
+static void calendar_table(Buf *b, const RtResult *r)
+{
+    static const HtmlColumn cols[] = {
+        COLUMN(CAL_NEW_PROSPECTS),
+        COLUMN(CAL_NEW_CUSTOMERS),
+        {CAL_LOST, PART_VALUE, "Lost", false},
+        {CAL_CHURNED, PART_VALUE, "Churned", false},
+        {CAL_ACTIVE, PART_VALUE, "Active at month end", false},
+        {CAL_REVENUE, PART_VALUE, "Revenue (MRR)", false},
+        COLUMN(CAL_COST),
+        COLUMN(CAL_CUM_REVENUE),
+        COLUMN(CAL_CUM_COST),
+    };
+    const char *first[] = {FIG_CALENDAR.members[CAL_MONTH].title};
+    if (html_value_of(r, R_CALENDAR).note) return;
+    int n = 0;
+    for (int m = fig_first(&FIG_CALENDAR, r, -1); m >= 0; m = fig_after(&FIG_CALENDAR, r, -1, m)) n++;
+    bool cut = n > CALENDAR_HEAD + CALENDAR_TAIL + 1;
+    if (cut)
+        buf_printf(b, "<p class=\"note\">Months %d to %d of %d are left out of the table (the chart has them all; "
+                      "so has <code>cjm run --format csv --csv-table calendar</code>).</p>\n",
+                   CALENDAR_HEAD + 1, n - CALENDAR_TAIL, n);
+    table_open(b, first, 1, &FIG_CALENDAR, cols, NCOLS(cols));
+    for (int m = fig_first(&FIG_CALENDAR, r, -1); m >= 0; m = fig_after(&FIG_CALENDAR, r, -1, m)) {
+        if (cut && m >= CALENDAR_HEAD && m < n - CALENDAR_TAIL) continue;
+        HtmlRow w = html_row(r, &FIG_CALENDAR, m, -1, NULL, m);
+        buf_puts(b, "<tr>");
+        td_member(b, &w, CAL_MONTH, PART_VALUE);
         td_columns(b, &w, cols, NCOLS(cols));
         buf_puts(b, "</tr>\n");
     }
@@ -762,16 +1017,28 @@ static void pictures(Buf *b, const HtmlReport *o)
 
 static void charts(Buf *b, const RtResult *r)
 {
-    section_open(b, "funnel", "Funnel", NULL);
+    section_open(b, "funnel", "Funnel",
+                 "The main path: from the first stage, the way most customers took to a stage not yet on it. "
+                 "Step-through: of the customers who reached the stage before, the share who reached this one. "
+                 "Lost: prospects who churned at the stage before converting.");
     html_chart_funnel(b, r);
+    funnel_table(b, r);
+    section_close(b);
+    section_open(b, "customers", "Customers over time",
+                 "What happens to customers after they convert, and month by month in calendar time.");
+    buf_puts(b, "<div class=\"grid2\">\n");
+    html_chart_customer_retention(b, r);
+    html_chart_calendar(b, r);
+    buf_puts(b, "</div>\n");
+    calendar_table(b, r);
     section_close(b);
     section_open(b, "emotions", "Emotion curves", NULL);
     html_chart_curves(b, r);
     section_close(b);
-    section_open(b, "time", "Retention and time to convert", NULL);
+    section_open(b, "time", "Time to convert and the whole cohort", NULL);
     buf_puts(b, "<div class=\"grid2\">\n");
-    html_chart_retention(b, r);
     html_chart_ttc(b, r);
+    html_chart_retention(b, r);
     buf_puts(b, "</div>\n");
     section_close(b);
     section_open(b, "churn", "Churn reasons", NULL);
@@ -786,9 +1053,11 @@ static void footer(Buf *b, const HtmlReport *o)
     chart_escape(b, o->version);
     buf_puts(b, " on ");
     chart_escape(b, o->date);
-    buf_puts(b, ". Counts are customers of the cohort; rates are shares of it unless said otherwise; intervals are "
-                "95% intervals (Wilson score intervals of rates; of money, the normal approximation, by the delta "
-                "method for CAC). What each figure means: docs/semantics.md.</footer>\n");
+    buf_puts(b, ". Prospects are members of the cohort who have not converted; customers, those who have. Rates "
+                "are shares of the cohort unless said otherwise; intervals are 95% intervals (Wilson score "
+                "intervals of rates; Poisson for monthly churn; Greenwood for retention; of money, the normal "
+                "approximation, by the delta method for ratios such as CAC). What each figure means: "
+                "docs/semantics.md.</footer>\n");
 }
 
 static void tables(Buf *b, const RtResult *r)
@@ -806,15 +1075,19 @@ static void tables(Buf *b, const RtResult *r)
     personas_table(b, r);
     section_close(b);
     section_open(b, "touchpoints", "Touchpoints and channels",
-                 "Reached: customers who met it at least once. Conversions: customers who met it and converted.");
+                 "Reached: customers who met it at least once. Conversions: customers who met it and converted. "
+                 "Acquisition cost: its cost up to each conversion, and for prospects who never converted.");
     touchpoints_table(b, r);
     channels_table(b, r);
+    attribution_table(b, r);
     section_close(b);
+    surveys_table(b, r);
     pains_table(b, r);
 }
 
 void render_html(const RtResult *r, const char *file, const HtmlReport *o, Buf *out)
 {
+    fig_open(r);
     head(out, r, o);
     header(out, r, file, o);
     cards(out, r);
@@ -824,4 +1097,5 @@ void render_html(const RtResult *r, const char *file, const HtmlReport *o, Buf *
     if (o->compare_html) buf_puts(out, o->compare_html);
     footer(out, o);
     buf_puts(out, "</main>\n</body>\n</html>\n");
+    fig_close();
 }

@@ -39,6 +39,8 @@ HtmlRow html_row(const RtResult *r, const FigTable *t, int row, int parent, cons
 /* The top level (FIG_REPORT) or one of its objects (FIG_TIME_TO_CONVERT, FIG_RETENTION). */
 HtmlRow html_object(const RtResult *r, const FigTable *t);
 FigValue html_value(const HtmlRow *w, int member);
+/* A member of the top level (FIG_REPORT). */
+FigValue html_value_of(const RtResult *r, int member);
 const char *html_member_path(char buf[FIG_PATH_MAX], const HtmlRow *w, int member, FigPart part);
 /* html_fig() of a part of a member of the row. */
 void html_member(Buf *b, const HtmlRow *w, const char *tag, const char *cls, int member, FigPart part);
@@ -49,6 +51,8 @@ void html_member_text(Buf *b, const HtmlRow *w, int member, FigPart part);
 void html_chart_funnel(Buf *b, const RtResult *r);
 void html_chart_curves(Buf *b, const RtResult *r);
 void html_chart_retention(Buf *b, const RtResult *r);
+void html_chart_customer_retention(Buf *b, const RtResult *r);
+void html_chart_calendar(Buf *b, const RtResult *r);
 void html_chart_ttc(Buf *b, const RtResult *r);
 void html_chart_churn(Buf *b, const RtResult *r);
 

@@ -3,7 +3,8 @@
  * (render_number), so that equal results give byte-identical files; NaN and infinities, which
  * JSON lacks, are null. Rows of long tables (stages, personas, touchpoints, channels) put each
  * member on its own line; short rows, figures with parts (rate objects, intervals) and lists of
- * strings stay on one line. */
+ * strings stay on one line. A figure that may not exist for a reason (FIGF_NOTE) has "key_note"
+ * after it: the reason when it is null, else null. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,10 @@ static void number(Json *j, const Figure *f, FigValue v)
     }
     case SHAPE_COUNT:
     case SHAPE_RATE:
+        if (!isfinite(v.value) && !isfinite(v.count)) { /* no such rate: a funnel's first step */
+            json_put_null(j);
+            break;
+        }
         json_open_line(j, '{');
         json_num(j, "count", v.count);
         json_num(j, "rate", v.value);
@@ -77,14 +82,14 @@ static void rows(Json *j, const FigTable *t, const FigAt *outer)
     json_close(j, ']');
 }
 
-/* The points of a chart, one a line; null when the run has none. */
-static void series(Json *j, const RtResult *r, const FigSeries *s)
+/* The points of a chart, one a line; null when the run has none (false). */
+static bool series(Json *j, const RtResult *r, const FigSeries *s)
 {
     int n;
     double *v = s->points(r, &n);
     if (!v) {
         json_put_null(j);
-        return;
+        return false;
     }
     json_open(j, '[');
     for (int i = 0; i < n; i++) {
@@ -102,12 +107,27 @@ static void series(Json *j, const RtResult *r, const FigSeries *s)
     }
     json_close(j, ']');
     free(v);
+    return true;
+}
+
+/* "key_note": why the figure is null, or null. */
+static void note(Json *j, const Figure *f, FigValue v)
+{
+    char key[128];
+    snprintf(key, sizeof key, "%s_note", f->key);
+    json_text(j, key, v.note);
 }
 
 static void member(Json *j, const Figure *f, const FigAt *at)
 {
     FigValue v = f->get(at);
     json_key(j, f->key);
+    bool container = f->kind == FIG_TABLE || f->kind == FIG_OBJECT || f->kind == FIG_SERIES;
+    if (container && v.note) {
+        json_put_null(j);
+        note(j, f, v);
+        return;
+    }
     switch (f->kind) {
     case FIG_TEXT: json_put_text(j, v.text); break;
     case FIG_BOOL: json_put_bool(j, v.value != 0); break;
@@ -119,9 +139,12 @@ static void member(Json *j, const Figure *f, const FigAt *at)
         members(j, v.table, at);
         json_close(j, '}');
         break;
-    case FIG_SERIES: series(j, at->r, v.series); break;
+    case FIG_SERIES:
+        if (!series(j, at->r, v.series) && !v.note) v.note = "not known";
+        break;
     default: number(j, f, v); break;
     }
+    if (f->flags & FIGF_NOTE) note(j, f, v);
 }
 
 static void members(Json *j, const FigTable *t, const FigAt *at)
@@ -134,8 +157,10 @@ void render_json(const RtResult *r, const char *file, Buf *out)
 {
     Json j = {out, 0, true, 0};
     FigAt at = {r, file, 0, -1};
+    fig_open(r);
     json_open(&j, '{');
     members(&j, &FIG_REPORT, &at);
     json_close(&j, '}');
     buf_putc(out, '\n');
+    fig_close();
 }

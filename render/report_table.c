@@ -34,9 +34,19 @@ static void cell_figure(Grid *g, const RtResult *r, const Figure *f, FigValue v,
     buf_free(&t);
 }
 
+/* A part of a member of a row; PART_LO stands for the interval, "lo–hi" (empty without one). */
 static void cell_member(Grid *g, const RtResult *r, const FigTable *t, int member, FigPart part, int row, int parent)
 {
-    cell_figure(g, r, &t->members[member], fig_get(&t->members[member], r, row, parent), part);
+    const Figure *f = &t->members[member];
+    FigValue v = fig_get(f, r, row, parent);
+    if (part != PART_LO) {
+        cell_figure(g, r, f, v, part);
+        return;
+    }
+    Buf text = BUF_INIT;
+    if (fig_has_interval(r, v)) fig_interval_text(&text, f->kind, v.lo, v.hi, r->exact);
+    cell_text(g, buf_str(&text));
+    buf_free(&text);
 }
 
 static void cells(Grid *g, const RtResult *r, const FigTable *t, const Column *cols, int n, int row, int parent)
@@ -71,7 +81,7 @@ static void days(Buf *b, double v) { format_duration(b, v, " "); }
 static void title(const RtResult *r, const char *file, Buf *b)
 {
     buf_printf(b, "%s\n", r->model->title);
-    buf_printf(b, "%s · %.0f customers · seed %llu · ", file, r->cohort, (unsigned long long)r->seed);
+    buf_printf(b, "%s · cohort %.0f · seed %llu · ", file, r->cohort, (unsigned long long)r->seed);
     if (r->has_horizon && r->horizon < 1) { /* "horizon 12.0 h", not "horizon 0.5 days" */
         buf_puts(b, "horizon ");
         days(b, r->horizon);
@@ -80,121 +90,320 @@ static void title(const RtResult *r, const char *file, Buf *b)
         buf_printf(b, "horizon %g days · ", r->horizon);
     }
     else buf_puts(b, "no horizon · ");
+    if (r->has_arrivals) buf_puts(b, "arrivals over time · ");
+    if (isfinite(r->window)) {
+        buf_puts(b, "conversion window ");
+        days(b, r->window);
+        buf_puts(b, " · ");
+    }
     buf_puts(b, r->exact ? "exact analysis (expected values)" : "simulated");
     if (r->persona >= 0) buf_printf(b, " · persona %s only", render_persona_name(r, r->persona));
     buf_putc(b, '\n');
 }
 
-/* The rates of the cohort: "Converted  656  32.8%  95% CI 30.8%–34.9%". */
-static void rate_lines(Grid *g, const RtResult *r)
+/* ---- the headline: four columns, a figure's title, its count, its value, then its interval
+ * and what it is of, in words ---- */
+
+typedef struct Headline {
+    Grid g;
+    const RtResult *r;
+    const char *last_note; /* the reason the row above gave for a missing figure, within a group */
+} Headline;
+
+static void group(Headline *h, const char *name)
 {
-    static const int rates[] = {R_CONVERSION, R_CHURN, R_COMPLETED, R_ACTIVE};
-    for (int i = 0; i < 4; i++) {
-        const Figure *f = &FIG_REPORT.members[rates[i]];
-        FigValue v = fig_get(f, r, 0, -1);
-        if (rates[i] == R_ACTIVE && r->has_horizon && !r->exact) cell_text(g, "Active at horizon");
-        else cell_text(g, f->short_title);
-        cell_figure(g, r, f, v, PART_COUNT);
-        cell_figure(g, r, f, v, PART_VALUE);
-        Buf t = BUF_INIT;
-        if (fig_has_interval(r, v)) {
-            buf_puts(&t, "95% CI ");
-            fig_interval_text(&t, f->kind, v.lo, v.hi, r->exact);
-        }
-        cell_text(g, buf_str(&t));
-        buf_free(&t);
+    grid_cell(&h->g, "%s", name);
+    for (int i = 0; i < 3; i++) cell_text(&h->g, "");
+    h->last_note = NULL;
+}
+
+/* The reason a figure is missing; "(the same)" when the row above gave the same one, so that a
+ * long reason (an exact analysis's) is read once. */
+static void note(Headline *h, Buf *t, const char *why)
+{
+    if (!why) return;
+    buf_puts(t, h->last_note && strcmp(h->last_note, why) == 0 ? "(the same)" : why);
+    h->last_note = why;
+}
+
+/* "95% CI lo–hi" of a figure shown as `kind`, when it has one. */
+static void interval(Buf *t, const RtResult *r, FigKind kind, FigValue v)
+{
+    if (!fig_has_interval(r, v)) return;
+    buf_puts(t, "95% CI ");
+    fig_interval_text(t, kind, v.lo, v.hi, r->exact);
+}
+
+/* A row: the figure's value (and count, for a rate), the words `after` it, its interval and a
+ * `tail`; a figure that does not exist is "-" with the reason. `after` and `tail` may be NULL. */
+static void row(Headline *h, const char *name, const Figure *f, FigValue v, bool count, const char *after,
+                const char *tail)
+{
+    const RtResult *r = h->r;
+    Buf t = BUF_INIT;
+    grid_cell(&h->g, "  %s", name);
+    if (count && isfinite(v.count)) cell_figure(&h->g, r, f, v, PART_COUNT);
+    else cell_text(&h->g, "");
+    cell_figure(&h->g, r, f, v, PART_VALUE);
+    if (!isfinite(v.value)) {
+        note(h, &t, v.note);
+    } else {
+        h->last_note = NULL;
+        if (after) buf_puts(&t, after);
+        if (fig_has_interval(r, v)) buf_puts(&t, t.len ? ", " : "");
+        interval(&t, r, f->kind, v);
+        if (tail) buf_puts(&t, tail);
+    }
+    cell_text(&h->g, buf_str(&t));
+    buf_free(&t);
+}
+
+static void member_row(Headline *h, const char *name, const FigTable *t, int member, bool count, const char *after)
+{
+    const Figure *f = &t->members[member];
+    row(h, name ? name : f->title, f, fig_get(f, h->r, 0, -1), count, after, NULL);
+}
+
+/* A figure's value in words after another's: "annual 22.6%, 95% CI 19.6%–26.2%". */
+static void also(Buf *t, const RtResult *r, const char *before, const FigTable *table, int member)
+{
+    const Figure *f = &table->members[member];
+    FigValue v = fig_get(f, r, 0, -1);
+    buf_puts(t, before);
+    fig_text(t, f->kind, v.value, r->exact);
+    if (fig_has_interval(r, v)) {
+        buf_puts(t, ", ");
+        interval(t, r, f->kind, v);
     }
 }
 
-/* A line of the headline: figures in words, "mean 4.9 d · median 4.4 d"; each is `before`, its
- * text, `after` and its interval, or `before` and "-" when it does not exist. */
-typedef struct Item {
-    const FigTable *table;
-    int member;
-    const char *before, *after;
-} Item;
-
-typedef struct Line {
-    const char *title;
-    Item items[4];
-    int n;
-    const char *absent; /* the line when its first figure does not exist; NULL: say so figure by figure */
-} Line;
-
-static void line(Grid *g, const RtResult *r, const Line *l)
+static void prospects(Headline *h)
 {
+    const RtResult *r = h->r;
+    group(h, FIG_REPORT.members[R_PROSPECTS].title);
+    member_row(h, NULL, &FIG_PROSPECTS, PRO_COHORT, false, NULL);
+    member_row(h, NULL, &FIG_PROSPECTS, PRO_CONVERTED, true, NULL);
+    member_row(h, NULL, &FIG_PROSPECTS, PRO_LOST, true, NULL);
+    member_row(h, r->has_horizon && !r->exact ? "Still prospects at the horizon" : NULL, &FIG_PROSPECTS, PRO_STILL,
+               true, NULL);
+    /* The time to convert: the median, with the mean and the 90th percentile (the mean alone in
+     * an exact analysis, which has no percentiles). */
+    const Figure *m = FIG_TIME_TO_CONVERT.members;
+    bool median = isfinite(r->ttc_median);
     Buf t = BUF_INIT;
-    cell_text(g, l->title);
-    for (int i = 0; i < l->n; i++) {
-        const Item *it = &l->items[i];
-        const Figure *f = &it->table->members[it->member];
-        FigValue v = fig_get(f, r, 0, -1);
-        if (i == 0 && l->absent && !isfinite(v.value)) {
-            buf_puts(&t, l->absent);
-            break;
-        }
-        buf_puts(&t, it->before);
-        fig_text(&t, f->kind, v.value, r->exact);
-        if (!isfinite(v.value)) continue;
-        buf_puts(&t, it->after);
-        if (fig_has_interval(r, v)) {
-            buf_puts(&t, ", 95% CI ");
-            fig_interval_text(&t, f->kind, v.lo, v.hi, r->exact);
-        }
+    if (median) {
+        buf_puts(&t, "median · mean ");
+        fig_text(&t, FIG_DAYS, r->ttc_mean, r->exact);
+        buf_puts(&t, " · 90th percentile ");
+        fig_text(&t, FIG_DAYS, r->ttc_p90, r->exact);
+    } else if (isfinite(r->ttc_mean)) {
+        buf_puts(&t, "mean");
     }
-    cell_text(g, buf_str(&t));
+    FigValue v = fig_get(&m[median ? TTC_MEDIAN : TTC_MEAN], r, 0, -1);
+    v.note = "no customer converted";
+    row(h, "Time to convert", &m[TTC_MEAN], v, false, buf_str(&t), NULL);
+    buf_free(&t);
+}
+
+static void customers(Headline *h)
+{
+    const RtResult *r = h->r;
+    FigValue all = fig_get(&FIG_REPORT.members[R_CUSTOMERS], r, 0, -1);
+    group(h, FIG_REPORT.members[R_CUSTOMERS].title);
+    if (all.note) {
+        grid_cell(&h->g, "  Customers");
+        cell_text(&h->g, "");
+        cell_text(&h->g, "-");
+        cell_text(&h->g, all.note);
+        return;
+    }
+    Buf t = BUF_INIT;
+    FigValue completed = fig_get(&FIG_CUSTOMERS.members[CUS_COMPLETED], r, 0, -1);
+    if (completed.count > 0) {
+        fig_text(&t, FIG_COUNT, completed.count, r->exact);
+        buf_puts(&t, " of them completed the journey");
+    }
+    member_row(h, NULL, &FIG_CUSTOMERS, CUS_COUNT, false, buf_str(&t));
+    member_row(h, NULL, &FIG_CUSTOMERS, CUS_CHURN, true, "of customers");
+    buf_clear(&t);
+    also(&t, r, " · annual ", &FIG_CUSTOMERS, CUS_ANNUAL_CHURN);
+    const Figure *monthly = &FIG_CUSTOMERS.members[CUS_MONTHLY_CHURN];
+    row(h, monthly->title, monthly, fig_get(monthly, r, 0, -1), false, "of customers a month", buf_str(&t));
+    static const char *const names[CRET_N] = {"Retention, 30 days", "Retention, 90 days", "Retention, 180 days",
+                                              "Retention, 365 days"};
+    /* All four missing for one reason (an exact analysis, no customer followed a month): one row. */
+    const char *why = fig_get(&FIG_CUSTOMER_RETENTION.members[CRET_DAY_30], r, 0, -1).note;
+    bool one = why != NULL;
+    for (int d = 1; d < CRET_N && one; d++) {
+        const char *other = fig_get(&FIG_CUSTOMER_RETENTION.members[d], r, 0, -1).note;
+        one = other && strcmp(other, why) == 0;
+    }
+    if (one) member_row(h, "Retention, 30 to 365 days", &FIG_CUSTOMER_RETENTION, CRET_DAY_30, false, NULL);
+    else
+        for (int d = 0; d < CRET_N; d++) member_row(h, names[d], &FIG_CUSTOMER_RETENTION, d, false, "after converting");
+    buf_clear(&t);
+    double limit = fig_get(&FIG_CUSTOMERS.members[CUS_LIFETIME_LIMIT], r, 0, -1).value;
+    if (isfinite(limit)) {
+        buf_puts(&t, "mean over the first ");
+        fig_text(&t, FIG_DAYS, limit, r->exact);
+        buf_puts(&t, " after converting");
+    }
+    member_row(h, "Lifetime", &FIG_CUSTOMERS, CUS_LIFETIME, false, buf_str(&t));
+    buf_free(&t);
+}
+
+static void money(Headline *h)
+{
+    static const struct {
+        int member;
+        const char *after;
+    } rows[] = {
+        {MONEY_REVENUE, "in all"},
+        {MONEY_ARPU, "per cohort member"},
+        {MONEY_LTV, "per customer"},
+        {MONEY_CAC, "acquisition cost per customer"},
+        {MONEY_ACQUISITION_COST, "per cohort member"},
+        {MONEY_COST_TO_SERVE, "per customer"},
+        {MONEY_LTV_CAC, NULL},
+        {MONEY_PAYBACK, "after converting"},
+    };
+    group(h, FIG_REPORT.members[R_MONEY].title);
+    for (int i = 0; i < NCOLS(rows); i++) member_row(h, NULL, &FIG_MONEY_TABLE, rows[i].member, false, rows[i].after);
+}
+
+/* NPS or CSAT with its respondents and where it comes from. */
+static void satisfaction_row(Headline *h, int member, int n, int source, const char *scale)
+{
+    const RtResult *r = h->r;
+    const char *from = fig_get(&FIG_SATISFACTION.members[source], r, 0, -1).text;
+    Buf t = BUF_INIT;
+    buf_printf(&t, "%s, n = ", scale);
+    fig_text(&t, FIG_COUNT, fig_get(&FIG_SATISFACTION.members[n], r, 0, -1).value, r->exact);
+    buf_puts(&t, from && strcmp(from, "surveys") == 0 ? " answers to surveys" : " customers (relational)");
+    member_row(h, NULL, &FIG_SATISFACTION, member, false, buf_str(&t));
+    buf_free(&t);
+}
+
+static void satisfaction(Headline *h)
+{
+    group(h, FIG_REPORT.members[R_SATISFACTION].title);
+    satisfaction_row(h, SAT_NPS, SAT_NPS_N, SAT_NPS_SOURCE, "from -100 to +100");
+    satisfaction_row(h, SAT_CSAT, SAT_CSAT_N, SAT_CSAT_SOURCE, "from 1 to 5");
+}
+
+/* The figures of the whole cohort, prospects and customers together (schema 2's headline). */
+static void whole_cohort(Headline *h)
+{
+    const RtResult *r = h->r;
+    group(h, "Whole cohort");
+    member_row(h, NULL, &FIG_REPORT, R_COHORT_CHURN, true, NULL);
+    member_row(h, NULL, &FIG_REPORT, R_COMPLETED, true, NULL);
+    member_row(h, r->has_horizon && !r->exact ? "Active at the horizon" : "Active", &FIG_REPORT, R_ACTIVE, true, NULL);
+    Buf t = BUF_INIT;
+    buf_puts(&t, "in all");
+    also(&t, r, " · per member ", &FIG_MONEY_TABLE, MONEY_COST_PER_MEMBER);
+    also(&t, r, " · per conversion ", &FIG_MONEY_TABLE, MONEY_COST_PER_CONVERSION);
+    member_row(h, NULL, &FIG_MONEY_TABLE, MONEY_COST, false, buf_str(&t));
     buf_free(&t);
 }
 
 static void headline(const RtResult *r, Buf *b)
 {
-    static const Line lines[] = {
-        {"Time to convert",
-         {{&FIG_TIME_TO_CONVERT, TTC_MEAN, "mean ", ""},
-          {&FIG_TIME_TO_CONVERT, TTC_MEDIAN, " · median ", ""},
-          {&FIG_TIME_TO_CONVERT, TTC_P90, " · 90th percentile ", ""}},
-         3, NULL},
-        {"Retention",
-         {{&FIG_RETENTION, RET_DAY_7, "day 7 ", ""},
-          {&FIG_RETENTION, RET_DAY_30, " · day 30 ", ""},
-          {&FIG_RETENTION, RET_DAY_90, " · day 90 ", ""},
-          {&FIG_RETENTION, RET_HORIZON, " · horizon ", ""}},
-         4, NULL},
-        {"Revenue",
-         {{&FIG_REPORT, R_REVENUE_PER_CUSTOMER, "", " per customer"}, {&FIG_REPORT, R_REVENUE, " (", " in all)"}},
-         2, NULL},
-        {"Cost",
-         {{&FIG_REPORT, R_COST_PER_CUSTOMER, "", " per customer"}, {&FIG_REPORT, R_CAC, " · CAC ", " per conversion"}},
-         2, NULL},
-        {"NPS · CSAT",
-         {{&FIG_REPORT, R_NPS, "", ""}, {&FIG_REPORT, R_CSAT, " · ", " / 5"}},
-         2, "- (moods are not part of an exact analysis)"},
-    };
+    Headline h = {.r = r};
     buf_puts(b, "\nHeadline\n");
-    Grid g;
-    grid_init(&g, "lrrl");
-    rate_lines(&g, r);
-    grid_print(&g, b);
-    grid_init(&g, "ll");
-    for (int i = 0; i < NCOLS(lines); i++) line(&g, r, &lines[i]);
-    grid_print(&g, b);
+    grid_init(&h.g, "lrrl");
+    prospects(&h);
+    customers(&h);
+    money(&h);
+    satisfaction(&h);
+    whole_cohort(&h);
+    grid_print(&h.g, b);
 }
 
+/* The main path (rt_main_path): the customers who reached each stage, the share of those of the
+ * stage before who got this far, and those lost before converting there. */
 static void funnel(const RtResult *r, Buf *b)
 {
     static const Column cols[] = {
+        {FUN_REACHED, PART_COUNT, NULL, false}, {FUN_REACHED, PART_VALUE, "%", false}, COLUMN(FUN_STEP),
+        {FUN_STEP, PART_LO, "95% CI", false},   COLUMN(FUN_LOST),                       COLUMN(FUN_CONVERTED),
+        COLUMN(FUN_CUSTOMER_CHURNED),
+    };
+    /* An exact analysis has no intervals: its table has no column for them. */
+    static const Column exact_cols[] = {
+        {FUN_REACHED, PART_COUNT, NULL, false}, {FUN_REACHED, PART_VALUE, "%", false}, COLUMN(FUN_STEP),
+        COLUMN(FUN_LOST), COLUMN(FUN_CONVERTED), COLUMN(FUN_CUSTOMER_CHURNED),
+    };
+    const Column *shown = r->exact ? exact_cols : cols;
+    int n = r->exact ? NCOLS(exact_cols) : NCOLS(cols);
+    const char *first[] = {FIG_FUNNEL.members[FUN_STAGE].short_title};
+    if (fig_first(&FIG_FUNNEL, r, -1) < 0) return;
+    buf_puts(b, "\nFunnel (the main path; step-through: the share of the stage before that reached this one)\n");
+    Grid g;
+    grid_open(&g, first, 1, &FIG_FUNNEL, shown, n);
+    for (int k = fig_first(&FIG_FUNNEL, r, -1); k >= 0; k = fig_after(&FIG_FUNNEL, r, -1, k)) {
+        bool goal = fig_get(&FIG_FUNNEL.members[FUN_GOAL], r, k, -1).value != 0;
+        grid_cell(&g, "%s%s", text_of(r, &FIG_FUNNEL, FUN_STAGE, k, -1), goal ? " (goal)" : "");
+        cells(&g, r, &FIG_FUNNEL, shown, n, k, -1);
+    }
+    grid_print(&g, b);
+}
+
+static void stages(const RtResult *r, Buf *b)
+{
+    static const Column cols[] = {
         COLUMN(STAGE_REACHED),   COLUMN(STAGE_REACHED_RATE), COLUMN(STAGE_ENTRIES),
-        COLUMN(STAGE_MEAN_MOOD), COLUMN(STAGE_CONVERTED),    COLUMN(STAGE_CHURNED),
-        COLUMN(STAGE_COMPLETED), COLUMN(STAGE_ACTIVE),       COLUMN(STAGE_REVENUE),
+        COLUMN(STAGE_MEAN_MOOD), COLUMN(STAGE_CONVERTED),    COLUMN(STAGE_LOST),
+        COLUMN(STAGE_CUSTOMER_CHURNED), COLUMN(STAGE_COMPLETED), COLUMN(STAGE_ACTIVE),
+        COLUMN(STAGE_REVENUE),
     };
     const char *first[] = {FIG_STAGES.members[STAGE_NAME].short_title};
-    buf_puts(b, "\nFunnel\n");
+    buf_puts(b, "\nStages (lost: prospects who churned there before converting; customer churn: customers who "
+                "churned there)\n");
     Grid g;
     grid_open(&g, first, 1, &FIG_STAGES, cols, NCOLS(cols));
     for (int s = fig_first(&FIG_STAGES, r, -1); s >= 0; s = fig_after(&FIG_STAGES, r, -1, s)) {
         bool goal = fig_get(&FIG_STAGES.members[STAGE_GOAL], r, s, -1).value != 0;
         grid_cell(&g, "%s%s", text_of(r, &FIG_STAGES, STAGE_NAME, s, -1), goal ? " (goal)" : "");
         cells(&g, r, &FIG_STAGES, cols, NCOLS(cols), s, -1);
+    }
+    grid_print(&g, b);
+}
+
+/* The calendar, month by month: shown when customers arrive over time, or when it is short. A
+ * long one keeps its first and last months. */
+enum { CALENDAR_SHORT = 12, CALENDAR_HEAD = 12, CALENDAR_TAIL = 6 };
+
+static void calendar(const RtResult *r, Buf *b)
+{
+    static const Column cols[] = {
+        COLUMN(CAL_NEW_PROSPECTS), COLUMN(CAL_NEW_CUSTOMERS), COLUMN(CAL_LOST),          COLUMN(CAL_CHURNED),
+        COLUMN(CAL_ACTIVE),        COLUMN(CAL_REVENUE),       COLUMN(CAL_COST),          COLUMN(CAL_CUM_REVENUE),
+        COLUMN(CAL_CUM_COST),
+    };
+    const char *first[] = {FIG_CALENDAR.members[CAL_MONTH].short_title};
+    if (fig_get(&FIG_REPORT.members[R_CALENDAR], r, 0, -1).note) return;
+    int n = 0;
+    for (int m = fig_first(&FIG_CALENDAR, r, -1); m >= 0; m = fig_after(&FIG_CALENDAR, r, -1, m)) n++;
+    if (n == 0 || (!r->has_arrivals && n > CALENDAR_SHORT)) return;
+    bool cut = n > CALENDAR_HEAD + CALENDAR_TAIL + 1;
+    buf_puts(b, "\nCalendar (months of 30 days; revenue: earned in the month, MRR; active: customers at the "
+                "month's end)\n");
+    if (cut)
+        buf_printf(b, "  Months %d to %d of %d left out: --format csv --csv-table calendar has every month.\n",
+                   CALENDAR_HEAD + 1, n - CALENDAR_TAIL, n);
+    Grid g;
+    grid_open(&g, first, 1, &FIG_CALENDAR, cols, NCOLS(cols));
+    for (int m = fig_first(&FIG_CALENDAR, r, -1); m >= 0; m = fig_after(&FIG_CALENDAR, r, -1, m)) {
+        if (cut && m >= CALENDAR_HEAD && m < n - CALENDAR_TAIL) {
+            if (m == CALENDAR_HEAD) {
+                cell_text(&g, "...");
+                for (int c = 0; c < NCOLS(cols); c++) cell_text(&g, "");
+            }
+            continue;
+        }
+        grid_cell(&g, "%d", m + 1);
+        cells(&g, r, &FIG_CALENDAR, cols, NCOLS(cols), m, -1);
     }
     grid_print(&g, b);
 }
@@ -257,10 +466,11 @@ static int by_count_desc(const void *pa, const void *pb)
 /* The churn reasons, largest first. */
 static void reasons(const RtResult *r, Buf *b)
 {
-    static const Column cols[] = {COLUMN(REASON_COUNT), COLUMN(REASON_RATE), COLUMN(REASON_SHARE_OF_CHURN)};
+    static const Column cols[] = {COLUMN(REASON_COUNT),     COLUMN(REASON_LOST), COLUMN(REASON_CUSTOMERS),
+                                  COLUMN(REASON_RATE), COLUMN(REASON_SHARE_OF_CHURN)};
     if (r->nreasons == 0) return;
     const char *first[] = {FIG_REASONS.members[REASON_STAGE].short_title, FIG_REASONS.members[REASON_REASON].short_title};
-    buf_puts(b, "\nChurn reasons\n");
+    buf_puts(b, "\nChurn reasons (lost: before converting; customer churn: after)\n");
     const RtReasonRow **order = xcalloc((size_t)r->nreasons, sizeof *order);
     int n = 0;
     for (int i = fig_first(&FIG_REASONS, r, -1); i >= 0; i = fig_after(&FIG_REASONS, r, -1, i))
@@ -283,14 +493,16 @@ static void personas(const RtResult *r, Buf *b)
 {
     static const Column cols[] = {
         COLUMN(PERSONA_SHARE),
-        COLUMN(PERSONA_CUSTOMERS),
+        COLUMN(PERSONA_COHORT),
         {PERSONA_CONVERSION, PART_COUNT, NULL, false},
         {PERSONA_CONVERSION, PART_VALUE, "%", false},
-        {PERSONA_CHURN, PART_COUNT, NULL, false},
-        {PERSONA_CHURN, PART_VALUE, "%", false},
+        {PERSONA_LOST, PART_COUNT, NULL, false},
+        {PERSONA_LOST, PART_VALUE, "%", false},
+        {PERSONA_CUSTOMER_CHURN, PART_COUNT, NULL, false},
+        {PERSONA_CUSTOMER_CHURN, PART_VALUE, "% of customers", false},
     };
     const char *first[] = {FIG_PERSONAS.members[PERSONA_NAME].short_title};
-    buf_puts(b, "\nPersonas\n");
+    buf_puts(b, "\nPersonas (lost: before converting, of the persona's cohort; customer churn: of its customers)\n");
     Grid g;
     grid_open(&g, first, 1, &FIG_PERSONAS, cols, NCOLS(cols));
     for (int p = fig_first(&FIG_PERSONAS, r, -1); p >= 0; p = fig_after(&FIG_PERSONAS, r, -1, p)) {
@@ -381,17 +593,62 @@ static void touchpoints(const RtResult *r, Buf *b)
 static void channels(const RtResult *r, Buf *b)
 {
     static const Column cols[] = {
-        COLUMN(CHANNEL_REACHED), COLUMN(CHANNEL_REACHED_RATE), COLUMN(CHANNEL_COST),
-        COLUMN(CHANNEL_CONVERSIONS), COLUMN(CHANNEL_CONVERSION_RATE),
+        COLUMN(CHANNEL_REACHED),     COLUMN(CHANNEL_REACHED_RATE),    COLUMN(CHANNEL_COST),
+        COLUMN(CHANNEL_ACQUISITION_COST), COLUMN(CHANNEL_CONVERSIONS), COLUMN(CHANNEL_CONVERSION_RATE),
     };
     const char *first[] = {FIG_CHANNELS.members[CHANNEL_NAME].short_title};
     if (fig_first(&FIG_CHANNELS, r, -1) < 0) return;
-    buf_puts(b, "\nChannels\n");
+    buf_puts(b, "\nChannels (acquisition cost: spent up to each conversion, and on prospects who never converted)\n");
     Grid g;
     grid_open(&g, first, 1, &FIG_CHANNELS, cols, NCOLS(cols));
     for (int c = fig_first(&FIG_CHANNELS, r, -1); c >= 0; c = fig_after(&FIG_CHANNELS, r, -1, c)) {
         cell_text(&g, text_of(r, &FIG_CHANNELS, CHANNEL_NAME, c, -1));
         cells(&g, r, &FIG_CHANNELS, cols, NCOLS(cols), c, -1);
+    }
+    grid_print(&g, b);
+}
+
+/* Conversions attributed to each channel, and its CAC, by each attribution model. */
+static void attribution(const RtResult *r, Buf *b)
+{
+    static const Column cols[] = {
+        COLUMN(CHANNEL_ACQUISITION_COST), COLUMN(CHANNEL_FIRST_CONVERSIONS),  COLUMN(CHANNEL_FIRST_CAC),
+        COLUMN(CHANNEL_LAST_CONVERSIONS), COLUMN(CHANNEL_LAST_CAC),           COLUMN(CHANNEL_LINEAR_CONVERSIONS),
+        COLUMN(CHANNEL_LINEAR_CAC),       COLUMN(CHANNEL_REMOVAL_CONVERSIONS), COLUMN(CHANNEL_REMOVAL_CAC),
+    };
+    const char *first[] = {FIG_CHANNELS.members[CHANNEL_NAME].short_title};
+    if (fig_first(&FIG_CHANNELS, r, -1) < 0 || fig_get(&FIG_REPORT.members[R_CUSTOMERS], r, 0, -1).note) return;
+    buf_puts(b, "\nAttribution (conversions credited to each channel met up to converting, and CAC: its "
+                "acquisition cost per conversion credited)\n");
+    Grid g;
+    grid_open(&g, first, 1, &FIG_CHANNELS, cols, NCOLS(cols));
+    for (int c = fig_first(&FIG_CHANNELS, r, -1); c >= 0; c = fig_after(&FIG_CHANNELS, r, -1, c)) {
+        cell_text(&g, text_of(r, &FIG_CHANNELS, CHANNEL_NAME, c, -1));
+        cells(&g, r, &FIG_CHANNELS, cols, NCOLS(cols), c, -1);
+    }
+    grid_print(&g, b);
+}
+
+/* The survey touchpoints: who answered, and the NPS or CSAT they gave. */
+static void surveys(const RtResult *r, Buf *b)
+{
+    static const Column cols[] = {
+        COLUMN(TOUCH_RESPONDENTS), COLUMN(TOUCH_NPS), {TOUCH_NPS, PART_LO, "95% CI", false},
+        COLUMN(TOUCH_CSAT),        {TOUCH_CSAT, PART_LO, "95% CI", false},
+    };
+    const Figure *m = FIG_TOUCHPOINTS.members;
+    const char *first[] = {m[TOUCH_NAME].short_title, m[TOUCH_STAGE].short_title, m[TOUCH_SURVEY].short_title};
+    if (!fig_has_surveys(r)) return;
+    buf_puts(b, "\nSurveys (everyone who meets the touchpoint answers, from their mood then)\n");
+    Grid g;
+    grid_open(&g, first, 3, &FIG_TOUCHPOINTS, cols, NCOLS(cols));
+    for (int t = fig_first(&FIG_TOUCHPOINTS, r, -1); t >= 0; t = fig_after(&FIG_TOUCHPOINTS, r, -1, t)) {
+        const char *survey = fig_survey_name(r, t), *stage = text_of(r, &FIG_TOUCHPOINTS, TOUCH_STAGE, t, -1);
+        if (!survey) continue;
+        cell_text(&g, text_of(r, &FIG_TOUCHPOINTS, TOUCH_NAME, t, -1));
+        cell_text(&g, stage ? stage : "(rule)");
+        cell_text(&g, strcmp(survey, "nps") == 0 ? "NPS" : "CSAT");
+        cells(&g, r, &FIG_TOUCHPOINTS, cols, NCOLS(cols), t, -1);
     }
     grid_print(&g, b);
 }
@@ -434,15 +691,21 @@ static void warnings(const RtResult *r, Buf *b)
 
 void render_table(const RtResult *r, const char *file, Buf *out)
 {
+    fig_open(r);
     title(r, file, out);
     headline(r, out);
     funnel(r, out);
+    calendar(r, out);
+    stages(r, out);
     ways_out(r, out);
     reasons(r, out);
     personas(r, out);
     curves(r, out);
     touchpoints(r, out);
+    surveys(r, out);
     channels(r, out);
+    attribution(r, out);
     pains(r, out);
     warnings(r, out);
+    fig_close();
 }

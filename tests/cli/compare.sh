@@ -160,7 +160,7 @@ for fig in 'Conversion' 'Revenue per customer' 'Cost per customer' 'CAC' 'Time t
     expect_out "compare: report --sweep charts $fig" "aria-label=\"$fig as Cart-&gt;Purchase varies\""
 done
 expect_out "compare: report --sweep tabulates cost per customer and CAC" \
-    '<th class="n" scope="col">Cost / customer</th><th class="n" scope="col">CAC</th>'
+    '<th class="n" scope="col">Cost per cohort member</th><th class="n" scope="col">Cost per conversion</th>'
 expect_out "compare: report --sweep gives each value its interval" '<td class="n">[0-9.]+<small>95% CI [0-9.]+–[0-9.]+</small></td>'
 if grep -q 'compare-removal' "$tmp/out"; then not_ok "compare: report --removal none leaves the removals out"
 else ok "compare: report --removal none leaves the removals out"; fi

@@ -73,7 +73,10 @@ if [ "$(grep -c 'class="node"' "$T/big.svg")" -ge 200 ]; then ok "graph: the 200
 # The picture of a run shows the numbers of `cjm run` with the same options.
 run "$CJM" graph --cohort 2000 --seed 3 --threads 2 -T svg -o "$T/sim.svg" examples/reference.journey
 expect_status "graph: simulated flow renders" 0
-if grep -q '2,000 customers simulated (seed 3)' "$T/sim.svg"; then ok "graph: the title names the cohort and seed"; else not_ok "graph: the title names the cohort and seed"; fi
+if grep -q '2,000 prospects simulated (seed 3)' "$T/sim.svg"; then ok "graph: the title names the cohort and seed"; else not_ok "graph: the title names the cohort and seed"; fi
+if grep -q 'converted [0-9.]*% · lost before converting [0-9.]*% · customer churn [0-9.]*% · CAC [0-9.]* · LTV [0-9.]*' "$T/sim.svg"
+then ok "graph: the title gives the headline under the reports' names"
+else not_ok "graph: the title gives the headline under the reports' names"; fi
 "$CJM" run --cohort 2000 --seed 3 --format csv examples/reference.journey >"$T/sim.csv"
 missing=""
 while IFS=, read -r stage label goal reached rest; do

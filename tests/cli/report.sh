@@ -96,15 +96,23 @@ if [ "$n" -eq 2 ]; then ok "report: the flow graph and the journey map are inlin
 if grep -Eq '<\?xml|<!DOCTYPE svg' "$T/ref.html"; then not_ok "report: Graphviz's prolog and DOCTYPE are stripped"; else ok "report: Graphviz's prolog and DOCTYPE are stripped"; fi
 dups=$(grep -o ' id="[^"]*"' "$T/ref.html" | sort | uniq -d | head -3)
 if [ -z "$dups" ]; then ok "report: no id is used twice"; else not_ok "report: no id is used twice" "$dups"; fi
-for key in 'Conversion' 'Churn' 'Retention, day 30' 'Retention, day 90' 'NPS' 'CSAT' 'Revenue / customer' \
-    'Cost / customer' 'CAC' 'Time to convert'; do
+# The headline's groups in kpis.md's order, and their cards.
+if [ "$(grep -o '<h3 class="group">[^<]*</h3>' "$T/ref.html" | sed 's/<[^>]*>//g' | tr '\n' ,)" = \
+    "Prospects,Customers,Money,Satisfaction,Whole cohort," ]; then
+    ok "report: the headline's groups in order"
+else not_ok "report: the headline's groups in order"; fi
+for key in 'Converted' 'Lost before converting' 'Still prospects' 'Time to convert' 'Customers' 'Customer churn' \
+    'Monthly churn' 'Retention 30 days after converting' 'Retention 365 days after converting' 'Customer lifetime' \
+    'Revenue' 'ARPU' 'LTV' 'CAC' 'Acquisition cost' 'Cost to serve' 'LTV:CAC' 'Payback' 'NPS' 'CSAT' \
+    'Churned (prospects and customers)' 'Cost per conversion'; do
     if grep -q "<h3>$key</h3>" "$T/ref.html"; then ok "report: the card '$key'"; else not_ok "report: the card '$key'"; fi
 done
-for what in 'Funnel: customers' 'Emotion curve of Student' 'Emotion curve of Manager' 'Retention over time' \
-    'Time to convert: conversions' 'Churn reasons by stage'; do
+for what in 'Funnel: customers who reached each stage of the main path' 'Customer retention: share of customers' \
+    'Emotion curve of Student' 'Emotion curve of Manager' \
+    'The whole cohort over time' 'Time to convert: conversions' 'Churn reasons by stage'; do
     if grep -q "aria-label=\"$what" "$T/ref.html"; then ok "report: the chart '$what'"; else not_ok "report: the chart '$what'"; fi
 done
-for id in stages personas touchpoints pains; do
+for id in funnel customers stages personas touchpoints surveys pains; do
     if grep -q "<section id=\"$id\"" "$T/ref.html"; then ok "report: the section '$id'"; else not_ok "report: the section '$id'"; fi
 done
 # The reasons of the curves (thoughts and feelings) are shown with the curves and in the map.
@@ -153,9 +161,9 @@ if command -v node >/dev/null 2>&1; then
     # The checker itself: a changed value or a wrongly rounded text is caught.
     "$CJM" report $D --no-graphs --cohort 1000 -o "$T/fig.html" "$R"
     "$CJM" run --format json -q --cohort 1000 -o "$T/fig.json" "$R"
-    sed 's/data-figure="conversion.rate" data-value="0\./data-figure="conversion.rate" data-value="0.0/' "$T/fig.html" >"$T/wrong.html"
+    sed 's/data-figure="prospects.converted.rate" data-value="0\./data-figure="prospects.converted.rate" data-value="0.0/' "$T/fig.html" >"$T/wrong.html"
     if node tests/report/figures.js "$T/wrong.html" "$T/fig.json" >/dev/null 2>&1; then not_ok "report: the checker catches a changed value"; else ok "report: the checker catches a changed value"; fi
-    sed 's/\(data-figure="nps"[^>]*>\)[^<]*/\1+99.9/' "$T/fig.html" >"$T/wrong.html"
+    sed 's/\(data-figure="satisfaction.nps"[^>]*>\)[^<]*/\1+99.9/' "$T/fig.html" >"$T/wrong.html"
     if node tests/report/figures.js "$T/wrong.html" "$T/fig.json" >/dev/null 2>&1; then not_ok "report: the checker catches a wrong text"; else ok "report: the checker catches a wrong text"; fi
     sed 's/data-figure="stages\.0\.reached"/data-figure="stages.0.x"/g' "$T/fig.html" >"$T/wrong.html"
     if node tests/report/figures.js "$T/wrong.html" "$T/fig.json" >/dev/null 2>&1; then not_ok "report: the checker catches a missing figure"; else ok "report: the checker catches a missing figure"; fi

@@ -32,7 +32,7 @@ bad "--threads 0" "--threads must be a whole number from 1" --threads 0 "$J"
 bad "--threads 99999" "--threads must be a whole number from 1" --threads 99999 "$J"
 bad "--seed -1" "--seed must be a whole number" --seed -1 "$J"
 bad "--format xml" "--format must be table, json or csv, not 'xml'" --format xml "$J"
-bad "--csv-table cells" "--csv-table must be stages, personas, touchpoints, channels, reasons, exits, curves, headline or pains, not 'cells'" --format csv --csv-table cells "$J"
+bad "--csv-table cells" "--csv-table must be stages, personas, touchpoints, channels, reasons, exits, curves, headline, pains, funnel, calendar, attribution, surveys or retention, not 'cells'" --format csv --csv-table cells "$J"
 bad "--horizon soon" "--horizon must be a positive duration" --horizon soon "$J"
 bad "--horizon -5" "--horizon must be a positive duration" --horizon -5 "$J"
 bad "--horizon 0" "--horizon must be a positive duration" --horizon 0 "$J"
@@ -101,7 +101,7 @@ run "$CJM" run -q --format csv --csv-table channels --cohort 1000 examples/cafe.
 expect_out "CSV quotes a field with a comma" '^store,"Shop, branch or venue \(in person\)",'
 printf 'stage A { -> churn 100%% "gone" }\n' >"$T/stdin.journey"
 run sh -c "\"$CJM\" run -q --format csv --csv-table reasons --cohort 10 - <\"$T/stdin.journey\""
-expect_out "a journey on standard input runs" '^A,gone,10,1$'
+expect_out "a journey on standard input runs" '^A,gone,10,[0-9]+,0,1$'
 
 # ---- the exact analysis ----
 run "$CJM" run --exact examples/reference.journey
@@ -113,7 +113,7 @@ expect_out "--exact says so in the report" '"exact": true,'
 run "$CJM" run --exact --format json --persona Pro "$J"
 expect_out "--exact --persona analyses one persona" '"persona": "Pro",'
 
-# ---- the intervals of money (revenue and cost per customer, CAC) ----
+# ---- the intervals of money (ARPU, cost per cohort member, cost per conversion) ----
 # On a Markov journey the exact analysis gives the expected values; the 95% interval of each
 # simulated figure must hold its expected value about 95% of the time: here in at least 17 of 20
 # seeds (a calibrated interval misses more than 3 times in 20 with probability 1.6%; measured over
@@ -125,33 +125,38 @@ rm -f "$T/money-sims.csv"
 for seed in $(seq 1 20); do
     "$CJM" run -q --format csv --csv-table headline --cohort 2000 --seed $seed "$H" >>"$T/money-sims.csv" 2>>"$T/money.err"
 done
-for fig in revenue_per_customer cost_per_customer cac; do
+for fig in money_arpu money_cost_per_member money_cost_per_conversion; do
     covered=$(awk -F, -v fig=$fig 'NR == FNR { if ($1 == fig) exact = $2; next }
         $1 == fig && $3 != "" && $3 <= exact && exact <= $4 { n++ } END { print n + 0 }' "$T/money-exact.csv" "$T/money-sims.csv")
     if [ "$covered" -ge 17 ]; then ok "the 95% interval of $fig holds the exact value in $covered of 20 seeds"
     else not_ok "the 95% interval of $fig holds the exact value in only $covered of 20 seeds" "$(cat "$T/money-exact.csv")"; fi
 done
-if awk -F, '$1 ~ /^(revenue_per_customer|cost_per_customer|cac)$/ { n++; if ($2 == "" || $3 != "" || $4 != "") bad = 1 }
+if awk -F, '$1 ~ /^money_(arpu|cost_per_member|cost_per_conversion)$/ { n++; if ($2 == "" || $3 != "" || $4 != "") bad = 1 }
     END { exit bad || n != 3 }' "$T/money-exact.csv"
 then ok "--exact: money figures are expected values without an interval"
 else not_ok "--exact: money figures have no interval" "$(cat "$T/money-exact.csv")"; fi
 run "$CJM" run -q --format json --cohort 500 "$H"
-expect_out "JSON: revenue per customer has its interval" '^  "revenue_per_customer_ci95": \[[0-9.]+, [0-9.]+\],$'
-expect_out "JSON: CAC has its interval" '^  "cac_ci95": \[[0-9.]+, [0-9.]+\],$'
+expect_out "JSON: ARPU has its interval" '^    "arpu_ci95": \[[0-9.]+, [0-9.]+\],$'
+expect_out "JSON: CAC has its interval" '^    "cac_ci95": \[[0-9.]+, [0-9.]+\],$'
+expect_out "JSON: cost per conversion has its interval" '^    "cost_per_conversion_ci95": \[[0-9.]+, [0-9.]+\]$'
 run "$CJM" run -q --cohort 500 "$H"
-expect_out "the table gives revenue per customer with its interval" '^  Revenue +[0-9.]+ per customer, 95% CI [0-9.]+–[0-9.]+ \('
-expect_out "the table gives cost per customer and CAC with their intervals" '^  Cost +[0-9.]+ per customer, 95% CI [0-9.]+–[0-9.]+ · CAC [0-9.]+ per conversion, 95% CI [0-9.]+–[0-9.]+$'
+expect_out "the table gives ARPU with its interval" '^    ARPU +[0-9.]+  per cohort member, 95% CI [0-9.]+–[0-9.]+$'
+expect_out "the table gives cost per member and per conversion with their intervals" '^    Cost +[0-9.]+  in all · per member [0-9.]+, 95% CI [0-9.]+–[0-9.]+ · per conversion [0-9.]+, 95% CI [0-9.]+–[0-9.]+$'
 printf 'stage A { touchpoint T { cost 1 } -> churn 100%% }\nstage B goal {}\n' >"$T/noconv.journey"
 run "$CJM" run -q --format json --cohort 300 "$T/noconv.journey"
-expect_out "without conversions CAC is null" '^  "cac": null,$'
-expect_out "without conversions CAC has no interval" '^  "cac_ci95": null,$'
+expect_out "without conversions CAC is null" '^    "cac": null,$'
+expect_out "without conversions CAC has no interval" '^    "cac_ci95": null,$'
+expect_out "without conversions CAC says why" '^    "cac_note": "no customer converted",$'
+expect_out "without conversions the cost per conversion is null" '^    "cost_per_conversion": null,$'
 run "$CJM" run -q --cohort 300 "$T/noconv.journey"
-expect_out "without conversions the table shows CAC -" '^  Cost +1\.00 per customer, 95% CI 1\.00–1\.00 · CAC -$'
+expect_out "without conversions the table shows LTV - and why" '^    LTV +-  no customer converted$'
+expect_out "without conversions the table shows CAC -, for the same reason" '^    CAC +-  \(the same\)$'
+expect_out "without conversions the table shows the cost per conversion -" '^    Cost +300\.00  in all · per member 1\.00, 95% CI 1\.00–1\.00 · per conversion -$'
 
 # ---- output files: atomic, and failures exit 3 ----
 run "$CJM" run -q --format json --cohort 500 -o "$T/report.json" "$J"
 expect_status "-o FILE exits 0" 0
-check "-o FILE writes the report" grep -q '"schema": 2' "$T/report.json"
+check "-o FILE writes the report" grep -q '"schema": 3' "$T/report.json"
 if [ ! -s "$tmp/out" ]; then ok "-o FILE writes nothing on stdout"; else not_ok "-o FILE writes nothing on stdout" "$(out)"; fi
 leftovers=$(find "$T" -name '.*tmp*' | wc -l)
 if [ "$leftovers" -eq 0 ]; then ok "-o leaves no temporary file"; else not_ok "-o leaves no temporary file" "$(ls -a "$T")"; fi

@@ -3,15 +3,17 @@
 # journey column to the last digit (issue 12: they drew differently and disagreed), and a run's
 # output does not depend on --threads. docs/semantics.md, "Randomness and threads".
 
-# run_figures FILE: conversion, churn, revenue, cost per customer and NPS of cjm run's JSON.
+# run_figures FILE: conversion, churn, revenue, cost per customer and NPS of cjm run's JSON: the
+# whole cohort's figures that compare compares (schema 3: cohort_churn, money.arpu,
+# money.cost_per_member, satisfaction.cohort_nps).
 run_figures() {
     awk '
-        /^  "(conversion|churn)": / {
+        /^  "(conversion|cohort_churn)": / {
             k = $1; gsub(/[":]/, "", k)
             match($0, /"rate": [^,}]*/); f[k] = substr($0, RSTART + 8, RLENGTH - 8)
         }
-        /^  "(revenue_per_customer|cost_per_customer|nps)": / { k = $1; gsub(/[":]/, "", k); v = $2; sub(/,$/, "", v); f[k] = v }
-        END { print f["conversion"], f["churn"], f["revenue_per_customer"], f["cost_per_customer"], f["nps"] }' "$1"
+        /^    "(arpu|cost_per_member|cohort_nps)": / { k = $1; gsub(/[":]/, "", k); v = $2; sub(/,$/, "", v); f[k] = v }
+        END { print f["conversion"], f["cohort_churn"], f["arpu"], f["cost_per_member"], f["cohort_nps"] }' "$1"
 }
 # compare_figures FILE: the same figures of the journey column ("baseline") of cjm compare's JSON.
 compare_figures() {
@@ -61,9 +63,10 @@ cat >"$T/intervals.py" <<'PY'
 import json, sys
 run = json.load(open(sys.argv[1]))
 base = json.load(open(sys.argv[2]))["baseline"]
-pairs = [("conversion", run["conversion"]["ci95"]), ("churn", run["churn"]["ci95"]),
-         ("revenue_per_customer", run["revenue_per_customer_ci95"]),
-         ("cost_per_customer", run["cost_per_customer_ci95"]), ("cac", run["cac_ci95"])]
+money = run["money"]
+pairs = [("conversion", run["conversion"]["ci95"]), ("churn", run["cohort_churn"]["ci95"]),
+         ("revenue_per_customer", money["arpu_ci95"]),
+         ("cost_per_customer", money["cost_per_member_ci95"]), ("cac", money["cost_per_conversion_ci95"])]
 bad = [f"{k}: run {r} compare {base[k]['ci95']}" for k, r in pairs if r != base[k]["ci95"]]
 print("\n".join(bad))
 sys.exit(1 if bad else 0)

@@ -9,8 +9,9 @@
 // text must be V correctly rounded (one decimal shown: within 0.05; a "pct" figure shows V * 100).
 // Every chart series (data-figure, data-keys, data-values) must equal the JSON array at PATH,
 // object by object and key by key. And the page must show every figure a report is expected to
-// show (the headline, each stage, exit, persona, touchpoint, channel and churn reason, the curves,
-// every pain point and opportunity).
+// show (the headline's prospects, customers, money and satisfaction, the funnel, the calendar, the
+// customer retention curve, each stage, exit, persona, touchpoint, survey, channel, attribution
+// and churn reason, the curves, every pain point and opportunity).
 // Prints "N figures and M series match the JSON report" and exits 0; else lists what differs and
 // exits 1. Uses nothing but Node itself.
 'use strict';
@@ -121,36 +122,90 @@ while ((m = tag.exec(html))) {
     }
 }
 
-// What the page must show.
-const required = ['cohort', 'seed', 'conversion.rate', 'conversion.count', 'churn.rate', 'churn.count',
-    'retention.day_30', 'retention.day_90', 'nps', 'csat', 'revenue_per_customer', 'cost_per_customer', 'cac',
-    'revenue', 'cost'];
+// What the page must show: the headline (prospects, customers, money, satisfaction: a figure that
+// is null must be on the page too, as a dash, unless the whole object is null), the funnel, every
+// stage, exit, persona, touchpoint (and survey), channel (and its attribution) and churn reason,
+// the curves and the calendar.
+const required = ['cohort', 'seed'];
+const interval = (obj, prefix, k) => {
+    if (obj[`${k}_ci95`] !== null && !data.exact) required.push(`${prefix}${k}_ci95.0`, `${prefix}${k}_ci95.1`);
+};
+const rateObject = (obj, path, withCount) => {
+    required.push(`${path}.rate`);
+    if (withCount) required.push(`${path}.count`);
+    if (!data.exact && obj !== null && obj.ci95[0] !== null && obj.ci95[1] !== null) required.push(`${path}.ci95.0`, `${path}.ci95.1`);
+};
+for (const k of ['converted', 'lost', 'still_prospects']) rateObject(data.prospects[k], `prospects.${k}`, true);
+if (data.customers !== null) {
+    const c = data.customers;
+    required.push('customers.count', 'customers.monthly_churn', 'customers.lifetime_days');
+    rateObject(c.churn, 'customers.churn', true);
+    if (c.monthly_churn !== null) {
+        required.push('customers.annual_churn');
+        interval(c, 'customers.', 'monthly_churn');
+    }
+    interval(c, 'customers.', 'lifetime_days');
+    for (const d of ['day_30', 'day_90', 'day_180', 'day_365']) {
+        required.push(`customers.retention.${d}`);
+        interval(c.retention, 'customers.retention.', d);
+    }
+}
+for (const k of ['revenue', 'arpu', 'ltv', 'cac', 'acquisition_cost', 'cost_to_serve', 'ltv_cac', 'payback_days', 'cost',
+    'cost_per_member', 'cost_per_conversion']) {
+    required.push(`money.${k}`);
+    if (`${k}_ci95` in data.money) interval(data.money, 'money.', k);
+}
+for (const k of ['nps', 'csat']) {
+    required.push(`satisfaction.${k}`);
+    if (data.satisfaction[k] !== null) required.push(`satisfaction.${k}_n`);
+    interval(data.satisfaction, 'satisfaction.', k);
+}
+rateObject(data.cohort_churn, 'cohort_churn', true);
 for (const k of ['mean', 'median', 'p90'])
     if (data.time_to_convert[k] !== null) required.push(`time_to_convert.${k}`);
-if (!data.exact) required.push('conversion.ci95.0', 'conversion.ci95.1', 'churn.ci95.0', 'churn.ci95.1');
-for (const k of ['revenue_per_customer_ci95', 'cost_per_customer_ci95', 'cac_ci95'])
-    if (data[k] !== null) required.push(`${k}.0`, `${k}.1`);
 if (data.horizon_days !== null) required.push('horizon_days');
+data.funnel.forEach((f, i) => {
+    required.push(`funnel.${i}.reached.count`, `funnel.${i}.reached.rate`, `funnel.${i}.lost`);
+    if (f.step_through !== null) required.push(`funnel.${i}.step_through.rate`);
+});
+if (data.calendar !== null) {
+    for (const k of ['month', 'new_customers', 'churned_customers', 'active_customers', 'revenue', 'cost'])
+        required.push(`calendar:${k}`);
+    if (data.calendar.length <= 19) // a longer calendar's table leaves months out: the charts have them all
+        data.calendar.forEach((_, i) => {
+            for (const k of ['new_prospects', 'new_customers', 'lost', 'churned_customers', 'active_customers',
+                'revenue', 'cost', 'cumulative_revenue', 'cumulative_cost']) required.push(`calendar.${i}.${k}`);
+        });
+}
+if (data.customer_retention_curve !== null)
+    for (const k of ['day', 'retained', 'lo', 'hi']) required.push(`customer_retention_curve:${k}`);
 data.stages.forEach((s, i) => {
-    for (const k of ['reached', 'reached_rate', 'entries', 'mean_mood', 'converted', 'churned', 'completed', 'active',
-        'revenue']) required.push(`stages.${i}.${k}`);
+    for (const k of ['reached', 'reached_rate', 'entries', 'mean_mood', 'converted', 'lost', 'customer_churned',
+        'completed', 'active', 'revenue']) required.push(`stages.${i}.${k}`);
     s.exits.forEach((_, k) => required.push(`stages.${i}.exits.${k}.count`, `stages.${i}.exits.${k}.share_of_exits`));
 });
 data.personas.forEach((_, i) => {
-    for (const k of ['share', 'customers', 'conversion.rate', 'churn.rate', 'completed.count', 'active.count'])
+    for (const k of ['share', 'cohort', 'conversion.rate', 'lost.rate', 'customer_churn.rate', 'cohort_churn.rate',
+        'completed.count', 'active.count'])
         required.push(`personas.${i}.${k}`);
     if (i < 12) required.push(`personas.${i}.curve:declared`, `personas.${i}.curve:simulated`);
 });
-data.touchpoints.forEach((_, i) => {
-    for (const k of ['reach', 'reached', 'reached_rate', 'meetings', 'cost', 'conversions', 'conversion_rate'])
+data.touchpoints.forEach((t, i) => {
+    for (const k of ['reach', 'reached', 'reached_rate', 'meetings', 'cost', 'acquisition_cost', 'conversions',
+        'conversion_rate'])
         required.push(`touchpoints.${i}.${k}`);
+    if (t.survey !== null) required.push(`touchpoints.${i}.respondents`, `touchpoints.${i}.${t.survey}`);
 });
 data.channels.forEach((_, i) => {
-    for (const k of ['reached', 'reached_rate', 'meetings', 'cost', 'conversions', 'conversion_rate'])
+    for (const k of ['reached', 'reached_rate', 'meetings', 'cost', 'acquisition_cost', 'conversions', 'conversion_rate'])
         required.push(`channels.${i}.${k}`);
+    if (data.customers !== null)
+        for (const m of ['first_touch', 'last_touch', 'linear', 'removal_effect'])
+            required.push(`channels.${i}.${m}_conversions`, `channels.${i}.${m}_cac`);
 });
-data.churn_reasons.forEach((_, i) => required.push(`churn_reasons.${i}.count`, `churn_reasons.${i}.rate`));
-if (data.retention_curve !== null) required.push('retention_curve:day', 'retention_curve:retained');
+data.churn_reasons.forEach((_, i) => required.push(`churn_reasons.${i}.count`, `churn_reasons.${i}.lost`,
+    `churn_reasons.${i}.customers`, `churn_reasons.${i}.rate`));
+if (data.cohort_retention_curve !== null) required.push('cohort_retention_curve:day', 'cohort_retention_curve:retained');
 if (data.time_to_convert.histogram !== null)
     required.push('time_to_convert.histogram:from', 'time_to_convert.histogram:to', 'time_to_convert.histogram:count');
 for (const path of required)

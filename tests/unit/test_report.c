@@ -234,14 +234,19 @@ static bool distinct_keys(const FigTable *t)
 static void test_catalogue(void)
 {
     TEST("figures: every table has the members its enum names, with distinct keys") {
-        CHECK(FIG_REPORT.n == R_N && FIG_TIME_TO_CONVERT.n == TTC_N && FIG_RETENTION.n == RET_N);
+        CHECK(FIG_REPORT.n == R_N && FIG_TIME_TO_CONVERT.n == TTC_N && FIG_COHORT_RETENTION.n == COHORT_RET_N);
+        CHECK(FIG_PROSPECTS.n == PRO_N && FIG_CUSTOMERS.n == CUS_N && FIG_CUSTOMER_RETENTION.n == CRET_N);
+        CHECK(FIG_MONEY_TABLE.n == MONEY_N && FIG_SATISFACTION.n == SAT_N && FIG_FUNNEL.n == FUN_N);
+        CHECK(FIG_CALENDAR.n == CAL_N);
         CHECK(FIG_REASONS.n == REASON_N && FIG_STAGES.n == STAGE_N && FIG_EXITS.n == EXIT_N);
         CHECK(FIG_PERSONAS.n == PERSONA_N && FIG_CURVE.n == CURVE_N && FIG_TOUCHPOINTS.n == TOUCH_N);
         CHECK(FIG_CHANNELS.n == CHANNEL_N && FIG_WARNINGS.n == WARNING_N);
-        const FigTable *all[] = {&FIG_REPORT, &FIG_TIME_TO_CONVERT, &FIG_RETENTION, &FIG_REASONS, &FIG_STAGES,
-                                 &FIG_EXITS, &FIG_PERSONAS, &FIG_CURVE, &FIG_TOUCHPOINTS, &FIG_CHANNELS,
-                                 &FIG_WARNINGS};
-        for (int i = 0; i < 11; i++) CHECK(distinct_keys(all[i]));
+        const FigTable *all[] = {&FIG_REPORT,    &FIG_PROSPECTS,    &FIG_CUSTOMERS,        &FIG_CUSTOMER_RETENTION,
+                                 &FIG_MONEY_TABLE, &FIG_SATISFACTION, &FIG_FUNNEL,         &FIG_CALENDAR,
+                                 &FIG_TIME_TO_CONVERT, &FIG_COHORT_RETENTION, &FIG_REASONS, &FIG_STAGES,
+                                 &FIG_EXITS,     &FIG_PERSONAS,     &FIG_CURVE,            &FIG_TOUCHPOINTS,
+                                 &FIG_CHANNELS,  &FIG_WARNINGS};
+        for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) CHECK(distinct_keys(all[i]));
     }
     TEST("figures: touchpoints and channels share their figures, key for key") {
         for (int k = 0; k <= TOUCH_CONVERSION_RATE - TOUCH_REACHED; k++) {
@@ -255,8 +260,12 @@ static void test_catalogue(void)
         CHECK_STR(fig_path(path, "", &FIG_REPORT.members[R_CONVERSION], PART_VALUE), "conversion.rate");
         CHECK_STR(fig_path(path, "", &FIG_REPORT.members[R_CONVERSION], PART_COUNT), "conversion.count");
         CHECK_STR(fig_path(path, "", &FIG_REPORT.members[R_CONVERSION], PART_HI), "conversion.ci95.1");
-        CHECK_STR(fig_path(path, NULL, &FIG_REPORT.members[R_CAC], PART_VALUE), "cac");
-        CHECK_STR(fig_path(path, NULL, &FIG_REPORT.members[R_CAC], PART_LO), "cac_ci95.0");
+        CHECK_STR(fig_path(path, "money", &FIG_MONEY_TABLE.members[MONEY_CAC], PART_VALUE), "money.cac");
+        CHECK_STR(fig_path(path, "money", &FIG_MONEY_TABLE.members[MONEY_CAC], PART_LO), "money.cac_ci95.0");
+        CHECK_STR(fig_path(path, "customers.retention", &FIG_CUSTOMER_RETENTION.members[CRET_DAY_90], PART_HI),
+                  "customers.retention.day_90_ci95.1");
+        fig_row_path(row, NULL, &FIG_FUNNEL, 1);
+        CHECK_STR(fig_path(path, row, &FIG_FUNNEL.members[FUN_STEP], PART_LO), "funnel.1.step_through.ci95.0");
         CHECK_STR(fig_path(path, "time_to_convert", &FIG_TIME_TO_CONVERT.members[TTC_P90], PART_VALUE),
                   "time_to_convert.p90");
         CHECK_STR(fig_row_path(row, NULL, &FIG_STAGES, 2), "stages.2");
@@ -339,6 +348,158 @@ static void test_figure_text(void)
     }
 }
 
+
+/* ---- the figures of kpis.md in every report ---- */
+
+typedef struct Loaded {
+    Program prog;
+    Diag diag;
+    Model *model;
+    RtModel *rm;
+    FILE *out;
+    char *msgs;
+    size_t len;
+} Loaded;
+
+static bool load_journey(Loaded *j, const char *text)
+{
+    memset(j, 0, sizeof *j);
+    j->out = open_memstream(&j->msgs, &j->len);
+    program_init(&j->prog, "stdlib", NULL);
+    diag_init(&j->diag, &j->prog.sources, j->out, false);
+    if (program_load_text(&j->prog, "t.journey", text, strlen(text), &j->diag) == LOAD_OK)
+        j->model = sema_check(&j->prog, &j->diag);
+    if (!j->model || j->diag.errors) return false;
+    j->rm = rt_compile(j->model);
+    return true;
+}
+
+static void unload_journey(Loaded *j)
+{
+    if (j->rm) rt_model_free(j->rm);
+    if (j->model) model_free(j->model);
+    program_free(&j->prog);
+    diag_free(&j->diag);
+    fclose(j->out);
+    free(j->msgs);
+}
+
+static const char SUBSCRIPTION[] = "journey \"Subscription\" { horizon 90 days }\n"
+                                   "channel ads\nchannel email\n"
+                                   "stage Trial { touchpoint Ad { channel ads cost 2 }\n"
+                                   "  touchpoint Ask \"How likely are you to recommend us?\" { channel email }\n"
+                                   "  wait 5 days -> Paid 50% -> churn 50% \"no\" }\n"
+                                   "stage Paid goal { revenue 10 wait 30 days -> Paid 80% -> churn 20% \"cancelled\" }\n";
+
+/* A run of SUBSCRIPTION with what the simulation of issue 14 adds, made up: three months of
+ * calendar (new and churned customers 10, 0; 8, 3; 5, 4), touchpoint Ask an NPS survey answered
+ * by 100 (50 promoters, 20 detractors: NPS +30). */
+static RtResult *made_up_run(Loaded *j)
+{
+    j->rm->touch[1].survey = RT_SURVEY_NPS;
+    SimOptions o = {0};
+    o.cohort = 400;
+    o.seed = 7;
+    o.has_horizon = true;
+    o.horizon = 90;
+    o.threads = 1;
+    o.persona = -1;
+    o.max_steps = SIM_DEFAULT_MAX_STEPS;
+    RtResult *r = sim_run(j->rm, &o);
+    static const double added[3][2] = {{10, 0}, {8, 3}, {5, 4}};
+    r->months = xcalloc(3, sizeof *r->months);
+    r->nmonths = 3;
+    r->has_arrivals = true;
+    for (int m = 0; m < 3; m++) {
+        r->months[m].new_prospects = 100;
+        r->months[m].new_customers = added[m][0];
+        r->months[m].churned_customers = added[m][1];
+        r->months[m].revenue = 10 * added[m][0];
+        r->months[m].cost = 200;
+    }
+    r->touch[1].respondents = 100;
+    r->touch[1].promoters = 50;
+    r->touch[1].detractors = 20;
+    r->survey_nps_n = 100;
+    r->survey_promoters = 50;
+    r->survey_detractors = 20;
+    return r;
+}
+
+static void test_kpi_views(void)
+{
+    Loaded j;
+    if (!load_journey(&j, SUBSCRIPTION)) {
+        TEST("kpis: the subscription journey checks") CHECK(false);
+        unload_journey(&j);
+        return;
+    }
+    RtResult *r = made_up_run(&j);
+    Buf b = BUF_INIT;
+    TEST("kpis: JSON schema 3 has the headline objects in kpis.md's order, then the old figures") {
+        render_json(r, "t.journey", &b);
+        const char *s = buf_str(&b);
+        static const char *const keys[] = {"\"schema\": 3,", "\"prospects\": {", "\"customers\": {", "\"money\": {",
+                                           "\"satisfaction\": {", "\"funnel\": [", "\"calendar\": [",
+                                           "\"customer_retention_curve\"", "\"conversion\": {", "\"cohort_churn\": {",
+                                           "\"churn_reasons\": [", "\"stages\": [", "\"cohort_retention\": {"};
+        const char *at = s;
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+            const char *next = strstr(at, keys[k]);
+            if (!next) printf("  missing or out of order: %s\n", keys[k]);
+            CHECK(next != NULL);
+            if (next) at = next;
+        }
+        CHECK(strstr(s, "\"revenue_per_customer\"") == NULL && strstr(s, "\"retention_curve\"") == NULL);
+    }
+    TEST("kpis: JSON calendar: months with active customers at each month's end") {
+        const char *s = buf_str(&b);
+        CHECK(strstr(s, "{\"month\": 1, \"from_day\": 0, \"new_prospects\": 100, \"new_customers\": 10, \"lost\": 0, "
+                        "\"churned_customers\": 0, \"completed_customers\": 0, \"active_customers\": 10,") != NULL);
+        CHECK(strstr(s, "\"month\": 3, \"from_day\": 60, ") != NULL);
+        CHECK(strstr(s, "\"active_customers\": 16, \"revenue\": 50, \"cost\": 200, \"cumulative_customers\": 23, "
+                        "\"cumulative_revenue\": 230, \"cumulative_cost\": 600}") != NULL);
+        CHECK(strstr(s, "\"calendar_note\": null") != NULL);
+    }
+    TEST("kpis: JSON survey touchpoint: respondents and NPS with its interval") {
+        const char *s = buf_str(&b);
+        CHECK(strstr(s, "\"survey\": \"nps\",\n      \"respondents\": 100,\n      \"nps\": 30,\n") != NULL);
+        CHECK(strstr(s, "\"survey\": null,\n      \"respondents\": null,\n      \"nps\": null,") != NULL);
+        CHECK(strstr(s, "\"nps_source\": \"surveys\"") != NULL);
+    }
+    TEST("kpis: the terminal table shows the calendar and the survey") {
+        buf_clear(&b);
+        render_table(r, "t.journey", &b);
+        const char *s = buf_str(&b);
+        CHECK(strstr(s, "\nCalendar (") != NULL);
+        CHECK(strstr(s, "\nSurveys (") != NULL);
+        CHECK(strstr(s, "\nAttribution (") != NULL);
+        CHECK(strstr(s, "  Ask         Trial  NPS     100  +30.0  +14.7–+45.3") != NULL);
+    }
+    TEST("kpis: CSV calendar and surveys") {
+        buf_clear(&b);
+        render_csv(r, CSV_CALENDAR, &b);
+        CHECK(strncmp(buf_str(&b), "month,from_day,new_prospects,new_customers,lost,churned_customers,", 66) == 0);
+        CHECK(strstr(buf_str(&b), "\n2,30,100,8,0,3,0,15,80,200,18,180,400\n") != NULL);
+        buf_clear(&b);
+        render_csv(r, CSV_SURVEYS, &b);
+        CHECK(strstr(buf_str(&b), "\nAsk,Trial,nps,100,30,") != NULL);
+        CHECK(strstr(buf_str(&b), "\nAd,") == NULL);
+    }
+    TEST("kpis: the HTML report draws the calendar and lists the survey") {
+        buf_clear(&b);
+        HtmlReport o = {"2024-05-01", "test", NULL, NULL, NULL};
+        render_html(r, "t.journey", &o, &b);
+        const char *s = buf_str(&b);
+        CHECK(strstr(s, "data-figure=\"calendar\" data-keys=\"month new_customers churned_customers active_customers\" "
+                        "data-values=\"1 10 0 10 2 8 3 15 3 5 4 16\"") != NULL);
+        CHECK(strstr(s, "<section id=\"surveys\"") != NULL && strstr(s, "data-figure=\"touchpoints.1.nps\"") != NULL);
+    }
+    buf_free(&b);
+    rt_result_free(r);
+    unload_journey(&j);
+}
+
 void unit_report(void);
 void unit_report(void)
 {
@@ -349,4 +510,5 @@ void unit_report(void)
     test_ticks();
     test_counts();
     test_durations();
+    test_kpi_views();
 }
