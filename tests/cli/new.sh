@@ -27,7 +27,8 @@ for t in $templates; do
     expect_status "new -t $t: the journey checks" 0
     expect_no_err "new -t $t: the journey checks without a warning"
     if $has_run; then
-        run "$CJM" run -q --cohort 500 "$f"
+        # A template with arrivals brings its own prospects: --cohort does not apply to it.
+        if grep -q '^ *arrivals ' "$f"; then run "$CJM" run -q "$f"; else run "$CJM" run -q --cohort 500 "$f"; fi
         expect_status "new -t $t: the journey runs" 0
     fi
     run "$CJM" fmt --check "$f"
@@ -35,6 +36,17 @@ for t in $templates; do
     grep -c '^ *//' "$f" >"$T/new/comments"
     if [ "$(cat "$T/new/comments")" -ge 10 ]; then ok "new -t $t: comments teach the language"; else not_ok "new -t $t: few comments"; fi
 done
+
+# Each business template shows the figures its kind of business watches (issue 14): SaaS and
+# subscription a calendar (arrivals) and an NPS survey, e-commerce a CSAT survey and paid channels.
+template_has() { if grep -Eq "$3" "$T/new/my-$1-shop.journey"; then ok "new -t $1: $2"; else not_ok "new -t $1: $2"; fi; }
+template_has saas "visitors arrive every month" '^ *arrivals [0-9]+ per month'
+template_has saas "an NPS survey" 'survey nps'
+template_has saas "the figures it is built to show, named in its header" '^//.*MRR.*cjm run: Calendar'
+template_has subscription "prospects arrive every month" '^ *arrivals [0-9]+ per month'
+template_has subscription "an NPS survey" 'survey nps'
+template_has ecommerce "a CSAT survey" 'survey csat'
+template_has ecommerce "CAC per channel, named in its header" '^//.*CAC per channel'
 
 run "$CJM" new
 expect_status "new without a file writes standard output" 0
