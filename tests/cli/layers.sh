@@ -49,6 +49,14 @@ $f includes \"$h\", $(owner_of "$h")'s"
     fi
 done
 
+# ---- lang/ never ends the process (arena.h: running out of memory is an error there) ----
+# Only arena.c, which defines the allocators that end it for the other layers, and buf.c, for a
+# Buf its owner made with BUF_INIT rather than BUF_FALLIBLE, may call them; lang/ makes no such Buf.
+enders=$(grep -nE '(^|[^a-z_])((xmalloc|xcalloc|xrealloc|xstrdup|die_out_of_memory|exit|_Exit|abort)[ \t]*\(|BUF_INIT)' \
+         lang/*.c lang/*.h lang/*.l lang/*.y | grep -v '^lang/arena\.[ch]:\|^lang/buf\.[ch]:')
+if [ -z "$enders" ]; then ok "layers: nothing in lang/ ends the process (no xmalloc, exit, abort or BUF_INIT)"
+else not_ok "layers: lang/ calls what ends the process" "$enders"; fi
+
 # ---- one name, one header ----
 dups=$(for d in $library include cli; do ls "$d" | grep '\.h$'; for g in $(generated_of "$d"); do echo "$g"; done; done |
        sort | uniq -d)
