@@ -96,17 +96,13 @@ cat >"$T/probe/client.c" <<'C'
 int client(const char *text, unsigned long len);
 int client(const char *text, unsigned long len)
 {
-    Program p;
-    program_init(&p, NULL, NULL);
-    Diag d;
-    diag_init(&d, &p.sources, NULL, false);
-    Model *m = program_load_text(&p, "t.journey", text, len, &d) == LOAD_OK ? sema_check(&p, &d) : NULL;
-    RtModel *rm = m && !m->errors ? rt_compile(m) : NULL;
-    int errors = d.errors;
+    Checked c;
+    CheckInput in = {.path = "t.journey", .text = text, .len = len};
+    checked_load(&c, &in);
+    RtModel *rm = c.status == CHECKED_OK ? rt_compile(c.model) : NULL;
+    int errors = c.diag.errors;
     rt_model_free(rm);
-    model_free(m);
-    diag_free(&d);
-    program_free(&p);
+    checked_free(&c);
 #ifdef RENDER
     Buf b = BUF_INIT;
     render_json(NULL, "t.journey", &b);
