@@ -53,26 +53,17 @@ static const Figure *figure_of(CmpMetric k) { return &METRICS[k].table->members[
 
 static FigKind kind_of(CmpMetric k) { return figure_of(k)->kind; }
 
-/* v with `decimals` decimals, a sign when `sign`, never "-0.00". */
-static void fixed(Buf *b, double v, int decimals, bool sign)
-{
-    double scale = pow(10, decimals), r = round(v * scale) / scale;
-    if (r == 0) r = 0;
-    buf_printf(b, sign ? "%+.*f" : "%.*f", decimals, r);
-}
-
 /* Times for people, as the run's reports show them (format.h): the unit is the one the largest
  * magnitude of what is shown together reaches ("4.8 h", "-1.5 … +2.0 h"), so a change and its
  * interval, or an interval's two ends, share one unit. */
 static void signed_time(Buf *b, double days, Duration unit, bool sign)
 {
-    fixed(b, days * unit.per_day, unit.decimals, sign);
+    format_fixed(b, days * unit.per_day, unit.decimals, sign);
     buf_printf(b, " %s", unit.unit);
 }
 
-/* A figure's value: 12.3%, 4.56, +12.0, 4.9 d; "-" when it does not exist. Rounded half away from
- * zero (fixed()), as the changes are: the run's reports round by printf's digits (fig_text), which
- * can differ on a tie (0.1285: 12.9% here, 12.8% there). */
+/* A figure's value: 12.3%, 4.56, +12.0, 4.9 d; "-" when it does not exist. Rounded as the run's
+ * reports round it (format_fixed(), as fig_text does), and the changes likewise. */
 static void level(Buf *b, CmpMetric k, double v)
 {
     if (!isfinite(v)) {
@@ -80,10 +71,10 @@ static void level(Buf *b, CmpMetric k, double v)
         return;
     }
     switch (kind_of(k)) {
-    case FIG_RATE: fixed(b, 100 * v, 1, false); buf_putc(b, '%'); break;
-    case FIG_NPS: fixed(b, v, 1, true); break;
+    case FIG_RATE: format_fixed(b, 100 * v, 1, false); buf_putc(b, '%'); break;
+    case FIG_NPS: format_fixed(b, v, 1, true); break;
     case FIG_DAYS: format_duration(b, v, " "); break;
-    default: fixed(b, v, 2, false); break;
+    default: format_fixed(b, v, 2, false); break;
     }
 }
 
@@ -95,10 +86,10 @@ static void change(Buf *b, CmpMetric k, double v)
         return;
     }
     switch (kind_of(k)) {
-    case FIG_RATE: fixed(b, 100 * v, 2, true); buf_puts(b, " pt"); break;
+    case FIG_RATE: format_fixed(b, 100 * v, 2, true); buf_puts(b, " pt"); break;
     case FIG_DAYS: signed_time(b, v, duration_for_people(fabs(v)), true); break;
-    case FIG_NPS: fixed(b, v, 1, true); break;
-    default: fixed(b, v, 2, true); break;
+    case FIG_NPS: format_fixed(b, v, 1, true); break;
+    default: format_fixed(b, v, 2, true); break;
     }
 }
 
@@ -119,9 +110,9 @@ static void interval(Buf *b, CmpMetric k, double lo, double hi)
     }
     double scale = u == FIG_RATE ? 100 : 1;
     int decimals = u == FIG_NPS || u == FIG_DAYS ? 1 : 2;
-    fixed(b, scale * lo, decimals, true);
+    format_fixed(b, scale * lo, decimals, true);
     buf_puts(b, " \xE2\x80\xA6 "); /* … */
-    fixed(b, scale * hi, decimals, true);
+    format_fixed(b, scale * hi, decimals, true);
     if (u == FIG_RATE) buf_puts(b, " pt");
     if (u == FIG_DAYS) buf_puts(b, " d");
 }
@@ -135,7 +126,7 @@ static void value_interval(Buf *b, CmpMetric k, double lo, double hi)
     }
     if (kind_of(k) == FIG_DAYS) {
         Duration unit = duration_for_people(fmax(fabs(lo), fabs(hi)));
-        fixed(b, lo * unit.per_day, unit.decimals, false);
+        format_fixed(b, lo * unit.per_day, unit.decimals, false);
         buf_puts(b, "\xE2\x80\x93");
         signed_time(b, hi, unit, false);
         return;
