@@ -21,8 +21,7 @@
  *                      sim.h       the simulator
  *                      exact.h     the exact analysis
  *                      result.h    the figures of a run, whichever engine made them
- *                      compare.h   scenarios, removals and sweeps against the journey, and the
- *                                  names of the compared figures (cmp_metric_key, _title)
+ *                      compare.h   scenarios, removals and sweeps against the journey
  *                      progress.h  how the long computations report how far they have got
  *   render to buffers  report.h    a run as a table, JSON, CSV or an HTML page
  *                      report_compare.h  a comparison likewise

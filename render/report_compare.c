@@ -29,24 +29,31 @@ static const CmpMetric SWEPT[] = {CMP_CONVERSION, CMP_REVENUE, CMP_COST, CMP_CAC
 enum { NSWEPT = sizeof SWEPT / sizeof SWEPT[0] };
 
 /* Each figure compared is a figure of the run's report (figures.def), which gives its kind (how
- * it is shown) and its title in the HTML sweep's table; a terminal's narrow columns and the
- * sweep's charts have titles of their own. */
+ * it is shown) and its title in the HTML sweep's table. The comparison's reports name it with a
+ * key of their own (JSON and CSV: docs/report-json.md), and the rows of a scenario's table, a
+ * terminal sweep's narrow columns and the sweep's charts have titles of their own. */
 typedef struct Metric {
     const FigTable *table;
     int member;
+    const char *key;    /* in JSON and CSV */
+    const char *title;  /* a row of a scenario's table */
     const char *column; /* a terminal sweep's column */
     const char *chart;  /* the title of a sweep's chart */
 } Metric;
 
 static const Metric METRICS[CMP_NMETRICS] = {
-    [CMP_CONVERSION] = {&FIG_REPORT, R_CONVERSION, "Conversion", "Conversion"},
-    [CMP_CHURN] = {&FIG_REPORT, R_CHURN, "Churn", "Churn"},
-    [CMP_RETENTION90] = {&FIG_RETENTION, RET_DAY_90, "Retention", "Retention at day 90"},
-    [CMP_REVENUE] = {&FIG_REPORT, R_REVENUE_PER_CUSTOMER, "Revenue", "Revenue per customer"},
-    [CMP_COST] = {&FIG_REPORT, R_COST_PER_CUSTOMER, "Cost", "Cost per customer"},
-    [CMP_NPS] = {&FIG_REPORT, R_NPS, "NPS", "NPS"},
-    [CMP_CAC] = {&FIG_REPORT, R_CAC, "CAC", "CAC"},
-    [CMP_TTC] = {&FIG_TIME_TO_CONVERT, TTC_MEAN, "To convert", "Time to convert (days)"},
+    [CMP_CONVERSION] = {&FIG_REPORT, R_CONVERSION, "conversion", "Conversion", "Conversion", "Conversion"},
+    [CMP_CHURN] = {&FIG_REPORT, R_CHURN, "churn", "Churn", "Churn", "Churn"},
+    [CMP_RETENTION90] = {&FIG_RETENTION, RET_DAY_90, "retention_90", "Retention day 90", "Retention",
+                         "Retention at day 90"},
+    [CMP_REVENUE] = {&FIG_REPORT, R_REVENUE_PER_CUSTOMER, "revenue_per_customer", "Revenue / customer", "Revenue",
+                     "Revenue per customer"},
+    [CMP_COST] = {&FIG_REPORT, R_COST_PER_CUSTOMER, "cost_per_customer", "Cost / customer", "Cost",
+                  "Cost per customer"},
+    [CMP_NPS] = {&FIG_REPORT, R_NPS, "nps", "NPS", "NPS", "NPS"},
+    [CMP_CAC] = {&FIG_REPORT, R_CAC, "cac", "CAC", "CAC", "CAC"},
+    [CMP_TTC] = {&FIG_TIME_TO_CONVERT, TTC_MEAN, "time_to_convert", "Time to convert", "To convert",
+                 "Time to convert (days)"},
 };
 
 static const Figure *figure_of(CmpMetric k) { return &METRICS[k].table->members[METRICS[k].member]; }
@@ -257,7 +264,7 @@ static void table_scenario(const CmpResult *r, int v, Buf *b)
     for (int i = 0; i < CMP_NMETRICS; i++) {
         CmpMetric k = SHOWN[i];
         const CmpStat *s = cmp_stat(r, v, k);
-        grid_cell(&g, "%s", cmp_metric_title(k));
+        grid_cell(&g, "%s", METRICS[k].title);
         cell(&g, level, k, s->base);
         cell(&g, level, k, s->value);
         cell_change(&g, k, s);
@@ -364,7 +371,7 @@ static void json_pair(Json *j, const char *k, double lo, double hi)
 
 static void json_stat(Json *j, const CmpResult *r, const CmpStat *s, CmpMetric k)
 {
-    json_key(j, cmp_metric_key(k));
+    json_key(j, METRICS[k].key);
     json_open(j, '{');
     json_num(j, "baseline", s->base);
     json_num(j, "value", s->value);
@@ -418,7 +425,7 @@ void render_compare_json(const CmpResult *r, const Model *m, const char *file, B
     json_key(&j, "baseline");
     json_open(&j, '{');
     for (int k = 0; k < CMP_NMETRICS; k++) {
-        json_key(&j, cmp_metric_key((CmpMetric)k));
+        json_key(&j, METRICS[k].key);
         json_open(&j, '{');
         json_num(&j, "value", r->base[k].value);
         json_pair(&j, "ci95", r->base[k].value_lo, r->base[k].value_hi);
@@ -448,7 +455,7 @@ void render_compare_csv(const CmpResult *r, Buf *out)
             csv_str(out, set->v[v].name, false);
             csv_str(out, set->v[v].label, false);
             csv_num(out, set->mode == CMP_SWEEP ? set->v[v].value : NAN, false);
-            csv_str(out, cmp_metric_key((CmpMetric)k), false);
+            csv_str(out, METRICS[k].key, false);
             csv_num(out, s->base, false);
             csv_num(out, s->value, false);
             csv_num(out, s->value_lo, false);
@@ -602,7 +609,7 @@ static void html_scenario(Buf *b, const CmpResult *r, int v)
         CmpMetric k = SHOWN[i];
         const CmpStat *s = cmp_stat(r, v, k);
         buf_puts(b, "<tr><td>");
-        chart_escape(b, cmp_metric_title(k));
+        chart_escape(b, METRICS[k].title);
         buf_puts(b, "</td>");
         td(b, level, k, s->base);
         td(b, level, k, s->value);

@@ -20,16 +20,6 @@
 
 enum { CHUNK_BLOCKS = 32 };
 
-static const char *const metric_keys[CMP_NMETRICS] = {
-    "conversion", "churn", "retention_90", "revenue_per_customer", "cost_per_customer", "nps", "cac", "time_to_convert",
-};
-static const char *const metric_titles[CMP_NMETRICS] = {
-    "Conversion", "Churn", "Retention day 90", "Revenue / customer", "Cost / customer", "NPS", "CAC", "Time to convert",
-};
-
-const char *cmp_metric_key(CmpMetric k) { return k < CMP_NMETRICS ? metric_keys[k] : "?"; }
-const char *cmp_metric_title(CmpMetric k) { return k < CMP_NMETRICS ? metric_titles[k] : "?"; }
-
 /* ---- the set of variants ---- */
 
 #define GROW(arr, n, cap)                                                   \
