@@ -223,7 +223,7 @@ static void sarif_physical(Json *j, const DiagFile *df, Loc loc)
     const SourceFile *f = file_of(df->diag, loc);
     json_key(j, "physicalLocation");
     json_open_line(j, '{');
-    sarif_artifact(j, f ? f->name : strcmp(df->path, "-") == 0 ? "<stdin>" : df->path);
+    sarif_artifact(j, file_name(df, loc));
     if (f) sarif_region(j, "region", f, loc);
     json_close(j, '}');
 }
