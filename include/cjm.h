@@ -22,6 +22,7 @@
  *                      exact.h     the exact analysis
  *                      result.h    the figures of a run, whichever engine made them
  *                      compare.h   scenarios, removals and sweeps against the journey
+ *                      attribution.h  conversions credited to channels by their removal effect
  *                      progress.h  how the long computations report how far they have got
  *   render to buffers  report.h    a run as a table, JSON, CSV or an HTML page
  *                      report_compare.h  a comparison likewise
@@ -55,6 +56,7 @@
 #include "source.h"
 
 #if __has_include("sim.h")
+#include "attribution.h"
 #include "compare.h"
 #include "exact.h"
 #include "model.h"
