@@ -20,6 +20,7 @@ void unit_end(void)
 void unit_lang(void);
 void unit_expr(void);
 void unit_fmt(void);
+void unit_arrivals(void);
 void unit_runtime(void);
 void unit_report(void);
 void unit_compare(void);
@@ -30,6 +31,7 @@ int main(void)
     unit_lang();
     unit_expr();
     unit_fmt();
+    unit_arrivals();
     unit_runtime();
     unit_report();
     unit_compare();
