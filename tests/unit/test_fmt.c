@@ -166,19 +166,22 @@ static long fail_each_allocation(const char *text, const char *expected)
 static void test_out_of_memory(void)
 {
     TEST("fmt: out of memory anywhere while formatting is an error, no crash, no leak, nothing produced") {
-        char *text;
-        size_t len;
-        int err;
-        CHECK(source_read_file("examples/ecommerce.journey", &text, &len, &err) == READ_OK);
-        Buf expected = BUF_INIT;
-        CHECK(format(text, len, &expected) == FMT_OK);
-        arena_set_block_size(256); /* arenas allocate often, so failures land in the parser too */
-        long n = fail_each_allocation(text, buf_str(&expected));
-        arena_set_block_size(0);
-        CHECK(n > 50);
-        if (getenv("CJM_UNIT_VERBOSE")) printf("# allocations: %ld\n", n);
-        buf_free(&expected);
-        free(text);
+        static const char *const files[] = {"examples/ecommerce.journey", "tests/fmt/arrivals.journey"};
+        for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+            char *text;
+            size_t len;
+            int err;
+            CHECK(source_read_file(files[i], &text, &len, &err) == READ_OK);
+            Buf expected = BUF_INIT;
+            CHECK(format(text, len, &expected) == FMT_OK);
+            arena_set_block_size(256); /* arenas allocate often, so failures land in the parser too */
+            long n = fail_each_allocation(text, buf_str(&expected));
+            arena_set_block_size(0);
+            CHECK(n > 50);
+            if (getenv("CJM_UNIT_VERBOSE")) printf("# allocations formatting %s: %ld\n", files[i], n);
+            buf_free(&expected);
+            free(text);
+        }
     }
     TEST("fmt: out of memory while wording a syntax error is an error too") {
         CHECK(fail_each_allocation("stage A { -> }\nstage B { wait 3 dyas }\n", NULL) > 3);
