@@ -45,39 +45,24 @@ bool cli_use_color(ColorMode mode, FILE *stream);
 /* The color mode set before the command (`cjm --color=never check ...`). */
 extern ColorMode cli_global_color;
 
-/* One scenario of a journey, checked: the journey's model with the scenario applied (NULL when
- * memory ran out). */
-typedef struct CheckedScenario {
-    Model *model;
-} CheckedScenario;
-
-/* A journey loaded and checked. */
-typedef struct Checked {
-    Program prog;
-    Diag diag;
-    Model *model;
-    int status;            /* EXIT_OK, EXIT_JOURNEY, EXIT_USAGE or EXIT_IO (unreadable, or out of
-                              memory) */
-    CheckedScenario *scenarios; /* [model->nscenarios], once the journey itself has no errors */
-    int nscenarios;
-} Checked;
-
 /* Writes a command's result to `path` (NULL or "-": standard output), atomically (output.h); on
  * failure reports it as "cjm CMD: cannot write ..." and returns EXIT_IO, else EXIT_OK. */
 int cli_write_output(const char *cmd, const char *path, const char *data, size_t len);
 
-/* Loads `path` with its imports and checks it, then each of its scenarios, printing diagnostics
- * to stderr: a scenario's own, and none that the journey's check already gave. `out` is the file
- * the command cjm CMD will write (NULL: none, or standard output): when it is one of the files
- * loaded (the same file on disk, however it is spelled) that is reported as bad usage, and
- * nothing is checked (status EXIT_USAGE). */
+/* Loads `path` with its imports and checks it, then each of its scenarios (checked_load, with
+ * cjm's standard library and CJM_PATH), printing diagnostics to stderr: a scenario's own, and none
+ * that the journey's check already gave. `out` is the file the command cjm CMD will write (NULL:
+ * none, or standard output): when it is one of the files loaded (the same file on disk, however
+ * it is spelled) that is reported as bad usage, and nothing is checked (CHECKED_STOPPED). */
 void cli_load_and_check(Checked *c, const char *cmd, const char *path, const char *out, ColorMode color,
                         bool quiet_warnings);
 /* The same with diagnostics printed to `diag_out` (NULL: only kept in c->diag, for --format
  * json and sarif). */
 void cli_load_and_check_to(Checked *c, const char *cmd, const char *path, const char *out, FILE *diag_out,
                            bool color, bool quiet_warnings);
-void cli_checked_free(Checked *c);
+/* The exit status that c->status means: EXIT_OK, EXIT_JOURNEY (errors), EXIT_USAGE (stopped:
+ * the output file is an input) or EXIT_IO (unreadable, or out of memory). */
+int cli_checked_exit(const Checked *c);
 
 int cmd_check(int argc, char **argv);
 int cmd_graph(int argc, char **argv);

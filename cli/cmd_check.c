@@ -46,10 +46,10 @@ static int check_text(int nfiles, char **paths, ColorMode color, bool quiet)
     for (int i = 0; i < nfiles; i++) {
         Checked c;
         cli_load_and_check(&c, "check", paths[i], NULL, color, quiet);
-        if (c.status == EXIT_OK && !quiet) print_summary(&c, paths[i]);
+        if (c.status == CHECKED_OK && !quiet) print_summary(&c, paths[i]);
         if (!quiet) diag_print_summary(&c.diag);
-        status = worse(status, c.status);
-        cli_checked_free(&c);
+        status = worse(status, cli_checked_exit(&c));
+        checked_free(&c);
     }
     return status;
 }
@@ -63,14 +63,14 @@ static int check_data(int nfiles, char **paths, CheckFormat format, bool quiet)
     for (int i = 0; i < nfiles; i++) {
         cli_load_and_check_to(&c[i], "check", paths[i], NULL, NULL, false, quiet);
         files[i] = (DiagFile){paths[i], &c[i].diag};
-        status = worse(status, c[i].status);
+        status = worse(status, cli_checked_exit(&c[i]));
     }
     Buf out = BUF_INIT;
     if (format == CHECK_JSON) diag_write_json(&out, files, nfiles, !quiet);
     else diag_write_sarif(&out, files, nfiles, CJM_VERSION, !quiet);
     fwrite(buf_str(&out), 1, out.len, stdout);
     buf_free(&out);
-    for (int i = 0; i < nfiles; i++) cli_checked_free(&c[i]);
+    for (int i = 0; i < nfiles; i++) checked_free(&c[i]);
     free(files);
     free(c);
     return status;

@@ -146,7 +146,7 @@ static int find_scenario(const Checked *c, const char *name)
 static void add_scenario(CmpSet *set, const Checked *c, int k)
 {
     const Scenario *sc = c->model->scenarios[k];
-    cmp_set_add(set, sc->name.s, sc->label.s, rt_compile(c->scenarios[k].model), 0);
+    cmp_set_add(set, sc->name.s, sc->label.s, rt_compile(c->scenarios[k]), 0);
 }
 
 /* Fills the set; returns -1, or an exit status after an error. */
@@ -384,10 +384,10 @@ int cmd_compare(int argc, char **argv)
     if (status < 0) {
         Checked c;
         cli_load_and_check(&c, "compare", a.file, a.out, a.color, a.run.quiet);
-        if (c.status == EXIT_OK && c.model) status = compare_checked(&a, &c);
-        else status = c.status == EXIT_OK ? EXIT_JOURNEY : c.status;
+        if (c.status == CHECKED_OK && c.model) status = compare_checked(&a, &c);
+        else status = c.status == CHECKED_OK ? EXIT_JOURNEY : cli_checked_exit(&c);
         if (status == EXIT_JOURNEY && c.diag.errors) diag_print_summary(&c.diag);
-        cli_checked_free(&c);
+        checked_free(&c);
     }
     free(a.scenarios);
     return status;

@@ -47,9 +47,14 @@ static int fmt_one(const char *path, const FmtOptions *o)
     SourceSet set;
     source_set_init(&set);
     uint32_t file = source_set_add(&set, path, name, text, len);
+    if (!file) {
+        source_set_free(&set);
+        fprintf(stderr, "cjm fmt: out of memory while reading '%s'\n", name);
+        return EXIT_IO;
+    }
     Diag diag;
     diag_init(&diag, &set, stderr, cli_use_color(o->color, stderr));
-    Buf out = BUF_INIT;
+    Buf out = BUF_FALLIBLE;
     FmtStatus st = fmt_source(&diag, file, &out);
     int status = EXIT_OK;
     const SourceFile *src = source_get(&set, file);
@@ -58,6 +63,8 @@ static int fmt_one(const char *path, const FmtOptions *o)
         diag_print_summary(&diag);
         fprintf(stderr, "cjm fmt: '%s' is left as it is: fix its syntax errors first\n", name);
         status = EXIT_JOURNEY;
+    } else if (st == FMT_OUT_OF_MEMORY) {
+        status = EXIT_IO; /* the Diag said so; the file is left as it is */
     } else if (st == FMT_INTERNAL) {
         fprintf(stderr, "cjm fmt: internal error: formatting '%s' would change its tokens; it is left as it is "
                         "(please report this with the file)\n", name);

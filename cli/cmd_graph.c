@@ -136,19 +136,19 @@ int cmd_graph(int argc, char **argv)
     if (r != EXIT_OK) return r < 0 ? EXIT_OK : r;
     Checked c;
     cli_load_and_check(&c, "graph", a.file, a.out, a.color, a.run.quiet);
-    if (c.status != EXIT_OK || !c.model) {
-        int status = c.status == EXIT_OK ? EXIT_JOURNEY : c.status;
-        cli_checked_free(&c);
+    if (c.status != CHECKED_OK || !c.model) {
+        int status = c.status == CHECKED_OK ? EXIT_JOURNEY : cli_checked_exit(&c);
+        checked_free(&c);
         return status;
     }
     const Model *m = c.model;
     if (m->nstages == 0) {
         fprintf(stderr, "cjm graph: %s has no stages to draw\n", a.file);
-        cli_checked_free(&c);
+        checked_free(&c);
         return EXIT_JOURNEY;
     }
     if (a.run.persona && (a.opt.persona = run_find_persona(m, "graph", a.run.persona)) < 0) {
-        cli_checked_free(&c);
+        checked_free(&c);
         return EXIT_USAGE;
     }
     int status;
@@ -157,6 +157,6 @@ int cmd_graph(int argc, char **argv)
     } else {
         status = draw_run(&a, &c);
     }
-    cli_checked_free(&c);
+    checked_free(&c);
     return status;
 }

@@ -192,9 +192,9 @@ int cmd_report(int argc, char **argv)
     if (status >= 0) return status;
     Checked c;
     cli_load_and_check(&c, "report", a.file, a.out, a.color, a.run.quiet);
-    if (c.status == EXIT_OK && c.model) status = report_checked(&a, &c);
-    else status = c.status == EXIT_OK ? EXIT_JOURNEY : c.status;
+    if (c.status == CHECKED_OK && c.model) status = report_checked(&a, &c);
+    else status = c.status == CHECKED_OK ? EXIT_JOURNEY : cli_checked_exit(&c);
     if (status == EXIT_JOURNEY && c.diag.errors) diag_print_summary(&c.diag);
-    cli_checked_free(&c);
+    checked_free(&c);
     return status;
 }

@@ -137,47 +137,42 @@ void cli_load_and_check(Checked *c, const char *cmd, const char *path, const cha
     cli_load_and_check_to(c, cmd, path, out, stderr, cli_use_color(color, stderr), quiet_warnings);
 }
 
-/* The journey's Model, then one per scenario, each an overlay checked from the same syntax tree
- * (sema.h): a scenario's check reports only what it adds to the journey's diagnostics. */
+/* The command and its output file, for the check between loading and checking. */
+typedef struct Refusal {
+    const char *cmd, *out;
+} Refusal;
+
+static bool may_check(const Program *p, void *ctx)
+{
+    const Refusal *r = ctx;
+    return !refuse_output_over_input(r->cmd, p, r->out);
+}
+
 void cli_load_and_check_to(Checked *c, const char *cmd, const char *path, const char *out, FILE *diag_out,
                            bool color, bool quiet_warnings)
 {
-    program_init(&c->prog, cli_stdlib_dir(), cli_import_path());
-    diag_init(&c->diag, &c->prog.sources, diag_out, color);
-    c->diag.quiet_warnings = quiet_warnings;
-    c->model = NULL;
-    c->scenarios = NULL;
-    c->nscenarios = 0;
-    LoadStatus ls = program_load(&c->prog, path, &c->diag);
-    if (ls == LOAD_UNREADABLE) {
-        c->status = EXIT_IO;
-        return;
-    }
-    if (refuse_output_over_input(cmd, &c->prog, out)) {
-        c->status = EXIT_USAGE;
-        return;
-    }
-    /* Names are checked only in a program that parsed: after a syntax error they would mostly
-     * repeat it ("unknown stage" for a stage whose declaration did not parse). */
-    if (ls == LOAD_OK) c->model = sema_check(&c->prog, &c->diag);
-    if (c->model && c->model->errors == 0 && c->model->nscenarios > 0) {
-        c->nscenarios = c->model->nscenarios;
-        c->scenarios = xcalloc((size_t)c->nscenarios, sizeof *c->scenarios);
-        for (int k = 0; k < c->nscenarios; k++)
-            c->scenarios[k].model = sema_check_scenario(c->model, c->model->scenarios[k], &c->diag);
-    }
-    if (c->diag.out_of_memory) c->status = EXIT_IO;
-    else c->status = c->diag.errors ? EXIT_JOURNEY : EXIT_OK;
+    Refusal refusal = {cmd, out};
+    CheckInput in = {
+        .path = path,
+        .stdlib_dir = cli_stdlib_dir(),
+        .import_path = cli_import_path(),
+        .diag_out = diag_out,
+        .color = color,
+        .quiet_warnings = quiet_warnings,
+        .loaded = may_check,
+        .ctx = &refusal,
+    };
+    checked_load(c, &in);
 }
 
-void cli_checked_free(Checked *c)
+int cli_checked_exit(const Checked *c)
 {
-    for (int k = 0; k < c->nscenarios; k++) model_free(c->scenarios[k].model);
-    free(c->scenarios);
-    c->scenarios = NULL;
-    c->nscenarios = 0;
-    model_free(c->model);
-    program_free(&c->prog);
-    diag_free(&c->diag);
-    c->model = NULL;
+    switch (c->status) {
+    case CHECKED_OK: return EXIT_OK;
+    case CHECKED_ERRORS: return EXIT_JOURNEY;
+    case CHECKED_STOPPED: return EXIT_USAGE;
+    case CHECKED_UNREADABLE:
+    case CHECKED_OUT_OF_MEMORY: break;
+    }
+    return EXIT_IO;
 }

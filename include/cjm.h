@@ -6,7 +6,9 @@
  *
  * What a client gets, in the order it uses it:
  *
- *   load and check     program.h   a Program: a file and its imports, read from disk or from the
+ *   load and check     checked.h   all of it at once: a journey loaded and checked, with each of
+ *                                  its scenarios (checked_load), as every client starts
+ *                      program.h   a Program: a file and its imports, read from disk or from the
  *                                  caller's files (ProgramFiles); the caller says where the
  *                                  standard library and the import path are
  *                      sema.h      the checked Model of the journey, and one per scenario
@@ -19,8 +21,7 @@
  *                      sim.h       the simulator
  *                      exact.h     the exact analysis
  *                      result.h    the figures of a run, whichever engine made them
- *                      compare.h   scenarios, removals and sweeps against the journey, and the
- *                                  names of the compared figures (cmp_metric_key, _title)
+ *                      compare.h   scenarios, removals and sweeps against the journey
  *                      attribution.h  conversions credited to channels by their removal effect
  *                      progress.h  how the long computations report how far they have got
  *   render to buffers  report.h    a run as a table, JSON, CSV or an HTML page
@@ -46,6 +47,7 @@
 /* lang/: every client may use it. */
 #include "arena.h"
 #include "buf.h"
+#include "checked.h"
 #include "diag.h"
 #include "expr.h"
 #include "fmt.h"

@@ -7,10 +7,12 @@
  *
  * Out of memory. The front end must survive it (a language server checks whatever file it is
  * given): an arena whose allocation fails jumps to its `escape` (set by arena_guard() around each
- * entry point of lang/: loading a program, checking a model), which drops what the call built and
- * reports "out of memory while ..." as an error diagnostic. An arena without an escape ends the
- * process with "cjm: out of memory" (exit 3), as do xmalloc() and friends, which the rest of cjm
- * uses: there, out of memory is not a condition a user can fix from inside a journey file.
+ * entry point of lang/: loading a program, checking a model, formatting a file), which drops what
+ * the call built and reports "out of memory while ..." as an error diagnostic. An arena without an
+ * escape ends the process with "cjm: out of memory" (exit 3), as do xmalloc() and friends, which
+ * the other layers use (lang/ never does: tests/cli/layers.sh checks it): there, out of memory is
+ * not a condition a user can fix from inside a journey file. lang/'s strings are fallible Bufs
+ * (buf.h), whose owners turn a failure into a jump to the escape.
  *
  * mem_alloc() and mem_realloc() return NULL on failure. Every allocation of cjm goes through them,
  * so that a test can make the Nth one fail (mem_fail_at) and see that nothing crashes or leaks. */

@@ -32,7 +32,6 @@
 #include "fmt.h"
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,11 +88,12 @@ typedef struct Line {
 } Line;
 
 typedef struct Fmt {
+    Arena *arena;         /* the formatting's: a failed allocation goes to its escape (fmt_source) */
     FTok *tok;
     size_t ntok, pos;
     FComment *com;
     size_t ncom;
-    Buf text;             /* the cells' text, one cell after the other */
+    Buf text;             /* the cells' text, one cell after the other (fallible) */
     Cell *cells;
     size_t ncells, ccap;
     Line *lines;
@@ -217,10 +217,22 @@ static void load(Fmt *f, Arena *a, Diag *diag, uint32_t file)
 
 static Line *cur_line(Fmt *f) { return &f->lines[f->nlines - 1]; }
 
+/* `items` (`size` bytes each) with room for one more than `n`; when memory runs out, the array
+ * is left as it was (still the Fmt's to free) and the failure goes to the formatting's escape. */
+static void *grow(Fmt *f, void *items, size_t n, size_t *cap, size_t first, size_t size)
+{
+    if (n < *cap) return items;
+    size_t more = *cap ? 2 * *cap : first;
+    void *p = more <= SIZE_MAX / size ? mem_realloc(items, more * size) : NULL;
+    if (!p) arena_fail(f->arena);
+    *cap = more;
+    return p;
+}
+
 static void cell_new(Fmt *f)
 {
     if (f->nlines == 0) return;
-    if (f->ncells == f->ccap) f->cells = xrealloc(f->cells, (f->ccap = f->ccap ? 2 * f->ccap : 256) * sizeof *f->cells);
+    f->cells = grow(f, f->cells, f->ncells, &f->ccap, 256, sizeof *f->cells);
     f->cells[f->ncells++] = (Cell){f->text.len, 0};
     cur_line(f)->ncells++;
     f->glue = true;
@@ -228,7 +240,7 @@ static void cell_new(Fmt *f)
 
 static void line_add(Fmt *f, Line l)
 {
-    if (f->nlines == f->lcap) f->lines = xrealloc(f->lines, (f->lcap = f->lcap ? 2 * f->lcap : 128) * sizeof *f->lines);
+    f->lines = grow(f, f->lines, f->nlines, &f->lcap, 128, sizeof *f->lines);
     f->lines[f->nlines++] = l;
 }
 
@@ -253,6 +265,7 @@ static void put(Fmt *f, const char *s, size_t n)
         c->len++;
     }
     buf_add(&f->text, s, n);
+    if (f->text.failed) arena_fail(f->arena);
     c->len += n;
     f->glue = false;
 }
@@ -744,8 +757,9 @@ static bool same_table(const Fmt *f, size_t i, size_t j)
     return !b->blank && b->row == a->row && b->indent == a->indent && !line_is_complex(f, b);
 }
 
-/* Renders the code of every line into code[], aligning the tables of one-line items. */
-static void render_lines(const Fmt *f, Buf *code)
+/* Renders the code of every line into code[], aligning the tables of one-line items; false when
+ * memory ran out. */
+static bool render_lines(const Fmt *f, Buf *code)
 {
     size_t *widths = NULL, wcap = 0;
     for (size_t i = 0; i < f->nlines;) {
@@ -759,7 +773,15 @@ static void render_lines(const Fmt *f, Buf *code)
         while (end < f->nlines && same_table(f, i, end)) end++;
         for (size_t j = i; j < end; j++)
             if (f->lines[j].ncells > ncol) ncol = f->lines[j].ncells;
-        if (ncol > wcap) widths = xrealloc(widths, (wcap = ncol) * sizeof *widths);
+        if (ncol > wcap) {
+            size_t *more = mem_realloc(widths, ncol * sizeof *widths);
+            if (!more) {
+                free(widths);
+                return false;
+            }
+            widths = more;
+            wcap = ncol;
+        }
         memset(widths, 0, ncol * sizeof *widths);
         /* A column is as wide as its widest cell, last cells of rows apart. */
         for (size_t j = i; j < end; j++) {
@@ -773,13 +795,17 @@ static void render_lines(const Fmt *f, Buf *code)
         i = end;
     }
     free(widths);
+    return true;
 }
 
-/* Writes the lines, end-of-line comments of consecutive lines aligned. */
-static void render(const Fmt *f, Buf *out)
+/* Writes the lines, end-of-line comments of consecutive lines aligned, to `out` (fallible); false
+ * when memory ran out. */
+static bool render(const Fmt *f, Buf *out)
 {
-    Buf *code = xcalloc(f->nlines ? f->nlines : 1, sizeof *code);
-    render_lines(f, code);
+    Buf *code = mem_alloc((f->nlines ? f->nlines : 1) * sizeof *code);
+    if (!code) return false;
+    for (size_t i = 0; i < f->nlines; i++) code[i] = (Buf)BUF_FALLIBLE;
+    bool ok = render_lines(f, code);
     for (size_t i = 0; i < f->nlines;) {
         const Line *l = &f->lines[i];
         if (!l->comment || line_is_complex(f, l) || has_nl(f->com[l->comment - 1].text, f->com[l->comment - 1].len)) {
@@ -810,8 +836,12 @@ static void render(const Fmt *f, Buf *out)
         }
         i = end;
     }
-    for (size_t i = 0; i < f->nlines; i++) buf_free(&code[i]);
+    for (size_t i = 0; i < f->nlines; i++) {
+        ok = ok && !code[i].failed;
+        buf_free(&code[i]);
+    }
     free(code);
+    return ok && !out->failed;
 }
 
 /* ---- checking the result ---- */
@@ -823,59 +853,106 @@ static void fmt_free(Fmt *f)
     free(f->lines);
 }
 
-/* The formatted text must lex to the same tokens (same kinds, same spellings) and the same
- * comments as the source, and parse without errors. */
-static bool same_meaning(const Fmt *in, const char *text, size_t len)
-{
-    SourceSet set;
-    source_set_init(&set);
-    char *copy = xmalloc(len + 1);
-    memcpy(copy, text, len);
-    copy[len] = '\0';
-    uint32_t file = source_set_add(&set, "<formatted>", "<formatted>", copy, len);
-    if (!file) die_out_of_memory();
-    FILE *sink = fopen("/dev/null", "w");
+/* The check of the result: the formatted text read back (its diagnostics kept, not printed) and
+ * compared with the input, under an arena_guard() of its own. */
+typedef struct Reread {
+    const Fmt *in;
     Diag d;
-    diag_init(&d, &set, sink ? sink : stderr, false);
+    uint32_t file;
     Arena a;
-    arena_init(&a);
-    parse_module(&a, &d, file);
+    bool same;
+} Reread;
+
+static void reread(void *ctx)
+{
+    Reread *r = ctx;
+    const Fmt *in = r->in;
+    parse_module(&r->a, &r->d, r->file);
     Fmt out;
     memset(&out, 0, sizeof out);
-    load(&out, &a, &d, file);
-    bool same = d.errors == 0 && !out.failed && out.ntok == in->ntok && out.ncom == in->ncom;
+    load(&out, &r->a, &r->d, r->file);
+    bool same = r->d.errors == 0 && !out.failed && out.ntok == in->ntok && out.ncom == in->ncom;
     for (size_t i = 0; same && i < in->ntok; i++)
         same = out.tok[i].kind == in->tok[i].kind && out.tok[i].len == in->tok[i].len &&
                memcmp(out.tok[i].text, in->tok[i].text, in->tok[i].len) == 0;
     for (size_t i = 0; same && i < in->ncom; i++)
         same = out.com[i].len == in->com[i].len && memcmp(out.com[i].text, in->com[i].text, in->com[i].len) == 0;
-    arena_free(&a);
-    diag_free(&d);
+    r->same = same;
+}
+
+/* The formatted text must lex to the same tokens (same kinds, same spellings) and the same
+ * comments as the source, and parse without errors. Running out of memory goes on to the
+ * formatting's escape. */
+static bool same_meaning(const Fmt *in, const char *text, size_t len)
+{
+    char *copy = mem_alloc(len + 1);
+    if (!copy) arena_fail(in->arena);
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    SourceSet set;
+    source_set_init(&set);
+    Reread r;
+    memset(&r, 0, sizeof r);
+    r.in = in;
+    r.file = source_set_add(&set, "<formatted>", "<formatted>", copy, len);
+    diag_init(&r.d, &set, NULL, false);
+    arena_init(&r.a);
+    Arena *const arenas[] = {&r.a};
+    bool ok = r.file && arena_guard(arenas, 1, reread, &r) && !r.d.out_of_memory;
+    arena_free(&r.a);
+    diag_free(&r.d);
     source_set_free(&set);
-    if (sink) fclose(sink);
-    return same;
+    if (!ok) arena_fail(in->arena);
+    return r.same;
+}
+
+/* One formatting, under arena_guard(): whatever it builds is reachable from here, to be freed
+ * wherever an allocation stops it. */
+typedef struct Run {
+    Diag *diag;
+    uint32_t file;
+    Arena a;
+    Fmt f;
+    Buf text; /* the formatted file */
+    FmtStatus status;
+} Run;
+
+static void run_format(void *ctx)
+{
+    Run *r = ctx;
+    int before = r->diag->errors;
+    bool lost_before = r->diag->out_of_memory;
+    parse_module(&r->a, r->diag, r->file);
+    if (r->diag->out_of_memory && !lost_before) arena_fail(&r->a); /* a syntax error could not be kept */
+    if (r->diag->errors > before) {
+        r->status = FMT_SYNTAX;
+        return;
+    }
+    load(&r->f, &r->a, r->diag, r->file);
+    module(&r->f);
+    if (!r->f.failed && !render(&r->f, &r->text)) arena_fail(&r->a);
+    r->status = !r->f.failed && same_meaning(&r->f, buf_str(&r->text), r->text.len) ? FMT_OK : FMT_INTERNAL;
 }
 
 FmtStatus fmt_source(Diag *diag, uint32_t file, Buf *out)
 {
-    Arena a;
-    arena_init(&a);
-    int before = diag->errors;
-    parse_module(&a, diag, file);
-    if (diag->errors > before) {
-        arena_free(&a);
-        return FMT_SYNTAX;
+    Run r;
+    memset(&r, 0, sizeof r);
+    r.diag = diag;
+    r.file = file;
+    arena_init(&r.a);
+    r.f.arena = &r.a;
+    r.f.text = (Buf)BUF_FALLIBLE;
+    r.text = (Buf)BUF_FALLIBLE;
+    Arena *const arenas[] = {&r.a};
+    if (!arena_guard(arenas, 1, run_format, &r)) r.status = FMT_OUT_OF_MEMORY;
+    if (r.status == FMT_OK) {
+        buf_add(out, buf_str(&r.text), r.text.len);
+        if (out->failed) r.status = FMT_OUT_OF_MEMORY;
     }
-    Fmt f;
-    memset(&f, 0, sizeof f);
-    load(&f, &a, diag, file);
-    module(&f);
-    Buf text = BUF_INIT;
-    if (!f.failed) render(&f, &text);
-    FmtStatus st = !f.failed && same_meaning(&f, buf_str(&text), text.len) ? FMT_OK : FMT_INTERNAL;
-    if (st == FMT_OK) buf_add(out, buf_str(&text), text.len);
-    buf_free(&text);
-    fmt_free(&f);
-    arena_free(&a);
-    return st;
+    if (r.status == FMT_OUT_OF_MEMORY) diag_report_oom(diag, "formatting", source_get(diag->sources, file)->name);
+    buf_free(&r.text);
+    fmt_free(&r.f);
+    arena_free(&r.a);
+    return r.status;
 }

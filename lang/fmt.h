@@ -22,9 +22,13 @@ typedef enum {
     FMT_OK,       /* `out` holds the formatted text */
     FMT_SYNTAX,   /* the file has syntax (or lexical) errors, reported through the Diag */
     FMT_INTERNAL, /* the formatter would have changed the file's tokens: a bug, nothing produced */
+    FMT_OUT_OF_MEMORY, /* memory ran out (reported through the Diag): nothing produced */
 } FmtStatus;
 
-/* Formats file `file` of the Diag's SourceSet, appending the result to `out`. */
+/* Formats file `file` of the Diag's SourceSet, appending the result to `out`. Running out of
+ * memory is an error, never the end of the process: "out of memory while formatting 'FILE'" (code
+ * out-of-memory), and `out` left as it was; `out` itself, when it cannot grow, ends the process
+ * unless it is fallible (buf.h), when it too gives FMT_OUT_OF_MEMORY. */
 FmtStatus fmt_source(Diag *diag, uint32_t file, Buf *out);
 
 #endif

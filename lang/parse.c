@@ -95,8 +95,12 @@ void parse_syntax_error(ParseCtx *ctx, Loc loc, const char *msg)
 {
     /* After the lexer gave up on the rest of the file, "unexpected end of file" adds nothing. */
     if (ctx->nesting_reported) return;
-    Buf b = BUF_INIT;
+    Buf b = BUF_FALLIBLE;
     word_message(ctx, msg, &b);
+    if (b.failed) {
+        buf_free(&b);
+        arena_fail(ctx->scratch); /* to the parse's escape: "out of memory while loading" */
+    }
     diag_error(ctx->diag, loc, "%s", buf_str(&b));
     buf_free(&b);
     int max = (int)(sizeof ctx->braces / sizeof ctx->braces[0]);

@@ -1,5 +1,7 @@
 /* diag_json.c: diagnostics as JSON and SARIF 2.1.0 (see diag_json.h). Knows the two layouts and
- * nothing of journeys; the rule descriptions of SARIF are the table below. */
+ * nothing of journeys; the rule descriptions of SARIF are the table below. Every object and array
+ * is written by the Json writer (format.h); only strings are escaped here, in a way of their own
+ * (put_string). */
 #include "diag_json.h"
 
 #include <string.h>
@@ -43,6 +45,15 @@ static void key_string(Json *j, const char *k, const char *v)
     put_string(j->b, v);
 }
 
+/* {"text": v}: SARIF's message objects. */
+static void key_message(Json *j, const char *k, const char *v)
+{
+    json_key(j, k);
+    json_open_line(j, '{');
+    key_string(j, "text", v);
+    json_close(j, '}');
+}
+
 static const SourceFile *file_of(const Diag *d, Loc loc) { return source_get(d->sources, loc.file); }
 
 /* The file a diagnostic names: its place's file as the terminal shows it, else the checked one. */
@@ -52,10 +63,15 @@ static const char *file_name(const DiagFile *df, Loc loc)
     return f ? f->name : strcmp(df->path, "-") == 0 ? "<stdin>" : df->path;
 }
 
-static void put_pos(Buf *b, SourcePos p)
+static void key_pos(Json *j, const char *k, SourcePos p)
 {
-    buf_printf(b, "{\"line\": %u, \"column\": %u, \"utf16Column\": %u, \"offset\": %u}", p.line, p.column,
-               p.utf16_column, p.offset);
+    json_key(j, k);
+    json_open_line(j, '{');
+    json_num(j, "line", p.line);
+    json_num(j, "column", p.column);
+    json_num(j, "utf16Column", p.utf16_column);
+    json_num(j, "offset", p.offset);
+    json_close(j, '}');
 }
 
 /* "file" and "range" (null without a place). */
@@ -65,14 +81,13 @@ static void put_place(Json *j, const DiagFile *df, Loc loc)
     json_key(j, "range");
     const SourceFile *f = file_of(df->diag, loc);
     if (!f) {
-        buf_puts(j->b, "null");
+        json_put_null(j);
         return;
     }
-    buf_puts(j->b, "{\"start\": ");
-    put_pos(j->b, source_position(f, loc.off));
-    buf_puts(j->b, ", \"end\": ");
-    put_pos(j->b, source_position(f, loc.off + loc.len));
-    buf_putc(j->b, '}');
+    json_open_line(j, '{');
+    key_pos(j, "start", source_position(f, loc.off));
+    key_pos(j, "end", source_position(f, loc.off + loc.len));
+    json_close(j, '}');
 }
 
 static bool shown(const Diagnostic *e, bool warnings) { return warnings || e->kind != DIAG_WARNING; }
@@ -118,9 +133,11 @@ void diag_write_json(Buf *out, const DiagFile *files, int nfiles, bool warnings)
     json_open(&j, '[');
     for (int i = 0; i < nfiles; i++) {
         json_next(&j);
-        buf_puts(out, "{\"path\": ");
-        put_string(out, files[i].path);
-        buf_printf(out, ", \"errors\": %d, \"warnings\": %d}", files[i].diag->errors, files[i].diag->warnings);
+        json_open_line(&j, '{');
+        key_string(&j, "path", files[i].path);
+        json_num(&j, "errors", files[i].diag->errors);
+        json_num(&j, "warnings", files[i].diag->warnings);
+        json_close(&j, '}');
     }
     json_close(&j, ']');
     json_key(&j, "diagnostics");
@@ -176,35 +193,39 @@ static void put_uri(Buf *b, const char *path)
     buf_free(&u);
 }
 
-static void sarif_region(Buf *b, const SourceFile *f, Loc loc)
+static void sarif_region(Json *j, const char *k, const SourceFile *f, Loc loc)
 {
     SourcePos s = source_position(f, loc.off), e = source_position(f, loc.off + loc.len);
-    buf_printf(b,
-               "{\"startLine\": %u, \"startColumn\": %u, \"endLine\": %u, \"endColumn\": %u, \"byteOffset\": %u, "
-               "\"byteLength\": %u}",
-               s.line, s.utf16_column, e.line, e.utf16_column, loc.off, loc.len);
+    json_key(j, k);
+    json_open_line(j, '{');
+    json_num(j, "startLine", s.line);
+    json_num(j, "startColumn", s.utf16_column);
+    json_num(j, "endLine", e.line);
+    json_num(j, "endColumn", e.utf16_column);
+    json_num(j, "byteOffset", loc.off);
+    json_num(j, "byteLength", loc.len);
+    json_close(j, '}');
 }
 
-/* {"artifactLocation": {...}, "region": {...}}, the region left out without a place. */
-static void sarif_physical(Buf *b, const DiagFile *df, Loc loc)
+static void sarif_artifact(Json *j, const char *path)
+{
+    json_key(j, "artifactLocation");
+    json_open_line(j, '{');
+    json_key(j, "uri");
+    put_uri(j->b, path);
+    json_close(j, '}');
+}
+
+/* "physicalLocation": {"artifactLocation": {...}, "region": {...}}, the region left out without
+ * a place. */
+static void sarif_physical(Json *j, const DiagFile *df, Loc loc)
 {
     const SourceFile *f = file_of(df->diag, loc);
-    buf_puts(b, "{\"artifactLocation\": {\"uri\": ");
-    put_uri(b, f ? f->name : strcmp(df->path, "-") == 0 ? "<stdin>" : df->path);
-    buf_putc(b, '}');
-    if (f) {
-        buf_puts(b, ", \"region\": ");
-        sarif_region(b, f, loc);
-    }
-    buf_putc(b, '}');
-}
-
-static void sarif_message(Json *j, const char *key, const char *text)
-{
-    json_key(j, key);
-    buf_puts(j->b, "{\"text\": ");
-    put_string(j->b, text);
-    buf_putc(j->b, '}');
+    json_key(j, "physicalLocation");
+    json_open_line(j, '{');
+    sarif_artifact(j, file_name(df, loc));
+    if (f) sarif_region(j, "region", f, loc);
+    json_close(j, '}');
 }
 
 static void sarif_related(Json *j, const DiagFile *df, const Diagnostic *e)
@@ -216,9 +237,8 @@ static void sarif_related(Json *j, const DiagFile *df, const Diagnostic *e)
         json_next(j);
         json_open(j, '{');
         json_num(j, "id", k);
-        sarif_message(j, "message", e->notes[k].message);
-        json_key(j, "physicalLocation");
-        sarif_physical(j->b, df, e->notes[k].loc);
+        key_message(j, "message", e->notes[k].message);
+        sarif_physical(j, df, e->notes[k].loc);
         json_close(j, '}');
     }
     json_close(j, ']');
@@ -237,15 +257,22 @@ static void sarif_fixes(Json *j, const DiagFile *df, const Diagnostic *e)
         if (!n->fix || !f) continue;
         json_next(j);
         json_open(j, '{');
-        sarif_message(j, "description", n->message);
+        key_message(j, "description", n->message);
         json_key(j, "artifactChanges");
-        buf_puts(j->b, "[{\"artifactLocation\": {\"uri\": ");
-        put_uri(j->b, f->name);
-        buf_puts(j->b, "}, \"replacements\": [{\"deletedRegion\": ");
-        sarif_region(j->b, f, n->loc);
-        buf_puts(j->b, ", \"insertedContent\": {\"text\": ");
-        put_string(j->b, n->fix);
-        buf_puts(j->b, "}}]}]");
+        json_open_line(j, '[');
+        json_next(j);
+        json_open(j, '{');
+        sarif_artifact(j, f->name);
+        json_key(j, "replacements");
+        json_open(j, '[');
+        json_next(j);
+        json_open(j, '{');
+        sarif_region(j, "deletedRegion", f, n->loc);
+        key_message(j, "insertedContent", n->fix);
+        json_close(j, '}');
+        json_close(j, ']');
+        json_close(j, '}');
+        json_close(j, ']');
         json_close(j, '}');
     }
     json_close(j, ']');
@@ -273,11 +300,14 @@ static void sarif_result(Json *j, const DiagFile *df, const Diagnostic *e, int r
     key_string(j, "ruleId", diag_code(e));
     if (rule >= 0) json_num(j, "ruleIndex", rule);
     key_string(j, "level", e->kind == DIAG_ERROR ? "error" : "warning");
-    sarif_message(j, "message", e->message);
+    key_message(j, "message", e->message);
     json_key(j, "locations");
-    buf_puts(j->b, "[{\"physicalLocation\": ");
-    sarif_physical(j->b, df, e->loc);
-    buf_puts(j->b, "}]");
+    json_open_line(j, '[');
+    json_next(j);
+    json_open(j, '{');
+    sarif_physical(j, df, e->loc);
+    json_close(j, '}');
+    json_close(j, ']');
     sarif_related(j, df, e);
     sarif_fixes(j, df, e);
     json_close(j, '}');
@@ -289,29 +319,32 @@ static void sarif_rules(Json *j, const Codes *codes)
     json_open(j, '[');
     for (int i = 0; i < codes->n; i++) {
         json_next(j);
-        buf_puts(j->b, "{\"id\": ");
-        put_string(j->b, codes->code[i]);
-        buf_puts(j->b, ", \"shortDescription\": {\"text\": ");
-        put_string(j->b, rule_text(codes->code[i]));
-        buf_puts(j->b, "}}");
+        json_open_line(j, '{');
+        key_string(j, "id", codes->code[i]);
+        key_message(j, "shortDescription", rule_text(codes->code[i]));
+        json_close(j, '}');
     }
     json_close(j, ']');
 }
 
-void diag_write_sarif(Buf *out, const DiagFile *files, int nfiles, const char *version, bool warnings)
+/* The results, or (with `j` NULL) only the codes they use. */
+static void sarif_results(Json *j, Codes *codes, const DiagFile *files, int nfiles, bool warnings)
 {
-    Codes codes = {{0}, 0};
-    Buf results = BUF_INIT;
-    Json r = {&results, 3, true, 0};
-    json_open(&r, '[');
     for (int i = 0; i < nfiles; i++) {
         for (int k = 0; k < files[i].diag->n; k++) {
             const Diagnostic *e = &files[i].diag->items[k];
-            if (shown(e, warnings)) sarif_result(&r, &files[i], e, code_index(&codes, diag_code(e)));
+            if (!shown(e, warnings)) continue;
+            int rule = code_index(codes, diag_code(e));
+            if (j) sarif_result(j, &files[i], e, rule);
         }
     }
-    json_close(&r, ']');
+}
 
+void diag_write_sarif(Buf *out, const DiagFile *files, int nfiles, const char *version, bool warnings)
+{
+    /* The rules come before the results that point to them: the codes are gathered first. */
+    Codes codes = {{0}, 0};
+    sarif_results(NULL, &codes, files, nfiles, warnings);
     Json j = {out, 0, true, 0};
     json_open(&j, '{');
     key_string(&j, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
@@ -331,10 +364,11 @@ void diag_write_sarif(Buf *out, const DiagFile *files, int nfiles, const char *v
     json_close(&j, '}');
     key_string(&j, "columnKind", "utf16CodeUnits");
     json_key(&j, "results");
-    buf_add(out, buf_str(&results), results.len);
+    json_open(&j, '[');
+    sarif_results(&j, &codes, files, nfiles, warnings);
+    json_close(&j, ']');
     json_close(&j, '}');
     json_close(&j, ']');
     json_close(&j, '}');
     buf_putc(out, '\n');
-    buf_free(&results);
 }

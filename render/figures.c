@@ -497,18 +497,6 @@ FigPain *fig_pains(const RtResult *r, int *n)
 
 /* ---- for a terminal ---- */
 
-/* v with `decimals` decimals; a sign when `sign` ('+' for 0 too), and no "-0.0": a value that
- * rounds to zero has no minus (as in the HTML report). */
-static void fixed(Buf *b, double v, int decimals, bool sign)
-{
-    char digits[64];
-    snprintf(digits, sizeof digits, "%.*f", decimals, fabs(v));
-    bool zero = strspn(digits, "0.") == strlen(digits);
-    if (v < 0 && !zero) buf_putc(b, '-');
-    else if (sign) buf_putc(b, '+');
-    buf_puts(b, digits);
-}
-
 void fig_text(Buf *b, FigKind k, double v, bool exact)
 {
     if (!isfinite(v)) {
@@ -516,21 +504,21 @@ void fig_text(Buf *b, FigKind k, double v, bool exact)
         return;
     }
     switch (k) {
-    case FIG_COUNT: fixed(b, v, exact ? 1 : 0, false); break;
+    case FIG_COUNT: format_fixed(b, v, exact ? 1 : 0, false); break;
     case FIG_RATE:
-        fixed(b, 100 * v, 1, false);
+        format_fixed(b, 100 * v, 1, false);
         buf_putc(b, '%');
         break;
-    case FIG_MONEY: fixed(b, v, 2, false); break;
-    case FIG_MOOD: fixed(b, v, 2, true); break;
+    case FIG_MONEY: format_fixed(b, v, 2, false); break;
+    case FIG_MOOD: format_fixed(b, v, 2, true); break;
     case FIG_DAYS: format_duration(b, v, " "); break;
-    case FIG_NPS: fixed(b, v, 1, true); break;
-    case FIG_CSAT: fixed(b, v, 2, false); break;
+    case FIG_NPS: format_fixed(b, v, 1, true); break;
+    case FIG_CSAT: format_fixed(b, v, 2, false); break;
     case FIG_RATIO:
-        fixed(b, v, 2, false);
+        format_fixed(b, v, 2, false);
         buf_puts(b, "\xC3\x97"); /* × */
         break;
-    case FIG_WHOLE: fixed(b, v, 0, false); break;
+    case FIG_WHOLE: format_fixed(b, v, 0, false); break;
     default: render_number(b, v); break;
     }
 }

@@ -201,6 +201,18 @@ void csv_num(Buf *b, double v, bool last)
     buf_putc(b, last ? '\n' : ',');
 }
 
+/* ---- numbers ---- */
+
+void format_fixed(Buf *b, double v, int decimals, bool sign)
+{
+    char digits[400]; /* DBL_MAX has 309 digits */
+    snprintf(digits, sizeof digits, "%.*f", decimals, fabs(v));
+    bool zero = strspn(digits, "0.") == strlen(digits);
+    if (v < 0 && !zero) buf_putc(b, '-');
+    else if (sign) buf_putc(b, '+');
+    buf_puts(b, digits);
+}
+
 /* ---- durations ---- */
 
 /* Whether v shown with `decimals` decimals reads at least `limit` ("24.0" hours is a day). */

@@ -64,6 +64,13 @@ void json_bool(Json *j, const char *k, bool v);
 void csv_str(Buf *b, const char *s, bool last);
 void csv_num(Buf *b, double v, bool last); /* as in JSON; an unknown value is an empty field */
 
+/* ---- numbers for people ----
+ * v with `decimals` decimals as printf rounds it (the exact binary value; a tie goes to even, so
+ * 0.125 is "0.12" and 2.5 is "2"): every view of a figure (a run's table and HTML, a comparison)
+ * rounds here, so they show the same digits. A sign when `sign` ('+' for zero too), and no minus
+ * on a value that rounds to zero ("-0.001" is "0.00"). */
+void format_fixed(Buf *b, double v, int decimals, bool sign);
+
 /* ---- durations for people: the table, the HTML report and the pictures (JSON and CSV keep days) ----
  * A duration in days is shown in the largest unit it reaches once rounded: "12.3 d" (a day or
  * more, one decimal), "5.2 h" (an hour or more), "42 min" (a minute or more), "20 s"; exactly 0

@@ -29,50 +29,48 @@ static const CmpMetric SWEPT[] = {CMP_CONVERSION, CMP_REVENUE, CMP_COST, CMP_CAC
 enum { NSWEPT = sizeof SWEPT / sizeof SWEPT[0] };
 
 /* Each figure compared is a figure of the run's report (figures.def), which gives its kind (how
- * it is shown) and its title in the HTML sweep's table; a terminal's narrow columns and the
- * sweep's charts have titles of their own. */
+ * it is shown) and its title in the HTML sweep's table. The comparison's reports name it with a
+ * key of their own (JSON and CSV: docs/report-json.md), and the rows of a scenario's table, a
+ * terminal sweep's narrow columns and the sweep's charts have titles of their own. */
 typedef struct Metric {
     const FigTable *table;
     int member;
+    const char *key;    /* in JSON and CSV */
+    const char *title;  /* a row of a scenario's table */
     const char *column; /* a terminal sweep's column */
     const char *chart;  /* the title of a sweep's chart */
 } Metric;
 
 static const Metric METRICS[CMP_NMETRICS] = {
-    [CMP_CONVERSION] = {&FIG_REPORT, R_CONVERSION, "Conversion", "Conversion"},
-    [CMP_CHURN] = {&FIG_REPORT, R_COHORT_CHURN, "Churn", "Churn"},
-    [CMP_RETENTION90] = {&FIG_COHORT_RETENTION, COHORT_RET_DAY_90, "Retention", "Retention at day 90"},
-    [CMP_REVENUE] = {&FIG_MONEY_TABLE, MONEY_ARPU, "Revenue", "Revenue per customer"},
-    [CMP_COST] = {&FIG_MONEY_TABLE, MONEY_COST_PER_MEMBER, "Cost", "Cost per customer"},
-    [CMP_NPS] = {&FIG_SATISFACTION, SAT_COHORT_NPS, "NPS", "NPS"},
-    [CMP_CAC] = {&FIG_MONEY_TABLE, MONEY_COST_PER_CONVERSION, "CAC", "CAC"},
-    [CMP_TTC] = {&FIG_TIME_TO_CONVERT, TTC_MEAN, "To convert", "Time to convert (days)"},
+    [CMP_CONVERSION] = {&FIG_REPORT, R_CONVERSION, "conversion", "Conversion", "Conversion", "Conversion"},
+    [CMP_CHURN] = {&FIG_REPORT, R_COHORT_CHURN, "churn", "Churn", "Churn", "Churn"},
+    [CMP_RETENTION90] = {&FIG_COHORT_RETENTION, COHORT_RET_DAY_90, "retention_90", "Retention day 90", "Retention",
+                         "Retention at day 90"},
+    [CMP_REVENUE] = {&FIG_MONEY_TABLE, MONEY_ARPU, "revenue_per_customer", "Revenue / customer", "Revenue",
+                     "Revenue per customer"},
+    [CMP_COST] = {&FIG_MONEY_TABLE, MONEY_COST_PER_MEMBER, "cost_per_customer", "Cost / customer", "Cost",
+                  "Cost per customer"},
+    [CMP_NPS] = {&FIG_SATISFACTION, SAT_COHORT_NPS, "nps", "NPS", "NPS", "NPS"},
+    [CMP_CAC] = {&FIG_MONEY_TABLE, MONEY_COST_PER_CONVERSION, "cac", "CAC", "CAC", "CAC"},
+    [CMP_TTC] = {&FIG_TIME_TO_CONVERT, TTC_MEAN, "time_to_convert", "Time to convert", "To convert",
+                 "Time to convert (days)"},
 };
 
 static const Figure *figure_of(CmpMetric k) { return &METRICS[k].table->members[METRICS[k].member]; }
 
 static FigKind kind_of(CmpMetric k) { return figure_of(k)->kind; }
 
-/* v with `decimals` decimals, a sign when `sign`, never "-0.00". */
-static void fixed(Buf *b, double v, int decimals, bool sign)
-{
-    double scale = pow(10, decimals), r = round(v * scale) / scale;
-    if (r == 0) r = 0;
-    buf_printf(b, sign ? "%+.*f" : "%.*f", decimals, r);
-}
-
 /* Times for people, as the run's reports show them (format.h): the unit is the one the largest
  * magnitude of what is shown together reaches ("4.8 h", "-1.5 … +2.0 h"), so a change and its
  * interval, or an interval's two ends, share one unit. */
 static void signed_time(Buf *b, double days, Duration unit, bool sign)
 {
-    fixed(b, days * unit.per_day, unit.decimals, sign);
+    format_fixed(b, days * unit.per_day, unit.decimals, sign);
     buf_printf(b, " %s", unit.unit);
 }
 
-/* A figure's value: 12.3%, 4.56, +12.0, 4.9 d; "-" when it does not exist. Rounded half away from
- * zero (fixed()), as the changes are: the run's reports round by printf's digits (fig_text), which
- * can differ on a tie (0.1285: 12.9% here, 12.8% there). */
+/* A figure's value: 12.3%, 4.56, +12.0, 4.9 d; "-" when it does not exist. Rounded as the run's
+ * reports round it (format_fixed(), as fig_text does), and the changes likewise. */
 static void level(Buf *b, CmpMetric k, double v)
 {
     if (!isfinite(v)) {
@@ -80,10 +78,10 @@ static void level(Buf *b, CmpMetric k, double v)
         return;
     }
     switch (kind_of(k)) {
-    case FIG_RATE: fixed(b, 100 * v, 1, false); buf_putc(b, '%'); break;
-    case FIG_NPS: fixed(b, v, 1, true); break;
+    case FIG_RATE: format_fixed(b, 100 * v, 1, false); buf_putc(b, '%'); break;
+    case FIG_NPS: format_fixed(b, v, 1, true); break;
     case FIG_DAYS: format_duration(b, v, " "); break;
-    default: fixed(b, v, 2, false); break;
+    default: format_fixed(b, v, 2, false); break;
     }
 }
 
@@ -95,10 +93,10 @@ static void change(Buf *b, CmpMetric k, double v)
         return;
     }
     switch (kind_of(k)) {
-    case FIG_RATE: fixed(b, 100 * v, 2, true); buf_puts(b, " pt"); break;
+    case FIG_RATE: format_fixed(b, 100 * v, 2, true); buf_puts(b, " pt"); break;
     case FIG_DAYS: signed_time(b, v, duration_for_people(fabs(v)), true); break;
-    case FIG_NPS: fixed(b, v, 1, true); break;
-    default: fixed(b, v, 2, true); break;
+    case FIG_NPS: format_fixed(b, v, 1, true); break;
+    default: format_fixed(b, v, 2, true); break;
     }
 }
 
@@ -119,9 +117,9 @@ static void interval(Buf *b, CmpMetric k, double lo, double hi)
     }
     double scale = u == FIG_RATE ? 100 : 1;
     int decimals = u == FIG_NPS || u == FIG_DAYS ? 1 : 2;
-    fixed(b, scale * lo, decimals, true);
+    format_fixed(b, scale * lo, decimals, true);
     buf_puts(b, " \xE2\x80\xA6 "); /* … */
-    fixed(b, scale * hi, decimals, true);
+    format_fixed(b, scale * hi, decimals, true);
     if (u == FIG_RATE) buf_puts(b, " pt");
     if (u == FIG_DAYS) buf_puts(b, " d");
 }
@@ -135,7 +133,7 @@ static void value_interval(Buf *b, CmpMetric k, double lo, double hi)
     }
     if (kind_of(k) == FIG_DAYS) {
         Duration unit = duration_for_people(fmax(fabs(lo), fabs(hi)));
-        fixed(b, lo * unit.per_day, unit.decimals, false);
+        format_fixed(b, lo * unit.per_day, unit.decimals, false);
         buf_puts(b, "\xE2\x80\x93");
         signed_time(b, hi, unit, false);
         return;
@@ -266,7 +264,7 @@ static void table_scenario(const CmpResult *r, int v, Buf *b)
     for (int i = 0; i < CMP_NMETRICS; i++) {
         CmpMetric k = SHOWN[i];
         const CmpStat *s = cmp_stat(r, v, k);
-        grid_cell(&g, "%s", cmp_metric_title(k));
+        grid_cell(&g, "%s", METRICS[k].title);
         cell(&g, level, k, s->base);
         cell(&g, level, k, s->value);
         cell_change(&g, k, s);
@@ -373,7 +371,7 @@ static void json_pair(Json *j, const char *k, double lo, double hi)
 
 static void json_stat(Json *j, const CmpResult *r, const CmpStat *s, CmpMetric k)
 {
-    json_key(j, cmp_metric_key(k));
+    json_key(j, METRICS[k].key);
     json_open(j, '{');
     json_num(j, "baseline", s->base);
     json_num(j, "value", s->value);
@@ -427,7 +425,7 @@ void render_compare_json(const CmpResult *r, const Model *m, const char *file, B
     json_key(&j, "baseline");
     json_open(&j, '{');
     for (int k = 0; k < CMP_NMETRICS; k++) {
-        json_key(&j, cmp_metric_key((CmpMetric)k));
+        json_key(&j, METRICS[k].key);
         json_open(&j, '{');
         json_num(&j, "value", r->base[k].value);
         json_pair(&j, "ci95", r->base[k].value_lo, r->base[k].value_hi);
@@ -457,7 +455,7 @@ void render_compare_csv(const CmpResult *r, Buf *out)
             csv_str(out, set->v[v].name, false);
             csv_str(out, set->v[v].label, false);
             csv_num(out, set->mode == CMP_SWEEP ? set->v[v].value : NAN, false);
-            csv_str(out, cmp_metric_key((CmpMetric)k), false);
+            csv_str(out, METRICS[k].key, false);
             csv_num(out, s->base, false);
             csv_num(out, s->value, false);
             csv_num(out, s->value_lo, false);
@@ -611,7 +609,7 @@ static void html_scenario(Buf *b, const CmpResult *r, int v)
         CmpMetric k = SHOWN[i];
         const CmpStat *s = cmp_stat(r, v, k);
         buf_puts(b, "<tr><td>");
-        chart_escape(b, cmp_metric_title(k));
+        chart_escape(b, METRICS[k].title);
         buf_puts(b, "</td>");
         td(b, level, k, s->base);
         td(b, level, k, s->value);

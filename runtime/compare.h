@@ -40,11 +40,6 @@ typedef enum {
     CMP_NMETRICS
 } CmpMetric;
 
-/* "conversion", "churn", "retention_90", "revenue_per_customer", "cost_per_customer", "nps",
- * "cac", "time_to_convert"; and the words for tables. */
-const char *cmp_metric_key(CmpMetric k);
-const char *cmp_metric_title(CmpMetric k);
-
 typedef enum { CMP_SCENARIOS, CMP_REMOVE_TOUCHPOINTS, CMP_REMOVE_CHANNELS, CMP_REMOVE_STAGES, CMP_SWEEP } CmpMode;
 
 typedef struct CmpVariant {

@@ -49,6 +49,14 @@ $f includes \"$h\", $(owner_of "$h")'s"
     fi
 done
 
+# ---- lang/ never ends the process (arena.h: running out of memory is an error there) ----
+# Only arena.c, which defines the allocators that end it for the other layers, and buf.c, for a
+# Buf its owner made with BUF_INIT rather than BUF_FALLIBLE, may call them; lang/ makes no such Buf.
+enders=$(grep -nE '(^|[^a-z_])((xmalloc|xcalloc|xrealloc|xstrdup|die_out_of_memory|exit|_Exit|abort)[ \t]*\(|BUF_INIT)' \
+         lang/*.c lang/*.h lang/*.l lang/*.y | grep -v '^lang/arena\.[ch]:\|^lang/buf\.[ch]:')
+if [ -z "$enders" ]; then ok "layers: nothing in lang/ ends the process (no xmalloc, exit, abort or BUF_INIT)"
+else not_ok "layers: lang/ calls what ends the process" "$enders"; fi
+
 # ---- one name, one header ----
 dups=$(for d in $library include cli; do ls "$d" | grep '\.h$'; for g in $(generated_of "$d"); do echo "$g"; done; done |
        sort | uniq -d)
@@ -88,17 +96,13 @@ cat >"$T/probe/client.c" <<'C'
 int client(const char *text, unsigned long len);
 int client(const char *text, unsigned long len)
 {
-    Program p;
-    program_init(&p, NULL, NULL);
-    Diag d;
-    diag_init(&d, &p.sources, NULL, false);
-    Model *m = program_load_text(&p, "t.journey", text, len, &d) == LOAD_OK ? sema_check(&p, &d) : NULL;
-    RtModel *rm = m && !m->errors ? rt_compile(m) : NULL;
-    int errors = d.errors;
+    Checked c;
+    CheckInput in = {.path = "t.journey", .text = text, .len = len};
+    checked_load(&c, &in);
+    RtModel *rm = c.status == CHECKED_OK ? rt_compile(c.model) : NULL;
+    int errors = c.diag.errors;
     rt_model_free(rm);
-    model_free(m);
-    diag_free(&d);
-    program_free(&p);
+    checked_free(&c);
 #ifdef RENDER
     Buf b = BUF_INIT;
     render_json(NULL, "t.journey", &b);

@@ -38,7 +38,8 @@ static void render_everything(const Model *m, const RtResult *r, bool layout)
     }
 }
 
-static bool runnable(const Model *m) { return m && m->nstages > 0 && m->start >= 0; }
+/* A journey (or a scenario) that checked without errors, with somewhere to start. */
+static bool runnable(const Model *m) { return m && m->errors == 0 && m->nstages > 0 && m->start >= 0; }
 
 static void compare_set(const Model *m, const RtModel *base, const CmpSet *set, const SimOptions *so, Diag *d)
 {
@@ -62,13 +63,13 @@ static void compare_set(const Model *m, const RtModel *base, const CmpSet *set, 
     }
 }
 
-static void compare_variants(const FuzzChecked *c, const RtModel *base, const SimOptions *so, Diag *d, bool all)
+static void compare_variants(const Checked *c, const RtModel *base, const SimOptions *so, Diag *d, bool all)
 {
     const Model *m = c->model;
     CmpSet set;
     cmp_set_init(&set, CMP_SCENARIOS);
     for (int k = 0; k < c->nscenarios; k++) {
-        const Model *v = c->scenarios[k].model;
+        const Model *v = c->scenarios[k];
         if (runnable(v)) cmp_set_add(&set, m->scenarios[k]->name.s, m->scenarios[k]->label.s, rt_compile(v), 0);
     }
     if (set.n > 0) compare_set(m, base, &set, so, d);
@@ -97,7 +98,7 @@ static void compare_variants(const FuzzChecked *c, const RtModel *base, const Si
     }
 }
 
-static void run_model(const FuzzChecked *c, Diag *d, bool layout, bool compare_all)
+static void run_model(const Checked *c, Diag *d, bool layout, bool compare_all)
 {
     const Model *m = c->model;
     if (!runnable(m)) return;
@@ -125,7 +126,7 @@ static void run_model(const FuzzChecked *c, Diag *d, bool layout, bool compare_a
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    FuzzChecked c;
+    Checked c;
     fuzz_check(&c, data, size);
     /* One input in 16 (by its hash) also lays the flow graph out: layout is slow. FUZZ_LAYOUT=all
      * lays out every one, and compares every one in every way (to replay a corpus so). */

@@ -56,7 +56,7 @@ static void check_formatter(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    FuzzChecked c;
+    Checked c;
     fuzz_check(&c, data, size);
     check_formatter();
     fuzz_checked_free(&c);

@@ -155,45 +155,16 @@ FILE *fuzz_sink(void)
     return sink;
 }
 
-/* As cli/common.c checks a scenario: an overlay on the journey's model, checked from the same
- * syntax tree; a scenario with errors keeps no model. */
-static void check_scenario(FuzzChecked *c, int k)
+void fuzz_check(Checked *c, const uint8_t *data, size_t size)
 {
-    Model *m = sema_check_scenario(c->model, c->model->scenarios[k], &c->diag);
-    if (m && m->errors) {
-        model_free(m);
-        m = NULL;
-    }
-    c->scenarios[k].model = m;
-}
-
-void fuzz_check(FuzzChecked *c, const uint8_t *data, size_t size)
-{
-    FILE *diag_out = fuzz_sink();
     memfs_load((const char *)data, size, "stdlib");
-    program_init(&c->prog, "stdlib", NULL);
-    c->prog.files = memfs_files();
-    diag_init(&c->diag, &c->prog.sources, diag_out, false);
-    c->model = NULL;
-    size_t len;
-    const char *text = memfs_main(&len);
-    c->scenarios = NULL;
-    c->nscenarios = 0;
-    if (program_load_text(&c->prog, "main.journey", text, len, &c->diag) == LOAD_OK)
-        c->model = sema_check(&c->prog, &c->diag);
-    if (c->model && c->model->errors == 0 && c->model->nscenarios > 0) {
-        c->nscenarios = c->model->nscenarios;
-        c->scenarios = xcalloc((size_t)c->nscenarios, sizeof *c->scenarios);
-        for (int k = 0; k < c->nscenarios; k++) check_scenario(c, k);
-    }
+    CheckInput in = {.path = "main.journey", .stdlib_dir = "stdlib", .files = memfs_files(), .diag_out = fuzz_sink()};
+    in.text = memfs_main(&in.len);
+    checked_load(c, &in);
 }
 
-void fuzz_checked_free(FuzzChecked *c)
+void fuzz_checked_free(Checked *c)
 {
-    for (int k = 0; k < c->nscenarios; k++) model_free(c->scenarios[k].model);
-    free(c->scenarios);
-    model_free(c->model);
-    diag_free(&c->diag);
-    program_free(&c->prog);
+    checked_free(c);
     memfs_clear();
 }

@@ -17,25 +17,14 @@ const ProgramFiles *memfs_files(void);
 /* The main file's text. */
 const char *memfs_main(size_t *len);
 
-/* An input checked as the cjm program would: loaded from memory (memfs_load), parsed with its
- * imports, checked, and when that found no error, checked again with each scenario applied;
- * diagnostics go to /dev/null. fuzz_checked_free() releases it. */
-typedef struct FuzzScenario {
-    Model *model;     /* the journey with the scenario applied; NULL after errors */
-} FuzzScenario;
-
-typedef struct FuzzChecked {
-    Program prog;
-    Diag diag;
-    Model *model;     /* NULL when the input did not parse */
-    FuzzScenario *scenarios;  /* when the journey checked: one per scenario, as `cjm compare` checks them */
-    int nscenarios;
-} FuzzChecked;
-
-/* /dev/null, opened once: where the harnesses send diagnostics. */
+/* /dev/null, opened once: where the harnesses print diagnostics (so that the printer is fuzzed
+ * too). */
 FILE *fuzz_sink(void);
 
-void fuzz_check(FuzzChecked *c, const uint8_t *data, size_t size);
-void fuzz_checked_free(FuzzChecked *c);
+/* An input checked as the cjm program checks it (checked_load): loaded from memory (memfs_load)
+ * with its imports, checked, and when that found no error, checked with each scenario applied;
+ * diagnostics printed to fuzz_sink(). fuzz_checked_free() releases it. */
+void fuzz_check(Checked *c, const uint8_t *data, size_t size);
+void fuzz_checked_free(Checked *c);
 
 #endif

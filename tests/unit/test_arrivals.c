@@ -15,9 +15,8 @@ void unit_arrivals(void);
 
 /* A journey checked and compiled from text (scenario `scenario` applied, unless NULL). */
 typedef struct A {
-    Program prog;
-    Diag diag;
-    Model *model, *variant;
+    Checked c;              /* the journey and its scenarios */
+    const Model *variant;   /* c's Model of `scenario` */
     RtModel *rm;
     char *msgs;
     size_t msgs_len;
@@ -28,15 +27,13 @@ static bool load(A *j, const char *text, const char *scenario)
 {
     memset(j, 0, sizeof *j);
     j->out = open_memstream(&j->msgs, &j->msgs_len);
-    program_init(&j->prog, "stdlib", NULL);
-    diag_init(&j->diag, &j->prog.sources, j->out, false);
-    if (program_load_text(&j->prog, "t.journey", text, strlen(text), &j->diag) == LOAD_OK)
-        j->model = sema_check(&j->prog, &j->diag);
-    if (scenario && j->model && !j->model->errors)
-        j->variant = sema_check_scenario(j->model, sema_find_scenario(&j->prog, scenario), &j->diag);
+    CheckInput in = {.path = "t.journey", .text = text, .len = strlen(text), .stdlib_dir = "stdlib", .diag_out = j->out};
+    checked_load(&j->c, &in);
+    for (int k = 0; scenario && k < j->c.nscenarios; k++)
+        if (strcmp(j->c.model->scenarios[k]->name.s, scenario) == 0) j->variant = j->c.scenarios[k];
     fflush(j->out);
-    const Model *m = scenario ? j->variant : j->model;
-    if (!m || j->diag.errors) {
+    const Model *m = scenario ? j->variant : j->c.model;
+    if (!m || j->c.status != CHECKED_OK) {
         printf("FAIL %s: the journey does not check:\n%s\n", unit_current, j->msgs ? j->msgs : "");
         unit_current_failed = true;
         return false;
@@ -48,10 +45,7 @@ static bool load(A *j, const char *text, const char *scenario)
 static void unload(A *j)
 {
     rt_model_free(j->rm);
-    model_free(j->variant);
-    model_free(j->model);
-    program_free(&j->prog);
-    diag_free(&j->diag);
+    checked_free(&j->c);
     fclose(j->out);
     free(j->msgs);
 }
@@ -175,7 +169,7 @@ static void test_lists(void)
             CHECK(period_is(j.rm, 4, 0, 7, 1, 21, 1));
             CHECK(period_is(j.rm, 5, 7, 7, 1, 22, 1));
             CHECK(period_is(j.rm, 6, 0, 1, 4, 23, 1));
-            const Model *m = j.model;
+            const Model *m = j.c.model;
             CHECK(m->narrivals == 5 && m->arrivals[0]->persona == -1 && m->arrivals[3]->persona == 1);
             /* The first line written in the journey block, for messages. */
             CHECK(m->arrivals_loc.off == m->arrivals[0]->loc.off && m->arrivals_loc.len > 0);
@@ -188,14 +182,14 @@ static void test_lists(void)
     TEST("arrivals: none leaves the cohort as it was, everyone on day 0") {
         A j;
         if (load(&j, "journey { cohort 40 }\nstage A goal {}\n", NULL)) {
-            CHECK(!j.model->has_arrivals && j.model->narrivals == 0 && j.model->cohort == 40);
+            CHECK(!j.c.model->has_arrivals && j.c.model->narrivals == 0 && j.c.model->cohort == 40);
             CHECK(j.rm->narrivals == 0 && j.rm->arrivals == NULL && j.rm->arrival_total == 0);
         }
         unload(&j);
     }
     TEST("lexer: 'quarter' is a time unit of 90 days") {
         A j;
-        if (load(&j, "journey { horizon 2 quarters }\nstage A goal {}\n", NULL)) CHECK(j.model->horizon == 180);
+        if (load(&j, "journey { horizon 2 quarters }\nstage A goal {}\n", NULL)) CHECK(j.c.model->horizon == 180);
         unload(&j);
     }
 }

@@ -15,37 +15,28 @@ void unit_compare(void);
 
 /* A journey compiled from text (diagnostics discarded). */
 typedef struct J {
-    Program prog;
-    Diag diag;
-    Model *model;
+    Checked c; /* the journey and its scenarios */
     RtModel *rm;
-    FILE *sink;
 } J;
 
 static bool load(J *j, const char *text)
 {
     memset(j, 0, sizeof *j);
-    j->sink = fopen("/dev/null", "w");
-    program_init(&j->prog, "stdlib", NULL);
-    diag_init(&j->diag, &j->prog.sources, j->sink, false);
-    if (program_load_text(&j->prog, "t.journey", text, strlen(text), &j->diag) == LOAD_OK)
-        j->model = sema_check(&j->prog, &j->diag);
-    if (!j->model || j->diag.errors) {
+    CheckInput in = {.path = "t.journey", .text = text, .len = strlen(text), .stdlib_dir = "stdlib"};
+    checked_load(&j->c, &in);
+    if (j->c.status != CHECKED_OK) {
         printf("FAIL %s: the journey does not check\n", unit_current);
         unit_current_failed = true;
         return false;
     }
-    j->rm = rt_compile(j->model);
+    j->rm = rt_compile(j->c.model);
     return true;
 }
 
 static void unload(J *j)
 {
     rt_model_free(j->rm);
-    model_free(j->model);
-    program_free(&j->prog);
-    diag_free(&j->diag);
-    fclose(j->sink);
+    checked_free(&j->c);
 }
 
 static SimOptions options(uint64_t cohort, int threads)
@@ -165,16 +156,16 @@ static void test_settings(void)
             CHECK_NEAR(exact_conversion(j.rm), 0.8, 1e-12);
             RtSetting gone_b = {RT_SET_STAGE_REMOVED, 1, 1}, gone_c = {RT_SET_STAGE_REMOVED, 2, 1},
                       gone_d = {RT_SET_STAGE_REMOVED, 3, 1}, prob = {RT_SET_ARROW_PROB, 0, 0.6};
-            RtModel *rm = rt_compile_with(j.model, &gone_b, 1);
+            RtModel *rm = rt_compile_with(j.c.model, &gone_b, 1);
             CHECK_NEAR(exact_conversion(rm), 0.3, 1e-12);
             rt_model_free(rm);
-            rm = rt_compile_with(j.model, &gone_c, 1);
+            rm = rt_compile_with(j.c.model, &gone_c, 1);
             CHECK_NEAR(exact_conversion(rm), 0.5, 1e-12);
             rt_model_free(rm);
-            rm = rt_compile_with(j.model, &gone_d, 1);
+            rm = rt_compile_with(j.c.model, &gone_d, 1);
             CHECK_NEAR(exact_conversion(rm), 0, 1e-12);
             rt_model_free(rm);
-            rm = rt_compile_with(j.model, &prob, 1);
+            rm = rt_compile_with(j.c.model, &prob, 1);
             CHECK_NEAR(exact_conversion(rm), 0.9, 1e-12);
             rt_model_free(rm);
             unload(&j);
@@ -192,9 +183,9 @@ static void test_statistics(void)
             CmpSet set;
             cmp_set_init(&set, CMP_SWEEP);
             RtSetting more = {RT_SET_ARROW_PROB, 0, 0.6};
-            cmp_set_add(&set, "60%", NULL, rt_compile_with(j.model, &more, 1), 0.6);
+            cmp_set_add(&set, "60%", NULL, rt_compile_with(j.c.model, &more, 1), 0.6);
             CmpOptions o = {.sim = options(40000, 2)};
-            CmpResult *r = cmp_run(j.rm, &set, &o, &j.diag);
+            CmpResult *r = cmp_run(j.rm, &set, &o, &j.c.diag);
             const CmpStat *c = cmp_stat(r, 0, CMP_CONVERSION), *rev = cmp_stat(r, 0, CMP_REVENUE);
             CHECK(c->lo <= 0.1 && 0.1 <= c->hi);
             CHECK(rev->lo <= 1 && 1 <= rev->hi);
@@ -215,9 +206,9 @@ static void test_statistics(void)
         if (load(&j, JOURNEY)) {
             CmpSet set;
             cmp_set_init(&set, CMP_SCENARIOS);
-            cmp_set_add(&set, "Same", NULL, rt_compile(j.model), 0);
+            cmp_set_add(&set, "Same", NULL, rt_compile(j.c.model), 0);
             CmpOptions o = {.sim = options(5000, 2)};
-            CmpResult *r = cmp_run(j.rm, &set, &o, &j.diag);
+            CmpResult *r = cmp_run(j.rm, &set, &o, &j.c.diag);
             for (int k = 0; k < CMP_NMETRICS; k++) {
                 CHECK(cmp_stat(r, 0, (CmpMetric)k)->change == 0);
                 CHECK(!cmp_stat(r, 0, (CmpMetric)k)->significant);
@@ -254,7 +245,7 @@ static void test_sweeps(void)
                 CmpSet set;
                 Buf err = BUF_INIT;
                 cmp_set_init(&set, CMP_SWEEP);
-                CHECK(sweep(&set, j.model, ok[i].spec, &err));
+                CHECK(sweep(&set, j.c.model, ok[i].spec, &err));
                 CHECK(set.n == ok[i].n);
                 if (set.n == ok[i].n) {
                     CHECK_NEAR(set.v[0].value, ok[i].first, 1e-12);
@@ -270,7 +261,7 @@ static void test_sweeps(void)
                 CmpSet set;
                 Buf err = BUF_INIT;
                 cmp_set_init(&set, CMP_SWEEP);
-                bool accepted = sweep(&set, j.model, bad[i], &err);
+                bool accepted = sweep(&set, j.c.model, bad[i], &err);
                 if (accepted || err.len == 0) printf("FAIL %s: '%s' accepted\n", unit_current, bad[i]);
                 unit_current_failed |= accepted || err.len == 0;
                 cmp_set_free(&set);
@@ -295,20 +286,16 @@ static void test_scenarios(void)
             "  extend stage A { -> New 10% }\n}\n";
         J j;
         if (load(&j, text)) {
-            CHECK(j.model->nscenarios == 1 && j.model->nstages == 2 && j.model->nrules == 1);
-            Diag d;
-            diag_init(&d, &j.prog.sources, j.sink, false);
-            Model *m = sema_check_scenario(j.model, sema_find_scenario(&j.prog, "S"), &d);
-            CHECK(d.errors == 0);
+            CHECK(j.c.model->nscenarios == 1 && j.c.model->nstages == 2 && j.c.model->nrules == 1);
+            CHECK(j.c.nscenarios == 1 && j.c.model->scenarios[0] == sema_find_scenario(&j.c.prog, "S"));
+            const Model *m = j.c.scenarios[0];
             CHECK(m->nstages == 3 && m->nrules == 0);
             CHECK_NEAR(m->share[0], 0.7, 1e-12);
             CHECK_NEAR(m->trait_value[0], 3, 1e-12);
             CHECK_NEAR(m->touchpoints[0]->reach.v, 0.9, 1e-12);
             /* The journey's own model is untouched. */
-            CHECK_NEAR(j.model->share[0], 0.5, 1e-12);
-            CHECK_NEAR(j.model->touchpoints[0]->reach.v, 0.5, 1e-12);
-            model_free(m);
-            diag_free(&d);
+            CHECK_NEAR(j.c.model->share[0], 0.5, 1e-12);
+            CHECK_NEAR(j.c.model->touchpoints[0]->reach.v, 0.5, 1e-12);
             unload(&j);
         }
     }

@@ -118,9 +118,80 @@ static void test_refusals(void)
     }
 }
 
+/* Formats `text` (named t.journey) with allocation n failing, and every later one when `sticky`
+ * (arena.h's test hook), into a fallible Buf: either it was formatted as `expected` (FMT_OK, or
+ * FMT_SYNTAX when `expected` is NULL) or memory ran out and that is an error, with nothing
+ * produced. True when no allocation failed. */
+static bool format_with_failure(const char *text, const char *expected, long n, bool sticky)
+{
+    SourceSet set;
+    source_set_init(&set);
+    char *copy = strdup(text);
+    uint32_t file = source_set_add(&set, "t.journey", "t.journey", copy, strlen(text));
+    Diag d;
+    diag_init(&d, &set, NULL, false);
+    Buf out = BUF_FALLIBLE;
+    mem_fail_at(n, sticky);
+    FmtStatus st = fmt_source(&d, file, &out);
+    bool failed = mem_failed();
+    mem_fail_at(0, false);
+    if (failed) {
+        CHECK(st == FMT_OUT_OF_MEMORY && out.len == 0 && d.errors > 0 && d.out_of_memory);
+        bool said = false;
+        for (int i = 0; i < d.n; i++)
+            said |= strcmp(d.items[i].message, "out of memory while formatting 't.journey'") == 0;
+        CHECK(said || sticky);
+    } else if (expected) {
+        CHECK(st == FMT_OK && d.errors == 0);
+        CHECK_STR(buf_str(&out), expected);
+    } else {
+        CHECK(st == FMT_SYNTAX && d.errors > 0 && !d.out_of_memory);
+    }
+    buf_free(&out);
+    diag_free(&d);
+    source_set_free(&set);
+    return !failed;
+}
+
+/* Fails each allocation of formatting `text` in turn (then from each one on); returns how many
+ * allocations a formatting makes. */
+static long fail_each_allocation(const char *text, const char *expected)
+{
+    long n = 1;
+    while (!format_with_failure(text, expected, n, false) && n < 100000) n++;
+    for (long k = 1; k < n; k++) format_with_failure(text, expected, k, true);
+    return n - 1;
+}
+
+static void test_out_of_memory(void)
+{
+    TEST("fmt: out of memory anywhere while formatting is an error, no crash, no leak, nothing produced") {
+        static const char *const files[] = {"examples/ecommerce.journey", "tests/fmt/arrivals.journey"};
+        for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+            char *text;
+            size_t len;
+            int err;
+            CHECK(source_read_file(files[i], &text, &len, &err) == READ_OK);
+            Buf expected = BUF_INIT;
+            CHECK(format(text, len, &expected) == FMT_OK);
+            arena_set_block_size(256); /* arenas allocate often, so failures land in the parser too */
+            long n = fail_each_allocation(text, buf_str(&expected));
+            arena_set_block_size(0);
+            CHECK(n > 50);
+            if (getenv("CJM_UNIT_VERBOSE")) printf("# allocations formatting %s: %ld\n", files[i], n);
+            buf_free(&expected);
+            free(text);
+        }
+    }
+    TEST("fmt: out of memory while wording a syntax error is an error too") {
+        CHECK(fail_each_allocation("stage A { -> }\nstage B { wait 3 dyas }\n", NULL) > 3);
+    }
+}
+
 void unit_fmt(void)
 {
     test_comments();
     test_layout();
     test_refusals();
+    test_out_of_memory();
 }

@@ -16,9 +16,7 @@ void unit_kpi_exact(void);
 
 /* A journey compiled from text; the diagnostics go to `msgs`. */
 typedef struct J {
-    Program prog;
-    Diag diag;
-    Model *model;
+    Checked c;
     RtModel *rm;
     char *msgs;
     size_t msgs_len;
@@ -29,26 +27,22 @@ static bool load(J *j, const char *text)
 {
     memset(j, 0, sizeof *j);
     j->out = open_memstream(&j->msgs, &j->msgs_len);
-    program_init(&j->prog, "stdlib", NULL);
-    diag_init(&j->diag, &j->prog.sources, j->out, false);
-    if (program_load_text(&j->prog, "t.journey", text, strlen(text), &j->diag) == LOAD_OK)
-        j->model = sema_check(&j->prog, &j->diag);
+    CheckInput in = {.path = "t.journey", .text = text, .len = strlen(text), .stdlib_dir = "stdlib", .diag_out = j->out};
+    checked_load(&j->c, &in);
     fflush(j->out);
-    if (!j->model || j->diag.errors) {
+    if (j->c.status != CHECKED_OK) {
         printf("FAIL %s: the journey does not check:\n%s\n", unit_current, j->msgs ? j->msgs : "");
         unit_current_failed = true;
         return false;
     }
-    j->rm = rt_compile(j->model);
+    j->rm = rt_compile(j->c.model);
     return true;
 }
 
 static void unload(J *j)
 {
     rt_model_free(j->rm);
-    model_free(j->model);
-    program_free(&j->prog);
-    diag_free(&j->diag);
+    checked_free(&j->c);
     fclose(j->out);
     free(j->msgs);
 }
@@ -56,21 +50,21 @@ static void unload(J *j)
 static RtResult *solve(J *j, double cohort)
 {
     ExactOptions o = {cohort, 1, false, 0, -1};
-    if (!exact_check(j->rm, &j->diag)) return NULL;
-    return exact_run(j->rm, &o, &j->diag);
+    if (!exact_check(j->rm, &j->c.diag)) return NULL;
+    return exact_run(j->rm, &o, &j->c.diag);
 }
 
 static int stage_index(const J *j, const char *name)
 {
-    for (int s = 0; s < j->model->nstages; s++)
-        if (strcmp(j->model->stages[s]->name.s, name) == 0) return s;
+    for (int s = 0; s < j->c.model->nstages; s++)
+        if (strcmp(j->c.model->stages[s]->name.s, name) == 0) return s;
     return -1;
 }
 
 static int channel_index(const J *j, const char *name)
 {
-    for (int c = 0; c < j->model->nchannels; c++)
-        if (strcmp(j->model->channels[c]->name.s, name) == 0) return c;
+    for (int c = 0; c < j->c.model->nchannels; c++)
+        if (strcmp(j->c.model->channels[c]->name.s, name) == 0) return c;
     return -1;
 }
 
@@ -490,7 +484,7 @@ static void test_removal(void)
             o.sim.persona = -1;
             o.sim.max_steps = SIM_DEFAULT_MAX_STEPS;
             RtResult *r = sim_run(j.rm, &o.sim);
-            CHECK(rt_attribute_removal(j.rm, &o, r, &j.diag));
+            CHECK(rt_attribute_removal(j.rm, &o, r, &j.c.diag));
             int search = channel_index(&j, "search"), email = channel_index(&j, "email");
             double s = r->channels[search].attr_removal, e = r->channels[email].attr_removal;
             CHECK_NEAR(r->converted / 40000, 0.44, 0.01);
@@ -500,7 +494,7 @@ static void test_removal(void)
             CHECK(isnan(r->channels[channel_index(&j, "tv")].attr_removal)); /* no touchpoint uses it */
             /* the same seed gives the same figures */
             RtResult *again = sim_run(j.rm, &o.sim);
-            CHECK(rt_attribute_removal(j.rm, &o, again, &j.diag));
+            CHECK(rt_attribute_removal(j.rm, &o, again, &j.c.diag));
             CHECK(again->channels[search].attr_removal == s && again->channels[email].attr_removal == e);
             rt_result_free(again);
             rt_result_free(r);
@@ -516,7 +510,7 @@ static void test_removal(void)
             o.sim.persona = -1;
             o.exact = true;
             RtResult *r = solve(&j, 1000);
-            CHECK(r && rt_attribute_removal(j.rm, &o, r, &j.diag));
+            CHECK(r && rt_attribute_removal(j.rm, &o, r, &j.c.diag));
             if (r) {
                 CHECK(r->channels[0].attr_removal == 0 && r->channels[1].attr_removal == 0);
                 rt_result_free(r);
@@ -534,7 +528,7 @@ static void test_removal(void)
             o.sim.max_steps = SIM_DEFAULT_MAX_STEPS;
             RtResult *r = sim_run(j.rm, &o.sim);
             o.exact = true;
-            CHECK(!rt_attribute_removal(j.rm, &o, r, &j.diag));
+            CHECK(!rt_attribute_removal(j.rm, &o, r, &j.c.diag));
             CHECK(isnan(r->channels[0].attr_removal));
             fflush(j.out);
             CHECK(j.msgs && strstr(j.msgs, "--exact needs arrow probabilities"));

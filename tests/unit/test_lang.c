@@ -380,29 +380,20 @@ static void test_diagnostics(void)
  * every later one when sticky); true when no allocation failed. */
 static bool check_with_failure(long n, bool sticky)
 {
-    Program p;
-    Diag d;
-    program_init(&p, "stdlib", NULL);
-    diag_init(&d, &p.sources, NULL, false);
+    Checked c;
+    CheckInput in = {.path = "examples/ecommerce.journey", .stdlib_dir = "stdlib"};
     mem_fail_at(n, sticky);
-    Model *m = program_load(&p, "examples/ecommerce.journey", &d) == LOAD_OK ? sema_check(&p, &d) : NULL;
-    Model *scenarios[8] = {0};
-    int nscenarios = m && m->errors == 0 ? m->nscenarios : 0;
-    if (nscenarios > 8) nscenarios = 8;
-    for (int k = 0; k < nscenarios; k++) scenarios[k] = sema_check_scenario(m, m->scenarios[k], &d);
+    checked_load(&c, &in);
     bool failed = mem_failed();
     mem_fail_at(0, false);
     if (failed) {
-        CHECK(d.errors > 0);
-        CHECK(d.out_of_memory || find_diag(&d, "out of memory while"));
+        CHECK(c.status == CHECKED_OUT_OF_MEMORY && c.diag.errors > 0);
+        CHECK(c.diag.out_of_memory || find_diag(&c.diag, "out of memory while"));
     } else {
-        CHECK(m && d.errors == 0 && !d.out_of_memory && nscenarios > 0);
-        for (int k = 0; k < nscenarios; k++) CHECK(scenarios[k] && scenarios[k]->errors == 0);
+        CHECK(c.status == CHECKED_OK && c.model && c.diag.errors == 0 && !c.diag.out_of_memory && c.nscenarios > 0);
+        for (int k = 0; k < c.nscenarios; k++) CHECK(c.scenarios[k] && c.scenarios[k]->errors == 0);
     }
-    for (int k = 0; k < nscenarios; k++) model_free(scenarios[k]);
-    model_free(m);
-    program_free(&p);
-    diag_free(&d);
+    checked_free(&c);
     return !failed;
 }
 

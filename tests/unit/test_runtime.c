@@ -17,9 +17,7 @@ void unit_runtime(void);
 
 /* A journey compiled from text; diagnostics go to `msgs`. */
 typedef struct J {
-    Program prog;
-    Diag diag;
-    Model *model;
+    Checked c;
     RtModel *rm;
     char *msgs;
     size_t msgs_len;
@@ -30,26 +28,22 @@ static bool load(J *j, const char *text)
 {
     memset(j, 0, sizeof *j);
     j->out = open_memstream(&j->msgs, &j->msgs_len);
-    program_init(&j->prog, "stdlib", NULL);
-    diag_init(&j->diag, &j->prog.sources, j->out, false);
-    if (program_load_text(&j->prog, "t.journey", text, strlen(text), &j->diag) == LOAD_OK)
-        j->model = sema_check(&j->prog, &j->diag);
+    CheckInput in = {.path = "t.journey", .text = text, .len = strlen(text), .stdlib_dir = "stdlib", .diag_out = j->out};
+    checked_load(&j->c, &in);
     fflush(j->out);
-    if (!j->model || j->diag.errors) {
+    if (j->c.status != CHECKED_OK) {
         printf("FAIL %s: the journey does not check:\n%s\n", unit_current, j->msgs ? j->msgs : "");
         unit_current_failed = true;
         return false;
     }
-    j->rm = rt_compile(j->model);
+    j->rm = rt_compile(j->c.model);
     return true;
 }
 
 static void unload(J *j)
 {
     rt_model_free(j->rm);
-    model_free(j->model);
-    program_free(&j->prog);
-    diag_free(&j->diag);
+    checked_free(&j->c);
     fclose(j->out);
     free(j->msgs);
 }
@@ -59,8 +53,8 @@ static RtResult *simulate(J *j, uint64_t cohort, uint64_t seed, int threads)
     SimOptions o = {0};
     o.cohort = cohort;
     o.seed = seed;
-    o.has_horizon = j->model->has_horizon;
-    o.horizon = j->model->horizon;
+    o.has_horizon = j->c.model->has_horizon;
+    o.horizon = j->c.model->horizon;
     o.threads = threads;
     o.persona = -1;
     o.max_steps = SIM_DEFAULT_MAX_STEPS;
@@ -69,9 +63,9 @@ static RtResult *simulate(J *j, uint64_t cohort, uint64_t seed, int threads)
 
 static RtResult *solve(J *j)
 {
-    ExactOptions o = {j->model->cohort, 1, false, 0, -1};
-    if (!exact_check(j->rm, &j->diag)) return NULL;
-    return exact_run(j->rm, &o, &j->diag);
+    ExactOptions o = {j->c.model->cohort, 1, false, 0, -1};
+    if (!exact_check(j->rm, &j->c.diag)) return NULL;
+    return exact_run(j->rm, &o, &j->c.diag);
 }
 
 /* p lies within the 99.9% Wilson interval of k successes in n trials. */
