@@ -849,8 +849,7 @@ static void unknown_figures(RtResult *r, const RtModel *m)
     for (int k = 0; k < m->ntouch; k++)
         if (m->touch[k].survey != RT_SURVEY_NONE)
             r->touch[k].promoters = r->touch[k].detractors = r->touch[k].score_sum = r->touch[k].score_sq = NAN;
-    r->no_curves_reason = "the exact analysis computes expected values only: figures over time (customer "
-                          "retention, lifetime, payback, the calendar) need the simulation";
+    r->no_curves_reason = "an exact analysis gives expected values, not figures over time: run without --exact";
 }
 
 static void finish(RtResult *r, const Totals *t, const RtModel *m)
