@@ -19,6 +19,7 @@
  *                      sim.h       the simulator
  *                      exact.h     the exact analysis
  *                      result.h    the figures of a run, whichever engine made them
+ *                      kpi.h       the figures of kpis.md (retention, churn rate, CAC, LTV, NPS, ...)
  *                      compare.h   scenarios, removals and sweeps against the journey, and the
  *                                  names of the compared figures (cmp_metric_key, _title)
  *                      progress.h  how the long computations report how far they have got
@@ -55,6 +56,7 @@
 #if __has_include("sim.h")
 #include "compare.h"
 #include "exact.h"
+#include "kpi.h"
 #include "model.h"
 #include "progress.h"
 #include "result.h"

@@ -23,6 +23,7 @@ void unit_fmt(void);
 void unit_runtime(void);
 void unit_report(void);
 void unit_compare(void);
+void unit_kpi(void);
 
 int main(void)
 {
@@ -32,5 +33,6 @@ int main(void)
     unit_runtime();
     unit_report();
     unit_compare();
+    unit_kpi();
     return unit_failures ? 1 : 0;
 }
