@@ -1,7 +1,11 @@
 /* sim.c: the customer loop of docs/semantics.md with the keyed random streams of each customer,
  * block accumulators, the worker threads and their in-order merge, the progress reported, and the
- * outcomes handed to a sink (cjm compare) (see sim.h). It owns the per-thread scratch state of the
- * customer being simulated; it never changes the RtModel. */
+ * outcomes handed to a sink (cjm compare) (see sim.h); the bookkeeping of kpis.md's figures
+ * (prospects and customers, follow-up, the money split at conversion, attribution, surveys, the
+ * calendar), kept off the per-entry path: at the end of a life, or where money moves and
+ * touchpoints are met. It owns the per-thread scratch state of the customer being simulated; it
+ * never changes the RtModel. ("Customer" in this file's names is any person of the cohort; a
+ * converted one is told apart by Life.converted.) */
 #include "sim.h"
 
 #include <math.h>
@@ -707,8 +711,9 @@ static inline int choose_affine(Worker *w, uint64_t u53, const RtCell *cell, con
     return last >= 0 ? a[last].arrow : RT_NOWAY;
 }
 
-/* One customer's life, from its key (rng.h): its numbers come from streams keyed by what they are
- * for. The key itself draws the persona (rng.h). Each entry of a stage has two streams: the
+/* One customer's life, from its key (rng.h), of persona p, arriving at w->arrival (its own
+ * horizon is the horizon minus that): its numbers come from streams keyed by what they are for.
+ * The key itself draws the persona (simulate_block). Each entry of a stage has two streams: the
  * first's number 0 draws the next move and the next ones the touchpoints and the rules, in that
  * order; the second draws the wait. So the same customer gets the same numbers for the same visit
  * of the same stage, whatever it did before, in every simulation of every variant of a journey.
