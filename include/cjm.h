@@ -22,6 +22,7 @@
  *                      kpi.h       the figures of kpis.md (retention, churn rate, CAC, LTV, NPS, ...)
  *                      compare.h   scenarios, removals and sweeps against the journey, and the
  *                                  names of the compared figures (cmp_metric_key, _title)
+ *                      attribution.h  conversions credited to channels by their removal effect
  *                      progress.h  how the long computations report how far they have got
  *   render to buffers  report.h    a run as a table, JSON, CSV or an HTML page
  *                      report_compare.h  a comparison likewise
@@ -54,6 +55,7 @@
 #include "source.h"
 
 #if __has_include("sim.h")
+#include "attribution.h"
 #include "compare.h"
 #include "exact.h"
 #include "kpi.h"

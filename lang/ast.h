@@ -113,11 +113,15 @@ struct StrList {
 
 typedef struct Stage Stage;
 
+/* What a survey touchpoint asks (`survey nps`, `survey csat`). */
+typedef enum { SURVEY_NONE, SURVEY_NPS, SURVEY_CSAT } SurveyKind;
+
 typedef struct Touchpoint Touchpoint;
 struct Touchpoint {
     Name name;
     Str label;
     Name channel;
+    Name survey;        /* `survey KIND` as written (sema checks the kind); absent for none */
     Value reach, emotion, cost;
     const StrList *pains, *opportunities;
     Loc loc;
@@ -125,6 +129,7 @@ struct Touchpoint {
     /* sema: */
     int index;          /* in Model.touchpoints */
     int channel_index;  /* in Model.channels, -1 for none */
+    SurveyKind survey_kind;
     int stage_index;    /* the stage it belongs to, -1 for a stand-alone touchpoint */
     bool used;          /* a stand-alone touchpoint named by a rule's `touch` */
 };
@@ -174,6 +179,35 @@ struct Stage {
     bool can_end;       /* some end is reachable from it */
 };
 
+/* `arrivals RATE per PERIOD [from DURATION] [for DURATION]`, or with `[N1, N2, ...]` (one count
+ * per period) in place of the rate: customers who arrive over calendar time, in the journey block
+ * or a persona (docs/language.md, "Arrivals"). The grammar takes `from` and `for` in either order
+ * and with a list too; the checker says what is wrong with a line. */
+typedef struct ArrivalCount ArrivalCount;
+struct ArrivalCount {
+    Value value;
+    const ArrivalCount *next;
+};
+
+typedef struct Arrivals Arrivals;
+struct Arrivals {
+    bool is_list;       /* `[...]`: one count per period; else a rate */
+    Value rate;         /* a rate: customers per period */
+    const ArrivalCount *counts; /* a list's counts, in order (NULL for `[]`) */
+    Loc list_loc;       /* a list, from '[' to ']' */
+    Name period;        /* as written: day, week, month, quarter or year (or their plurals) */
+    Value from, span;   /* `from` and `for`; absent when not written */
+    Loc loc;            /* the whole line, from `arrivals` on */
+    const Arrivals *next;
+    /* sema: */
+    int persona;        /* -1: the journey's (the persona drawn by share); else the persona's index */
+    double period_days;
+    double start;       /* days: when the first period begins */
+    double periods;     /* how many periods it lasts; only the last may be a fraction of one */
+    int nperiods;       /* ceil(periods) */
+    double total;       /* the customers it brings */
+};
+
 typedef struct Trait Trait;
 struct Trait {
     Name name;
@@ -187,6 +221,7 @@ struct Persona {
     Str label;
     Value share, mood;
     const Trait *traits;
+    const Arrivals *arrivals; /* the persona's own arrivals, in order */
     Loc loc;
     const Persona *next;
     /* sema: */
@@ -254,6 +289,7 @@ typedef struct JourneyDecl {
     Str title;
     Value cohort, horizon, seed;
     Name start;
+    const Arrivals *arrivals; /* the journey's `arrivals` lines, in order */
     Loc loc;
 } JourneyDecl;
 

@@ -9,14 +9,15 @@
  *   - A block `{ ... }` written on one line stays on one line: `{ item item }`, `{}` when empty.
  *     A block written over several lines has one item per line, indented by two spaces, and its
  *     '}' on a line of its own. The '{' always ends the line of its header.
- *   - Tokens are separated by one space, except: none inside parentheses, before ',' and ')',
- *     between a function or distribution and its '(', and after a sign (`-0.2`, `-mood`).
+ *   - Tokens are separated by one space, except: none inside parentheses or brackets, before ','
+ *     and ')', between a function or distribution and its '(', and after a sign (`-0.2`, `-mood`).
  *   - A line end inside an item (a long `when`, a rule header over two lines) is kept: the
  *     continuation line is indented four spaces more than the item.
  *   - Consecutive one-line items of the same kind at the same indentation are aligned in columns,
  *     like a table (a blank line, a comment line or any other line ends the table):
  *       arrows          `-> Target` | probability and `when` | reason
- *       keyword items   key | value        (journey, persona share/mood, touchpoint attributes)
+ *       keyword items   key | value        (journey, persona share/mood, touchpoint attributes,
+ *                                           `arrivals` lines: `arrivals` | the rest of the line)
  *       persona traits  name | = value
  *       curve entries   stage | value | why
  *       one-line declarations (touchpoints, personas, stages, channels; not rules):
@@ -549,9 +550,39 @@ static int action_rest(Fmt *f, int k)
 static int key_rest(Fmt *f, int k, bool cells)
 {
     if (cells) cell_new(f);
-    if (k == START || k == CHANNEL) expect(f, IDENT, BR_SAME, 0, 0);
+    if (k == START || k == CHANNEL || k == SURVEY) expect(f, IDENT, BR_SAME, 0, 0);
     else if (k == PAIN || k == OPPORTUNITY) expect(f, STRING, BR_SAME, 0, 0);
     else value(f);
+    return ROW_KEY;
+}
+
+/* `[300, 320, 350]`: a list of counts, glued inside its brackets like a call's arguments. */
+static void count_list(Fmt *f)
+{
+    expect(f, '[', BR_SAME, 0, F_GLUE_AFTER);
+    if (kind(f) != ']') {
+        value(f);
+        while (kind(f) == ',') {
+            take(f, BR_SAME, 0, F_GLUE_BEFORE);
+            value(f);
+        }
+    }
+    expect(f, ']', BR_SAME, 0, F_GLUE_BEFORE);
+}
+
+/* `arrivals RATE per PERIOD [from D] [for D]` (a list of counts in place of the rate) after its
+ * keyword: a keyword item whose value cell is the rest of the line. */
+static int arrivals_rest(Fmt *f, bool cells)
+{
+    if (cells) cell_new(f);
+    if (kind(f) == '[') count_list(f);
+    else value(f);
+    expect(f, PER, BR_SAME, 0, 0);
+    expect(f, IDENT, BR_SAME, 0, 0);
+    while (kind(f) == FROM || kind(f) == FOR) {
+        take(f, BR_SAME, 0, 0);
+        value(f);
+    }
     return ROW_KEY;
 }
 
@@ -561,9 +592,11 @@ static int item_rest(Fmt *f, int bk, int k, bool cells, int indent)
     switch (bk) {
     case JOURNEY:
         if (k == COHORT || k == HORIZON || k == SEED || k == START) return key_rest(f, k, cells);
+        if (k == ARRIVALS) return arrivals_rest(f, cells);
         break;
     case PERSONA:
         if (k == SHARE || k == MOOD) return key_rest(f, k, cells);
+        if (k == ARRIVALS) return arrivals_rest(f, cells);
         if (k == IDENT) {
             if (cells) cell_new(f);
             expect(f, '=', BR_SAME, 0, 0);
@@ -581,7 +614,7 @@ static int item_rest(Fmt *f, int bk, int k, bool cells, int indent)
         }
         break;
     case TOUCHPOINT:
-        if (k == CHANNEL || k == REACH || k == EMOTION || k == COST || k == PAIN || k == OPPORTUNITY)
+        if (k == CHANNEL || k == SURVEY || k == REACH || k == EMOTION || k == COST || k == PAIN || k == OPPORTUNITY)
             return key_rest(f, k, cells);
         break;
     case STAGE: return stage_item_rest(f, k, cells, indent);

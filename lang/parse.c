@@ -121,6 +121,12 @@ void parse_syntax_error(ParseCtx *ctx, Loc loc, const char *msg)
         (head) = rev_;                                                          \
     } while (0)
 
+static void reverse_arrivals(const Arrivals **list)
+{
+    REVERSE(Arrivals, *list);
+    for (const Arrivals *a = *list; a; a = a->next) REVERSE(ArrivalCount, OWN(Arrivals, a)->counts);
+}
+
 static void reverse_touchpoint_lists(const Touchpoint *list)
 {
     for (const Touchpoint *t = list; t; t = t->next) {
@@ -138,8 +144,12 @@ void parse_reverse_lists(Module *m)
         parse_reverse_lists(OWN(Module, sc->body));
     }
     REVERSE(Import, m->imports);
+    reverse_arrivals(&m->journey.arrivals);
     REVERSE(Persona, m->personas);
-    for (const Persona *p = m->personas; p; p = p->next) REVERSE(Trait, OWN(Persona, p)->traits);
+    for (const Persona *p = m->personas; p; p = p->next) {
+        REVERSE(Trait, OWN(Persona, p)->traits);
+        reverse_arrivals(&OWN(Persona, p)->arrivals);
+    }
     REVERSE(Curve, m->curves);
     for (const Curve *c = m->curves; c; c = c->next) REVERSE(CurvePoint, OWN(Curve, c)->points);
     REVERSE(Stage, m->stages);

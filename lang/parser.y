@@ -111,6 +111,8 @@ static bool first_time(ParseCtx *ctx, bool already, const char *what, Loc loc, L
     Rule *rule;
     Action *action;
     JourneyDecl *journey;
+    Arrivals *arrivals;
+    ArrivalCount *counts;
     bool flag;
     struct { Value v[3]; int n; } args; /* up to 3 distribution arguments, n counts all */
 }
@@ -127,6 +129,7 @@ static bool first_time(ParseCtx *ctx, bool already, const char *what, Loc loc, L
 %token REVENUE "revenue" RULE "rule" WHEN "when" TOUCH "touch" GOTO "goto" CHURN "churn"
 %token WITH "with" OTHERWISE "otherwise" AND "and" OR "or" NOT "not" EXTEND "extend"
 %token REMOVE "remove" SCENARIO "scenario"
+%token ARRIVALS "arrivals" PER "per" FROM "from" FOR "for" SURVEY "survey"
 
 /* `revenue` starts a stage item and can also start an expression, so after `-> Target` it is
  * ambiguous: the probability could begin with it. It is read as the next stage item (the empty
@@ -155,6 +158,8 @@ static bool first_time(ParseCtx *ctx, bool already, const char *what, Loc loc, L
 %type <rule> actions
 %type <action> action action_kind
 %type <journey> journey_items
+%type <arrivals> arrivals arrival_amount
+%type <counts> arrival_counts
 %type <flag> goal_opt
 %type <args> value_list1
 
@@ -342,6 +347,11 @@ journey_items:
         $$ = $1;
         if (first_time(ctx, $$->start.s != NULL, "start", @2, $$->start.loc)) $$->start = mkname($3, @3);
     }
+  | journey_items arrivals {
+        $$ = $1;
+        $2->next = $$->arrivals;
+        $$->arrivals = $2;
+    }
   | journey_items error { $$ = $1; }
   ;
 
@@ -355,6 +365,11 @@ persona_items:
         $$ = $1;
         if (first_time(ctx, $$->mood.present, "mood", @2, $$->mood.loc)) $$->mood = $3;
     }
+  | persona_items arrivals {
+        $$ = $1;
+        $2->next = $$->arrivals;
+        $$->arrivals = $2;
+    }
   | persona_items IDENT '=' value {
         $$ = $1;
         Trait *t = NEW(Trait);
@@ -364,6 +379,47 @@ persona_items:
         $$->traits = t;
     }
   | persona_items error { $$ = $1; }
+  ;
+
+/* `arrivals RATE per PERIOD`, or a list of counts in place of the rate, then `from` and `for`
+ * (each once, in either order). */
+arrivals:
+    ARRIVALS arrival_amount PER IDENT {
+        $$ = $2;
+        $$->period = mkname($4, @4);
+        $$->loc = @$;
+    }
+  | arrivals FROM value {
+        $$ = $1;
+        if (first_time(ctx, $$->from.present, "from", @2, $$->from.loc)) $$->from = $3;
+        $$->loc = @$;
+    }
+  | arrivals FOR value {
+        $$ = $1;
+        if (first_time(ctx, $$->span.present, "for", @2, $$->span.loc)) $$->span = $3;
+        $$->loc = @$;
+    }
+  ;
+
+arrival_amount:
+    value { $$ = NEW(Arrivals); $$->rate = $1; }
+  | '[' ']' { $$ = NEW(Arrivals); $$->is_list = true; $$->list_loc = @$; }
+  | '[' arrival_counts ']' {
+        $$ = NEW(Arrivals);
+        $$->is_list = true;
+        $$->counts = $2;
+        $$->list_loc = @$;
+    }
+  ;
+
+/* Counts, prepended (parse_reverse_lists puts them back in order). */
+arrival_counts:
+    value { $$ = NEW(ArrivalCount); $$->value = $1; }
+  | arrival_counts ',' value {
+        $$ = NEW(ArrivalCount);
+        $$->value = $3;
+        $$->next = $1;
+    }
   ;
 
 curve_points:
@@ -470,6 +526,10 @@ tp_attrs:
   | tp_attrs CHANNEL IDENT {
         $$ = $1;
         if (first_time(ctx, $$->channel.s != NULL, "channel", @2, $$->channel.loc)) $$->channel = mkname($3, @3);
+    }
+  | tp_attrs SURVEY IDENT {
+        $$ = $1;
+        if (first_time(ctx, $$->survey.s != NULL, "survey", @2, $$->survey.loc)) $$->survey = mkname($3, @3);
     }
   | tp_attrs REACH value {
         $$ = $1;

@@ -7,8 +7,9 @@
  * node is then made once, by the pass that checks it, with its fields resolved.
  *
  * Passes, in order: scenario names, channels, stages (then `extend stage` blocks merged into
- * them), journey settings, personas and traits, touchpoints, curves, arrows and rules (with their
- * expressions), and last the journey's structure (reachability, ends, unused declarations). Every
+ * them), journey settings, personas and traits, arrivals, touchpoints, curves, arrows and rules
+ * (with their expressions), and last the journey's structure (reachability, ends, unused
+ * declarations). Every
  * pass goes on after an error so that one run reports them all. Checking a scenario is the same
  * passes over the files and then the scenario's body, as if it were one more file, plus its own
  * changes (touchpoints and personas changed, rules and touchpoints removed) at the points where
@@ -76,6 +77,10 @@ typedef struct Sema {
     Symtab removed;        /* names of the rules a scenario removes */
     const Rule **removed_decl;
     int removed_cap;
+    const Arrivals *journey_arrivals; /* the journey block's (of the last file that gives any) */
+    bool cohort_given;     /* a `cohort` in some journey block */
+    bool horizon_ok;       /* the horizon, when given, is valid: arrivals are checked against it */
+    int arrivals_cap;
     int *trait_uses;       /* [ntraits] */
     Loc *trait_loc;        /* [ntraits]: where each trait is first given */
     /* The journey's touchpoints and traits by name, for a scenario's warnings. */
@@ -392,6 +397,7 @@ static Touchpoint *copy_touchpoint(Sema *S, const Touchpoint *t)
         if (x->reach.present) c->reach = x->reach;
         if (x->emotion.present) c->emotion = x->emotion;
         if (x->cost.present) c->cost = x->cost;
+        if (x->survey.s) c->survey = x->survey;
         if (x->pains) c->pains = x->pains;
         if (x->opportunities) c->opportunities = x->opportunities;
     }
@@ -415,6 +421,7 @@ static void change_personas(Sema *S)
         if (c->label.s) p->label = c->label;
         if (c->share.present) p->share = c->share;
         if (c->mood.present) p->mood = c->mood;
+        if (c->arrivals) p->arrivals = c->arrivals; /* all of its lines, replaced */
         Vec *traits = &S->persona_traits[k];
         for (const Trait *t = c->traits; t; t = t->next) {
             int i = 0; /* same name: replace in place, else add */
@@ -634,7 +641,11 @@ static void settings(Sema *S)
         if (x->horizon.present) j.horizon = x->horizon;
         if (x->seed.present) j.seed = x->seed;
         if (x->start.s) j.start = x->start;
+        /* The arrivals of the last file that gives any replace the imported ones, as a whole. */
+        if (x->arrivals) j.arrivals = x->arrivals;
     }
+    S->journey_arrivals = j.arrivals;
+    S->cohort_given = j.cohort.present;
     const SourceFile *main_file = source_get(&S->prog->sources, S->prog->main->file);
     m->title = j.title.s ? j.title.s : base_name(S, main_file->name);
     m->cohort = MODEL_DEFAULT_COHORT;
@@ -655,7 +666,9 @@ static void settings(Sema *S)
     }
     if (j.horizon.present) {
         m->horizon_loc = j.horizon.loc;
+        int before = S->d->errors;
         check_duration(S, j.horizon, "horizon", true);
+        S->horizon_ok = S->d->errors == before;
         m->has_horizon = true;
         m->horizon = j.horizon.v;
     }
@@ -769,7 +782,199 @@ static void collect_traits(Sema *S)
     S->trait_uses = ARENA_ARRAY(&S->scratch, int, m->ntraits);
 }
 
+/* ---- arrivals over calendar time ---- */
+
+static const struct {
+    const char *name;
+    double days;
+} arrival_periods[] = {
+    {"day", 1}, {"days", 1}, {"week", 7}, {"weeks", 7}, {"month", 30}, {"months", 30},
+    {"quarter", 90}, {"quarters", 90}, {"year", 365}, {"years", 365},
+};
+enum { NPERIOD_NAMES = sizeof arrival_periods / sizeof arrival_periods[0] };
+
+/* The length in days of the period `per` names; 0 (reported) when it names none. */
+static double period_days(Sema *S, Name per)
+{
+    const char *cands[NPERIOD_NAMES];
+    for (int i = 0; i < NPERIOD_NAMES; i++) {
+        if (strcmp(arrival_periods[i].name, per.s) == 0) return arrival_periods[i].days;
+        cands[i] = arrival_periods[i].name;
+    }
+    diag_error(S->d, per.loc, "unknown period '%s'", per.s);
+    const char *best = diag_closest(per.s, cands, NPERIOD_NAMES);
+    if (best) diag_fix(S->d, per.loc, best, "did you mean '%s'?", best);
+    else diag_note(S->d, per.loc, "the periods are day, week, month (30 days), quarter (90 days) and year (365 days)");
+    return 0;
+}
+
+static const char *unit_name(ValueUnit u) { return u == VAL_PERCENT ? "a percentage" : "a duration"; }
+
+/* An arrival rate: customers per period, a plain number from 0 (a fraction is fine). */
+static void check_rate(Sema *S, Value v)
+{
+    if (v.unit != VAL_NUMBER)
+        diag_error(S->d, v.loc, "an arrival rate is a number of customers per period: write a plain number, not %s",
+                   unit_name(v.unit));
+    else if (v.v < 0)
+        diag_error(S->d, v.loc, "an arrival rate cannot be negative");
+    else if (!isfinite(v.v) || v.v > MODEL_MAX_COHORT)
+        diag_error(S->d, v.loc, "an arrival rate is more than the limit of 10^12 customers per period");
+}
+
+/* One count of a list: a whole number of customers from 0. */
+static bool check_count(Sema *S, Value v)
+{
+    int before = S->d->errors;
+    if (v.unit != VAL_NUMBER)
+        diag_error(S->d, v.loc, "a count of arrivals is a number of customers: write a plain number, not %s", unit_name(v.unit));
+    else if (v.v < 0)
+        diag_error(S->d, v.loc, "a count of arrivals cannot be negative");
+    else if (!isfinite(v.v) || v.v > MODEL_MAX_COHORT)
+        diag_error(S->d, v.loc, "a count of arrivals is more than the limit of 10^12 customers");
+    else if (!is_whole(v.v))
+        diag_error(S->d, v.loc, "a count of arrivals is a whole number of customers, not %.10g", v.v);
+    return S->d->errors == before;
+}
+
+double sema_arrivals_by(const Arrivals *a, double periods)
+{
+    return floor(a->rate.v * periods + 0.5 + 1e-9);
+}
+
+/* Where and how long a line's arrivals run, against the horizon: false (reported) when they
+ * cannot run. A rate without `for` runs until the horizon. Arrivals must end by the horizon. */
+static bool arrivals_span(Sema *S, Arrivals *a, int ncounts)
+{
+    const Model *m = S->m;
+    double length;
+    a->start = a->from.present ? a->from.v : 0;
+    if (a->is_list) {
+        length = ncounts * a->period_days;
+    } else if (a->span.present) {
+        length = a->span.v;
+    } else if (m->has_horizon) {
+        length = m->horizon - a->start;
+    } else {
+        diag_error(S->d, a->loc, "arrivals at a rate need an end: this line has no 'for' and the journey no horizon");
+        diag_note(S->d, a->loc, "add 'for DURATION', as in 'arrivals 500 per month for 12 months', or a horizon to the journey block");
+        return false;
+    }
+    if (m->has_horizon && a->start >= m->horizon) {
+        diag_error(S->d, a->from.loc, "these arrivals start on day %.10g, at or after the horizon (day %.10g)", a->start, m->horizon);
+        diag_note(S->d, m->horizon_loc, "the horizon ends the run: no customer arriving from then on would be simulated");
+        return false;
+    }
+    double end = a->start + length;
+    Loc end_loc = a->is_list ? a->list_loc : a->span.loc;
+    if (m->has_horizon && end > m->horizon + EPS) {
+        diag_error(S->d, end_loc, "these arrivals end on day %.10g, after the horizon (day %.10g)", end, m->horizon);
+        diag_note(S->d, m->horizon_loc, "arrivals must end by the horizon: customers arriving later would never be simulated");
+        return false;
+    }
+    if (end > MODEL_MAX_DAYS) {
+        diag_error(S->d, end_loc, "these arrivals end on day %.10g, beyond the limit of 1000000 days (about 2700 years)", end);
+        return false;
+    }
+    /* Whole periods stay whole: a span that is k periods to within rounding is k periods. */
+    double periods = a->is_list ? ncounts : length / a->period_days;
+    if (fabs(periods - round(periods)) < EPS) periods = round(periods);
+    a->periods = periods;
+    a->nperiods = (int)ceil(periods);
+    return true;
+}
+
+/* Checks one `arrivals` line (of persona `persona`, -1 for the journey's) and adds its checked
+ * copy to the Model. */
+static Arrivals *check_arrivals_line(Sema *S, const Arrivals *src, int persona)
+{
+    Model *m = S->m;
+    Arrivals *a = ARENA_NEW(S->arena, Arrivals);
+    *a = *src;
+    a->next = NULL;
+    a->persona = persona;
+    PUSH(S->arena, m->arrivals, m->narrivals, S->arrivals_cap, a);
+    int before = S->d->errors;
+    a->period_days = period_days(S, a->period);
+    int ncounts = 0;
+    double sum = 0;
+    if (a->is_list) {
+        for (const ArrivalCount *c = a->counts; c; c = c->next, ncounts++)
+            if (check_count(S, c->value)) sum += c->value.v;
+        if (ncounts == 0) {
+            diag_error(S->d, a->list_loc, "the list of arrivals is empty");
+            diag_note(S->d, a->list_loc, "give one count per period, as in 'arrivals [300, 320, 350] per month'");
+        }
+        if (a->span.present) {
+            diag_error(S->d, a->span.loc, "'for' does not apply to a list of counts: the list lasts one period per count");
+        }
+    } else {
+        check_rate(S, a->rate);
+        check_duration(S, a->span, "'for'", true);
+    }
+    check_duration(S, a->from, "'from'", false);
+    /* With a bad horizon (reported), the arrivals cannot be placed against it. */
+    if (S->d->errors > before || (m->has_horizon && !S->horizon_ok)) return a;
+    if (arrivals_span(S, a, ncounts)) a->total = a->is_list ? sum : sema_arrivals_by(a, a->periods);
+    return a;
+}
+
+/* Every `arrivals` line, the journey's then each persona's (a persona's checked list of them made
+ * here); then what they add up to, which becomes the cohort. */
+static void check_arrivals(Sema *S)
+{
+    Model *m = S->m;
+    int before = S->d->errors;
+    for (const Arrivals *a = S->journey_arrivals; a; a = a->next) check_arrivals_line(S, a, -1);
+    for (int p = 0; p < m->npersonas; p++) {
+        Persona *ps = m->personas[p];
+        Arrivals *prev = NULL;
+        for (const Arrivals *a = ps->arrivals; a; a = a->next) {
+            Arrivals *c = check_arrivals_line(S, a, p);
+            if (prev) prev->next = c;
+            else ps->arrivals = c;
+            prev = c;
+        }
+    }
+    if (m->narrivals == 0) return;
+    m->has_arrivals = true;
+    m->arrivals_loc = m->arrivals[0]->loc;
+    if (S->cohort_given) {
+        diag_error(S->d, m->cohort_loc, "a journey with arrivals has no 'cohort': its customers are those who arrive");
+        diag_note(S->d, m->arrivals_loc, "arrivals are given here");
+    }
+    if (S->d->errors > before) return;
+    double total = 0, nperiods = 0;
+    for (int i = 0; i < m->narrivals; i++) {
+        total += m->arrivals[i]->total;
+        nperiods += m->arrivals[i]->nperiods;
+    }
+    if (nperiods > MODEL_MAX_ARRIVAL_PERIODS)
+        diag_error(S->d, m->arrivals_loc, "the arrivals have %.0f periods in all, more than the limit of %d", nperiods,
+                   MODEL_MAX_ARRIVAL_PERIODS);
+    else if (total > MODEL_MAX_COHORT)
+        diag_error(S->d, m->arrivals_loc, "the arrivals bring %.0f customers in all, more than the limit of 10^12", total);
+    else if (total < 1)
+        diag_error(S->d, m->arrivals_loc, "the arrivals bring no customer: their counts add up to 0");
+    else
+        m->cohort = total;
+}
+
 /* ---- touchpoints ---- */
+
+/* `survey nps` or `survey csat`; SURVEY_NONE when absent or unknown (reported). */
+static SurveyKind check_survey(Sema *S, Name kind)
+{
+    static const char *const kinds[] = {"nps", "csat"};
+    if (!kind.s) return SURVEY_NONE;
+    if (strcmp(kind.s, "nps") == 0) return SURVEY_NPS;
+    if (strcmp(kind.s, "csat") == 0) return SURVEY_CSAT;
+    diag_error(S->d, kind.loc, "unknown survey '%s'", kind.s);
+    const char *best = diag_closest(kind.s, kinds, 2);
+    if (best) diag_fix(S->d, kind.loc, best, "did you mean '%s'?", best);
+    else diag_note(S->d, kind.loc, "a survey is 'nps' (a score from 0 to 10) or 'csat' (a score from 1 to 5)");
+    return SURVEY_NONE;
+}
 
 /* Checks touchpoint t of stage `stage` (-1: stand-alone); false when its name is taken. */
 static bool check_touchpoint(Sema *S, Touchpoint *t, int stage)
@@ -787,6 +992,7 @@ static bool check_touchpoint(Sema *S, Touchpoint *t, int stage)
             if (S->prog->nmodules == 1) diag_note(S->d, t->channel.loc, "declare it with 'channel %s \"Label\"', or 'import \"std/channels\"' for the standard ones", t->channel.s);
         }
     }
+    t->survey_kind = check_survey(S, t->survey);
     check_fraction(S, t->reach, "reach");
     check_unit_value(S, t->emotion, "emotion");
     check_money(S, t->cost, "cost", false);
@@ -1690,6 +1896,7 @@ static void run_passes(void *ctx)
     /* Past a limit, the per-item work below (the curve table is personas x stages) is skipped. */
     if (check_limits(S)) {
         check_shares(S);
+        check_arrivals(S);
         collect_traits(S);
         collect_touchpoints(S);
         collect_curves(S);

@@ -40,6 +40,8 @@ enum {
     MODEL_MAX_TRAITS = 1000,
     MODEL_MAX_CHANNELS = 10000,
     MODEL_MAX_SCENARIOS = 100,   /* each is checked (and compared) as a journey of its own */
+    MODEL_MAX_ARRIVAL_PERIODS = 100000, /* periods of arrivals, all lines together: daily ones for
+                                           about 270 years (each is a row of the compiled model) */
 };
 
 /* Defaults when the journey block does not say (docs/language.md). */
@@ -53,7 +55,7 @@ typedef struct Model {
     const Program *program;
     int errors;              /* errors this check reported: the Model is usable only without */
     const char *title;       /* journey "title", else the main file's name */
-    double cohort;           /* a whole number >= 1 */
+    double cohort;           /* a whole number >= 1; with arrivals, the customers they bring */
     double seed;             /* a whole number in [0, 2^53): every one of them is exact in a double */
     bool has_horizon;
     double horizon;          /* days, when has_horizon */
@@ -80,6 +82,15 @@ typedef struct Model {
     const char **curve_reason; /* [npersonas * nstages]: the string after that value (why the
                                 * persona feels so), NULL when none or ""; points into the Program */
     bool has_goal;
+    /* Arrivals over calendar time (docs/language.md, "Arrivals"): the checked `arrivals` lines,
+     * the journey block's first (persona -1), then each persona's in persona order, each line's
+     * own in the order written. None (narrivals 0): the whole cohort starts on day 0. With
+     * arrivals, `cohort` is their total (a file cannot give both) and has_arrivals is set;
+     * arrivals_loc is the first line, for messages (such as a `--cohort` that cannot apply). */
+    const Arrivals **arrivals;
+    int narrivals;
+    bool has_arrivals;
+    Loc arrivals_loc;
     const Scenario *scenario; /* the scenario applied, NULL for the journey itself */
     const Scenario **scenarios; /* every scenario the files declare (names unique), in order */
     int nscenarios;
@@ -99,6 +110,14 @@ Model *sema_check_scenario(const Model *base, const Scenario *sc, Diag *d);
 /* The scenario named `name` among p's files, or NULL. */
 const Scenario *sema_find_scenario(const Program *p, const char *name);
 void model_free(Model *m);
+
+/* The customers a checked arrivals line at a rate has brought once `periods` of its periods have
+ * passed (0 .. a->periods; the last period may be a fraction of one): rate x periods rounded to
+ * the nearest whole number, halves up (floor(x + 0.5), with 1e-9 of slack for binary fractions:
+ * 2.5 per week gives 3, 5, 8 after 1, 2, 3 weeks). Period k of the line brings
+ * sema_arrivals_by(a, min(k + 1, periods)) - sema_arrivals_by(a, k); the line's total is
+ * sema_arrivals_by(a, a->periods). */
+double sema_arrivals_by(const Arrivals *a, double periods);
 
 /* The value of an expression whose `constant` flag is set. */
 double sema_eval_constant(const Expr *e);

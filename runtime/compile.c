@@ -158,6 +158,7 @@ static void compile_touchpoints(RtModel *rm, const Model *m)
         rt->emotion = setting(rm, RT_SET_TOUCH_EMOTION, i, t->emotion.present ? t->emotion.v : 0);
         rt->cost = setting(rm, RT_SET_TOUCH_COST, i, t->cost.present ? t->cost.v : 0);
         rt->channel = t->channel_index;
+        rt->survey = t->survey_kind == SURVEY_NPS ? RT_SURVEY_NPS : t->survey_kind == SURVEY_CSAT ? RT_SURVEY_CSAT : RT_SURVEY_NONE;
         rt->stage = t->stage_index;
         rt->src = t;
         if (rt->stage >= 0) {
@@ -331,6 +332,42 @@ static void compile_personas(RtModel *rm, const Model *m)
         while (lowest >= rm->persona_thr[first]) first++;
         rm->persona_guide[g] = first;
     }
+}
+
+/* Arrivals over calendar time: one RtArrivalPeriod per period of each checked `arrivals` line, in
+ * the Model's order (the journey's lines, then each persona's), periods in calendar order. A rate's
+ * period k brings the customers it has brought by the end of that period less those by its start
+ * (sema_arrivals_by: the rounding never loses or adds a customer over the line); a list's counts
+ * are taken as written. A period may bring none. */
+static void compile_arrivals(RtModel *rm, const Model *m)
+{
+    int n = 0;
+    for (int i = 0; i < m->narrivals; i++) n += m->arrivals[i]->nperiods;
+    if (n == 0) return;
+    rm->arrivals = xcalloc((size_t)n, sizeof *rm->arrivals);
+    uint64_t first = 0;
+    for (int i = 0; i < m->narrivals; i++) {
+        const Arrivals *a = m->arrivals[i];
+        const ArrivalCount *c = a->counts;
+        for (int k = 0; k < a->nperiods; k++) {
+            double end = k + 1 < a->periods ? k + 1 : a->periods; /* the last may be part of a period */
+            double count;
+            if (a->is_list) {
+                count = c->value.v;
+                c = c->next;
+            } else {
+                count = sema_arrivals_by(a, end) - sema_arrivals_by(a, k);
+            }
+            RtArrivalPeriod *p = &rm->arrivals[rm->narrivals++];
+            p->start = a->start + k * a->period_days;
+            p->length = (end - k) * a->period_days;
+            p->count = (uint64_t)count;
+            p->first = first;
+            p->persona = a->persona;
+            first += p->count;
+        }
+    }
+    rm->arrival_total = first;
 }
 
 /* ---- per (persona, stage) tables ---- */
@@ -552,6 +589,7 @@ RtModel *rt_compile_with(const Model *m, const RtSetting *set, int nset)
     compile_touchpoints(rm, m);
     compile_rules(rm, m);
     compile_personas(rm, m);
+    compile_arrivals(rm, m);
     build_tables(rm);
     rm->set = NULL; /* the caller's; needed only while compiling */
     rm->nset = 0;

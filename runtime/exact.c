@@ -13,6 +13,23 @@
  * and the time at which it first happens, y_i = E[T * 1{event}], solves the same system with
  * right-hand side w_i (x_i - pi_i), w_i the mean wait of stage i. "Met and converted" is
  * P(met) + P(converted) - P(met or converted), the union being one more event.
+ *
+ * Prospects and customers (kpis.md). Converting happens on the first entry of a goal stage, and
+ * the entry that converts belongs wholly to the prospect's acquisition (its touchpoints' costs)
+ * and to the customer's value (its revenue). With goals absorbing, M0 = I - diag(1 - goal) Q, the
+ * expected entries before converting are M0^T e_pre = 1_start, and at a goal g e_pre_g = c_g, the
+ * probability that the first conversion happens there. After converting a customer's process is
+ * the chain started at g, so the expected entries from the conversion entry on are
+ *     e_post = sum_g c_g N_g,   i.e.   A^T e_post = c   (N = A^-1, never formed).
+ * On a non-goal stage e = e_pre + e_post; every entry of a goal stage is a customer's. So a way out
+ * of s taken with probability p is taken e_pre_s p times by prospects (churn: lost before
+ * converting) and e_post_s p times by customers (customer churn, completion). A customer's
+ * exposure ends at churn or completion, both after the stage's wait (an arrow to churn is drawn
+ * after the wait; rules, which churn before it, are refused here), so its expectation is
+ * sum_s e_post_s w_s. Acquisition cost is the cost of touchpoints met on the entries before
+ * converting and on the conversion entry, (e_pre_s + c_s) k_s summed; cost to serve the rest,
+ * (e_post_s - c_s) k_s; LTV revenue e_post_s times the stage's revenue.
+ *
  * Every matrix here is a non-singular M-matrix once stages that never reach an end are refused,
  * so the profile LU of skyline.h needs no pivoting. */
 #include "exact.h"
@@ -109,6 +126,11 @@ typedef struct Chain {
     RtSky A, M;         /* I - Q factorised; the workspace of event systems */
     double *e;          /* [n]: expected entries */
     double *x, *y;      /* [n]: event solves */
+    /* The split at conversion (add_conversion): entries before converting (0 on goals), the
+     * conversion entries (c_g on goals, 0 elsewhere), entries from the conversion entry on, and
+     * P(converting) from an entry of each row. */
+    double *pre, *conv, *post, *conv_from;
+    int *first_edge;    /* [n + 1]: the edges leaving row i are first_edge[i] .. first_edge[i + 1] */
 } Chain;
 
 static void evaluate_arrows(Chain *c)
@@ -267,6 +289,11 @@ static void chain_free(Chain *c)
     free(c->e);
     free(c->x);
     free(c->y);
+    free(c->pre);
+    free(c->conv);
+    free(c->post);
+    free(c->conv_from);
+    free(c->first_edge);
     if (c->A.lo) rt_sky_free(&c->A);
     if (c->M.lo) rt_sky_free(&c->M);
 }
@@ -303,6 +330,13 @@ static bool chain_build(Chain *c, const RtModel *m, int p, bool name_persona, Di
     c->e = xcalloc((size_t)c->n + 1, sizeof *c->e);
     c->x = xcalloc((size_t)c->n + 1, sizeof *c->x);
     c->y = xcalloc((size_t)c->n + 1, sizeof *c->y);
+    c->pre = xcalloc((size_t)c->n + 1, sizeof *c->pre);
+    c->conv = xcalloc((size_t)c->n + 1, sizeof *c->conv);
+    c->post = xcalloc((size_t)c->n + 1, sizeof *c->post);
+    c->conv_from = xcalloc((size_t)c->n + 1, sizeof *c->conv_from);
+    c->first_edge = xcalloc((size_t)c->n + 2, sizeof *c->first_edge);
+    for (int k = 0; k < c->nedges; k++) c->first_edge[c->edges[k].from + 1]++;
+    for (int i = 0; i < c->n; i++) c->first_edge[i + 1] += c->first_edge[i];
     if (!factor_system(c, &c->A, NULL)) {
         diag_error(d, (Loc){0, 0, 0}, "--exact: the journey's equations could not be solved (a singular system)");
         return false;
@@ -373,19 +407,19 @@ static void mark_cycles(const Chain *c, const int *first, bool *cyclic)
 /* What the RtResult has no per-arrow or per-site place for. */
 typedef struct Totals {
     double *exits;      /* [narrows] */
+    double *exits_lost; /* [narrows]: of which taken by prospects (arrows to churn: lost) */
+    double *exits_cust; /* [narrows]: of which taken by customers (customer churn) */
     double *warn;       /* [nsites] */
     double conv_time;   /* sum of E[time to convert * 1{converted}] */
+    bool linear_unknown; /* some chain had too many channels for linear attribution */
 } Totals;
 
 static void add_stages(RtResult *r, Totals *t, Chain *c, double w, RtPersonaRow *pr)
 {
     const RtModel *m = c->m;
     double *unit = xcalloc((size_t)c->n + 1, sizeof *unit);
-    int *first = xcalloc((size_t)c->n + 2, sizeof *first);
     bool *cyclic = xcalloc((size_t)c->n + 1, sizeof *cyclic);
-    for (int k = 0; k < c->nedges; k++) first[c->edges[k].from + 1]++;
-    for (int i = 0; i < c->n; i++) first[i + 1] += first[i];
-    mark_cycles(c, first, cyclic);
+    mark_cycles(c, c->first_edge, cyclic);
     pr->customers += w;
     for (int i = 0; i < c->n; i++) {
         int s = c->stage[i];
@@ -413,33 +447,73 @@ static void add_stages(RtResult *r, Totals *t, Chain *c, double w, RtPersonaRow 
         if (c->nan_site[s] >= 0) t->warn[c->nan_site[s]] += w * e;
     }
     free(unit);
-    free(first);
     free(cyclic);
 }
 
+/* Converting, and the split of every row's entries at it (Chain.pre, conv, post, conv_from). */
 static void add_conversion(RtResult *r, Totals *t, Chain *c, double w, RtPersonaRow *pr, double *pconv,
                            double *goal_pi)
 {
     const RtModel *m = c->m;
+    size_t bytes = (size_t)c->n * sizeof(double);
     *pconv = 0;
     bool any = false;
     for (int i = 0; i < c->n; i++) {
         goal_pi[i] = m->stages[c->stage[i]].goal ? 1 : 0;
         any |= goal_pi[i] > 0;
     }
-    if (!any) return;
+    if (!any) { /* nobody converts: every entry is a prospect's */
+        memcpy(c->pre, c->e, bytes);
+        return;
+    }
     double x, y;
     event_solve(c, goal_pi, &x, &y);
+    memcpy(c->conv_from, c->x, bytes);
     *pconv = x;
     pr->converted += w * x;
     t->conv_time += w * y;
-    /* With goals absorbing (the system just factorised), the expected arrivals at a goal are the
-     * probability of converting there. */
-    memset(c->x, 0, (size_t)c->n * sizeof *c->x);
+    /* With goals absorbing (the system just factorised), the expected entries are those before
+     * converting, and at a goal the probability of converting there. */
+    memset(c->x, 0, bytes);
     c->x[c->row[m->start]] = 1;
     rt_sky_solve_t(&c->M, c->x);
-    for (int i = 0; i < c->n; i++)
-        if (goal_pi[i] > 0) r->stages[c->stage[i]].converted += w * c->x[i];
+    for (int i = 0; i < c->n; i++) {
+        if (goal_pi[i] > 0) {
+            c->conv[i] = c->x[i];
+            r->stages[c->stage[i]].converted += w * c->x[i];
+        } else {
+            c->pre[i] = c->x[i];
+        }
+    }
+    /* After converting at g the customer's entries are the chain's from g: A^T e_post = c. */
+    memcpy(c->post, c->conv, bytes);
+    rt_sky_solve_t(&c->A, c->post);
+}
+
+/* Lost before converting and customer churn per stage, arrow and persona; customers who
+ * complete; the customers' exposure and revenue. */
+static void add_customers(RtResult *r, Totals *t, const Chain *c, double w, RtPersonaRow *pr)
+{
+    const RtModel *m = c->m;
+    for (int i = 0; i < c->n; i++) {
+        int s = c->stage[i];
+        const RtStage *st = &m->stages[s];
+        double pre = c->pre[i], post = c->post[i];
+        RtStageRow *row = &r->stages[s];
+        row->lost += w * pre * c->churn[s];
+        row->customer_churned += w * post * c->churn[s];
+        pr->lost += w * pre * c->churn[s];
+        pr->customer_churned += w * post * c->churn[s];
+        r->customers_completed += w * post * c->complete[s];
+        /* every customer's entry spends its wait before churning or completing (no rules here) */
+        r->exposure_days += w * post * st->wait.mean;
+        r->ltv_revenue += w * post * st->revenue;
+        for (int k = st->first_arrow; k < st->first_arrow + st->narrows; k++) {
+            if (m->arrows[k].target != RT_CHURN) continue;
+            t->exits_lost[k] += w * pre * c->prob[k];
+            t->exits_cust[k] += w * post * c->prob[k];
+        }
+    }
 }
 
 /* P(met) and P(met and converted) for an event of per-row probability pi. */
@@ -454,6 +528,28 @@ static void met_and_converted(Chain *c, const double *pi, const double *goal_pi,
     *both = *met + pconv - either;
     if (*both < 0) *both = 0; /* rounding */
     free(un);
+}
+
+/* The money of one touchpoint's meetings on row i, split at conversion: the meetings of entries
+ * before converting and of the conversion entry are acquisition, the later ones serve. */
+static void add_touch_money(RtResult *r, const Chain *c, int i, double w, const RtTouch *tp, RtTouchRow *row)
+{
+    double acq = w * (c->pre[i] + c->conv[i]) * tp->reach * tp->cost;
+    double later = c->post[i] - c->conv[i];
+    row->acq_cost += acq;
+    if (tp->channel >= 0) r->channels[tp->channel].acq_cost += acq;
+    r->acq_cost += acq;
+    r->serve_cost += w * (later > 0 ? later : 0) * tp->reach * tp->cost;
+}
+
+/* A survey's respondents are its meetings; what they answer depends on mood, which the chain
+ * does not follow (exact_run leaves the answers NaN). */
+static void add_survey(RtResult *r, const RtTouch *tp, RtTouchRow *row, double meetings)
+{
+    if (tp->survey == RT_SURVEY_NONE) return;
+    row->respondents += meetings;
+    if (tp->survey == RT_SURVEY_NPS) r->survey_nps_n += meetings;
+    else r->survey_csat_n += meetings;
 }
 
 static void add_touchpoints(RtResult *r, Chain *c, double w, const double *goal_pi, double pconv)
@@ -474,6 +570,8 @@ static void add_touchpoints(RtResult *r, Chain *c, double w, const double *goal_
         row->meetings += w * c->e[i] * tp->reach;
         row->cost += w * c->e[i] * tp->reach * tp->cost;
         r->cost += w * c->e[i] * tp->reach * tp->cost;
+        add_touch_money(r, c, i, w, tp, row);
+        add_survey(r, tp, row, w * c->e[i] * tp->reach);
     }
     for (int ch = 0; ch < m->nchannels; ch++) {
         bool any = false;
@@ -496,6 +594,209 @@ static void add_touchpoints(RtResult *r, Chain *c, double w, const double *goal_
     free(pi);
 }
 
+/* ---- attribution of conversions to channels: first touch, last touch, linear ---- */
+
+/* Whether touchpoint k may be met on the chain's entries of its stage, through a channel. */
+static bool channel_touch(const Chain *c, int k)
+{
+    const RtTouch *tp = &c->m->touch[k];
+    return tp->channel >= 0 && tp->stage >= 0 && c->row[tp->stage] >= 0 && tp->reach > 0;
+}
+
+/* First touch credits the channel of a converter's first meeting, last touch that of the last
+ * meeting up to and including the conversion entry. Within an entry the touchpoints are met in
+ * written order, each by its reach, so the first meeting of an entry of s is with channel ch with
+ * probability a_s,ch = sum over ch's touchpoints of reach times P(no channel touchpoint before it
+ * met); the last, b_s,ch, likewise from the end. Let pi_s = P(some channel met on an entry of s)
+ * and M1 = I - diag(1 - pi1) Q with pi1 = 1 on goals, pi_s elsewhere: the process stopped at the
+ * first channel met or at conversion.
+ *   first:  d = M1^-T 1_start are the entries with no channel met yet and not converted; then
+ *           credit(ch) = sum_{s not goal} d_s a_s,ch h_s + sum_g d_g a_g,ch, with h_s = sum_j Q_sj x_j
+ *           the probability of converting after the entry (x: conversion from each row);
+ *   last:   u = M1^-1 (goal (1 - pi)) is P(reaching a goal with no channel met on the way, the goal
+ *           entry included); credit(ch) = sum_{s not goal} e_pre_s b_s,ch z_s + sum_g c_g b_g,ch,
+ *           with z_s = sum_j Q_sj u_j.
+ * Each converter's first (last) meeting is one entry's, so the sums of expectations are exact. */
+static void add_first_last(RtResult *r, Chain *c, double w, const double *goal_pi)
+{
+    const RtModel *m = c->m;
+    size_t n1 = (size_t)c->n + 1;
+    double *pi = xcalloc(n1, sizeof *pi), *d = xcalloc(n1, sizeof *d), *u = xcalloc(n1, sizeof *u);
+    double *h = xcalloc(n1, sizeof *h), *z = xcalloc(n1, sizeof *z);
+    for (int i = 0; i < c->n; i++) {
+        const RtStage *st = &m->stages[c->stage[i]];
+        double none = 1;
+        for (int k = st->first_touch; k < st->first_touch + st->ntouch; k++)
+            if (channel_touch(c, k)) none *= 1 - m->touch[k].reach;
+        pi[i] = goal_pi[i] > 0 ? 1 : 1 - none;
+        u[i] = goal_pi[i] > 0 ? none : 0;
+    }
+    if (factor_system(c, &c->M, pi)) {
+        d[c->row[m->start]] = 1;
+        rt_sky_solve_t(&c->M, d);
+        rt_sky_solve(&c->M, u);
+        for (int k = 0; k < c->nedges; k++) {
+            const Edge *e = &c->edges[k];
+            h[e->from] += e->q * c->conv_from[e->to];
+            z[e->from] += e->q * u[e->to];
+        }
+        for (int i = 0; i < c->n; i++) {
+            const RtStage *st = &m->stages[c->stage[i]];
+            bool goal = goal_pi[i] > 0;
+            double first = goal ? d[i] : d[i] * h[i], last = goal ? c->conv[i] : c->pre[i] * z[i];
+            double none = 1;
+            for (int k = st->first_touch; k < st->first_touch + st->ntouch; k++) {
+                if (!channel_touch(c, k)) continue;
+                r->channels[m->touch[k].channel].attr_first += w * first * none * m->touch[k].reach;
+                none *= 1 - m->touch[k].reach;
+            }
+            none = 1;
+            for (int k = st->first_touch + st->ntouch - 1; k >= st->first_touch; k--) {
+                if (!channel_touch(c, k)) continue;
+                r->channels[m->touch[k].channel].attr_last += w * last * none * m->touch[k].reach;
+                none *= 1 - m->touch[k].reach;
+            }
+        }
+    }
+    free(pi);
+    free(d);
+    free(u);
+    free(h);
+    free(z);
+}
+
+/* Linear attribution gives each converter's credit in equal parts to the k channels met up to and
+ * including the conversion entry, so it depends on the set of channels met: the chain is followed
+ * on (stage, set met so far). A set only grows, so the sets are taken in increasing order (a
+ * superset is a larger number): for set S, the entries that begin with S are d_S = (I - K_S)^-T f_S,
+ * with K_S = diag(P(no channel outside S met)) Q off the goals (goals absorb) and f_S the entries
+ * that arrived with S from smaller sets. An entry of s meets its channels independently (channel
+ * ch with probability 1 - prod(1 - reach) of its touchpoints there), so it moves to S u T with the
+ * probability that exactly T of its channels are met. The chain has 2^L copies of the stages (L
+ * channels), and a row that can meet k of them is left towards 3^k 2^(L-k) pairs of sets; beyond
+ * LINEAR_MAX_CELLS copies or LINEAR_MAX_WORK pairs (a fraction of a second) the figure is left NaN. */
+enum { LINEAR_MAX_CHANNELS = 20, LINEAR_MAX_CELLS = 1 << 20, LINEAR_MAX_WORK = 1 << 24 };
+
+typedef struct SetChain {
+    int L;               /* channels this chain meets */
+    int *global;         /* [L]: their channel indices */
+    unsigned *mask;      /* [n]: the channels row i can meet */
+    double *meet;        /* [n * L]: P(channel l met on an entry of row i) */
+} SetChain;
+
+/* The channels met on the chain, and each row's chance of meeting each; false when too many. */
+static bool set_chain_init(SetChain *sc, const Chain *c)
+{
+    const RtModel *m = c->m;
+    memset(sc, 0, sizeof *sc);
+    int *local = xcalloc((size_t)m->nchannels + 1, sizeof *local);
+    for (int ch = 0; ch < m->nchannels; ch++) local[ch] = -1;
+    for (int k = 0; k < m->ntouch; k++)
+        if (channel_touch(c, k) && local[m->touch[k].channel] < 0) local[m->touch[k].channel] = sc->L++;
+    bool fits = sc->L <= LINEAR_MAX_CHANNELS && ((size_t)1 << sc->L) * (size_t)c->n <= LINEAR_MAX_CELLS;
+    if (fits) {
+        double work = 0;
+        for (int i = 0; i < c->n; i++) {
+            const RtStage *st = &m->stages[c->stage[i]];
+            int k = 0; /* an upper bound of the channels row i meets: its channel touchpoints */
+            for (int t = st->first_touch; t < st->first_touch + st->ntouch; t++) k += channel_touch(c, t);
+            work += ldexp(pow(1.5, k < sc->L ? k : sc->L), sc->L);
+        }
+        fits = work <= LINEAR_MAX_WORK;
+    }
+    if (fits) {
+        sc->global = xcalloc((size_t)sc->L + 1, sizeof *sc->global);
+        sc->mask = xcalloc((size_t)c->n + 1, sizeof *sc->mask);
+        sc->meet = xcalloc((size_t)c->n * (size_t)sc->L + 1, sizeof *sc->meet);
+        for (int ch = 0; ch < m->nchannels; ch++)
+            if (local[ch] >= 0) sc->global[local[ch]] = ch;
+        for (int i = 0; i < c->n; i++)
+            for (int l = 0; l < sc->L; l++) sc->meet[(size_t)i * sc->L + l] = 1; /* P(not met), for now */
+        for (int k = 0; k < m->ntouch; k++) {
+            if (!channel_touch(c, k)) continue;
+            int i = c->row[m->touch[k].stage], l = local[m->touch[k].channel];
+            sc->mask[i] |= 1u << l;
+            sc->meet[(size_t)i * sc->L + l] *= 1 - m->touch[k].reach;
+        }
+        for (size_t x = 0; x < (size_t)c->n * (size_t)sc->L; x++) sc->meet[x] = 1 - sc->meet[x];
+    }
+    free(local);
+    return fits;
+}
+
+static void set_chain_free(SetChain *sc)
+{
+    free(sc->global);
+    free(sc->mask);
+    free(sc->meet);
+}
+
+/* P(exactly the channels T of `open` are met on an entry of row i). */
+static double exactly_met(const SetChain *sc, int i, unsigned open, unsigned T)
+{
+    double p = 1;
+    for (int l = 0; l < sc->L; l++) {
+        if (!(open >> l & 1)) continue;
+        double q = sc->meet[(size_t)i * sc->L + l];
+        p *= T >> l & 1 ? q : 1 - q;
+    }
+    return p;
+}
+
+/* Moves the entries d (begun with set S) on: to larger sets' arrivals, or, on goals, to the
+ * conversions by the final set. */
+static void spread_entries(const Chain *c, const SetChain *sc, unsigned S, const double *d, const double *goal_pi,
+                           double *flows, double *conv_by_set)
+{
+    for (int i = 0; i < c->n; i++) {
+        if (!(d[i] > 0)) continue;
+        unsigned open = sc->mask[i] & ~S;
+        for (unsigned T = open;; T = (T - 1) & open) {
+            double p = d[i] * exactly_met(sc, i, open, T);
+            if (p > 0 && goal_pi[i] > 0) conv_by_set[S | T] += p;
+            else if (p > 0 && T != 0)
+                for (int k = c->first_edge[i]; k < c->first_edge[i + 1]; k++)
+                    flows[(size_t)(S | T) * (size_t)c->n + (size_t)c->edges[k].to] += p * c->edges[k].q;
+            if (T == 0) break;
+        }
+    }
+}
+
+/* False when the chain has too many channels to follow their sets. */
+static bool add_linear(RtResult *r, Chain *c, double w, const double *goal_pi)
+{
+    SetChain sc;
+    if (!set_chain_init(&sc, c)) return false;
+    size_t nsets = (size_t)1 << sc.L, n = (size_t)c->n;
+    double *flows = xcalloc(nsets * n + 1, sizeof *flows), *conv_by_set = xcalloc(nsets, sizeof *conv_by_set);
+    double *pi = xcalloc(n + 1, sizeof *pi);
+    bool ok = true;
+    flows[c->row[c->m->start]] = 1; /* set 0, the start */
+    for (unsigned S = 0; S < nsets && ok; S++) {
+        double *d = flows + S * n;
+        bool any = false;
+        for (size_t i = 0; i < n && !any; i++) any = d[i] > 0;
+        if (!any) continue;
+        for (size_t i = 0; i < n; i++) /* P(leaving set S on an entry of row i), or 1 on a goal */
+            pi[i] = goal_pi[i] > 0 ? 1 : 1 - exactly_met(&sc, (int)i, sc.mask[i] & ~S, 0);
+        ok = factor_system(c, &c->M, pi);
+        if (!ok) break;
+        rt_sky_solve_t(&c->M, d);
+        spread_entries(c, &sc, S, d, goal_pi, flows, conv_by_set);
+    }
+    for (unsigned F = 1; F < nsets && ok; F++) {
+        if (!(conv_by_set[F] > 0)) continue;
+        double share = conv_by_set[F] / __builtin_popcount(F);
+        for (int l = 0; l < sc.L; l++)
+            if (F >> l & 1) r->channels[sc.global[l]].attr_linear += w * share;
+    }
+    free(flows);
+    free(conv_by_set);
+    free(pi);
+    set_chain_free(&sc);
+    return ok;
+}
+
 /* Adds persona p's chain, weighted by w customers, to the result; its headline figures go to
  * *pr (the persona's row, or a scratch row shared out later). */
 static bool add_chain(RtResult *r, Totals *t, const RtModel *m, int p, double w, RtPersonaRow *pr, bool named,
@@ -508,7 +809,12 @@ static bool add_chain(RtResult *r, Totals *t, const RtModel *m, int p, double w,
         double pconv;
         add_stages(r, t, &c, w, pr);
         add_conversion(r, t, &c, w, pr, &pconv, goal_pi);
+        add_customers(r, t, &c, w, pr);
         add_touchpoints(r, &c, w, goal_pi, pconv);
+        if (pconv > 0) {
+            add_first_last(r, &c, w, goal_pi);
+            if (!add_linear(r, &c, w, goal_pi)) t->linear_unknown = true;
+        }
         free(goal_pi);
     }
     chain_free(&c);
@@ -525,50 +831,102 @@ static bool same_for_every_persona(const RtModel *m)
     return true;
 }
 
+/* The reason row of (stage, reason), as rt_result_add_reason() merges them. */
+static RtReasonRow *reason_row(RtResult *r, int stage, const char *reason)
+{
+    for (int i = r->nreasons - 1; i >= 0; i--)
+        if (r->reasons[i].stage == stage && strcmp(r->reasons[i].reason, reason) == 0) return &r->reasons[i];
+    return NULL;
+}
+
+/* What the chain cannot know is NaN: per-customer squares and products (intervals; an exact
+ * analysis has none) and everything that depends on mood (survey answers, relational NPS/CSAT). */
+static void unknown_figures(RtResult *r, const RtModel *m)
+{
+    r->acq_cost_sq = r->acq_cost_conv = r->serve_cost_sq = r->ltv_revenue_sq = r->ltv_revenue_acq = NAN;
+    r->cust_promoters = r->cust_detractors = r->cust_csat_sum = r->cust_csat_sq = NAN;
+    r->survey_promoters = r->survey_detractors = r->survey_csat_sum = r->survey_csat_sq = NAN;
+    for (int k = 0; k < m->ntouch; k++)
+        if (m->touch[k].survey != RT_SURVEY_NONE)
+            r->touch[k].promoters = r->touch[k].detractors = r->touch[k].score_sum = r->touch[k].score_sq = NAN;
+    r->no_curves_reason = "the exact analysis computes expected values only: figures over time (customer "
+                          "retention, lifetime, payback, the calendar) need the simulation";
+}
+
 static void finish(RtResult *r, const Totals *t, const RtModel *m)
 {
     for (int a = 0; a < m->narrows; a++) {
         const RtArrow *ar = &m->arrows[a];
         bool churn = ar->target == RT_CHURN;
         rt_result_add_exit(r, ar->stage, ar->target, churn ? ar->reason : NULL, false, t->exits[a]);
-        if (churn) rt_result_add_reason(r, ar->stage, ar->reason, t->exits[a]);
+        if (!churn) continue;
+        rt_result_add_reason(r, ar->stage, ar->reason, t->exits[a]);
+        RtReasonRow *row = reason_row(r, ar->stage, ar->reason);
+        row->lost += t->exits_lost[a];
+        row->customers += t->exits_cust[a];
     }
     rt_result_finish(r);
     for (int p = 0; p < m->npersonas; p++) {
         r->converted += r->personas[p].converted;
         r->churned += r->personas[p].churned;
         r->completed += r->personas[p].completed;
+        r->lost += r->personas[p].lost;
+        r->customer_churned += r->personas[p].customer_churned;
     }
     if (r->converted > 0) r->ttc_mean = t->conv_time / r->converted;
     r->retention[3] = 1 - r->churned / r->cohort;
+    /* the horizon is ignored: a customer who completes is followed for ever, never censored */
+    r->followup_completed_never = r->customers_completed;
+    r->cust_score_n = r->converted;
+    unknown_figures(r, m);
+    if (t->linear_unknown)
+        for (int ch = 0; ch < m->nchannels; ch++) r->channels[ch].attr_linear = NAN;
     if (r->has_horizon) rt_result_add_warning(r, m->site_exact_horizon, 1);
     for (int s = 0; s < m->nsites; s++)
         if (t->warn[s] > 0) rt_result_add_warning(r, s, t->warn[s]);
 }
 
+/* Each persona's customers: by share of the cohort; with arrivals, by share within the periods
+ * that leave the persona to chance and in full in those that fix it; --persona takes them all. */
+static double cohort_weights(const RtModel *m, const ExactOptions *o, double *w)
+{
+    double cohort = m->narrivals > 0 ? (double)m->arrival_total : o->cohort;
+    for (int p = 0; p < m->npersonas; p++)
+        w[p] = o->persona >= 0 ? (p == o->persona) * cohort : m->narrivals > 0 ? 0 : m->persona_share[p] * cohort;
+    if (o->persona >= 0 || m->narrivals == 0) return cohort;
+    for (int k = 0; k < m->narrivals; k++) {
+        const RtArrivalPeriod *a = &m->arrivals[k];
+        if (a->persona >= 0) w[a->persona] += (double)a->count;
+        else
+            for (int p = 0; p < m->npersonas; p++) w[p] += m->persona_share[p] * (double)a->count;
+    }
+    return cohort;
+}
+
 RtResult *exact_run(const RtModel *m, const ExactOptions *o, Diag *d)
 {
     RtResult *r = rt_result_new(m);
+    double *w = xcalloc((size_t)m->npersonas + 1, sizeof *w);
     r->exact = true;
-    r->cohort = o->cohort;
+    r->cohort = cohort_weights(m, o, w);
     r->seed = o->seed;
     r->has_horizon = o->has_horizon;
     r->horizon = o->horizon;
     r->persona = o->persona;
+    r->has_arrivals = m->narrivals > 0;
     Totals t = {0};
     t.exits = xcalloc((size_t)m->narrows + 1, sizeof *t.exits);
+    t.exits_lost = xcalloc((size_t)m->narrows + 1, sizeof *t.exits_lost);
+    t.exits_cust = xcalloc((size_t)m->narrows + 1, sizeof *t.exits_cust);
     t.warn = xcalloc((size_t)m->nsites + 1, sizeof *t.warn);
     bool ok = m->nstages > 0 && m->start >= 0;
-    double *w = xcalloc((size_t)m->npersonas + 1, sizeof *w);
-    for (int p = 0; p < m->npersonas; p++)
-        w[p] = o->persona >= 0 ? (p == o->persona) * o->cohort : m->persona_share[p] * o->cohort;
     if (ok && same_for_every_persona(m)) {
         /* one chain for the whole cohort; each persona gets its share of the headline figures */
         RtPersonaRow all = {0};
         int p0 = o->persona >= 0 ? o->persona : 0;
-        ok = add_chain(r, &t, m, p0, o->cohort, &all, false, d);
+        ok = add_chain(r, &t, m, p0, r->cohort, &all, false, d);
         for (int p = 0; p < m->npersonas && ok; p++) {
-            double f = w[p] / o->cohort;
+            double f = r->cohort > 0 ? w[p] / r->cohort : 0;
             r->personas[p] = (RtPersonaRow){all.customers * f, all.converted * f, all.churned * f, all.completed * f,
                                             all.active * f, all.lost * f, all.customer_churned * f};
         }
@@ -579,6 +937,8 @@ RtResult *exact_run(const RtModel *m, const ExactOptions *o, Diag *d)
     free(w);
     if (ok) finish(r, &t, m);
     free(t.exits);
+    free(t.exits_lost);
+    free(t.exits_cust);
     free(t.warn);
     if (!ok) {
         rt_result_free(r);

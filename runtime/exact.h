@@ -5,7 +5,13 @@
  * condition depends on anything but the persona, or a rule), naming the first construct that
  * prevents it with its location. exact_run() then computes the same figures as a simulation:
  * probabilities for rates, expected values for counts, NaN for what depends on chance in time
- * or mood (percentiles of time to convert, retention at a day, moods, NPS, CSAT).
+ * or mood (percentiles of time to convert, retention at a day, moods, NPS, CSAT). The figures of
+ * prospects and customers (kpis.md) are expected values too: lost before converting and customer
+ * churn by stage, reason and persona, customers who complete, their exposure, acquisition cost and
+ * cost to serve (per channel too), LTV revenue, survey respondents, first/last/linear attribution;
+ * figures over time (customer retention, lifetime, payback, the calendar) are absent, and
+ * RtResult.no_curves_reason says so (docs/semantics.md, "Customer figures in the exact analysis").
+ * With arrivals (RtModel.narrivals > 0) the cohort is RtModel.arrival_total.
  *
  * Ownership: exact_run() returns a new RtResult (rt_result_free), or NULL after reporting an
  * error through the Diag (a stage customers can never leave). */
@@ -20,7 +26,7 @@
 #include "result.h"
 
 typedef struct ExactOptions {
-    double cohort;
+    double cohort;       /* ignored with arrivals: the cohort is then RtModel.arrival_total */
     uint64_t seed;       /* reported only */
     bool has_horizon;    /* reported, and warned about: the analysis ignores it */
     double horizon;

@@ -944,13 +944,6 @@ static double arrival_day(const RtArrivalPeriod *a, uint64_t key)
     return a->start + a->length * u;
 }
 
-/* Whether an arrival of period a is simulated under --persona (a period of another persona's is
- * not: `--persona P` simulates P's arrivals and P's share of the others). */
-static bool arrival_taken(const RtArrivalPeriod *a, int persona)
-{
-    return persona < 0 || a->persona < 0 || a->persona == persona;
-}
-
 static void simulate_block(Worker *w, uint64_t b, Acc *acc)
 {
     const SimOptions *o = &w->o;
@@ -988,7 +981,7 @@ static void simulate_block(Worker *w, uint64_t b, Acc *acc)
             next = rt_next(&keys);
             while (k + 1 < m->narrivals && m->arrivals[k + 1].first <= i) k++;
             const RtArrivalPeriod *a = &m->arrivals[k];
-            if (!arrival_taken(a, o->persona)) continue;
+            /* --persona makes every arrival that persona, as it does a whole cohort */
             int p = o->persona >= 0 ? o->persona : a->persona >= 0 ? a->persona : draw_persona(m, key >> 11);
             w->arrival = arrival_day(a, key);
             month_count(w, 0, MON_PROSPECTS);
@@ -1282,19 +1275,6 @@ static void fill_headline(RtResult *r, const Shared *sh)
         if (u[L->warn + (size_t)s]) rt_result_add_warning(r, s, (double)u[L->warn + (size_t)s]);
 }
 
-/* The customers of [0, cohort) that --persona leaves out: those of periods of arrivals fixed to
- * another persona. */
-static uint64_t arrivals_left_out(const RtModel *m, uint64_t cohort, int persona)
-{
-    uint64_t out = 0;
-    for (int k = 0; k < m->narrivals; k++) {
-        const RtArrivalPeriod *a = &m->arrivals[k];
-        if (arrival_taken(a, persona) || a->first >= cohort) continue;
-        out += a->first + a->count <= cohort ? a->count : cohort - a->first;
-    }
-    return out;
-}
-
 /* The calendar's months: the horizon's (RT_MAX_MONTHS at most), else RT_MAX_MONTHS. */
 static int calendar_months(const SimOptions *o)
 {
@@ -1307,7 +1287,7 @@ RtResult *sim_run(const RtModel *m, const SimOptions *o)
 {
     rt_rng_init_tables();
     RtResult *r = rt_result_new(m);
-    r->cohort = (double)(o->cohort - arrivals_left_out(m, o->cohort, o->persona));
+    r->cohort = (double)o->cohort;
     r->seed = o->seed;
     r->has_horizon = o->has_horizon;
     r->horizon = o->horizon;

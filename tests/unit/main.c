@@ -20,19 +20,23 @@ void unit_end(void)
 void unit_lang(void);
 void unit_expr(void);
 void unit_fmt(void);
+void unit_arrivals(void);
 void unit_runtime(void);
 void unit_report(void);
 void unit_compare(void);
 void unit_kpi(void);
+void unit_kpi_exact(void);
 
 int main(void)
 {
     unit_lang();
     unit_expr();
     unit_fmt();
+    unit_arrivals();
     unit_runtime();
     unit_report();
     unit_compare();
     unit_kpi();
+    unit_kpi_exact();
     return unit_failures ? 1 : 0;
 }

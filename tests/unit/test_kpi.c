@@ -388,6 +388,41 @@ static void test_surveys(void)
     }
 }
 
+/* Every figure kpis.md adds, written out exactly (%a), for comparing runs. */
+static void dump(const RtResult *r, Buf *b)
+{
+    buf_printf(b, "%a %a %a %a %a\n", r->lost, r->customer_churned, r->customers_completed, r->exposure_days,
+               r->followup_completed_never);
+    buf_printf(b, "%a %a %a %a %a %a %a %a\n", r->acq_cost, r->acq_cost_sq, r->acq_cost_conv, r->serve_cost,
+               r->serve_cost_sq, r->ltv_revenue, r->ltv_revenue_sq, r->ltv_revenue_acq);
+    buf_printf(b, "%a %a %a %a %a\n", r->cust_promoters, r->cust_detractors, r->cust_score_n, r->cust_csat_sum,
+               r->cust_csat_sq);
+    const RtHist *h[] = {r->followup_churn, r->followup_censor, r->followup_window};
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; h[k] && i < RT_HIST_BUCKETS; i++)
+            if (h[k]->b[i].count) buf_printf(b, "h%d %d %llu %a %a\n", k, i, (unsigned long long)h[k]->b[i].count,
+                                             h[k]->b[i].min, h[k]->b[i].max);
+    for (int i = 0; i < RT_HIST_BUCKETS; i++)
+        if (r->revenue_after[i] != 0) buf_printf(b, "rev %d %a %a\n", i, r->revenue_after[i], r->revenue_after_min[i]);
+    for (int m = 0; m < r->nmonths; m++) {
+        const RtMonth *x = &r->months[m];
+        buf_printf(b, "m%d %a %a %a %a %a %a %a\n", m, x->new_prospects, x->new_customers, x->lost,
+                   x->churned_customers, x->completed_customers, x->revenue, x->cost);
+    }
+    for (int t = 0; t < r->rt->ntouch; t++) {
+        const RtTouchRow *x = &r->touch[t];
+        buf_printf(b, "t%d %a %a %a %a %a %a\n", t, x->acq_cost, x->respondents, x->promoters, x->detractors,
+                   x->score_sum, x->score_sq);
+    }
+    for (int c = 0; c < r->rt->nchannels; c++) {
+        const RtTouchRow *x = &r->channels[c];
+        buf_printf(b, "c%d %a %a %a %a\n", c, x->acq_cost, x->attr_first, x->attr_last, x->attr_linear);
+    }
+    for (int s = 0; s < r->rt->nstages; s++)
+        buf_printf(b, "s%d %a %a\n", s, r->stages[s].lost, r->stages[s].customer_churned);
+    for (int i = 0; i < r->nreasons; i++) buf_printf(b, "r%d %a %a\n", i, r->reasons[i].lost, r->reasons[i].customers);
+}
+
 /* ---- arrivals and the calendar ---- */
 
 /* Sets arrivals of `per_month` customers a month for `months` months (as the language's
@@ -431,6 +466,30 @@ static void test_arrivals(void)
             rt_result_free(r);
         }
         unload(&j);
+    }
+    TEST("kpi: arrivals written in the language are the periods set by hand") {
+        J a, b;
+        const char *sub = "stage Sub goal { wait 30 days revenue 10 -> Sub 90% -> churn otherwise \"cancelled\" }\n";
+        char text[512];
+        snprintf(text, sizeof text, "journey \"a\" { horizon 720 days arrivals 1000 per month for 24 months }\n%s", sub);
+        bool ok = load(&a, text);
+        snprintf(text, sizeof text, "journey \"a\" { horizon 720 days }\n%s", sub);
+        ok = load(&b, text) && ok;
+        if (ok) {
+            set_arrivals(&b, 1000, 24);
+            CHECK(a.rm->narrivals == 24 && a.rm->arrival_total == 24000);
+            RtResult *x = simulate(&a, a.rm->arrival_total, 5, 2), *y = simulate(&b, b.rm->arrival_total, 5, 1);
+            Buf bx = BUF_INIT, by = BUF_INIT;
+            dump(x, &bx);
+            dump(y, &by);
+            CHECK(strcmp(buf_str(&bx), buf_str(&by)) == 0);
+            buf_free(&bx);
+            buf_free(&by);
+            rt_result_free(x);
+            rt_result_free(y);
+        }
+        unload(&a);
+        unload(&b);
     }
     TEST("kpi: arrivals change no customer's life: all at day 0 is the cohort of today") {
         J j;
@@ -521,41 +580,6 @@ static void test_main_path(void)
 }
 
 /* ---- determinism ---- */
-
-/* Every figure kpis.md adds, written out exactly (%a), for comparing runs. */
-static void dump(const RtResult *r, Buf *b)
-{
-    buf_printf(b, "%a %a %a %a %a\n", r->lost, r->customer_churned, r->customers_completed, r->exposure_days,
-               r->followup_completed_never);
-    buf_printf(b, "%a %a %a %a %a %a %a %a\n", r->acq_cost, r->acq_cost_sq, r->acq_cost_conv, r->serve_cost,
-               r->serve_cost_sq, r->ltv_revenue, r->ltv_revenue_sq, r->ltv_revenue_acq);
-    buf_printf(b, "%a %a %a %a %a\n", r->cust_promoters, r->cust_detractors, r->cust_score_n, r->cust_csat_sum,
-               r->cust_csat_sq);
-    const RtHist *h[] = {r->followup_churn, r->followup_censor, r->followup_window};
-    for (int k = 0; k < 3; k++)
-        for (int i = 0; h[k] && i < RT_HIST_BUCKETS; i++)
-            if (h[k]->b[i].count) buf_printf(b, "h%d %d %llu %a %a\n", k, i, (unsigned long long)h[k]->b[i].count,
-                                             h[k]->b[i].min, h[k]->b[i].max);
-    for (int i = 0; i < RT_HIST_BUCKETS; i++)
-        if (r->revenue_after[i] != 0) buf_printf(b, "rev %d %a %a\n", i, r->revenue_after[i], r->revenue_after_min[i]);
-    for (int m = 0; m < r->nmonths; m++) {
-        const RtMonth *x = &r->months[m];
-        buf_printf(b, "m%d %a %a %a %a %a %a %a\n", m, x->new_prospects, x->new_customers, x->lost,
-                   x->churned_customers, x->completed_customers, x->revenue, x->cost);
-    }
-    for (int t = 0; t < r->rt->ntouch; t++) {
-        const RtTouchRow *x = &r->touch[t];
-        buf_printf(b, "t%d %a %a %a %a %a %a\n", t, x->acq_cost, x->respondents, x->promoters, x->detractors,
-                   x->score_sum, x->score_sq);
-    }
-    for (int c = 0; c < r->rt->nchannels; c++) {
-        const RtTouchRow *x = &r->channels[c];
-        buf_printf(b, "c%d %a %a %a %a\n", c, x->acq_cost, x->attr_first, x->attr_last, x->attr_linear);
-    }
-    for (int s = 0; s < r->rt->nstages; s++)
-        buf_printf(b, "s%d %a %a\n", s, r->stages[s].lost, r->stages[s].customer_churned);
-    for (int i = 0; i < r->nreasons; i++) buf_printf(b, "r%d %a %a\n", i, r->reasons[i].lost, r->reasons[i].customers);
-}
 
 static void test_threads(void)
 {

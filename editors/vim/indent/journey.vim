@@ -1,6 +1,6 @@
 " Vim indent file for journeys (cjm): the layout of `cjm fmt`. Block items are indented two spaces
-" inside their '{ }'; a line that continues an item (`when`, `and`, an operator, a reason) four
-" spaces more than the item.
+" inside their '{ }'; a line that continues an item (`when`, `and`, an operator, a reason, the
+" rest of an `arrivals` line or of its list of counts) four spaces more than the item.
 if exists('b:did_indent')
   finish
 endif
@@ -24,7 +24,7 @@ endfunction
 
 " Whether a line continues the item of the line before it.
 function! s:IsContinuation(lnum) abort
-  return getline(a:lnum) =~# '^\s*\%(when\>\|and\>\|or\>\|with\>\|otherwise\>\|"\|-\%(>\)\@!\|/\%([/*]\)\@!\|[+*<>=!]\)'
+  return getline(a:lnum) =~# '^\s*\%(when\>\|and\>\|or\>\|with\>\|otherwise\>\|per\>\|from\>\|for\>\|"\|-\%(>\)\@!\|/\%([/*]\)\@!\|[+*<>=!,\]]\|\d\)'
 endfunction
 
 function! GetJourneyIndent(lnum) abort

@@ -17,6 +17,8 @@ syn keyword journeyDeclaration journey persona curve stage touchpoint channel ru
 syn keyword journeyInclude import
 syn keyword journeyModifier extend goal
 syn keyword journeyAttribute cohort horizon seed start share mood wait revenue reach emotion cost pain opportunity
+syn keyword journeyAttribute arrivals survey
+syn keyword journeyPreposition per from for
 syn keyword journeyControl when otherwise with touch goto churn remove
 syn keyword journeyLogical and or not
 syn keyword journeyVariable time
@@ -26,6 +28,9 @@ syn keyword journeyDistribution exponential uniform normal lognormal triangular
 " The name a declaration introduces, and the stage an arrow, goto or start leads to.
 syn match journeyDeclName '\%(\<\%(journey\|persona\|curve\|stage\|touchpoint\|channel\|rule\|scenario\)\s\+\)\@<=\%([A-Za-z_]\|[^\x00-\x7f]\)\%([A-Za-z0-9_]\|[^\x00-\x7f]\)*'
 syn match journeyTarget '\%(\%(->\|\<goto\|\<start\|\<touch\)\s*\)\@<=\%([A-Za-z_]\|[^\x00-\x7f]\)\%([A-Za-z0-9_]\|[^\x00-\x7f]\)*'
+" The period of `arrivals ... per month`, and what a survey asks: `survey nps`, `survey csat`.
+syn match journeyPeriod '\%(\<per\s\+\)\@<=\%(day\|week\|month\|quarter\|year\)s\=\>'
+syn match journeySurvey '\%(\<survey\s\+\)\@<=\%(nps\|csat\)\>'
 syn match journeyTrait '\%([A-Za-z_]\|[^\x00-\x7f]\)\%([A-Za-z0-9_]\|[^\x00-\x7f]\)*\ze\s*=\%(=\)\@!'
 " (A keyword wins over these names where both match: `-> churn` is the keyword.)
 
@@ -36,7 +41,7 @@ syn match journeyError '&&\|||'
 " Numbers, percentages (35%) and durations (3 days): the unit is on the number's line.
 syn match journeyNumber '\<\d\+\%(\.\d\+\)\=\%([eE][+-]\=\d\+\)\='
 syn match journeyPercent '\<\d\+\%(\.\d\+\)\=\%([eE][+-]\=\d\+\)\=[ \t]*%'
-syn match journeyDuration '\<\d\+\%(\.\d\+\)\=\%([eE][+-]\=\d\+\)\=[ \t]*\%(minute\|hour\|day\|week\|month\|year\)s\=\>'
+syn match journeyDuration '\<\d\+\%(\.\d\+\)\=\%([eE][+-]\=\d\+\)\=[ \t]*\%(minute\|hour\|day\|week\|month\|quarter\|year\)s\=\>'
 
 syn region journeyString start=+"+ skip=+\\\\\|\\"+ end=+"\|$+ contains=journeyEscape,journeyBadEscape,@Spell
 syn match journeyBadEscape contained +\\.+
@@ -55,6 +60,9 @@ hi def link journeyInclude Include
 hi def link journeyModifier StorageClass
 hi def link journeyAttribute Keyword
 hi def link journeyControl Conditional
+hi def link journeyPreposition Keyword
+hi def link journeyPeriod Number
+hi def link journeySurvey Constant
 hi def link journeyLogical Operator
 hi def link journeyVariable Identifier
 hi def link journeyFunction Function
