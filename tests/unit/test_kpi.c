@@ -348,11 +348,10 @@ static void test_surveys(void)
          * (score 9) and detractors (score 4); CSAT 4.4 and 2.4. */
         if (load(&j, "persona Happy { share 50% }\npersona Grumpy { share 50% mood -1 }\n"
                      "curve { S 0.5 }\n"
-                     "stage S { touchpoint Nps { emotion 0.2 } touchpoint Csat { } -> G 50% -> churn otherwise }\n"
+                     "stage S { touchpoint Nps { emotion 0.2 survey nps } touchpoint Csat { survey csat }\n"
+                     "  -> G 50% -> churn otherwise }\n"
                      "stage G goal {}\n")) {
             int nps = touch_index(&j, "Nps"), csat = touch_index(&j, "Csat");
-            j.rm->touch[nps].survey = RT_SURVEY_NPS; /* the language's `survey` sets these */
-            j.rm->touch[csat].survey = RT_SURVEY_CSAT;
             RtResult *r = simulate(&j, 10000, 4, 2);
             double happy = r->personas[0].customers, grumpy = r->personas[1].customers;
             const RtTouchRow *t = &r->touch[nps], *u = &r->touch[csat];
@@ -367,7 +366,6 @@ static void test_surveys(void)
             RtKpis k = rt_kpis(r);
             CHECK(k.nps_from_surveys && k.csat_from_surveys && k.nps_n == 10000 && k.csat_n == 10000);
             CHECK_NEAR(k.nps.value, e.value, 1e-12);
-            /* A touchpoint that is no survey has no answers. */
             rt_result_free(r);
         }
         unload(&j);
@@ -593,11 +591,10 @@ static void test_threads(void)
                      "  touchpoint Mail { channel email reach 40% cost 0.25 }\n"
                      "  -> Sub 30% + 10% * mood -> Visit 20% -> churn otherwise \"left\" }\n"
                      "stage Sub goal { wait exponential(30 days) revenue 9.5\n"
-                     "  touchpoint Survey { emotion -0.1 cost 0.1 }\n"
+                     "  touchpoint Survey { emotion -0.1 cost 0.1 survey nps }\n"
                      "  -> Sub 85% -> churn otherwise \"cancelled\" }\n"
                      "rule Upsell when stage == Sub and mood > 0.3 { revenue += 3 with 40% }\n"
                      "rule Save when stage == Visit and visits(Visit) == 3 { cost += 2  churn \"spam\" }\n")) {
-            j.rm->touch[touch_index(&j, "Survey")].survey = RT_SURVEY_NPS;
             set_arrivals(&j, 3000, 12);
             Buf out[3] = {BUF_INIT, BUF_INIT, BUF_INIT};
             int threads[3] = {1, 2, 8};
