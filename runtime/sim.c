@@ -252,7 +252,7 @@ typedef struct Worker {
     Acc *acc;
     uint64_t *mon_u;          /* acc's months */
     double *mon_f;
-    size_t mon_hi;            /* months [0, mon_hi) used by the block's customers */
+    double mon_max;           /* months [0, mon_max] used by the block's customers (month_real) */
     /* The current customer's own clock against the calendar and its money split (kpis.md); read
      * and written only where money moves or touchpoints are met, off the per-entry path. */
     double arrival;           /* calendar day of its start (0 without arrivals) */
@@ -294,20 +294,18 @@ static inline int draw_persona(const RtModel *m, uint64_t u)
  * calendar time (arrival + t); past the calendar's end, the overflow month Shared.nmonths (an
  * event at the horizon's last instant when the horizon is a whole number of months; sim_run
  * adds it to the last month, or drops what lies past RT_MAX_MONTHS). */
-static inline size_t month_of(const Worker *w, double t)
+static inline double month_real(const Worker *w, double t)
 {
     double q = (w->arrival + t) / 30;
-    q = q < w->month_max ? q : w->month_max;
-    return (size_t)q;
+    return q < w->month_max ? q : w->month_max;
 }
 
-/* Months [0, mo] are used. Every event of a customer happens at its end at the latest, so
- * end_customer marks the month of the end only; simulate_block hands the mark to the block's
- * accumulator. */
-static inline void month_mark(Worker *w, size_t mo)
-{
-    w->mon_hi = mo + 1 > w->mon_hi ? mo + 1 : w->mon_hi;
-}
+static inline size_t month_of(const Worker *w, double t) { return (size_t)month_real(w, t); }
+
+/* Months [0, q] are used (q from month_real). Every event of a customer happens at its end at the
+ * latest, so end_customer marks the month of the end only; simulate_block hands the mark to the
+ * block's accumulator. */
+static inline void month_mark(Worker *w, double q) { w->mon_max = q > w->mon_max ? q : w->mon_max; }
 
 /* One more `what` (MON_PROSPECTS ...) in month mo. */
 static inline void month_count_at(Worker *w, size_t mo, int what) { w->mon_u[mo * MON_NU + (size_t)what]++; }
@@ -597,8 +595,9 @@ static void end_customer(Worker *w, const RtCtx *c, const Life *life, const bool
         if (life->converted) f[L->cost_conv] += c->cost;
     }
     size_t p = (size_t)c->persona, last = (size_t)life->last;
-    size_t mo_end = month_of(w, c->time);
-    month_mark(w, mo_end);
+    double q_end = month_real(w, c->time);
+    size_t mo_end = (size_t)q_end;
+    month_mark(w, q_end);
     u[L->customers + p]++;
     if (life->outcome == END_CHURNED) {
         u[L->churned + p]++;
@@ -955,7 +954,7 @@ static void simulate_block(Worker *w, uint64_t b, Acc *acc)
     w->acc = acc;
     w->mon_u = acc->mon_u;
     w->mon_f = acc->mon_f;
-    w->mon_hi = 0;
+    w->mon_max = -1;
     uint64_t first = b * SIM_BLOCK, end = first + SIM_BLOCK;
     if (end > o->cohort) end = o->cohort;
     w->nout = 0;
@@ -988,7 +987,8 @@ static void simulate_block(Worker *w, uint64_t b, Acc *acc)
             simulate_customer(w, key, p, w->money);
         }
     }
-    if ((int)w->mon_hi > acc->mon_hi) acc->mon_hi = (int)w->mon_hi;
+    int hi = w->mon_max >= 0 ? (int)w->mon_max + 1 : 0;
+    if (hi > acc->mon_hi) acc->mon_hi = hi;
     if (o->sink) o->sink->block_done(o->sink->ctx, b, w->out, w->nout);
 }
 
