@@ -141,6 +141,15 @@ static int default_threads(void)
 /* Set when run_compute() found a usage error against the journey: run_failure_status()'s answer. */
 static int usage_failure;
 
+/* The day the journey's last arrivals period ends. */
+static double arrivals_end(const RtModel *rm)
+{
+    double end = 0;
+    for (int i = 0; i < rm->narrivals; i++)
+        if (rm->arrivals[i].start + rm->arrivals[i].length > end) end = rm->arrivals[i].start + rm->arrivals[i].length;
+    return end;
+}
+
 int run_sim_options(const RunSettings *a, const Model *m, const RtModel *rm, int persona, SimOptions *so)
 {
     memset(so, 0, sizeof *so);
@@ -149,6 +158,14 @@ int run_sim_options(const RunSettings *a, const Model *m, const RtModel *rm, int
         return cli_usage_error(a->cmd, "--cohort cannot be used with this journey: it declares arrivals, and its "
                                        "customers are the %llu who arrive",
                                (unsigned long long)rm->arrival_total);
+    }
+    /* As the language requires of the journey's horizon: people arriving after the projection's
+     * end would make a first entry past it. */
+    if (rm->narrivals > 0 && a->horizon_set == 1 && a->horizon < arrivals_end(rm)) {
+        usage_failure = EXIT_USAGE;
+        return cli_usage_error(a->cmd, "--horizon %g days ends before this journey's arrivals do (day %g): arrivals "
+                                       "must end by the horizon",
+                               a->horizon, arrivals_end(rm));
     }
     so->cohort = rm->narrivals > 0 ? rm->arrival_total : (uint64_t)(a->cohort > 0 ? a->cohort : m->cohort);
     so->seed = (uint64_t)(a->seed >= 0 ? a->seed : m->seed);

@@ -48,7 +48,7 @@ int run_find_persona(const Model *m, const char *cmd, const char *name);
  * journey with arrivals simulates its arrivals, rm->arrival_total customers); cancelled by a
  * signal (cli_signal); reporting no progress (the caller starts a bar if it wants one:
  * progress_bar.h). Returns -1, or EXIT_USAGE after reporting --cohort given for a journey with
- * arrivals (command `s->cmd`). */
+ * arrivals, or a --horizon that ends before its arrivals do (command `s->cmd`). */
 int run_sim_options(const RunSettings *s, const Model *m, const RtModel *rm, int persona, SimOptions *so);
 
 /* Simulates (or solves, with --exact) the checked journey. NULL after an error reported through
