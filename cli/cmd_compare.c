@@ -265,12 +265,16 @@ static int compare_checked(const CompareArgs *a, Checked *c)
         return status;
     }
     CmpOptions o = {0};
-    run_sim_options(&a->run, m, persona, &o.sim);
+    RtModel *base = rt_compile(m);
+    if ((status = run_sim_options(&a->run, m, base, persona, &o.sim)) >= 0) {
+        rt_model_free(base);
+        cmp_set_free(&set);
+        return status;
+    }
     Progress bar; /* one for all the comparison's runs */
     progress_start(&bar, a->run.cmd, a->run.quiet, &o.sim.progress, &o.sim.progress_ctx);
     o.exact = a->run.exact;
     o.independent = a->independent;
-    RtModel *base = rt_compile(m);
     cli_signals_cancellable(1);
     CmpResult *r = cmp_run(base, &set, &o, &c->diag);
     cli_signals_cancellable(0);
@@ -334,7 +338,8 @@ int compare_report_sections(const RunSettings *run, Checked *c, int persona, con
 {
     const Model *m = c->model;
     CmpOptions o = {0};
-    run_sim_options(run, m, persona, &o.sim);
+    RtModel *base = rt_compile(m);
+    run_sim_options(run, m, base, persona, &o.sim); /* cjm report's run has checked them */
     Progress bar;
     progress_start(&bar, run->cmd, run->quiet, &o.sim.progress, &o.sim.progress_ctx);
     o.exact = run->exact;
@@ -358,16 +363,15 @@ int compare_report_sections(const RunSettings *run, Checked *c, int persona, con
     if (what->removal) report_removals(&removals, m, o.exact);
     Buf out = BUF_INIT;
     if (status < 0) {
-        RtModel *base = rt_compile(m);
         cli_signals_cancellable(1);
         bool ok = append_section(&out, base, &scenarios, &o, &c->diag, &bar) &&
                   append_section(&out, base, &removals, &o, &c->diag, &bar) &&
                   append_section(&out, base, &sweep, &o, &c->diag, &bar);
         cli_signals_cancellable(0);
-        rt_model_free(base);
         if (!ok && cli_signal) fputs("cjm: interrupted: nothing written\n", stderr);
         if (!ok) status = run_failure_status();
     }
+    rt_model_free(base);
     cmp_set_free(&scenarios);
     cmp_set_free(&removals);
     cmp_set_free(&sweep);

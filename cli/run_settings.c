@@ -50,6 +50,14 @@ static bool parse_duration(const char *s, double *days)
     return true;
 }
 
+/* --window counts a conversion by when it happens: a distribution over time, which the exact
+ * analysis (expected values of a Markov chain) does not have. */
+static int window_with_exact(const char *cmd)
+{
+    return cli_usage_error(cmd, "--window cannot be used with --exact: the exact analysis computes expected values "
+                                "and has no distribution over time to cut conversions at a window");
+}
+
 void run_settings_init(RunSettings *s, const char *cmd)
 {
     memset(s, 0, sizeof *s);
@@ -86,7 +94,16 @@ int run_settings_take(RunSettings *a, const char *cmd, int opt, const char *arg)
         a->threads = (int)t;
         return -1;
     }
-    case RUN_OPT_EXACT: a->exact = true; return -1;
+    case RUN_OPT_WINDOW:
+        if (!parse_duration(arg, &a->window))
+            return cli_usage_error(cmd, "--window must be a positive duration such as '30 days', '6 weeks' or "
+                                        "'1 year' (a bare number is days) up to 1000000 days; not '%s'", arg);
+        if (a->exact) return window_with_exact(cmd);
+        return -1;
+    case RUN_OPT_EXACT:
+        a->exact = true;
+        if (a->window > 0) return window_with_exact(cmd);
+        return -1;
     case RUN_OPT_PERSONA: a->persona = arg; return -1;
     case RUN_OPT_MAX_STEPS:
         if (!parse_whole(arg, 1, 1e12, &a->max_steps))
@@ -121,23 +138,51 @@ static int default_threads(void)
     return n < 1 ? 1 : n > SIM_MAX_THREADS ? SIM_MAX_THREADS : (int)n;
 }
 
-void run_sim_options(const RunSettings *a, const Model *m, int persona, SimOptions *so)
+/* Set when run_compute() found a usage error against the journey: run_failure_status()'s answer. */
+static int usage_failure;
+
+/* The day the journey's last arrivals period ends. */
+static double arrivals_end(const RtModel *rm)
+{
+    double end = 0;
+    for (int i = 0; i < rm->narrivals; i++)
+        if (rm->arrivals[i].start + rm->arrivals[i].length > end) end = rm->arrivals[i].start + rm->arrivals[i].length;
+    return end;
+}
+
+int run_sim_options(const RunSettings *a, const Model *m, const RtModel *rm, int persona, SimOptions *so)
 {
     memset(so, 0, sizeof *so);
-    so->cohort = (uint64_t)(a->cohort > 0 ? a->cohort : m->cohort);
+    if (rm->narrivals > 0 && a->cohort > 0) {
+        usage_failure = EXIT_USAGE;
+        return cli_usage_error(a->cmd, "--cohort cannot be used with this journey: it declares arrivals, and its "
+                                       "customers are the %llu who arrive",
+                               (unsigned long long)rm->arrival_total);
+    }
+    /* As the language requires of the journey's horizon: people arriving after the projection's
+     * end would make a first entry past it. */
+    if (rm->narrivals > 0 && a->horizon_set == 1 && a->horizon < arrivals_end(rm)) {
+        usage_failure = EXIT_USAGE;
+        return cli_usage_error(a->cmd, "--horizon %g days ends before this journey's arrivals do (day %g): arrivals "
+                                       "must end by the horizon",
+                               a->horizon, arrivals_end(rm));
+    }
+    so->cohort = rm->narrivals > 0 ? rm->arrival_total : (uint64_t)(a->cohort > 0 ? a->cohort : m->cohort);
     so->seed = (uint64_t)(a->seed >= 0 ? a->seed : m->seed);
     so->has_horizon = a->horizon_set ? a->horizon_set == 1 : m->has_horizon;
     so->horizon = a->horizon_set == 1 ? a->horizon : m->horizon;
     so->threads = a->threads ? a->threads : default_threads();
     so->persona = persona;
     so->max_steps = (uint64_t)a->max_steps;
+    so->window = a->window > 0 ? a->window : NAN;
     so->cancel = &cli_signal;
+    return -1;
 }
 
 RtResult *run_compute(const RunSettings *a, Checked *c, const RtModel *rm, int persona, int *threads)
 {
     SimOptions so;
-    run_sim_options(a, c->model, persona, &so);
+    if (run_sim_options(a, c->model, rm, persona, &so) >= 0) return NULL;
     if (a->exact) {
         *threads = 1;
         if (!exact_check(rm, &c->diag)) return NULL;
@@ -161,4 +206,7 @@ void run_print_warnings(const RtResult *r, Diag *d)
 }
 
 
-int run_failure_status(void) { return cli_signal ? cli_signal_status() : EXIT_JOURNEY; }
+int run_failure_status(void)
+{
+    return cli_signal ? cli_signal_status() : usage_failure ? usage_failure : EXIT_JOURNEY;
+}

@@ -21,6 +21,7 @@
  *                      sim.h       the simulator
  *                      exact.h     the exact analysis
  *                      result.h    the figures of a run, whichever engine made them
+ *                      kpi.h       the figures of kpis.md (retention, churn rate, CAC, LTV, NPS, ...)
  *                      compare.h   scenarios, removals and sweeps against the journey
  *                      attribution.h  conversions credited to channels by their removal effect
  *                      progress.h  how the long computations report how far they have got
@@ -59,6 +60,7 @@
 #include "attribution.h"
 #include "compare.h"
 #include "exact.h"
+#include "kpi.h"
 #include "model.h"
 #include "progress.h"
 #include "result.h"

@@ -50,6 +50,11 @@ RtEstimate rt_customer_retention(const RtResult *r, double day);
 /* The longest follow-up of any customer, days (NaN when unknown). */
 double rt_followup_max(const RtResult *r);
 
+/* A rate of `events` per unit of `exposure` with its exact 95% Poisson interval (Garwood: the
+ * gamma quantiles G(0.025; events) and G(0.975; events + 1) over the exposure); exact: no
+ * interval. NaN without exposure. The monthly churn rate is this over customer-months. */
+RtEstimate rt_poisson_rate(double events, double exposure, bool exact);
+
 /* The main path of the funnel: from the start stage, the most likely way on to a stage not yet on
  * the path (churn excluded), until a goal is passed and no way on is left. Writes the stages' indices
  * to order[] (room for nstages) and returns how many. */

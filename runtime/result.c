@@ -49,6 +49,7 @@ void rt_result_free(RtResult *r)
     free(r->followup_churn);
     free(r->followup_censor);
     free(r->revenue_after);
+    free(r->revenue_after_min);
     free(r->followup_window);
     free(r->months);
     for (int i = 0; i < r->nwarnings; i++) free(r->warnings[i].message);
@@ -63,17 +64,28 @@ void rt_result_add_exit(RtResult *r, int stage, int target, const char *reason, 
     r->exits[r->nexits++] = (RtExitRow){stage, target, reason, via_rule, count};
 }
 
-void rt_result_add_reason(RtResult *r, int stage, const char *reason, double count)
+/* The row of (stage, reason), made when new. */
+static RtReasonRow *reason_row(RtResult *r, int stage, const char *reason)
 {
-    for (int i = r->nreasons - 1; i >= 0; i--) {
-        if (r->reasons[i].stage == stage && strcmp(r->reasons[i].reason, reason) == 0) {
-            r->reasons[i].count += count;
-            return;
-        }
-    }
+    for (int i = r->nreasons - 1; i >= 0; i--)
+        if (r->reasons[i].stage == stage && strcmp(r->reasons[i].reason, reason) == 0) return &r->reasons[i];
     if ((r->nreasons & (r->nreasons - 1)) == 0)
         r->reasons = xrealloc(r->reasons, (size_t)(r->nreasons ? r->nreasons * 2 : 8) * sizeof *r->reasons);
-    r->reasons[r->nreasons++] = (RtReasonRow){stage, reason, count, 0, 0};
+    r->reasons[r->nreasons] = (RtReasonRow){stage, reason, 0, 0, 0};
+    return &r->reasons[r->nreasons++];
+}
+
+void rt_result_add_reason(RtResult *r, int stage, const char *reason, double count)
+{
+    reason_row(r, stage, reason)->count += count;
+}
+
+void rt_result_add_reason_split(RtResult *r, int stage, const char *reason, double lost, double customers)
+{
+    RtReasonRow *row = reason_row(r, stage, reason);
+    row->count += lost + customers;
+    row->lost += lost;
+    row->customers += customers;
 }
 
 /* ---- warnings ---- */

@@ -140,6 +140,7 @@ typedef struct RtResult {
      * followed for revenue by day (censored by the horizon only; churned customers earn 0 after):
      * the mean cumulative revenue per customer, hence payback. NULL in an exact analysis. */
     double *revenue_after;     /* [RT_HIST_BUCKETS]: revenue by the hist.h bucket of its day */
+    double *revenue_after_min; /* [RT_HIST_BUCKETS]: the earliest day of each bucket's revenue (+inf: none) */
     RtHist *followup_window;   /* each customer's follow-up window horizon - t_c (none: not added) */
     /* Relational satisfaction, over customers only, from their mood at the end of the run. */
     double cust_promoters, cust_detractors, cust_score_n, cust_csat_sum, cust_csat_sq;
@@ -166,6 +167,8 @@ void rt_result_free(RtResult *r);
 void rt_result_add_exit(RtResult *r, int stage, int target, const char *reason, bool via_rule, double count);
 /* Counts `count` churned customers at (stage, reason), merging equal reasons of a stage. */
 void rt_result_add_reason(RtResult *r, int stage, const char *reason, double count);
+/* The same, split: `lost` prospects (before converting) and `customers` (after); count is their sum. */
+void rt_result_add_reason_split(RtResult *r, int stage, const char *reason, double lost, double customers);
 /* Adds the warning of site `site` counted `count` times (a message is made from the site). */
 void rt_result_add_warning(RtResult *r, int site, double count);
 /* The sentence of the warning of site `site` of `rm` counted `count` times (expected times in an

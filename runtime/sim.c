@@ -1,7 +1,11 @@
 /* sim.c: the customer loop of docs/semantics.md with the keyed random streams of each customer,
  * block accumulators, the worker threads and their in-order merge, the progress reported, and the
- * outcomes handed to a sink (cjm compare) (see sim.h). It owns the per-thread scratch state of the
- * customer being simulated; it never changes the RtModel. */
+ * outcomes handed to a sink (cjm compare) (see sim.h); the bookkeeping of kpis.md's figures
+ * (prospects and customers, follow-up, the money split at conversion, attribution, surveys, the
+ * calendar), kept off the per-entry path: at the end of a life, or where money moves and
+ * touchpoints are met. It owns the per-thread scratch state of the customer being simulated; it
+ * never changes the RtModel. ("Customer" in this file's names is any person of the cohort; a
+ * converted one is told apart by Life.converted.) */
 #include "sim.h"
 
 #include <math.h>
@@ -15,31 +19,55 @@
 #include "hist.h"
 
 /* ---- accumulators ----
- * One block's figures: integer counters in `u`, floating-point sums in `f`, and the histograms of
- * times to convert and of churn times. Layout gives each figure's offset; every accumulator of a
- * run shares it. */
+ * One block's figures: integer counters in `u`, floating-point sums in `f`, the histograms of
+ * times to convert, of churn times and of customers' follow-up (kpis.md), the revenue earned by
+ * days after conversion, and the calendar months. Layout gives each figure's offset; every
+ * accumulator of a run shares it. */
 typedef struct Layout {
     uint32_t customers, converted, churned, completed, active; /* [npersonas] each */
+    uint32_t cust_churned;                                      /* [npersonas]: churned after converting */
     uint32_t entries;                                           /* [npersonas * nstages] */
     uint32_t reached, conv_at, churned_at, completed_at, active_at; /* [nstages] each */
+    uint32_t cust_churned_at;                                   /* [nstages] */
     uint32_t exits;                                             /* [narrows] */
-    uint32_t rule_exits;                                        /* [nexit_slots * nstages] */
+    uint32_t cust_exits;                                        /* [narrows]: churn arrows taken by customers */
+    uint32_t rule_exits, cust_rule_exits;                       /* [nexit_slots * nstages] each */
     uint32_t tp_reached, tp_meet, tp_conv;                      /* [ntouch] each */
-    uint32_t ch_reached, ch_conv;                               /* [nchannels] each */
+    uint32_t tp_meet_acq;                                       /* [ntouch]: meetings while acquiring */
+    uint32_t tp_resp, tp_prom, tp_detr;                         /* [ntouch]: survey answers */
+    uint32_t ch_reached, ch_conv, ch_first, ch_last;            /* [nchannels] each */
     uint32_t churn_by;                                          /* [3]: day 7, 30, 90 */
     uint32_t promoters, detractors, steps;
+    uint32_t cust_completed, cust_promoters, cust_detractors, completed_never;
     uint32_t warn;                                              /* [nsites] */
     uint32_t nu;
     uint32_t mood_sum;                                          /* [npersonas * nstages] */
+    uint32_t tp_score, tp_score_sq;                             /* [ntouch]: survey scores */
+    uint32_t ch_linear;                                         /* [nchannels] */
     uint32_t revenue, revenue_sq, cost, cost_sq, cost_conv, conv_time, csat;
+    uint32_t exposure, acq_prospects, acq_prospects_sq, acq_conv, acq_conv_sq, serve, serve_sq, ltv, ltv_sq, ltv_acq;
+    uint32_t cust_csat, cust_csat_sq;
     uint32_t nf;
 } Layout;
+
+/* The calendar's counters of one month, and its sums (RtMonth). */
+enum { MON_PROSPECTS, MON_CUSTOMERS, MON_LOST, MON_CHURNED, MON_COMPLETED, MON_NU };
+enum { MON_REVENUE, MON_COST, MON_NF };
 
 typedef struct Acc {
     uint64_t *u;
     double *f;
     RtHist hist;              /* times to convert */
-    RtHist churn;             /* churn times (the retention curve) */
+    RtHist churn;             /* churn times (the whole cohort's retention curve) */
+    RtHist fu_churn, fu_censor, fu_window; /* customers' follow-up (RtResult.followup_*) */
+    /* Revenue by the hist.h bucket of its day after conversion, and the earliest such day of each
+     * bucket; only [0, rev_hi) is used (cleared and merged; the day of conversion is bucket 0). */
+    double *rev_after, *rev_min;
+    int rev_hi;
+    /* Months [0, nmonths] (the last one: events past the calendar's end); [0, mon_hi) used. */
+    uint64_t *mon_u;          /* [(nmonths + 1) * MON_NU] */
+    double *mon_f;            /* [(nmonths + 1) * MON_NF] */
+    int mon_hi;
 } Acc;
 
 /* Offsets are 32-bit on purpose: the counters are uint64_t, and a size_t offset (the same type)
@@ -48,32 +76,50 @@ static Layout make_layout(const RtModel *m)
 {
     Layout L;
     uint32_t np = (uint32_t)m->npersonas, ns = (uint32_t)m->nstages, n = 0;
+    uint32_t nt = (uint32_t)m->ntouch, nc = (uint32_t)m->nchannels;
     L.customers = n, n += np;
     L.converted = n, n += np;
     L.churned = n, n += np;
     L.completed = n, n += np;
     L.active = n, n += np;
+    L.cust_churned = n, n += np;
     L.entries = n, n += np * ns;
     L.reached = n, n += ns;
     L.conv_at = n, n += ns;
     L.churned_at = n, n += ns;
     L.completed_at = n, n += ns;
     L.active_at = n, n += ns;
+    L.cust_churned_at = n, n += ns;
     L.exits = n, n += (uint32_t)m->narrows;
+    L.cust_exits = n, n += (uint32_t)m->narrows;
     L.rule_exits = n, n += (uint32_t)m->nexit_slots * ns;
-    L.tp_reached = n, n += (uint32_t)m->ntouch;
-    L.tp_meet = n, n += (uint32_t)m->ntouch;
-    L.tp_conv = n, n += (uint32_t)m->ntouch;
-    L.ch_reached = n, n += (uint32_t)m->nchannels;
-    L.ch_conv = n, n += (uint32_t)m->nchannels;
+    L.cust_rule_exits = n, n += (uint32_t)m->nexit_slots * ns;
+    L.tp_reached = n, n += nt;
+    L.tp_meet = n, n += nt;
+    L.tp_conv = n, n += nt;
+    L.tp_meet_acq = n, n += nt;
+    L.tp_resp = n, n += nt;
+    L.tp_prom = n, n += nt;
+    L.tp_detr = n, n += nt;
+    L.ch_reached = n, n += nc;
+    L.ch_conv = n, n += nc;
+    L.ch_first = n, n += nc;
+    L.ch_last = n, n += nc;
     L.churn_by = n, n += 3;
     L.promoters = n++;
     L.detractors = n++;
     L.steps = n++;
+    L.cust_completed = n++;
+    L.cust_promoters = n++;
+    L.cust_detractors = n++;
+    L.completed_never = n++;
     L.warn = n, n += (uint32_t)m->nsites;
     L.nu = n;
     n = 0;
     L.mood_sum = n, n += np * ns;
+    L.tp_score = n, n += nt;
+    L.tp_score_sq = n, n += nt;
+    L.ch_linear = n, n += nc;
     L.revenue = n++;
     L.revenue_sq = n++;
     L.cost = n++;
@@ -81,17 +127,47 @@ static Layout make_layout(const RtModel *m)
     L.cost_conv = n++;
     L.conv_time = n++;
     L.csat = n++;
+    L.exposure = n++;
+    L.acq_prospects = n++;
+    L.acq_prospects_sq = n++;
+    L.acq_conv = n++;
+    L.acq_conv_sq = n++;
+    L.serve = n++;
+    L.serve_sq = n++;
+    L.ltv = n++;
+    L.ltv_sq = n++;
+    L.ltv_acq = n++;
+    L.cust_csat = n++;
+    L.cust_csat_sq = n++;
     L.nf = n;
     return L;
 }
 
-static Acc *acc_new(const Layout *L)
+static void acc_clear_rev(Acc *a)
+{
+    for (int i = 0; i < a->rev_hi; i++) {
+        a->rev_after[i] = 0;
+        a->rev_min[i] = INFINITY;
+    }
+    a->rev_hi = 0;
+}
+
+static Acc *acc_new(const Layout *L, int nmonths)
 {
     Acc *a = xcalloc(1, sizeof *a);
     a->u = xcalloc(L->nu, sizeof *a->u);
     a->f = xcalloc(L->nf, sizeof *a->f);
     rt_hist_clear(&a->hist);
     rt_hist_clear(&a->churn);
+    rt_hist_clear(&a->fu_churn);
+    rt_hist_clear(&a->fu_censor);
+    rt_hist_clear(&a->fu_window);
+    a->rev_after = xcalloc(RT_HIST_BUCKETS, sizeof *a->rev_after);
+    a->rev_min = xcalloc(RT_HIST_BUCKETS, sizeof *a->rev_min);
+    a->rev_hi = RT_HIST_BUCKETS;
+    acc_clear_rev(a);
+    a->mon_u = xcalloc(((size_t)nmonths + 1) * MON_NU, sizeof *a->mon_u);
+    a->mon_f = xcalloc(((size_t)nmonths + 1) * MON_NF, sizeof *a->mon_f);
     return a;
 }
 
@@ -100,6 +176,10 @@ static void acc_free(Acc *a)
     if (!a) return;
     free(a->u);
     free(a->f);
+    free(a->rev_after);
+    free(a->rev_min);
+    free(a->mon_u);
+    free(a->mon_f);
     free(a);
 }
 
@@ -109,6 +189,13 @@ static void acc_clear(Acc *a, const Layout *L)
     memset(a->f, 0, L->nf * sizeof *a->f);
     rt_hist_clear(&a->hist);
     rt_hist_clear(&a->churn);
+    rt_hist_clear(&a->fu_churn);
+    rt_hist_clear(&a->fu_censor);
+    rt_hist_clear(&a->fu_window);
+    acc_clear_rev(a);
+    memset(a->mon_u, 0, (size_t)a->mon_hi * MON_NU * sizeof *a->mon_u);
+    memset(a->mon_f, 0, (size_t)a->mon_hi * MON_NF * sizeof *a->mon_f);
+    a->mon_hi = 0;
 }
 
 static void acc_merge(Acc *into, const Acc *from, const Layout *L)
@@ -117,6 +204,17 @@ static void acc_merge(Acc *into, const Acc *from, const Layout *L)
     for (size_t i = 0; i < L->nf; i++) into->f[i] += from->f[i];
     rt_hist_merge(&into->hist, &from->hist);
     rt_hist_merge(&into->churn, &from->churn);
+    rt_hist_merge(&into->fu_churn, &from->fu_churn);
+    rt_hist_merge(&into->fu_censor, &from->fu_censor);
+    rt_hist_merge(&into->fu_window, &from->fu_window);
+    for (int i = 0; i < from->rev_hi; i++) {
+        into->rev_after[i] += from->rev_after[i];
+        if (from->rev_min[i] < into->rev_min[i]) into->rev_min[i] = from->rev_min[i];
+    }
+    if (from->rev_hi > into->rev_hi) into->rev_hi = from->rev_hi;
+    for (size_t i = 0; i < (size_t)from->mon_hi * MON_NU; i++) into->mon_u[i] += from->mon_u[i];
+    for (size_t i = 0; i < (size_t)from->mon_hi * MON_NF; i++) into->mon_f[i] += from->mon_f[i];
+    if (from->mon_hi > into->mon_hi) into->mon_hi = from->mon_hi;
 }
 
 /* ---- the shared state of a run ---- */
@@ -130,6 +228,7 @@ typedef struct Shared {
     Acc **pool;               /* [window]: free accumulators */
     uint64_t npool;
     Acc *total;
+    int nmonths;              /* the calendar's months (RtResult.months) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 } Shared;
@@ -150,8 +249,27 @@ typedef struct Worker {
     uint64_t *u;              /* the accumulator of the block being simulated */
     double *f;
     RtHist *hist, *churn_hist;
+    Acc *acc;
+    uint64_t *mon_u;          /* acc's months */
+    double *mon_f;
+    double mon_max;           /* months [0, mon_max] used by the block's customers (month_real) */
+    /* The current customer's own clock against the calendar and its money split (kpis.md); read
+     * and written only where money moves or touchpoints are met, off the per-entry path. */
+    double arrival;           /* calendar day of its start (0 without arrivals) */
+    double conv_time;         /* +infinity until it converts */
+    bool acquiring;           /* still in its acquisition: up to the end of the entry of conversion */
+    double acq_cost;          /* its costs while acquiring */
+    int last_ch;              /* the channel of its last meeting while acquiring, or -1 */
+    int nch_acq;              /* ch_list[0, nch_acq): the channels met while acquiring */
+    double serve_cost, ltv;   /* its costs after acquiring; its revenue from conversion on */
+    bool dirty;               /* some of these changed: end_customer resets them */
+    uint64_t conv_step;       /* the entry (Life.steps then) in which it converted; UINT64_MAX before */
+    int churn_via;            /* churned: the arrow taken, or -1 - the exit slot of the rule's churn */
+    double window;            /* --window, or +infinity */
+    double month_max;         /* Shared.nmonths, as a double: the overflow month */
     uint64_t run_key;         /* the key of (seed, salt), from which each customer's comes */
     uint64_t *stage_key;      /* [nstages]: RtStage.crn_key, packed: one load less before each move */
+    bool money;               /* some stage earns revenue: customer_life's variant that books it */
     SimOutcome *out;          /* [SIM_BLOCK] when outcomes go to a sink: the block's customers */
     size_t nout;
 } Worker;
@@ -169,6 +287,81 @@ static inline int draw_persona(const RtModel *m, uint64_t u)
     return p;
 }
 
+/* ---- the calendar and the money split (kpis.md) ----
+ * Called where money moves, touchpoints are met or a life ends, never on every entry. */
+
+/* The calendar month of day t of the current customer's clock: month m is [30 m, 30 (m + 1)) of
+ * calendar time (arrival + t); past the calendar's end, the overflow month Shared.nmonths (an
+ * event at the horizon's last instant when the horizon is a whole number of months; sim_run
+ * adds it to the last month, or drops what lies past RT_MAX_MONTHS). */
+static inline double month_real(const Worker *w, double t)
+{
+    double q = (w->arrival + t) / 30;
+    return q < w->month_max ? q : w->month_max;
+}
+
+static inline size_t month_of(const Worker *w, double t) { return (size_t)month_real(w, t); }
+
+/* Months [0, q] are used (q from month_real). Every event of a customer happens at its end at the
+ * latest, so end_customer marks the month of the end only; simulate_block hands the mark to the
+ * block's accumulator. */
+static inline void month_mark(Worker *w, double q) { w->mon_max = q > w->mon_max ? q : w->mon_max; }
+
+/* One more `what` (MON_PROSPECTS ...) in month mo. */
+static inline void month_count_at(Worker *w, size_t mo, int what) { w->mon_u[mo * MON_NU + (size_t)what]++; }
+
+static inline void month_count(Worker *w, double t, int what) { month_count_at(w, month_of(w, t), what); }
+
+static inline void month_sum(Worker *w, double t, int what, double amount)
+{
+    w->mon_f[month_of(w, t) * MON_NF + (size_t)what] += amount;
+}
+
+/* Revenue earned at day t of the customer's clock: in its calendar month, and once converted (the
+ * entry of conversion included: t == conv_time) by its day after conversion, for payback, and
+ * as the customer's LTV. */
+static void earn(Worker *w, double t, double amount)
+{
+    w->dirty = true;
+    month_sum(w, t, MON_REVENUE, amount);
+    if (t < w->conv_time) return;
+    double d = t - w->conv_time;
+    int b = rt_hist_bucket(d);
+    Acc *a = w->acc;
+    w->ltv += amount;
+    a->rev_after[b] += amount;
+    a->rev_min[b] = d < a->rev_min[b] ? d : a->rev_min[b];
+    a->rev_hi = b + 1 > a->rev_hi ? b + 1 : a->rev_hi;
+}
+
+/* A cost at day t: in its calendar month, and either acquisition or cost to serve. */
+static void spend(Worker *w, double t, double amount)
+{
+    w->dirty = true;
+    month_sum(w, t, MON_COST, amount);
+    if (w->acquiring) w->acq_cost += amount;
+    else w->serve_cost += amount;
+}
+
+/* A survey touchpoint's answer, from the mood at this meeting (its own emotion included). NPS:
+ * score floor(5 (mood + 1) + 0.5), halves rounding up as the final-mood NPS does; CSAT:
+ * 1 + 2 (mood + 1). */
+static void answer_survey(Worker *w, const RtCtx *c, int k, RtSurvey kind)
+{
+    const Layout *L = &w->L;
+    double mood = rt_clamp_mood(c->curve + c->experience), score;
+    if (kind == RT_SURVEY_NPS) {
+        score = floor(5 * (mood + 1) + 0.5 + 1e-9);
+        w->u[L->tp_prom + (size_t)k] += score >= 9;
+        w->u[L->tp_detr + (size_t)k] += score <= 6;
+    } else {
+        score = 1 + 2 * (mood + 1);
+    }
+    w->u[L->tp_resp + (size_t)k]++;
+    w->f[L->tp_score + (size_t)k] += score;
+    w->f[L->tp_score_sq + (size_t)k] += score * score;
+}
+
 static void first_meeting(Worker *w, int k)
 {
     const Layout *L = &w->L;
@@ -180,18 +373,28 @@ static void first_meeting(Worker *w, int k)
         w->ch_met[ch] = 1;
         w->ch_list[w->nch++] = ch;
         w->u[L->ch_reached + (size_t)ch]++;
+        if (w->acquiring) w->nch_acq = w->nch; /* acquiring is a prefix of the life */
     }
 }
 
-/* Meets touchpoint k with probability reach: its emotion and cost are the customer's. */
+/* Meets touchpoint k with probability reach: its emotion and cost are the customer's; while
+ * acquiring, the meeting counts for the touchpoint's acquisition cost and its channel may take
+ * the last touch; a survey is answered. */
 static inline void meet(Worker *w, RtCtx *c, int k)
 {
     const RtTouch *t = &w->m->touch[k];
     if (t->reach_thr != RT_U53_ALWAYS && rt_u53(&w->rng) >= t->reach_thr) return;
     w->u[w->L.tp_meet + (size_t)k]++;
+    w->dirty = true;
     if (!w->tp_met[k]) first_meeting(w, k);
     c->experience += t->emotion;
     c->cost += t->cost;
+    if (t->cost != 0) spend(w, c->time, t->cost);
+    if (w->acquiring) {
+        w->u[w->L.tp_meet_acq + (size_t)k]++;
+        if (t->channel >= 0) w->last_ch = t->channel;
+    }
+    if (t->survey != RT_SURVEY_NONE) answer_survey(w, c, k, t->survey);
 }
 
 static double eval(Worker *w, const RtExpr *e, const RtCtx *c)
@@ -223,6 +426,7 @@ static int do_action(Worker *w, const RtAction *a, RtCtx *c, int *next)
     case ACT_GOTO:
     case ACT_CHURN:
         w->u[L->rule_exits + (size_t)a->exit_slot * (size_t)w->m->nstages + (size_t)c->stage]++;
+        w->churn_via = -1 - a->exit_slot;
         *next = a->kind == ACT_GOTO ? a->target : RT_CHURN;
         return a->kind == ACT_GOTO ? RULES_GOTO : RULES_CHURN;
     default: break;
@@ -236,8 +440,14 @@ static int do_action(Worker *w, const RtAction *a, RtCtx *c, int *next)
     case ACT_MOOD_ADD: c->experience += v; break;
     case ACT_MOOD_SUB: c->experience -= v; break;
     case ACT_MOOD_SET: c->experience = v - c->curve; break;
-    case ACT_REVENUE_ADD: c->revenue += v; break;
-    case ACT_COST_ADD: c->cost += v; break;
+    case ACT_REVENUE_ADD:
+        c->revenue += v;
+        if (v != 0) earn(w, c->time, v);
+        break;
+    case ACT_COST_ADD:
+        c->cost += v;
+        if (v != 0) spend(w, c->time, v);
+        break;
     default: break;
     }
     return RULES_GO_ON;
@@ -299,13 +509,95 @@ typedef struct Life {
     uint64_t steps;
 } Life;
 
-/* Everything counted once per customer, at the end of its life; then the scratch state is reset. */
-static void end_customer(Worker *w, const RtCtx *c, const Life *life)
+/* The current customer's money and channels, as a new customer has them. */
+static void reset_money(Worker *w)
+{
+    w->acq_cost = w->serve_cost = w->ltv = 0;
+    w->last_ch = -1;
+    w->nch_acq = 0;
+    w->dirty = false;
+}
+
+/* A customer's follow-up from conversion (kpis.md): churn is an event; completing, the horizon
+ * and the step limit censor it (completing at the horizon: it cannot churn any more, yet stays
+ * followed until then; without a horizon it is followed for ever). Its satisfaction (relational:
+ * the final mood), its calendar month of conversion, and, when money moved or touchpoints were
+ * met (w->dirty), its money split at the end of the entry of conversion and the channels its
+ * conversion is attributed to. mo_end: the month of its end. */
+static void follow_customer(Worker *w, const RtCtx *c, const Life *life, size_t mo_end, double csat, bool promoter,
+                            bool detractor)
 {
     const Layout *L = &w->L;
     uint64_t *u = w->u;
     double *f = w->f;
+    Acc *a = w->acc;
+    double h = w->o.horizon - w->arrival; /* the own horizon, as customer_life computes it */
+    /* The end of its life: churn, completion, the step limit, else the horizon (c->time is past it) */
+    double end = w->o.has_horizon && c->time > h ? h : c->time;
+    double tc = life->conv_time, fu = end - tc;
+    f[L->exposure] += fu;
+    if (life->outcome == END_CHURNED) {
+        rt_hist_add(&a->fu_churn, fu);
+        u[L->cust_churned + (size_t)c->persona]++;
+        u[L->cust_churned_at + (size_t)life->last]++;
+        if (w->churn_via >= 0) u[L->cust_exits + (size_t)w->churn_via]++;
+        else u[L->cust_rule_exits + (size_t)(-1 - w->churn_via) * (size_t)w->m->nstages + (size_t)life->last]++;
+    } else if (life->outcome == END_COMPLETED) {
+        u[L->cust_completed]++;
+        if (w->o.has_horizon) rt_hist_add(&a->fu_censor, h - tc);
+        else u[L->completed_never]++;
+        month_count_at(w, mo_end, MON_COMPLETED);
+    } else {
+        rt_hist_add(&a->fu_censor, fu);
+    }
+    if (w->o.has_horizon) rt_hist_add(&a->fu_window, h - tc);
+    month_count(w, tc, MON_CUSTOMERS);
+    u[L->cust_promoters] += promoter;
+    u[L->cust_detractors] += detractor;
+    f[L->cust_csat] += csat;
+    f[L->cust_csat_sq] += csat * csat;
+    w->conv_time = INFINITY;
+    w->conv_step = UINT64_MAX;
+    if (!w->dirty) return;
+    double x = w->acq_cost, v = w->serve_cost, y = w->ltv;
+    f[L->acq_conv] += x;
+    f[L->acq_conv_sq] += x * x;
+    f[L->serve] += v;
+    f[L->serve_sq] += v * v;
+    f[L->ltv] += y;
+    f[L->ltv_sq] += y * y;
+    f[L->ltv_acq] += y * x;
+    int k = w->nch_acq;
+    if (k > 0) {
+        u[L->ch_first + (size_t)w->ch_list[0]]++;
+        u[L->ch_last + (size_t)w->last_ch]++;
+        double share = 1.0 / k;
+        for (int i = 0; i < k; i++) f[L->ch_linear + (size_t)w->ch_list[i]] += share;
+    }
+    reset_money(w);
+}
+
+/* Everything counted once per customer, at the end of its life; then the scratch state is reset.
+ * `money`: the journey's stages earn revenue (customer_life's variant). */
+static void end_customer(Worker *w, const RtCtx *c, const Life *life, const bool money)
+{
+    const Layout *L = &w->L;
+    uint64_t *u = w->u;
+    double *f = w->f;
+    /* A customer who met no touchpoint and earned and spent nothing in rules, in a journey whose
+     * stages earn nothing, has revenue and cost 0: adding them to the sums would change nothing. */
+    const bool moved = money || w->dirty;
+    if (moved) {
+        f[L->revenue] += c->revenue;
+        f[L->revenue_sq] += c->revenue * c->revenue;
+        f[L->cost] += c->cost;
+        f[L->cost_sq] += c->cost * c->cost;
+        if (life->converted) f[L->cost_conv] += c->cost;
+    }
     size_t p = (size_t)c->persona, last = (size_t)life->last;
+    double q_end = month_real(w, c->time);
+    size_t mo_end = (size_t)q_end;
+    month_mark(w, q_end);
     u[L->customers + p]++;
     if (life->outcome == END_CHURNED) {
         u[L->churned + p]++;
@@ -314,6 +606,7 @@ static void end_customer(Worker *w, const RtCtx *c, const Life *life)
         u[L->churn_by + 1] += life->churn_time <= 30;
         u[L->churn_by + 2] += life->churn_time <= 90;
         rt_hist_add(w->churn_hist, life->churn_time);
+        month_count_at(w, mo_end, life->converted ? MON_CHURNED : MON_LOST);
     } else if (life->outcome == END_COMPLETED) {
         u[L->completed + p]++;
         u[L->completed_at + last]++;
@@ -321,33 +614,44 @@ static void end_customer(Worker *w, const RtCtx *c, const Life *life)
         u[L->active + p]++;
         u[L->active_at + last]++;
     }
+    /* NPS and CSAT from the final mood. The score is floor(x + 0.5) for x = 5 (mood + 1), half a
+     * point rounding up (0.7 -> 8.5 -> 9; the 1e-9 absorbs 0.7's binary rounding): a promoter
+     * scores >= 9, i.e. x + 0.5 >= 9; a detractor <= 6, i.e. x + 0.5 < 7. */
+    double mood = rt_clamp_mood(w->m->curve[p * (size_t)w->m->nstages + last] + c->experience);
+    double x = 5 * (mood + 1) + 0.5 + 1e-9, csat = 1 + 2 * (mood + 1);
+    bool promoter = x >= 9, detractor = x < 7;
+    u[L->promoters] += promoter;
+    u[L->detractors] += detractor;
+    f[L->csat] += csat;
+    if (w->out)
+        w->out[w->nout++] = (SimOutcome){c->revenue, c->cost, life->churn_time, life->conv_time, life->converted,
+                                         life->outcome == END_CHURNED, promoter, detractor,
+                                         life->converted ? w->acq_cost : c->cost, life->converted ? w->ltv : 0};
     if (life->converted) {
         u[L->converted + p]++;
         rt_hist_add(w->hist, life->conv_time);
         f[L->conv_time] += life->conv_time;
         for (int i = 0; i < w->ntp; i++) u[L->tp_conv + (size_t)w->tp_list[i]]++;
         for (int i = 0; i < w->nch; i++) u[L->ch_conv + (size_t)w->ch_list[i]]++;
+        follow_customer(w, c, life, mo_end, csat, promoter, detractor);
+    } else if (w->dirty) {
+        f[L->acq_prospects] += c->cost; /* a prospect's costs are all acquisition */
+        f[L->acq_prospects_sq] += c->cost * c->cost;
+        reset_money(w);
     }
     for (int i = 0; i < w->ntp; i++) w->tp_met[w->tp_list[i]] = 0;
     for (int i = 0; i < w->nch; i++) w->ch_met[w->ch_list[i]] = 0;
     w->ntp = w->nch = 0;
-    f[L->revenue] += c->revenue;
-    f[L->revenue_sq] += c->revenue * c->revenue;
-    f[L->cost] += c->cost;
-    f[L->cost_sq] += c->cost * c->cost;
-    if (life->converted) f[L->cost_conv] += c->cost;
-    /* NPS and CSAT from the final mood. The score is floor(x + 0.5) for x = 5 (mood + 1), half a
-     * point rounding up (0.7 -> 8.5 -> 9; the 1e-9 absorbs 0.7's binary rounding): a promoter
-     * scores >= 9, i.e. x + 0.5 >= 9; a detractor <= 6, i.e. x + 0.5 < 7. */
-    double mood = rt_clamp_mood(w->m->curve[p * (size_t)w->m->nstages + last] + c->experience);
-    double x = 5 * (mood + 1) + 0.5 + 1e-9;
-    u[L->promoters] += x >= 9;
-    u[L->detractors] += x < 7;
-    f[L->csat] += 1 + 2 * (mood + 1);
     u[L->steps] += life->steps;
-    if (w->out)
-        w->out[w->nout++] = (SimOutcome){c->revenue, c->cost, life->churn_time, life->conv_time, life->converted,
-                                         life->outcome == END_CHURNED, x >= 9, x < 7};
+}
+
+/* Whether entering the stage earns revenue: its revenue's bits are not all 0 (one compare with
+ * memory; -0, which would also be booked, adds nothing). */
+static inline bool stage_earns(const RtStage *st)
+{
+    uint64_t bits;
+    memcpy(&bits, &st->revenue, sizeof bits);
+    return bits != 0;
 }
 
 /* The customer loop keeps the customer's changing figures in local variables, which the compiler
@@ -406,18 +710,19 @@ static inline int choose_affine(Worker *w, uint64_t u53, const RtCell *cell, con
     return last >= 0 ? a[last].arrow : RT_NOWAY;
 }
 
-/* One customer's life, from its key (rng.h): its numbers come from streams keyed by what they are
- * for. The key itself draws the persona (rng.h). Each entry of a stage has two streams: the
+/* One customer's life, from its key (rng.h), of persona p, arriving at w->arrival (its own
+ * horizon is the horizon minus that): its numbers come from streams keyed by what they are for.
+ * The key itself draws the persona (simulate_block). Each entry of a stage has two streams: the
  * first's number 0 draws the next move and the next ones the touchpoints and the rules, in that
  * order; the second draws the wait. So the same customer gets the same numbers for the same visit
  * of the same stage, whatever it did before, in every simulation of every variant of a journey.
  * Each number is made only when it is needed. */
-static inline __attribute__((always_inline)) void customer_life(Worker *w, const uint64_t key)
+static inline __attribute__((always_inline)) void customer_life(Worker *w, const uint64_t key, const int p,
+                                                                 const bool money)
 {
     const RtModel *m = w->m;
     const Layout *L = &w->L;
     uint64_t entry;
-    int p = w->o.persona >= 0 ? w->o.persona : draw_persona(m, key >> 11);
     size_t row = (size_t)p * (size_t)m->nstages;
     const double *curve = m->curve + row;
     const RtCell *cells = m->cells + row;
@@ -432,7 +737,7 @@ static inline __attribute__((always_inline)) void customer_life(Worker *w, const
     const uint32_t gen = w->gen;
     const uint64_t max_steps = w->o.max_steps;
     const bool has_horizon = w->o.has_horizon;
-    const double horizon = w->o.horizon;
+    const double horizon = w->o.horizon - w->arrival; /* the customer's own: the projection's end */
     double exper = m->persona_mood[p], time = 0, revenue = 0, cost = 0;
     RtCtx c;
     c.persona = p;
@@ -462,16 +767,24 @@ static inline __attribute__((always_inline)) void customer_life(Worker *w, const
         }
         visits[s].n++;
         entry = rt_entry_key(key, stage_key[s], visits[s].n); /* this entry's streams */
-        if (st->goal && !life.converted) {
+        if (st->goal && !life.converted && time <= w->window) {
             life.converted = true;
             life.conv_time = time;
+            w->conv_step = life.steps;
+            w->conv_time = time;
             w->u[L->conv_at + (size_t)s]++;
         }
-        revenue += st->revenue;
+        /* 2: revenue, booked by its calendar month and day after conversion (earn) in journeys
+         * that earn any: the others' entries do not test for it. */
+        if (money && stage_earns(st)) {
+            revenue += st->revenue;
+            earn(w, time, st->revenue);
+        }
         /* 3-4: touchpoints, then the mood on entry. (Stages with touchpoints or rules are taken
          * as the rarer case: it frees registers for the common path, 5% faster on bench/b7.) */
         if (__builtin_expect(st->ntouch != 0, 0)) {
             CTX_OUT();
+            w->acquiring = life.steps <= w->conv_step;
             w->rng = rt_stream(entry + RT_GAMMA); /* number 1 on */
             for (int k = 0; k < st->ntouch; k++) meet(w, &c, st->first_touch + k);
             CTX_IN();
@@ -482,6 +795,7 @@ static inline __attribute__((always_inline)) void customer_life(Worker *w, const
         if (__builtin_expect(cell->rule_len != 0, 0)) {
             int next = 0;
             CTX_OUT();
+            w->acquiring = life.steps <= w->conv_step;
             if (!st->ntouch) w->rng = rt_stream(entry + RT_GAMMA); /* else on after the touchpoints' */
             int how = run_rules(w, &c, m->rule_list + cell->rule_off, cell->rule_len, &next);
             CTX_IN();
@@ -527,6 +841,7 @@ static inline __attribute__((always_inline)) void customer_life(Worker *w, const
         if (target < 0) {
             life.outcome = END_CHURNED;
             life.churn_time = time;
+            w->churn_via = arrow;
             break;
         }
         s = target;
@@ -535,11 +850,27 @@ static inline __attribute__((always_inline)) void customer_life(Worker *w, const
     CTX_OUT();
 #undef CTX_OUT
 #undef CTX_IN
-    end_customer(w, &c, &life);
+    end_customer(w, &c, &life, money);
 }
 
-/* The customer loop as one function with every helper of this file inlined (`flatten`). */
-static __attribute__((noinline, flatten)) void simulate_customer(Worker *w, uint64_t key) { customer_life(w, key); }
+/* The customer loop as one function with every helper of this file inlined (`flatten`), in two
+ * variants: for journeys whose stages earn no revenue, and for the others. */
+static __attribute__((noinline, flatten)) void simulate_customer_plain(Worker *w, uint64_t key, int p)
+{
+    customer_life(w, key, p, false);
+}
+
+static __attribute__((noinline, flatten)) void simulate_customer_money(Worker *w, uint64_t key, int p)
+{
+    customer_life(w, key, p, true);
+}
+
+/* Customer `key` of persona p, arriving at w->arrival. */
+static inline void simulate_customer(Worker *w, uint64_t key, int p, bool money)
+{
+    if (money) simulate_customer_money(w, key, p);
+    else simulate_customer_plain(w, key, p);
+}
 
 /* ---- blocks and threads ---- */
 
@@ -563,8 +894,16 @@ static void worker_init(Worker *w, Shared *sh)
     w->prob = xcalloc((size_t)maxa, sizeof *w->prob);
     w->run_key = rt_key(w->o.seed, w->o.salt);
     w->stage_key = xcalloc((size_t)m->nstages + 1, sizeof *w->stage_key);
-    for (int s = 0; s < m->nstages; s++) w->stage_key[s] = m->stages[s].crn_key;
+    for (int s = 0; s < m->nstages; s++) {
+        w->stage_key[s] = m->stages[s].crn_key;
+        if (m->stages[s].revenue != 0) w->money = true;
+    }
     if (w->o.sink) w->out = xcalloc(SIM_BLOCK, sizeof *w->out);
+    w->window = w->o.window > 0 ? w->o.window : INFINITY;
+    w->conv_time = INFINITY;
+    w->conv_step = UINT64_MAX;
+    reset_money(w);
+    w->month_max = sh->nmonths;
 }
 
 static void worker_free(Worker *w)
@@ -580,24 +919,76 @@ static void worker_free(Worker *w)
     free(w->out);
 }
 
+/* The period of arrivals (RtModel.arrivals) whose customers' numbers [first, first + count) hold
+ * customer i: the last period whose first number is <= i (periods are in the order of their
+ * numbers; one with count 0 gives out none). */
+static int arrival_period(const RtModel *m, uint64_t i)
+{
+    int lo = 0, hi = m->narrivals - 1;
+    while (lo < hi) {
+        int mid = lo + (hi - lo + 1) / 2;
+        if (m->arrivals[mid].first <= i) lo = mid;
+        else hi = mid - 1;
+    }
+    return lo;
+}
+
+/* A customer's arrival: a day uniform in its period, from a stream of its own (the key mixed with
+ * ARRIVAL_SALT): no other draw of the customer uses it, so arrivals change nobody's life, only
+ * where it lies on the calendar and how much of it the horizon shows. */
+#define ARRIVAL_SALT UINT64_C(0x8BB84B93962EACC9)
+static double arrival_day(const RtArrivalPeriod *a, uint64_t key)
+{
+    double u = (double)(rt_mix64(key ^ ARRIVAL_SALT) >> 11) * (1.0 / RT_ONE53);
+    return a->start + a->length * u;
+}
+
 static void simulate_block(Worker *w, uint64_t b, Acc *acc)
 {
     const SimOptions *o = &w->o;
+    const RtModel *m = w->m;
     w->u = acc->u;
     w->f = acc->f;
     w->hist = &acc->hist;
     w->churn_hist = &acc->churn;
+    w->acc = acc;
+    w->mon_u = acc->mon_u;
+    w->mon_f = acc->mon_f;
+    w->mon_max = -1;
     uint64_t first = b * SIM_BLOCK, end = first + SIM_BLOCK;
     if (end > o->cohort) end = o->cohort;
     w->nout = 0;
     /* Customer i's key is output i of the run key's stream; each is made a customer ahead. */
     RtRng keys = rt_stream(w->run_key + first * RT_GAMMA);
     uint64_t next = rt_next(&keys);
-    for (uint64_t i = first; i < end; i++) {
-        uint64_t key = next;
-        next = rt_next(&keys);
-        simulate_customer(w, key);
+    if (m->narrivals == 0 && !w->money) {
+        for (uint64_t i = first; i < end; i++) {
+            uint64_t key = next;
+            next = rt_next(&keys);
+            simulate_customer(w, key, o->persona >= 0 ? o->persona : draw_persona(m, key >> 11), false);
+        }
+    } else if (m->narrivals == 0) {
+        for (uint64_t i = first; i < end; i++) {
+            uint64_t key = next;
+            next = rt_next(&keys);
+            simulate_customer(w, key, o->persona >= 0 ? o->persona : draw_persona(m, key >> 11), true);
+        }
+    } else {
+        int k = arrival_period(m, first);
+        for (uint64_t i = first; i < end; i++) {
+            uint64_t key = next;
+            next = rt_next(&keys);
+            while (k + 1 < m->narrivals && m->arrivals[k + 1].first <= i) k++;
+            const RtArrivalPeriod *a = &m->arrivals[k];
+            /* --persona makes every arrival that persona, as it does a whole cohort */
+            int p = o->persona >= 0 ? o->persona : a->persona >= 0 ? a->persona : draw_persona(m, key >> 11);
+            w->arrival = arrival_day(a, key);
+            month_count(w, 0, MON_PROSPECTS);
+            simulate_customer(w, key, p, w->money);
+        }
     }
+    int hi = w->mon_max >= 0 ? (int)w->mon_max + 1 : 0;
+    if (hi > acc->mon_hi) acc->mon_hi = hi;
     if (o->sink) o->sink->block_done(o->sink->ctx, b, w->out, w->nout);
 }
 
@@ -694,9 +1085,12 @@ static void fill_stages(RtResult *r, const Shared *sh)
         row->completed = (double)u[L->completed_at + (size_t)s];
         row->active = (double)u[L->active_at + (size_t)s];
         row->revenue = entries * m->stages[s].revenue;
+        row->customer_churned = (double)u[L->cust_churned_at + (size_t)s];
+        row->lost = row->churned - row->customer_churned;
     }
 }
 
+/* Ways out and churn reasons; a reason's churned split into prospects lost and customers. */
 static void fill_exits(RtResult *r, const Shared *sh)
 {
     const RtModel *m = sh->m;
@@ -705,17 +1099,24 @@ static void fill_exits(RtResult *r, const Shared *sh)
         const RtArrow *ar = &m->arrows[a];
         double n = (double)u[sh->L.exits + (size_t)a];
         rt_result_add_exit(r, ar->stage, ar->target, ar->target == RT_CHURN ? ar->reason : NULL, false, n);
-        if (ar->target == RT_CHURN) rt_result_add_reason(r, ar->stage, ar->reason, n);
+        if (ar->target == RT_CHURN) {
+            double cust = (double)u[sh->L.cust_exits + (size_t)a];
+            rt_result_add_reason_split(r, ar->stage, ar->reason, n - cust, cust);
+        }
     }
     for (int i = 0; i < m->nactions; i++) {
         const RtAction *a = &m->actions[i];
         if (a->exit_slot < 0) continue;
         for (int s = 0; s < m->nstages; s++) {
-            double n = (double)u[sh->L.rule_exits + (size_t)a->exit_slot * (size_t)m->nstages + (size_t)s];
+            size_t at = (size_t)a->exit_slot * (size_t)m->nstages + (size_t)s;
+            double n = (double)u[sh->L.rule_exits + at];
             if (n == 0) continue;
             bool churn = a->kind == ACT_CHURN;
             rt_result_add_exit(r, s, churn ? RT_CHURN : a->target, churn ? a->reason : NULL, true, n);
-            if (churn) rt_result_add_reason(r, s, a->reason, n);
+            if (churn) {
+                double cust = (double)u[sh->L.cust_rule_exits + at];
+                rt_result_add_reason_split(r, s, a->reason, n - cust, cust);
+            }
         }
     }
     rt_result_finish(r);
@@ -726,6 +1127,7 @@ static void fill_people(RtResult *r, const Shared *sh)
     const RtModel *m = sh->m;
     const Layout *L = &sh->L;
     const uint64_t *u = sh->total->u;
+    const double *f = sh->total->f;
     for (int p = 0; p < m->npersonas; p++) {
         RtPersonaRow *row = &r->personas[p];
         row->customers = (double)u[L->customers + (size_t)p];
@@ -733,27 +1135,117 @@ static void fill_people(RtResult *r, const Shared *sh)
         row->churned = (double)u[L->churned + (size_t)p];
         row->completed = (double)u[L->completed + (size_t)p];
         row->active = (double)u[L->active + (size_t)p];
+        row->customer_churned = (double)u[L->cust_churned + (size_t)p];
+        row->lost = row->churned - row->customer_churned;
         r->converted += row->converted;
         r->churned += row->churned;
         r->completed += row->completed;
         r->active += row->active;
+        r->customer_churned += row->customer_churned;
     }
+    r->lost = r->churned - r->customer_churned;
     for (int t = 0; t < m->ntouch; t++) {
         RtTouchRow *row = &r->touch[t];
+        const RtTouch *tp = &m->touch[t];
         row->reached = (double)u[L->tp_reached + (size_t)t];
         row->meetings = (double)u[L->tp_meet + (size_t)t];
-        row->cost = row->meetings * m->touch[t].cost;
+        row->cost = row->meetings * tp->cost;
+        row->acq_cost = (double)u[L->tp_meet_acq + (size_t)t] * tp->cost;
         row->conversions = (double)u[L->tp_conv + (size_t)t];
-        int ch = m->touch[t].channel;
+        row->respondents = (double)u[L->tp_resp + (size_t)t];
+        row->promoters = (double)u[L->tp_prom + (size_t)t];
+        row->detractors = (double)u[L->tp_detr + (size_t)t];
+        row->score_sum = f[L->tp_score + (size_t)t];
+        row->score_sq = f[L->tp_score_sq + (size_t)t];
+        if (tp->survey == RT_SURVEY_NPS) {
+            r->survey_nps_n += row->respondents;
+            r->survey_promoters += row->promoters;
+            r->survey_detractors += row->detractors;
+        } else if (tp->survey == RT_SURVEY_CSAT) {
+            r->survey_csat_n += row->respondents;
+            r->survey_csat_sum += row->score_sum;
+            r->survey_csat_sq += row->score_sq;
+        }
+        int ch = tp->channel;
         if (ch >= 0) {
             r->channels[ch].meetings += row->meetings;
             r->channels[ch].cost += row->cost;
+            r->channels[ch].acq_cost += row->acq_cost;
         }
     }
     for (int ch = 0; ch < m->nchannels; ch++) {
-        r->channels[ch].reached = (double)u[L->ch_reached + (size_t)ch];
-        r->channels[ch].conversions = (double)u[L->ch_conv + (size_t)ch];
+        RtTouchRow *row = &r->channels[ch];
+        row->reached = (double)u[L->ch_reached + (size_t)ch];
+        row->conversions = (double)u[L->ch_conv + (size_t)ch];
+        row->attr_first = (double)u[L->ch_first + (size_t)ch];
+        row->attr_last = (double)u[L->ch_last + (size_t)ch];
+        row->attr_linear = f[L->ch_linear + (size_t)ch];
     }
+}
+
+/* Customers' follow-up, the money split and satisfaction over customers (kpis.md). */
+static void fill_customers(RtResult *r, const Shared *sh)
+{
+    const Layout *L = &sh->L;
+    const Acc *t = sh->total;
+    const uint64_t *u = t->u;
+    const double *f = t->f;
+    r->customers_completed = (double)u[L->cust_completed];
+    r->exposure_days = f[L->exposure];
+    r->followup_churn = rt_hist_copy(&t->fu_churn);
+    r->followup_censor = rt_hist_copy(&t->fu_censor);
+    r->followup_completed_never = (double)u[L->completed_never];
+    r->acq_cost = f[L->acq_prospects] + f[L->acq_conv];
+    r->acq_cost_sq = f[L->acq_prospects_sq] + f[L->acq_conv_sq];
+    r->acq_cost_conv = f[L->acq_conv];
+    r->serve_cost = f[L->serve];
+    r->serve_cost_sq = f[L->serve_sq];
+    r->ltv_revenue = f[L->ltv];
+    r->ltv_revenue_sq = f[L->ltv_sq];
+    r->ltv_revenue_acq = f[L->ltv_acq];
+    r->revenue_after = xcalloc(RT_HIST_BUCKETS, sizeof *r->revenue_after);
+    r->revenue_after_min = xcalloc(RT_HIST_BUCKETS, sizeof *r->revenue_after_min);
+    for (int i = 0; i < RT_HIST_BUCKETS; i++) {
+        r->revenue_after[i] = t->rev_after[i];
+        r->revenue_after_min[i] = t->rev_min[i];
+    }
+    if (sh->o->has_horizon) r->followup_window = rt_hist_copy(&t->fu_window);
+    r->cust_promoters = (double)u[L->cust_promoters];
+    r->cust_detractors = (double)u[L->cust_detractors];
+    r->cust_score_n = r->converted;
+    r->cust_csat_sum = f[L->cust_csat];
+    r->cust_csat_sq = f[L->cust_csat_sq];
+}
+
+/* The calendar's months: with a horizon, ceil(horizon / 30) of them (RT_MAX_MONTHS at most), the
+ * overflow month's events (at the horizon's very end) in the last; without one, up to the last
+ * month used, events past RT_MAX_MONTHS dropped. Without arrivals the whole cohort arrives in
+ * month 0. */
+static void fill_calendar(RtResult *r, const Shared *sh)
+{
+    const Acc *t = sh->total;
+    int n = sh->nmonths;
+    bool overflow_is_last = sh->o->has_horizon && sh->o->horizon <= 30.0 * RT_MAX_MONTHS;
+    if (!sh->o->has_horizon) n = t->mon_hi < n ? t->mon_hi : n;
+    if (n < 1) n = 1;
+    r->months = xcalloc((size_t)n, sizeof *r->months);
+    r->nmonths = n;
+    for (int mo = 0; mo <= sh->nmonths; mo++) {
+        int into = mo < n ? mo : overflow_is_last && mo == sh->nmonths ? n - 1 : -1;
+        if (into < 0) continue;
+        const uint64_t *cu = t->mon_u + (size_t)mo * MON_NU;
+        const double *cf = t->mon_f + (size_t)mo * MON_NF;
+        RtMonth *row = &r->months[into];
+        row->new_prospects += (double)cu[MON_PROSPECTS];
+        row->new_customers += (double)cu[MON_CUSTOMERS];
+        row->lost += (double)cu[MON_LOST];
+        row->churned_customers += (double)cu[MON_CHURNED];
+        row->completed_customers += (double)cu[MON_COMPLETED];
+        row->revenue += cf[MON_REVENUE];
+        row->cost += cf[MON_COST];
+    }
+    if (sh->m->narrivals == 0) r->months[0].new_prospects = r->cohort;
+    r->has_arrivals = sh->m->narrivals > 0;
 }
 
 static void fill_headline(RtResult *r, const Shared *sh)
@@ -783,6 +1275,14 @@ static void fill_headline(RtResult *r, const Shared *sh)
         if (u[L->warn + (size_t)s]) rt_result_add_warning(r, s, (double)u[L->warn + (size_t)s]);
 }
 
+/* The calendar's months: the horizon's (RT_MAX_MONTHS at most), else RT_MAX_MONTHS. */
+static int calendar_months(const SimOptions *o)
+{
+    if (!o->has_horizon || o->horizon >= 30.0 * RT_MAX_MONTHS) return RT_MAX_MONTHS;
+    int n = (int)ceil(o->horizon / 30);
+    return n < 1 ? 1 : n;
+}
+
 RtResult *sim_run(const RtModel *m, const SimOptions *o)
 {
     rt_rng_init_tables();
@@ -793,11 +1293,13 @@ RtResult *sim_run(const RtModel *m, const SimOptions *o)
     r->horizon = o->horizon;
     r->persona = o->persona;
     r->max_steps = o->max_steps;
+    r->window = o->window > 0 ? o->window : NAN;
     Shared sh;
     memset(&sh, 0, sizeof sh);
     sh.m = m;
     sh.o = o;
     sh.L = make_layout(m);
+    sh.nmonths = calendar_months(o);
     sh.nblocks = (o->cohort + SIM_BLOCK - 1) / SIM_BLOCK;
     sh.next_block = sh.merged = o->first_block < sh.nblocks ? o->first_block : sh.nblocks;
     int nthreads = o->threads < 1 ? 1 : o->threads;
@@ -805,8 +1307,8 @@ RtResult *sim_run(const RtModel *m, const SimOptions *o)
     sh.window = 2 * (uint64_t)nthreads;
     sh.pending = xcalloc(sh.window, sizeof *sh.pending);
     sh.pool = xcalloc(sh.window, sizeof *sh.pool);
-    for (uint64_t i = 0; i < sh.window; i++) sh.pool[sh.npool++] = acc_new(&sh.L);
-    sh.total = acc_new(&sh.L);
+    for (uint64_t i = 0; i < sh.window; i++) sh.pool[sh.npool++] = acc_new(&sh.L, sh.nmonths);
+    sh.total = acc_new(&sh.L, sh.nmonths);
     pthread_mutex_init(&sh.mu, NULL);
     pthread_cond_init(&sh.cv, NULL);
     if (m->nstages > 0 && m->start >= 0) run_threads(&sh, nthreads);
@@ -821,6 +1323,8 @@ RtResult *sim_run(const RtModel *m, const SimOptions *o)
         fill_exits(r, &sh);
         fill_people(r, &sh);
         fill_headline(r, &sh);
+        fill_customers(r, &sh);
+        fill_calendar(r, &sh);
     }
     for (uint64_t i = 0; i < sh.npool; i++) acc_free(sh.pool[i]);
     acc_free(sh.total);

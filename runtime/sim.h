@@ -1,5 +1,13 @@
 /* sim.h: the cohort simulator: customers one at a time, in blocks, on several threads.
  *
+ * Customers: customer i of the cohort arrives at day 0, or, when the journey declares arrivals
+ * (RtModel.arrivals; SimOptions.cohort is then RtModel.arrival_total), at a day of its period
+ * drawn from a stream of its own, and lives on its own clock until its own horizon (the
+ * horizon minus its arrival day). Besides the cohort's figures it follows customers from their
+ * conversion (kpis.md): the churn split into prospects lost and customers churned, follow-up
+ * histograms, exposure, the money split at the end of the entry of conversion, attribution,
+ * survey answers and the calendar months (result.h).
+ *
  * Random numbers: each customer's depend on (seed, salt, customer number) alone, and within a
  * life on what they are for: the persona has a stream of its own, and so has each entry of a
  * stage, keyed by the stage's name and the visit's number (rng.h; docs/semantics.md). So every
@@ -33,8 +41,10 @@ typedef struct SimOutcome {
     double revenue, cost;
     double churn_time;     /* days; when churned */
     double conv_time;      /* days; when converted */
-    bool converted, churned;
+    bool converted, churned; /* churned after converting: a customer's churn; before: lost */
     bool promoter, detractor; /* by the final mood, as NPS counts them */
+    double acq_cost;       /* costs up to the end of the entry of conversion (all of a prospect's) */
+    double ltv_revenue;    /* revenue from the entry of conversion on (0 for a prospect) */
 } SimOutcome;
 
 typedef struct SimOutcomeSink {
@@ -62,6 +72,9 @@ typedef struct SimOptions {
     uint64_t salt;
     uint64_t first_block;  /* simulate blocks first_block.. only (customers from first_block * SIM_BLOCK) */
     const SimOutcomeSink *sink; /* when set, receives every customer's outcome */
+    /* --window (days): only a goal entry at a time <= window converts; 0 or NaN: no window (so a
+     * zeroed SimOptions has none). */
+    double window;
 } SimOptions;
 
 RtResult *sim_run(const RtModel *rm, const SimOptions *o);

@@ -42,6 +42,10 @@ bad "--horizon 3 fortnights" "--horizon must be a positive duration" --horizon "
 bad "--horizon 2000000" "up to 1000000 days" --horizon 2000000 "$J"
 bad "--horizon 1e308 weeks" "up to 1000000 days" --horizon "1e308 weeks" "$J"
 bad "--max-steps 0" "--max-steps must be a whole number" --max-steps 0 "$J"
+bad "--window 0" "--window must be a positive duration" --window 0 "$J"
+bad "--window soon" "--window must be a positive duration" --window soon "$J"
+bad "--window with --exact" "--window cannot be used with --exact: the exact analysis .* no distribution over time" --window 30 --exact "$J"
+bad "--exact with --window" "--window cannot be used with --exact" --exact --window "2 weeks" "$J"
 bad "unknown option" "unknown option '--frobnicate'" --frobnicate "$J"
 bad "missing value" "needs a value" "$J" --cohort
 bad "no file" "no journey file to run"
@@ -53,6 +57,24 @@ expect_status "a missing journey file exits 3" 3
 
 run "$CJM" run tests/run/journey-error.journey
 expect_status "a journey with errors exits 1" 1
+
+# ---- --window: only a goal reached within the window converts ----
+run "$CJM" run --format json --cohort 1000 examples/cafe.journey
+expect_out "without --window, customers convert" '"conversion": {"count": [1-9]'
+run "$CJM" run --format json --cohort 1000 --window "1 minute" examples/cafe.journey
+expect_out "--window 1 minute: nobody converts that fast" '"conversion": {"count": 0,'
+
+# ---- arrivals: the cohort is the arrivals ----
+printf 'journey "A" { horizon 60 days arrivals 100 per month }\nstage G goal { wait 7 days -> G 90%% -> churn otherwise }\n' >"$T/arrivals.journey"
+run "$CJM" run --format json "$T/arrivals.journey"
+expect_status "a journey with arrivals runs" 0
+expect_out "a journey with arrivals simulates them" '"cohort": 200,'
+run "$CJM" run --cohort 50 "$T/arrivals.journey"
+expect_status "--cohort with arrivals exits 2" 2
+expect_err "--cohort with arrivals is explained" "--cohort cannot be used with this journey: it declares arrivals, and its customers are the 200 who arrive"
+run "$CJM" run --horizon 30 "$T/arrivals.journey"
+expect_status "--horizon before the arrivals end exits 2" 2
+expect_err "--horizon before the arrivals end is explained" "--horizon 30 days ends before this journey's arrivals do \\(day 60\\)"
 
 # ---- horizon forms ----
 for h in "90" "90d" "90days" "90 days" "12 weeks" "3 months" "2160 hours"; do

@@ -24,6 +24,7 @@ void unit_arrivals(void);
 void unit_runtime(void);
 void unit_report(void);
 void unit_compare(void);
+void unit_kpi(void);
 void unit_kpi_exact(void);
 
 int main(void)
@@ -35,6 +36,7 @@ int main(void)
     unit_runtime();
     unit_report();
     unit_compare();
+    unit_kpi();
     unit_kpi_exact();
     return unit_failures ? 1 : 0;
 }
