@@ -64,6 +64,7 @@ void run_settings_init(RunSettings *s, const char *cmd)
     s->cmd = cmd;
     s->seed = -1;
     s->max_steps = SIM_DEFAULT_MAX_STEPS;
+    s->removal_effect = strcmp(cmd, "run") == 0 || strcmp(cmd, "report") == 0;
 }
 
 int run_settings_take(RunSettings *a, const char *cmd, int opt, const char *arg)
@@ -105,6 +106,7 @@ int run_settings_take(RunSettings *a, const char *cmd, int opt, const char *arg)
         if (a->window > 0) return window_with_exact(cmd);
         return -1;
     case RUN_OPT_PERSONA: a->persona = arg; return -1;
+    case RUN_OPT_NO_REMOVAL_EFFECT: a->removal_effect = false; return -1;
     case RUN_OPT_MAX_STEPS:
         if (!parse_whole(arg, 1, 1e12, &a->max_steps))
             return cli_usage_error(cmd, "--max-steps must be a whole number from 1 to 10^12, not '%s'", arg);
@@ -179,6 +181,30 @@ int run_sim_options(const RunSettings *a, const Model *m, const RtModel *rm, int
     return -1;
 }
 
+/* Whether some touchpoint has a channel: removal-effect attribution has something to remove. */
+static bool uses_channels(const RtModel *rm)
+{
+    for (int k = 0; k < rm->ntouch; k++)
+        if (rm->touch[k].channel >= 0) return true;
+    return false;
+}
+
+/* Removal-effect attribution of r's conversions (attribution.h): the journey run again without each
+ * channel, with the run's options and seed, under a progress bar of its own. False when
+ * interrupted or after an error reported through c->diag. */
+static bool attribute_removal(const RunSettings *a, Checked *c, const RtModel *rm, const SimOptions *so, RtResult *r)
+{
+    if (!uses_channels(rm)) return true;
+    CmpOptions o = {.sim = *so, .exact = a->exact};
+    Progress bar;
+    progress_start(&bar, a->cmd, a->quiet, &o.sim.progress, &o.sim.progress_ctx);
+    cli_signals_cancellable(1);
+    bool ok = rt_attribute_removal(rm, &o, r, &c->diag);
+    cli_signals_cancellable(0);
+    progress_end(&bar);
+    return ok;
+}
+
 RtResult *run_compute(const RunSettings *a, Checked *c, const RtModel *rm, int persona, int *threads)
 {
     SimOptions so;
@@ -187,7 +213,12 @@ RtResult *run_compute(const RunSettings *a, Checked *c, const RtModel *rm, int p
         *threads = 1;
         if (!exact_check(rm, &c->diag)) return NULL;
         ExactOptions eo = {(double)so.cohort, so.seed, so.has_horizon, so.horizon, persona};
-        return exact_run(rm, &eo, &c->diag);
+        RtResult *r = exact_run(rm, &eo, &c->diag);
+        if (r && a->removal_effect && !attribute_removal(a, c, rm, &so, r)) {
+            rt_result_free(r);
+            r = NULL;
+        }
+        return r;
     }
     *threads = so.threads;
     Progress bar;
@@ -196,6 +227,10 @@ RtResult *run_compute(const RunSettings *a, Checked *c, const RtModel *rm, int p
     RtResult *r = sim_run(rm, &so);
     cli_signals_cancellable(0);
     progress_end(&bar);
+    if (r && a->removal_effect && !attribute_removal(a, c, rm, &so, r)) {
+        rt_result_free(r);
+        r = NULL;
+    }
     if (!r && cli_signal) fputs("cjm: interrupted: nothing written\n", stderr);
     return r;
 }

@@ -22,11 +22,15 @@ typedef struct RunSettings {
     bool exact, quiet;
     const char *persona;
     double max_steps;
+    /* Credit conversions to channels by their removal effect too (the journey run again once per
+     * channel): cjm run and cjm report, unless --no-removal-effect; not cjm graph, which does not
+     * show attribution. */
+    bool removal_effect;
 } RunSettings;
 
 /* getopt_long codes of the shared options (above every short option's character). */
 enum { RUN_OPT_COHORT = 256, RUN_OPT_SEED, RUN_OPT_HORIZON, RUN_OPT_THREADS, RUN_OPT_EXACT, RUN_OPT_PERSONA,
-       RUN_OPT_MAX_STEPS, RUN_OPT_WINDOW, RUN_OPT_LAST };
+       RUN_OPT_MAX_STEPS, RUN_OPT_WINDOW, RUN_OPT_NO_REMOVAL_EFFECT, RUN_OPT_LAST };
 
 #define RUN_SETTINGS_LONG_OPTIONS                                                                   \
     {"cohort", required_argument, NULL, RUN_OPT_COHORT}, {"seed", required_argument, NULL, RUN_OPT_SEED}, \
@@ -34,7 +38,8 @@ enum { RUN_OPT_COHORT = 256, RUN_OPT_SEED, RUN_OPT_HORIZON, RUN_OPT_THREADS, RUN
         {"threads", required_argument, NULL, RUN_OPT_THREADS}, {"exact", no_argument, NULL, RUN_OPT_EXACT}, \
         {"persona", required_argument, NULL, RUN_OPT_PERSONA},                                      \
         {"max-steps", required_argument, NULL, RUN_OPT_MAX_STEPS},                                  \
-        {"window", required_argument, NULL, RUN_OPT_WINDOW}, {"quiet", no_argument, NULL, 'q'}
+        {"window", required_argument, NULL, RUN_OPT_WINDOW},                                        \
+        {"no-removal-effect", no_argument, NULL, RUN_OPT_NO_REMOVAL_EFFECT}, {"quiet", no_argument, NULL, 'q'}
 
 void run_settings_init(RunSettings *s, const char *cmd);
 /* Takes one of the shared options (and -q). Returns -1 when it was taken, 1 when `opt` is not a

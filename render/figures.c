@@ -177,6 +177,17 @@ static const char *why_no_retention(const RtResult *r, int d)
     return why ? why : longer[d];
 }
 
+/* The lifetime is restricted to the longest follow-up; customers who complete the journey without
+ * a horizon are followed for ever, so with nothing else there is no follow-up to restrict it to. */
+static const char *why_no_lifetime(const RtResult *r)
+{
+    const char *why = why_over_time(r);
+    if (why) return why;
+    return r->followup_completed_never > 0 ? "no customer churned and nothing cut the follow-up: customers who complete "
+                                             "the journey without a horizon stay customers for ever"
+                                           : "no customer was followed after converting";
+}
+
 static const char *why_no_payback(const RtResult *r)
 {
     const char *why = why_over_time(r);
