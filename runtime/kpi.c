@@ -69,12 +69,16 @@ static void km_step(KmState *k, double d)
     if (k->at_risk > d) k->greenwood += d / (k->at_risk * (k->at_risk - d));
 }
 
-/* The events of bucket i of h at or before day t, by rt_hist_count_upto's rule. */
+/* The events of bucket i of h at or before day t, by rt_hist_count_upto's rule. A follow-up is a
+ * difference of two times (t_c + 30 - t_c), which floating point may leave a few ulps either side
+ * of the day it is: values within 1e-9 of t (relatively) are at t, or a churn "30 days after
+ * converting" would be interpolated half in, half out. */
 static double bucket_upto(const RtHist *h, int i, double t)
 {
     const RtHistBucket *b = &h->b[i];
-    if (!b->count || b->min > t) return 0;
-    if (b->max <= t) return (double)b->count;
+    double same = 1e-9 * fmax(1, t);
+    if (!b->count || b->min > t + same) return 0;
+    if (b->max <= t + same) return (double)b->count;
     return 1 + floor((double)(b->count - 2) * (t - b->min) / (b->max - b->min) + 0.5);
 }
 
