@@ -123,3 +123,18 @@ cat >"$T/checks" <<'C'
 everyone arrives in the first month => s["calendar"][0]["new_prospects"] == s["cohort"] and all(m["new_prospects"] == 0 for m in s["calendar"][1:])
 C
 kpi_checks "$T/sim.json" - "$T/checks" | kpi_report no-arrivals
+
+# ---- removal effect: the drop in conversion without each channel, shared out ----
+"$CJM" run --format json tests/kpi/removal.journey >"$T/sim.json" 2>/dev/null
+"$CJM" run --format json --no-removal-effect tests/kpi/removal.journey >"$T/none.json" 2>/dev/null
+cat >"$T/checks" <<'C'
+the ad is credited about 80% of the conversions => abs(ch(s, "display")["removal_effect_conversions"] / s["prospects"]["converted"]["count"] - 0.8) < 0.03
+the email about 20% => abs(ch(s, "email")["removal_effect_conversions"] / s["prospects"]["converted"]["count"] - 0.2) < 0.03
+the credits add up to the conversions => near(ch(s, "display")["removal_effect_conversions"] + ch(s, "email")["removal_effect_conversions"], s["prospects"]["converted"]["count"])
+the ad's removal-effect CAC is its acquisition cost over its credit => near(ch(s, "display")["removal_effect_cac"], ch(s, "display")["acquisition_cost"] / ch(s, "display")["removal_effect_conversions"])
+C
+kpi_checks "$T/sim.json" - "$T/checks" | kpi_report removal
+cat >"$T/checks" <<'C'
+--no-removal-effect leaves it out => ch(s, "display")["removal_effect_conversions"] is None and ch(s, "display")["first_touch_conversions"] > 0
+C
+kpi_checks "$T/none.json" - "$T/checks" | kpi_report removal
