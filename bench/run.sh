@@ -10,7 +10,8 @@
 # Each speed is the best of REPS runs (default 3; 2 for 10^7 customers), and each row measures the
 # hand loop again, alternating with cjm, so that a busy machine slows both alike and the ratio
 # compares like with like.
-# cjm's own figures come from `cjm run --stats` (the simulation's time, not start-up).
+# cjm's own figures come from `cjm run --stats` (the simulation's time, not start-up; without the
+# removal-effect attribution, which runs the journey again once per channel).
 set -u
 CJM=${CJM:-build/cjm}
 HAND=${HAND:-build/bench/handloop}
@@ -31,7 +32,7 @@ cjm_run() {
     mem=0
     i=0
     while [ $i -lt "$4" ]; do
-        line=$("$CJM" run -q --stats --threads "$3" --cohort "$2" --format json -o /dev/null "$1" 2>&1 >/dev/null | tail -n 1)
+        line=$("$CJM" run -q --stats --no-removal-effect --threads "$3" --cohort "$2" --format json -o /dev/null "$1" 2>&1 >/dev/null | tail -n 1)
         rate=$(echo "$line" | sed -n 's/.*: \([0-9.e+]*\) stage entries\/s.*/\1/p')
         m=$(echo "$line" | sed -n 's/.*peak memory \([0-9.]*\) MiB.*/\1/p')
         [ -n "$rate" ] || { echo "bench: cjm failed on $1: $line" >&2; echo "0 0"; return; }
