@@ -138,3 +138,11 @@ cat >"$T/checks" <<'C'
 --no-removal-effect leaves it out => ch(s, "display")["removal_effect_conversions"] is None and ch(s, "display")["first_touch_conversions"] > 0
 C
 kpi_checks "$T/none.json" - "$T/checks" | kpi_report removal
+
+# ---- README's sample run is what cjm run prints (it once showed a stub's figures) ----
+awk '/^```journey$/ { n++; if (n == 1) { inside = 1; next } } /^```/ { inside = 0 } inside' README.md >"$T/coffee.journey"
+awk '/^\$ cjm run coffee.journey$/ { inside = 1; next } inside && /^\.\.\.$/ { exit } inside' README.md >"$T/readme-run.txt"
+cjm_abs=$(cd "$(dirname "$CJM")" && pwd)/$(basename "$CJM")
+(cd "$T" && "$cjm_abs" run coffee.journey 2>/dev/null) | head -n "$(wc -l <"$T/readme-run.txt")" >"$T/real-run.txt"
+if [ -s "$T/readme-run.txt" ] && cmp -s "$T/readme-run.txt" "$T/real-run.txt"; then ok "kpi: README's sample of cjm run is its real output"
+else not_ok "kpi: README's sample of cjm run is not its real output" "$(diff "$T/readme-run.txt" "$T/real-run.txt" | head -20)"; fi
