@@ -9,35 +9,12 @@
 
 #include "cjm.h"
 #include "sweep.h"
+#include "journey.h"
 #include "unit.h"
 
 void unit_compare(void);
 
-/* A journey compiled from text (diagnostics discarded). */
-typedef struct J {
-    Checked c; /* the journey and its scenarios */
-    RtModel *rm;
-} J;
-
-static bool load(J *j, const char *text)
-{
-    memset(j, 0, sizeof *j);
-    CheckInput in = {.path = "t.journey", .text = text, .len = strlen(text), .stdlib_dir = "stdlib"};
-    checked_load(&j->c, &in);
-    if (j->c.status != CHECKED_OK) {
-        printf("FAIL %s: the journey does not check\n", unit_current);
-        unit_current_failed = true;
-        return false;
-    }
-    j->rm = rt_compile(j->c.model);
-    return true;
-}
-
-static void unload(J *j)
-{
-    rt_model_free(j->rm);
-    checked_free(&j->c);
-}
+typedef UnitJourney J;
 
 static SimOptions options(uint64_t cohort, int threads)
 {
@@ -92,7 +69,7 @@ static void test_crn(void)
     static Kept all, part, other;
     TEST("crn: a customer's outcome depends on the seed and its number, not on blocks or threads") {
         J j;
-        if (load(&j, JOURNEY)) {
+        if (unit_load(&j, JOURNEY)) {
             run_kept(&j, &all, 3 * SIM_BLOCK, 0, 1, 0);
             memset(&part, 0, sizeof part);
             run_kept(&j, &part, 3 * SIM_BLOCK, 1, 2, 0); /* blocks 1 and 2 alone, two threads */
@@ -103,15 +80,15 @@ static void test_crn(void)
             differ = 0;
             for (size_t i = 0; i < 3 * SIM_BLOCK; i++) differ += !same_outcome(&all.o[i], &other.o[i]);
             CHECK(differ > SIM_BLOCK / 2);
-            unload(&j);
+            unit_unload(&j);
         }
     }
     TEST("crn: a touchpoint added to a stage leaves the next moves and waits of its entries alone") {
         /* At reach 50% the added touchpoint draws after the entry's next move, and the wait has a
          * stream of its own: conversions and churn times stay customer for customer. */
         J a, b;
-        if (load(&a, "stage A { wait exponential(1 day) -> B 30% -> churn otherwise }\nstage B goal {}\n") &&
-            load(&b, "stage A { wait exponential(1 day) touchpoint New { reach 50% cost 1 } -> B 30% -> churn otherwise }\n"
+        if (unit_load(&a, "stage A { wait exponential(1 day) -> B 30% -> churn otherwise }\nstage B goal {}\n") &&
+            unit_load(&b, "stage A { wait exponential(1 day) touchpoint New { reach 50% cost 1 } -> B 30% -> churn otherwise }\n"
                      "stage B goal {}\n")) {
             run_kept(&a, &all, 2 * SIM_BLOCK, 0, 2, 0);
             run_kept(&b, &part, 2 * SIM_BLOCK, 0, 2, 0);
@@ -122,9 +99,9 @@ static void test_crn(void)
             }
             CHECK(differ == 0);
             CHECK(cost > SIM_BLOCK / 2 && cost < 3 * SIM_BLOCK / 2);
-            unload(&b);
+            unit_unload(&b);
         }
-        unload(&a);
+        unit_unload(&a);
     }
 }
 
@@ -151,7 +128,7 @@ static void test_settings(void)
 {
     TEST("compile with changes: a removed stage sends its inflow to churn; a swept arrow; a silent touchpoint") {
         J j;
-        if (load(&j, "stage A { -> B 50% -> C 30% -> churn otherwise }\nstage B { -> D }\nstage C { -> D }\n"
+        if (unit_load(&j, "stage A { -> B 50% -> C 30% -> churn otherwise }\nstage B { -> D }\nstage C { -> D }\n"
                      "stage D goal { revenue 10 }\n")) {
             CHECK_NEAR(exact_conversion(j.rm), 0.8, 1e-12);
             RtSetting gone_b = {RT_SET_STAGE_REMOVED, 1, 1}, gone_c = {RT_SET_STAGE_REMOVED, 2, 1},
@@ -168,7 +145,7 @@ static void test_settings(void)
             rm = rt_compile_with(j.c.model, &prob, 1);
             CHECK_NEAR(exact_conversion(rm), 0.9, 1e-12);
             rt_model_free(rm);
-            unload(&j);
+            unit_unload(&j);
         }
     }
 }
@@ -179,7 +156,7 @@ static void test_statistics(void)
 {
     TEST("compare: a 10-point change measured within its interval, narrower than independent runs") {
         J j;
-        if (load(&j, "stage A { -> B 50% -> churn otherwise }\nstage B goal { revenue 10 }\n")) {
+        if (unit_load(&j, "stage A { -> B 50% -> churn otherwise }\nstage B goal { revenue 10 }\n")) {
             CmpSet set;
             cmp_set_init(&set, CMP_SWEEP);
             RtSetting more = {RT_SET_ARROW_PROB, 0, 0.6};
@@ -198,12 +175,12 @@ static void test_statistics(void)
             CHECK_NEAR(cmp_stat(r, 0, CMP_CAC)->change, 0, 1e-12);
             cmp_result_free(r);
             cmp_set_free(&set);
-            unload(&j);
+            unit_unload(&j);
         }
     }
     TEST("compare: the same variant twice makes no difference at all") {
         J j;
-        if (load(&j, JOURNEY)) {
+        if (unit_load(&j, JOURNEY)) {
             CmpSet set;
             cmp_set_init(&set, CMP_SCENARIOS);
             cmp_set_add(&set, "Same", NULL, rt_compile(j.c.model), 0);
@@ -215,7 +192,7 @@ static void test_statistics(void)
             }
             cmp_result_free(r);
             cmp_set_free(&set);
-            unload(&j);
+            unit_unload(&j);
         }
     }
 }
@@ -235,7 +212,7 @@ static void test_sweeps(void)
 {
     TEST("sweeps: values of a range in percent, in points, without a step; errors") {
         J j;
-        if (load(&j, "stage A { touchpoint T { reach 50% } -> B 50% -> C 10% -> churn otherwise }\n"
+        if (unit_load(&j, "stage A { touchpoint T { reach 50% } -> B 50% -> C 10% -> churn otherwise }\n"
                      "stage B goal { revenue 5 }\nstage C { -> churn }\n")) {
             static const struct { const char *spec; int n; double first, last; } ok[] = {
                 {"A->B=20%..60%/5", 9, 0.2, 0.6}, {"A->B=20%..60%/5%", 9, 0.2, 0.6}, {"A->B=0.1..0.3/0.1", 3, 0.1, 0.3},
@@ -267,7 +244,7 @@ static void test_sweeps(void)
                 cmp_set_free(&set);
                 buf_free(&err);
             }
-            unload(&j);
+            unit_unload(&j);
         }
     }
 }
@@ -285,7 +262,7 @@ static void test_scenarios(void)
             "  touchpoint T { reach 90% }\n  remove rule R\n  stage New { -> B }\n"
             "  extend stage A { -> New 10% }\n}\n";
         J j;
-        if (load(&j, text)) {
+        if (unit_load(&j, text)) {
             CHECK(j.c.model->nscenarios == 1 && j.c.model->nstages == 2 && j.c.model->nrules == 1);
             CHECK(j.c.nscenarios == 1 && j.c.model->scenarios[0] == sema_find_scenario(&j.c.prog, "S"));
             const Model *m = j.c.scenarios[0];
@@ -296,7 +273,7 @@ static void test_scenarios(void)
             /* The journey's own model is untouched. */
             CHECK_NEAR(j.c.model->share[0], 0.5, 1e-12);
             CHECK_NEAR(j.c.model->touchpoints[0]->reach.v, 0.5, 1e-12);
-            unload(&j);
+            unit_unload(&j);
         }
     }
 }

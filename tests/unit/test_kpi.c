@@ -12,56 +12,20 @@
 
 #define CJM_INTERNALS
 #include "cjm.h"
+#include "journey.h"
 #include "unit.h"
 
 void unit_kpi(void);
 
-/* A journey compiled from text; diagnostics go to `msgs`. */
-typedef struct J {
-    Program prog;
-    Diag diag;
-    Model *model;
-    RtModel *rm;
-    char *msgs;
-    size_t msgs_len;
-    FILE *out;
-} J;
-
-static bool load(J *j, const char *text)
-{
-    memset(j, 0, sizeof *j);
-    j->out = open_memstream(&j->msgs, &j->msgs_len);
-    program_init(&j->prog, "stdlib", NULL);
-    diag_init(&j->diag, &j->prog.sources, j->out, false);
-    if (program_load_text(&j->prog, "t.journey", text, strlen(text), &j->diag) == LOAD_OK)
-        j->model = sema_check(&j->prog, &j->diag);
-    fflush(j->out);
-    if (!j->model || j->diag.errors) {
-        printf("FAIL %s: the journey does not check:\n%s\n", unit_current, j->msgs ? j->msgs : "");
-        unit_current_failed = true;
-        return false;
-    }
-    j->rm = rt_compile(j->model);
-    return true;
-}
-
-static void unload(J *j)
-{
-    rt_model_free(j->rm);
-    model_free(j->model);
-    program_free(&j->prog);
-    diag_free(&j->diag);
-    fclose(j->out);
-    free(j->msgs);
-}
+typedef UnitJourney J;
 
 static SimOptions options(const J *j, uint64_t cohort, uint64_t seed, int threads)
 {
     SimOptions o = {0};
     o.cohort = cohort;
     o.seed = seed;
-    o.has_horizon = j->model->has_horizon;
-    o.horizon = j->model->horizon;
+    o.has_horizon = j->c.model->has_horizon;
+    o.horizon = j->c.model->horizon;
     o.threads = threads;
     o.persona = -1;
     o.max_steps = SIM_DEFAULT_MAX_STEPS;
@@ -83,8 +47,8 @@ static int touch_index(const J *j, const char *name)
 
 static int channel_index(const J *j, const char *name)
 {
-    for (int c = 0; c < j->model->nchannels; c++)
-        if (strcmp(j->model->channels[c]->name.s, name) == 0) return c;
+    for (int c = 0; c < j->c.model->nchannels; c++)
+        if (strcmp(j->c.model->channels[c]->name.s, name) == 0) return c;
     return -1;
 }
 
@@ -134,7 +98,7 @@ static void test_funnel_money(void)
         J j;
         /* Every visitor meets the ad (search, 2 each) and, half of them, a free email; a quarter
          * buy (100), then are served once (support call: 5 each, 20 revenue). */
-        if (load(&j, "channel search\nchannel email\nchannel phone\n"
+        if (unit_load(&j, "channel search\nchannel email\nchannel phone\n"
                      "stage Visit { touchpoint Ad { channel search cost 2 }\n"
                      "  touchpoint Mail { channel email reach 50% }\n"
                      "  -> Buy 25% -> churn otherwise \"left\" }\n"
@@ -184,14 +148,14 @@ static void test_funnel_money(void)
             CHECK(r->customers_completed == c);
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
     TEST("kpi: the entry of conversion is acquisition: its touchpoints and rules") {
         J j;
         /* Conversion at G, whose touchpoint (3) and rule cost (4) are acquisition; the rule's
          * goto to S is after it: S's touchpoint (5) serves. A customer churned by a rule in the
          * entry of conversion is a customer who churned (follow-up 0). */
-        if (load(&j, "stage A { touchpoint T { cost 1 } -> G 100% }\n"
+        if (unit_load(&j, "stage A { touchpoint T { cost 1 } -> G 100% }\n"
                      "stage G goal { touchpoint U { cost 3 } -> churn otherwise \"x\" }\n"
                      "stage S { touchpoint V { cost 5 } }\n"
                      "persona Stay { share 50% }\npersona Go { share 50% }\n"
@@ -203,8 +167,8 @@ static void test_funnel_money(void)
             CHECK_NEAR(r->serve_cost, 5 * 4000.0, 1e-9);
             rt_result_free(r);
         }
-        unload(&j);
-        if (load(&j, "persona Stay { share 50% }\npersona Go { share 50% }\n"
+        unit_unload(&j);
+        if (unit_load(&j, "persona Stay { share 50% }\npersona Go { share 50% }\n"
                      "stage A { touchpoint T { cost 1 } -> G 100% }\n"
                      "stage G goal { touchpoint U { cost 3 } }\n"
                      "rule Q when stage == G and persona == Go { churn \"gone\" }\n")) {
@@ -218,7 +182,7 @@ static void test_funnel_money(void)
             CHECK(r->serve_cost == 0);
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
 }
 
@@ -232,7 +196,7 @@ static void test_subscription(void)
 {
     TEST("kpi: subscription with a constant monthly churn p = 10%: retention, churn rate, lifetime, payback") {
         J j;
-        if (load(&j, SUBSCRIPTION)) {
+        if (unit_load(&j, SUBSCRIPTION)) {
             RtResult *r = simulate(&j, 20000, 7, 2);
             RtKpis k = rt_kpis(r);
             CHECK(r->converted == 20000 && r->lost == 0);
@@ -267,13 +231,13 @@ static void test_subscription(void)
             CHECK(!k.nps_from_surveys && k.nps_n == 20000);
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
     TEST("kpi: a horizon censoring late converters biases the naive share, not Kaplan-Meier") {
         J j;
         /* Conversion uniform over the 100 days of the horizon, then an exponential life of mean
          * 50 days: a customer converting on day 90 is followed 10 days. R(30) = e^-0.6. */
-        if (load(&j, "journey \"c\" { horizon 100 days }\n"
+        if (unit_load(&j, "journey \"c\" { horizon 100 days }\n"
                      "stage Lead { wait uniform(0 days, 100 days) -> Cust 100% }\n"
                      "stage Cust goal { wait exponential(50 days) -> churn 100% \"left\" }\n")) {
             RtResult *r = simulate(&j, 40000, 11, 2);
@@ -292,11 +256,11 @@ static void test_subscription(void)
             CHECK(rt_followup_max(r) <= 100);
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
     TEST("kpi: completing is not churn: followed to the horizon, or for ever without one") {
         J j;
-        if (load(&j, "stage A { wait 10 days -> G 100% }\nstage G goal { wait 5 days -> churn 50% -> Done otherwise }\n"
+        if (unit_load(&j, "stage A { wait 10 days -> G 100% }\nstage G goal { wait 5 days -> churn 50% -> Done otherwise }\n"
                      "stage Done { wait 5 days }\n")) {
             RtResult *r = simulate(&j, 4000, 3, 1);
             double done = r->customers_completed;
@@ -310,8 +274,8 @@ static void test_subscription(void)
             CHECK(k.lifetime_limit == 5);
             rt_result_free(r);
         }
-        unload(&j);
-        if (load(&j, "journey \"h\" { horizon 30 days }\n"
+        unit_unload(&j);
+        if (unit_load(&j, "journey \"h\" { horizon 30 days }\n"
                      "stage A { wait 10 days -> G 100% }\nstage G goal { wait 5 days -> Done 100% }\n"
                      "stage Done { wait 1 day }\n")) {
             RtResult *r = simulate(&j, 1000, 3, 1);
@@ -320,11 +284,11 @@ static void test_subscription(void)
             CHECK_NEAR(r->exposure_days, 6 * 1000.0, 1e-9); /* to completion */
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
     TEST("kpi: a journey without a goal has no customer figures") {
         J j;
-        if (load(&j, "stage A { touchpoint T { cost 1 } -> churn 50% -> A otherwise }\n")) {
+        if (unit_load(&j, "stage A { touchpoint T { cost 1 } -> churn 50% -> A otherwise }\n")) {
             RtResult *r = simulate(&j, 1000, 3, 1);
             RtKpis k = rt_kpis(r);
             CHECK(isnan(k.customers) && isnan(k.customer_churn.rate) && isnan(k.retention[0].value));
@@ -334,7 +298,7 @@ static void test_subscription(void)
             CHECK(!isnan(k.acquisition_cost.value) && !isnan(k.arpu.value));
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
 }
 
@@ -346,7 +310,7 @@ static void test_surveys(void)
         J j;
         /* Mood at the survey: 0.5 (curve) + 0.2 (its emotion), minus 1 for Grumpy: promoters
          * (score 9) and detractors (score 4); CSAT 4.4 and 2.4. */
-        if (load(&j, "persona Happy { share 50% }\npersona Grumpy { share 50% mood -1 }\n"
+        if (unit_load(&j, "persona Happy { share 50% }\npersona Grumpy { share 50% mood -1 }\n"
                      "curve { S 0.5 }\n"
                      "stage S { touchpoint Nps { emotion 0.2 survey nps } touchpoint Csat { survey csat }\n"
                      "  -> G 50% -> churn otherwise }\n"
@@ -368,12 +332,12 @@ static void test_surveys(void)
             CHECK_NEAR(k.nps.value, e.value, 1e-12);
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
     TEST("kpi: relational NPS over customers only") {
         J j;
         /* Prospects lost at A are unhappy; customers end at G, happy. */
-        if (load(&j, "curve { A -0.9 G 0.9 }\nstage A { -> G 30% -> churn otherwise }\nstage G goal {}\n")) {
+        if (unit_load(&j, "curve { A -0.9 G 0.9 }\nstage A { -> G 30% -> churn otherwise }\nstage G goal {}\n")) {
             RtResult *r = simulate(&j, 5000, 4, 2);
             RtKpis k = rt_kpis(r);
             CHECK(!k.nps_from_surveys && k.nps_n == r->converted);
@@ -382,7 +346,7 @@ static void test_surveys(void)
             CHECK(r->nps < 0); /* the old whole-cohort figure */
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
 }
 
@@ -438,7 +402,7 @@ static void test_arrivals(void)
 {
     TEST("kpi: arrivals of a constant rate into a constant-churn subscription: active customers approach rate / p") {
         J j;
-        if (load(&j, "journey \"a\" { horizon 720 days }\n"
+        if (unit_load(&j, "journey \"a\" { horizon 720 days }\n"
                      "stage Sub goal { wait 30 days revenue 10 -> Sub 90% -> churn otherwise \"cancelled\" }\n")) {
             set_arrivals(&j, 1000, 24);
             RtResult *r = simulate(&j, j.rm->arrival_total, 5, 2);
@@ -463,16 +427,16 @@ static void test_arrivals(void)
             CHECK(isnan(rt_month(r, 24).active_customers));
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
     TEST("kpi: arrivals written in the language are the periods set by hand") {
         J a, b;
         const char *sub = "stage Sub goal { wait 30 days revenue 10 -> Sub 90% -> churn otherwise \"cancelled\" }\n";
         char text[512];
         snprintf(text, sizeof text, "journey \"a\" { horizon 720 days arrivals 1000 per month for 24 months }\n%s", sub);
-        bool ok = load(&a, text);
+        bool ok = unit_load(&a, text);
         snprintf(text, sizeof text, "journey \"a\" { horizon 720 days }\n%s", sub);
-        ok = load(&b, text) && ok;
+        ok = unit_load(&b, text) && ok;
         if (ok) {
             set_arrivals(&b, 1000, 24);
             CHECK(a.rm->narrivals == 24 && a.rm->arrival_total == 24000);
@@ -486,12 +450,12 @@ static void test_arrivals(void)
             rt_result_free(x);
             rt_result_free(y);
         }
-        unload(&a);
-        unload(&b);
+        unit_unload(&a);
+        unit_unload(&b);
     }
     TEST("kpi: arrivals change no customer's life: all at day 0 is the cohort of today") {
         J j;
-        if (load(&j, SUBSCRIPTION)) {
+        if (unit_load(&j, SUBSCRIPTION)) {
             RtResult *a = simulate(&j, 5000, 9, 2);
             j.rm->arrivals = xcalloc(1, sizeof *j.rm->arrivals);
             j.rm->arrivals[0] = (RtArrivalPeriod){0, 0, 5000, 0, -1};
@@ -505,12 +469,12 @@ static void test_arrivals(void)
             rt_result_free(a);
             rt_result_free(b);
         }
-        unload(&j);
+        unit_unload(&j);
     }
     TEST("kpi: arrivals: each customer's own horizon is the horizon minus its arrival") {
         J j;
         /* Converted on arrival, never churning: followed from arrival to the horizon. */
-        if (load(&j, "journey \"a\" { horizon 60 days }\nstage G goal { wait 1 day -> G 100% }\n")) {
+        if (unit_load(&j, "journey \"a\" { horizon 60 days }\nstage G goal { wait 1 day -> G 100% }\n")) {
             set_arrivals(&j, 500, 2);
             RtResult *r = simulate(&j, j.rm->arrival_total, 5, 1);
             CHECK(r->converted == 1000 && r->active == 1000);
@@ -520,7 +484,7 @@ static void test_arrivals(void)
             CHECK(r->nmonths == 2 && r->months[0].new_prospects == 500 && r->months[1].new_customers == 500);
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
 }
 
@@ -530,7 +494,7 @@ static void test_window(void)
 {
     TEST("kpi: --window: only a goal entry within the window converts") {
         J j;
-        if (load(&j, "stage A { wait exponential(10 days) -> G 100% }\nstage G goal { wait 1 day -> churn 100% }\n")) {
+        if (unit_load(&j, "stage A { wait exponential(10 days) -> G 100% }\nstage G goal { wait 1 day -> churn 100% }\n")) {
             SimOptions o = options(&j, 20000, 3, 2);
             o.window = 10;
             RtResult *r = sim_run(j.rm, &o);
@@ -548,7 +512,7 @@ static void test_window(void)
             CHECK(r->converted == 20000 && isnan(r->window));
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
 }
 
@@ -558,7 +522,7 @@ static void test_main_path(void)
 {
     TEST("kpi: the funnel's main path and step-through rates") {
         J j;
-        if (load(&j, "stage Aware { -> Interest 70% -> churn otherwise }\n"
+        if (unit_load(&j, "stage Aware { -> Interest 70% -> churn otherwise }\n"
                      "stage Interest { -> Consider 60% -> Aware 15% -> churn otherwise }\n"
                      "stage Consider { -> Purchase 50% -> Interest 20% -> Side 1% -> churn otherwise }\n"
                      "stage Purchase goal { -> Onboard 90% -> churn otherwise }\n"
@@ -573,7 +537,7 @@ static void test_main_path(void)
             CHECK_NEAR(s.rate, r->stages[4].reached / r->stages[3].reached, 1e-12);
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
 }
 
@@ -583,7 +547,7 @@ static void test_threads(void)
 {
     TEST("kpi: the same figures, to the last bit, for 1, 2 and 8 threads") {
         J j;
-        if (load(&j, "journey \"t\" { horizon 400 days }\nchannel search\nchannel email\n"
+        if (unit_load(&j, "journey \"t\" { horizon 400 days }\nchannel search\nchannel email\n"
                      "persona A { share 60% }\npersona B { share 40% mood -0.3 }\n"
                      "curve { Visit 0.2 Sub 0.4 }\n"
                      "stage Visit { wait exponential(5 days)\n"
@@ -609,7 +573,7 @@ static void test_threads(void)
             CHECK(strcmp(buf_str(&out[0]), buf_str(&out[2])) == 0);
             for (int k = 0; k < 3; k++) buf_free(&out[k]);
         }
-        unload(&j);
+        unit_unload(&j);
     }
 }
 
@@ -621,7 +585,7 @@ static void test_coverage(void)
         J j;
         /* Converted at once; an exponential life of mean 40 days; censored by the 45-day horizon
          * after a uniform start: R(30) = e^-0.75, a churn rate of 30/40 a month. */
-        if (load(&j, "journey \"c\" { horizon 45 days }\n"
+        if (unit_load(&j, "journey \"c\" { horizon 45 days }\n"
                      "stage Lead { wait uniform(0 days, 20 days) -> Cust 100% }\n"
                      "stage Cust goal { wait exponential(40 days) -> churn 100% }\n")) {
             int km = 0, poisson = 0, runs = 100;
@@ -637,7 +601,7 @@ static void test_coverage(void)
                 printf("FAIL %s: coverage: Kaplan-Meier %d%%, Poisson %d%%\n", unit_current, km, poisson),
                     unit_current_failed = true;
         }
-        unload(&j);
+        unit_unload(&j);
     }
 }
 

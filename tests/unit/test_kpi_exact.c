@@ -10,42 +10,12 @@
 #include <string.h>
 
 #include "cjm.h"
+#include "journey.h"
 #include "unit.h"
 
 void unit_kpi_exact(void);
 
-/* A journey compiled from text; the diagnostics go to `msgs`. */
-typedef struct J {
-    Checked c;
-    RtModel *rm;
-    char *msgs;
-    size_t msgs_len;
-    FILE *out;
-} J;
-
-static bool load(J *j, const char *text)
-{
-    memset(j, 0, sizeof *j);
-    j->out = open_memstream(&j->msgs, &j->msgs_len);
-    CheckInput in = {.path = "t.journey", .text = text, .len = strlen(text), .stdlib_dir = "stdlib", .diag_out = j->out};
-    checked_load(&j->c, &in);
-    fflush(j->out);
-    if (j->c.status != CHECKED_OK) {
-        printf("FAIL %s: the journey does not check:\n%s\n", unit_current, j->msgs ? j->msgs : "");
-        unit_current_failed = true;
-        return false;
-    }
-    j->rm = rt_compile(j->c.model);
-    return true;
-}
-
-static void unload(J *j)
-{
-    rt_model_free(j->rm);
-    checked_free(&j->c);
-    fclose(j->out);
-    free(j->msgs);
-}
+typedef UnitJourney J;
 
 static RtResult *solve(J *j, double cohort)
 {
@@ -92,7 +62,7 @@ static void test_funnel_money(void)
 {
     TEST("exact kpi: a two-stage funnel with one paid channel: acquisition cost, CAC, cost to serve, LTV") {
         J j;
-        if (load(&j, FUNNEL)) {
+        if (unit_load(&j, FUNNEL)) {
             RtResult *r = solve(&j, 1000);
             CHECK(r != NULL);
             if (r) {
@@ -130,7 +100,7 @@ static void test_funnel_money(void)
                 CHECK(r->no_curves_reason && strstr(r->no_curves_reason, "not figures over time"));
                 rt_result_free(r);
             }
-            unload(&j);
+            unit_unload(&j);
         }
     }
 }
@@ -146,7 +116,7 @@ static void test_subscription(void)
 {
     TEST("exact kpi: a subscription with monthly churn p: exposure 30/p per customer, monthly churn exactly p") {
         J j;
-        if (load(&j, SUBSCRIPTION)) {
+        if (unit_load(&j, SUBSCRIPTION)) {
             RtResult *r = solve(&j, 1000);
             CHECK(r != NULL);
             if (r) {
@@ -180,7 +150,7 @@ static void test_subscription(void)
                 CHECK(isnan(r->cust_promoters) && isnan(r->cust_detractors) && isnan(r->cust_csat_sum));
                 rt_result_free(r);
             }
-            unload(&j);
+            unit_unload(&j);
         }
     }
 }
@@ -201,7 +171,7 @@ static void test_split(void)
 {
     TEST("exact kpi: prospects lost and customers churned at the same stage, by stage, reason and persona") {
         J j;
-        if (load(&j, BOTH)) {
+        if (unit_load(&j, BOTH)) {
             RtResult *r = solve(&j, 1000);
             CHECK(r != NULL);
             if (r) {
@@ -232,13 +202,13 @@ static void test_split(void)
                 CHECK_NEAR(r->personas[1].customer_churned, 150, 1e-9);
                 rt_result_free(r);
             }
-            unload(&j);
+            unit_unload(&j);
         }
     }
     TEST("exact kpi: personas with chains of their own add up their split") {
         /* A buys with 40%, B with 20%: lost 0.6 x 250 + 0.8 x 750; each buyer then churns with 10% */
         J j;
-        if (load(&j, "persona A { share 25%  rate = 40% }\npersona B { rate = 20% }\n"
+        if (unit_load(&j, "persona A { share 25%  rate = 40% }\npersona B { rate = 20% }\n"
                      "stage Browse { -> Buy rate -> churn otherwise \"bored\" }\n"
                      "stage Buy goal { -> churn 10% \"refund\" -> Done otherwise }\nstage Done {}\n")) {
             RtResult *r = solve(&j, 1000);
@@ -253,12 +223,12 @@ static void test_split(void)
                 CHECK_NEAR(r->customers_completed, 225, 1e-9);
                 rt_result_free(r);
             }
-            unload(&j);
+            unit_unload(&j);
         }
     }
     TEST("exact kpi: a journey without a goal has lost prospects only") {
         J j;
-        if (load(&j, "stage A { touchpoint T { cost 3 } -> B 50% -> churn otherwise \"x\" }\nstage B {}\n")) {
+        if (unit_load(&j, "stage A { touchpoint T { cost 3 } -> B 50% -> churn otherwise \"x\" }\nstage B {}\n")) {
             RtResult *r = solve(&j, 100);
             CHECK(r != NULL);
             if (r) {
@@ -268,7 +238,7 @@ static void test_split(void)
                 CHECK_NEAR(r->serve_cost + r->ltv_revenue, 0, EPS);
                 rt_result_free(r);
             }
-            unload(&j);
+            unit_unload(&j);
         }
     }
 }
@@ -287,7 +257,7 @@ static void test_attribution_series(void)
 {
     TEST("exact kpi: first, last and linear attribution over repeated visits equal their series") {
         J j;
-        if (load(&j, VISITS)) {
+        if (unit_load(&j, VISITS)) {
             RtResult *r = solve(&j, 1);
             CHECK(r != NULL);
             if (r) {
@@ -319,12 +289,12 @@ static void test_attribution_series(void)
                 CHECK_NEAR(r->channels[search].acq_cost, 0.5 / 0.75, 1e-12);
                 rt_result_free(r);
             }
-            unload(&j);
+            unit_unload(&j);
         }
     }
     TEST("exact kpi: a survey's respondents are its expected meetings; the answers are not known") {
         J j;
-        if (load(&j, VISITS)) {
+        if (unit_load(&j, VISITS)) {
             j.rm->touch[1].survey = RT_SURVEY_NPS; /* Mail, as `survey nps` would make it */
             RtResult *r = solve(&j, 1000);
             CHECK(r != NULL);
@@ -337,7 +307,7 @@ static void test_attribution_series(void)
                 CHECK_NEAR(r->touch[0].respondents, 0, EPS);
                 rt_result_free(r);
             }
-            unload(&j);
+            unit_unload(&j);
         }
     }
 }
@@ -358,7 +328,7 @@ static void test_attribution_limits(void)
     TEST("exact kpi: linear attribution over 14 channels met together shares each converter equally") {
         char *text = many_channels(14);
         J j;
-        if (load(&j, text)) {
+        if (unit_load(&j, text)) {
             RtResult *r = solve(&j, 1);
             CHECK(r != NULL);
             if (r) {
@@ -375,14 +345,14 @@ static void test_attribution_limits(void)
                 CHECK_NEAR(r->channels[13].attr_last, 0.5 * 0.5, 1e-12); /* written last */
                 rt_result_free(r);
             }
-            unload(&j);
+            unit_unload(&j);
         }
         free(text);
     }
     TEST("exact kpi: too many channels for the sets they can be met in: linear NaN, first and last kept") {
         char *text = many_channels(16);
         J j;
-        if (load(&j, text)) {
+        if (unit_load(&j, text)) {
             RtResult *r = solve(&j, 1);
             CHECK(r != NULL);
             if (r) {
@@ -394,13 +364,13 @@ static void test_attribution_limits(void)
                 CHECK_NEAR(first, 0.5 * (1 - pow(0.5, 16)), 1e-12);
                 rt_result_free(r);
             }
-            unload(&j);
+            unit_unload(&j);
         }
         free(text);
     }
     TEST("exact kpi: first, last and linear credit the same converters over loops, goals in loops, personas") {
         J j;
-        if (load(&j, "channel a \"A\"\nchannel b \"B\"\nchannel c \"C\"\n"
+        if (unit_load(&j, "channel a \"A\"\nchannel b \"B\"\nchannel c \"C\"\n"
                      "persona P { share 30%  k = 20% }\npersona Q { k = 50% }\n"
                      "stage S { touchpoint Ta { channel a reach 30% } touchpoint Tb { channel b reach 60% }\n"
                      "  -> M k -> S 20% -> churn otherwise }\n"
@@ -422,7 +392,7 @@ static void test_attribution_limits(void)
                 CHECK_NEAR(linear, first, 1e-9);
                 rt_result_free(r);
             }
-            unload(&j);
+            unit_unload(&j);
         }
     }
 }
@@ -433,7 +403,7 @@ static void test_arrivals(void)
 {
     TEST("exact kpi: with arrivals the cohort is their total, and a period may fix the persona") {
         J j;
-        if (load(&j, "persona A { share 50%  rate = 40% }\npersona B { rate = 20% }\n"
+        if (unit_load(&j, "persona A { share 50%  rate = 40% }\npersona B { rate = 20% }\n"
                      "stage Browse { -> Buy rate -> churn otherwise \"bored\" }\nstage Buy goal {}\n")) {
             /* 100 by share, then 60 of persona B: A 50, B 110 */
             j.rm->narrivals = 2;
@@ -453,7 +423,7 @@ static void test_arrivals(void)
                 CHECK(!r->months && r->nmonths == 0);
                 rt_result_free(r);
             }
-            unload(&j);
+            unit_unload(&j);
         }
     }
 }
@@ -476,7 +446,7 @@ static void test_removal(void)
 {
     TEST("removal attribution: a 2-channel journey shares the conversions by the hand-computed drops") {
         J j;
-        if (load(&j, TWO_CHANNELS)) {
+        if (unit_load(&j, TWO_CHANNELS)) {
             CmpOptions o = {0};
             o.sim.cohort = 40000;
             o.sim.seed = 5;
@@ -498,13 +468,13 @@ static void test_removal(void)
             CHECK(again->channels[search].attr_removal == s && again->channels[email].attr_removal == e);
             rt_result_free(again);
             rt_result_free(r);
-            unload(&j);
+            unit_unload(&j);
         }
     }
     TEST("removal attribution: exactly, a channel cannot change a Markov chain's conversion: 0 for each") {
         /* --exact accepts only arrows that depend on the persona, never on what was met */
         J j;
-        if (load(&j, VISITS)) {
+        if (unit_load(&j, VISITS)) {
             CmpOptions o = {0};
             o.sim.cohort = 1000;
             o.sim.persona = -1;
@@ -515,12 +485,12 @@ static void test_removal(void)
                 CHECK(r->channels[0].attr_removal == 0 && r->channels[1].attr_removal == 0);
                 rt_result_free(r);
             }
-            unload(&j);
+            unit_unload(&j);
         }
     }
     TEST("removal attribution: an exact run that is not a Markov chain reports the error and leaves r alone") {
         J j;
-        if (load(&j, TWO_CHANNELS)) {
+        if (unit_load(&j, TWO_CHANNELS)) {
             CmpOptions o = {0};
             o.sim.cohort = 100;
             o.sim.threads = 1;
@@ -533,7 +503,7 @@ static void test_removal(void)
             fflush(j.out);
             CHECK(j.msgs && strstr(j.msgs, "--exact needs arrow probabilities"));
             rt_result_free(r);
-            unload(&j);
+            unit_unload(&j);
         }
     }
 }

@@ -9,44 +9,14 @@
 /* White-box: random numbers, the histogram and the skyline solver too. */
 #define CJM_INTERNALS
 #include "cjm.h"
+#include "journey.h"
 #include "unit.h"
 
 void unit_runtime(void);
 
 #define Z999 3.290526731491926 /* two-sided 99.9% normal quantile */
 
-/* A journey compiled from text; diagnostics go to `msgs`. */
-typedef struct J {
-    Checked c;
-    RtModel *rm;
-    char *msgs;
-    size_t msgs_len;
-    FILE *out;
-} J;
-
-static bool load(J *j, const char *text)
-{
-    memset(j, 0, sizeof *j);
-    j->out = open_memstream(&j->msgs, &j->msgs_len);
-    CheckInput in = {.path = "t.journey", .text = text, .len = strlen(text), .stdlib_dir = "stdlib", .diag_out = j->out};
-    checked_load(&j->c, &in);
-    fflush(j->out);
-    if (j->c.status != CHECKED_OK) {
-        printf("FAIL %s: the journey does not check:\n%s\n", unit_current, j->msgs ? j->msgs : "");
-        unit_current_failed = true;
-        return false;
-    }
-    j->rm = rt_compile(j->c.model);
-    return true;
-}
-
-static void unload(J *j)
-{
-    rt_model_free(j->rm);
-    checked_free(&j->c);
-    fclose(j->out);
-    free(j->msgs);
-}
+typedef UnitJourney J;
 
 static RtResult *simulate(J *j, uint64_t cohort, uint64_t seed, int threads)
 {
@@ -347,7 +317,7 @@ static void test_waits_and_horizon(void)
     TEST("money: the sums behind the intervals of cost per customer and CAC") {
         J j;
         /* Every customer pays 2 (the touchpoint); half of them convert, each paying 3 more. */
-        if (load(&j, "stage A { touchpoint T { cost 2 } -> G 50% -> churn otherwise }\n"
+        if (unit_load(&j, "stage A { touchpoint T { cost 2 } -> G 50% -> churn otherwise }\n"
                      "stage G goal { touchpoint U { cost 3 } }\n")) {
             RtResult *r = simulate(&j, 4000, 3, 2);
             double k = r->converted, n = 4000;
@@ -375,11 +345,11 @@ static void test_waits_and_horizon(void)
                 rt_result_free(e);
             }
         }
-        unload(&j);
+        unit_unload(&j);
     }
     TEST("waits: constant waits add up to the time to convert") {
         J j;
-        if (load(&j, "stage A { wait 2 days -> B 100% }\n"
+        if (unit_load(&j, "stage A { wait 2 days -> B 100% }\n"
                      "stage B { wait 3 days -> G }\n"
                      "stage G goal { wait 1 day }\n")) {
             RtResult *r = simulate(&j, 3000, 1, 2);
@@ -389,7 +359,7 @@ static void test_waits_and_horizon(void)
             CHECK(r->stages[2].completed == 3000);
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
     TEST("waits: exponential, uniform and triangular times to convert") {
         const char *journeys[] = {
@@ -401,19 +371,19 @@ static void test_waits_and_horizon(void)
         double mean[] = {4, 4, 2};
         for (int k = 0; k < 3; k++) {
             J j;
-            if (load(&j, journeys[k])) {
+            if (unit_load(&j, journeys[k])) {
                 RtResult *r = simulate(&j, 40000, 2, 2);
                 CHECK(fabs(r->ttc_mean - mean[k]) < 0.03 * mean[k]);
                 CHECK(fabs(r->ttc_median - median[k]) < 0.03 * median[k]);
                 CHECK(fabs(r->ttc_p90 - p90[k]) < 0.03 * p90[k]);
                 rt_result_free(r);
             }
-            unload(&j);
+            unit_unload(&j);
         }
     }
     TEST("horizon: a wait past the horizon leaves customers active there") {
         J j;
-        if (load(&j, "journey \"h\" { horizon 5 days }\n"
+        if (unit_load(&j, "journey \"h\" { horizon 5 days }\n"
                      "stage A { wait 10 days -> G 100% }\nstage G goal {}\n")) {
             RtResult *r = simulate(&j, 2000, 1, 1);
             CHECK(r->active == 2000 && r->converted == 0);
@@ -421,22 +391,22 @@ static void test_waits_and_horizon(void)
             CHECK(r->stages[1].reached == 0);
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
     TEST("horizon: an exponential wait of mean 10 days against a 10-day horizon") {
         J j;
-        if (load(&j, "journey \"h\" { horizon 10 days }\n"
+        if (unit_load(&j, "journey \"h\" { horizon 10 days }\n"
                      "stage A { wait exponential(10 days) -> churn 100% \"gone\" }\n")) {
             RtResult *r = simulate(&j, 50000, 3, 2);
             CHECK_AGREES(r->active, 50000, exp(-1));
             CHECK(r->active + r->churned == 50000);
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
     TEST("retention: churn at day 5 and day 10, and the horizon") {
         J j;
-        if (load(&j, "persona Early { share 50% }\npersona Late { share 50% }\n"
+        if (unit_load(&j, "persona Early { share 50% }\npersona Late { share 50% }\n"
                      "stage A { wait 5 days -> B 100% when persona == Late -> churn otherwise \"early\" }\n"
                      "stage B { wait 5 days -> churn 100% \"late\" }\n")) {
             RtResult *r = simulate(&j, 10000, 4, 2);
@@ -447,7 +417,7 @@ static void test_waits_and_horizon(void)
             CHECK_AGREES(early, 10000, 0.5);
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
 }
 
@@ -455,7 +425,7 @@ static void test_mood_and_reach(void)
 {
     TEST("mood: curve plus experience, touchpoint emotions carried on, clamped to [-1, 1]") {
         J j;
-        if (load(&j, "persona P { share 100% mood 0.2 }\n"
+        if (unit_load(&j, "persona P { share 100% mood 0.2 }\n"
                      "curve { A 0.3  B -0.5  C 0.9 }\n"
                      "stage A { touchpoint T { emotion 0.1 } -> B 100% }\n"
                      "stage B { -> C 100% }\n"
@@ -470,11 +440,11 @@ static void test_mood_and_reach(void)
             CHECK_NEAR(r->csat, 5, 1e-9);
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
     TEST("reach: a 30% touchpoint reaches 30% of the customers, cost per meeting") {
         J j;
-        if (load(&j, "channel web \"Web\"\n"
+        if (unit_load(&j, "channel web \"Web\"\n"
                      "stage A { touchpoint T { channel web reach 30% cost 2 } -> G 50% -> churn otherwise }\n"
                      "stage G goal {}\n")) {
             RtResult *r = simulate(&j, 20000, 5, 2);
@@ -486,7 +456,7 @@ static void test_mood_and_reach(void)
             CHECK_AGREES(r->touch[0].conversions, r->touch[0].reached, 0.5);
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
     TEST("NPS and CSAT from the final mood: 0.7 is a promoter (8.5 rounds up), 0.3 a passive") {
         const char *journeys[] = {"persona P { share 100% mood 0.7 }\nstage A {}\n",
@@ -495,13 +465,13 @@ static void test_mood_and_reach(void)
         double nps[] = {100, 0, -100}, csat[] = {4.4, 3.6, 1};
         for (int k = 0; k < 3; k++) {
             J j;
-            if (load(&j, journeys[k])) {
+            if (unit_load(&j, journeys[k])) {
                 RtResult *r = simulate(&j, 500, 1, 1);
                 CHECK_NEAR(r->nps, nps[k], 1e-9);
                 CHECK_NEAR(r->csat, csat[k], 1e-9);
                 rt_result_free(r);
             }
-            unload(&j);
+            unit_unload(&j);
         }
     }
 }
@@ -510,7 +480,7 @@ static void test_rules(void)
 {
     TEST("rules: churn with 30%, at the stage where the rule fires") {
         J j;
-        if (load(&j, "stage A { -> B 100% }\nstage B { -> C 100% }\nstage C {}\n"
+        if (unit_load(&j, "stage A { -> B 100% }\nstage B { -> C 100% }\nstage C {}\n"
                      "rule Quit when stage == B { churn \"quit\" with 30% }\n")) {
             RtResult *r = simulate(&j, 20000, 6, 2);
             CHECK_AGREES(r->churned, 20000, 0.3);
@@ -519,11 +489,11 @@ static void test_rules(void)
             CHECK(r->completed + r->churned == 20000);
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
     TEST("rules: goto skips the stage's wait and arrows; mood, revenue and touch actions") {
         J j;
-        if (load(&j, "stage A { wait 10 days -> B 100% }\nstage B { -> G 100% }\nstage G goal {}\n"
+        if (unit_load(&j, "stage A { wait 10 days -> B 100% }\nstage B { -> G 100% }\nstage G goal {}\n"
                      "touchpoint Gift { emotion 0.5 cost 3 }\n"
                      "rule Skip when stage == A { touch Gift  mood += 0.25  revenue += 7  goto G }\n")) {
             RtResult *r = simulate(&j, 1000, 1, 1);
@@ -540,11 +510,11 @@ static void test_rules(void)
             CHECK(via_rule);
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
     TEST("rules: mood = x sets the mood whatever the curve; a dynamic when") {
         J j;
-        if (load(&j, "curve { A 0.5 B -0.5 }\n"
+        if (unit_load(&j, "curve { A 0.5 B -0.5 }\n"
                      "stage A { -> B 100% }\nstage B {}\n"
                      "rule Calm when stage == A and mood > 0.4 { mood = -0.2 }\n")) {
             RtResult *r = simulate(&j, 100, 1, 1);
@@ -552,11 +522,11 @@ static void test_rules(void)
             CHECK_NEAR(r->stages[1].mean_mood, -1.0, 1e-12); /* experience -0.7 carried to B's -0.5 */
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
     TEST("arrows affine in mood (precomputed) and other mood expressions (interpreted) agree") {
         J j;
-        if (load(&j, "persona P { share 100% mood 0.5 z = 0 }\n"
+        if (unit_load(&j, "persona P { share 100% mood 0.5 z = 0 }\n"
                      "stage A { -> B 30% + 20% * mood  -> churn otherwise \"a\" }\n"
                      "stage B { -> C max(30% + 20% * mood, 0)  -> churn otherwise \"b\" }\n"
                      "stage C { -> D mood / z  -> E 50% }\nstage D {}\nstage E {}\n")) {
@@ -569,11 +539,11 @@ static void test_rules(void)
             CHECK(r->stages[2].completed == r->stages[2].entries - r->stages[4].reached);
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
     TEST("visits() and time in arrow conditions") {
         J j;
-        if (load(&j, "stage A { wait 4 days -> B 100% when time >= 10  -> A otherwise }\n"
+        if (unit_load(&j, "stage A { wait 4 days -> B 100% when time >= 10  -> A otherwise }\n"
                      "stage B { -> C 100% when visits(B) >= 3  -> B otherwise }\nstage C {}\n")) {
             RtResult *r = simulate(&j, 100, 1, 1);
             CHECK(r->stages[0].entries == 300);
@@ -582,7 +552,7 @@ static void test_rules(void)
             CHECK(r->completed == 100);
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
 }
 
@@ -590,7 +560,7 @@ static void test_warnings(void)
 {
     TEST("warnings: the step limit stops customers, counted active") {
         J j;
-        if (load(&j, "stage A { -> A 100% }\n")) {
+        if (unit_load(&j, "stage A { -> A 100% }\n")) {
             SimOptions o = {0};
             o.cohort = 100;
             o.seed = 1;
@@ -603,11 +573,11 @@ static void test_warnings(void)
             CHECK(has_warning(r, SITE_STEP_LIMIT, 100));
             rt_result_free(r);
         }
-        unload(&j);
+        unit_unload(&j);
     }
     TEST("warnings: no way on (completed), over 100% (scaled), NaN probability (taken as 0)") {
         J j;
-        if (load(&j, "persona X { share 50% }\npersona Y { share 50% }\n"
+        if (unit_load(&j, "persona X { share 50% }\npersona Y { share 50% }\n"
                      "stage A { -> B 30% when persona == X  -> C 100% when persona == Y }\n"
                      "stage B { -> D 80% + mood  -> E 50% }\n"
                      "stage C { -> D time / time }\nstage D {}\nstage E {}\n")) {
@@ -626,28 +596,28 @@ static void test_warnings(void)
             CHECK(j.msgs && strstr(j.msgs, "t.journey:4:22: error: --exact needs arrow probabilities"));
             CHECK(j.msgs && strstr(j.msgs, "depends on 'mood'"));
         }
-        unload(&j);
+        unit_unload(&j);
     }
     TEST("exact: refuses rules and visits(), and stages customers can never leave") {
         J j;
-        if (load(&j, "stage A { -> B 50% when visits(A) < 2  -> churn otherwise }\nstage B {}\n")) {
+        if (unit_load(&j, "stage A { -> B 50% when visits(A) < 2  -> churn otherwise }\nstage B {}\n")) {
             CHECK(solve(&j) == NULL);
             fflush(j.out);
             CHECK(j.msgs && strstr(j.msgs, "depends on 'visits(A)'"));
         }
-        unload(&j);
-        if (load(&j, "stage A { -> B 100% }\nstage B {}\nrule R when stage == A { revenue += 1 }\n")) {
+        unit_unload(&j);
+        if (unit_load(&j, "stage A { -> B 100% }\nstage B {}\nrule R when stage == A { revenue += 1 }\n")) {
             CHECK(solve(&j) == NULL);
             fflush(j.out);
             CHECK(j.msgs && strstr(j.msgs, "t.journey:3:6: error: --exact cannot analyse rules: rule 'R'"));
         }
-        unload(&j);
-        if (load(&j, "stage A { -> B 50% -> churn otherwise }\nstage B { -> B 100% }\n")) {
+        unit_unload(&j);
+        if (unit_load(&j, "stage A { -> B 50% -> churn otherwise }\nstage B { -> B 100% }\n")) {
             CHECK(solve(&j) == NULL);
             fflush(j.out);
             CHECK(j.msgs && strstr(j.msgs, "stage 'B' can never leave"));
         }
-        unload(&j);
+        unit_unload(&j);
     }
 }
 
@@ -700,7 +670,7 @@ static void test_agreement(void)
 {
     TEST("exact vs simulation: a funnel with loops, personas, traits, touchpoints and revenue") {
         J j;
-        if (load(&j, "persona A { share 40% k = 0.2 }\npersona B { share 60% k = 0.6 }\n"
+        if (unit_load(&j, "persona A { share 40% k = 0.2 }\npersona B { share 60% k = 0.6 }\n"
                      "channel web \"Web\"\nchannel email \"Email\"\n"
                      "stage S1 { wait exponential(2 days)\n"
                      "  touchpoint T1 { channel web reach 50% emotion 0.2 cost 1 }\n"
@@ -713,16 +683,16 @@ static void test_agreement(void)
                      "stage Loyal { wait 30 days revenue 20 -> Loyal 80% -> End 10% -> churn otherwise \"cancel\" }\n"
                      "stage End { }\n"))
             compare(&j, 300000, 11);
-        unload(&j);
+        unit_unload(&j);
     }
     TEST("exact vs simulation: goals in a loop convert once; otherwise with a condition; no way on") {
         J j;
-        if (load(&j, "persona Fan { share 30% }\npersona Rest { share 70% }\n"
+        if (unit_load(&j, "persona Fan { share 30% }\npersona Rest { share 70% }\n"
                      "stage Visit { -> Buy 40%  -> Visit 30% when persona == Fan  -> Leave otherwise when persona == Rest }\n"
                      "stage Buy goal { revenue 5 -> Visit 50% -> churn otherwise \"done\" }\n"
                      "stage Leave { -> churn 60% when persona == Rest \"left\" }\n"))
             compare(&j, 300000, 12);
-        unload(&j);
+        unit_unload(&j);
     }
     TEST("exact vs simulation: a 30-stage chain with back edges and two goals") {
         Buf b = BUF_INIT;
@@ -734,8 +704,8 @@ static void test_agreement(void)
             buf_printf(&b, "  -> churn otherwise \"r%d\" }\n", i % 4);
         }
         J j;
-        if (load(&j, buf_str(&b))) compare(&j, 200000, 13);
-        unload(&j);
+        if (unit_load(&j, buf_str(&b))) compare(&j, 200000, 13);
+        unit_unload(&j);
         buf_free(&b);
     }
 }
@@ -744,7 +714,7 @@ static void test_determinism(void)
 {
     TEST("same seed: byte-identical JSON for 1, 2 and 4 threads; another seed differs") {
         J j;
-        if (load(&j, "persona A { share 50% t = 1 }\npersona B { share 50% t = 0 }\n"
+        if (unit_load(&j, "persona A { share 50% t = 1 }\npersona B { share 50% t = 0 }\n"
                      "curve { S 0.2 }\n"
                      "stage S { wait exponential(3 days) touchpoint T { reach 50% emotion 0.3 cost 1 }\n"
                      "  -> S 20% + 10% * mood  -> G 40%  -> churn otherwise \"x\" }\n"
@@ -762,7 +732,7 @@ static void test_determinism(void)
             CHECK(strcmp(buf_str(&out[0]), buf_str(&out[3])) != 0);
             for (int k = 0; k < 4; k++) buf_free(&out[k]);
         }
-        unload(&j);
+        unit_unload(&j);
     }
 }
 

@@ -1,0 +1,31 @@
+/* journey.c: unit tests' journeys from text (see journey.h). */
+#include "journey.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+
+bool unit_load(UnitJourney *j, const char *text)
+{
+    memset(j, 0, sizeof *j);
+    j->out = open_memstream(&j->msgs, &j->msgs_len);
+    CheckInput in = {.path = "t.journey", .text = text, .len = strlen(text), .stdlib_dir = "stdlib", .diag_out = j->out};
+    checked_load(&j->c, &in);
+    fflush(j->out);
+    if (j->c.status != CHECKED_OK) {
+        printf("FAIL %s: the journey does not check:\n%s\n", unit_current, j->msgs ? j->msgs : "");
+        unit_current_failed = true;
+        return false;
+    }
+    j->rm = rt_compile(j->c.model);
+    return true;
+}
+
+void unit_unload(UnitJourney *j)
+{
+    rt_model_free(j->rm);
+    checked_free(&j->c);
+    if (j->out) fclose(j->out);
+    free(j->msgs);
+}
