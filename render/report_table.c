@@ -525,6 +525,19 @@ static void mood_bar(Buf *t, double v)
     }
 }
 
+/* A table of the channels: their names, then the columns `cols`. */
+static void channel_grid(const RtResult *r, Buf *b, const Column *cols, int ncols)
+{
+    const char *first[] = {FIG_CHANNELS.members[CHANNEL_NAME].short_title};
+    Grid g;
+    grid_open(&g, first, 1, &FIG_CHANNELS, cols, ncols);
+    for (int c = fig_first(&FIG_CHANNELS, r, -1); c >= 0; c = fig_after(&FIG_CHANNELS, r, -1, c)) {
+        cell_text(&g, text_of(r, &FIG_CHANNELS, CHANNEL_NAME, c, -1));
+        cells(&g, r, &FIG_CHANNELS, cols, ncols, c, -1);
+    }
+    grid_print(&g, b);
+}
+
 /* Whether a curve shown gives a reason (the column is left out when none does). */
 static bool any_curve_reason(const RtResult *r)
 {
@@ -596,16 +609,9 @@ static void channels(const RtResult *r, Buf *b)
         COLUMN(CHANNEL_REACHED),     COLUMN(CHANNEL_REACHED_RATE),    COLUMN(CHANNEL_COST),
         COLUMN(CHANNEL_ACQUISITION_COST), COLUMN(CHANNEL_CONVERSIONS), COLUMN(CHANNEL_CONVERSION_RATE),
     };
-    const char *first[] = {FIG_CHANNELS.members[CHANNEL_NAME].short_title};
     if (fig_first(&FIG_CHANNELS, r, -1) < 0) return;
     buf_puts(b, "\nChannels (acquisition cost: spent up to each conversion, and on prospects who never converted)\n");
-    Grid g;
-    grid_open(&g, first, 1, &FIG_CHANNELS, cols, NCOLS(cols));
-    for (int c = fig_first(&FIG_CHANNELS, r, -1); c >= 0; c = fig_after(&FIG_CHANNELS, r, -1, c)) {
-        cell_text(&g, text_of(r, &FIG_CHANNELS, CHANNEL_NAME, c, -1));
-        cells(&g, r, &FIG_CHANNELS, cols, NCOLS(cols), c, -1);
-    }
-    grid_print(&g, b);
+    channel_grid(r, b, cols, NCOLS(cols));
 }
 
 /* Conversions attributed to each channel, and its CAC, by each attribution model. */
@@ -616,17 +622,10 @@ static void attribution(const RtResult *r, Buf *b)
         COLUMN(CHANNEL_LAST_CONVERSIONS), COLUMN(CHANNEL_LAST_CAC),           COLUMN(CHANNEL_LINEAR_CONVERSIONS),
         COLUMN(CHANNEL_LINEAR_CAC),       COLUMN(CHANNEL_REMOVAL_CONVERSIONS), COLUMN(CHANNEL_REMOVAL_CAC),
     };
-    const char *first[] = {FIG_CHANNELS.members[CHANNEL_NAME].short_title};
     if (fig_first(&FIG_CHANNELS, r, -1) < 0 || fig_get(&FIG_REPORT.members[R_CUSTOMERS], r, 0, -1).note) return;
     buf_puts(b, "\nAttribution (conversions credited to each channel met up to converting, and CAC: its "
                 "acquisition cost per conversion credited)\n");
-    Grid g;
-    grid_open(&g, first, 1, &FIG_CHANNELS, cols, NCOLS(cols));
-    for (int c = fig_first(&FIG_CHANNELS, r, -1); c >= 0; c = fig_after(&FIG_CHANNELS, r, -1, c)) {
-        cell_text(&g, text_of(r, &FIG_CHANNELS, CHANNEL_NAME, c, -1));
-        cells(&g, r, &FIG_CHANNELS, cols, NCOLS(cols), c, -1);
-    }
-    grid_print(&g, b);
+    channel_grid(r, b, cols, NCOLS(cols));
 }
 
 /* The survey touchpoints: who answered, and the NPS or CSAT they gave. */
