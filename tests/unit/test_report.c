@@ -407,6 +407,7 @@ static RtResult *made_up_run(Loaded *j)
     o.max_steps = SIM_DEFAULT_MAX_STEPS;
     RtResult *r = sim_run(j->rm, &o);
     static const double added[3][2] = {{10, 0}, {8, 3}, {5, 4}};
+    free(r->months); /* the run's own calendar, replaced by the made-up one */
     r->months = xcalloc(3, sizeof *r->months);
     r->nmonths = 3;
     r->has_arrivals = true;
