@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "cjm.h"
-#include "kpi.h"
 #include "sweep.h"
 #include "unit.h"
 
