@@ -608,7 +608,8 @@ static void figures_of(const RtResult *run, CmpStat *st)
     RtKpis k = rt_kpis(run);
     RtMoney money = rt_money(run);
     RtRate churn = rt_rate(run->churned, run->cohort, run->exact);
-    int day90 = 1; /* rt_retention_days[1] */
+    int day90 = 0;
+    while (day90 + 1 < RT_RETENTION_DAYS && rt_retention_days[day90] != 90) day90++;
     RtEstimate v[CMP_NMETRICS] = {
         [CMP_CONVERSION] = {k.converted.rate, k.converted.lo, k.converted.hi},
         [CMP_LOST] = {k.lost.rate, k.lost.lo, k.lost.hi},
@@ -645,8 +646,8 @@ static double quadratic(const Cov *c, const int *idx, const double *g, int n)
     return q > 0 ? q : 0;
 }
 
-/* The half-widths of a change's interval (*h) and of independent runs' (*independent), and
- * (*value_h) that of the variant's own value. NaN where there is none. */
+/* Half-widths of 95% intervals: of a change, of the change independent runs of the same size would
+ * measure, and of the variant's own value. NaN where there is none. */
 typedef struct Widths {
     double change, independent, value;
 } Widths;
