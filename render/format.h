@@ -12,7 +12,7 @@
 #include "buf.h"
 
 /* ---- aligned columns ---- */
-enum { GRID_MAX_COLS = 12 };
+enum { GRID_MAX_COLS = 14 };
 
 typedef struct Grid {
     int ncols;

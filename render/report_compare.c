@@ -16,49 +16,79 @@
 
 /* ---- numbers ---- */
 
-/* The order of the figures in tables. */
-static const CmpMetric SHOWN[CMP_NMETRICS] = {
-    CMP_CONVERSION, CMP_CHURN, CMP_RETENTION90, CMP_REVENUE, CMP_COST, CMP_CAC, CMP_TTC, CMP_NPS,
+/* The rows of a scenario's table: the run's headline, in its order (compare.h lists the rest,
+ * which JSON and CSV give). */
+static const CmpMetric SHOWN[] = {
+    CMP_CONVERSION, CMP_LOST,    CMP_TTC,     CMP_CUSTOMER_CHURN, CMP_MONTHLY_CHURN, CMP_RETENTION90, CMP_ARPU,
+    CMP_LTV,        CMP_CAC,     CMP_COST_TO_SERVE, CMP_LTV_CAC, CMP_PAYBACK,        CMP_NPS,
 };
+enum { NSHOWN = sizeof SHOWN / sizeof SHOWN[0] };
 
-/* The figures of a sweep's table and charts. Every sweep shows the same ones, whatever it varies:
+/* The figures of a sweep's table and charts: the unit economics a CX lead watches as a parameter
+ * moves (docs/compare.md says why these). Every sweep shows the same ones, whatever it varies:
  * what a parameter can change is not only its own figure (a cost changes conversion too when a
- * rule reads it), and tables of different sweeps line up. Churn, retention and NPS are in the
- * JSON and CSV reports. */
-static const CmpMetric SWEPT[] = {CMP_CONVERSION, CMP_REVENUE, CMP_COST, CMP_CAC, CMP_TTC};
+ * rule reads it), and tables of different sweeps line up. The others are in the JSON and CSV
+ * reports. */
+static const CmpMetric SWEPT[] = {CMP_CONVERSION, CMP_TTC, CMP_CUSTOMER_CHURN, CMP_LTV, CMP_CAC, CMP_LTV_CAC};
 enum { NSWEPT = sizeof SWEPT / sizeof SWEPT[0] };
 
-/* Each figure compared is a figure of the run's report (figures.def), which gives its kind (how
- * it is shown) and its title in the HTML sweep's table. The comparison's reports name it with a
- * key of their own (JSON and CSV: docs/report-json.md), and the rows of a scenario's table, a
- * terminal sweep's narrow columns and the sweep's charts have titles of their own. */
+/* Each figure compared is a figure of the run's report (figures.def): its name there is its key in
+ * the comparison's JSON (the same path: "money.cac") and CSV, and its title the row of a scenario's
+ * table; its kind says how it is shown. A terminal sweep's narrow columns and the sweep's charts
+ * have titles of their own. */
 typedef struct Metric {
-    const FigTable *table;
+    const FigTable *outer; /* the object around `table` in the run's JSON (customers around retention) */
+    const FigTable *table; /* the run's object holding the figure; FIG_REPORT: the top level */
     int member;
-    const char *key;    /* in JSON and CSV */
-    const char *title;  /* a row of a scenario's table */
-    const char *column; /* a terminal sweep's column */
-    const char *chart;  /* the title of a sweep's chart */
+    const char *column;    /* a terminal sweep's column */
+    const char *chart;     /* the title of a sweep's chart */
 } Metric;
 
 static const Metric METRICS[CMP_NMETRICS] = {
-    [CMP_CONVERSION] = {&FIG_REPORT, R_CONVERSION, "conversion", "Conversion", "Conversion", "Conversion"},
-    [CMP_CHURN] = {&FIG_REPORT, R_COHORT_CHURN, "churn", "Churn", "Churn", "Churn"},
-    [CMP_RETENTION90] = {&FIG_COHORT_RETENTION, COHORT_RET_DAY_90, "retention_90", "Retention day 90", "Retention",
-                         "Retention at day 90"},
-    [CMP_REVENUE] = {&FIG_MONEY_TABLE, MONEY_ARPU, "revenue_per_customer", "Revenue / customer", "Revenue",
-                     "Revenue per customer"},
-    [CMP_COST] = {&FIG_MONEY_TABLE, MONEY_COST_PER_MEMBER, "cost_per_customer", "Cost / customer", "Cost",
-                  "Cost per customer"},
-    [CMP_NPS] = {&FIG_SATISFACTION, SAT_COHORT_NPS, "nps", "NPS", "NPS", "NPS"},
-    [CMP_CAC] = {&FIG_MONEY_TABLE, MONEY_COST_PER_CONVERSION, "cac", "CAC", "CAC", "CAC"},
-    [CMP_TTC] = {&FIG_TIME_TO_CONVERT, TTC_MEAN, "time_to_convert", "Time to convert", "To convert",
-                 "Time to convert (days)"},
+    [CMP_CONVERSION] = {NULL, &FIG_REPORT, R_CONVERSION, "Conversion", "Conversion"},
+    [CMP_LOST] = {NULL, &FIG_PROSPECTS, PRO_LOST, "Lost", "Lost before converting"},
+    [CMP_TTC] = {NULL, &FIG_TIME_TO_CONVERT, TTC_MEAN, "To convert", "Time to convert (days)"},
+    [CMP_CUSTOMER_CHURN] = {NULL, &FIG_CUSTOMERS, CUS_CHURN, "Customer churn", "Customer churn"},
+    [CMP_MONTHLY_CHURN] = {NULL, &FIG_CUSTOMERS, CUS_MONTHLY_CHURN, "Monthly churn", "Monthly churn"},
+    [CMP_RETENTION90] = {&FIG_CUSTOMERS, &FIG_CUSTOMER_RETENTION, CRET_DAY_90, "Retention 90 d",
+                         "Retention 90 days after converting"},
+    [CMP_ARPU] = {NULL, &FIG_MONEY_TABLE, MONEY_ARPU, "ARPU", "ARPU"},
+    [CMP_LTV] = {NULL, &FIG_MONEY_TABLE, MONEY_LTV, "LTV", "LTV"},
+    [CMP_CAC] = {NULL, &FIG_MONEY_TABLE, MONEY_CAC, "CAC", "CAC"},
+    [CMP_COST_TO_SERVE] = {NULL, &FIG_MONEY_TABLE, MONEY_COST_TO_SERVE, "Cost to serve", "Cost to serve"},
+    [CMP_LTV_CAC] = {NULL, &FIG_MONEY_TABLE, MONEY_LTV_CAC, "LTV:CAC", "LTV:CAC"},
+    [CMP_PAYBACK] = {NULL, &FIG_MONEY_TABLE, MONEY_PAYBACK, "Payback", "Payback (days)"},
+    [CMP_COST_PER_MEMBER] = {NULL, &FIG_MONEY_TABLE, MONEY_COST_PER_MEMBER, "Cost / member", "Cost per cohort member"},
+    [CMP_COST_PER_CONVERSION] = {NULL, &FIG_MONEY_TABLE, MONEY_COST_PER_CONVERSION, "Cost / conv.",
+                                 "Cost per conversion"},
+    [CMP_NPS] = {NULL, &FIG_SATISFACTION, SAT_NPS, "NPS", "NPS"},
+    [CMP_COHORT_CHURN] = {NULL, &FIG_REPORT, R_COHORT_CHURN, "Churned", "Churned (prospects and customers)"},
 };
 
 static const Figure *figure_of(CmpMetric k) { return &METRICS[k].table->members[METRICS[k].member]; }
 
 static FigKind kind_of(CmpMetric k) { return figure_of(k)->kind; }
+
+static const char *title_of(CmpMetric k) { return figure_of(k)->title; }
+
+/* The figure's path in the run's JSON report, "money.cac" (the comparison's CSV names it so). */
+static void path_of(CmpMetric k, Buf *b)
+{
+    const Metric *x = &METRICS[k];
+    if (x->outer && *x->outer->key) buf_printf(b, "%s.", x->outer->key);
+    if (*x->table->key) buf_printf(b, "%s.", x->table->key);
+    buf_puts(b, figure_of(k)->key);
+}
+
+/* Why variant v's figure k (v -1: the journey's) does not exist, as `cjm run` says it; NULL when
+ * it does. */
+static const char *note_of(const CmpResult *r, int v, CmpMetric k)
+{
+    const CmpStat *s = v < 0 ? &r->base[k] : cmp_stat(r, v, k);
+    if (isfinite(s->value)) return NULL;
+    const char *why = fig_get(figure_of(k), cmp_run_of(r, v), 0, -1).note;
+    return why ? why : "not known";
+}
 
 /* Times for people, as the run's reports show them (format.h): the unit is the one the largest
  * magnitude of what is shown together reaches ("4.8 h", "-1.5 … +2.0 h"), so a change and its
@@ -69,21 +99,9 @@ static void signed_time(Buf *b, double days, Duration unit, bool sign)
     buf_printf(b, " %s", unit.unit);
 }
 
-/* A figure's value: 12.3%, 4.56, +12.0, 4.9 d; "-" when it does not exist. Rounded as the run's
- * reports round it (format_fixed(), as fig_text does), and the changes likewise. */
-static void level(Buf *b, CmpMetric k, double v)
-{
-    if (!isfinite(v)) {
-        buf_puts(b, "-");
-        return;
-    }
-    switch (kind_of(k)) {
-    case FIG_RATE: format_fixed(b, 100 * v, 1, false); buf_putc(b, '%'); break;
-    case FIG_NPS: format_fixed(b, v, 1, true); break;
-    case FIG_DAYS: format_duration(b, v, " "); break;
-    default: format_fixed(b, v, 2, false); break;
-    }
-}
+/* A figure's value as `cjm run` shows it (fig_text): 12.3%, 4.56, +12.0, 4.9 d, 3.01×; "-" when
+ * it does not exist. The changes are rounded likewise (format_fixed()). */
+static void level(Buf *b, CmpMetric k, double v) { fig_text(b, kind_of(k), v, false); }
 
 /* A change: +1.23 pt, -0.45, +3.0, +1.2 d. */
 static void change(Buf *b, CmpMetric k, double v)
@@ -230,7 +248,7 @@ static void table_title(const CmpResult *r, const Model *m, const char *file, Bu
     buf_putc(b, '\n');
 }
 
-/* The journey's conversion and revenue, which removals and sweeps change. */
+/* The journey's conversion and unit economics, which removals and sweeps change. */
 static void table_baseline(const CmpResult *r, Buf *b)
 {
     buf_puts(b, "\nThe journey as written: conversion ");
@@ -240,9 +258,46 @@ static void table_baseline(const CmpResult *r, Buf *b)
         value_interval(b, CMP_CONVERSION, r->base[CMP_CONVERSION].value_lo, r->base[CMP_CONVERSION].value_hi);
         buf_putc(b, ')');
     }
-    buf_puts(b, ", revenue per customer ");
-    level(b, CMP_REVENUE, r->base[CMP_REVENUE].value);
+    static const CmpMetric more[] = {CMP_LTV, CMP_CAC, CMP_LTV_CAC};
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
+        buf_printf(b, ", %s ", title_of(more[i]));
+        level(b, more[i], r->base[more[i]].value);
+    }
     buf_putc(b, '\n');
+}
+
+/* Why figures are missing ("-") under a table: one line per reason, naming the figures (and
+ * whose: the journey's, the scenario's, at a value of a sweep) it applies to, as `cjm run` gives
+ * the reason. */
+enum { MAX_REASONS = 2 * CMP_NMETRICS };
+typedef struct Reasons {
+    const char *why[MAX_REASONS];
+    Buf what[MAX_REASONS];
+    int n;
+} Reasons;
+
+static void reason_add(Reasons *x, const char *why, const char *what, const char *whose)
+{
+    int i = 0;
+    while (i < x->n && strcmp(x->why[i], why) != 0) i++;
+    if (i == x->n) {
+        if (x->n == MAX_REASONS) return;
+        x->why[x->n] = why;
+        x->what[x->n++] = (Buf)BUF_INIT;
+    } else {
+        buf_puts(&x->what[i], ", ");
+    }
+    buf_puts(&x->what[i], what);
+    if (whose) buf_printf(&x->what[i], " (%s)", whose);
+}
+
+static void reasons_print(Reasons *x, const char *prefix, Buf *b)
+{
+    for (int i = 0; i < x->n; i++) {
+        buf_printf(b, "  - %s%s: %s\n", prefix, buf_str(&x->what[i]), x->why[i]);
+        buf_free(&x->what[i]);
+    }
+    x->n = 0;
 }
 
 static void table_scenario(const CmpResult *r, int v, Buf *b)
@@ -261,10 +316,11 @@ static void table_scenario(const CmpResult *r, int v, Buf *b)
         grid_cell(&g, "95%% CI of the change");
         grid_cell(&g, "%s", "");
     }
-    for (int i = 0; i < CMP_NMETRICS; i++) {
+    Reasons missing = {0};
+    for (int i = 0; i < NSHOWN; i++) {
         CmpMetric k = SHOWN[i];
         const CmpStat *s = cmp_stat(r, v, k);
-        grid_cell(&g, "%s", METRICS[k].title);
+        grid_cell(&g, "%s", title_of(k));
         cell(&g, level, k, s->base);
         cell(&g, level, k, s->value);
         cell_change(&g, k, s);
@@ -272,8 +328,16 @@ static void table_scenario(const CmpResult *r, int v, Buf *b)
             cell_interval(&g, k, s->lo, s->hi, false);
             grid_cell(&g, "%s", s->significant ? "significant" : "");
         }
+        const char *in_journey = note_of(r, -1, k), *in_scenario = note_of(r, v, k);
+        if (in_journey && in_scenario && strcmp(in_journey, in_scenario) == 0)
+            reason_add(&missing, in_journey, title_of(k), NULL);
+        else {
+            if (in_journey) reason_add(&missing, in_journey, title_of(k), "the journey");
+            if (in_scenario) reason_add(&missing, in_scenario, title_of(k), "the scenario");
+        }
     }
     grid_print(&g, b);
+    reasons_print(&missing, "", b);
 }
 
 static void table_removals(const CmpResult *r, Buf *b)
@@ -323,12 +387,13 @@ static void table_sweep(const CmpResult *r, Buf *b)
     const CmpSet *set = r->set;
     buf_puts(b, "\n");
     Grid g;
-    grid_init(&g, r->exact ? "rrrrrr" : "rrlrlrlrlrl");
+    grid_init(&g, r->exact ? "rrrrrrr" : "rrlrlrlrlrlrl");
     grid_cell(&g, "%s", set->sweep_what);
     for (int f = 0; f < NSWEPT; f++) {
         grid_cell(&g, "%s", METRICS[SWEPT[f]].column);
         if (!r->exact) grid_cell(&g, "95%% CI");
     }
+    Reasons missing = {0};
     for (int i = 0; i < set->n; i++) {
         grid_cell(&g, "%s", set->v[i].name);
         for (int f = 0; f < NSWEPT; f++) {
@@ -338,9 +403,19 @@ static void table_sweep(const CmpResult *r, Buf *b)
         }
     }
     grid_print(&g, b);
-    buf_puts(b, "\nRevenue and cost per customer; CAC: cost per conversion; to convert: the mean time to convert of\n"
-                "converted customers.");
-    buf_puts(b, r->exact ? "\n" : " Intervals are each value's own.\n");
+    buf_puts(b, "\nTo convert: the mean time to convert of converted customers; customer churn: of customers;\n"
+                "LTV: revenue per customer from conversion on; CAC: acquisition cost per customer.\n");
+    if (!r->exact) buf_puts(b, "Intervals are each value's own.\n");
+    for (int f = 0; f < NSWEPT; f++) { /* "CAC at 0%, 10%: no customer converted" */
+        for (int i = 0; i < set->n; i++) {
+            const char *why = note_of(r, i, SWEPT[f]);
+            if (why) reason_add(&missing, why, set->v[i].name, NULL);
+        }
+        Buf at = BUF_INIT;
+        buf_printf(&at, "%s at ", title_of(SWEPT[f]));
+        reasons_print(&missing, buf_str(&at), b);
+        buf_free(&at);
+    }
 }
 
 void render_compare_table(const CmpResult *r, const Model *m, const char *file, Buf *out)
@@ -352,7 +427,8 @@ void render_compare_table(const CmpResult *r, const Model *m, const char *file, 
         for (int v = 0; v < set->n; v++) table_scenario(r, v, out);
         if (!r->exact)
             buf_puts(out, "\nChanges are scenario minus journey over the same customers (common random numbers);\n"
-                          "significant: the 95% interval of the change excludes 0.\n");
+                          "significant: the 95% interval of the change excludes 0. The interval of retention is\n"
+                          "that of two independent runs (wider); payback has none.\n");
     } else if (set->mode == CMP_SWEEP) {
         table_sweep(r, out);
     } else {
@@ -369,9 +445,22 @@ static void json_pair(Json *j, const char *k, double lo, double hi)
     json_put_pair(j, lo, hi);
 }
 
-static void json_stat(Json *j, const CmpResult *r, const CmpStat *s, CmpMetric k)
+/* A figure of the journey (v -1) or of variant v, as its object in "baseline" or "figures". */
+typedef void (*JsonFigure)(Json *j, const CmpResult *r, int v, CmpMetric k);
+
+static void json_baseline_figure(Json *j, const CmpResult *r, int v, CmpMetric k)
 {
-    json_key(j, METRICS[k].key);
+    (void)v;
+    json_open(j, '{');
+    json_num(j, "value", r->base[k].value);
+    json_pair(j, "ci95", r->base[k].value_lo, r->base[k].value_hi);
+    json_text(j, "note", note_of(r, -1, k));
+    json_close(j, '}');
+}
+
+static void json_variant_figure(Json *j, const CmpResult *r, int v, CmpMetric k)
+{
+    const CmpStat *s = cmp_stat(r, v, k);
     json_open(j, '{');
     json_num(j, "baseline", s->base);
     json_num(j, "value", s->value);
@@ -381,10 +470,44 @@ static void json_stat(Json *j, const CmpResult *r, const CmpStat *s, CmpMetric k
     if (r->exact) {
         json_text(j, "significant", NULL);
     } else {
-        json_bool(j, "significant", s->significant);
+        if (isfinite(s->lo)) json_bool(j, "significant", s->significant);
+        else json_text(j, "significant", NULL); /* no interval: payback, a figure missing */
         json_num(j, "independent_half_width", s->independent);
     }
+    json_text(j, "note", note_of(r, v, k));
     json_close(j, '}');
+}
+
+/* The objects of the run's JSON report that hold figure k, outermost first ("customers",
+ * "retention"); how many. */
+static int parents_of(CmpMetric k, const char *parent[2])
+{
+    int n = 0;
+    if (METRICS[k].outer && *METRICS[k].outer->key) parent[n++] = METRICS[k].outer->key;
+    if (*METRICS[k].table->key) parent[n++] = METRICS[k].table->key;
+    return n;
+}
+
+/* Every figure, under the path it has in the run's JSON report ("money": {"cac": {...}}): figures
+ * of one object are neighbours in compare.h's order, so each object is opened once. */
+static void json_figures(Json *j, const CmpResult *r, int v, JsonFigure write)
+{
+    const char *open[2];
+    int nopen = 0;
+    for (int k = 0; k < CMP_NMETRICS; k++) {
+        const char *parent[2];
+        int np = parents_of((CmpMetric)k, parent), same = 0;
+        while (same < nopen && same < np && strcmp(open[same], parent[same]) == 0) same++;
+        for (; nopen > same; nopen--) json_close(j, '}');
+        for (; nopen < np; nopen++) {
+            json_key(j, parent[nopen]);
+            json_open(j, '{');
+            open[nopen] = parent[nopen];
+        }
+        json_key(j, figure_of((CmpMetric)k)->key);
+        write(j, r, v, (CmpMetric)k);
+    }
+    for (; nopen > 0; nopen--) json_close(j, '}');
 }
 
 static void json_variant(Json *j, const CmpResult *r, int v, int rank)
@@ -401,7 +524,7 @@ static void json_variant(Json *j, const CmpResult *r, int v, int rank)
     }
     json_key(j, "figures");
     json_open(j, '{');
-    for (int k = 0; k < CMP_NMETRICS; k++) json_stat(j, r, cmp_stat(r, v, (CmpMetric)k), (CmpMetric)k);
+    json_figures(j, r, v, json_variant_figure);
     json_close(j, '}');
     json_close(j, '}');
 }
@@ -411,7 +534,7 @@ void render_compare_json(const CmpResult *r, const Model *m, const char *file, B
     const CmpSet *set = r->set;
     Json j = {out, 0, true, 0};
     json_open(&j, '{');
-    json_num(&j, "schema", 1);
+    json_num(&j, "schema", COMPARE_JSON_SCHEMA);
     json_text(&j, "journey", m->title);
     json_text(&j, "file", file);
     json_num(&j, "cohort", r->cohort);
@@ -424,13 +547,7 @@ void render_compare_json(const CmpResult *r, const Model *m, const char *file, B
     json_text(&j, "sweep", set->sweep_what);
     json_key(&j, "baseline");
     json_open(&j, '{');
-    for (int k = 0; k < CMP_NMETRICS; k++) {
-        json_key(&j, METRICS[k].key);
-        json_open(&j, '{');
-        json_num(&j, "value", r->base[k].value);
-        json_pair(&j, "ci95", r->base[k].value_lo, r->base[k].value_hi);
-        json_close(&j, '}');
-    }
+    json_figures(&j, r, -1, json_baseline_figure);
     json_close(&j, '}');
     json_key(&j, "variants");
     json_open(&j, '[');
@@ -447,15 +564,17 @@ void render_compare_csv(const CmpResult *r, Buf *out)
 {
     const CmpSet *set = r->set;
     buf_puts(out, "variant,label,parameter,figure,baseline,value,value_ci_low,value_ci_high,change,ci_low,ci_high,"
-                  "significant\n");
+                  "significant,note\n");
     for (int i = 0; i < set->n; i++) {
         int v = is_removal(set->mode) ? r->order[i] : i;
         for (int k = 0; k < CMP_NMETRICS; k++) {
             const CmpStat *s = cmp_stat(r, v, (CmpMetric)k);
+            Buf path = BUF_INIT;
+            path_of((CmpMetric)k, &path);
             csv_str(out, set->v[v].name, false);
             csv_str(out, set->v[v].label, false);
             csv_num(out, set->mode == CMP_SWEEP ? set->v[v].value : NAN, false);
-            csv_str(out, METRICS[k].key, false);
+            csv_str(out, buf_str(&path), false);
             csv_num(out, s->base, false);
             csv_num(out, s->value, false);
             csv_num(out, s->value_lo, false);
@@ -463,7 +582,9 @@ void render_compare_csv(const CmpResult *r, Buf *out)
             csv_num(out, s->change, false);
             csv_num(out, s->lo, false);
             csv_num(out, s->hi, false);
-            csv_str(out, r->exact ? "" : s->significant ? "true" : "false", true);
+            csv_str(out, r->exact || !isfinite(s->lo) ? "" : s->significant ? "true" : "false", false);
+            csv_str(out, note_of(r, v, (CmpMetric)k), true);
+            buf_free(&path);
         }
     }
 }
@@ -552,7 +673,7 @@ static void sweep_line(Buf *b, const CmpResult *r, CmpMetric k, const char *titl
         if (z > yhi) yhi = z;
     }
     if (!(ylo <= yhi)) ylo = 0, yhi = 1; /* no value at all (CAC and time to convert without conversions) */
-    if (k == CMP_CONVERSION && ylo > 0) ylo = 0;
+    if (kind_of(k) == FIG_RATE && ylo > 0) ylo = 0;
     double xt[CHART_MAX_TICKS], yt[CHART_MAX_TICKS];
     int nx, ny;
     double xs = chart_ticks(&xlo, &xhi, 9, xt, &nx), ys = chart_ticks(&ylo, &yhi, 6, yt, &ny);
@@ -563,7 +684,7 @@ static void sweep_line(Buf *b, const CmpResult *r, CmpMetric k, const char *titl
     chart_open(&c, b, 480, 300, buf_str(&label));
     chart_plot_area(&c, 64, 16, 464, 240);
     chart_scale(&c, xlo, xhi, ylo, yhi);
-    chart_y_axis(&c, yt, ny, ys, k == CMP_CONVERSION ? CHART_PERCENT : CHART_NUMBER, title);
+    chart_y_axis(&c, yt, ny, ys, kind_of(k) == FIG_RATE ? CHART_PERCENT : CHART_NUMBER, title);
     chart_x_axis(&c, xt, nx, xs, set->sweep_percent ? CHART_PERCENT : CHART_NUMBER, set->sweep_what);
     for (int i = 0; i < n && !r->exact; i++) {
         const CmpStat *s = cmp_stat(r, i, k);
@@ -589,6 +710,20 @@ static void td(Buf *b, void (*fmt)(Buf *, CmpMetric, double), CmpMetric k, doubl
     buf_puts(b, "</td>");
 }
 
+/* The value of variant v's figure k (v -1: the journey's), or "-" with the reason it is missing
+ * as its tooltip. */
+static void td_value(Buf *b, const CmpResult *r, int v, CmpMetric k)
+{
+    const char *why = note_of(r, v, k);
+    if (!why) {
+        td(b, level, k, (v < 0 ? &r->base[k] : cmp_stat(r, v, k))->value);
+        return;
+    }
+    buf_puts(b, "<td class=\"n\" title=\"");
+    chart_escape(b, why);
+    buf_puts(b, "\">-</td>");
+}
+
 /* The table of a scenario's figures. */
 static void html_scenario(Buf *b, const CmpResult *r, int v)
 {
@@ -605,14 +740,14 @@ static void html_scenario(Buf *b, const CmpResult *r, int v)
                 "<th class=\"n\" scope=\"col\">Change</th>");
     if (!r->exact) buf_puts(b, "<th class=\"n\" scope=\"col\">95% CI of the change</th><th scope=\"col\"></th>");
     buf_puts(b, "</tr></thead>\n<tbody>\n");
-    for (int i = 0; i < CMP_NMETRICS; i++) {
+    for (int i = 0; i < NSHOWN; i++) {
         CmpMetric k = SHOWN[i];
         const CmpStat *s = cmp_stat(r, v, k);
         buf_puts(b, "<tr><td>");
-        chart_escape(b, METRICS[k].title);
+        chart_escape(b, title_of(k));
         buf_puts(b, "</td>");
-        td(b, level, k, s->base);
-        td(b, level, k, s->value);
+        td_value(b, r, -1, k);
+        td_value(b, r, v, k);
         td(b, change, k, s->change);
         if (!r->exact) {
             buf_puts(b, "<td class=\"n\">");
@@ -631,11 +766,7 @@ static void html_sweep_table(Buf *b, const CmpResult *r)
     buf_puts(b, "<div class=\"tablewrap\"><table>\n<thead><tr><th class=\"n\" scope=\"col\">");
     chart_escape(b, set->sweep_what);
     buf_puts(b, "</th>");
-    for (int f = 0; f < NSWEPT; f++) {
-        /* the run's title of the figure ("Time to convert" for its mean) */
-        const Figure *fig = SWEPT[f] == CMP_TTC ? &FIG_REPORT.members[R_TIME_TO_CONVERT] : figure_of(SWEPT[f]);
-        buf_printf(b, "<th class=\"n\" scope=\"col\">%s</th>", fig->title);
-    }
+    for (int f = 0; f < NSWEPT; f++) buf_printf(b, "<th class=\"n\" scope=\"col\">%s</th>", title_of(SWEPT[f]));
     buf_puts(b, "</tr></thead>\n<tbody>\n");
     for (int i = 0; i < set->n; i++) {
         buf_puts(b, "<tr><td class=\"n\">");
@@ -713,12 +844,12 @@ void render_compare_html(const CmpResult *r, Buf *out)
         buf_printf(&title, "Sweep of %s", set->sweep_what);
         html_text(out, "h2", NULL, buf_str(&title));
         buf_free(&title);
-        html_text(out, "p", "intro", r->exact ? "Each value of the parameter, solved exactly: conversion, revenue and "
-                                                "cost per customer, CAC (cost per conversion) and the mean time to "
-                                                "convert of converted customers."
+        html_text(out, "p", "intro", r->exact ? "Each value of the parameter, solved exactly: conversion, the mean "
+                                                "time to convert, customer churn (of customers), LTV, CAC "
+                                                "(acquisition cost per customer) and LTV:CAC."
                                               : "Each value of the parameter over the same customers (common random "
-                                                "numbers): conversion, revenue and cost per customer, CAC (cost per "
-                                                "conversion) and the mean time to convert of converted customers, "
+                                                "numbers): conversion, the mean time to convert, customer churn (of "
+                                                "customers), LTV, CAC (acquisition cost per customer) and LTV:CAC, "
                                                 "each with its 95% interval.");
         buf_puts(out, "<div class=\"grid2\">\n");
         for (int f = 0; f < NSWEPT; f++) sweep_line(out, r, SWEPT[f], METRICS[SWEPT[f]].chart);

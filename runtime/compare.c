@@ -15,6 +15,7 @@
 
 #include "arena.h"
 #include "exact.h"
+#include "kpi.h"
 
 #define Z95 1.959963984540054
 
@@ -283,70 +284,358 @@ bool cmp_set_sweep(CmpSet *set, const Model *m, const CmpSweep *sw, Buf *err)
 }
 
 /* ---- paired sums ----
- * Per customer, y = (x0, d): the journey's values x0 of the per-customer coordinates and the
- * differences d = x1 - x0 a variant makes. The coordinates are the linear figures, then the
- * time to convert of a converted customer (0 for the others: the numerator of the mean time to
- * convert). Sums of y and of y y' give every mean, variance and covariance needed; keeping d
- * (not x1) keeps the variance of a small difference free of cancellation. */
-enum { COORD_CONV_TIME = CMP_NLINEAR, NCOORD, DIM = 2 * NCOORD };
+ * Per customer, y = (x0, d): the journey's values x0 of the coordinates below and the differences
+ * d = x1 - x0 a variant makes. Sums of y and of the products y_i y_j that some figure needs (the
+ * set's Pairs) give every mean, variance and covariance of the changes' intervals; keeping d (not
+ * x1) keeps the variance of a small difference free of cancellation. */
+enum {
+    C_CONV,       /* 1 if converted */
+    C_LOST,       /* 1 if lost before converting */
+    C_CUST_CHURN, /* 1 if churned after converting */
+    C_CHURN,      /* 1 if churned, before or after converting */
+    C_EXPOSURE,   /* days followed after converting */
+    C_REVENUE,
+    C_COST,
+    C_ACQ,        /* acquisition cost */
+    C_SERVE,      /* cost to serve */
+    C_LTV,        /* revenue from the entry of conversion on */
+    C_NPS_NET,    /* promoters - detractors: of its survey answers, or its own final mood as a customer */
+    C_NPS_N,      /* its survey answers, or 1 as a customer */
+    C_CONV_TIME,  /* its time to convert, when converted */
+    NCOORD,
+    DIM = 2 * NCOORD
+};
+
+/* How the interval of a figure's change is made (compare.h), from which coordinates. A ratio is
+ * mean(num) / mean(den) times `scale` (NPS in points, monthly churn per 30 days). */
+typedef enum { PAIRED_MEAN, PAIRED_RATIO, UNPAIRED_KM, NO_INTERVAL } Method;
+typedef struct StatDef {
+    Method method;
+    int num, den;
+    double scale;
+} StatDef;
+
+static const StatDef STATS[CMP_NMETRICS] = {
+    [CMP_CONVERSION] = {PAIRED_MEAN, C_CONV, -1, 1},
+    [CMP_LOST] = {PAIRED_MEAN, C_LOST, -1, 1},
+    [CMP_TTC] = {PAIRED_RATIO, C_CONV_TIME, C_CONV, 1},
+    [CMP_CUSTOMER_CHURN] = {PAIRED_RATIO, C_CUST_CHURN, C_CONV, 1},
+    [CMP_MONTHLY_CHURN] = {PAIRED_RATIO, C_CUST_CHURN, C_EXPOSURE, 30},
+    [CMP_RETENTION90] = {UNPAIRED_KM, -1, -1, 1},
+    [CMP_ARPU] = {PAIRED_MEAN, C_REVENUE, -1, 1},
+    [CMP_LTV] = {PAIRED_RATIO, C_LTV, C_CONV, 1},
+    [CMP_CAC] = {PAIRED_RATIO, C_ACQ, C_CONV, 1},
+    [CMP_COST_TO_SERVE] = {PAIRED_RATIO, C_SERVE, C_CONV, 1},
+    [CMP_LTV_CAC] = {PAIRED_RATIO, C_LTV, C_ACQ, 1},
+    [CMP_PAYBACK] = {NO_INTERVAL, -1, -1, 1},
+    [CMP_NPS] = {PAIRED_RATIO, C_NPS_NET, C_NPS_N, 100},
+    [CMP_COHORT_CHURN] = {PAIRED_MEAN, C_CHURN, -1, 1},
+    [CMP_COST_PER_MEMBER] = {PAIRED_MEAN, C_COST, -1, 1},
+    [CMP_COST_PER_CONVERSION] = {PAIRED_RATIO, C_COST, C_CONV, 1},
+};
+
+/* The products y_i y_j (i <= j) some figure's interval needs: of a mean, its x0 and d; of a
+ * ratio, every pair of its numerator's and denominator's x0 and d. */
+typedef struct Pairs {
+    int n;
+    unsigned char ij[DIM * (DIM + 1) / 2][2];
+} Pairs;
+
+static void pairs_needed(Pairs *p)
+{
+    bool need[DIM][DIM] = {{false}};
+    for (int k = 0; k < CMP_NMETRICS; k++) {
+        const StatDef *s = &STATS[k];
+        int idx[4], n = 0;
+        if (s->method == PAIRED_MEAN || s->method == PAIRED_RATIO) {
+            idx[n++] = s->num;
+            idx[n++] = NCOORD + s->num;
+        }
+        if (s->method == PAIRED_RATIO) {
+            idx[n++] = s->den;
+            idx[n++] = NCOORD + s->den;
+        }
+        for (int a = 0; a < n; a++)
+            for (int b = 0; b < n; b++)
+                if (idx[a] <= idx[b]) need[idx[a]][idx[b]] = true;
+    }
+    p->n = 0;
+    for (int i = 0; i < DIM; i++)
+        for (int j = i; j < DIM; j++)
+            if (need[i][j]) {
+                p->ij[p->n][0] = (unsigned char)i;
+                p->ij[p->n][1] = (unsigned char)j;
+                p->n++;
+            }
+}
 
 typedef struct Moments {
     double n;
     double s[DIM];
-    double ss[DIM][DIM]; /* upper triangle (i <= j) */
+    double ss[DIM][DIM]; /* the Pairs' products only */
 } Moments;
 
-static void outcome_values(const SimOutcome *o, double *x)
+/* A customer's coordinates. `surveys`: its journey has NPS surveys, whose answers give the NPS
+ * (else the customers' final mood does: kpi.h). */
+static void outcome_values(const SimOutcome *o, bool surveys, double *x)
 {
-    x[CMP_CONVERSION] = o->converted;
-    x[CMP_CHURN] = o->churned;
-    x[CMP_RETENTION90] = !(o->churned && o->churn_time <= 90);
-    x[CMP_REVENUE] = o->revenue;
-    x[CMP_COST] = o->cost;
-    x[CMP_NPS] = 100.0 * ((double)o->promoter - (double)o->detractor);
-    x[COORD_CONV_TIME] = o->converted ? o->conv_time : 0;
+    x[C_CONV] = o->converted;
+    x[C_LOST] = o->churned && !o->converted;
+    x[C_CUST_CHURN] = o->churned && o->converted;
+    x[C_CHURN] = o->churned;
+    x[C_EXPOSURE] = o->converted ? o->exposure : 0;
+    x[C_REVENUE] = o->revenue;
+    x[C_COST] = o->cost;
+    x[C_ACQ] = o->acq_cost;
+    x[C_SERVE] = o->serve_cost;
+    x[C_LTV] = o->ltv_revenue;
+    if (surveys) {
+        x[C_NPS_NET] = (double)o->nps_promoters - (double)o->nps_detractors;
+        x[C_NPS_N] = o->nps_answers;
+    } else {
+        x[C_NPS_NET] = o->converted ? (double)o->promoter - (double)o->detractor : 0;
+        x[C_NPS_N] = o->converted;
+    }
+    x[C_CONV_TIME] = o->converted ? o->conv_time : 0;
 }
 
-static void moments_add(Moments *m, const SimOutcome *base, const SimOutcome *var)
+static void moments_add(Moments *m, const Pairs *p, const SimOutcome *base, bool base_surveys,
+                        const SimOutcome *var, bool var_surveys)
 {
     double y[DIM], x1[NCOORD];
-    outcome_values(base, y);
-    outcome_values(var, x1);
+    outcome_values(base, base_surveys, y);
+    outcome_values(var, var_surveys, x1);
     for (int k = 0; k < NCOORD; k++) y[NCOORD + k] = x1[k] - y[k];
     m->n++;
-    for (int i = 0; i < DIM; i++) {
-        m->s[i] += y[i];
-        for (int j = i; j < DIM; j++) m->ss[i][j] += y[i] * y[j];
-    }
+    for (int i = 0; i < DIM; i++) m->s[i] += y[i];
+    for (int q = 0; q < p->n; q++) m->ss[p->ij[q][0]][p->ij[q][1]] += y[p->ij[q][0]] * y[p->ij[q][1]];
 }
 
-static void moments_merge(Moments *into, const Moments *from)
+static void moments_merge(Moments *into, const Moments *from, const Pairs *p)
 {
     into->n += from->n;
-    for (int i = 0; i < DIM; i++) {
-        into->s[i] += from->s[i];
-        for (int j = i; j < DIM; j++) into->ss[i][j] += from->ss[i][j];
-    }
+    for (int i = 0; i < DIM; i++) into->s[i] += from->s[i];
+    for (int q = 0; q < p->n; q++) into->ss[p->ij[q][0]][p->ij[q][1]] += from->ss[p->ij[q][0]][p->ij[q][1]];
 }
 
-/* Means and (sample) covariances. */
+/* Means and (sample) covariances, of the Pairs' coordinates. */
 typedef struct Cov {
     double n;
     double mu[DIM];
     double c[DIM][DIM];
 } Cov;
 
-static void covariance(const Moments *m, Cov *c)
+static void covariance(const Moments *m, const Pairs *p, Cov *c)
 {
+    memset(c, 0, sizeof *c);
     c->n = m->n;
     for (int i = 0; i < DIM; i++) c->mu[i] = m->n > 0 ? m->s[i] / m->n : NAN;
-    for (int i = 0; i < DIM; i++) {
-        for (int j = i; j < DIM; j++) {
-            double v = m->n > 1 ? (m->ss[i][j] - m->n * c->mu[i] * c->mu[j]) / (m->n - 1) : 0;
-            c->c[i][j] = c->c[j][i] = v;
-        }
+    for (int q = 0; q < p->n; q++) {
+        int i = p->ij[q][0], j = p->ij[q][1];
+        double v = m->n > 1 ? (m->ss[i][j] - m->n * c->mu[i] * c->mu[j]) / (m->n - 1) : 0;
+        c->c[i][j] = c->c[j][i] = v;
     }
 }
+
+/* ---- each variant's own figures, summed as `cjm run` sums them ----
+ * The figures of a run come from sums over its customers (sim.c); a variant's are summed here from
+ * its customers' outcomes in the same order (customer by customer within a block, blocks in
+ * order), so that they are the run's to the last bit: the journey's column is `cjm run`'s. */
+#define SUMS_FIELDS(X)                                                                                 \
+    X(converted) X(churned) X(customer_churned) X(completed_never) X(cust_promoters) X(cust_detractors)  \
+    X(nps_answers) X(nps_promoters) X(nps_detractors) X(revenue) X(revenue_sq) X(cost) X(cost_sq)        \
+    X(cost_conv) X(conv_time) X(exposure) X(acq_prospects) X(acq_prospects_sq) X(acq_conv) X(acq_conv_sq) \
+    X(serve) X(serve_sq) X(ltv) X(ltv_sq) X(ltv_acq)
+#define SUMS_MEMBER(name) double name;
+
+typedef struct Sums {
+    SUMS_FIELDS(SUMS_MEMBER)
+    RtHist *fu_churn, *fu_censor; /* follow-up times at customer churn, and censored */
+} Sums;
+
+static void sums_init(Sums *s)
+{
+    memset(s, 0, sizeof *s);
+    s->fu_churn = xcalloc(1, sizeof *s->fu_churn);
+    s->fu_censor = xcalloc(1, sizeof *s->fu_censor);
+    rt_hist_clear(s->fu_churn);
+    rt_hist_clear(s->fu_censor);
+}
+
+static void sums_reset(Sums *s)
+{
+    RtHist *a = s->fu_churn, *b = s->fu_censor;
+    memset(s, 0, sizeof *s);
+    s->fu_churn = a;
+    s->fu_censor = b;
+    rt_hist_clear(a);
+    rt_hist_clear(b);
+}
+
+static void sums_free(Sums *s)
+{
+    free(s->fu_churn);
+    free(s->fu_censor);
+}
+
+static void sums_add(Sums *s, const SimOutcome *o)
+{
+    double x = o->acq_cost;
+    s->revenue += o->revenue;
+    s->revenue_sq += o->revenue * o->revenue;
+    s->cost += o->cost;
+    s->cost_sq += o->cost * o->cost;
+    s->churned += o->churned;
+    s->nps_answers += o->nps_answers;
+    s->nps_promoters += o->nps_promoters;
+    s->nps_detractors += o->nps_detractors;
+    if (!o->converted) {
+        s->acq_prospects += x;
+        s->acq_prospects_sq += x * x;
+        return;
+    }
+    double v = o->serve_cost, y = o->ltv_revenue;
+    s->converted++;
+    s->cost_conv += o->cost;
+    s->conv_time += o->conv_time;
+    s->exposure += o->exposure;
+    if (o->churned) {
+        s->customer_churned++;
+        rt_hist_add(s->fu_churn, o->followup);
+    } else if (isinf(o->followup)) {
+        s->completed_never++;
+    } else {
+        rt_hist_add(s->fu_censor, o->followup);
+    }
+    s->cust_promoters += o->promoter;
+    s->cust_detractors += o->detractor;
+    s->acq_conv += x;
+    s->acq_conv_sq += x * x;
+    s->serve += v;
+    s->serve_sq += v * v;
+    s->ltv += y;
+    s->ltv_sq += y * y;
+    s->ltv_acq += y * x;
+}
+
+static void sums_merge(Sums *into, const Sums *from)
+{
+#define SUMS_ADD(name) into->name += from->name;
+    SUMS_FIELDS(SUMS_ADD)
+#undef SUMS_ADD
+    rt_hist_merge(into->fu_churn, from->fu_churn);
+    rt_hist_merge(into->fu_censor, from->fu_censor);
+}
+
+/* A run's figures from a variant's sums, as sim.c's fill_* make them: the headline's (rt_kpis);
+ * CSAT, which compare does not compare, is left unknown. The sums' histograms become the run's. */
+static RtResult *run_of_sums(const RtModel *rm, Sums *s, const SimOptions *o)
+{
+    RtResult *r = rt_result_new(rm);
+    r->cohort = (double)o->cohort;
+    r->seed = o->seed;
+    r->has_horizon = o->has_horizon;
+    r->horizon = o->horizon;
+    r->persona = o->persona;
+    r->max_steps = o->max_steps;
+    r->window = o->window > 0 ? o->window : NAN;
+    r->converted = s->converted;
+    r->churned = s->churned;
+    r->customer_churned = s->customer_churned;
+    r->lost = r->churned - r->customer_churned;
+    r->revenue = s->revenue;
+    r->revenue_sq = s->revenue_sq;
+    r->cost = s->cost;
+    r->cost_sq = s->cost_sq;
+    r->cost_conv = s->cost_conv;
+    r->ttc_mean = r->converted > 0 ? s->conv_time / r->converted : NAN;
+    r->exposure_days = s->exposure;
+    r->followup_churn = s->fu_churn;
+    r->followup_censor = s->fu_censor;
+    s->fu_churn = s->fu_censor = NULL;
+    r->followup_completed_never = s->completed_never;
+    r->acq_cost = s->acq_prospects + s->acq_conv;
+    r->acq_cost_sq = s->acq_prospects_sq + s->acq_conv_sq;
+    r->acq_cost_conv = s->acq_conv;
+    r->serve_cost = s->serve;
+    r->serve_cost_sq = s->serve_sq;
+    r->ltv_revenue = s->ltv;
+    r->ltv_revenue_sq = s->ltv_sq;
+    r->ltv_revenue_acq = s->ltv_acq;
+    r->cust_promoters = s->cust_promoters;
+    r->cust_detractors = s->cust_detractors;
+    r->cust_score_n = r->converted;
+    r->cust_csat_sum = r->cust_csat_sq = NAN;
+    r->survey_nps_n = s->nps_answers;
+    r->survey_promoters = s->nps_promoters;
+    r->survey_detractors = s->nps_detractors;
+    r->survey_csat_sum = r->survey_csat_sq = NAN;
+    return r;
+}
+
+/* Revenue by day after conversion and the customers' follow-up windows (payback) of one chunk's
+ * run, added to the variant's run. These are sums of a chunk's blocks added chunk by chunk: the
+ * same as the run's to the last bit when the cohort is one chunk, and within rounding (which the
+ * payback's comparison with CAC allows for) when it is more. */
+static void add_payback_sums(RtResult *into, const RtResult *chunk)
+{
+    if (!chunk->revenue_after || !chunk->revenue_after_min) return;
+    if (!into->revenue_after) {
+        into->revenue_after = xcalloc(RT_HIST_BUCKETS, sizeof *into->revenue_after);
+        into->revenue_after_min = xcalloc(RT_HIST_BUCKETS, sizeof *into->revenue_after_min);
+        for (int b = 0; b < RT_HIST_BUCKETS; b++) into->revenue_after_min[b] = INFINITY;
+    }
+    for (int b = 0; b < RT_HIST_BUCKETS; b++) {
+        into->revenue_after[b] += chunk->revenue_after[b];
+        if (chunk->revenue_after_min[b] < into->revenue_after_min[b])
+            into->revenue_after_min[b] = chunk->revenue_after_min[b];
+    }
+    if (chunk->followup_window) {
+        if (!into->followup_window) {
+            into->followup_window = xcalloc(1, sizeof *into->followup_window);
+            rt_hist_clear(into->followup_window);
+        }
+        rt_hist_merge(into->followup_window, chunk->followup_window);
+    }
+}
+
+/* ---- the figures and the intervals of their changes ---- */
+
+/* Each figure's value and its own interval, as `cjm run` reports it (figures.def): rt_kpis, and
+ * the whole cohort's figures of result.h. An exact analysis has no interval. */
+static void figures_of(const RtResult *run, CmpStat *st)
+{
+    RtKpis k = rt_kpis(run);
+    RtMoney money = rt_money(run);
+    RtRate churn = rt_rate(run->churned, run->cohort, run->exact);
+    int day90 = 0;
+    while (day90 + 1 < RT_RETENTION_DAYS && rt_retention_days[day90] != 90) day90++;
+    RtEstimate v[CMP_NMETRICS] = {
+        [CMP_CONVERSION] = {k.converted.rate, k.converted.lo, k.converted.hi},
+        [CMP_LOST] = {k.lost.rate, k.lost.lo, k.lost.hi},
+        [CMP_TTC] = {run->ttc_mean, NAN, NAN}, /* its interval: paired_ratio's */
+        [CMP_CUSTOMER_CHURN] = {k.customer_churn.rate, k.customer_churn.lo, k.customer_churn.hi},
+        [CMP_MONTHLY_CHURN] = k.monthly_churn,
+        [CMP_RETENTION90] = k.retention[day90],
+        [CMP_ARPU] = k.arpu,
+        [CMP_LTV] = k.ltv,
+        [CMP_CAC] = k.cac,
+        [CMP_COST_TO_SERVE] = k.cost_to_serve,
+        [CMP_LTV_CAC] = k.ltv_cac,
+        [CMP_PAYBACK] = {k.payback_days, NAN, NAN},
+        [CMP_NPS] = k.nps,
+        [CMP_COHORT_CHURN] = {churn.rate, churn.lo, churn.hi},
+        [CMP_COST_PER_MEMBER] = money.cost,
+        [CMP_COST_PER_CONVERSION] = money.cac,
+    };
+    for (int i = 0; i < CMP_NMETRICS; i++) {
+        st[i].value = v[i].value;
+        st[i].value_lo = run->exact ? NAN : v[i].lo;
+        st[i].value_hi = run->exact ? NAN : v[i].hi;
+    }
+}
+
+static double half_width(double variance, double n) { return variance > 0 && n > 0 ? Z95 * sqrt(variance / n) : 0; }
 
 /* gᵀ C g over the coordinates idx. */
 static double quadratic(const Cov *c, const int *idx, const double *g, int n)
@@ -357,94 +646,113 @@ static double quadratic(const Cov *c, const int *idx, const double *g, int n)
     return q > 0 ? q : 0;
 }
 
-static double half_width(double variance, double n) { return variance > 0 && n > 0 ? Z95 * sqrt(variance / n) : 0; }
+/* Half-widths of 95% intervals: of a change, of the change independent runs of the same size would
+ * measure, and of the variant's own value. NaN where there is none. */
+typedef struct Widths {
+    double change, independent, value;
+} Widths;
 
-static void finish_stat(CmpStat *st, double var_change, double var_base, double var_value, double n)
-{
-    st->change = st->value - st->base;
-    double h = half_width(var_change, n), hv = half_width(var_value, n);
-    st->lo = st->change - h;
-    st->hi = st->change + h;
-    st->value_lo = st->value - hv;
-    st->value_hi = st->value + hv;
-    st->independent = half_width(var_base + var_value, n);
-    st->significant = st->lo > 0 || st->hi < 0;
-}
-
-static CmpStat linear_stat(const Cov *c, int k)
+static Widths paired_mean(const Cov *c, int k)
 {
     int d = NCOORD + k;
     double var_base = c->c[k][k], var_change = c->c[d][d];
     double var_value = var_base + 2 * c->c[k][d] + var_change;
-    CmpStat st = {0};
-    st.base = c->mu[k];
-    st.value = c->mu[k] + c->mu[d];
-    finish_stat(&st, var_change, var_base, var_value, c->n);
-    return st;
+    return (Widths){half_width(var_change, c->n), half_width(var_base + var_value, c->n), half_width(var_value, c->n)};
 }
 
-/* A ratio of means, mean(num) / mean(den): CAC (cost / conversion), the time to convert
- * (conversion time / conversion). Each interval by the delta method, from the covariances of the
- * two coordinates in both variants. */
-static CmpStat ratio_stat(const Cov *c, int num, int den)
+/* A ratio of means, mean(num) / mean(den): each interval by the delta method, from the covariances
+ * of the two coordinates in both variants. */
+static Widths paired_ratio(const Cov *c, int num, int den)
 {
     const int idx[4] = {num, den, NCOORD + num, NCOORD + den};
     double c0 = c->mu[idx[0]], v0 = c->mu[idx[1]], c1 = c0 + c->mu[idx[2]], v1 = v0 + c->mu[idx[3]];
-    CmpStat st = {0};
-    st.base = v0 > 0 ? c0 / v0 : NAN;
-    st.value = v1 > 0 ? c1 / v1 : NAN;
-    if (!(v0 > 0 && v1 > 0)) {
-        st.change = st.value - st.base;
-        st.lo = st.hi = st.value_lo = st.value_hi = st.independent = NAN;
-        return st;
-    }
+    if (!(v0 > 0 && v1 > 0)) return (Widths){NAN, NAN, NAN};
     const double g_change[4] = {1 / v1 - 1 / v0, c0 / (v0 * v0) - c1 / (v1 * v1), 1 / v1, -c1 / (v1 * v1)};
     const double g_base[4] = {1 / v0, -c0 / (v0 * v0), 0, 0};
     const double g_value[4] = {1 / v1, -c1 / (v1 * v1), 1 / v1, -c1 / (v1 * v1)};
-    finish_stat(&st, quadratic(c, idx, g_change, 4), quadratic(c, idx, g_base, 4), quadratic(c, idx, g_value, 4), c->n);
-    return st;
+    double var_base = quadratic(c, idx, g_base, 4), var_value = quadratic(c, idx, g_value, 4);
+    return (Widths){half_width(quadratic(c, idx, g_change, 4), c->n), half_width(var_base + var_value, c->n),
+                    half_width(var_value, c->n)};
 }
 
-/* A share of customers (conversion, churn, retention at day 90) has, as its own interval, the
- * Wilson interval that `cjm run` gives it (result.h: rt_rate), so that the journey's column of a
- * comparison equals the run to the last digit, interval included; the interval of a change stays
- * the paired normal one. */
-static void rate_value_interval(CmpStat *st, double n)
+/* Kaplan-Meier retention at day 90 of two runs: their Greenwood variances added, as for independent
+ * estimates. Common random numbers make the two estimates positively correlated, so this is wider
+ * than the paired interval would be: it errs on the side of "not significant". */
+static Widths unpaired_retention(const RtResult *base, const RtResult *var)
 {
-    RtRate x = rt_rate(st->value * n, n, false);
-    st->value_lo = x.lo;
-    st->value_hi = x.hi;
+    double v0 = rt_customer_retention_variance(base, 90), v1 = rt_customer_retention_variance(var, 90);
+    if (isnan(v0) || isnan(v1)) return (Widths){NAN, NAN, NAN};
+    double h = Z95 * sqrt(v0 + v1);
+    return (Widths){h, h, NAN};
 }
 
-/* Retention as `cjm run` computes it (sim.c): 1 - churned by day 90 / n, not the mean of its own
- * indicator, retained / n. The two can differ in the last bit, and on a tie of the digits shown
- * (981 of 2000: 49.05%) that is a different last digit: the journey's column must read as the run. */
-static double retention_as_run(double retained_share, double n)
+/* The change of figure k from the journey's run to a variant's, with its interval: `c` the paired
+ * sums' covariances (NULL in an exact analysis: no interval). */
+static void change_of(CmpStat *st, CmpMetric k, const Cov *c, const RtResult *base, const RtResult *var)
 {
-    double churned = n - round(retained_share * n); /* the counts are whole: this is exact */
-    return 1 - churned / n;
+    const StatDef *def = &STATS[k];
+    st->change = st->value - st->base;
+    Widths w = {NAN, NAN, NAN};
+    if (c && def->method == PAIRED_MEAN) w = paired_mean(c, def->num);
+    else if (c && def->method == PAIRED_RATIO) w = paired_ratio(c, def->num, def->den);
+    else if (c && def->method == UNPAIRED_KM) w = unpaired_retention(base, var);
+    bool known = isfinite(st->change) && isfinite(w.change);
+    st->lo = known ? st->change - def->scale * w.change : NAN;
+    st->hi = known ? st->change + def->scale * w.change : NAN;
+    st->independent = known ? def->scale * w.independent : NAN;
+    st->significant = st->lo > 0 || st->hi < 0;
+    /* The mean time to convert has no interval in the run's report: the delta method's */
+    if (k == CMP_TTC && c && isfinite(st->value) && isfinite(w.value)) {
+        st->value_lo = st->value - w.value;
+        st->value_hi = st->value + w.value;
+    }
 }
 
-static void stats_of(const Moments *m, CmpStat *out)
+/* The journey's figures: its own values, no change. */
+static void journey_stats(CmpResult *r, const Cov *c)
 {
-    Cov c;
-    covariance(m, &c);
-    for (int k = 0; k < CMP_NLINEAR; k++) out[k] = linear_stat(&c, k);
-    out[CMP_RETENTION90].base = retention_as_run(out[CMP_RETENTION90].base, c.n);
-    out[CMP_RETENTION90].value = retention_as_run(out[CMP_RETENTION90].value, c.n);
-    for (int k = CMP_CONVERSION; k <= CMP_RETENTION90; k++) rate_value_interval(&out[k], c.n);
-    out[CMP_CAC] = ratio_stat(&c, CMP_COST, CMP_CONVERSION);
-    out[CMP_TTC] = ratio_stat(&c, COORD_CONV_TIME, CMP_CONVERSION);
+    figures_of(r->runs[0], r->base);
+    for (int k = 0; k < CMP_NMETRICS; k++) {
+        CmpStat *st = &r->base[k];
+        st->base = st->value;
+        st->change = 0;
+        st->lo = st->hi = st->independent = NAN;
+        st->significant = false;
+        if (k == CMP_TTC && c && isfinite(st->value)) { /* the delta method's, as for the variants */
+            Widths w = paired_ratio(c, C_CONV_TIME, C_CONV);
+            st->value_lo = st->value - w.value;
+            st->value_hi = st->value + w.value;
+        }
+    }
+}
+
+/* Variant i's figures against the journey's; `c` as for change_of. */
+static void variant_stats(CmpResult *r, int i, const Cov *c)
+{
+    CmpStat *st = r->stats + (size_t)i * CMP_NMETRICS;
+    figures_of(r->runs[1 + i], st);
+    for (int k = 0; k < CMP_NMETRICS; k++) {
+        st[k].base = r->base[k].value;
+        change_of(&st[k], (CmpMetric)k, c, r->runs[0], r->runs[1 + i]);
+    }
 }
 
 /* ---- simulated runs ---- */
+
+/* What one block gives a variant: its paired sums with the journey, and its own sums. */
+typedef struct Slot {
+    Moments m;
+    Sums own;
+} Slot;
 
 typedef struct Chunk {
     uint64_t first;        /* its first block */
     uint64_t nblocks;
     SimOutcome *base;      /* [CHUNK_BLOCKS * SIM_BLOCK]: the journey's customers */
     size_t nbase[CHUNK_BLOCKS];
-    Moments slots[CHUNK_BLOCKS]; /* the variant being run, block by block */
+    Slot *slots;           /* [CHUNK_BLOCKS]: the variant being run, block by block */
+    const Pairs *pairs;
+    bool base_surveys, var_surveys; /* the journey's and the variant's NPS come from surveys */
     uint64_t runs_done, runs;    /* runs of every chunk, for the progress reported */
     int reported;                /* the thousandths reported (progress.h) */
 } Chunk;
@@ -465,10 +773,14 @@ static void keep_base(void *ctx, uint64_t b, const SimOutcome *o, size_t n)
 static void pair_block(void *ctx, uint64_t b, const SimOutcome *o, size_t n)
 {
     Chunk *c = ctx;
-    Moments *m = &c->slots[b - c->first];
+    Slot *slot = &c->slots[b - c->first];
     const SimOutcome *base = c->base + (b - c->first) * SIM_BLOCK;
-    memset(m, 0, sizeof *m);
-    for (size_t i = 0; i < n; i++) moments_add(m, &base[i], &o[i]);
+    memset(&slot->m, 0, sizeof slot->m);
+    sums_reset(&slot->own);
+    for (size_t i = 0; i < n; i++) {
+        moments_add(&slot->m, c->pairs, &base[i], c->base_surveys, &o[i], c->var_surveys);
+        sums_add(&slot->own, &o[i]);
+    }
 }
 
 /* Every customer of the chunk lost at the start: no conversion, no revenue, no opinion. */
@@ -476,14 +788,29 @@ static void pair_lost(Chunk *c)
 {
     static const SimOutcome lost = {.churned = true};
     for (uint64_t b = 0; b < c->nblocks; b++) {
-        memset(&c->slots[b], 0, sizeof c->slots[b]);
-        for (size_t i = 0; i < c->nbase[b]; i++) moments_add(&c->slots[b], &c->base[b * SIM_BLOCK + i], &lost);
+        Slot *slot = &c->slots[b];
+        memset(&slot->m, 0, sizeof slot->m);
+        sums_reset(&slot->own);
+        for (size_t i = 0; i < c->nbase[b]; i++) {
+            moments_add(&slot->m, c->pairs, &c->base[b * SIM_BLOCK + i], c->base_surveys, &lost, false);
+            sums_add(&slot->own, &lost);
+        }
     }
 }
 
-static void add_slots(const Chunk *c, Moments *total)
+/* A variant's totals: its paired sums, its own sums, and its run (payback's sums so far). */
+typedef struct Total {
+    Moments m;
+    Sums own;
+    RtResult *run;
+} Total;
+
+static void add_slots(const Chunk *c, Total *t)
 {
-    for (uint64_t b = 0; b < c->nblocks; b++) moments_merge(total, &c->slots[b]);
+    for (uint64_t b = 0; b < c->nblocks; b++) {
+        moments_merge(&t->m, &c->slots[b].m, c->pairs);
+        sums_merge(&t->own, &c->slots[b].own);
+    }
 }
 
 /* ---- run-time warnings ----
@@ -512,9 +839,28 @@ static void warnings_from_tally(CmpResult *r, int variant, const RtModel *rm, co
                         rt_warning_text(rm, s, tally[s], false, o->sim.max_steps, o->sim.horizon));
 }
 
+static bool has_nps_survey(const RtModel *rm)
+{
+    for (int t = 0; rm && t < rm->ntouch; t++)
+        if (rm->touch[t].survey == RT_SURVEY_NPS) return true;
+    return false;
+}
+
+/* One run of a chunk (its outcomes go to so->sink), its warnings and payback's sums added to the
+ * journey's or variant's totals. */
+static bool run_one(const RtModel *rm, const SimOptions *so, Total *t, double *tally)
+{
+    RtResult *r = sim_run(rm, so);
+    if (!r) return false;
+    tally_warnings(tally, r);
+    add_payback_sums(t->run, r);
+    rt_result_free(r);
+    return true;
+}
+
 /* One chunk: the journey, then each variant over the same customers. total[0] is the journey's
- * (paired with itself), total[1 + i] variant i's. */
-static bool run_chunk(const RtModel *base, const CmpSet *set, const CmpOptions *o, Chunk *c, Moments *total,
+ * (paired with itself: its own sums), total[1 + i] variant i's. */
+static bool run_chunk(const RtModel *base, const CmpSet *set, const CmpOptions *o, Chunk *c, Total *total,
                       double **tally)
 {
     SimOptions so = o->sim;
@@ -525,21 +871,17 @@ static bool run_chunk(const RtModel *base, const CmpSet *set, const CmpOptions *
     so.sink = &sink;
     uint64_t end = (c->first + c->nblocks) * SIM_BLOCK;
     so.cohort = end < o->sim.cohort ? end : o->sim.cohort;
-    RtResult *r = sim_run(base, &so);
-    if (!r) return false;
-    tally_warnings(tally[0], r);
-    rt_result_free(r);
+    if (!run_one(base, &so, &total[0], tally[0])) return false;
     run_done(c, o);
+    c->var_surveys = c->base_surveys;
     for (uint64_t b = 0; b < c->nblocks; b++) pair_block(c, c->first + b, c->base + b * SIM_BLOCK, c->nbase[b]);
     add_slots(c, &total[0]);
     sink.block_done = pair_block;
     for (int i = 0; i < set->n; i++) {
+        c->var_surveys = has_nps_survey(set->v[i].rm);
         if (set->v[i].rm) {
             so.salt = o->independent ? (uint64_t)i + 1 : 0;
-            r = sim_run(set->v[i].rm, &so);
-            if (!r) return false;
-            tally_warnings(tally[1 + i], r);
-            rt_result_free(r);
+            if (!run_one(set->v[i].rm, &so, &total[1 + i], tally[1 + i])) return false;
         } else {
             pair_lost(c);
         }
@@ -551,14 +893,22 @@ static bool run_chunk(const RtModel *base, const CmpSet *set, const CmpOptions *
 
 static bool simulate(const RtModel *base, const CmpSet *set, const CmpOptions *o, CmpResult *r)
 {
-    Moments *total = xcalloc((size_t)set->n + 1, sizeof *total);
+    Pairs *pairs = xcalloc(1, sizeof *pairs);
+    pairs_needed(pairs);
+    Total *total = xcalloc((size_t)set->n + 1, sizeof *total);
     double **tally = xcalloc((size_t)set->n + 1, sizeof *tally);
     for (int i = 0; i <= set->n; i++) {
         const RtModel *rm = i ? set->v[i - 1].rm : base;
         tally[i] = xcalloc(rm ? (size_t)rm->nsites + 1 : 1, sizeof **tally);
+        sums_init(&total[i].own);
+        total[i].run = rt_result_new(rm ? rm : base); /* payback's sums so far */
     }
     Chunk *c = xcalloc(1, sizeof *c);
     c->base = xcalloc((size_t)CHUNK_BLOCKS * SIM_BLOCK, sizeof *c->base);
+    c->slots = xcalloc(CHUNK_BLOCKS, sizeof *c->slots);
+    for (int b = 0; b < CHUNK_BLOCKS; b++) sums_init(&c->slots[b].own);
+    c->pairs = pairs;
+    c->base_surveys = has_nps_survey(base);
     uint64_t nblocks = (o->sim.cohort + SIM_BLOCK - 1) / SIM_BLOCK;
     c->runs = (nblocks + CHUNK_BLOCKS - 1) / CHUNK_BLOCKS * ((uint64_t)set->n + 1);
     c->reported = -1;
@@ -569,65 +919,82 @@ static bool simulate(const RtModel *base, const CmpSet *set, const CmpOptions *o
         ok = run_chunk(base, set, o, c, total, tally);
     }
     if (ok) {
-        stats_of(&total[0], r->base);
-        for (int i = 0; i < set->n; i++) stats_of(&total[1 + i], r->stats + (size_t)i * CMP_NMETRICS);
+        for (int i = 0; i <= set->n; i++) {
+            const RtModel *rm = i ? set->v[i - 1].rm : base;
+            RtResult *run = run_of_sums(rm ? rm : base, &total[i].own, &o->sim);
+            run->revenue_after = total[i].run->revenue_after;
+            run->revenue_after_min = total[i].run->revenue_after_min;
+            run->followup_window = total[i].run->followup_window;
+            total[i].run->revenue_after = total[i].run->revenue_after_min = NULL;
+            total[i].run->followup_window = NULL;
+            r->runs[i] = run;
+        }
+        Cov *cov = xcalloc(1, sizeof *cov);
+        covariance(&total[0].m, pairs, cov);
+        journey_stats(r, cov);
+        for (int i = 0; i < set->n; i++) {
+            covariance(&total[1 + i].m, pairs, cov);
+            variant_stats(r, i, cov);
+        }
+        free(cov);
         warnings_from_tally(r, -1, base, tally[0], o);
         for (int i = 0; i < set->n; i++)
             if (set->v[i].rm) warnings_from_tally(r, i, set->v[i].rm, tally[1 + i], o);
     }
-    for (int i = 0; i <= set->n; i++) free(tally[i]);
+    for (int i = 0; i <= set->n; i++) {
+        free(tally[i]);
+        sums_free(&total[i].own);
+        rt_result_free(total[i].run);
+    }
+    for (int b = 0; b < CHUNK_BLOCKS; b++) sums_free(&c->slots[b].own);
     free(tally);
+    free(c->slots);
     free(c->base);
     free(c);
     free(total);
+    free(pairs);
     return ok;
 }
 
 /* ---- exact runs ---- */
 
-static void exact_values(const RtResult *x, double n, double *v)
+/* The run of a variant whose every customer is lost at the start, beside the journey's. */
+static RtResult *lost_at_start(const RtResult *journey)
 {
-    v[CMP_CONVERSION] = x ? x->converted / n : 0;
-    v[CMP_CHURN] = x ? x->churned / n : 1;
-    v[CMP_RETENTION90] = NAN;
-    v[CMP_REVENUE] = x ? x->revenue / n : 0;
-    v[CMP_COST] = x ? x->cost / n : 0;
-    v[CMP_NPS] = NAN;
-    v[CMP_CAC] = x && x->converted > 0 ? x->cost / x->converted : NAN;
-    v[CMP_TTC] = x && x->converted > 0 ? x->ttc_mean : NAN;
+    RtResult *x = rt_result_new(journey->rt);
+    x->cohort = journey->cohort;
+    x->seed = journey->seed;
+    x->persona = journey->persona;
+    x->exact = journey->exact;
+    x->no_curves_reason = journey->no_curves_reason;
+    x->churned = x->lost = x->cohort;
+    return x;
 }
 
-/* The exact figures of a model (NULL: everyone lost at the start); false after an error. */
-static bool exact_of(const RtModel *rm, const CmpOptions *o, Diag *d, double *v, CmpResult *r, int variant)
+/* The exact analysis of a model (NULL: everyone lost at the start, beside `journey`); NULL after
+ * an error. */
+static RtResult *exact_of(const RtModel *rm, const RtResult *journey, const CmpOptions *o, Diag *d, CmpResult *r,
+                          int variant)
 {
-    if (!rm) {
-        exact_values(NULL, 1, v);
-        return true;
-    }
-    if (!exact_check(rm, d)) return false;
+    if (!rm) return lost_at_start(journey);
+    if (!exact_check(rm, d)) return NULL;
     ExactOptions eo = {(double)o->sim.cohort, o->sim.seed, false, 0, o->sim.persona};
     RtResult *x = exact_run(rm, &eo, d);
-    if (!x) return false;
-    exact_values(x, (double)o->sim.cohort, v);
+    if (!x) return NULL;
     for (int i = 0; i < x->nwarnings; i++)
         add_warning(r, variant, x->warnings[i].loc, x->warnings[i].kind, xstrdup(x->warnings[i].message));
-    rt_result_free(x);
-    return true;
-}
-
-static void exact_stat(CmpStat *st, double base, double value)
-{
-    *st = (CmpStat){base, value, value - base, value - base, value - base, value, value, NAN, false};
+    return x;
 }
 
 static bool solve(const RtModel *base, const CmpSet *set, const CmpOptions *o, Diag *d, CmpResult *r)
 {
-    double b[CMP_NMETRICS], v[CMP_NMETRICS];
-    if (!exact_of(base, o, d, b, r, -1)) return false;
-    for (int k = 0; k < CMP_NMETRICS; k++) exact_stat(&r->base[k], b[k], b[k]);
+    r->runs[0] = exact_of(base, NULL, o, d, r, -1);
+    if (!r->runs[0]) return false;
+    journey_stats(r, NULL);
     for (int i = 0; i < set->n; i++) {
-        if (!exact_of(set->v[i].rm, o, d, v, r, i)) return false;
-        for (int k = 0; k < CMP_NMETRICS; k++) exact_stat(&r->stats[(size_t)i * CMP_NMETRICS + k], b[k], v[k]);
+        r->runs[1 + i] = exact_of(set->v[i].rm, r->runs[0], o, d, r, i);
+        if (!r->runs[1 + i]) return false;
+        variant_stats(r, i, NULL);
     }
     return true;
 }
@@ -662,6 +1029,7 @@ CmpResult *cmp_run(const RtModel *base, const CmpSet *set, const CmpOptions *o, 
     r->independent = o->independent && !o->exact;
     r->stats = xcalloc((size_t)set->n * CMP_NMETRICS + 1, sizeof *r->stats);
     r->order = xcalloc((size_t)set->n + 1, sizeof *r->order);
+    r->runs = xcalloc((size_t)set->n + 1, sizeof *r->runs);
     bool ok = o->exact ? solve(base, set, o, d, r) : simulate(base, set, o, r);
     if (!ok) {
         cmp_result_free(r);
@@ -676,6 +1044,8 @@ void cmp_result_free(CmpResult *r)
 {
     if (!r) return;
     for (int i = 0; i < r->nwarnings; i++) free(r->warnings[i].message);
+    for (int i = 0; r->runs && i <= r->set->n; i++) rt_result_free(r->runs[i]);
+    free(r->runs);
     free(r->warnings);
     free(r->stats);
     free(r->order);

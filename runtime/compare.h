@@ -7,7 +7,8 @@
  * difference of the means is estimated from per-customer differences. The interval of a
  * difference is the normal approximation of the paired differences (of a ratio, CAC or the time
  * to convert, by the delta method); it is several times narrower than that of independent runs
- * for a small change.
+ * for a small change. Each variant's own figures are summed from its customers exactly as
+ * `cjm run` sums them, so the journey's column is the run's headline to the last digit.
  * Results are the same for every --threads: per-block sums are added in block order.
  *
  * Ownership: a CmpSet owns the RtModels it compiled and the strings it made; its names point into
@@ -22,21 +23,38 @@
 #include "buf.h"
 #include "diag.h"
 #include "model.h"
+#include "result.h"
 #include "sim.h"
 
-/* The figures compared. The first CMP_NLINEAR are means of a per-customer value (NPS: +100 for a
- * promoter, -100 for a detractor); CAC and the time to convert are ratios of two means (cost over
- * conversion; the time to convert of converted customers over conversion). */
+/* The figures compared: those of `cjm run`'s headline (runtime/kpi.h, ../shared/design/kpis.md),
+ * each computed for the journey and for every variant exactly as the run computes it, from the
+ * same sums, and a few figures of the whole cohort that earlier versions compared. In the order of
+ * the run's JSON report (the tables show the headline's, render/report_compare.c). How the interval
+ * of each change is computed (docs/compare.md, "The statistics"):
+ *   paired mean    the mean of the per-customer differences (conversion, lost, ARPU, cohort churn,
+ *                  cost per member);
+ *   paired ratio   a ratio of two per-customer means, its change by the delta method over both
+ *                  variants' covariances (time to convert, customer churn, monthly churn, LTV, CAC,
+ *                  cost to serve, LTV:CAC, NPS, cost per conversion);
+ *   unpaired       Kaplan-Meier retention: each variant's Greenwood variance, as if independent;
+ *   none           payback (the first day a mean curve reaches CAC: no honest interval). */
 typedef enum {
     CMP_CONVERSION,
-    CMP_CHURN,
-    CMP_RETENTION90,  /* not churned by day 90 */
-    CMP_REVENUE,      /* per customer */
-    CMP_COST,         /* per customer */
-    CMP_NPS,
-    CMP_NLINEAR,
-    CMP_CAC = CMP_NLINEAR,
-    CMP_TTC,          /* mean time to convert of converted customers, days */
+    CMP_LOST,             /* lost before converting, over the cohort */
+    CMP_TTC,              /* mean time to convert of converted customers, days */
+    CMP_CUSTOMER_CHURN,   /* churned after converting, over customers */
+    CMP_MONTHLY_CHURN,    /* customer churn events per customer-month */
+    CMP_RETENTION90,      /* customers not churned 90 days after converting (Kaplan-Meier) */
+    CMP_ARPU,             /* revenue per cohort member */
+    CMP_LTV,              /* revenue from conversion on, per customer */
+    CMP_CAC,              /* acquisition cost per customer */
+    CMP_COST_TO_SERVE,    /* cost after conversion, per customer */
+    CMP_LTV_CAC,
+    CMP_PAYBACK,          /* days after conversion until the mean revenue per customer reaches CAC */
+    CMP_COST_PER_MEMBER,
+    CMP_COST_PER_CONVERSION, /* every cost over conversions (compare's "cac" before its schema 2) */
+    CMP_NPS,              /* from surveys when the journey has NPS surveys, else relational over customers */
+    CMP_COHORT_CHURN,     /* prospects and customers churned, over the cohort */
     CMP_NMETRICS
 } CmpMetric;
 
@@ -99,12 +117,13 @@ typedef struct CmpOptions {
     bool independent;     /* independent random numbers per variant (to measure what CRN gains) */
 } CmpOptions;
 
-/* One figure of one variant. In an exact analysis the intervals are the values and nothing is
- * "significant"; NaN marks what does not exist (CAC and the time to convert without conversions,
- * NPS exactly). */
+/* One figure of one variant. The values and their own intervals are those `cjm run` gives the
+ * journey and the variant (rt_kpis). In an exact analysis there are no intervals (NaN) and nothing
+ * is "significant"; NaN marks what does not exist (the figures of customers without one, figures
+ * over time and NPS exactly): the run's report says why (CmpResult.runs). */
 typedef struct CmpStat {
     double base, value, change;  /* the journey's, the variant's, value - base */
-    double lo, hi;               /* the 95% interval of the change */
+    double lo, hi;               /* the 95% interval of the change (NaN: none) */
     double value_lo, value_hi;   /* the 95% interval of the variant's value */
     double independent;          /* half the interval independent runs of this size would give */
     bool significant;            /* the interval of the change excludes 0 */
@@ -128,6 +147,10 @@ typedef struct CmpResult {
     int persona;
     bool exact, independent;
     CmpStat base[CMP_NMETRICS];  /* the journey itself (change 0) */
+    /* [1 + set->n]: the figures of the journey's run (0) and of each variant's (1 + i), as `cjm run`
+     * would report them, for the renderers' notes (why a figure is missing). A simulation's hold
+     * the headline's sums only (rt_kpis: kpi.h), not the stages' and touchpoints' tables. */
+    RtResult **runs;
     CmpStat *stats;              /* [set->n * CMP_NMETRICS]: variant i's figure k at i * CMP_NMETRICS + k */
     int *order;                  /* [set->n]: the variants by conversion change, largest loss first */
     CmpWarning *warnings;        /* the journey's, then each variant's, in site order */
@@ -142,5 +165,7 @@ static inline const CmpStat *cmp_stat(const CmpResult *r, int variant, CmpMetric
 {
     return &r->stats[(size_t)variant * CMP_NMETRICS + (size_t)k];
 }
+/* The run behind a variant's figures; variant -1: the journey's. */
+static inline const RtResult *cmp_run_of(const CmpResult *r, int variant) { return r->runs[variant + 1]; }
 
 #endif

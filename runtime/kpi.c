@@ -141,6 +141,13 @@ RtEstimate rt_customer_retention(const RtResult *r, double day)
     return km_interval(&k); /* n for S = 1: those at risk when day's bucket began */
 }
 
+double rt_customer_retention_variance(const RtResult *r, double day)
+{
+    if (!km_available(r) || !(day >= 0) || !followed_at(r, day)) return NAN;
+    KmState k = km_at(r, day);
+    return k.surv * k.surv * k.greenwood;
+}
+
 /* ---- the restricted mean lifetime ----
  * RMST(tau) = the area under S up to tau, with S a step function that drops at each bucket's
  * event time (the bucket's value when it holds one, else its typical value: hist.h). Its

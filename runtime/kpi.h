@@ -47,6 +47,9 @@ RtKpis rt_kpis(const RtResult *r);
 /* R(d), the Kaplan-Meier customer retention d days after conversion, with its Greenwood 95%
  * interval; NaN past the longest follow-up or without the simulation's follow-up histograms. */
 RtEstimate rt_customer_retention(const RtResult *r, double day);
+/* Greenwood's variance of R(d) (R(d)^2 times the sum of d / (n (n - d)) over the events up to d):
+ * cjm compare's interval of a change in retention; NaN where R(d) is. */
+double rt_customer_retention_variance(const RtResult *r, double day);
 /* The longest follow-up of any customer, days (NaN when unknown). */
 double rt_followup_max(const RtResult *r);
 

@@ -272,6 +272,7 @@ typedef struct Worker {
     bool money;               /* some stage earns revenue: customer_life's variant that books it */
     SimOutcome *out;          /* [SIM_BLOCK] when outcomes go to a sink: the block's customers */
     size_t nout;
+    uint32_t nps_answers, nps_promoters, nps_detractors; /* the current customer's NPS survey answers */
 } Worker;
 
 /* ---- one customer ---- */
@@ -354,6 +355,9 @@ static void answer_survey(Worker *w, const RtCtx *c, int k, RtSurvey kind)
         score = floor(5 * (mood + 1) + 0.5 + 1e-9);
         w->u[L->tp_prom + (size_t)k] += score >= 9;
         w->u[L->tp_detr + (size_t)k] += score <= 6;
+        w->nps_answers++; /* the customer's own, for cjm compare (SimOutcome) */
+        w->nps_promoters += score >= 9;
+        w->nps_detractors += score <= 6;
     } else {
         score = 1 + 2 * (mood + 1);
     }
@@ -515,6 +519,7 @@ static void reset_money(Worker *w)
     w->acq_cost = w->serve_cost = w->ltv = 0;
     w->last_ch = -1;
     w->nch_acq = 0;
+    w->nps_answers = w->nps_promoters = w->nps_detractors = 0; /* an answer makes w->dirty */
     w->dirty = false;
 }
 
@@ -525,7 +530,7 @@ static void reset_money(Worker *w)
  * met (w->dirty), its money split at the end of the entry of conversion and the channels its
  * conversion is attributed to. mo_end: the month of its end. */
 static void follow_customer(Worker *w, const RtCtx *c, const Life *life, size_t mo_end, double csat, bool promoter,
-                            bool detractor)
+                            bool detractor, SimOutcome *out)
 {
     const Layout *L = &w->L;
     uint64_t *u = w->u;
@@ -549,6 +554,10 @@ static void follow_customer(Worker *w, const RtCtx *c, const Life *life, size_t 
         month_count_at(w, mo_end, MON_COMPLETED);
     } else {
         rt_hist_add(&a->fu_censor, fu);
+    }
+    if (out) { /* the same times, for cjm compare */
+        out->exposure = fu;
+        out->followup = life->outcome != END_COMPLETED ? fu : w->o.has_horizon ? h - tc : INFINITY;
     }
     if (w->o.has_horizon) rt_hist_add(&a->fu_window, h - tc);
     month_count(w, tc, MON_CUSTOMERS);
@@ -623,17 +632,22 @@ static void end_customer(Worker *w, const RtCtx *c, const Life *life, const bool
     u[L->promoters] += promoter;
     u[L->detractors] += detractor;
     f[L->csat] += csat;
-    if (w->out)
-        w->out[w->nout++] = (SimOutcome){c->revenue, c->cost, life->churn_time, life->conv_time, life->converted,
-                                         life->outcome == END_CHURNED, promoter, detractor,
-                                         life->converted ? w->acq_cost : c->cost, life->converted ? w->ltv : 0};
+    SimOutcome *out = NULL;
+    if (w->out) {
+        out = &w->out[w->nout++];
+        *out = (SimOutcome){c->revenue, c->cost, life->churn_time, life->conv_time, life->converted,
+                            life->outcome == END_CHURNED, promoter, detractor,
+                            life->converted ? w->acq_cost : c->cost, life->converted ? w->ltv : 0,
+                            life->converted ? w->serve_cost : 0, 0, 0,
+                            w->nps_answers, w->nps_promoters, w->nps_detractors};
+    }
     if (life->converted) {
         u[L->converted + p]++;
         rt_hist_add(w->hist, life->conv_time);
         f[L->conv_time] += life->conv_time;
         for (int i = 0; i < w->ntp; i++) u[L->tp_conv + (size_t)w->tp_list[i]]++;
         for (int i = 0; i < w->nch; i++) u[L->ch_conv + (size_t)w->ch_list[i]]++;
-        follow_customer(w, c, life, mo_end, csat, promoter, detractor);
+        follow_customer(w, c, life, mo_end, csat, promoter, detractor, out);
     } else if (w->dirty) {
         f[L->acq_prospects] += c->cost; /* a prospect's costs are all acquisition */
         f[L->acq_prospects_sq] += c->cost * c->cost;

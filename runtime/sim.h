@@ -45,6 +45,12 @@ typedef struct SimOutcome {
     bool promoter, detractor; /* by the final mood, as NPS counts them */
     double acq_cost;       /* costs up to the end of the entry of conversion (all of a prospect's) */
     double ltv_revenue;    /* revenue from the entry of conversion on (0 for a prospect) */
+    /* A customer's follow-up and costs after conversion (0 for a prospect), as the run counts them. */
+    double serve_cost;     /* costs after the entry of conversion */
+    double exposure;       /* days followed: from conversion to churn, completion, the horizon or the step limit */
+    double followup;       /* Kaplan-Meier's time: at churn (an event), else censored there (completion: at its
+                            * own horizon); +infinity: completed without a horizon, followed for ever */
+    uint32_t nps_answers, nps_promoters, nps_detractors; /* its answers to NPS surveys */
 } SimOutcome;
 
 typedef struct SimOutcomeSink {

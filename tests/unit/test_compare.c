@@ -163,7 +163,7 @@ static void test_statistics(void)
             cmp_set_add(&set, "60%", NULL, rt_compile_with(j.c.model, &more, 1), 0.6);
             CmpOptions o = {.sim = options(40000, 2)};
             CmpResult *r = cmp_run(j.rm, &set, &o, &j.c.diag);
-            const CmpStat *c = cmp_stat(r, 0, CMP_CONVERSION), *rev = cmp_stat(r, 0, CMP_REVENUE);
+            const CmpStat *c = cmp_stat(r, 0, CMP_CONVERSION), *rev = cmp_stat(r, 0, CMP_ARPU);
             CHECK(c->lo <= 0.1 && 0.1 <= c->hi);
             CHECK(rev->lo <= 1 && 1 <= rev->hi);
             CHECK(c->significant);
@@ -186,14 +186,88 @@ static void test_statistics(void)
             cmp_set_add(&set, "Same", NULL, rt_compile(j.c.model), 0);
             CmpOptions o = {.sim = options(5000, 2)};
             CmpResult *r = cmp_run(j.rm, &set, &o, &j.c.diag);
-            for (int k = 0; k < CMP_NMETRICS; k++) {
-                CHECK(cmp_stat(r, 0, (CmpMetric)k)->change == 0);
+            for (int k = 0; k < CMP_NMETRICS; k++) { /* 0, or missing in both */
+                const CmpStat *s = cmp_stat(r, 0, (CmpMetric)k);
+                CHECK(s->change == 0 || (isnan(s->base) && isnan(s->value)));
                 CHECK(!cmp_stat(r, 0, (CmpMetric)k)->significant);
             }
             cmp_result_free(r);
             cmp_set_free(&set);
             unit_unload(&j);
         }
+    }
+}
+
+/* A subscription whose customers churn 10% a month; a variant churns them 20% a month. */
+#define SUBSCRIPTION(churn)                                                                      \
+    "journey \"S\" { horizon 1 year }\nstage A { wait 2 days -> B 40% -> churn otherwise }\n"        \
+    "stage B goal { revenue 10 wait 30 days -> B " churn " -> churn otherwise }\n"
+
+static void test_customer_figures(void)
+{
+    TEST("compare: the journey's figures are cjm run's, bit for bit; a variant's retention interval is unpaired") {
+        J j, v;
+        bool loaded = load(&j, SUBSCRIPTION("90%")), variant = load(&v, SUBSCRIPTION("80%"));
+        if (loaded && variant) {
+            CmpSet set;
+            cmp_set_init(&set, CMP_SCENARIOS);
+            cmp_set_add(&set, "Churnier", NULL, rt_compile(v.c.model), 0);
+            SimOptions so = options(9000, 2);
+            so.has_horizon = true;
+            so.horizon = 365;
+            CmpOptions o = {.sim = so};
+            CmpResult *r = cmp_run(j.rm, &set, &o, &j.c.diag);
+            RtResult *run = sim_run(j.rm, &so);
+            RtKpis k = rt_kpis(run);
+            CHECK(r->base[CMP_CONVERSION].value == k.converted.rate);
+            CHECK(r->base[CMP_CUSTOMER_CHURN].value == k.customer_churn.rate);
+            CHECK(r->base[CMP_MONTHLY_CHURN].value == k.monthly_churn.value);
+            CHECK(r->base[CMP_MONTHLY_CHURN].value_lo == k.monthly_churn.lo);
+            CHECK(r->base[CMP_RETENTION90].value == k.retention[1].value);
+            CHECK(r->base[CMP_RETENTION90].value_hi == k.retention[1].hi);
+            CHECK(r->base[CMP_LTV].value == k.ltv.value && r->base[CMP_LTV].value_lo == k.ltv.lo);
+            CHECK(r->base[CMP_PAYBACK].value == k.payback_days);
+            CHECK(r->base[CMP_NPS].value == k.nps.value);
+            /* Monthly churn about 0.1 and 0.2 (per 30 days, the wait), both within their intervals. */
+            const CmpStat *m = cmp_stat(r, 0, CMP_MONTHLY_CHURN);
+            CHECK(m->value_lo <= 0.2 && 0.2 <= m->value_hi && m->significant && m->lo <= 0.1 && 0.1 <= m->hi);
+            /* Retention at 90 days falls (about 0.9^3 to 0.8^3), and the interval of its change is
+             * that of two independent estimates. */
+            const CmpStat *ret = cmp_stat(r, 0, CMP_RETENTION90);
+            double v0 = rt_customer_retention_variance(cmp_run_of(r, -1), 90);
+            double v1 = rt_customer_retention_variance(cmp_run_of(r, 0), 90);
+            CHECK_NEAR((ret->hi - ret->lo) / 2, 1.959963984540054 * sqrt(v0 + v1), 1e-12);
+            CHECK(ret->change < 0 && ret->significant);
+            /* Payback has no interval: nothing is significant about it. */
+            CHECK(isnan(cmp_stat(r, 0, CMP_PAYBACK)->lo) && !cmp_stat(r, 0, CMP_PAYBACK)->significant);
+            rt_result_free(run);
+            cmp_result_free(r);
+            cmp_set_free(&set);
+        }
+        unload(&j);
+        unload(&v);
+    }
+    TEST("compare --exact: differences of expected values, no interval; figures over time missing") {
+        J j, v;
+        bool loaded = load(&j, SUBSCRIPTION("90%")), variant = load(&v, SUBSCRIPTION("80%"));
+        if (loaded && variant) {
+            CmpSet set;
+            cmp_set_init(&set, CMP_SCENARIOS);
+            cmp_set_add(&set, "Churnier", NULL, rt_compile(v.c.model), 0);
+            CmpOptions o = {.sim = options(1000, 1), .exact = true};
+            CmpResult *r = cmp_run(j.rm, &set, &o, &j.c.diag);
+            const CmpStat *ltv = cmp_stat(r, 0, CMP_LTV);
+            CHECK_NEAR(ltv->base, 10 / 0.1, 1e-9); /* 10 a month for 1 / 0.1 months */
+            CHECK_NEAR(ltv->value, 10 / 0.2, 1e-9);
+            CHECK_NEAR(ltv->change, -50, 1e-9);
+            CHECK(isnan(ltv->lo) && isnan(ltv->value_lo) && !ltv->significant);
+            CHECK(isnan(cmp_stat(r, 0, CMP_RETENTION90)->value) && isnan(cmp_stat(r, 0, CMP_PAYBACK)->value));
+            CHECK(isnan(cmp_stat(r, 0, CMP_NPS)->value));
+            cmp_result_free(r);
+            cmp_set_free(&set);
+        }
+        unload(&j);
+        unload(&v);
     }
 }
 
@@ -283,6 +357,7 @@ void unit_compare(void)
     test_crn();
     test_settings();
     test_statistics();
+    test_customer_figures();
     test_sweeps();
     test_scenarios();
 }
