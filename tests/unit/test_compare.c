@@ -207,7 +207,7 @@ static void test_customer_figures(void)
 {
     TEST("compare: the journey's figures are cjm run's, bit for bit; a variant's retention interval is unpaired") {
         J j, v;
-        bool loaded = load(&j, SUBSCRIPTION("90%")), variant = load(&v, SUBSCRIPTION("80%"));
+        bool loaded = unit_load(&j, SUBSCRIPTION("90%")), variant = unit_load(&v, SUBSCRIPTION("80%"));
         if (loaded && variant) {
             CmpSet set;
             cmp_set_init(&set, CMP_SCENARIOS);
@@ -244,12 +244,12 @@ static void test_customer_figures(void)
             cmp_result_free(r);
             cmp_set_free(&set);
         }
-        unload(&j);
-        unload(&v);
+        unit_unload(&j);
+        unit_unload(&v);
     }
     TEST("compare --exact: differences of expected values, no interval; figures over time missing") {
         J j, v;
-        bool loaded = load(&j, SUBSCRIPTION("90%")), variant = load(&v, SUBSCRIPTION("80%"));
+        bool loaded = unit_load(&j, SUBSCRIPTION("90%")), variant = unit_load(&v, SUBSCRIPTION("80%"));
         if (loaded && variant) {
             CmpSet set;
             cmp_set_init(&set, CMP_SCENARIOS);
@@ -266,8 +266,8 @@ static void test_customer_figures(void)
             cmp_result_free(r);
             cmp_set_free(&set);
         }
-        unload(&j);
-        unload(&v);
+        unit_unload(&j);
+        unit_unload(&v);
     }
 }
 
