@@ -292,6 +292,32 @@ static double ticks_upto(double end, int most, double *ticks, int *n)
     return step;
 }
 
+/* The frame of a chart of a share (0 to 100%) over time, from day 0 to `end`: a figure, its title,
+ * the axes. The cohort's survival and the customers' retention share it. */
+typedef struct ShareAxes {
+    const char *aria, *title, *y_name, *x_suffix;
+    int width, height, top;
+} ShareAxes;
+
+static void share_over_time_open(Chart *c, Buf *b, ShareAxes a, double end, TimeUnit u)
+{
+    figure_open(b, "half");
+    chart_open(c, b, a.width, a.height, a.aria);
+    chart_plot_area(c, 58, a.top, a.width - 18, a.height - 50);
+    double xt[CHART_MAX_TICKS], yt[CHART_MAX_TICKS];
+    int nx, ny;
+    double xstep = ticks_upto(end * u.per_day, 8, xt, &nx);
+    double ylo = 0, yhi = 1;
+    double ystep = chart_ticks(&ylo, &yhi, 6, yt, &ny);
+    chart_scale(c, 0, end > 0 ? end * u.per_day : 1, 0, 1);
+    buf_printf(b, "<text x=\"0\" y=\"16\" class=\"chart-title\">%s</text>\n", a.title);
+    chart_y_axis(c, yt, ny, ystep, CHART_PERCENT, a.y_name);
+    Buf axis = BUF_INIT;
+    buf_printf(&axis, "%s %s", u.name, a.x_suffix);
+    chart_x_axis(c, xt, nx, xstep, CHART_NUMBER, buf_str(&axis));
+    buf_free(&axis);
+}
+
 /* The dots of the cohort not churned at day 30 and 90 (the exact figures of the JSON report),
  * with their key in the top right corner. */
 static void retention_markers(Chart *c, const RtResult *r, double end)
@@ -348,22 +374,11 @@ void html_chart_retention(Buf *b, const RtResult *r)
         flat[2 * i] = pts[i].day;
         flat[2 * i + 1] = pts[i].retained;
     }
-    figure_open(b, "half");
     Chart c;
-    chart_open(&c, b, W, H, "The whole cohort over time: share of prospects and customers not churned");
-    chart_plot_area(&c, 58, 34, W - 18, H - 50);
-    double xt[CHART_MAX_TICKS], yt[CHART_MAX_TICKS];
-    int nx, ny;
-    double xstep = ticks_upto(end * u.per_day, 8, xt, &nx);
-    double ylo = 0, yhi = 1;
-    double ystep = chart_ticks(&ylo, &yhi, 6, yt, &ny);
-    chart_scale(&c, 0, end > 0 ? end * u.per_day : 1, 0, 1);
-    buf_puts(b, "<text x=\"0\" y=\"16\" class=\"chart-title\">The whole cohort over time</text>\n");
-    chart_y_axis(&c, yt, ny, ystep, CHART_PERCENT, "of the cohort not churned");
-    Buf axis = BUF_INIT;
-    buf_printf(&axis, "%s since the first stage", u.name);
-    chart_x_axis(&c, xt, nx, xstep, CHART_NUMBER, buf_str(&axis));
-    buf_free(&axis);
+    share_over_time_open(&c, b, (ShareAxes){"The whole cohort over time: share of prospects and customers not churned",
+                                            "The whole cohort over time", "of the cohort not churned",
+                                            "since the first stage", W, H, 34},
+                         end, u);
     chart_area(&c, x, y, ns, MAIN, 0.12);
     Buf attrs = BUF_INIT;
     html_series(&attrs, FIG_REPORT.members[R_COHORT_RETENTION_CURVE].key, FIG_COHORT_RETENTION_CURVE.keys, flat, n,
@@ -446,22 +461,11 @@ void html_chart_customer_retention(Buf *b, const RtResult *r)
         flat[4 * i + 2] = pts[i].lo;
         flat[4 * i + 3] = pts[i].hi;
     }
-    figure_open(b, "half");
     Chart c;
-    chart_open(&c, b, W, H, "Customer retention: share of customers not churned, by days after converting");
-    chart_plot_area(&c, 58, 54, W - 18, H - 50);
-    double xt[CHART_MAX_TICKS], yt[CHART_MAX_TICKS];
-    int nx, ny;
-    double xstep = ticks_upto(end * u.per_day, 8, xt, &nx);
-    double ylo = 0, yhi = 1;
-    double ystep = chart_ticks(&ylo, &yhi, 6, yt, &ny);
-    chart_scale(&c, 0, end > 0 ? end * u.per_day : 1, 0, 1);
-    buf_puts(b, "<text x=\"0\" y=\"16\" class=\"chart-title\">Customer retention</text>\n");
-    chart_y_axis(&c, yt, ny, ystep, CHART_PERCENT, "customers not churned");
-    Buf axis = BUF_INIT;
-    buf_printf(&axis, "%s after converting", u.name);
-    chart_x_axis(&c, xt, nx, xstep, CHART_NUMBER, buf_str(&axis));
-    buf_free(&axis);
+    share_over_time_open(&c, b, (ShareAxes){"Customer retention: share of customers not churned, by days after converting",
+                                            "Customer retention", "customers not churned", "after converting", W, H,
+                                            54},
+                         end, u);
     chart_band(&c, x, lo, hi, ns, MAIN, 0.18);
     Buf attrs = BUF_INIT;
     html_series(&attrs, FIG_REPORT.members[R_CUSTOMER_RETENTION_CURVE].key, FIG_CUSTOMER_RETENTION_CURVE.keys, flat,

@@ -29,3 +29,16 @@ void unit_unload(UnitJourney *j)
     if (j->out) fclose(j->out);
     free(j->msgs);
 }
+
+SimOptions unit_sim_options(const UnitJourney *j, uint64_t cohort, uint64_t seed, int threads)
+{
+    SimOptions o = {0};
+    o.cohort = cohort;
+    o.seed = seed;
+    o.has_horizon = j->c.model->has_horizon;
+    o.horizon = j->c.model->horizon;
+    o.threads = threads;
+    o.persona = -1;
+    o.max_steps = SIM_DEFAULT_MAX_STEPS;
+    return o;
+}

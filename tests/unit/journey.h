@@ -22,4 +22,8 @@ typedef struct UnitJourney {
 bool unit_load(UnitJourney *j, const char *text);
 void unit_unload(UnitJourney *j);
 
+/* The simulation of j's cohort of `cohort` customers with its own horizon, every persona, the
+ * default step limit. */
+SimOptions unit_sim_options(const UnitJourney *j, uint64_t cohort, uint64_t seed, int threads);
+
 #endif

@@ -19,22 +19,10 @@ void unit_kpi(void);
 
 typedef UnitJourney J;
 
-static SimOptions options(const J *j, uint64_t cohort, uint64_t seed, int threads)
-{
-    SimOptions o = {0};
-    o.cohort = cohort;
-    o.seed = seed;
-    o.has_horizon = j->c.model->has_horizon;
-    o.horizon = j->c.model->horizon;
-    o.threads = threads;
-    o.persona = -1;
-    o.max_steps = SIM_DEFAULT_MAX_STEPS;
-    return o;
-}
 
 static RtResult *simulate(J *j, uint64_t cohort, uint64_t seed, int threads)
 {
-    SimOptions o = options(j, cohort, seed, threads);
+    SimOptions o = unit_sim_options(j, cohort, seed, threads);
     return sim_run(j->rm, &o);
 }
 
@@ -495,7 +483,7 @@ static void test_window(void)
     TEST("kpi: --window: only a goal entry within the window converts") {
         J j;
         if (unit_load(&j, "stage A { wait exponential(10 days) -> G 100% }\nstage G goal { wait 1 day -> churn 100% }\n")) {
-            SimOptions o = options(&j, 20000, 3, 2);
+            SimOptions o = unit_sim_options(&j, 20000, 3, 2);
             o.window = 10;
             RtResult *r = sim_run(j.rm, &o);
             double lo, hi;

@@ -20,14 +20,7 @@ typedef UnitJourney J;
 
 static RtResult *simulate(J *j, uint64_t cohort, uint64_t seed, int threads)
 {
-    SimOptions o = {0};
-    o.cohort = cohort;
-    o.seed = seed;
-    o.has_horizon = j->c.model->has_horizon;
-    o.horizon = j->c.model->horizon;
-    o.threads = threads;
-    o.persona = -1;
-    o.max_steps = SIM_DEFAULT_MAX_STEPS;
+    SimOptions o = unit_sim_options(j, cohort, seed, threads);
     return sim_run(j->rm, &o);
 }
 
