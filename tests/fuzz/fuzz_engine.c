@@ -19,7 +19,7 @@ static void render_everything(const Model *m, const RtResult *r, bool layout)
     Buf out = BUF_INIT;
     render_json(r, "main.journey", &out);
     render_table(r, "main.journey", &out);
-    for (int t = CSV_STAGES; t <= CSV_REASONS; t++) render_csv(r, (CsvTable)t, &out);
+    for (int t = 0; t < CSV_NTABLES; t++) render_csv(r, (CsvTable)t, &out);
     HtmlReport html = {.date = "2024-01-01", .version = "fuzz"};
     render_html(r, "main.journey", &html, &out);
     buf_free(&out);
