@@ -763,6 +763,22 @@ static void touchpoints_table(Buf *b, const RtResult *r)
     table_close(b);
 }
 
+/* A table of the channels: their names, then the columns `cols`. */
+static void channel_table(Buf *b, const RtResult *r, const HtmlColumn *cols, int ncols)
+{
+    const char *first[] = {FIG_CHANNELS.members[CHANNEL_NAME].title};
+    table_open(b, first, 1, &FIG_CHANNELS, cols, ncols);
+    int k = 0;
+    for (int c = fig_first(&FIG_CHANNELS, r, -1); c >= 0; c = fig_after(&FIG_CHANNELS, r, -1, c), k++) {
+        HtmlRow w = html_row(r, &FIG_CHANNELS, c, -1, NULL, k);
+        buf_puts(b, "<tr>");
+        td_row_name(b, &w, CHANNEL_NAME, NULL);
+        td_columns(b, &w, cols, ncols);
+        buf_puts(b, "</tr>\n");
+    }
+    table_close(b);
+}
+
 static void channels_table(Buf *b, const RtResult *r)
 {
     static const HtmlColumn cols[] = {
@@ -770,19 +786,9 @@ static void channels_table(Buf *b, const RtResult *r)
         COLUMN(CHANNEL_COST),    COLUMN(CHANNEL_ACQUISITION_COST), COLUMN(CHANNEL_CONVERSIONS),
         COLUMN(CHANNEL_CONVERSION_RATE),
     };
-    const char *first[] = {FIG_CHANNELS.members[CHANNEL_NAME].title};
     if (fig_first(&FIG_CHANNELS, r, -1) < 0) return;
     buf_puts(b, "<h3>Channels</h3>\n");
-    table_open(b, first, 1, &FIG_CHANNELS, cols, NCOLS(cols));
-    int k = 0;
-    for (int c = fig_first(&FIG_CHANNELS, r, -1); c >= 0; c = fig_after(&FIG_CHANNELS, r, -1, c), k++) {
-        HtmlRow w = html_row(r, &FIG_CHANNELS, c, -1, NULL, k);
-        buf_puts(b, "<tr>");
-        td_row_name(b, &w, CHANNEL_NAME, NULL);
-        td_columns(b, &w, cols, NCOLS(cols));
-        buf_puts(b, "</tr>\n");
-    }
-    table_close(b);
+    channel_table(b, r, cols, NCOLS(cols));
 }
 
 /* Conversions credited to each channel, and its CAC, by each attribution model. */
@@ -793,7 +799,6 @@ static void attribution_table(Buf *b, const RtResult *r)
         COLUMN(CHANNEL_LAST_CONVERSIONS), COLUMN(CHANNEL_LAST_CAC),           COLUMN(CHANNEL_LINEAR_CONVERSIONS),
         COLUMN(CHANNEL_LINEAR_CAC),       COLUMN(CHANNEL_REMOVAL_CONVERSIONS), COLUMN(CHANNEL_REMOVAL_CAC),
     };
-    const char *first[] = {FIG_CHANNELS.members[CHANNEL_NAME].title};
     if (fig_first(&FIG_CHANNELS, r, -1) < 0) return;
     buf_puts(b, "<h3>Attribution</h3>\n<p class=\"intro\">Acquisition cost: what each channel's touchpoints cost up to "
                 "each conversion, and for prospects who never converted. Conversions credited to the channel under "
@@ -807,16 +812,7 @@ static void attribution_table(Buf *b, const RtResult *r)
         buf_puts(b, ".</p>\n");
         return;
     }
-    table_open(b, first, 1, &FIG_CHANNELS, cols, NCOLS(cols));
-    int k = 0;
-    for (int c = fig_first(&FIG_CHANNELS, r, -1); c >= 0; c = fig_after(&FIG_CHANNELS, r, -1, c), k++) {
-        HtmlRow w = html_row(r, &FIG_CHANNELS, c, -1, NULL, k);
-        buf_puts(b, "<tr>");
-        td_row_name(b, &w, CHANNEL_NAME, NULL);
-        td_columns(b, &w, cols, NCOLS(cols));
-        buf_puts(b, "</tr>\n");
-    }
-    table_close(b);
+    channel_table(b, r, cols, NCOLS(cols));
 }
 
 /* The survey touchpoints: who answered, and the NPS or CSAT they gave. */

@@ -2,7 +2,7 @@
  * "Per channel"; docs/semantics.md, "Customer figures in the exact analysis").
  *
  * Each channel some touchpoint uses is taken out in turn, as `cjm compare --removal channels`
- * does (compare.h: cmp_set_removals), and the journey is run again with the same options and seed
+ * does (compare.h: cmp_set_removals), and the journey without it is run with the same options and seed
  * (common random numbers) or solved exactly. With drop_c = conversion(journey) - conversion(journey
  * without c), clamped at 0, the channel is credited
  *     attr_removal_c = conversions x drop_c / sum of the drops

@@ -531,14 +531,7 @@ static void sums_merge(Sums *into, const Sums *from)
  * CSAT, which compare does not compare, is left unknown. The sums' histograms become the run's. */
 static RtResult *run_of_sums(const RtModel *rm, Sums *s, const SimOptions *o)
 {
-    RtResult *r = rt_result_new(rm);
-    r->cohort = (double)o->cohort;
-    r->seed = o->seed;
-    r->has_horizon = o->has_horizon;
-    r->horizon = o->horizon;
-    r->persona = o->persona;
-    r->max_steps = o->max_steps;
-    r->window = o->window > 0 ? o->window : NAN;
+    RtResult *r = sim_result_new(rm, o);
     r->converted = s->converted;
     r->churned = s->churned;
     r->customer_churned = s->customer_churned;

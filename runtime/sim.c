@@ -1297,9 +1297,8 @@ static int calendar_months(const SimOptions *o)
     return n < 1 ? 1 : n;
 }
 
-RtResult *sim_run(const RtModel *m, const SimOptions *o)
+RtResult *sim_result_new(const RtModel *m, const SimOptions *o)
 {
-    rt_rng_init_tables();
     RtResult *r = rt_result_new(m);
     r->cohort = (double)o->cohort;
     r->seed = o->seed;
@@ -1308,6 +1307,13 @@ RtResult *sim_run(const RtModel *m, const SimOptions *o)
     r->persona = o->persona;
     r->max_steps = o->max_steps;
     r->window = o->window > 0 ? o->window : NAN;
+    return r;
+}
+
+RtResult *sim_run(const RtModel *m, const SimOptions *o)
+{
+    rt_rng_init_tables();
+    RtResult *r = sim_result_new(m, o);
     Shared sh;
     memset(&sh, 0, sizeof sh);
     sh.m = m;

@@ -85,4 +85,8 @@ typedef struct SimOptions {
 
 RtResult *sim_run(const RtModel *rm, const SimOptions *o);
 
+/* An empty result of a simulation of rm with options o: the run's settings (cohort, seed, horizon,
+ * persona, step limit, window) filled, no figure yet (cjm compare fills one from its sums). */
+RtResult *sim_result_new(const RtModel *rm, const SimOptions *o);
+
 #endif
