@@ -50,7 +50,10 @@ GV_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcgraph libgvc 2>/dev/null)
 GV_LIBS   = $(shell $(PKG_CONFIG) --libs libcgraph libgvc 2>/dev/null)
 ALL_CPPFLAGS = -D_XOPEN_SOURCE=700 $(CPPFLAGS)
 ALL_CFLAGS = -std=c11 $(WARNINGS) $(CFLAGS) -MMD -MP
-LDLIBS   += -lm -lpthread
+# data/ reads gzip with zlib and XES with expat (both MIT-style licences, Debian's zlib1g-dev and
+# libexpat1-dev).
+DATA_LIBS := -lexpat -lz
+LDLIBS   += $(DATA_LIBS) -lm -lpthread
 
 # ---- the layers (docs/architecture.md) ----
 # Each folder is compiled with the include paths of the folders it may use and no other, so that
@@ -59,17 +62,19 @@ LDLIBS   += -lm -lpthread
 # with it. A new folder is one line here.
 USES_lang       := lang
 USES_runtime    := lang runtime
-USES_render     := lang runtime render
+USES_data       := data
+USES_fit        := lang data runtime fit
+USES_render     := lang runtime fit data render
 # The clients use the core only through include/cjm.h, the library's face. Their compiler also
 # sees the layers the face shows them (FACE_x, by default the whole library), since cjm.h includes
 # their headers; which layers a client sees decides which parts of cjm.h it gets.
-USES_include    := lang runtime render
+USES_include    := lang data runtime fit render
 USES_cli        := include cli
 USES_tests/unit := include cli tests/unit
 USES_tests/fuzz := include tests/fuzz
 GEN_HEADERS_lang := parser.h lexer.h
 GEN_HEADERS_cli  := version.h
-LIBRARY_LAYERS  := lang runtime render
+LIBRARY_LAYERS  := lang data runtime fit render
 CLIENTS         := cli tests/unit tests/fuzz
 
 # The folder a source belongs to (build/gen/lang/parser.c is lang's), the folders it may include
@@ -81,13 +86,17 @@ include_dirs = $(foreach d,$(call sees,$(1)),-I$(d) $(if $(GEN_HEADERS_$(d)),-I$
 LANG_SRC    := $(wildcard lang/*.c)
 RUNTIME_SRC := $(wildcard runtime/*.c)
 RENDER_SRC  := $(wildcard render/*.c)
+DATA_SRC    := $(wildcard data/*.c)
+FIT_SRC     := $(wildcard fit/*.c)
 CLI_SRC     := $(wildcard cli/*.c)
 
 LANG_OBJ    := $(LANG_SRC:%.c=$(OBJ)/%.o) $(OBJ)/gen/lang/parser.o $(OBJ)/gen/lang/lexer.o
 RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(OBJ)/%.o)
 RENDER_OBJ  := $(RENDER_SRC:%.c=$(OBJ)/%.o)
+DATA_OBJ    := $(DATA_SRC:%.c=$(OBJ)/%.o)
+FIT_OBJ     := $(FIT_SRC:%.c=$(OBJ)/%.o)
 CLI_OBJ     := $(CLI_SRC:%.c=$(OBJ)/%.o)
-LIB_OBJ     := $(LANG_OBJ) $(RUNTIME_OBJ) $(RENDER_OBJ)
+LIB_OBJ     := $(LANG_OBJ) $(DATA_OBJ) $(RUNTIME_OBJ) $(FIT_OBJ) $(RENDER_OBJ)
 
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 UNIT_OBJ    := $(UNIT_SRC:%.c=$(OBJ)/%.o)

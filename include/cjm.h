@@ -25,6 +25,8 @@
  *                      compare.h   scenarios, removals and sweeps against the journey
  *                      attribution.h  conversions credited to channels by their removal effect
  *                      progress.h  how the long computations report how far they have got
+ *   read data          log.h       event logs and path tables (CSV, gzip, XES), and CSV tables
+ *   fit to data        fit.h       events mapped onto a journey (FitObs), estimates (FitResult)
  *   render to buffers  report.h    a run as a table, JSON, CSV or an HTML page
  *                      report_compare.h  a comparison likewise
  *                      graph.h     the flow graph and the journey map (through Graphviz)
@@ -65,6 +67,16 @@
 #include "progress.h"
 #include "result.h"
 #include "sim.h"
+#endif
+
+/* data/: event logs read (CSV, gzip, XES, path tables). */
+#if __has_include("log.h")
+#include "log.h"
+#endif
+
+/* fit/: a journey fitted to an event log, validated against it, live customers scored. */
+#if __has_include("fit.h")
+#include "fit.h"
 #endif
 
 #if __has_include("report.h")

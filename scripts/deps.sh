@@ -5,6 +5,9 @@
 set -eu
 
 packages="gcc make flex bison pkg-config libgraphviz-dev graphviz valgrind libxml2-utils python3"
+# Event logs: zlib (gzip) and expat (XES), both MIT-style; the warehouse tests of cjm fit --sql
+# run their query in a real PostgreSQL server and in SQLite.
+packages="$packages zlib1g-dev libexpat1-dev postgresql sqlite3"
 # Editor support and installation tests: man pages (man --warnings), Vim, zsh completion.
 packages="$packages man-db vim zsh"
 # The HTML report's browser tests (tests/cli/report.sh): headless Chromium, and a font for its
