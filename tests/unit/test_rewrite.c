@@ -440,8 +440,27 @@ static void test_scenario_block(void)
     }
 }
 
+/* lang/names.h, which the checker's `events` lists and cjm fit share. */
+static void test_names(void)
+{
+    TEST("names: event names compare in lower case without blanks, '_', '-' and '.'") {
+        char out[32];
+        const char *in = "Signed Up_-.x";
+        size_t n = name_normalise(in, strlen(in), out);
+        CHECK(n == 9 && memcmp(out, "signedupx", 9) == 0);
+        CHECK(name_equal("Signed Up", 9, "signed_up", 9));
+        CHECK(name_equal("SIGNED.UP", 9, "signed-up", 9));
+        CHECK(name_equal("", 0, " _", 2));
+        CHECK(!name_equal("signup", 6, "signups", 7));
+        CHECK(!name_equal("Café", 5, "CAFÉ", 5)); /* ASCII letters only */
+        char same[] = "A-B";
+        CHECK(name_normalise(same, 3, same) == 2 && memcmp(same, "ab", 2) == 0); /* in place */
+    }
+}
+
 void unit_rewrite(void)
 {
+    test_names();
     test_rewrite_journey();
     test_sums();
     test_imports_and_layout();
