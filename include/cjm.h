@@ -54,6 +54,7 @@
 #include "diag.h"
 #include "expr.h"
 #include "fmt.h"
+#include "names.h"
 #include "program.h"
 #include "sema.h"
 #include "source.h"
@@ -77,6 +78,7 @@
 /* fit/: a journey fitted to an event log, validated against it, live customers scored. */
 #if __has_include("fit.h")
 #include "fit.h"
+#include "rewrite.h"
 #endif
 
 #if __has_include("report.h")
