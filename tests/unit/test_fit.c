@@ -706,7 +706,7 @@ static void test_estimates(void)
         unit_unload(&j);
     }
     TEST("fit: arrows depending on the customer, conditions and rules are not fitted") {
-        if (unit_load(&j, "persona P { share 100% budget 0.5 }\n"
+        if (unit_load(&j, "persona P { share 100% budget = 0.5 }\n"
                           "stage A { -> B 50% * budget -> C 20% when mood > 0 -> churn otherwise \"x\" }\n"
                           "stage B { -> C 50% -> churn otherwise }\n"
                           "stage C { -> churn 10% -> C otherwise }\n"
@@ -792,7 +792,8 @@ static void test_waits(void)
         CHECK(w.best.ok && w.best.kind == DIST_EXPONENTIAL);
         CHECK_REL(w.mean.value, 10, 0.04);
         CHECK(w.mean.lo < 10 && 10 < w.mean.hi && w.mean.hi - w.mean.lo < 1);
-        CHECK(w.best.ks < 0.02);
+        CHECK(w.best.ks < 0.03 && w.candidates[DIST_NORMAL].ks > 2 * w.best.ks);
+        if (getenv("CJM_FIT_DEBUG")) printf("exp: mean %g [%g, %g] ks %g naive %g\n", w.mean.value, w.mean.lo, w.mean.hi, w.best.ks, naive);
         CHECK(w.n == done.n && w.censored == cens.n);
     }
     TEST("fit: lognormal waits with censoring: parameters recovered, lognormal chosen") {
@@ -803,6 +804,7 @@ static void test_waits(void)
         CHECK_REL(w.best.args[0], 5, 0.04);
         CHECK_REL(w.best.args[1], 3, 0.08);
         CHECK(w.mean.lo < 5 && 5 < w.mean.hi);
+        if (getenv("CJM_FIT_DEBUG")) printf("lognormal: %g %g mean [%g, %g] naive %g\n", w.best.args[0], w.best.args[1], w.mean.lo, w.mean.hi, done.sum / done.n);
         CHECK(done.sum / done.n < 4.6);
     }
     TEST("fit: normal waits: parameters recovered, normal chosen") {
