@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "names.h"
@@ -320,6 +321,27 @@ static void slab_free_all(Slab *s)
         free(s->chunks);
         s->chunks = n;
     }
+}
+
+/* ---- large arrays: the cases and their hash table ----
+ * Cases are looked up at random, one or two cache misses per event; on large tables most of
+ * their cost is the address translation, which huge pages (where the system gives them on
+ * request) take away. */
+
+enum { HUGE_PAGE = 2 << 20 };
+
+static void *big_alloc(size_t size, bool zero)
+{
+    if (size < HUGE_PAGE) return zero ? calloc(1, size) : malloc(size);
+    size_t rounded = (size + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    void *p = aligned_alloc(HUGE_PAGE, rounded);
+    if (!p) return NULL;
+#ifdef __linux__
+    /* Linux's MADV_HUGEPAGE (14), which the POSIX call passes on; elsewhere nothing. */
+    posix_madvise(p, rounded, 14);
+#endif
+    if (zero) memset(p, 0, rounded);
+    return p;
 }
 
 /* ---- distinct strings (event names, segments): a table that only grows ---- */
@@ -902,7 +924,7 @@ static void case_unlink(FitObserver *ob, uint32_t idx)
 static bool cases_grow_table(FitObserver *ob)
 {
     uint32_t ncap = (ob->mask + 1) * 2;
-    uint64_t *slot = calloc(ncap, sizeof *slot);
+    uint64_t *slot = big_alloc(ncap * sizeof *slot, true);
     if (!slot) return false;
     for (uint32_t i = 0; i < ob->capcases; i++) {
         if (!ob->cases[i].used) continue;
@@ -921,8 +943,10 @@ static int64_t case_new(FitObserver *ob, const LogStr *id, uint64_t h, uint32_t 
 {
     if (ob->nfree == 0) {
         uint32_t ncap = ob->capcases ? ob->capcases * 2 : 1024;
-        Case *v = realloc(ob->cases, sizeof *v * ncap);
+        Case *v = big_alloc(sizeof *v * ncap, false);
         if (!v) return -1;
+        if (ob->capcases) memcpy(v, ob->cases, sizeof *v * ob->capcases);
+        free(ob->cases);
         ob->cases = v;
         uint32_t *f = realloc(ob->free_cases, sizeof *f * ncap);
         if (!f) return -1;
