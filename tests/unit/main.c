@@ -27,6 +27,7 @@ void unit_compare(void);
 void unit_kpi(void);
 void unit_kpi_exact(void);
 void unit_fit(void);
+void unit_data(void);
 
 int main(void)
 {
@@ -40,5 +41,6 @@ int main(void)
     unit_kpi();
     unit_kpi_exact();
     unit_fit();
+    unit_data();
     return unit_failures ? 1 : 0;
 }
