@@ -478,7 +478,9 @@ struct FitObserver {
     double inactivity;
     uint64_t max_memory;
     size_t flush_budget, next_scan;
-    int *first_tp;              /* [nstages]: its first touchpoint (a stage's are consecutive) */
+    /* A stage's touchpoints in order: stage s's are tp_list[tp_start[s] .. tp_start[s + 1]);
+     * tp_rank[k] is touchpoint k's place among its stage's (its bit in Case.met). */
+    int *tp_start, *tp_list, *tp_rank;
     DistinctSet names, segments;
     Slab slab;
     /* The cases in flight: an open-addressing hash table of the records themselves (linear
@@ -581,11 +583,17 @@ FitObserver *fit_observer_new(const Model *m, const FitObserveOptions *o, const 
     ob->o = *o;
     ob->file = strdup(file ? file : "<log>");
     ob->obs = fit_obs_new(m);
-    ob->first_tp = malloc(sizeof *ob->first_tp * (size_t)(m->nstages ? m->nstages : 1));
-    if (!ob->file || !ob->obs || !ob->first_tp) goto oom;
-    for (int s = 0; s < m->nstages; s++) ob->first_tp[s] = -1;
-    for (int k = m->ntouchpoints - 1; k >= 0; k--)
-        if (m->touchpoints[k]->stage_index >= 0) ob->first_tp[m->touchpoints[k]->stage_index] = k;
+    ob->tp_start = calloc((size_t)m->nstages + 2, sizeof *ob->tp_start);
+    ob->tp_list = calloc((size_t)m->ntouchpoints + 1, sizeof *ob->tp_list);
+    ob->tp_rank = calloc((size_t)m->ntouchpoints + 1, sizeof *ob->tp_rank);
+    if (!ob->file || !ob->obs || !ob->tp_start || !ob->tp_list || !ob->tp_rank) goto oom;
+    for (int k = 0; k < m->ntouchpoints; k++)
+        if (m->touchpoints[k]->stage_index >= 0) ob->tp_start[m->touchpoints[k]->stage_index + 2]++;
+    for (int s = 0; s < m->nstages; s++) ob->tp_start[s + 2] += ob->tp_start[s + 1];
+    for (int k = 0; k < m->ntouchpoints; k++) /* tp_start[s + 1]: stage s's next place */
+        if (m->touchpoints[k]->stage_index >= 0) ob->tp_list[ob->tp_start[m->touchpoints[k]->stage_index + 1]++] = k;
+    for (int st = 0; st < m->nstages; st++) /* now stage st's are tp_start[st] .. tp_start[st + 1] */
+        for (int i = ob->tp_start[st]; i < ob->tp_start[st + 1]; i++) ob->tp_rank[ob->tp_list[i]] = i - ob->tp_start[st];
     if (!distinct_grow(&ob->names) || !distinct_grow(&ob->segments)) goto oom;
     ob->mask = 1023;
     ob->cases = big_alloc(sizeof *ob->cases * (ob->mask + 1), true);
@@ -620,8 +628,8 @@ static bool stage_has_arrows(const Model *m, int s) { return m->stages[s]->arrow
 static void end_entry(FitObserver *ob, Case *c)
 {
     if (!c->met) return;
-    int first = ob->first_tp[c->r.stage];
-    for (uint64_t m = c->met; m; m &= m - 1) ob->obs->touch_entries[first + __builtin_ctzll(m)]++;
+    const int *tps = &ob->tp_list[ob->tp_start[c->r.stage]];
+    for (uint64_t m = c->met; m; m &= m - 1) ob->obs->touch_entries[tps[__builtin_ctzll(m)]]++;
     c->met = 0;
 }
 
@@ -785,7 +793,7 @@ static void touchpoint_event(FitObserver *ob, Case *c, int k, const Ev *e)
     o->touch_events[k]++;
     if (!isnan(e->cost)) o->touch_cost[k] += e->cost;
     if (s >= 0 && ob->m->touchpoints[k]->stage_index == s) {
-        int i = k - ob->first_tp[s];
+        int i = ob->tp_rank[k];
         /* A stage's 65th touchpoint and beyond count per event, not per entry. */
         if (i < 64) c->met |= (uint64_t)1 << i;
         else o->touch_entries[k]++;
@@ -1320,7 +1328,9 @@ void fit_observer_free(FitObserver *ob)
     free(ob->pending);
     free(ob->pending_ids);
     free(ob->pending_followup);
-    free(ob->first_tp);
+    free(ob->tp_start);
+    free(ob->tp_list);
+    free(ob->tp_rank);
     free(ob->file);
     free(ob->error);
     free(ob);
