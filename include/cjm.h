@@ -77,6 +77,7 @@
 /* fit/: a journey fitted to an event log, validated against it, live customers scored. */
 #if __has_include("fit.h")
 #include "fit.h"
+#include "sql.h"
 #endif
 
 #if __has_include("report.h")
