@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "names.h"
 #include "observe.h"
 #include "sql.h"
 
@@ -55,8 +56,8 @@ static void map_rows_add(MapRows *r, const Model *m, const FitMapRule *map, int 
     size_t len = strlen(name);
     char *norm = malloc(len + 1);
     if (!norm) abort();
-    size_t n = fit_normalize(name, len, norm, len + 1);
-    norm[n < len ? n : len] = '\0';
+    size_t n = name_normalise(name, len, norm);
+    norm[n] = '\0';
     FitTarget t = fit_map_name(m, map, nmap, name, len);
     if (n == 0 || t.kind == FIT_TO_NOTHING || map_rows_has(r, norm)) {
         free(norm);
@@ -214,7 +215,7 @@ static void put_days(Sql *q, const char *col)
     }
 }
 
-/* The event name normalised as fit_normalize() does: ASCII letters lowered, ' ', '_', '-' and '.'
+/* The event name normalised as lang/names.h does: ASCII letters lowered, ' ', '_', '-' and '.'
  * dropped. TRANSLATE does exactly that in PostgreSQL and BigQuery (characters beyond the second
  * list are deleted) without touching other letters, as LOWER would in a UTF-8 database; SQLite's
  * LOWER is ASCII-only already, and it has no TRANSLATE. */
@@ -797,12 +798,13 @@ static int by_count(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-/* What follows from the rows: cases are the starts; names by count. */
+/* What follows from the rows: cases are the starts, none with a known segment; names by count. */
 static void finish(FitObs *o)
 {
     if (isnan(o->log_start) || isnan(o->log_end)) o->log_start = o->log_end = 0; /* an empty table */
     o->cases = 0;
     for (int s = 0; s < o->nstages; s++) o->cases += o->starts[s];
+    o->no_segment = o->cases; /* the query reads no segment column */
     if (o->nunmapped_names > 1)
         qsort(o->unmapped_names, (size_t)o->nunmapped_names, sizeof *o->unmapped_names, by_count);
 }
