@@ -104,17 +104,21 @@ static void collect_map(MapRows *r, const Model *m, const FitMapRule *map, int n
             if (a->to_churn) map_rows_add(r, m, map, nmap, a->reason.s);
 }
 
-/* A --map rule whose target is nothing of the journey is the user's mistake: say which. */
+/* A --map rule whose target is nothing of the journey is the user's mistake: say which, in
+ * fit_observe's words. */
 static char *check_map_rules(const Model *m, const FitMapRule *map, int nmap)
 {
     for (int i = 0; i < nmap; i++) {
-        const char *ev = map[i].event ? map[i].event : "";
-        FitTarget t = fit_map_name(m, map, nmap, ev, strlen(ev));
-        if (t.kind != FIT_TO_NOTHING) continue;
+        const char *ev = map[i].event ? map[i].event : "", *target = map[i].target ? map[i].target : "";
         Buf b = BUF_INIT;
-        buf_printf(&b, "--map '%s=%s': '%s' is not a stage or touchpoint of the journey, nor churn, "
-                   "churn:REASON or ignore", ev, map[i].target ? map[i].target : "",
-                   map[i].target ? map[i].target : "");
+        if (!ev[0] || !target[0]) {
+            buf_printf(&b, "--map %s=%s: give an event name and a target", ev, target);
+            return buf_take(&b);
+        }
+        FitMapRule alone = {ev, target};
+        if (fit_map_name(m, &alone, 1, ev, strlen(ev)).kind != FIT_TO_NOTHING) continue;
+        buf_printf(&b, "--map %s=%s: '%s' is no stage or touchpoint of the journey, nor churn, "
+                   "churn:REASON (a reason of a churn arrow) or ignore", ev, target, target);
         return buf_take(&b);
     }
     return NULL;
