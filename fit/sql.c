@@ -206,10 +206,14 @@ static void put_days(Sql *q, const char *col)
         put_col(q, col);
         buf_puts(&q->b, ") AS DOUBLE PRECISION) / 86400");
         break;
-    case SQL_SQLITE: /* ISO 8601 text; 2440587.5 is 1970-01-01's Julian day */
-        buf_puts(&q->b, "(julianday(");
+    case SQL_SQLITE:
+        /* ISO 8601 text. Whole milliseconds, as SQLite keeps times, divided once: julianday()
+         * less 1970's Julian day would be 20 microseconds off. */
+        buf_puts(&q->b, "(CAST(strftime('%s', ");
         put_col(q, col);
-        buf_puts(&q->b, ") - 2440587.5)");
+        buf_puts(&q->b, ") AS INTEGER) * 1000 + CAST(substr(strftime('%f', ");
+        put_col(q, col);
+        buf_puts(&q->b, "), 4) AS INTEGER)) / 86400000.0");
         break;
     case SQL_BIGQUERY:
         buf_puts(&q->b, "UNIX_MICROS(");

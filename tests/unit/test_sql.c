@@ -84,7 +84,7 @@ void unit_sql(void)
         UnitJourney j;
         if (unit_load(&j, shop)) {
             char *q = query(&j, NULL, 0, SQL_SQLITE, 0);
-            CHECK(q && strstr(q, "(julianday(\"ts\") - 2440587.5)"));
+            CHECK(q && strstr(q, "(CAST(strftime('%s', \"ts\") AS INTEGER) * 1000"));
             CHECK(q && strstr(q, "REPLACE(REPLACE(REPLACE(REPLACE(LOWER(ev.name)"));
             CHECK(q && strstr(q, "no churn by inactivity"));
             free(q);
