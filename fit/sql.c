@@ -7,13 +7,18 @@
  *               so that the query maps exactly as a log read by cjm is mapped)
  *   stage_info  each stage: whether it has no arrows (a case ending there completed), a goal
  *   ev          the table's rows: case, event, time in days since 1970 (the dialect's part)
- *   mapped      each event with what it maps to (ignored ones dropped from the cases)
- *   ordered     a case's events numbered in time order (ties by event name: a table has no order)
- *   bounded     the case's first stage event, its last event, its churn event after that
- *   legs        one row per stage entry with the next step (LEAD): the move and the wait
- *   ends        how each entry ended: a move, churn, churn by inactivity, completion, still open
- *   timed       every duration to summarise: waits, time to convert, follow-up after it
- *   binned      each duration with its log and its bin (fit.h's formula)
+ *   mapped      each event with what it maps to
+ *   ordered     a case id's events numbered in time order (ties by event name: a table has no
+ *               order), ignored ones dropped, with the gap since the previous one
+ *   parted      the case id's events cut into cases at silences longer than the inactivity
+ *   firsts, bounded  each case's first stage event, last event, churn event after the first
+ *               stage event, and the stage entry each event falls in
+ *   steps, legs one row per stage entry with the next step (LEAD): the move and the wait
+ *   ends        how each entry ended: a move, churn, completion, churn by inactivity, still open
+ *   convs       each case's start, conversion and churn
+ *   touches, touch_met  touchpoint events in or outside an entry of their stage
+ *   timed, logs, binned  every duration summarised, with its log and its bin (fit.h's formula)
+ *   top_unmapped  the most frequent names that map to nothing
  *
  * and one SELECT of UNION ALLs writes the long result. Literals are the dialect's; identifiers are
  * always quoted (`case` and `time` are reserved words). */
