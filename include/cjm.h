@@ -27,6 +27,7 @@
  *                      progress.h  how the long computations report how far they have got
  *   read data          log.h       event logs and path tables (CSV, gzip, XES), and CSV tables
  *   fit to data        fit.h       events mapped onto a journey (FitObs), estimates (FitResult)
+ *                      sql.h       the same observations computed where the data lives (cjm fit --sql)
  *   render to buffers  report.h    a run as a table, JSON, CSV or an HTML page
  *                      report_compare.h  a comparison likewise
  *                      graph.h     the flow graph and the journey map (through Graphviz)
@@ -79,6 +80,7 @@
 #if __has_include("fit.h")
 #include "fit.h"
 #include "rewrite.h"
+#include "sql.h"
 #endif
 
 #if __has_include("report.h")
