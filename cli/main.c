@@ -166,6 +166,106 @@ static const char compare_usage[] =
     "Exit status: 0 done, 1 errors in the journey or a scenario (or --exact refused), 2 bad usage,\n"
     "3 the journey could not be read or the report not written.\n";
 
+static const char fit_usage[] =
+    "Usage: cjm fit [OPTION]... JOURNEY LOG\n"
+    "       cjm fit [OPTION]... JOURNEY --sql TABLE [--dialect DIALECT]\n"
+    "Fit a journey to an event log: what its customers did, beside what the map says. Events map\n"
+    "onto stages, touchpoints and churn by name (or label, or the journey's `events` lists, or\n"
+    "--map); each case is replayed in time order. Reports per stage its entries, every move out\n"
+    "of it with its observed share and 95% interval beside the declared probability (! where the\n"
+    "declared value is outside), moves the journey does not allow, the waits fitted with\n"
+    "censoring (distribution, mean with its interval, KS distance) beside the declared wait,\n"
+    "touchpoints' reach, personas' shares, survey answers and the events that mapped to nothing.\n"
+    "LOG: CSV (gzip too), XES or XES.gz, - for standard input, or the result of --sql's query.\n"
+    "\n"
+    "Options:\n"
+    "      --format=FMT     table (default), json, csv or html (a page with charts)\n"
+    "      --csv-table=T    the table --format=csv writes: moves (default), waits, touchpoints,\n"
+    "                       personas, stages, unmapped or validation\n"
+    "  -o, --output=FILE    write the fitted journey to FILE (atomically): the journey's main file\n"
+    "                       with the data's numbers in place of the declared ones, layout and\n"
+    "                       comments kept; never the journey, a module it imports, or the LOG\n"
+    "      --scenario=NAME  a scenario block NAME of the fitted numbers instead: after the journey's\n"
+    "                       text in -o's FILE, or alone on standard output without -o\n"
+    "      --scenario-label=TEXT  the scenario's label\n"
+    "      --validate       simulate the journey and compare it with the log (conversion, time to\n"
+    "                       convert, churn, entries): observed beside simulated with its interval\n"
+    "      --sql=TABLE      print the SQL query that computes the fit's counts from TABLE where the\n"
+    "                       data lives, and exit; give its result (CSV) as LOG to fit to it\n"
+    "      --dialect=D      the query's SQL: postgres (default), sqlite or bigquery\n"
+    "\n"
+    "Reading the log:\n"
+    "      --case=COLUMN    the case (customer) id column (default: case:concept:name, case_id,\n"
+    "                       customer_id, user_id, client_id or case)\n"
+    "      --event=COLUMN   the event name (default: concept:name, event, event_name, activity, action)\n"
+    "      --time=COLUMN    the timestamp (default: time:timestamp, timestamp, event_time, time, date)\n"
+    "      --channel=COLUMN, --revenue=COLUMN, --cost=COLUMN, --segment=COLUMN, --score=COLUMN\n"
+    "                       the optional columns (survey answers: --score, NPS 0-10 or CSAT 1-5)\n"
+    "      --time-format=F  iso, s (epoch seconds), ms (epoch milliseconds) or auto (default)\n"
+    "      --map=EVENT=TARGET  EVENT means TARGET: a stage, a touchpoint, churn, churn:REASON or\n"
+    "                       ignore (repeatable; names compared without case, spaces, _ - .)\n"
+    "      --inactivity=TIME  a customer with no event for TIME before the log's end has churned\n"
+    "                       (default: the journey's `inactivity`, else none); 'none' turns it off\n"
+    "      --log-end=TIME   the log's end (default: its last event), for censoring and inactivity\n"
+    "      --max-memory=SIZE  memory for the events of an unsorted log (default 1G)\n"
+    "\n"
+    "Validation (as for cjm run):\n"
+    "      --cohort=N       customers to simulate (default: the journey's cohort, else 10000)\n"
+    "      --seed=S         random seed (default: the journey's seed, else 1)\n"
+    "      --threads=N      worker threads (default: every core); the results do not depend on it\n"
+    "  -q, --quiet          no warnings and no progress bar\n"
+    "      --color[=WHEN]   colour diagnostics: auto, always, never\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit status: 0 done, 1 errors in the journey, 2 bad usage, 3 the log could not be read (its\n"
+    "message names the file and line) or an output not written.\n";
+
+static const char discover_usage[] =
+    "Usage: cjm discover [OPTION]... LOG --goal EVENT\n"
+    "Draw a first journey from an event log: its frequent events become stages, the moves between\n"
+    "them arrows with their observed shares, customers who go quiet churn, and EVENT is the goal.\n"
+    "A path table of channels (ChannelAttribution's `path`, `total_conversions`, `total_null`)\n"
+    "gives a journey of channels ending in Conversion. The result checks with `cjm check` as it is;\n"
+    "then fit it with `cjm fit` and edit it.\n"
+    "\n"
+    "Options:\n"
+    "      --goal=EVENT     the event that means a customer converted (required)\n"
+    "      --min-share=S    leave out events of fewer than S of the cases (default 1%)\n"
+    "      --max-stages=N   at most N stages, the most frequent events (default 20)\n"
+    "      --inactivity=TIME  no event for TIME before the log's end is churn (default: none)\n"
+    "      --title=TEXT     the journey's title (default: from the log's name)\n"
+    "  -o, --output=FILE    write the journey to FILE (atomically) instead of standard output;\n"
+    "                       never the LOG\n"
+    "      --case, --event, --time, --channel, --revenue, --cost, --segment, --score=COLUMN,\n"
+    "      --time-format=F  read the log as cjm fit does\n"
+    "  -q, --quiet          no progress bar\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit status: 0 written, 2 bad usage, 3 the log could not be read or the journey not written.\n";
+
+static const char score_usage[] =
+    "Usage: cjm score [OPTION]... JOURNEY LOG\n"
+    "Score every customer of an event log who is still in the journey at the log's end: where they\n"
+    "are, and their chances to convert and to churn from there, from simulated futures that start\n"
+    "in their stage with what they have done so far. Writes CSV, one row per customer, for a team\n"
+    "to act on those about to leave.\n"
+    "\n"
+    "Options:\n"
+    "      --futures=N      futures simulated per customer (default 1000)\n"
+    "      --seed=S         random seed (default: the journey's seed, else 1)\n"
+    "      --threads=N      worker threads (default: every core); the results do not depend on it\n"
+    "  -o, --output=FILE    write the CSV to FILE (atomically) instead of standard output; never\n"
+    "                       the journey, a module it imports, or the LOG\n"
+    "      --case, --event, --time, --channel, --revenue, --cost, --segment, --score=COLUMN,\n"
+    "      --time-format, --map, --inactivity, --log-end, --max-memory\n"
+    "                       read the log and map its events as cjm fit does\n"
+    "  -q, --quiet          no warnings and no progress bar\n"
+    "      --color[=WHEN]   colour diagnostics: auto, always, never\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit status: 0 done, 1 errors in the journey, 2 bad usage, 3 the log could not be read or the\n"
+    "CSV not written.\n";
+
 static const char fmt_usage[] =
     "Usage: cjm fmt [OPTION]... FILE...\n"
     "Print journey files in the one canonical layout: indentation, aligned columns of arrows,\n"
@@ -209,6 +309,9 @@ const Command cli_commands[] = {
     {"graph", "draw the flow graph or the journey map with Graphviz", graph_usage, cmd_graph},
     {"report", "write a run's report as a self-contained HTML page with charts", report_usage, cmd_report},
     {"compare", "compare what-if scenarios, removals or a sweep with the journey", compare_usage, cmd_compare},
+    {"fit", "fit a journey to an event log: observed moves, waits, reach, with intervals", fit_usage, cmd_fit},
+    {"discover", "draw a first journey from an event log", discover_usage, cmd_discover},
+    {"score", "score the customers of a log still in the journey: chances to convert, churn", score_usage, cmd_score},
     {"fmt", "print or rewrite journey files in the canonical layout", fmt_usage, cmd_fmt},
     {"new", "start a journey from a template that teaches the language", new_usage, cmd_new},
     {"help", "show help for a command", help_usage, cmd_help},
