@@ -143,18 +143,10 @@ int fit_settings_take(FitSettings *s, int opt, const char *arg)
 
 /* ---- --map's targets ---- */
 
-/* Whether a and b are equal as event names: ASCII case ignored, ' ', '_', '-' and '.' skipped. */
+/* Whether a and b are equal as event names (lang/names.h). */
 static bool same_name(const char *a, const char *b)
 {
-    if (!a || !b) return false;
-    for (;;) {
-        while (*a == ' ' || *a == '_' || *a == '-' || *a == '.') a++;
-        while (*b == ' ' || *b == '_' || *b == '-' || *b == '.') b++;
-        if (!*a || !*b) return !*a && !*b;
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return false;
-        a++;
-        b++;
-    }
+    return a && b && name_equal(a, strlen(a), b, strlen(b));
 }
 
 static bool names_stage_or_touchpoint(const Model *m, const char *t)
