@@ -76,7 +76,10 @@
 
 /* fit/: a journey fitted to an event log, validated against it, live customers scored. */
 #if __has_include("fit.h")
+#include "discover.h"
 #include "fit.h"
+#include "score.h"
+#include "validate.h"
 #endif
 
 #if __has_include("report.h")
