@@ -54,6 +54,7 @@
 #include "diag.h"
 #include "expr.h"
 #include "fmt.h"
+#include "names.h"
 #include "program.h"
 #include "sema.h"
 #include "source.h"
