@@ -81,6 +81,7 @@
 #include "fit.h"
 #include "score.h"
 #include "validate.h"
+#include "rewrite.h"
 #endif
 
 #if __has_include("report.h")
