@@ -79,9 +79,9 @@
 #if __has_include("fit.h")
 #include "discover.h"
 #include "fit.h"
+#include "rewrite.h"
 #include "score.h"
 #include "validate.h"
-#include "rewrite.h"
 #endif
 
 #if __has_include("report.h")

@@ -29,6 +29,7 @@ void unit_kpi_exact(void);
 void unit_score(void);
 void unit_discover(void);
 void unit_rewrite(void);
+void unit_data(void);
 
 int main(void)
 {
@@ -44,5 +45,6 @@ int main(void)
     unit_score();
     unit_discover();
     unit_rewrite();
+    unit_data();
     return unit_failures ? 1 : 0;
 }
