@@ -27,6 +27,7 @@ void unit_compare(void);
 void unit_kpi(void);
 void unit_kpi_exact(void);
 void unit_score(void);
+void unit_discover(void);
 void unit_rewrite(void);
 void unit_data(void);
 void unit_sql(void);
@@ -43,6 +44,7 @@ int main(void)
     unit_kpi();
     unit_kpi_exact();
     unit_score();
+    unit_discover();
     unit_rewrite();
     unit_data();
     unit_sql();
