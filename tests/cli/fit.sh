@@ -83,7 +83,7 @@ no_file() { # name file
 run "$CJM" fit "$F/j.journey" "$F/log.csv"
 expect_status "fit: exit 0" 0
 expect_out "fit: the log's figures" "^  log: [0-9]+ events, 1500 cases"
-expect_out "fit: the columns used" "^  columns: case customer_id, event event, time timestamp"
+expect_out "fit: the columns used" "^  columns: case customer_id, event event, time timestamp \(epoch seconds\)"
 expect_out "fit: the moves" "^Moves"
 expect_out "fit: Visit -> Signup's declared 40% is outside its interval" "Visit +Signup +[0-9]+ +[0-9.]+% +[0-9.]+-[0-9.]+% +40\.0% +!"
 expect_out "fit: the waits" "^Waits"
@@ -213,7 +213,7 @@ run "$CJM" fit --time-format s --max-memory 64M --case customer_id --event event
 expect_status "fit with every column named, --time-format s, --max-memory: exit 0" 0
 sed '1s/.*/who,what,when,seg,nps/' "$F/log.csv" >"$F/renamed.csv"
 run "$CJM" fit --case who --event what --time when --segment seg --score nps "$F/j.journey" "$F/renamed.csv"
-expect_out "fit --case/--event/--time: other column names" "^  columns: case who, event what, time when, segment seg, score nps"
+expect_out "fit --case/--event/--time: other column names" "^  columns: case who, event what, time when \(epoch seconds\), segment seg, score nps"
 
 # ---- --sql and the query's result ----
 run "$CJM" fit --sql events "$F/j.journey"
