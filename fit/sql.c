@@ -7,23 +7,27 @@
  *               so that the query maps exactly as a log read by cjm is mapped)
  *   stage_info  each stage: whether it has no arrows (a case ending there completed), a goal
  *   ev          the table's rows: case, event, time in days since 1970 (the dialect's part)
- *   mapped      each event with what it maps to (ignored ones dropped from the cases)
- *   ordered     a case's events numbered in time order (ties by event name: a table has no order)
- *   bounded     the case's first stage event, its last event, its churn event after that
- *   legs        one row per stage entry with the next step (LEAD): the move and the wait
- *   ends        how each entry ended: a move, churn, churn by inactivity, completion, still open
- *   timed       every duration to summarise: waits, time to convert, follow-up after it
- *   binned      each duration with its log and its bin (fit.h's formula)
+ *   mapped      each event with what it maps to
+ *   ordered     a case id's events numbered in time order (ties by event name: a table has no
+ *               order), ignored ones dropped, with the gap since the previous one
+ *   parted      the case id's events cut into cases at silences longer than the inactivity
+ *   firsts, bounded  each case's first stage event, last event, churn event after the first
+ *               stage event, and the stage entry each event falls in
+ *   steps, legs one row per stage entry with the next step (LEAD): the move and the wait
+ *   ends        how each entry ended: a move, churn, completion, churn by inactivity, still open
+ *   convs       each case's start, conversion and churn
+ *   touches, touch_met  touchpoint events in or outside an entry of their stage
+ *   timed, logs, binned  every duration summarised, with its log and its bin (fit.h's formula)
+ *   top_unmapped  the most frequent names that map to nothing
  *
  * and one SELECT of UNION ALLs writes the long result. Literals are the dialect's; identifiers are
  * always quoted (`case` and `time` are reserved words). */
-#include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "arena.h"
 #include "buf.h"
 #include "names.h"
 #include "observe.h"
@@ -54,8 +58,7 @@ static void map_rows_add(MapRows *r, const Model *m, const FitMapRule *map, int 
 {
     if (!name) return;
     size_t len = strlen(name);
-    char *norm = malloc(len + 1);
-    if (!norm) abort();
+    char *norm = xmalloc(len + 1);
     size_t n = name_normalise(name, len, norm);
     norm[n] = '\0';
     FitTarget t = fit_map_name(m, map, nmap, name, len);
@@ -65,8 +68,7 @@ static void map_rows_add(MapRows *r, const Model *m, const FitMapRule *map, int 
     }
     if (r->n == r->cap) {
         r->cap = r->cap ? 2 * r->cap : 32;
-        r->rows = realloc(r->rows, (size_t)r->cap * sizeof *r->rows);
-        if (!r->rows) abort();
+        r->rows = xrealloc(r->rows, (size_t)r->cap * sizeof *r->rows);
     }
     r->rows[r->n++] = (MapRow){norm, t};
 }
@@ -629,7 +631,6 @@ static bool number(Reader *r, int c, double dflt, double *out)
     memcpy(tmp, s->s, s->len);
     tmp[s->len] = '\0';
     char *end;
-    errno = 0;
     double v = strtod(tmp, &end);
     if (end == tmp || *end != '\0' || isnan(v))
         return fail(r, "column '%s': '%s' is not a number", result_columns[c], tmp);
