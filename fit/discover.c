@@ -1,4 +1,4 @@
-/* discover.c: cjm discover: a draft journey from a log alone (discover.h; docs/fitting.md,
+/* discover.c: cjm discover: a draft journey from a log alone (discover.h; docs/scoring.md,
  * "Discovering a journey"). It owns the reading of a whole log into compact per-event arrays, the
  * choice of the frequent event names as stages, the directly-follows counts between them, the
  * waits' censored means, the first-order Markov chain of a path table, and the text written:
