@@ -30,6 +30,8 @@ void unit_fit(void);
 void unit_data(void);
 void unit_rewrite(void);
 void unit_sql(void);
+void unit_score(void);
+void unit_discover(void);
 
 int main(void)
 {
@@ -46,5 +48,7 @@ int main(void)
     unit_data();
     unit_rewrite();
     unit_sql();
+    unit_score();
+    unit_discover();
     return unit_failures ? 1 : 0;
 }
