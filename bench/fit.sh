@@ -1,0 +1,91 @@
+#!/bin/sh
+# bench/fit.sh: `make bench`'s rows for `cjm fit` (also `make bench-fit` alone). Measures, on this
+# machine, one thread:
+#   - events per second fitting a CSV sorted by time of 10^6 and 10^7 events (bench/loggen.c's
+#     customers of bench/journeys/fit7.journey), beside the goal of 5x10^6 events/s (pm4py
+#     imports 1.6x10^6 events in about 110 s: some 1.4x10^4 events/s);
+#   - peak memory (RSS) beside the most customers in flight at once (from a case's first event to
+#     the inactivity after its last), which bounds what a sorted log needs;
+#   - the same log shuffled (unsorted: held whole, up to --max-memory), with its memory.
+# The logs are generated into build/bench/ (some 400 MB for 10^7 events), never committed. Each
+# speed is the best of REPS runs (default 2), wall clock of the whole process.
+set -u
+CJM=${CJM:-build/cjm}
+LOGGEN=${LOGGEN:-build/bench/loggen}
+W=${W:-build/bench}
+REPS=${REPS:-2}
+J=bench/journeys/fit7.journey
+mkdir -p "$W"
+
+echo
+echo "Fitting an event log (cjm fit, one thread)"
+if ! "$CJM" fit --help >/dev/null 2>&1; then
+    echo "  SKIPPED: this cjm has no fit command ($("$CJM" fit --help 2>&1 | head -n 1))"
+    exit 0
+fi
+TIME=/usr/bin/time
+if ! "$TIME" -f %M true >/dev/null 2>&1; then
+    echo "  SKIPPED: GNU time (/usr/bin/time) is needed for peak memory"
+    exit 0
+fi
+
+gen() { # EVENTS FILE -> the generator's summary line
+    "$LOGGEN" "$1" 1 2>"$2.info" >"$2" || { echo "bench: loggen failed" >&2; exit 1; }
+    cat "$2.info"
+}
+in_flight() { sed -n 's/.* \([0-9]*\) customers in flight.*/\1/p' "$1.info"; }
+
+# fit_run LOG REPS -> "seconds peak_MiB status" (the fastest of REPS runs, its memory the largest)
+fit_run() {
+    best=
+    mem=0
+    i=0
+    while [ "$i" -lt "$2" ]; do
+        "$TIME" -f '%e %M' -o "$W/fit.time" "$CJM" fit --threads 1 --inactivity 60days --format json \
+            "$J" "$1" >/dev/null 2>"$W/fit.err"
+        st=$?
+        if [ "$st" -ne 0 ]; then
+            echo "- - $st"
+            return
+        fi
+        set -- "$1" "$2" $(tail -n 1 "$W/fit.time")
+        best=$(awk -v a="${best:-1e300}" -v b="$3" 'BEGIN { print (b < a ? b : a) }')
+        mem=$(awk -v a="$mem" -v b="$4" 'BEGIN { print (b > a ? b : a) }')
+        set -- "$1" "$2"
+        i=$((i + 1))
+    done
+    echo "$best $(awk -v k="$mem" 'BEGIN { printf "%.1f", k / 1024 }') 0"
+}
+
+verdict() { # value op goal -> "ok" or "MISSED"
+    awk -v v="$1" -v g="$3" -v op="$2" 'BEGIN { ok = op == ">=" ? v >= g : v < g; print ok ? "ok" : "MISSED" }'
+}
+
+row() { # label LOG EVENTS REPS
+    set -- "$1" "$2" "$3" "$4" $(fit_run "$2" "$4")
+    if [ "$7" != 0 ]; then
+        printf '  %-22s %9s   cjm fit failed (exit %s): %s\n' "$1" "$3" "$7" "$(head -n 1 "$W/fit.err")"
+        return
+    fi
+    rate=$(awk -v n="$3" -v s="$5" 'BEGIN { printf "%.4g", s > 0 ? n / s : 0 }')
+    printf '  %-22s %9s %8s s %11s ev/s  (goal >= 5e6: %-6s) peak %7s MiB, %s customers in flight\n' \
+        "$1" "$3" "$5" "$rate" "$(verdict "$rate" ">=" 5e6)" "$6" "$(in_flight "$2")"
+}
+
+s6=$(gen 1000000 "$W/fit-1e6.csv")
+s7=$(gen 10000000 "$W/fit-1e7.csv")
+echo "  logs: $s6"
+echo "        $s7"
+# The same events in another order (the header first): a fixed random source, so runs compare.
+{
+    head -n 1 "$W/fit-1e7.csv"
+    tail -n +2 "$W/fit-1e7.csv" | shuf --random-source="$W/fit-1e6.csv"
+} >"$W/fit-1e7-shuffled.csv"
+cp "$W/fit-1e7.csv.info" "$W/fit-1e7-shuffled.csv.info"
+printf '  %-22s %9s %10s %16s\n' "log" "events" "time" "rate"
+row "sorted" "$W/fit-1e6.csv" 1000000 "$REPS"
+row "sorted" "$W/fit-1e7.csv" 10000000 "$REPS"
+row "shuffled (held whole)" "$W/fit-1e7-shuffled.csv" 10000000 1
+echo "  (a sorted log needs memory for the customers in flight only; an unsorted one holds every"
+echo "   event until the end, up to --max-memory, default 1 GiB: beyond it cjm fit stops with an error)"
+rm -f "$W/fit-1e7.csv" "$W/fit-1e7-shuffled.csv"
