@@ -189,7 +189,7 @@ $(GEN)/cli/version.h: FORCE
 	 echo "#define CJM_VERSION \"0.1.0 ($$v)\"" > $@.tmp; \
 	 cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
-$(OBJ)/cli/main.o $(OBJ)/cli/cmd_report.o $(OBJ)/cli/cmd_check.o: $(GEN)/cli/version.h
+$(OBJ)/cli/main.o $(OBJ)/cli/cmd_report.o $(OBJ)/cli/cmd_check.o $(OBJ)/cli/cmd_fit.o: $(GEN)/cli/version.h
 
 # The standard library folder compiled in (cli/paths.c) follows STDLIBDIR (PREFIX): paths.o is
 # rebuilt when it changes.

@@ -95,6 +95,9 @@ const char *log_name(const LogReader *r);
 /* Which of the file's columns were taken for what: the header names (NULL when absent), for the
  * report ("case: customer_id, event: event, time: ts (ISO 8601)"). */
 const LogColumns *log_columns_used(const LogReader *r);
+/* How the log's times are written: detected from the first one (LOG_TIME_AUTO before it), or as
+ * given; XES: ISO 8601. For the report's "time: ts (ISO 8601)". */
+LogTimeFormat log_time_format(const LogReader *r);
 void log_close(LogReader *r);
 
 /* A generic CSV table, for results that are not event logs (the rows cjm fit --sql's query gives):

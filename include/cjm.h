@@ -27,8 +27,14 @@
  *                      progress.h  how the long computations report how far they have got
  *   read data          log.h       event logs and path tables (CSV, gzip, XES), and CSV tables
  *   fit to data        fit.h       events mapped onto a journey (FitObs), estimates (FitResult)
+ *                      rewrite.h   the fitted journey's text, and a scenario block of it
+ *                      sql.h       the query that computes FitObs in a warehouse; its result read
+ *                      validate.h  the journey simulated against the log's figures
+ *                      discover.h  a first journey drawn from a log
+ *                      score.h     the log's live customers scored by their simulated futures
  *   render to buffers  report.h    a run as a table, JSON, CSV or an HTML page
  *                      report_compare.h  a comparison likewise
+ *                      fit_report.h  a fit as a table, JSON, CSV or HTML
  *                      graph.h     the flow graph and the journey map (through Graphviz)
  *                      diag_json.h diagnostics as JSON and SARIF
  *
@@ -54,6 +60,7 @@
 #include "diag.h"
 #include "expr.h"
 #include "fmt.h"
+#include "names.h"
 #include "program.h"
 #include "sema.h"
 #include "source.h"
@@ -76,12 +83,18 @@
 
 /* fit/: a journey fitted to an event log, validated against it, live customers scored. */
 #if __has_include("fit.h")
+#include "discover.h"
 #include "fit.h"
+#include "rewrite.h"
+#include "score.h"
+#include "sql.h"
+#include "validate.h"
 #endif
 
 #if __has_include("report.h")
 #include "diag_json.h"
 #include "figures.h"
+#include "fit_report.h"
 #include "graph.h"
 #include "report.h"
 #include "report_compare.h"

@@ -124,6 +124,8 @@ struct Touchpoint {
     Name survey;        /* `survey KIND` as written (sema checks the kind); absent for none */
     Value reach, emotion, cost;
     const StrList *pains, *opportunities;
+    const StrList *events; /* `events "a", "b"`: the log's event names that meet it (NULL: none) */
+    Loc events_loc;     /* the `events` keyword, when given */
     Loc loc;
     const Touchpoint *next;
     /* sema: */
@@ -167,6 +169,8 @@ struct Stage {
     Loc goal_loc;
     const Dist *wait;   /* NULL: no wait */
     Value revenue;
+    const StrList *events; /* `events "a", "b"`: the log's event names that enter it (NULL: none) */
+    Loc events_loc;     /* the `events` keyword, when given */
     const Touchpoint *touchpoints;
     const Arrow *arrows;
     const Removal *removals; /* only in `extend stage` blocks */
@@ -288,6 +292,7 @@ typedef struct JourneyDecl {
     bool present;
     Str title;
     Value cohort, horizon, seed;
+    Value inactivity;   /* `inactivity 60 days`: for cjm fit, no event for longer means churned */
     Name start;
     const Arrivals *arrivals; /* the journey's `arrivals` lines, in order */
     Loc loc;

@@ -16,8 +16,9 @@
  *   - Consecutive one-line items of the same kind at the same indentation are aligned in columns,
  *     like a table (a blank line, a comment line or any other line ends the table):
  *       arrows          `-> Target` | probability and `when` | reason
- *       keyword items   key | value        (journey, persona share/mood, touchpoint attributes,
- *                                           `arrivals` lines: `arrivals` | the rest of the line)
+ *       keyword items   key | value        (journey, persona share/mood, touchpoint attributes
+ *                                           and `events`, `arrivals` lines: `arrivals` | the
+ *                                           rest of the line)
  *       persona traits  name | = value
  *       curve entries   stage | value | why
  *       one-line declarations (touchpoints, personas, stages, channels; not rules):
@@ -437,6 +438,23 @@ static void dist(Fmt *f)
 
 static void block(Fmt *f, int bk, int indent);
 
+/* A channel's name: an identifier, or `events` (a keyword that is also a channel's name). */
+static void channel_name(Fmt *f)
+{
+    if (kind(f) == EVENTS) take(f, BR_SAME, 0, 0);
+    else expect(f, IDENT, BR_SAME, 0, 0);
+}
+
+/* `"a", "b"`: the names of `events`, a comma glued to the string before it. */
+static void event_names(Fmt *f)
+{
+    expect(f, STRING, BR_SAME, 0, 0);
+    while (kind(f) == ',') {
+        take(f, BR_SAME, 0, F_GLUE_BEFORE);
+        expect(f, STRING, BR_SAME, 0, 0);
+    }
+}
+
 /* The rest of a declaration whose first token (kind k) was taken; returns its alignment class
  * when it fits on one line. Cells: keyword and name | label | modifier | block items. */
 static int decl_rest(Fmt *f, int k, int indent)
@@ -446,7 +464,7 @@ static int decl_rest(Fmt *f, int k, int indent)
         expect(f, STRING, BR_SAME, 0, 0);
         return ROW_DECL + k;
     case CHANNEL:
-        expect(f, IDENT, BR_SAME, 0, 0);
+        channel_name(f);
         cell_new(f);
         maybe(f, STRING);
         return ROW_DECL + k;
@@ -520,6 +538,7 @@ static int stage_item_rest(Fmt *f, int k, bool cells, int indent)
 {
     switch (k) {
     case WAIT: dist(f); return ROW_NONE;
+    case EVENTS: event_names(f); return ROW_NONE;
     case REVENUE: value(f); return ROW_NONE;
     case ARROW: return arrow_rest(f, cells);
     case TOUCHPOINT: return decl_rest(f, k, indent);
@@ -563,8 +582,10 @@ static int action_rest(Fmt *f, int k)
 static int key_rest(Fmt *f, int k, bool cells)
 {
     if (cells) cell_new(f);
-    if (k == START || k == CHANNEL || k == SURVEY) expect(f, IDENT, BR_SAME, 0, 0);
+    if (k == CHANNEL) channel_name(f);
+    else if (k == START || k == SURVEY) expect(f, IDENT, BR_SAME, 0, 0);
     else if (k == PAIN || k == OPPORTUNITY) expect(f, STRING, BR_SAME, 0, 0);
+    else if (k == EVENTS) event_names(f);
     else value(f);
     return ROW_KEY;
 }
@@ -604,7 +625,7 @@ static int item_rest(Fmt *f, int bk, int k, bool cells, int indent)
 {
     switch (bk) {
     case JOURNEY:
-        if (k == COHORT || k == HORIZON || k == SEED || k == START) return key_rest(f, k, cells);
+        if (k == COHORT || k == HORIZON || k == SEED || k == START || k == INACTIVITY) return key_rest(f, k, cells);
         if (k == ARRIVALS) return arrivals_rest(f, cells);
         break;
     case PERSONA:
@@ -627,7 +648,8 @@ static int item_rest(Fmt *f, int bk, int k, bool cells, int indent)
         }
         break;
     case TOUCHPOINT:
-        if (k == CHANNEL || k == SURVEY || k == REACH || k == EMOTION || k == COST || k == PAIN || k == OPPORTUNITY)
+        if (k == CHANNEL || k == SURVEY || k == REACH || k == EMOTION || k == COST || k == PAIN || k == OPPORTUNITY ||
+            k == EVENTS)
             return key_rest(f, k, cells);
         break;
     case STAGE: return stage_item_rest(f, k, cells, indent);

@@ -136,6 +136,7 @@ static void reverse_touchpoint_lists(const Touchpoint *list)
     for (const Touchpoint *t = list; t; t = t->next) {
         REVERSE(StrList, OWN(Touchpoint, t)->pains);
         REVERSE(StrList, OWN(Touchpoint, t)->opportunities);
+        REVERSE(StrList, OWN(Touchpoint, t)->events);
     }
 }
 
@@ -162,6 +163,7 @@ void parse_reverse_lists(Module *m)
         REVERSE(Touchpoint, own->touchpoints);
         REVERSE(Arrow, own->arrows);
         REVERSE(Removal, own->removals);
+        REVERSE(StrList, own->events);
         reverse_touchpoint_lists(own->touchpoints);
     }
     REVERSE(Channel, m->channels);

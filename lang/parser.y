@@ -113,6 +113,7 @@ static bool first_time(ParseCtx *ctx, bool already, const char *what, Loc loc, L
     JourneyDecl *journey;
     Arrivals *arrivals;
     ArrivalCount *counts;
+    StrList *strs;
     bool flag;
     struct { Value v[3]; int n; } args; /* up to 3 distribution arguments, n counts all */
 }
@@ -130,6 +131,7 @@ static bool first_time(ParseCtx *ctx, bool already, const char *what, Loc loc, L
 %token WITH "with" OTHERWISE "otherwise" AND "and" OR "or" NOT "not" EXTEND "extend"
 %token REMOVE "remove" SCENARIO "scenario"
 %token ARRIVALS "arrivals" PER "per" FROM "from" FOR "for" SURVEY "survey"
+%token EVENTS "events" INACTIVITY "inactivity"
 
 /* `revenue` starts a stage item and can also start an expression, so after `-> Target` it is
  * ambiguous: the probability could begin with it. It is read as the next stage item (the empty
@@ -147,7 +149,8 @@ static bool first_time(ParseCtx *ctx, bool already, const char *what, Loc loc, L
 %precedence UNARY
 
 %type <val> value
-%type <str> str_opt
+%type <str> str_opt channel_name
+%type <strs> event_names
 %type <expr> expr expr_args prob
 %type <dist> dist
 %type <stage> stage_items
@@ -259,7 +262,7 @@ shared_decl:
         s->next = ctx->into->stages;
         ctx->into->stages = s;
     }
-  | CHANNEL IDENT str_opt {
+  | CHANNEL channel_name str_opt {
         Channel *c = NEW(Channel);
         c->name = mkname($2, @2);
         c->label = mkstr($3, @3);
@@ -317,6 +320,22 @@ str_opt:
   | STRING { $$ = $1; }
   ;
 
+/* A channel's name: `events` too, a keyword younger than the standard library's `channel events`. */
+channel_name:
+    IDENT { $$ = $1; }
+  | EVENTS { $$ = "events"; }
+  ;
+
+/* `events "a", "b"`: names, prepended (parse_reverse_lists puts them back in order). */
+event_names:
+    STRING { $$ = NEW(StrList); $$->str = mkstr($1, @1); }
+  | event_names ',' STRING {
+        $$ = NEW(StrList);
+        $$->str = mkstr($3, @3);
+        $$->next = $1;
+    }
+  ;
+
 goal_opt:
     %empty { $$ = false; }
   | GOAL { $$ = true; }
@@ -342,6 +361,10 @@ journey_items:
   | journey_items SEED value {
         $$ = $1;
         if (first_time(ctx, $$->seed.present, "seed", @2, $$->seed.loc)) $$->seed = $3;
+    }
+  | journey_items INACTIVITY value {
+        $$ = $1;
+        if (first_time(ctx, $$->inactivity.present, "inactivity", @2, $$->inactivity.loc)) $$->inactivity = $3;
     }
   | journey_items START IDENT {
         $$ = $1;
@@ -446,6 +469,13 @@ stage_items:
         $$ = $1;
         if (first_time(ctx, $$->revenue.present, "revenue", @2, $$->revenue.loc)) $$->revenue = $3;
     }
+  | stage_items EVENTS event_names {
+        $$ = $1;
+        if (first_time(ctx, $$->events != NULL, "events", @2, $$->events_loc)) {
+            $$->events = $3;
+            $$->events_loc = @2;
+        }
+    }
   | stage_items touchpoint {
         $$ = $1;
         $2->next = $$->touchpoints;
@@ -523,7 +553,7 @@ touchpoint:
 
 tp_attrs:
     %empty { $$ = NEW(Touchpoint); }
-  | tp_attrs CHANNEL IDENT {
+  | tp_attrs CHANNEL channel_name {
         $$ = $1;
         if (first_time(ctx, $$->channel.s != NULL, "channel", @2, $$->channel.loc)) $$->channel = mkname($3, @3);
     }
@@ -542,6 +572,13 @@ tp_attrs:
   | tp_attrs COST value {
         $$ = $1;
         if (first_time(ctx, $$->cost.present, "cost", @2, $$->cost.loc)) $$->cost = $3;
+    }
+  | tp_attrs EVENTS event_names {
+        $$ = $1;
+        if (first_time(ctx, $$->events != NULL, "events", @2, $$->events_loc)) {
+            $$->events = $3;
+            $$->events_loc = @2;
+        }
     }
   | tp_attrs PAIN STRING {
         $$ = $1;

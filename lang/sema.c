@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "expr.h"
+#include "names.h"
 #include "parse.h"
 #include "symtab.h"
 
@@ -400,6 +401,10 @@ static Touchpoint *copy_touchpoint(Sema *S, const Touchpoint *t)
         if (x->survey.s) c->survey = x->survey;
         if (x->pains) c->pains = x->pains;
         if (x->opportunities) c->opportunities = x->opportunities;
+        if (x->events) {
+            c->events = x->events;
+            c->events_loc = x->events_loc;
+        }
     }
     return c;
 }
@@ -545,6 +550,10 @@ static void apply_extends(Sema *S)
             if (e->goal) b->c->goal = true;
             if (e->wait) b->c->wait = e->wait;
             if (e->revenue.present) b->c->revenue = e->revenue;
+            if (e->events) {
+                b->c->events = e->events; /* the whole list, replaced */
+                b->c->events_loc = e->events_loc;
+            }
             apply_removals(S, b, e);
             merge_touchpoints(S, b, e->touchpoints);
             merge_arrows(S, b, e->arrows);
@@ -639,6 +648,7 @@ static void settings(Sema *S)
         if (x->title.s) j.title = x->title;
         if (x->cohort.present) j.cohort = x->cohort;
         if (x->horizon.present) j.horizon = x->horizon;
+        if (x->inactivity.present) j.inactivity = x->inactivity;
         if (x->seed.present) j.seed = x->seed;
         if (x->start.s) j.start = x->start;
         /* The arrivals of the last file that gives any replace the imported ones, as a whole. */
@@ -671,6 +681,12 @@ static void settings(Sema *S)
         S->horizon_ok = S->d->errors == before;
         m->has_horizon = true;
         m->horizon = j.horizon.v;
+    }
+    if (j.inactivity.present) {
+        m->inactivity_loc = j.inactivity.loc;
+        int before = S->d->errors;
+        check_duration(S, j.inactivity, "inactivity", true);
+        if (S->d->errors == before) m->inactivity = j.inactivity.v;
     }
     m->start = m->nstages ? 0 : -1;
     if (j.start.s) {
@@ -1026,6 +1042,71 @@ static void collect_touchpoints(Sema *S)
         Touchpoint *t = copy_touchpoint(S, S->free_tps.v[i]);
         if (t->name.s) check_touchpoint(S, t, -1);
     }
+}
+
+/* ---- event names: `events "a", "b"` of stages and touchpoints ----
+ * A name of the log may enter one stage or meet one touchpoint: given to two of them, cjm fit
+ * could not tell which. Names are compared normalised (names.h), as cjm fit compares them; the
+ * same name twice in one list ("signup", "sign_up") is only another spelling. */
+
+typedef struct EventName {
+    int owner;             /* stage s, or nstages + touchpoint t */
+    Str first;             /* where it was first given */
+} EventName;
+
+typedef struct EventNames {
+    Symtab names;          /* normalised names */
+    EventName *v;          /* [names.n] */
+    int n, cap;
+} EventNames;
+
+static const char *owner_name(Sema *S, int owner)
+{
+    const Model *m = S->m;
+    if (owner < m->nstages) return arena_printf(&S->scratch, "stage '%s'", m->stages[owner]->name.s);
+    return arena_printf(&S->scratch, "touchpoint '%s'", m->touchpoints[owner - m->nstages]->name.s);
+}
+
+static void check_event_list(Sema *S, EventNames *e, const StrList *list, int owner)
+{
+    for (const StrList *l = list; l; l = l->next) {
+        const char *raw = l->str.s ? l->str.s : "";
+        size_t len = strlen(raw);
+        if (len == 0) {
+            diag_error(S->d, l->str.loc, "an event name cannot be empty");
+            continue;
+        }
+        char *key = arena_alloc(&S->scratch, len + 1);
+        key[name_normalise(raw, len, key)] = '\0';
+        if (!key[0]) {
+            diag_error(S->d, l->str.loc, "event name '%s' is empty once blanks, '_', '-' and '.' are left out (names are compared without them)", raw);
+            continue;
+        }
+        int k = symtab_find(&e->names, key);
+        if (k < 0) {
+            symtab_add(&e->names, key);
+            PUSH(&S->scratch, e->v, e->n, e->cap, ((EventName){owner, l->str}));
+            continue;
+        }
+        const EventName *first = &e->v[k];
+        if (first->owner == owner) continue;
+        diag_error(S->d, l->str.loc, "event name '%s' is already given to %s", raw, owner_name(S, first->owner));
+        if (strcmp(first->first.s, raw) == 0)
+            diag_note(S->d, first->first.loc, "given here");
+        else
+            diag_note(S->d, first->first.loc, "given here as '%s' (names are compared without case, blanks, '_', '-' and '.')",
+                      first->first.s);
+    }
+}
+
+static void check_event_names(Sema *S)
+{
+    Model *m = S->m;
+    EventNames e;
+    memset(&e, 0, sizeof e);
+    symtab_init(&e.names, &S->scratch);
+    for (int s = 0; s < m->nstages; s++) check_event_list(S, &e, m->stages[s]->events, s);
+    for (int t = 0; t < m->ntouchpoints; t++) check_event_list(S, &e, m->touchpoints[t]->events, m->nstages + t);
 }
 
 /* ---- curves ---- */
@@ -1899,6 +1980,7 @@ static void run_passes(void *ctx)
         check_arrivals(S);
         collect_traits(S);
         collect_touchpoints(S);
+        check_event_names(S);
         collect_curves(S);
         check_stages(S);
         remove_rules(S);

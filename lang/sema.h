@@ -61,8 +61,12 @@ typedef struct Model {
     double horizon;          /* days, when has_horizon */
     int start;               /* index of the entry stage, -1 when there are no stages */
     Loc cohort_loc, seed_loc, horizon_loc;
+    double inactivity;       /* days: `inactivity` of the journey block (cjm fit: a customer with
+                              * no event for longer before the log's end has churned); 0: none */
+    Loc inactivity_loc;
 
-    Stage **stages;          /* merged with their `extend` blocks, in declaration order */
+    Stage **stages;          /* merged with their `extend` blocks, in declaration order; each
+                              * keeps its `events` list (names compared as names.h says) */
     int nstages;
     Persona **personas;      /* one implicit persona "everyone" when the journey declares none */
     int npersonas;

@@ -114,3 +114,73 @@ double rt_wait_draw_slow(const RtWait *w, RtRng *r)
     }
     return 0;
 }
+
+/* ---- the rest of a wait already under way (rt_wait_remaining) ---- */
+
+/* A standard normal conditioned on exceeding alpha. Below alpha = 0.5 (a tail of probability >=
+ * 0.3) plain rejection keeps one draw in about three at worst; beyond, Robert's (1995) proposal,
+ * alpha plus an exponential of rate lambda, accepted with probability exp(-(z - lambda)^2 / 2),
+ * keeps most draws however far the tail. */
+static double normal_tail(RtRng *r, double alpha)
+{
+    if (alpha < 0.5) {
+        for (;;) {
+            double z = rt_normal(r);
+            if (z > alpha) return z;
+        }
+    }
+    double lambda = (alpha + sqrt(alpha * alpha + 4)) / 2;
+    for (;;) {
+        double z = alpha + rt_exponential(r) / lambda;
+        double d = z - lambda;
+        if (rt_uniform(r) < exp(-d * d / 2)) return z;
+    }
+}
+
+/* The triangular distribution's CDF at x. */
+static double triangular_cdf(const RtWait *w, double x)
+{
+    double lo = w->a, mode = w->b, hi = w->c;
+    if (x <= lo) return 0;
+    if (x >= hi) return 1;
+    if (x <= mode) return (x - lo) * (x - lo) / ((hi - lo) * (mode - lo));
+    return 1 - (hi - x) * (hi - x) / ((hi - lo) * (hi - mode));
+}
+
+static double triangular_inverse(const RtWait *w, double u)
+{
+    double lo = w->a, mode = w->b, hi = w->c;
+    if (u < (mode - lo) / (hi - lo)) return lo + sqrt(u * (hi - lo) * (mode - lo));
+    return hi - sqrt((1 - u) * (hi - lo) * (hi - mode));
+}
+
+double rt_wait_remaining(const RtWait *w, double elapsed, uint64_t key)
+{
+    if (!(elapsed > 0)) return rt_wait_draw_at(w, key);
+    RtRng r = rt_stream(key);
+    double total = elapsed;
+    switch (w->kind) {
+    case RT_WAIT_NONE: return 0;
+    case RT_WAIT_CONST: return w->a > elapsed ? w->a - elapsed : 0;
+    case RT_WAIT_EXP: return w->a * rt_exponential(&r);
+    case RT_WAIT_UNIFORM: {
+        double lo = w->a > elapsed ? w->a : elapsed, hi = w->a + w->b;
+        if (lo >= hi) return 0;
+        total = lo + (hi - lo) * rt_uniform(&r);
+        break;
+    }
+    case RT_WAIT_TRIANGULAR: {
+        double f = triangular_cdf(w, elapsed);
+        if (f >= 1) return 0;
+        total = triangular_inverse(w, f + (1 - f) * rt_uniform(&r));
+        break;
+    }
+    case RT_WAIT_NORMAL: /* truncated at 0, which elapsed > 0 lies beyond: the normal's own tail */
+        total = w->a + w->b * normal_tail(&r, (elapsed - w->a) / w->b);
+        break;
+    case RT_WAIT_LOGNORMAL:
+        total = exp(w->a + w->b * normal_tail(&r, (log(elapsed) - w->a) / w->b));
+        break;
+    }
+    return total > elapsed ? total - elapsed : 0;
+}

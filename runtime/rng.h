@@ -176,4 +176,12 @@ static inline double rt_wait_draw_at(const RtWait *w, uint64_t key)
     return rt_wait_draw_slow(w, &r);
 }
 
+/* The rest of a wait already `elapsed` days long, from the stream that starts at `key`: a wait
+ * drawn from w conditioned on exceeding `elapsed`, minus `elapsed` (sim.h, SimStart). Exponential
+ * waits are memoryless (the draw itself); constant and uniform by their rest; triangular by the
+ * inverse of its CDF over [F(elapsed), 1); normal and lognormal by a standard normal conditioned
+ * on its tail (rejection for a tail of probability >= 0.3, else Robert's exponential proposal).
+ * 0 when the wait cannot last that long; elapsed <= 0 is rt_wait_draw_at(). */
+double rt_wait_remaining(const RtWait *w, double elapsed, uint64_t key);
+
 #endif

@@ -732,7 +732,7 @@ static inline int choose_affine(Worker *w, uint64_t u53, const RtCell *cell, con
  * of the same stage, whatever it did before, in every simulation of every variant of a journey.
  * Each number is made only when it is needed. */
 static inline __attribute__((always_inline)) void customer_life(Worker *w, const uint64_t key, const int p,
-                                                                 const bool money)
+                                                                 const bool money, const bool resumed)
 {
     const RtModel *m = w->m;
     const Layout *L = &w->L;
@@ -760,6 +760,24 @@ static inline __attribute__((always_inline)) void customer_life(Worker *w, const
     c.gen = gen;
     Life life = {END_ACTIVE, m->start, false, 0, 0, 0};
     int s = m->start;
+    /* `resumed` (SimOptions.start, cjm score): the life resumes inside an entry under way, whose
+     * arrival (steps 1-5) is behind it: `arriving` is false for that entry only. In the other
+     * variants `resumed` is the constant false and none of this is compiled. */
+    bool arriving = true;
+    if (resumed) {
+        const SimStart *from = w->o.start;
+        s = life.last = from->stage;
+        visits[s].gen = gen;
+        visits[s].n = (uint64_t)(from->visits > 1 ? from->visits - 1 : 0);
+        reached[s]++;
+        if (from->converted || m->stages[s].goal) {
+            life.converted = true;
+            w->conv_step = 0;
+            w->conv_time = 0;
+            w->u[L->conv_at + (size_t)s]++;
+        }
+        arriving = false;
+    }
 #define CTX_OUT() (c.experience = exper, c.time = time, c.revenue = revenue, c.cost = cost, c.stage = s, \
                    c.curve = curve[s])
 #define CTX_IN() (exper = c.experience, revenue = c.revenue, cost = c.cost)
@@ -773,6 +791,18 @@ static inline __attribute__((always_inline)) void customer_life(Worker *w, const
         const RtStage *st = &m->stages[s];
         const RtCell *cell = &cells[s];
         life.last = s;
+        if (resumed && !arriving) { /* the entry under way: its wait's rest, then on */
+            entry = rt_entry_key(key, stage_key[s], ++visits[s].n);
+            arriving = true;
+            entries[s]++;
+            mood_sum[s] += rt_clamp_mood(curve[s] + exper);
+            time += rt_wait_remaining(&st->wait, w->o.start->elapsed, entry + RT_WAIT_OFFSET);
+            if (has_horizon && time > horizon) {
+                life.outcome = END_ACTIVE;
+                break;
+            }
+            goto next_move;
+        }
         /* 1-2: visits, goal, revenue */
         if (visits[s].gen != gen) {
             visits[s].gen = gen;
@@ -832,6 +862,7 @@ static inline __attribute__((always_inline)) void customer_life(Worker *w, const
             }
         }
         /* 7: the next move */
+    next_move:;
         int arrow, target;
         if (cell->pick >= 0) {
             const RtPick *pk = pick_arrow(w, entry, cell);
@@ -871,12 +902,19 @@ static inline __attribute__((always_inline)) void customer_life(Worker *w, const
  * variants: for journeys whose stages earn no revenue, and for the others. */
 static __attribute__((noinline, flatten)) void simulate_customer_plain(Worker *w, uint64_t key, int p)
 {
-    customer_life(w, key, p, false);
+    customer_life(w, key, p, false, false);
 }
 
 static __attribute__((noinline, flatten)) void simulate_customer_money(Worker *w, uint64_t key, int p)
 {
-    customer_life(w, key, p, true);
+    customer_life(w, key, p, true, false);
+}
+
+/* A customer resuming a life under way (SimOptions.start): a variant of its own, so that ordinary
+ * runs do not test for it per entry. It books revenue whenever a stage earns (money). */
+static __attribute__((noinline)) void simulate_customer_resumed(Worker *w, uint64_t key, int p)
+{
+    customer_life(w, key, p, true, true);
 }
 
 /* Customer `key` of persona p, arriving at w->arrival. */
@@ -975,7 +1013,13 @@ static void simulate_block(Worker *w, uint64_t b, Acc *acc)
     /* Customer i's key is output i of the run key's stream; each is made a customer ahead. */
     RtRng keys = rt_stream(w->run_key + first * RT_GAMMA);
     uint64_t next = rt_next(&keys);
-    if (m->narrivals == 0 && !w->money) {
+    if (o->start) { /* resumed lives: no arrivals, everyone starts at day 0 */
+        for (uint64_t i = first; i < end; i++) {
+            uint64_t key = next;
+            next = rt_next(&keys);
+            simulate_customer_resumed(w, key, o->persona >= 0 ? o->persona : draw_persona(m, key >> 11));
+        }
+    } else if (m->narrivals == 0 && !w->money) {
         for (uint64_t i = first; i < end; i++) {
             uint64_t key = next;
             next = rt_next(&keys);

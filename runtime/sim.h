@@ -60,6 +60,22 @@ typedef struct SimOutcomeSink {
     void *ctx;
 } SimOutcomeSink;
 
+/* Customers who are already in a stage (cjm score: futures from a customer's state; sim.h
+ * SimOptions.start). Each customer of the run starts now (its day 0) in `stage`, on its `visits`-th
+ * entry of it (>= 1; its other stages unvisited), `elapsed` days into that entry: what the entry
+ * does on arrival (goal, revenue, touchpoints, the mood on entry, rules) has happened already and
+ * is not done again; its wait is drawn conditioned on lasting more than `elapsed` days (the
+ * remaining wait: exponential is memoryless; the others by their truncated distribution), and
+ * the life goes on from there as any other's. Its mood is the persona's starting one. A customer
+ * who has `converted` (or whose stage is a goal) is a customer from day 0: it converts at day 0
+ * and does not convert again. Arrivals are not drawn: every customer starts at day 0. */
+typedef struct SimStart {
+    int stage;
+    int visits;
+    double elapsed;        /* days, >= 0 */
+    bool converted;
+} SimStart;
+
 typedef struct SimOptions {
     uint64_t cohort;       /* >= 1 */
     uint64_t seed;
@@ -81,6 +97,9 @@ typedef struct SimOptions {
     /* --window (days): only a goal entry at a time <= window converts; 0 or NaN: no window (so a
      * zeroed SimOptions has none). */
     double window;
+    /* NULL: every customer starts new, at the start stage. Else every customer starts where
+     * SimStart says (cjm score); `persona` still chooses the persona or draws it by share. */
+    const SimStart *start;
 } SimOptions;
 
 RtResult *sim_run(const RtModel *rm, const SimOptions *o);

@@ -26,6 +26,7 @@ void unit_report(void);
 void unit_compare(void);
 void unit_kpi(void);
 void unit_kpi_exact(void);
+void unit_score(void);
 
 int main(void)
 {
@@ -38,5 +39,6 @@ int main(void)
     unit_compare();
     unit_kpi();
     unit_kpi_exact();
+    unit_score();
     return unit_failures ? 1 : 0;
 }

@@ -17,7 +17,7 @@ syn keyword journeyDeclaration journey persona curve stage touchpoint channel ru
 syn keyword journeyInclude import
 syn keyword journeyModifier extend goal
 syn keyword journeyAttribute cohort horizon seed start share mood wait revenue reach emotion cost pain opportunity
-syn keyword journeyAttribute arrivals survey
+syn keyword journeyAttribute arrivals survey events inactivity
 syn keyword journeyPreposition per from for
 syn keyword journeyControl when otherwise with touch goto churn remove
 syn keyword journeyLogical and or not

@@ -1,0 +1,1207 @@
+/* observe.c: events become a journey's observations (FitObs): the mapping of event names onto
+ * stages, touchpoints and churn (fit_map_name), the grouping of events into cases, and the replay
+ * of each case (the plan's "Semantics", docs/fitting.md "From events to a journey").
+ *
+ * Speed: a log of 10^7 events must go through at millions of events a second, so the path of one
+ * event is three steps without a malloc: its name looked up in a cache of distinct names (names
+ * repeat: each is mapped once), its case looked up in a hash table of cases in flight, and a
+ * compact record (time, name, numbers) appended to the case's array, which grows by doubling in
+ * a slab of size classes. A case is replayed once its events are all in: at the end, or earlier
+ * when the log is sorted by time and the case has been quiet for longer than the inactivity (no
+ * later event can belong to the same case then: a gap that long ends a case, see replay below).
+ *
+ * A gap longer than the inactivity D between two events of a case ends it there (churn by
+ * inactivity, or completion in a stage without arrows), and the later events start a new case of
+ * the same id: this is what lets a sorted log be finished early with the same result as a log held
+ * whole, and what a warehouse computes by splitting sessions at gaps (sql.c). */
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "observe.h"
+
+/* ---- names ---- */
+
+static bool dropped_char(char c) { return c == ' ' || c == '_' || c == '-' || c == '.'; }
+
+size_t fit_normalize(const char *s, size_t len, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (dropped_char(c)) continue;
+        if (n < cap) out[n] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+        n++;
+    }
+    return n;
+}
+
+/* Whether a (len la) and b (NUL-terminated, may be NULL) are equal once normalised. */
+static bool same_name(const char *a, size_t la, const char *b)
+{
+    if (!b) return false;
+    size_t i = 0, j = 0, lb = strlen(b);
+    for (;;) {
+        while (i < la && dropped_char(a[i])) i++;
+        while (j < lb && dropped_char(b[j])) j++;
+        if (i == la || j == lb) return i == la && j == lb;
+        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[j])) return false;
+        i++, j++;
+    }
+}
+
+const char **fit_churn_reasons(const Model *m, int *n)
+{
+    *n = 0;
+    int cap = 0;
+    for (int s = 0; s < m->nstages; s++)
+        for (const Arrow *a = m->stages[s]->arrows; a; a = a->next) cap++;
+    const char **r = malloc(sizeof *r * (size_t)(cap ? cap : 1));
+    if (!r) return NULL;
+    for (int s = 0; s < m->nstages; s++)
+        for (const Arrow *a = m->stages[s]->arrows; a; a = a->next) {
+            if (!a->to_churn || !a->reason.s || !a->reason.s[0]) continue;
+            bool seen = false;
+            for (int i = 0; i < *n && !seen; i++) seen = same_name(a->reason.s, strlen(a->reason.s), r[i]);
+            if (!seen) r[(*n)++] = a->reason.s;
+        }
+    return r;
+}
+
+static int reason_index(const char *const *reasons, int nreasons, const char *s, size_t len)
+{
+    for (int i = 0; i < nreasons; i++)
+        if (same_name(s, len, reasons[i])) return i;
+    return -1;
+}
+
+static int stage_named(const Model *m, const char *s, size_t len)
+{
+    for (int i = 0; i < m->nstages; i++)
+        if (same_name(s, len, m->stages[i]->name.s) || same_name(s, len, m->stages[i]->label.s)) return i;
+    return -1;
+}
+
+static int touchpoint_named(const Model *m, const char *s, size_t len)
+{
+    for (int i = 0; i < m->ntouchpoints; i++)
+        if (same_name(s, len, m->touchpoints[i]->name.s) || same_name(s, len, m->touchpoints[i]->label.s))
+            return i;
+    return -1;
+}
+
+/* What a --map rule's TARGET names; kind FIT_TO_NOTHING when it names nothing. */
+static FitTarget map_target(const Model *m, const char *const *reasons, int nreasons, const char *t)
+{
+    size_t len = strlen(t);
+    if (same_name(t, len, "ignore")) return (FitTarget){FIT_TO_IGNORE, -1};
+    if (same_name(t, len, "churn")) return (FitTarget){FIT_TO_CHURN, -1};
+    if (strncmp(t, "churn:", 6) == 0) {
+        int r = reason_index(reasons, nreasons, t + 6, len - 6);
+        return r >= 0 ? (FitTarget){FIT_TO_CHURN, r} : (FitTarget){FIT_TO_NOTHING, -1};
+    }
+    int s = stage_named(m, t, len);
+    if (s >= 0) return (FitTarget){FIT_TO_STAGE, s};
+    int k = touchpoint_named(m, t, len);
+    if (k >= 0) return (FitTarget){FIT_TO_TOUCHPOINT, k};
+    return (FitTarget){FIT_TO_NOTHING, -1};
+}
+
+static FitTarget map_with(const Model *m, const char *const *reasons, int nreasons, const FitMapRule *map,
+                          int nmap, const char *name, size_t len)
+{
+    /* 1. --map EVENT=TARGET */
+    for (int i = 0; i < nmap; i++)
+        if (same_name(name, len, map[i].event)) return map_target(m, reasons, nreasons, map[i].target);
+    /* 2. `events "a", "b"` lists of stages and touchpoints: TODO(lang) once the language has them
+     *    (branch lang): look them up here, before the names. */
+    /* 3. a stage's name or label; 4. a touchpoint's */
+    int s = stage_named(m, name, len);
+    if (s >= 0) return (FitTarget){FIT_TO_STAGE, s};
+    int k = touchpoint_named(m, name, len);
+    if (k >= 0) return (FitTarget){FIT_TO_TOUCHPOINT, k};
+    /* 5. a churn arrow's reason */
+    int r = reason_index(reasons, nreasons, name, len);
+    if (r >= 0) return (FitTarget){FIT_TO_CHURN, r};
+    return (FitTarget){FIT_TO_NOTHING, -1};
+}
+
+FitTarget fit_map_name(const Model *m, const FitMapRule *map, int nmap, const char *name, size_t len)
+{
+    int nreasons;
+    const char **reasons = fit_churn_reasons(m, &nreasons);
+    if (!reasons) return (FitTarget){FIT_TO_NOTHING, -1};
+    FitTarget t = map_with(m, reasons, nreasons, map, nmap, name, len);
+    free(reasons);
+    return t;
+}
+
+/* ---- observations ---- */
+
+void fit_wait_clear(FitWaitObs *w)
+{
+    memset(w, 0, sizeof *w);
+    w->min = INFINITY;
+    w->max = -INFINITY;
+}
+
+void fit_wait_add(FitWaitObs *w, double days)
+{
+    if (days < 0) days = 0;
+    w->n++;
+    w->sum += days;
+    w->sumsq += days * days;
+    if (days > 0) {
+        double l = log(days);
+        w->sumlog += l;
+        w->sumlog2 += l * l;
+    }
+    if (days < w->min) w->min = days;
+    if (days > w->max) w->max = days;
+    w->bin[fit_bin_of(days)]++;
+}
+
+static void *zalloc(size_t n, size_t size, bool *ok)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (!p) *ok = false;
+    return p;
+}
+
+FitObs *fit_obs_new(const Model *m)
+{
+    FitObs *o = calloc(1, sizeof *o);
+    if (!o) return NULL;
+    o->model = m;
+    o->nstages = m->nstages;
+    o->ntouchpoints = m->ntouchpoints;
+    o->npersonas = m->npersonas;
+    o->reasons = fit_churn_reasons(m, &o->nreasons);
+    bool ok = o->reasons != NULL;
+    size_t S = (size_t)m->nstages, T = (size_t)m->ntouchpoints, R = (size_t)o->nreasons;
+    o->starts = zalloc(S, sizeof(double), &ok);
+    o->entries = zalloc(S, sizeof(double), &ok);
+    o->moves = zalloc(S * (S + 1), sizeof(double), &ok);
+    o->churn_by_reason = zalloc(S * (R + 1), sizeof(double), &ok);
+    o->completed = zalloc(S, sizeof(double), &ok);
+    o->wait_done = zalloc(S, sizeof(FitWaitObs), &ok);
+    o->wait_censored = zalloc(S, sizeof(FitWaitObs), &ok);
+    o->revenue = zalloc(S, sizeof(double), &ok);
+    o->revenue_n = zalloc(S, sizeof(double), &ok);
+    o->touch_entries = zalloc(T, sizeof(double), &ok);
+    o->touch_events = zalloc(T, sizeof(double), &ok);
+    o->touch_outside = zalloc(T, sizeof(double), &ok);
+    o->touch_cost = zalloc(T, sizeof(double), &ok);
+    o->score_n_tp = zalloc(T, sizeof(double), &ok);
+    o->score_sum_tp = zalloc(T, sizeof(double), &ok);
+    o->score_promoters_tp = zalloc(T, sizeof(double), &ok);
+    o->score_detractors_tp = zalloc(T, sizeof(double), &ok);
+    o->mood_n = zalloc(S, sizeof(double), &ok);
+    o->mood_sum = zalloc(S, sizeof(double), &ok);
+    o->mood_sumsq = zalloc(S, sizeof(double), &ok);
+    o->persona_cases = zalloc((size_t)m->npersonas, sizeof(double), &ok);
+    if (!ok) {
+        fit_obs_free(o);
+        return NULL;
+    }
+    for (size_t s = 0; s < S; s++) {
+        fit_wait_clear(&o->wait_done[s]);
+        fit_wait_clear(&o->wait_censored[s]);
+    }
+    fit_wait_clear(&o->time_to_convert);
+    fit_wait_clear(&o->followup_churned);
+    fit_wait_clear(&o->followup_censored);
+    o->log_start = o->log_end = NAN;
+    return o;
+}
+
+static void free_names(FitNameCount *v, int n)
+{
+    for (int i = 0; i < n; i++) free(v[i].name);
+    free(v);
+}
+
+void fit_obs_free(FitObs *o)
+{
+    if (!o) return;
+    free((void *)o->reasons);
+    free_names(o->unmapped_names, o->nunmapped_names);
+    free_names(o->unknown_segments, o->nunknown_segments);
+    double *arrays[] = {o->starts, o->entries, o->moves, o->churn_by_reason, o->completed, o->revenue,
+                        o->revenue_n, o->touch_entries, o->touch_events, o->touch_outside, o->touch_cost,
+                        o->score_n_tp, o->score_sum_tp, o->score_promoters_tp, o->score_detractors_tp,
+                        o->mood_n, o->mood_sum, o->mood_sumsq, o->persona_cases};
+    for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) free(arrays[i]);
+    free(o->wait_done);
+    free(o->wait_censored);
+    free(o);
+}
+
+/* ---- hashing ---- */
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xff51afd7ed558ccdull);
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+        h ^= h >> 29;
+        s += 8, n -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 29);
+}
+
+/* ---- a slab of size classes: the cases' event arrays and ids without a malloc per event ---- */
+
+enum { SLAB_CHUNK = 1 << 20, SLAB_MIN_CLASS = 4, SLAB_CLASSES = 48 };
+
+typedef struct SlabChunk {
+    struct SlabChunk *next;
+} SlabChunk;
+
+typedef struct Slab {
+    void *free[SLAB_CLASSES];
+    SlabChunk *chunks;
+    char *cur;
+    size_t left;
+    size_t in_use; /* bytes handed out and not given back */
+} Slab;
+
+static int size_class(size_t n)
+{
+    int k = SLAB_MIN_CLASS;
+    while (((size_t)1 << k) < n) k++;
+    return k;
+}
+
+static void *slab_alloc(Slab *s, int k)
+{
+    size_t size = (size_t)1 << k;
+    void *p;
+    if (s->free[k]) {
+        p = s->free[k];
+        memcpy(&s->free[k], p, sizeof(void *));
+    } else if (size >= SLAB_CHUNK / 4) {
+        p = malloc(size);
+        if (!p) return NULL;
+    } else {
+        if (s->left < size) {
+            SlabChunk *c = malloc(SLAB_CHUNK);
+            if (!c) return NULL;
+            c->next = s->chunks;
+            s->chunks = c;
+            s->cur = (char *)c + 64; /* keeps blocks aligned */
+            s->left = SLAB_CHUNK - 64;
+        }
+        p = s->cur;
+        s->cur += size;
+        s->left -= size;
+    }
+    s->in_use += size;
+    return p;
+}
+
+static void slab_release(Slab *s, void *p, int k)
+{
+    if (!p) return;
+    size_t size = (size_t)1 << k;
+    s->in_use -= size;
+    if (size >= SLAB_CHUNK / 4) {
+        free(p);
+        return;
+    }
+    memcpy(p, &s->free[k], sizeof(void *));
+    s->free[k] = p;
+}
+
+static void slab_free_all(Slab *s)
+{
+    /* Large blocks are freed as released; every case is released before this. */
+    while (s->chunks) {
+        SlabChunk *n = s->chunks->next;
+        free(s->chunks);
+        s->chunks = n;
+    }
+}
+
+/* ---- distinct strings (event names, segments): a table that only grows ---- */
+
+typedef struct Distinct {
+    uint64_t hash;
+    char *s;
+    size_t len;
+    FitTarget target;   /* names: what it maps to */
+    int persona;        /* segments: the persona it names, -1 for none */
+    bool csat;          /* names: a CSAT survey touchpoint (its answers are 1-5) */
+    double count;       /* names: events; segments: cases */
+} Distinct;
+
+typedef struct DistinctSet {
+    Distinct *v;
+    uint32_t n, cap;
+    uint32_t *slot; /* index + 1, 0: empty */
+    uint32_t mask;
+} DistinctSet;
+
+static bool distinct_grow(DistinctSet *d)
+{
+    uint32_t ncap = d->mask ? (d->mask + 1) * 2 : 64;
+    uint32_t *slot = calloc(ncap, sizeof *slot);
+    if (!slot) return false;
+    for (uint32_t i = 0; i < d->n; i++) {
+        uint32_t j = (uint32_t)d->v[i].hash & (ncap - 1);
+        while (slot[j]) j = (j + 1) & (ncap - 1);
+        slot[j] = i + 1;
+    }
+    free(d->slot);
+    d->slot = slot;
+    d->mask = ncap - 1;
+    return true;
+}
+
+/* The entry of s, or -1 when absent; *at is where a new one goes. */
+static int64_t distinct_find(const DistinctSet *d, const char *s, size_t len, uint64_t h, uint32_t *at)
+{
+    uint32_t j = (uint32_t)h & d->mask;
+    for (; d->slot[j]; j = (j + 1) & d->mask) {
+        const Distinct *e = &d->v[d->slot[j] - 1];
+        if (e->hash == h && e->len == len && memcmp(e->s, s, len) == 0) return d->slot[j] - 1;
+    }
+    *at = j;
+    return -1;
+}
+
+static Distinct *distinct_add(DistinctSet *d, const char *s, size_t len, uint64_t h, uint32_t at)
+{
+    if (d->n == d->cap) {
+        uint32_t ncap = d->cap ? d->cap * 2 : 64;
+        Distinct *v = realloc(d->v, sizeof *v * ncap);
+        if (!v) return NULL;
+        d->v = v;
+        d->cap = ncap;
+    }
+    char *copy = malloc(len + 1);
+    if (!copy) return NULL;
+    memcpy(copy, s, len);
+    copy[len] = 0;
+    Distinct *e = &d->v[d->n];
+    *e = (Distinct){h, copy, len, {FIT_TO_NOTHING, -1}, -1, false, 0};
+    d->slot[at] = ++d->n;
+    if ((uint64_t)d->n * 10 > (uint64_t)d->mask * 7 && !distinct_grow(d)) return NULL;
+    return e;
+}
+
+static void distinct_free(DistinctSet *d)
+{
+    for (uint32_t i = 0; i < d->n; i++) free(d->v[i].s);
+    free(d->v);
+    free(d->slot);
+}
+
+/* ---- cases in flight ---- */
+
+/* One event as held: 40 bytes. `name` is its entry among the distinct names. */
+typedef struct Ev {
+    double time, revenue, cost, score;
+    uint32_t name;
+    int32_t seg;  /* its entry among the distinct segments, -1: none */
+} Ev;
+
+typedef struct Case {
+    uint64_t hash;
+    char *id;
+    uint32_t idlen;
+    int idclass;
+    Ev *ev;
+    uint32_t n, cap;
+    int evclass;
+    double last;        /* the latest time among its events */
+    bool unsorted;      /* an event came earlier than one before it */
+    bool used;
+} Case;
+
+struct FitObserver {
+    const Model *m;
+    FitObserveOptions o;
+    char *file;
+    FitObs *obs;
+    double inactivity;
+    uint64_t max_memory;
+    size_t flush_budget, next_scan;
+    DistinctSet names, segments;
+    Slab slab;
+    Case *cases;
+    uint32_t ncases, capcases;  /* records in use (held), capacity */
+    uint32_t *free_cases; uint32_t nfree; /* records given back */
+    uint32_t *slot; uint32_t mask, nslot;
+    size_t events_held;
+    double prev_time;           /* the latest time so far */
+    bool sorted, flushed_any;
+    double *pending_followup;   /* conversion times of cases finished early in a stage without
+                                 * arrows: censored at the log's end, which is not known yet */
+    size_t npending, cappending;
+    /* Replay scratch: the current case's entry state. */
+    Ev *sorted_ev; size_t capsorted;
+    bool *met; int *met_list; int nmet;
+    int *visits; int *visited_list; int nvisited;
+    uint64_t nevents;
+    int progress_last;
+    char *error;
+    bool failed;
+};
+
+static char *format_msg(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (!s) return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+static int fail(FitObserver *ob, char *msg)
+{
+    if (!ob->failed) {
+        ob->failed = true;
+        free(ob->error);
+        ob->error = msg ? msg : format_msg("out of memory while reading %s", ob->file);
+    } else {
+        free(msg);
+    }
+    return -1;
+}
+
+static int fail_oom(FitObserver *ob) { return fail(ob, format_msg("out of memory while reading %s", ob->file)); }
+
+const char *fit_observer_error(const FitObserver *ob) { return ob->error; }
+
+void fit_observer_set_flush_budget(FitObserver *ob, size_t bytes)
+{
+    ob->flush_budget = bytes;
+    ob->next_scan = bytes;
+}
+
+size_t fit_observer_events_held(const FitObserver *ob) { return ob->events_held; }
+size_t fit_observer_cases_held(const FitObserver *ob) { return ob->ncases; }
+
+static size_t memory_held(const FitObserver *ob)
+{
+    return ob->slab.in_use + (size_t)ob->capcases * sizeof(Case) + ((size_t)ob->mask + 1) * sizeof(uint32_t);
+}
+
+static char *check_map(const Model *m, const FitObs *obs, const FitObserveOptions *o)
+{
+    for (int i = 0; i < o->nmap; i++) {
+        const FitMapRule *r = &o->map[i];
+        if (!r->event || !r->target || !r->event[0])
+            return format_msg("--map %s=%s: give an event name and a target", r->event ? r->event : "",
+                              r->target ? r->target : "");
+        FitTarget t = map_target(m, obs->reasons, obs->nreasons, r->target);
+        if (t.kind == FIT_TO_NOTHING)
+            return format_msg("--map %s=%s: '%s' is no stage or touchpoint of the journey, nor churn, "
+                              "churn:REASON (a reason of a churn arrow) or ignore",
+                              r->event, r->target, r->target);
+    }
+    return NULL;
+}
+
+FitObserver *fit_observer_new(const Model *m, const FitObserveOptions *o, const char *file, char **error)
+{
+    *error = NULL;
+    FitObserver *ob = calloc(1, sizeof *ob);
+    if (!ob) goto oom;
+    ob->m = m;
+    ob->o = *o;
+    ob->file = strdup(file ? file : "<log>");
+    ob->obs = fit_obs_new(m);
+    size_t T = (size_t)m->ntouchpoints, S = (size_t)m->nstages;
+    ob->met = calloc(T ? T : 1, sizeof *ob->met);
+    ob->met_list = calloc(T ? T : 1, sizeof *ob->met_list);
+    ob->visits = calloc(S ? S : 1, sizeof *ob->visits);
+    ob->visited_list = calloc(S ? S : 1, sizeof *ob->visited_list);
+    if (!ob->file || !ob->obs || !ob->met || !ob->met_list || !ob->visits || !ob->visited_list) goto oom;
+    if (!distinct_grow(&ob->names) || !distinct_grow(&ob->segments)) goto oom;
+    ob->mask = 1023;
+    ob->slot = calloc(ob->mask + 1, sizeof *ob->slot);
+    if (!ob->slot) goto oom;
+    *error = check_map(m, ob->obs, o);
+    if (*error) {
+        fit_observer_free(ob);
+        return NULL;
+    }
+    /* The journey's `inactivity` comes with the language's journey block (lang branch): until
+     * then a negative option means none. */
+    ob->inactivity = o->inactivity > 0 ? o->inactivity : 0;
+    ob->obs->inactivity = ob->inactivity;
+    ob->max_memory = o->max_memory ? o->max_memory : (uint64_t)1 << 30;
+    fit_observer_set_flush_budget(ob, (size_t)(ob->max_memory / 8));
+    ob->sorted = true;
+    ob->prev_time = -INFINITY;
+    ob->progress_last = -1;
+    return ob;
+oom:
+    fit_observer_free(ob);
+    *error = format_msg("out of memory while reading %s", file ? file : "the log");
+    return NULL;
+}
+
+/* ---- the replay of one case ---- */
+
+typedef struct Replay {
+    int stage;              /* -1: not started */
+    double start, entered, last, first;
+    bool ended, churned, completed, converted;
+    double conv_time, churn_time;
+    double revenue, mood;
+    int seg;                /* the first segment among its events, -1: none */
+    double prev;            /* the time of its previous event, whatever it was */
+    bool any;               /* some event seen (first and prev are set) */
+} Replay;
+
+static bool stage_has_arrows(const Model *m, int s) { return m->stages[s]->arrows != NULL; }
+
+static void visit(FitObserver *ob, int s)
+{
+    if (ob->visits[s]++ == 0) ob->visited_list[ob->nvisited++] = s;
+}
+
+/* The entry of the current stage ends: the touchpoints met in it count once. */
+static void end_entry(FitObserver *ob)
+{
+    for (int i = 0; i < ob->nmet; i++) {
+        ob->obs->touch_entries[ob->met_list[i]]++;
+        ob->met[ob->met_list[i]] = false;
+    }
+    ob->nmet = 0;
+}
+
+static void enter(FitObserver *ob, Replay *r, int t, double time)
+{
+    FitObs *o = ob->obs;
+    o->entries[t]++;
+    r->stage = t;
+    r->entered = time;
+    visit(ob, t);
+    if (!r->converted && ob->m->stages[t]->goal) {
+        r->converted = true;
+        r->conv_time = time;
+        o->converted++;
+        fit_wait_add(&o->time_to_convert, time - r->start);
+    }
+}
+
+static void churn_at(FitObserver *ob, Replay *r, int reason_column, double time)
+{
+    FitObs *o = ob->obs;
+    int s = r->stage;
+    o->moves[(size_t)s * (o->nstages + 1) + o->nstages]++;
+    if (reason_column >= 0) o->churn_by_reason[(size_t)s * (o->nreasons + 1) + reason_column]++;
+    fit_wait_add(&o->wait_done[s], time - r->entered);
+    end_entry(ob);
+    r->churned = r->ended = true;
+    r->churn_time = time;
+    if (r->converted) fit_wait_add(&o->followup_churned, time - r->conv_time);
+}
+
+/* The case ends after its last event (at r->last). `quiet`: it is known to have been quiet for
+ * longer than the inactivity (a gap, or a case finished early); else the log's end decides. */
+static int end_case(FitObserver *ob, Replay *r, const LogStr *id, bool quiet)
+{
+    FitObs *o = ob->obs;
+    if (r->stage >= 0 && !r->churned) {
+        int s = r->stage;
+        if (!stage_has_arrows(ob->m, s)) {
+            /* A journey's end is not a churn, however long the customer stays quiet there. */
+            o->completed[s]++;
+            r->completed = true;
+            end_entry(ob);
+        } else if (quiet || (ob->inactivity > 0 && o->log_end - r->last > ob->inactivity)) {
+            churn_at(ob, r, o->nreasons, r->last);
+        } else {
+            fit_wait_add(&o->wait_censored[s], o->log_end - r->entered);
+            end_entry(ob);
+        }
+        if (r->converted && !r->churned) {
+            if (quiet) {
+                if (ob->npending == ob->cappending) {
+                    size_t ncap = ob->cappending ? ob->cappending * 2 : 256;
+                    double *p = realloc(ob->pending_followup, ncap * sizeof *p);
+                    if (!p) return fail_oom(ob);
+                    ob->pending_followup = p;
+                    ob->cappending = ncap;
+                }
+                ob->pending_followup[ob->npending++] = r->conv_time;
+            } else {
+                fit_wait_add(&o->followup_censored, o->log_end - r->conv_time);
+            }
+        }
+    }
+    int persona = r->seg >= 0 ? ob->segments.v[r->seg].persona : -1;
+    if (r->stage >= 0) {
+        if (persona >= 0) o->persona_cases[persona]++;
+        else if (r->seg >= 0) ob->segments.v[r->seg].count++;
+        else o->no_segment++;
+    }
+    if (r->stage >= 0 && ob->o.cases && ob->o.cases->on_case) {
+        FitCase c = {*id, r->stage, persona, r->churned, r->completed, r->converted, r->entered,
+                     r->last, r->first, r->revenue, r->mood, r->stage >= 0 ? ob->visits[r->stage] : 0};
+        ob->o.cases->on_case(ob->o.cases->ctx, &c);
+    }
+    for (int i = 0; i < ob->nvisited; i++) ob->visits[ob->visited_list[i]] = 0;
+    ob->nvisited = 0;
+    end_entry(ob); /* nothing met is left over for the next case */
+    r->ended = true;
+    return 0;
+}
+
+static void start_replay(Replay *r)
+{
+    *r = (Replay){.stage = -1, .seg = -1, .mood = NAN};
+}
+
+/* An event's answer as mood: 1-5 for a CSAT touchpoint, else 0-10 (NPS). */
+static bool mood_of(double score, bool csat, double *mood)
+{
+    if (isnan(score)) return false;
+    if (csat) {
+        if (score < 1 || score > 5) return false;
+        *mood = (score - 3) / 2;
+        return true;
+    }
+    if (score < 0 || score > 10) return false;
+    *mood = score / 5 - 1;
+    return true;
+}
+
+static void touchpoint_event(FitObserver *ob, Replay *r, int k, const Ev *e)
+{
+    FitObs *o = ob->obs;
+    o->touch_events[k]++;
+    if (!isnan(e->cost)) o->touch_cost[k] += e->cost;
+    if (r->stage >= 0 && ob->m->touchpoints[k]->stage_index == r->stage) {
+        if (!ob->met[k]) {
+            ob->met[k] = true;
+            ob->met_list[ob->nmet++] = k;
+        }
+    } else {
+        o->touch_outside[k]++;
+    }
+    if (!isnan(e->score)) {
+        o->score_n_tp[k]++;
+        o->score_sum_tp[k] += e->score;
+        if (e->score >= 9) o->score_promoters_tp[k]++;
+        if (e->score <= 6) o->score_detractors_tp[k]++;
+    }
+}
+
+/* The numbers any event carries: revenue and an answer, in the stage the case is in. */
+static void event_numbers(FitObserver *ob, Replay *r, const Ev *e, bool csat)
+{
+    FitObs *o = ob->obs;
+    if (!isnan(e->revenue)) r->revenue += e->revenue;
+    if (r->stage < 0) return;
+    if (!isnan(e->revenue)) {
+        o->revenue[r->stage] += e->revenue;
+        o->revenue_n[r->stage]++;
+    }
+    double mood;
+    if (mood_of(e->score, csat, &mood)) {
+        o->mood_n[r->stage]++;
+        o->mood_sum[r->stage] += mood;
+        o->mood_sumsq[r->stage] += mood * mood;
+        r->mood = mood;
+    }
+}
+
+static int replay_event(FitObserver *ob, Replay *r, const Ev *e, const LogStr *id)
+{
+    FitObs *o = ob->obs;
+    if (r->any && ob->inactivity > 0 && e->time - r->prev > ob->inactivity) {
+        /* A gap longer than the inactivity: the case ended before it (quiet since its last
+         * event); this event starts another case of the same id. */
+        if (!r->ended && end_case(ob, r, id, true) < 0) return -1;
+        start_replay(r);
+    }
+    if (!r->any) r->first = e->time, r->any = true;
+    r->prev = e->time;
+    if (r->ended) {
+        o->after_churn++;
+        return 0;
+    }
+    if (r->seg < 0) r->seg = e->seg;
+    r->last = e->time;
+    const Distinct *d = &ob->names.v[e->name];
+    FitTarget t = d->target;
+    switch (t.kind) {
+    case FIT_TO_STAGE:
+        if (r->stage < 0) {
+            o->cases++;
+            o->starts[t.index]++;
+            r->start = e->time;
+            enter(ob, r, t.index, e->time);
+        } else {
+            int s = r->stage;
+            o->moves[(size_t)s * (o->nstages + 1) + t.index]++;
+            fit_wait_add(&o->wait_done[s], e->time - r->entered);
+            end_entry(ob);
+            enter(ob, r, t.index, e->time);
+        }
+        break;
+    case FIT_TO_TOUCHPOINT:
+        if (r->stage < 0) o->before_first_stage++;
+        touchpoint_event(ob, r, t.index, e);
+        break;
+    case FIT_TO_CHURN:
+        if (r->stage < 0) {
+            o->before_first_stage++;
+            break;
+        }
+        event_numbers(ob, r, e, d->csat); /* in the stage it leaves */
+        churn_at(ob, r, t.index, e->time);
+        return 0;
+    default:
+        if (r->stage < 0) o->before_first_stage++;
+        break;
+    }
+    event_numbers(ob, r, e, d->csat);
+    return 0;
+}
+
+static void merge_sort(Ev *v, Ev *tmp, size_t n)
+{
+    if (n < 2) return;
+    size_t h = n / 2;
+    merge_sort(v, tmp, h);
+    merge_sort(v + h, tmp, n - h);
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n) tmp[k++] = v[j].time < v[i].time ? v[j++] : v[i++];
+    while (i < h) tmp[k++] = v[i++];
+    while (j < n) tmp[k++] = v[j++];
+    memcpy(v, tmp, n * sizeof *v);
+}
+
+/* The events of c in time order (ties in the log's order). */
+static const Ev *events_in_order(FitObserver *ob, Case *c)
+{
+    if (!c->unsorted) return c->ev;
+    size_t need = (size_t)c->n * 2;
+    if (need > ob->capsorted) {
+        Ev *v = realloc(ob->sorted_ev, need * sizeof *v);
+        if (!v) return NULL;
+        ob->sorted_ev = v;
+        ob->capsorted = need;
+    }
+    memcpy(ob->sorted_ev, c->ev, c->n * sizeof *c->ev);
+    merge_sort(ob->sorted_ev, ob->sorted_ev + c->n, c->n);
+    return ob->sorted_ev;
+}
+
+static int replay_case(FitObserver *ob, Case *c, bool quiet)
+{
+    const Ev *ev = events_in_order(ob, c);
+    if (!ev) return fail_oom(ob);
+    LogStr id = {c->id, c->idlen};
+    Replay r;
+    start_replay(&r);
+    for (uint32_t i = 0; i < c->n; i++)
+        if (replay_event(ob, &r, &ev[i], &id) < 0) return -1;
+    if (!r.ended && end_case(ob, &r, &id, quiet) < 0) return -1;
+    return 0;
+}
+
+/* ---- the table of cases ---- */
+
+static void case_release(FitObserver *ob, uint32_t idx)
+{
+    Case *c = &ob->cases[idx];
+    slab_release(&ob->slab, c->ev, c->evclass);
+    slab_release(&ob->slab, c->id, c->idclass);
+    ob->events_held -= c->n;
+    c->used = false;
+    c->ev = NULL;
+    c->id = NULL;
+    ob->free_cases[ob->nfree++] = idx;
+    ob->ncases--;
+}
+
+/* Removes case idx from the hash table (backward-shift deletion keeps probes unbroken). */
+static void case_unlink(FitObserver *ob, uint32_t idx)
+{
+    uint32_t i = (uint32_t)ob->cases[idx].hash & ob->mask;
+    while (ob->slot[i] != idx + 1) i = (i + 1) & ob->mask;
+    uint32_t j = i;
+    for (;;) {
+        j = (j + 1) & ob->mask;
+        if (!ob->slot[j]) break;
+        uint32_t k = (uint32_t)ob->cases[ob->slot[j] - 1].hash & ob->mask;
+        bool movable = (i <= j) ? (k <= i || k > j) : (k <= i && k > j);
+        if (movable) {
+            ob->slot[i] = ob->slot[j];
+            i = j;
+        }
+    }
+    ob->slot[i] = 0;
+    ob->nslot--;
+}
+
+static bool cases_grow_table(FitObserver *ob)
+{
+    uint32_t ncap = (ob->mask + 1) * 2;
+    uint32_t *slot = calloc(ncap, sizeof *slot);
+    if (!slot) return false;
+    for (uint32_t i = 0; i < ob->capcases; i++) {
+        if (!ob->cases[i].used) continue;
+        uint32_t j = (uint32_t)ob->cases[i].hash & (ncap - 1);
+        while (slot[j]) j = (j + 1) & (ncap - 1);
+        slot[j] = i + 1;
+    }
+    free(ob->slot);
+    ob->slot = slot;
+    ob->mask = ncap - 1;
+    return true;
+}
+
+static int64_t case_new(FitObserver *ob, const LogStr *id, uint64_t h, uint32_t at)
+{
+    if (ob->nfree == 0) {
+        uint32_t ncap = ob->capcases ? ob->capcases * 2 : 1024;
+        Case *v = realloc(ob->cases, sizeof *v * ncap);
+        if (!v) return -1;
+        ob->cases = v;
+        uint32_t *f = realloc(ob->free_cases, sizeof *f * ncap);
+        if (!f) return -1;
+        ob->free_cases = f;
+        for (uint32_t i = ncap; i > ob->capcases; i--) {
+            v[i - 1].used = false;
+            f[ob->nfree++] = i - 1;
+        }
+        ob->capcases = ncap;
+    }
+    uint32_t idx = ob->free_cases[--ob->nfree];
+    Case *c = &ob->cases[idx];
+    *c = (Case){.hash = h, .idlen = (uint32_t)id->len, .used = true, .last = -INFINITY};
+    c->idclass = size_class(id->len + 1);
+    c->id = slab_alloc(&ob->slab, c->idclass);
+    if (!c->id) {
+        c->used = false;
+        ob->free_cases[ob->nfree++] = idx;
+        return -1;
+    }
+    if (id->len) memcpy(c->id, id->s, id->len);
+    c->id[id->len] = 0;
+    ob->slot[at] = idx + 1;
+    ob->ncases++;
+    if ((uint64_t)++ob->nslot * 10 > (uint64_t)ob->mask * 7 && !cases_grow_table(ob)) return -1;
+    return idx;
+}
+
+static int64_t case_of(FitObserver *ob, const LogStr *id)
+{
+    const char *s = id->s ? id->s : "";
+    uint64_t h = hash_bytes(s, id->len);
+    uint32_t j = (uint32_t)h & ob->mask;
+    for (; ob->slot[j]; j = (j + 1) & ob->mask) {
+        const Case *c = &ob->cases[ob->slot[j] - 1];
+        if (c->hash == h && c->idlen == id->len && memcmp(c->id, s, id->len) == 0) return ob->slot[j] - 1;
+    }
+    LogStr sid = {s, id->len};
+    return case_new(ob, &sid, h, j);
+}
+
+static bool case_append(FitObserver *ob, Case *c, const Ev *e)
+{
+    if (c->n == c->cap) {
+        uint32_t ncap = c->cap ? c->cap * 2 : 4;
+        int k = size_class(sizeof(Ev) * ncap);
+        ncap = (uint32_t)(((size_t)1 << k) / sizeof(Ev));
+        Ev *v = slab_alloc(&ob->slab, k);
+        if (!v) return false;
+        if (c->n) memcpy(v, c->ev, c->n * sizeof *v);
+        slab_release(&ob->slab, c->ev, c->evclass);
+        c->ev = v;
+        c->evclass = k;
+        c->cap = ncap;
+    }
+    if (e->time < c->last) c->unsorted = true;
+    else c->last = e->time;
+    c->ev[c->n++] = *e;
+    ob->events_held++;
+    return true;
+}
+
+/* Replays and drops every case quiet for longer than the inactivity at `now` (a sorted log). */
+static int flush_quiet(FitObserver *ob, double now)
+{
+    for (uint32_t i = 0; i < ob->capcases; i++) {
+        Case *c = &ob->cases[i];
+        if (!c->used || !(now - c->last > ob->inactivity)) continue;
+        if (replay_case(ob, c, true) < 0) return -1;
+        case_unlink(ob, i);
+        case_release(ob, i);
+        ob->flushed_any = true;
+    }
+    size_t held = memory_held(ob);
+    size_t step = held / 2 > ob->flush_budget / 2 ? held / 2 : ob->flush_budget / 2;
+    ob->next_scan = held + (step ? step : 1);
+    return 0;
+}
+
+static void human_bytes(uint64_t b, char *out, size_t cap)
+{
+    if (b >= ((uint64_t)1 << 30) && b % ((uint64_t)1 << 30) == 0) snprintf(out, cap, "%llu GiB", (unsigned long long)(b >> 30));
+    else if (b >= ((uint64_t)1 << 20) && b % ((uint64_t)1 << 20) == 0) snprintf(out, cap, "%llu MiB", (unsigned long long)(b >> 20));
+    else if (b >= 1024 && b % 1024 == 0) snprintf(out, cap, "%llu KiB", (unsigned long long)(b >> 10));
+    else snprintf(out, cap, "%llu bytes", (unsigned long long)b);
+}
+
+static const Distinct *name_entry(FitObserver *ob, const LogStr *name, uint32_t *index)
+{
+    const char *s = name->s ? name->s : "";
+    uint64_t h = hash_bytes(s, name->len);
+    uint32_t at;
+    int64_t i = distinct_find(&ob->names, s, name->len, h, &at);
+    if (i < 0) {
+        FitTarget t = map_with(ob->m, ob->obs->reasons, ob->obs->nreasons, ob->o.map, ob->o.nmap, s, name->len);
+        Distinct *d = distinct_add(&ob->names, s, name->len, h, at);
+        if (!d) return NULL;
+        d->target = t;
+        d->csat = t.kind == FIT_TO_TOUCHPOINT && ob->m->touchpoints[t.index]->survey_kind == SURVEY_CSAT;
+        i = ob->names.n - 1;
+    }
+    *index = (uint32_t)i;
+    return &ob->names.v[i];
+}
+
+static int64_t segment_entry(FitObserver *ob, const LogStr *seg)
+{
+    uint64_t h = hash_bytes(seg->s, seg->len);
+    uint32_t at;
+    int64_t i = distinct_find(&ob->segments, seg->s, seg->len, h, &at);
+    if (i >= 0) return i;
+    int p = -1;
+    for (int k = 0; k < ob->m->npersonas && p < 0; k++) {
+        const Persona *ps = ob->m->personas[k];
+        if (same_name(seg->s, seg->len, ps->name.s) || same_name(seg->s, seg->len, ps->label.s)) p = k;
+    }
+    Distinct *d = distinct_add(&ob->segments, seg->s, seg->len, h, at);
+    if (!d) return -1;
+    d->persona = p;
+    return ob->segments.n - 1;
+}
+
+static void count_mapped(FitObs *o, FitTargetKind k)
+{
+    switch (k) {
+    case FIT_TO_STAGE: o->mapped_stage++; break;
+    case FIT_TO_TOUCHPOINT: o->mapped_touchpoint++; break;
+    case FIT_TO_CHURN: o->mapped_churn++; break;
+    case FIT_TO_IGNORE: o->ignored++; break;
+    default: o->unmapped++; break;
+    }
+}
+
+static void format_time(double days, char *out, size_t cap)
+{
+    double secs = days * 86400;
+    long long whole = (long long)floor(secs);
+    long long d = whole / 86400, rest = whole % 86400;
+    if (rest < 0) rest += 86400, d--;
+    /* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm). */
+    long long z = d + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    long long doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long long y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    long long dd = doy - (153 * mp + 2) / 5 + 1, mm = mp < 10 ? mp + 3 : mp - 9;
+    if (mm <= 2) y++;
+    snprintf(out, cap, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", y, mm, dd, rest / 3600, rest / 60 % 60, rest % 60);
+}
+
+int fit_observer_add(FitObserver *ob, const LogEvent *ev)
+{
+    if (ob->failed) return -1;
+    FitObs *o = ob->obs;
+    if (isnan(ev->time))
+        return fail(ob, format_msg("%s:%llu: an event without a time", ob->file, (unsigned long long)ev->line));
+    o->events++;
+    ob->nevents++;
+    uint32_t ni;
+    const Distinct *d = name_entry(ob, &ev->name, &ni);
+    if (!d) return fail_oom(ob);
+    ob->names.v[ni].count++;
+    count_mapped(o, d->target.kind);
+    if (isnan(o->log_start) || ev->time < o->log_start) o->log_start = ev->time;
+    if (isnan(o->log_end) || ev->time > o->log_end) o->log_end = ev->time;
+    if (ev->time < ob->prev_time) {
+        if (ob->flushed_any) {
+            char a[64], b[64];
+            format_time(ev->time, a, sizeof a);
+            format_time(ob->prev_time, b, sizeof b);
+            return fail(ob, format_msg("%s:%llu: this event (%s) comes after one at %s: the log is not "
+                                       "sorted by time, and cases quiet for longer than the inactivity "
+                                       "were already finished to save memory; sort the log by time, or "
+                                       "raise --max-memory",
+                                       ob->file, (unsigned long long)ev->line, a, b));
+        }
+        ob->sorted = false;
+    } else {
+        ob->prev_time = ev->time;
+    }
+    if (d->target.kind == FIT_TO_IGNORE) return 0;
+    int64_t ci = case_of(ob, &ev->case_id);
+    if (ci < 0) return fail_oom(ob);
+    Case *c = &ob->cases[ci];
+    int64_t si = -1;
+    if (ev->segment.s && ev->segment.len && (si = segment_entry(ob, &ev->segment)) < 0) return fail_oom(ob);
+    Ev e = {ev->time, ev->revenue, ev->cost, ev->score, ni, (int32_t)si};
+    if (!case_append(ob, c, &e)) return fail_oom(ob);
+    size_t held = memory_held(ob);
+    if (held >= ob->next_scan && ob->sorted && ob->inactivity > 0) {
+        if (flush_quiet(ob, ev->time) < 0) return -1;
+        held = memory_held(ob);
+    }
+    if (held > ob->max_memory) {
+        char lim[32];
+        human_bytes(ob->max_memory, lim, sizeof lim);
+        return fail(ob, format_msg("%s:%llu: the log's events in flight need more than %s (%zu events of %u "
+                                   "cases so far); sort the log by time, or raise --max-memory",
+                                   ob->file, (unsigned long long)ev->line, lim, ob->events_held, ob->ncases));
+    }
+    return 0;
+}
+
+/* ---- the end ---- */
+
+static int by_count_then_name(const void *a, const void *b)
+{
+    const FitNameCount *x = a, *y = b;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+/* The entries of d that `want` selects, as a malloc'd list sorted by count then name. */
+static bool counted_names(const DistinctSet *d, bool (*want)(const Distinct *), FitNameCount **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    int k = 0;
+    for (uint32_t i = 0; i < d->n; i++) k += want(&d->v[i]) && d->v[i].count > 0;
+    if (!k) return true;
+    FitNameCount *v = calloc((size_t)k, sizeof *v);
+    if (!v) return false;
+    int j = 0;
+    for (uint32_t i = 0; i < d->n; i++) {
+        if (!want(&d->v[i]) || !(d->v[i].count > 0)) continue;
+        v[j].name = strdup(d->v[i].s);
+        v[j].count = d->v[i].count;
+        if (!v[j++].name) {
+            free_names(v, j);
+            return false;
+        }
+    }
+    qsort(v, (size_t)k, sizeof *v, by_count_then_name);
+    *out = v;
+    *n = k;
+    return true;
+}
+
+static bool is_unmapped(const Distinct *d) { return d->target.kind == FIT_TO_NOTHING; }
+static bool is_unknown_segment(const Distinct *d) { return d->persona < 0; }
+
+static void release_all(FitObserver *ob)
+{
+    for (uint32_t i = 0; i < ob->capcases; i++)
+        if (ob->cases[i].used) case_release(ob, i);
+}
+
+FitObs *fit_observer_finish(FitObserver *ob, char **error)
+{
+    *error = NULL;
+    FitObs *o = ob->obs;
+    if (!ob->failed) {
+        if (!isnan(ob->o.log_end)) o->log_end = ob->o.log_end;
+        if (isnan(o->log_end)) o->log_end = o->log_start = 0;
+        /* Cases in order of their first event held, so that the sink sees them deterministically. */
+        for (uint32_t i = 0; i < ob->capcases && !ob->failed; i++)
+            if (ob->cases[i].used) replay_case(ob, &ob->cases[i], false);
+        for (size_t i = 0; i < ob->npending; i++) fit_wait_add(&o->followup_censored, o->log_end - ob->pending_followup[i]);
+    }
+    if (!ob->failed && (!counted_names(&ob->names, is_unmapped, &o->unmapped_names, &o->nunmapped_names) ||
+                        !counted_names(&ob->segments, is_unknown_segment, &o->unknown_segments, &o->nunknown_segments)))
+        fail_oom(ob);
+    if (ob->failed) {
+        *error = ob->error;
+        ob->error = NULL;
+        fit_observer_free(ob);
+        return NULL;
+    }
+    ob->obs = NULL;
+    fit_observer_free(ob);
+    return o;
+}
+
+void fit_observer_free(FitObserver *ob)
+{
+    if (!ob) return;
+    if (ob->cases) release_all(ob);
+    slab_free_all(&ob->slab);
+    free(ob->cases);
+    free(ob->free_cases);
+    free(ob->slot);
+    distinct_free(&ob->names);
+    distinct_free(&ob->segments);
+    fit_obs_free(ob->obs);
+    free(ob->pending_followup);
+    free(ob->sorted_ev);
+    free(ob->met);
+    free(ob->met_list);
+    free(ob->visits);
+    free(ob->visited_list);
+    free(ob->file);
+    free(ob->error);
+    free(ob);
+}
+
+/* ---- the reader's events ---- */
+
+FitObs *fit_observe(const Model *m, LogReader *r, const FitObserveOptions *o, char **error)
+{
+    *error = NULL;
+    if (log_format(r) == LOG_PATHS) {
+        *error = format_msg("%s: a path table has no times or cases: cjm fit needs an event log "
+                            "(cjm discover reads path tables)", log_name(r));
+        return NULL;
+    }
+    FitObserver *ob = fit_observer_new(m, o, log_name(r), error);
+    if (!ob) return NULL;
+    uint64_t size = log_size(r);
+    LogEvent ev;
+    int got;
+    while ((got = log_next(r, &ev)) == 1) {
+        if (fit_observer_add(ob, &ev) < 0) break;
+        if ((ob->nevents & 4095) == 0) {
+            if (o->cancel && *o->cancel) {
+                fail(ob, format_msg("%s: interrupted", ob->file));
+                break;
+            }
+            if (size) rt_progress_report(o->progress, o->progress_ctx, (double)log_bytes_read(r) / (double)size, &ob->progress_last);
+        }
+    }
+    if (got < 0) fail(ob, strdup(log_error(r) ? log_error(r) : "the log cannot be read"));
+    int last = ob->progress_last;
+    FitObs *obs = fit_observer_finish(ob, error);
+    if (obs && size) rt_progress_report(o->progress, o->progress_ctx, 1, &last);
+    return obs;
+}
