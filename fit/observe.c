@@ -14,43 +14,28 @@
  * inactivity, or completion in a stage without arrows), and the later events start a new case of
  * the same id: this is what lets a sorted log be finished early with the same result as a log held
  * whole, and what a warehouse computes by splitting sessions at gaps (sql.c). */
-#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
 #include "observe.h"
 
 /* ---- names ---- */
 
-static bool dropped_char(char c) { return c == ' ' || c == '_' || c == '-' || c == '.'; }
-
-size_t fit_normalize(const char *s, size_t len, char *out, size_t cap)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (dropped_char(c)) continue;
-        if (n < cap) out[n] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-        n++;
-    }
-    return n;
-}
-
-/* Whether a (len la) and b (NUL-terminated, may be NULL) are equal once normalised. */
+/* Whether a (len la) and b (NUL-terminated, may be NULL) are equal once normalised (names.h). */
 static bool same_name(const char *a, size_t la, const char *b)
 {
-    if (!b) return false;
-    size_t i = 0, j = 0, lb = strlen(b);
-    for (;;) {
-        while (i < la && dropped_char(a[i])) i++;
-        while (j < lb && dropped_char(b[j])) j++;
-        if (i == la || j == lb) return i == la && j == lb;
-        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[j])) return false;
-        i++, j++;
-    }
+    return b && name_equal(a, la, b, strlen(b));
+}
+
+static bool in_list(const char *s, size_t len, const StrList *l)
+{
+    for (; l; l = l->next)
+        if (same_name(s, len, l->str.s)) return true;
+    return false;
 }
 
 const char **fit_churn_reasons(const Model *m, int *n)
@@ -116,8 +101,11 @@ static FitTarget map_with(const Model *m, const char *const *reasons, int nreaso
     /* 1. --map EVENT=TARGET */
     for (int i = 0; i < nmap; i++)
         if (same_name(name, len, map[i].event)) return map_target(m, reasons, nreasons, map[i].target);
-    /* 2. `events "a", "b"` lists of stages and touchpoints: TODO(lang) once the language has them
-     *    (branch lang): look them up here, before the names. */
+    /* 2. `events "a", "b"` lists of stages and touchpoints (the checker lets no name be in two) */
+    for (int i = 0; i < m->nstages; i++)
+        if (in_list(name, len, m->stages[i]->events)) return (FitTarget){FIT_TO_STAGE, i};
+    for (int i = 0; i < m->ntouchpoints; i++)
+        if (in_list(name, len, m->touchpoints[i]->events)) return (FitTarget){FIT_TO_TOUCHPOINT, i};
     /* 3. a stage's name or label; 4. a touchpoint's */
     int s = stage_named(m, name, len);
     if (s >= 0) return (FitTarget){FIT_TO_STAGE, s};
@@ -543,9 +531,8 @@ FitObserver *fit_observer_new(const Model *m, const FitObserveOptions *o, const 
         fit_observer_free(ob);
         return NULL;
     }
-    /* The journey's `inactivity` comes with the language's journey block (lang branch): until
-     * then a negative option means none. */
-    ob->inactivity = o->inactivity > 0 ? o->inactivity : 0;
+    ob->inactivity = o->inactivity < 0 ? m->inactivity : o->inactivity;
+    if (!(ob->inactivity > 0)) ob->inactivity = 0;
     ob->obs->inactivity = ob->inactivity;
     ob->max_memory = o->max_memory ? o->max_memory : (uint64_t)1 << 30;
     fit_observer_set_flush_budget(ob, (size_t)(ob->max_memory / 8));

@@ -40,8 +40,5 @@ void fit_wait_clear(FitWaitObs *w);
 /* The distinct reasons of the journey's churn arrows, stages in order, arrows in order (the first
  * spelling of each, compared normalised): *n of them in a malloc'd array, or NULL. */
 const char **fit_churn_reasons(const Model *m, int *n);
-/* Event names compared as fit.h says: ASCII lower case, ' ', '_', '-', '.' dropped. Writes at
- * most `cap` bytes of a's normal form to out and returns its length. */
-size_t fit_normalize(const char *s, size_t len, char *out, size_t cap);
 
 #endif
