@@ -27,6 +27,7 @@ void unit_compare(void);
 void unit_kpi(void);
 void unit_kpi_exact(void);
 void unit_score(void);
+void unit_rewrite(void);
 
 int main(void)
 {
@@ -40,5 +41,6 @@ int main(void)
     unit_kpi();
     unit_kpi_exact();
     unit_score();
+    unit_rewrite();
     return unit_failures ? 1 : 0;
 }
