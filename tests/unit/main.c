@@ -28,6 +28,7 @@ void unit_kpi(void);
 void unit_kpi_exact(void);
 void unit_score(void);
 void unit_rewrite(void);
+void unit_data(void);
 
 int main(void)
 {
@@ -42,5 +43,6 @@ int main(void)
     unit_kpi_exact();
     unit_score();
     unit_rewrite();
+    unit_data();
     return unit_failures ? 1 : 0;
 }
