@@ -56,7 +56,7 @@ static int take_option(void *ctx, int opt, const char *arg, const char *given)
     case OPT_MIN_SHARE:
         if (!parse_share(arg, &a->o.min_share))
             return cli_usage_error("discover", "--min-share must be a share from 0 to 1 (or 0%% to 100%%), such as "
-                                               "0.01 or 1%%; not '%s'", arg);
+                                               "0.05 or 5%%; not '%s'", arg);
         break;
     case OPT_MAX_STAGES: {
         char *end;
@@ -98,8 +98,6 @@ static int parse_args(DiscoverArgs *a, int argc, char **argv)
         return cli_usage_error("discover", n == 0 ? "no log to discover a journey in (cjm discover LOG --goal EVENT)"
                                                   : "give one log, not %d files", n);
     a->log = argv[optind];
-    if (!a->o.goal)
-        return cli_usage_error("discover", "--goal EVENT is needed: the event that means a customer converted");
     return -1;
 }
 
@@ -108,8 +106,6 @@ int cmd_discover(int argc, char **argv)
     DiscoverArgs a;
     memset(&a, 0, sizeof a);
     fit_settings_init(&a.fit, "discover");
-    a.o.min_share = 0.01;
-    a.o.max_stages = 20;
     int status = parse_args(&a, argc, argv);
     if (status < 0 && fit_output_is_log("discover", a.out, a.log)) status = EXIT_USAGE;
     if (status >= 0) {
@@ -120,6 +116,14 @@ int cmd_discover(int argc, char **argv)
     if (!r) {
         fit_settings_free(&a.fit);
         return EXIT_IO;
+    }
+    /* A path table's goal is its conversions; an event log's is the event --goal names. */
+    if (!a.o.goal && log_format(r) != LOG_PATHS) {
+        status = cli_usage_error("discover", "--goal EVENT is needed for an event log: the event that means a "
+                                             "customer converted");
+        log_close(r);
+        fit_settings_free(&a.fit);
+        return status;
     }
     char *error = NULL;
     char *text = fit_discover(r, &a.o, &error);

@@ -378,7 +378,7 @@ static int print_query(const FitArgs *a, const Model *m)
 {
     char *error = NULL;
     char *q = fit_sql_query(m, a->fit.map, a->fit.nmap, a->sql_table, &a->fit.log.columns, a->dialect,
-                            a->fit.inactivity, &error);
+                            a->fit.inactivity >= 0 ? a->fit.inactivity : m->inactivity, &error);
     if (!q) {
         fprintf(stderr, "cjm fit: --sql: %s\n", error ? error : "cannot write the query");
         free(error);

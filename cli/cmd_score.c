@@ -25,8 +25,6 @@ typedef struct ScoreArgs {
 
 enum { OPT_FUTURES = FIT_OPT_LAST, OPT_COLOR };
 
-enum { SCORE_DEFAULT_FUTURES = 1000 };
-
 static int take_option(void *ctx, int opt, const char *arg, const char *given)
 {
     ScoreArgs *a = ctx;
@@ -126,7 +124,8 @@ static void cases_free(Cases *cs)
     free(cs->items);
 }
 
-static int read_cases(const ScoreArgs *a, const Model *m, Cases *cs)
+/* Reads the log's cases into *cs, and the log's end into *log_end. */
+static int read_cases(const ScoreArgs *a, const Model *m, Cases *cs, double *log_end)
 {
     LogReader *r = fit_open_log(&a->fit, a->log);
     if (!r) return EXIT_IO;
@@ -158,6 +157,7 @@ static int read_cases(const ScoreArgs *a, const Model *m, Cases *cs)
         fputs("cjm score: out of memory while keeping the log's cases\n", stderr);
         status = EXIT_IO;
     }
+    if (obs) *log_end = obs->log_end;
     free(error);
     fit_obs_free(obs);
     log_close(r);
@@ -172,7 +172,8 @@ static int score_checked(const ScoreArgs *a, const Model *m)
     }
     if (!fit_settings_check_map(&a->fit, m)) return EXIT_USAGE;
     Cases cs = {0};
-    int status = read_cases(a, m, &cs);
+    double log_end = NAN;
+    int status = read_cases(a, m, &cs, &log_end);
     if (status != EXIT_OK) {
         cases_free(&cs);
         return status;
@@ -180,7 +181,7 @@ static int score_checked(const ScoreArgs *a, const Model *m)
     RtModel *rm = rt_compile(m);
     SimOptions so;
     if (run_sim_options(&a->run, m, rm, -1, &so) >= 0) status = EXIT_USAGE;
-    ScoreOptions o = {(uint64_t)(a->futures > 0 ? a->futures : SCORE_DEFAULT_FUTURES), so.seed, so.threads};
+    ScoreOptions o = {(uint64_t)a->futures, so.seed, so.threads, log_end}; /* futures 0: fit_score's default */
     Buf csv = BUF_INIT;
     char *error = NULL;
     if (status == EXIT_OK) {

@@ -221,7 +221,7 @@ static const char fit_usage[] =
     "message names the file and line) or an output not written.\n";
 
 static const char discover_usage[] =
-    "Usage: cjm discover [OPTION]... LOG --goal EVENT\n"
+    "Usage: cjm discover [OPTION]... LOG [--goal EVENT]\n"
     "Draw a first journey from an event log: its frequent events become stages, the moves between\n"
     "them arrows with their observed shares, customers who go quiet churn, and EVENT is the goal.\n"
     "A path table of channels (ChannelAttribution's `path`, `total_conversions`, `total_null`)\n"
@@ -229,9 +229,9 @@ static const char discover_usage[] =
     "then fit it with `cjm fit` and edit it.\n"
     "\n"
     "Options:\n"
-    "      --goal=EVENT     the event that means a customer converted (required)\n"
-    "      --min-share=S    leave out events of fewer than S of the cases (default 1%)\n"
-    "      --max-stages=N   at most N stages, the most frequent events (default 20)\n"
+    "      --goal=EVENT     the event that means a customer converted (required for an event log)\n"
+    "      --min-share=S    leave out events in fewer than S of the cases (default 5%)\n"
+    "      --max-stages=N   at most N stages, the most frequent events (default 30)\n"
     "      --inactivity=TIME  no event for TIME before the log's end is churn (default: none)\n"
     "      --title=TEXT     the journey's title (default: from the log's name)\n"
     "  -o, --output=FILE    write the journey to FILE (atomically) instead of standard output;\n"
@@ -257,7 +257,7 @@ static const char score_usage[] =
     "to act on those about to leave.\n"
     "\n"
     "Options:\n"
-    "      --futures=N      futures simulated per customer (default 1000)\n"
+    "      --futures=N      futures simulated per state of a customer (default 10000)\n"
     "      --seed=S         random seed (default: the journey's seed, else 1)\n"
     "      --threads=N      worker threads (default: every core); the results do not depend on it\n"
     "  -o, --output=FILE    write the CSV to FILE (atomically) instead of standard output; never\n"

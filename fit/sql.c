@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "names.h"
 #include "observe.h"
 #include "sql.h"
 
@@ -55,7 +56,7 @@ static void map_rows_add(MapRows *r, const Model *m, const FitMapRule *map, int 
     size_t len = strlen(name);
     char *norm = malloc(len + 1);
     if (!norm) abort();
-    size_t n = fit_normalize(name, len, norm, len + 1);
+    size_t n = name_normalise(name, len, norm);
     norm[n < len ? n : len] = '\0';
     FitTarget t = fit_map_name(m, map, nmap, name, len);
     if (n == 0 || t.kind == FIT_TO_NOTHING || map_rows_has(r, norm)) {
