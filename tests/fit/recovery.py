@@ -173,10 +173,13 @@ def cmd_wrong(truth_path, fit):
     off = [s for s in truth["waits"] if not (waits.get(s) or {}).get("outside")]
     say(not off, "every wait declared with twice its mean is flagged outside its interval (%d stages)"
         % len(truth["waits"]), "not flagged: " + ", ".join(off))
-    unflagged_ok = [x for x in moves if x["in_journey"] and x["outside"] and
-                    "%s -> %s" % (x["from"], x["to"]) not in moved]
-    say(not unflagged_ok, "arrows left at their true value are not all flagged (only the moved ones and "
-        "those whose rest moved)", json.dumps(unflagged_ok[:3]))
+    # An arrow left at its true value is outside its 95% interval by chance one time in twenty:
+    # of the few such arrows, at most one may be.
+    kept = [x for x in moves if x["in_journey"] and x["to"] != "churn" and
+            "%s -> %s" % (x["from"], x["to"]) not in moved]
+    flagged_kept = [x for x in kept if x["outside"]]
+    say(len(flagged_kept) <= 1, "arrows left at their true value are flagged no more than chance has it "
+        "(%d of %d)" % (len(flagged_kept), len(kept)), json.dumps(flagged_kept[:3]))
 
 
 def main():
