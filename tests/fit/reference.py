@@ -22,8 +22,11 @@ checks cjm against (Python 3 standard library only). Each check prints "PASS lab
     reference.py discovered LOG JOURNEY FIT.json
         fitted to the journey `cjm discover LOG` wrote, the moves are the directly-follows counts
         of the log cut down to the activities it kept, and arrows of it
-    reference.py removal EXPECTED.json COMPARE.json TOLERANCE
-        cjm compare --removal ... --exact --format json's conversions lost equal the reference
+    reference.py removal EXPECTED.json COMPARE.json TOLERANCE JOURNEY
+        cjm compare --removal stages --exact --format json's conversions lost on the JOURNEY cjm
+        discover wrote from the table equal the chain of the journey's printed probabilities (to
+        1e-9) and the chain of the table's counts (to TOLERANCE: the journey prints rounded
+        percentages)
 """
 
 import csv
@@ -223,7 +226,7 @@ def cmd_dfcheck(log, fit, journey):
     diff = ["%s -> %s: reference %s, cjm %s" % (a, b, df.get((a, b)), got.get((a, b)))
             for (a, b) in sorted(set(df) | set(got)) if df.get((a, b)) != got.get((a, b))]
     say(not diff, "%s: cjm fit's moves equal the reference directly-follows counts (%d pairs, %d moves)"
-        % (name, len(df), sum(df.values())), "\n".join(diff[:12]))
+        % (name, len(df), sum(df.values())), "; ".join(diff[:12]))
     say(doc["log"]["events"] == events and doc["log"]["cases"] == len(cases),
         "%s: cjm fit reads every event and case (%d, %d)" % (name, events, len(cases)),
         "events %s, cases %s" % (doc["log"]["events"], doc["log"]["cases"]))
@@ -265,7 +268,7 @@ def cmd_discovered(log, journey, fit):
     diff = ["%s -> %s: reference %s, cjm %s" % (a, b, df.get((a, b)), got.get((a, b)))
             for (a, b) in sorted(set(df) | set(got)) if df.get((a, b)) != got.get((a, b))]
     say(not diff, "%s: fitted to the journey cjm discover wrote, the moves are the reference directly-follows "
-        "counts between the activities it kept (%d pairs)" % (name, len(df)), "\n".join(diff[:12]))
+        "counts between the activities it kept (%d pairs)" % (name, len(df)), "; ".join(diff[:12]))
     say(not not_arrows, "%s: every such move is an arrow of the discovered journey" % name, ", ".join(not_arrows[:12]))
 
 
@@ -372,29 +375,78 @@ def removal_effects(table_path):
             "removal_effects": effects}
 
 
-def cmd_removal(expected, compare, tol):
+def journey_chain(path):
+    """The arrows of a Markov journey's text (as cjm discover writes them: `-> T P%` and
+    `-> T otherwise`, one per line) as transition counts out of 1, with the goal stages as
+    "(conversion)" and churn as "(null)"; and its start stage."""
+    counts, stage, start, goals, arrows = {}, None, None, set(), {}
+    for line in open(path):
+        m = re.match(r"\s*start\s+(\w+)", line)
+        if m:
+            start = m.group(1)
+        m = re.match(r"\s*stage\s+(\w+)(?:\s+\"[^\"]*\")?(\s+goal)?", line)
+        if m:
+            stage = m.group(1)
+            arrows[stage] = []
+            if m.group(2):
+                goals.add(stage)
+        m = re.match(r"\s*->\s+(\w+)\s+(otherwise|[0-9.]+%)", line)
+        if m and stage:
+            arrows[stage].append((m.group(1), m.group(2)))
+    for st, arr in arrows.items():
+        if st in goals:
+            continue
+        given = sum(float(p[:-1]) / 100 for _, p in arr if p != "otherwise")
+        for t, p in arr:
+            v = 1 - given if p == "otherwise" else float(p[:-1]) / 100
+            t = "(conversion)" if t in goals else "(null)" if t == "churn" else t
+            counts[(st, t)] = counts.get((st, t), 0) + v
+    return counts, start, goals
+
+
+def journey_removal(path):
+    """Removal effects computed from the discovered journey's printed probabilities."""
+    counts, start, goals = journey_chain(path)
+    counts = {("(start)" if f == start else f, "(start)" if t == start else t): v for (f, t), v in counts.items()}
+    chans = sorted({f for f, _ in counts} - {"(start)"})
+    base = absorbing_conversion(counts, chans)
+    return base, {ch: 1 - absorbing_conversion(counts, chans, ch) / base for ch in chans}
+
+
+def cmd_removal(expected, compare, tol, journey):
     ref = json.load(open(expected))
     doc = json.load(open(compare))
     got = {}
     for v in doc["variants"]:
         got[norm(v["name"])] = v["conversions_lost"]
     base = doc["baseline"]["conversion"]["value"]
-    print("NOTE path table: %d paths, conversion %.6f (chain) %.6f (observed); cjm's exact conversion %.6f"
-          % (ref["paths"], ref["conversion"], ref["observed_conversion"], base))
-    say(abs(base - ref["conversion"]) <= tol,
-        "the discovered journey's exact conversion is the chain's (%.6f)" % ref["conversion"],
-        "cjm %.9g, reference %.9g" % (base, ref["conversion"]))
+    jbase, jeff = journey_removal(journey)
+    print("NOTE path table: %d paths, conversion %.6f (chain of the counts), %.6f (observed), %.9f (chain of the "
+          "discovered journey's printed probabilities); cjm's exact conversion %.9f"
+          % (ref["paths"], ref["conversion"], ref["observed_conversion"], jbase, base))
     say(abs(ref["conversion"] - ref["observed_conversion"]) < 1e-9,
         "the reference chain converts as the table does (its flows balance)",
         "%.9g vs %.9g" % (ref["conversion"], ref["observed_conversion"]))
-    bad = []
+    say(abs(base - jbase) <= 1e-9, "cjm's exact conversion is that of the discovered journey's chain (to 1e-9)",
+        "cjm %.12g, reference %.12g" % (base, jbase))
+    say(abs(base - ref["conversion"]) <= tol,
+        "the discovered journey's exact conversion is the counts' chain's (%.6f), to the journey's printed "
+        "precision (%g)" % (ref["conversion"], tol), "cjm %.9g, reference %.9g" % (base, ref["conversion"]))
+    bad, bad_exact = [], []
     for ch, eff in sorted(ref["removal_effects"].items(), key=lambda kv: -kv[1]):
         g = got.get(norm(ch))
-        print("NOTE removal effect of %-10s reference %.6f  cjm %s" % (ch, eff, g))
+        j = {norm(k): v for k, v in jeff.items()}.get(norm(ch))
+        print("NOTE removal effect of %-10s counts' chain %.6f  discovered journey's chain %s  cjm %s"
+              % (ch, eff, j, g))
         if g is None or abs(g - eff) > tol:
             bad.append("%s: reference %.9g, cjm %s" % (ch, eff, g))
-    say(not bad, "every channel's exact removal effect equals the absorbing chain's (within %g)" % tol,
-        "\n".join(bad) + "\ncjm's variants: " + ", ".join(sorted(got)))
+        if g is None or j is None or abs(g - j) > 1e-9:
+            bad_exact.append("%s: reference %s, cjm %s" % (ch, j, g))
+    say(not bad_exact, "every channel's exact removal effect equals that of the discovered journey's absorbing "
+        "chain (to 1e-9)", "; ".join(bad_exact) + "; cjm's variants: " + ", ".join(sorted(got)))
+    say(not bad, "every channel's exact removal effect equals that of the absorbing chain built from the table's "
+        "counts, to the journey's printed precision (%g)" % tol,
+        "; ".join(bad) + "; cjm's variants: " + ", ".join(sorted(got)))
     order_ref = [ch for ch, _ in sorted(ref["removal_effects"].items(), key=lambda kv: -kv[1])]
     order_got = [norm(v["name"]) for v in doc["variants"] if norm(v["name"]) in map(norm, order_ref)]
     say(order_got == [norm(c) for c in order_ref], "channels are ranked by their removal effect",
@@ -409,7 +461,7 @@ def main():
         "dfcheck": lambda: cmd_dfcheck(a[1], a[2], a[3]),
         "discovered": lambda: cmd_discovered(a[1], a[2], a[3]),
         "paths": lambda: cmd_paths(a[1], a[2]),
-        "removal": lambda: cmd_removal(a[1], a[2], float(a[3])),
+        "removal": lambda: cmd_removal(a[1], a[2], float(a[3]), a[4]),
     }
     if not a or a[0] not in cmds:
         sys.exit("usage: see tests/fit/reference.py's comment")
