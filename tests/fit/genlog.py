@@ -379,8 +379,11 @@ def journey_text(spec, wrong=False, note=""):
 
 
 def truth(spec, naive):
-    out = {"arrows": [], "waits": {}, "naive_wait_mean": {}, "personas": dict(spec.get("personas") or [])}
+    out = {"arrows": [], "waits": {}, "naive_wait_mean": {}, "personas": dict(spec.get("personas") or []),
+           "reach": {}}
     for st in spec["stages"]:
+        for tp in st.get("touchpoints") or []:
+            out["reach"][tp["name"]] = tp["reach"]
         for a in st.get("arrows") or []:
             out["arrows"].append({"from": st["name"], "to": a[0], "p": a[1]})
         if st.get("wait") and st.get("arrows"):

@@ -78,6 +78,38 @@ def cmd_cover(d, preset, seeds, lo, hi, wlo, whi):
             else:
                 key = "wait of %s (%s)" % (stage, w["best"])
                 misses[key] = misses.get(key, 0) + 1
+    # Personas' shares and touchpoints' reach: the same coverage; every case counted once.
+    shares_in = shares_n = reach_in = reach_n = 0
+    miscounted = []
+    for seed in range(1, seeds + 1):
+        doc = fitjson.load(os.path.join(d, "%s-%d.json" % (preset, seed)))
+        ps = doc.get("personas") or {}
+        counted = sum(p["cases"] for p in ps.get("personas", [])) + (ps.get("no_segment") or 0) + \
+            sum(u.get("cases", u.get("count", 0)) for u in ps.get("unknown_segments", []))
+        if truth["personas"] and counted != doc["log"]["cases"]:
+            miscounted.append("seed %d: %s of %s cases" % (seed, counted, doc["log"]["cases"]))
+        for p in ps.get("personas", []):
+            if p["persona"] in truth["personas"]:
+                shares_n += 1
+                shares_in += inside(*(p.get("share_ci95") or [None, None]), truth["personas"][p["persona"]])
+        for t in doc.get("touchpoints") or []:
+            if t["touchpoint"] in truth.get("reach", {}):
+                reach_n += 1
+                reach_in += inside(*(t.get("reach_ci95") or [None, None]), truth["reach"][t["touchpoint"]])
+    if truth["personas"]:
+        say(not miscounted, "%s: every case is counted once among the personas, unknown segments and no segment"
+            % preset, "; ".join(miscounted[:5]))
+        rate = shares_in / shares_n if shares_n else 0
+        print("NOTE %s: personas' shares within their 95%% interval: %d of %d persona-seed pairs (%.1f%%)"
+              % (preset, shares_in, shares_n, 100 * rate))
+        say(shares_n and 0.85 <= rate, "%s: personas' shares within their 95%% intervals in %.1f%% of %d "
+            "persona-seed pairs (accepted 85-100%%)" % (preset, 100 * rate, shares_n), "")
+    if truth.get("reach"):
+        rate = reach_in / reach_n if reach_n else 0
+        print("NOTE %s: touchpoints' reach within its 95%% interval: %d of %d touchpoint-seed pairs (%.1f%%)"
+              % (preset, reach_in, reach_n, 100 * rate))
+        say(reach_n and 0.85 <= rate, "%s: touchpoints' reach within its 95%% intervals in %.1f%% of %d "
+            "touchpoint-seed pairs (accepted 85-100%%)" % (preset, 100 * rate, reach_n), "")
     say(not missing, "%s: every arrow and wait is reported for every seed" % preset, "; ".join(missing[:5]))
     if arrows_n:
         rate = arrows_in / arrows_n

@@ -5,7 +5,8 @@
 # flagged; a shuffled or gzip-compressed log gives the same fit. Sourced by tests/run.sh (files in
 # $T); the checks' arithmetic is in tests/fit/recovery.py.
 
-fit_report() { # what: PASS/FAIL/NOTE lines -> ok/not_ok
+fit_report() { # what: PASS/FAIL/NOTE lines -> ok/not_ok; read from a file, never
+    # through a pipe: the loop would run in a subshell (dash) and its counts would be lost
     while IFS= read -r line; do
         case "$line" in
         PASS*) ok "fit: $1: ${line#PASS }" ;;
@@ -14,6 +15,18 @@ fit_report() { # what: PASS/FAIL/NOTE lines -> ok/not_ok
         *) not_ok "fit: $1: unexpected output" "$line" ;;
         esac
     done
+}
+
+# run_checks REPORTER WHAT CMD...: the checks CMD prints, reported; a script that stops (an
+# exception) is a failure too, not fewer checks.
+run_checks() {
+    rc_rep=$1
+    rc_what=$2
+    shift 2
+    "$@" >"$T/report" 2>"$T/report.err"
+    rc_status=$?
+    $rc_rep "$rc_what" <"$T/report"
+    [ "$rc_status" -eq 0 ] || not_ok "$rc_what: the checks stopped (exit $rc_status)" "$(tail -n 20 "$T/report.err")"
 }
 
 # fit_all DIR PRESET SEEDS ARGS...: cjm fit --format json of each seed's log
@@ -43,28 +56,28 @@ else
     mkdir -p "$T/rec"
     $R gen "$T/rec" recovery 40 2000
     if fit_all "$T/rec" recovery 40; then
-        $R cover "$T/rec" recovery 40 0.88 0.99 0.85 0.995 | fit_report recovery
+        run_checks fit_report recovery $R cover "$T/rec" recovery 40 0.88 0.99 0.85 0.995
     fi
 
     # ---- churn without events, counted by inactivity: 10 seeds ----
     mkdir -p "$T/ina"
     $R gen "$T/ina" inactivity 10 3000
     if fit_all "$T/ina" inactivity 10 --inactivity 30days; then
-        $R cover "$T/ina" inactivity 10 0.85 1 | fit_report inactivity
+        run_checks fit_report inactivity $R cover "$T/ina" inactivity 10 0.85 1
     fi
 
     # ---- a log that ends while many are still waiting: censoring ----
     mkdir -p "$T/cen"
     $R gen "$T/cen" censoring 1 4000
     if fit_all "$T/cen" censoring 1; then
-        $R censoring "$T/cen" censoring Trial "$T/cen/censoring-1.csv" "$T/cen/censoring-1.json" | fit_report censoring
+        run_checks fit_report censoring $R censoring "$T/cen" censoring Trial "$T/cen/censoring-1.csv" "$T/cen/censoring-1.json"
     fi
 
     # ---- declared values the data contradict ----
     mkdir -p "$T/wrong"
     $R gen "$T/wrong" recovery 1 4000 --wrong
     if fit_all "$T/wrong" recovery 1; then
-        $R wrong "$T/rec/recovery.truth.json" "$T/wrong/recovery-1.json" | fit_report wrong
+        run_checks fit_report wrong $R wrong "$T/rec/recovery.truth.json" "$T/wrong/recovery-1.json"
     fi
 
     # ---- the same events shuffled, or compressed, give the same fit ----

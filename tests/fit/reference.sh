@@ -6,7 +6,8 @@
 # path table, against `cjm compare --exact` on the journey cjm discover writes from the table.
 # Sourced by tests/run.sh (files in $T).
 
-ref_report() { # what: PASS/FAIL/NOTE lines -> ok/not_ok
+ref_report() { # what: PASS/FAIL/NOTE lines -> ok/not_ok; read from a file, never
+    # through a pipe: the loop would run in a subshell (dash) and its counts would be lost
     while IFS= read -r line; do
         case "$line" in
         PASS*) ok "reference: $1: ${line#PASS }" ;;
@@ -15,6 +16,18 @@ ref_report() { # what: PASS/FAIL/NOTE lines -> ok/not_ok
         *) not_ok "reference: $1: unexpected output" "$line" ;;
         esac
     done
+}
+
+# run_checks REPORTER WHAT CMD...: the checks CMD prints, reported; a script that stops (an
+# exception) is a failure too, not fewer checks.
+run_checks() {
+    rc_rep=$1
+    rc_what=$2
+    shift 2
+    "$@" >"$T/report" 2>"$T/report.err"
+    rc_status=$?
+    $rc_rep "$rc_what" <"$T/report"
+    [ "$rc_status" -eq 0 ] || not_ok "$rc_what: the checks stopped (exit $rc_status)" "$(tail -n 20 "$T/report.err")"
 }
 
 P="python3 tests/fit/reference.py"
@@ -37,7 +50,7 @@ else
             continue
         fi
         cp "$tmp/out" "$T/$b.fit.json"
-        $P dfcheck "$log" "$T/$b.fit.json" "$T/$b.journey" | ref_report "$log"
+        run_checks ref_report "$log" $P dfcheck "$log" "$T/$b.fit.json" "$T/$b.journey"
     done
 
     # ---- cjm discover's journey, fitted to its own log ----
@@ -58,7 +71,7 @@ else
                 continue
             fi
             cp "$tmp/out" "$T/$b.dfit.json"
-            $P discovered "$log" "$T/$b.discovered.journey" "$T/$b.dfit.json" | ref_report "$log"
+            run_checks ref_report "$log" $P discovered "$log" "$T/$b.discovered.journey" "$T/$b.dfit.json"
         done
 
         # ---- a path table: removal effects of the absorbing chain ----
@@ -71,6 +84,6 @@ else
         expect_status "reference: path table: cjm compare --removal stages --exact" 0
         cp "$tmp/out" "$T/paths.compare.json"
         # The journey prints percentages to 0.01 points: the chain of its numbers is within 1e-3 of the counts'.
-    $P removal "$T/paths.expected.json" "$T/paths.compare.json" 1e-3 "$T/paths.journey" | ref_report "path table"
+    run_checks ref_report "path table" $P removal "$T/paths.expected.json" "$T/paths.compare.json" 1e-3 "$T/paths.journey"
     fi
 fi
