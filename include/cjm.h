@@ -112,6 +112,10 @@
 #include "chart.h"
 #include "format.h"
 #endif
+#if __has_include("fit.h")
+#include "observe.h"
+#include "waits.h"
+#endif
 #endif
 
 #endif

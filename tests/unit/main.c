@@ -29,6 +29,7 @@ void unit_kpi_exact(void);
 void unit_score(void);
 void unit_rewrite(void);
 void unit_data(void);
+void unit_fit(void);
 
 int main(void)
 {
@@ -44,5 +45,6 @@ int main(void)
     unit_score();
     unit_rewrite();
     unit_data();
+    unit_fit();
     return unit_failures ? 1 : 0;
 }
