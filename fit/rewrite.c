@@ -375,6 +375,17 @@ static size_t header_end(Name name, Str label, const Loc *goal)
     return end;
 }
 
+static bool same_value(double a, double b) { return fabs(a - b) <= 1e-9 * (1 + fabs(b)); }
+
+/* Whether fitted wait d is the declared one (the same distribution and durations). */
+static bool same_wait(const FitDist *d, const Dist *w)
+{
+    if (d->kind != w->kind || d->nargs != w->nargs) return false;
+    for (int i = 0; i < d->nargs && i < 3; i++)
+        if (!same_value(d->args[i], w->args[i].v)) return false;
+    return true;
+}
+
 static void rewrite_arrows(Edits *e, const FitResult *f, const Stage *s, uint32_t file)
 {
     int n = 0;
@@ -383,7 +394,8 @@ static void rewrite_arrows(Edits *e, const FitResult *f, const Stage *s, uint32_
     plan_arrows(f, s, file, values);
     int i = 0;
     for (const Arrow *a = s->arrows; a; a = a->next, i++) {
-        if (isnan(values[i])) continue;
+        /* A value the data confirm keeps its spelling: the diff shows only what changed. */
+        if (isnan(values[i]) || same_value(values[i], a->prob->num)) continue;
         Buf b = BUF_INIT;
         put_share(&b, values[i], a->prob->unit == VAL_PERCENT ? VAL_PERCENT : VAL_NUMBER);
         edit(e, a->prob->loc.off, a->prob->loc.len, &b);
@@ -396,7 +408,9 @@ static void rewrite_wait(Edits *e, const FitResult *f, const Stage *s, uint32_t 
     const FitDist *d = fitted_wait(f, s);
     if (!d) return;
     Buf b = BUF_INIT;
-    if (s->wait && in_file(s->wait->loc, file)) {
+    if (s->wait && same_wait(d, s->wait)) {
+        return;
+    } else if (s->wait && in_file(s->wait->loc, file)) {
         put_dist(&b, d);
         edit(e, s->wait->loc.off, s->wait->loc.len, &b);
     } else if (!s->wait && in_file(s->name.loc, file) && (!s->label.s || in_file(s->label.loc, file))) {
@@ -414,7 +428,9 @@ static void rewrite_reach(Edits *e, const FitResult *f, const Touchpoint *t, uin
     double v = fitted_reach(f, t);
     if (isnan(v)) return;
     Buf b = BUF_INIT;
-    if (t->reach.present && in_file(t->reach.loc, file)) {
+    if (t->reach.present && same_value(v, t->reach.v)) {
+        return;
+    } else if (t->reach.present && in_file(t->reach.loc, file)) {
         put_share(&b, v, t->reach.unit == VAL_PERCENT ? VAL_PERCENT : VAL_NUMBER);
         edit(e, t->reach.loc.off, t->reach.loc.len, &b);
     } else if (!t->reach.present && v < 0.9995 && in_file(t->name.loc, file) &&
@@ -434,6 +450,7 @@ static void rewrite_shares(Edits *e, const Model *m, const FitResult *f, uint32_
     if (fitted_shares(m, f, file, shares)) {
         for (int p = 0; p < m->npersonas; p++) {
             const Value *v = &m->personas[p]->share;
+            if (same_value(shares[p], v->v)) continue;
             Buf b = BUF_INIT;
             put_share(&b, shares[p], v->unit == VAL_PERCENT ? VAL_PERCENT : VAL_NUMBER);
             edit(e, v->loc.off, v->loc.len, &b);
@@ -473,7 +490,7 @@ char *fit_rewrite_journey(const Model *m, const FitResult *f, size_t *len, char 
 {
     *error = NULL;
     *len = 0;
-    if (!m || !m->program || !m->program->main || m->errors || !f) {
+    if (!m || !m->program || !m->program->main || m->errors || m->scenario || !f) {
         *error = xstrdup("the journey must check without errors before it is rewritten");
         return NULL;
     }
@@ -615,7 +632,7 @@ static char *formatted(char *text)
 char *fit_scenario_block(const Model *m, const FitResult *f, const char *name, const char *label, char **error)
 {
     *error = NULL;
-    if (!m || !m->program || !m->program->main || m->errors || !f) {
+    if (!m || !m->program || !m->program->main || m->errors || m->scenario || !f) {
         *error = xstrdup("the journey must check without errors before a scenario is fitted");
         return NULL;
     }

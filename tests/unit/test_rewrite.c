@@ -188,6 +188,30 @@ static void test_rewrite_journey(void)
 
 static void test_sums(void)
 {
+    TEST("rewrite: values the data confirm keep their spelling") {
+        const char *text = "persona P { share 0.50 }\npersona Q { share 50.0% }\n"
+                           "stage A goal {\n  wait exponential(72 hours)\n  touchpoint T { reach 40.0% }\n"
+                           "  -> B 30.0%\n  -> churn 70 %\n}\nstage B {}\n";
+        UnitJourney j;
+        if (unit_load(&j, text)) {
+            HandFit h;
+            hand_init(&h, j.c.model);
+            hand_move(&h, "A", 0, 0.3, true);
+            hand_move(&h, "A", 1, 0.7, true);
+            hand_wait(&h, "A", 100, DIST_EXPONENTIAL, 3, 0, 0);
+            hand_reach(&h, "T", 0.4);
+            h.share[0].value = h.share[1].value = 0.5;
+            h.persona_cases[0] = h.persona_cases[1] = 50;
+            size_t len;
+            char *error = NULL;
+            char *out = fit_rewrite_journey(j.c.model, &h.r, &len, &error);
+            CHECK_STR(out, text);
+            free(out);
+            free(error);
+        }
+        unit_unload(&j);
+    }
+
     TEST("rewrite: a stage's arrows still add up to 100% around arrows that keep their value") {
         const char *text = "stage A goal {\n"
                            "  -> B 33.33%\n"
