@@ -12,8 +12,8 @@
 #   make vsix       the VS Code extension as build/cjm-journey.vsix (needs node and npm)
 #   make asan       the test suite against an ASan + UBSan + LSan build
 #   make memcheck   the test suite with every cjm command under valgrind
-#   make fuzz       FUZZ_TARGET=front|engine FUZZ_SECONDS=60: libFuzzer on one harness
-#   make fuzz-coverage FUZZ_TARGET=front|engine: the source coverage its committed corpus reaches
+#   make fuzz       FUZZ_TARGET=front|engine|data FUZZ_SECONDS=60: libFuzzer on one harness
+#   make fuzz-coverage FUZZ_TARGET=front|engine|data: the source coverage its committed corpus reaches
 # Generated sources (flex, bison, version) go to build/gen/FOLDER, with the folder that owns them;
 # objects to build/obj.
 
@@ -123,6 +123,14 @@ $(B)/replay_front: $(OBJ)/tests/fuzz/fuzz_front.o $(OBJ)/tests/fuzz/replay.o $(F
 $(B)/replay_engine: $(OBJ)/tests/fuzz/fuzz_engine.o $(OBJ)/tests/fuzz/replay.o $(FUZZ_COMMON) $(LIB_OBJ)
 	$(call say,LINK,$@)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(GV_LIBS) $(LDLIBS)
 
+# The data layer's harness writes each input to a temporary file and reads it (tests/fuzz/fuzz_data.c);
+# replay.c reads its inputs with lang's source_read_file.
+$(B)/replay_data: $(OBJ)/tests/fuzz/fuzz_data.o $(OBJ)/tests/fuzz/replay.o $(LANG_OBJ) $(DATA_OBJ)
+	$(call say,LINK,$@)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/fuzz_data: $(OBJ)/tests/fuzz/fuzz_data.o $(LANG_OBJ) $(DATA_OBJ)
+	$(call say,LINK,$@)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
 $(B)/fuzz_front: $(OBJ)/tests/fuzz/fuzz_front.o $(FUZZ_COMMON) $(LANG_OBJ)
 	$(call say,LINK,$@)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
@@ -145,6 +153,13 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGET ?= front
 FUZZ_SANITIZE ?= address,undefined
 FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,$(FUZZ_SANITIZE)
+# Each harness's dictionary and the folders of inputs it starts from besides its corpus.
+FUZZ_DICT_front  = build/fuzz-$(FUZZ_SANITIZE)/journey.dict
+FUZZ_DICT_engine = build/fuzz-$(FUZZ_SANITIZE)/journey.dict
+FUZZ_DICT_data   = tests/fuzz/data.dict
+FUZZ_SEEDS_front  := examples tests/check tests/run tests/graph
+FUZZ_SEEDS_engine := examples tests/check tests/run tests/graph
+FUZZ_SEEDS_data   :=
 .PHONY: fuzz
 fuzz:
 	@sh scripts/deps.sh clang libclang-rt-14-dev
@@ -154,9 +169,9 @@ fuzz:
 	@mkdir -p build/fuzz/corpus-$(FUZZ_TARGET) build/fuzz/crashes
 	LSAN_OPTIONS=suppressions=tests/lsan.supp ASAN_OPTIONS=fast_unwind_on_malloc=0 \
 	build/fuzz-$(FUZZ_SANITIZE)/fuzz_$(FUZZ_TARGET) -max_total_time=$(FUZZ_SECONDS) \
-	    -dict=build/fuzz-$(FUZZ_SANITIZE)/journey.dict -max_len=8192 $(FUZZ_ARGS) \
+	    -dict=$(FUZZ_DICT_$(FUZZ_TARGET)) -max_len=8192 $(FUZZ_ARGS) \
 	    -artifact_prefix=build/fuzz/crashes/$(FUZZ_TARGET)- build/fuzz/corpus-$(FUZZ_TARGET) \
-	    tests/fuzz/corpus/$(FUZZ_TARGET) examples tests/check tests/run tests/graph
+	    tests/fuzz/corpus/$(FUZZ_TARGET) $(FUZZ_SEEDS_$(FUZZ_TARGET))
 
 # The source coverage the committed corpus of one harness reaches (clang's source-based coverage;
 # the corpus is minimized with -merge=1, so it reaches what the fuzzing that made it reached).
@@ -168,7 +183,7 @@ fuzz-coverage:
 	    LDFLAGS="-fprofile-instr-generate" build/cov/replay_$(FUZZ_TARGET)
 	@rm -f build/cov/$(FUZZ_TARGET).profraw
 	@LLVM_PROFILE_FILE=build/cov/$(FUZZ_TARGET).profraw build/cov/replay_$(FUZZ_TARGET) \
-	    tests/fuzz/corpus/$(FUZZ_TARGET)/* examples/*.journey tests/*/*.journey
+	    tests/fuzz/corpus/$(FUZZ_TARGET)/* $(if $(filter data,$(FUZZ_TARGET)),,examples/*.journey tests/*/*.journey)
 	@llvm-profdata merge -o build/cov/$(FUZZ_TARGET).profdata build/cov/$(FUZZ_TARGET).profraw
 	@llvm-cov report build/cov/replay_$(FUZZ_TARGET) -instr-profile=build/cov/$(FUZZ_TARGET).profdata \
 	    -ignore-filename-regex='(build|tests)/'
@@ -228,14 +243,14 @@ demo: deps
 	@sh scripts/demo.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all $(B)/test_unit $(B)/replay_front $(B)/replay_engine
+	@$(MAKE) --no-print-directory all $(B)/test_unit $(B)/replay_front $(B)/replay_engine $(B)/replay_data
 	@sh tests/run.sh
 
 # The edit-test loop: what make test runs but the valgrind pieces, and nothing installed, neither
 # Debian packages nor the editor tests' npm packages (what needs a missing tool says SKIP).
 .PHONY: check
 check:
-	@$(MAKE) --no-print-directory all $(B)/test_unit $(B)/replay_front $(B)/replay_engine
+	@$(MAKE) --no-print-directory all $(B)/test_unit $(B)/replay_front $(B)/replay_engine $(B)/replay_data
 	@VALGRIND=0 CJM_NO_INSTALL=1 sh tests/run.sh
 
 # The whole suite against an AddressSanitizer + UndefinedBehaviorSanitizer build (valgrind is
@@ -244,9 +259,9 @@ ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-s
 .PHONY: asan
 asan: deps
 	@$(MAKE) --no-print-directory B=build/asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
-	    build/asan/cjm build/asan/test_unit build/asan/replay_front build/asan/replay_engine
+	    build/asan/cjm build/asan/test_unit build/asan/replay_front build/asan/replay_engine build/asan/replay_data
 	@CJM=build/asan/cjm UNIT=build/asan/test_unit REPLAY_FRONT=build/asan/replay_front \
-	    REPLAY_ENGINE=build/asan/replay_engine VALGRIND=0 \
+	    REPLAY_ENGINE=build/asan/replay_engine REPLAY_DATA=build/asan/replay_data VALGRIND=0 \
 	    ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:abort_on_error=0:exitcode=98 LSAN_OPTIONS=suppressions=tests/lsan.supp \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/run.sh
 
@@ -312,7 +327,7 @@ $(B)/cjm-journey.vsix: $(wildcard editors/vscode/*.* editors/vscode/*/*) tests/e
 # The whole suite with every cjm command under valgrind (tests/memcheck.sh).
 .PHONY: memcheck
 memcheck: deps
-	@$(MAKE) --no-print-directory all $(B)/test_unit $(B)/replay_front $(B)/replay_engine
+	@$(MAKE) --no-print-directory all $(B)/test_unit $(B)/replay_front $(B)/replay_engine $(B)/replay_data
 	@sh tests/memcheck.sh
 
 clean:

@@ -14,8 +14,8 @@
 #include "log_util.h"
 
 enum {
-    BLOCK = 1 << 20,                 /* bytes read at a time */
-    FIRST_CAP = 4 * BLOCK,
+    FIRST_CAP = 4 << 20,             /* the buffer, and so the bytes read at a time */
+    SMALL_CAP = 64 * 1024,           /* a small file's buffer */
     MAX_RECORD = 64 << 20            /* a longer record is a runaway quote, or not a CSV file */
 };
 
@@ -49,7 +49,7 @@ static int refill(CsvFile *t)
     if (t->pos > 0) memmove(t->buf, t->buf + t->pos, keep);
     t->pos = 0;
     t->end = keep;
-    if (t->cap - t->end < BLOCK) {
+    if (t->end == t->cap) {
         t->cap *= 2;
         t->buf = log_realloc(t->buf, t->cap + 1);
     }
@@ -226,7 +226,9 @@ CsvFile *csv_open(LogInput *in, char delimiter, char **error)
 {
     CsvFile *t = log_zalloc(1, sizeof *t);
     t->in = in;
-    t->cap = FIRST_CAP;
+    /* A small plain file needs no large buffer (it would cost more than reading it). */
+    uint64_t size = input_is_gzip(in) ? 0 : input_size(in);
+    t->cap = size > 0 && size < FIRST_CAP ? (size < SMALL_CAP ? SMALL_CAP : (size_t)size + 1) : FIRST_CAP;
     t->buf = log_alloc(t->cap + 1);
     t->buf[0] = '\n';
     t->line = 1;

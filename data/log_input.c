@@ -14,7 +14,9 @@
 
 #include "log_util.h"
 
-enum { RAW_BLOCK = 1 << 20, PEEK_MAX = 4096 };
+/* A gzip file is read 1 MiB at a time; a plain one goes straight into the caller's buffer, after
+ * the first small read that tells which it is. */
+enum { RAW_BLOCK = 1 << 20, FIRST_READ = 64 * 1024, PEEK_MAX = 4096 };
 
 struct LogInput {
     int fd;
@@ -25,7 +27,7 @@ struct LogInput {
     bool gzip, inflating, done;
     z_stream z;
     unsigned char *raw;         /* raw bytes read, not yet consumed: raw[raw_pos, raw_len) */
-    size_t raw_pos, raw_len;
+    size_t raw_pos, raw_len, raw_cap;
     char *peeked;               /* content bytes looked at and not yet consumed */
     size_t peek_pos, peek_len;
     char *error;
@@ -48,7 +50,7 @@ static int read_raw(LogInput *in)
     }
     in->raw_pos = 0;
     for (;;) {
-        ssize_t n = read(in->fd, in->raw + in->raw_len, RAW_BLOCK - in->raw_len);
+        ssize_t n = read(in->fd, in->raw + in->raw_len, in->raw_cap - in->raw_len);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
             fail(in, log_fmt("%s: cannot read: %s", in->name, strerror(errno)));
@@ -75,7 +77,8 @@ LogInput *input_open(const char *path, char **error)
     in->name = log_strndup(is_stdin ? "<stdin>" : path, strlen(is_stdin ? "<stdin>" : path));
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) in->size = (uint64_t)st.st_size;
-    in->raw = log_alloc(RAW_BLOCK);
+    in->raw_cap = FIRST_READ;
+    in->raw = log_alloc(in->raw_cap);
     /* The first two bytes say gzip (1f 8b) or not. */
     while (in->raw_len < 2 && !in->eof)
         if (read_raw(in) < 0) {
@@ -85,6 +88,10 @@ LogInput *input_open(const char *path, char **error)
             return NULL;
         }
     in->gzip = in->raw_len >= 2 && in->raw[0] == 0x1f && in->raw[1] == 0x8b;
+    if (in->gzip) {
+        in->raw_cap = RAW_BLOCK;
+        in->raw = log_realloc(in->raw, in->raw_cap);
+    }
     return in;
 }
 

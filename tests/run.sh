@@ -22,6 +22,7 @@ CJM=${CJM:-build/cjm}
 UNIT=${UNIT:-build/test_unit}
 REPLAY_FRONT=${REPLAY_FRONT:-build/replay_front}
 REPLAY_ENGINE=${REPLAY_ENGINE:-build/replay_engine}
+REPLAY_DATA=${REPLAY_DATA:-build/replay_data}
 VALGRIND=${VALGRIND:-1}
 VERBOSE=${VERBOSE:-}
 export NO_COLOR=1 LC_ALL=C CJM_PATH=
@@ -37,13 +38,13 @@ if [ "${1:-}" != --piece ]; then
     # cjm's version (from git describe) changes with every commit; outputs that show it (cjm
     # report) are compared with "<version>" in its place.
     CJM_TEST_VERSION=$("$CJM" --version 2>/dev/null | sed 's/^cjm //')
-    export CJM_TEST_VERSION CJM UNIT REPLAY_FRONT REPLAY_ENGINE
+    export CJM_TEST_VERSION CJM UNIT REPLAY_FRONT REPLAY_ENGINE REPLAY_DATA
     # The slowest pieces first, so that no long one starts last.
     pieces=""
     if [ "$VALGRIND" != 0 ] && command -v valgrind >/dev/null 2>&1; then
         # The engine's corpus is the slowest under valgrind: four pieces, a quarter of it each.
         pieces="memcheck:replay:engine:0/4 memcheck:replay:engine:1/4 memcheck:replay:engine:2/4"
-        pieces="$pieces memcheck:replay:engine:3/4 memcheck:unit memcheck:replay:front:0/1"
+        pieces="$pieces memcheck:replay:engine:3/4 memcheck:unit memcheck:replay:front:0/1 memcheck:replay:data:0/1"
         [ "$VALGRIND" = harnesses ] || for d in tests/*/ examples/; do
             ls "$d"*.journey >/dev/null 2>&1 && pieces="$pieces memcheck:golden:${d%/}"
         done
@@ -52,7 +53,7 @@ if [ "${1:-}" != --piece ]; then
     for d in tests/*/; do
         [ -f "${d}default.args" ] && pieces="$pieces golden:${d%/}"
     done
-    pieces="$pieces unit replay:front replay:engine examples"
+    pieces="$pieces unit replay:front replay:engine replay:data examples"
 
     logs="$tmp/logs"
     mkdir -p "$logs"
@@ -182,14 +183,15 @@ script_tests() { # tests/cli/NAME.sh
 }
 
 # Every committed fuzz input (crash reproducers and seeds) and every journey of the tests and
-# examples goes through a fuzz harness once more.
-replay_corpus() { # front|engine
+# examples goes through a fuzz harness once more; the data harness takes the sample logs.
+replay_corpus() { # front|engine|data
+    if [ "$1" = data ]; then ls "tests/fuzz/corpus/$1/"* 2>/dev/null; return; fi
     ls "tests/fuzz/corpus/$1/"* examples/*.journey tests/*/*.journey 2>/dev/null
 }
-replay_harness() { # front|engine
-    if [ "$1" = front ]; then echo "$REPLAY_FRONT"; else echo "$REPLAY_ENGINE"; fi
+replay_harness() { # front|engine|data
+    case "$1" in front) echo "$REPLAY_FRONT" ;; data) echo "$REPLAY_DATA" ;; *) echo "$REPLAY_ENGINE" ;; esac
 }
-replay() { # front|engine
+replay() { # front|engine|data
     harness=$(replay_harness "$1")
     if [ ! -x "$harness" ]; then
         not_ok "fuzz corpus: $harness is missing"
@@ -215,7 +217,7 @@ valgrind_verdict() { # name: judges the valgrind run whose status and stderr are
         not_ok "memcheck: $1" "$(grep '^==' "$tmp/err" | head -n 30)"
     fi
 }
-memcheck_replay() { # front|engine K/N: the K-th of N parts of the corpus
+memcheck_replay() { # front|engine|data K/N: the K-th of N parts of the corpus
     part=${2%/*}
     parts=${2#*/}
     # shellcheck disable=SC2046
