@@ -1,4 +1,4 @@
-/* discover.c: cjm discover: a draft journey from a log alone (discover.h; docs/fitting.md,
+/* discover.c: cjm discover: a draft journey from a log alone (discover.h; docs/scoring.md,
  * "Discovering a journey"). It owns the reading of a whole log into compact per-event arrays, the
  * choice of the frequent event names as stages, the directly-follows counts between them, the
  * waits' censored means, the first-order Markov chain of a path table, and the text written:
@@ -163,8 +163,8 @@ static void put_string(Buf *b, const char *s, size_t len)
 /* A duration in the language's units: days, else hours, else minutes. */
 static void put_duration(Buf *b, double days)
 {
-    if (days >= 1) buf_printf(b, "%.4g days", days);
-    else if (days * 24 >= 1) buf_printf(b, "%.4g hours", days * 24);
+    if (days >= 1 - 1e-9) buf_printf(b, "%.4g days", days);
+    else if (days * 24 >= 1 - 1e-9) buf_printf(b, "%.4g hours", days * 24);
     else buf_printf(b, "%.4g minutes", fmax(days * 1440, 0.001));
 }
 
@@ -295,9 +295,12 @@ static void flow_free(Flow *f)
 }
 
 /* Replays each case on the kept names (stage_of[name] >= 0): its first kept event starts it, each
- * next one is a move; its end is churn when it fell silent more than `inactivity` days before the
- * log's end (or always, without inactivity), else it is still inside (its wait censored). A kept
- * event's revenue goes to its stage; another's to the stage the case is in. */
+ * next one is a move (its wait finished); its end is churn when it fell silent more than
+ * `inactivity` days before the log's end (or always, without inactivity), else it is still inside
+ * (its wait censored at the log's end). A churned case's last wait counts neither way: when it
+ * left is not in the log, and its last event's time would make waits look short (and the draft's
+ * time to convert too). A kept event's revenue goes to its stage; another's to the stage the
+ * case is in. */
 static void replay(const Events *e, const size_t *order, const int *stage_of, double inactivity, Flow *f)
 {
     for (size_t i = 0; i < e->n;) {
@@ -326,9 +329,7 @@ static void replay(const Events *e, const size_t *order, const int *stage_of, do
         }
         if (cur >= 0) {
             if (inactivity <= 0 || e->log_end - last > inactivity) {
-                f->churn[cur]++;
-                f->wait_done[cur]++;
-                f->wait_sum[cur] += last - entered;
+                f->churn[cur]++; /* when it left is unknown: its wait is no evidence */
             } else {
                 f->wait_sum[cur] += e->log_end - entered;
             }
@@ -471,10 +472,10 @@ static char *discover_events(LogReader *r, const DiscoverOptions *o, char **erro
     double left_out = 0;
     for (size_t i = 0; i < e.n; i++) left_out += stage_of[e.ename[i]] < 0;
     put_header(&b, o->title, log_name(r), (double)e.cases.n, nstarts > 1 ? ident[ns] : ident[first], o->inactivity);
-    buf_printf(&b, "// %zu cases, %zu events; %d event names kept as stages (in at least %.4g%% of the cases), "
-                   "%.0f events of %zu other names left out\n",
-               e.cases.n, e.n, ns, 100 * (o->min_share > 0 ? o->min_share : DEFAULT_MIN_SHARE), left_out,
-               nn - (size_t)ns);
+    buf_printf(&b, "// %zu cases, %zu events; %d event names kept as stages (in at least %.4g%% of the cases); "
+                   "left out: %zu other names (%.0f events)\n",
+               e.cases.n, e.n, ns, 100 * (o->min_share > 0 ? o->min_share : DEFAULT_MIN_SHARE), nn - (size_t)ns,
+               left_out);
     if (nstarts > 1) {
         buf_printf(&b, "\nstage %s {\n", ident[ns]);
         put_arrows(&b, ident, f.starts, ns, 0, "");

@@ -1,7 +1,7 @@
 /* score.c: cjm score: the customers still inside the journey at the log's end, each scored from
  * simulated futures that resume its state (runtime's SimOptions.start), and, where the journey is
  * a Markov chain, its eventual chance to convert solved exactly; the CSV a CRM imports (score.h,
- * docs/fitting.md "Scoring customers"). It owns the grouping of customers into states, the sums
+ * docs/scoring.md "Scoring customers"). It owns the grouping of customers into states, the sums
  * over one state's futures, the absorbing-chain solve and the CSV's rows and order. */
 #include "score.h"
 

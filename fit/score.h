@@ -2,7 +2,7 @@
  * (`cjm score`): each one's chance to convert and to churn within 30 and 90 days, its expected
  * revenue over the next 365 days, with 95% intervals, and its eventual chance to convert from the
  * exact analysis where the journey is a Markov chain. One CSV row per customer, for a CRM
- * (docs/fitting.md, "Scoring customers").
+ * (docs/scoring.md, "Scoring customers").
  *
  * Futures: customers in the same stage, of the same persona, on the same visit of the stage and
  * about as long in it (elapsed days rounded; not at all for a memoryless wait) share one

@@ -2,7 +2,7 @@
  * FitObs (conversion, time to convert, Kaplan-Meier retention from the follow-up bins, stages'
  * churn shares), the simulated ones from the run's RtResult and runtime/kpi.h, and the interval
  * the observed figure should fall in, at the log's own sample size. It owns those definitions
- * (docs/fitting.md, "Validation") and the verdicts' one-block memory. */
+ * (docs/scoring.md, "Validation") and the verdicts' one-block memory. */
 #include "validate.h"
 
 #include <math.h>

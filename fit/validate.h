@@ -1,7 +1,7 @@
 /* validate.h: a journey's simulation set beside the log it was fitted to (`cjm fit --validate`):
  * conversion, mean time to convert, customer retention 30, 90 and 180 days after conversion, and
  * each stage's share of moves that go to churn, observed (FitObs) and simulated, with the
- * interval the observed figure should fall in if the journey were right (docs/fitting.md,
+ * interval the observed figure should fall in if the journey were right (docs/scoring.md,
  * "Validation", defines each figure and interval exactly). */
 #ifndef CJM_FIT_VALIDATE_H
 #define CJM_FIT_VALIDATE_H

@@ -30,6 +30,7 @@ void unit_score(void);
 void unit_rewrite(void);
 void unit_data(void);
 void unit_fit(void);
+void unit_discover(void);
 
 int main(void)
 {
@@ -46,5 +47,6 @@ int main(void)
     unit_rewrite();
     unit_data();
     unit_fit();
+    unit_discover();
     return unit_failures ? 1 : 0;
 }

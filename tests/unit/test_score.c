@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CJM_INTERNALS
 #include "cjm.h"
@@ -343,10 +344,101 @@ static void test_validate(void)
     }
 }
 
+/* ---- end to end: a log through fit_observe's case sink ---- */
+
+typedef struct Cases {
+    FitCase *c;
+    char **ids;
+    size_t n, cap;
+} Cases;
+
+static void keep_case(void *ctx, const FitCase *c)
+{
+    Cases *k = ctx;
+    if (k->n == k->cap) {
+        k->cap = k->cap ? 2 * k->cap : 64;
+        k->c = realloc(k->c, k->cap * sizeof *k->c);
+        k->ids = realloc(k->ids, k->cap * sizeof *k->ids);
+    }
+    k->ids[k->n] = strndup(c->id.s, c->id.len); /* the id points into the reader */
+    k->c[k->n] = *c;
+    k->c[k->n].id.s = k->ids[k->n];
+    k->n++;
+}
+
+static void test_from_log(void)
+{
+    TEST("score: a log observed, its active cases scored and the journey validated against it") {
+        J j;
+        if (unit_load(&j, TRIAL)) {
+            /* 300 cases over 300 days: in Trial, 40% pay 20 days later; payers renew every 30 days
+             * (event Paid) unless they churn (event churn:left) */
+            Buf b = {0};
+            buf_puts(&b, "case_id,event,timestamp\n");
+            for (int i = 0; i < 300; i++) {
+                double t = 1.7e9 + i * 86400.0;
+                buf_printf(&b, "c%03d,Trial,%.0f\n", i, t);
+                if (i % 5 < 2) {
+                    for (int k = 0; k < 1 + i % 4; k++) buf_printf(&b, "c%03d,Paid,%.0f\n", i, t + (20 + 30 * k) * 86400.0);
+                }
+            }
+            char path[] = "/tmp/cjm-score-XXXXXX";
+            int fd = mkstemp(path);
+            const char *text = buf_str(&b);
+            CHECK(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+            close(fd);
+            LogOptions lo;
+            memset(&lo, 0, sizeof lo);
+            char *err = NULL;
+            LogReader *r = log_open(path, &lo, &err);
+            Cases k = {0};
+            FitCaseSink sink = {keep_case, &k};
+            FitObserveOptions oo;
+            memset(&oo, 0, sizeof oo);
+            oo.inactivity = 0;
+            oo.log_end = NAN;
+            oo.cases = &sink;
+            FitObs *obs = r ? fit_observe(j.c.model, r, &oo, &err) : NULL;
+            CHECK(obs != NULL);
+            if (obs) {
+                CHECK(k.n == 300);
+                ScoreOptions so = {2000, 1, 2, obs->log_end};
+                Buf csv = {0};
+                CHECK(fit_score(j.c.model, j.rm, k.c, k.n, &so, &csv, &err) == 0);
+                size_t rows = 0;
+                for (const char *p = buf_str(&csv); *p; p++) rows += *p == '\n';
+                size_t active = 0;
+                for (size_t i = 0; i < k.n; i++) active += !k.c[i].churned && !k.c[i].completed;
+                CHECK(rows == active + 1 && active == 300); /* without inactivity nobody churned */
+                /* the last case began 106 days before the log's end (case 295's fourth payment) */
+                CHECK(strstr(buf_str(&csv), "\nc299,Trial,,106.00,1,0,") != NULL);
+                SimOptions sim = unit_sim_options(&j, 20000, 1, 2);
+                FitVerdict *v = NULL;
+                int nv = fit_validate(obs, j.rm, &sim, &v, &err);
+                CHECK(nv >= 2);
+                free(v);
+                buf_free(&csv);
+                fit_obs_free(obs);
+            } else {
+                printf("  %s\n", err ? err : "");
+            }
+            free(err);
+            if (r) log_close(r);
+            unlink(path);
+            for (size_t i = 0; i < k.n; i++) free(k.ids[i]);
+            free(k.ids);
+            free(k.c);
+            buf_free(&b);
+        }
+        unit_unload(&j);
+    }
+}
+
 void unit_score(void)
 {
     test_remaining();
     test_resumed();
     test_score_csv();
     test_validate();
+    test_from_log();
 }
