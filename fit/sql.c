@@ -7,13 +7,18 @@
  *               so that the query maps exactly as a log read by cjm is mapped)
  *   stage_info  each stage: whether it has no arrows (a case ending there completed), a goal
  *   ev          the table's rows: case, event, time in days since 1970 (the dialect's part)
- *   mapped      each event with what it maps to (ignored ones dropped from the cases)
- *   ordered     a case's events numbered in time order (ties by event name: a table has no order)
- *   bounded     the case's first stage event, its last event, its churn event after that
- *   legs        one row per stage entry with the next step (LEAD): the move and the wait
- *   ends        how each entry ended: a move, churn, churn by inactivity, completion, still open
- *   timed       every duration to summarise: waits, time to convert, follow-up after it
- *   binned      each duration with its log and its bin (fit.h's formula)
+ *   mapped      each event with what it maps to
+ *   ordered     a case id's events numbered in time order (ties by event name: a table has no
+ *               order), ignored ones dropped, with the gap since the previous one
+ *   parted      the case id's events cut into cases at silences longer than the inactivity
+ *   firsts, bounded  each case's first stage event, last event, churn event after the first
+ *               stage event, and the stage entry each event falls in
+ *   steps, legs one row per stage entry with the next step (LEAD): the move and the wait
+ *   ends        how each entry ended: a move, churn, completion, churn by inactivity, still open
+ *   convs       each case's start, conversion and churn
+ *   touches, touch_met  touchpoint events in or outside an entry of their stage
+ *   timed, logs, binned  every duration summarised, with its log and its bin (fit.h's formula)
+ *   top_unmapped  the most frequent names that map to nothing
  *
  * and one SELECT of UNION ALLs writes the long result. Literals are the dialect's; identifiers are
  * always quoted (`case` and `time` are reserved words). */
@@ -77,6 +82,11 @@ static void map_rows_free(MapRows *r)
     free(r->rows);
 }
 
+static void add_names(MapRows *r, const Model *m, const FitMapRule *map, int nmap, const StrList *l)
+{
+    for (; l; l = l->next) map_rows_add(r, m, map, nmap, l->str.s);
+}
+
 /* Every name an event can have to map to something: the --map rules' events, the stages' and
  * touchpoints' names, labels and `events` lists, the churn arrows' reasons. */
 static void collect_map(MapRows *r, const Model *m, const FitMapRule *map, int nmap)
@@ -86,28 +96,34 @@ static void collect_map(MapRows *r, const Model *m, const FitMapRule *map, int n
         const Stage *st = m->stages[s];
         map_rows_add(r, m, map, nmap, st->name.s);
         map_rows_add(r, m, map, nmap, st->label.s);
+        add_names(r, m, map, nmap, st->events);
     }
     for (int i = 0; i < m->ntouchpoints; i++) {
         const Touchpoint *tp = m->touchpoints[i];
         map_rows_add(r, m, map, nmap, tp->name.s);
         map_rows_add(r, m, map, nmap, tp->label.s);
+        add_names(r, m, map, nmap, tp->events);
     }
     for (int s = 0; s < m->nstages; s++)
         for (const Arrow *a = m->stages[s]->arrows; a; a = a->next)
             if (a->to_churn) map_rows_add(r, m, map, nmap, a->reason.s);
 }
 
-/* A --map rule whose target is nothing of the journey is the user's mistake: say which. */
+/* A --map rule whose target is nothing of the journey is the user's mistake: say which, in
+ * fit_observe's words. */
 static char *check_map_rules(const Model *m, const FitMapRule *map, int nmap)
 {
     for (int i = 0; i < nmap; i++) {
-        const char *ev = map[i].event ? map[i].event : "";
-        FitTarget t = fit_map_name(m, map, nmap, ev, strlen(ev));
-        if (t.kind != FIT_TO_NOTHING) continue;
+        const char *ev = map[i].event ? map[i].event : "", *target = map[i].target ? map[i].target : "";
         Buf b = BUF_INIT;
-        buf_printf(&b, "--map '%s=%s': '%s' is not a stage or touchpoint of the journey, nor churn, "
-                   "churn:REASON or ignore", ev, map[i].target ? map[i].target : "",
-                   map[i].target ? map[i].target : "");
+        if (!ev[0] || !target[0]) {
+            buf_printf(&b, "--map %s=%s: give an event name and a target", ev, target);
+            return buf_take(&b);
+        }
+        FitMapRule alone = {ev, target};
+        if (fit_map_name(m, &alone, 1, ev, strlen(ev)).kind != FIT_TO_NOTHING) continue;
+        buf_printf(&b, "--map %s=%s: '%s' is no stage or touchpoint of the journey, nor churn, "
+                   "churn:REASON (a reason of a churn arrow) or ignore", ev, target, target);
         return buf_take(&b);
     }
     return NULL;
@@ -195,10 +211,14 @@ static void put_days(Sql *q, const char *col)
         put_col(q, col);
         buf_puts(&q->b, ") AS DOUBLE PRECISION) / 86400");
         break;
-    case SQL_SQLITE: /* ISO 8601 text; 2440587.5 is 1970-01-01's Julian day */
-        buf_puts(&q->b, "(julianday(");
+    case SQL_SQLITE:
+        /* ISO 8601 text. Whole milliseconds, as SQLite keeps times, divided once: julianday()
+         * less 1970's Julian day would be 20 microseconds off. */
+        buf_puts(&q->b, "(CAST(strftime('%s', ");
         put_col(q, col);
-        buf_puts(&q->b, ") - 2440587.5)");
+        buf_puts(&q->b, ") AS INTEGER) * 1000 + CAST(substr(strftime('%f', ");
+        put_col(q, col);
+        buf_puts(&q->b, "), 4) AS INTEGER)) / 86400000.0");
         break;
     case SQL_BIGQUERY:
         buf_puts(&q->b, "UNIX_MICROS(");
@@ -208,7 +228,7 @@ static void put_days(Sql *q, const char *col)
     }
 }
 
-/* The event name normalised as fit_normalize() does: ASCII letters lowered, ' ', '_', '-' and '.'
+/* The event name normalised as lang/names.h does: ASCII letters lowered, ' ', '_', '-' and '.'
  * dropped. TRANSLATE does exactly that in PostgreSQL and BigQuery (characters beyond the second
  * list are deleted) without touching other letters, as LOWER would in a UTF-8 database; SQLite's
  * LOWER is ASCII-only already, and it has no TRANSLATE. */
@@ -305,7 +325,9 @@ static void put_events(Sql *q, const char *table, const LogColumns *cols)
     buf_puts(&q->b, " IS NOT NULL\n),\n");
 }
 
-/* The steps from the mapped events to each stage entry's outcome. */
+/* The steps from the mapped events to each stage entry's outcome. A case is a case id's events
+ * up to a silence longer than the inactivity (fit_observe's rule: what follows such a gap is
+ * another case of the same id), numbered by `part`. */
 static void put_cases(Sql *q, double inactivity)
 {
     buf_puts(&q->b,
@@ -315,64 +337,87 @@ static void put_cases(Sql *q, double inactivity)
     put_normalised(q, "ev.name");
     buf_puts(&q->b,
              "\n),\n"
-             "-- a case's events in time order; --map EVENT=ignore drops an event from its case\n"
+             "-- a case id's events in time order (--map EVENT=ignore drops an event), and the gaps\n"
              "ordered AS (\n"
              "  SELECT cid, name, t, kind, target, tp_stage,\n"
-             "         ROW_NUMBER() OVER (PARTITION BY cid ORDER BY t, name) AS rn\n"
+             "         ROW_NUMBER() OVER (PARTITION BY cid ORDER BY t, name) AS rn,\n"
+             "         t - LAG(t) OVER (PARTITION BY cid ORDER BY t, name) AS gap\n"
              "  FROM mapped WHERE kind <> 'I'\n"
              "),\n"
-             "firsts AS (\n"
-             "  SELECT ordered.*, MIN(CASE WHEN kind = 'S' THEN rn END) OVER (PARTITION BY cid) AS first_rn,\n"
-             "         MAX(t) OVER (PARTITION BY cid) AS last_t\n"
+             "parted AS (\n"
+             "  SELECT cid, name, t, kind, target, tp_stage, rn,\n"
+             "         SUM(CASE WHEN ");
+    put_number(q, inactivity);
+    buf_puts(&q->b, " > 0 AND gap > ");
+    put_number(q, inactivity);
+    buf_puts(&q->b,
+             " THEN 1 ELSE 0 END)\n"
+             "           OVER (PARTITION BY cid ORDER BY rn ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS part\n"
              "  FROM ordered\n"
+             "),\n"
+             "firsts AS (\n"
+             "  SELECT parted.*, MIN(CASE WHEN kind = 'S' THEN rn END) OVER (PARTITION BY cid, part) AS first_rn,\n"
+             "         MAX(t) OVER (PARTITION BY cid, part) AS last_t\n"
+             "  FROM parted\n"
              "),\n"
              "-- the case ends at its first churn event after its first stage event\n"
              "bounded AS (\n"
              "  SELECT firsts.*,\n"
-             "         MIN(CASE WHEN kind = 'C' AND rn > first_rn THEN rn END) OVER (PARTITION BY cid) AS churn_rn\n"
+             "         MIN(CASE WHEN kind = 'C' AND rn > first_rn THEN rn END) OVER (PARTITION BY cid, part) AS churn_rn,\n"
+             "         MAX(CASE WHEN kind = 'S' THEN rn END)\n"
+             "           OVER (PARTITION BY cid, part ORDER BY rn ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS entry_rn\n"
              "  FROM firsts\n"
              "),\n"
              "steps AS (\n"
-             "  SELECT cid, rn, t, kind, target, last_t FROM bounded\n"
+             "  SELECT cid, part, rn, t, kind, target, last_t FROM bounded\n"
              "  WHERE rn >= first_rn AND (kind = 'S' OR rn = churn_rn) AND (churn_rn IS NULL OR rn <= churn_rn)\n"
              "),\n"
              "legs AS (\n"
-             "  SELECT cid, kind, target AS stage, t, last_t,\n"
-             "         ROW_NUMBER() OVER (PARTITION BY cid ORDER BY rn) AS k,\n"
-             "         LEAD(kind) OVER (PARTITION BY cid ORDER BY rn) AS next_kind,\n"
-             "         LEAD(target) OVER (PARTITION BY cid ORDER BY rn) AS next_target,\n"
-             "         LEAD(t) OVER (PARTITION BY cid ORDER BY rn) AS next_t\n"
+             "  SELECT cid, part, kind, target AS stage, t, last_t,\n"
+             "         ROW_NUMBER() OVER (PARTITION BY cid, part ORDER BY rn) AS k,\n"
+             "         LEAD(kind) OVER (PARTITION BY cid, part ORDER BY rn) AS next_kind,\n"
+             "         LEAD(target) OVER (PARTITION BY cid, part ORDER BY rn) AS next_target,\n"
+             "         LEAD(t) OVER (PARTITION BY cid, part ORDER BY rn) AS next_t\n"
              "  FROM steps\n"
              "),\n"
              "span AS (SELECT MIN(t) AS log_start, MAX(t) AS log_end, COUNT(*) AS events FROM ev),\n"
-             "-- how each stage entry ended: a move, churn, churn by inactivity at the case's last\n"
-             "-- event, completion (a stage without arrows), or not yet (censored at the log's end)\n"
+             "-- how each stage entry ended: a move, churn, completion (a stage without arrows), churn\n"
+             "-- by inactivity at the case's last event, or not yet (censored at the log's end)\n"
              "ends AS (\n"
-             "  SELECT l.cid, l.k, l.stage, l.t, si.goal, l.next_target,\n"
+             "  SELECT l.cid, l.part, l.k, l.stage, l.t, si.goal, l.next_target,\n"
              "         CASE WHEN l.next_kind = 'S' THEN 'move' WHEN l.next_kind = 'C' THEN 'churn'\n"
+             "              WHEN si.terminal = 1 THEN 'done'\n"
              "              WHEN ");
     put_number(q, inactivity);
     buf_puts(&q->b, " > 0 AND s.log_end - l.last_t > ");
     put_number(q, inactivity);
     buf_puts(&q->b,
-             " THEN 'idle'\n"
-             "              WHEN si.terminal = 1 THEN 'done' ELSE 'open' END AS outcome,\n"
+             " THEN 'idle' ELSE 'open' END AS outcome,\n"
              "         CASE WHEN l.next_kind IS NOT NULL THEN l.next_t\n"
+             "              WHEN si.terminal = 1 THEN NULL\n"
              "              WHEN ");
     put_number(q, inactivity);
     buf_puts(&q->b, " > 0 AND s.log_end - l.last_t > ");
     put_number(q, inactivity);
     buf_puts(&q->b,
-             " THEN l.last_t\n"
-             "              WHEN si.terminal = 1 THEN NULL ELSE s.log_end END AS end_t\n"
+             " THEN l.last_t ELSE s.log_end END AS end_t\n"
              "  FROM legs l CROSS JOIN span s JOIN stage_info si ON si.stage = l.stage\n"
              "  WHERE l.kind = 'S'\n"
              "),\n"
              "-- per case: its start, its first goal entry (conversion), its churn\n"
              "convs AS (\n"
-             "  SELECT cid, MIN(t) AS start_t, MIN(CASE WHEN goal = 1 THEN t END) AS conv_t,\n"
+             "  SELECT cid, part, MIN(t) AS start_t, MIN(CASE WHEN goal = 1 THEN t END) AS conv_t,\n"
              "         MAX(CASE WHEN outcome IN ('churn', 'idle') THEN end_t END) AS churn_t\n"
-             "  FROM ends GROUP BY cid\n"
+             "  FROM ends GROUP BY cid, part\n"
+             "),\n"
+             "-- touchpoint events before the case churned: in an entry of their own stage or outside\n"
+             "touches AS (\n"
+             "  SELECT b.cid, b.part, b.entry_rn, b.target, b.tp_stage, e.target AS stage\n"
+             "  FROM bounded b LEFT JOIN bounded e ON e.cid = b.cid AND e.part = b.part AND e.rn = b.entry_rn\n"
+             "  WHERE b.kind = 'T' AND (b.churn_rn IS NULL OR b.rn < b.churn_rn)\n"
+             "),\n"
+             "touch_met AS (\n"
+             "  SELECT DISTINCT cid, part, entry_rn, target, tp_stage FROM touches WHERE stage = tp_stage\n"
              "),\n");
 }
 
@@ -444,7 +489,11 @@ static void put_result(Sql *q, double inactivity)
     put_row(q, "'after_churn'", "NULL", "NULL", "NULL", "COUNT(*)", false, "FROM bounded WHERE rn > churn_rn");
     put_row(q, "'unmapped_name'", "NULL", "name", "NULL", "n", false, "FROM top_unmapped");
     put_row(q, "'touch_events'", "tp_stage", "target", "NULL", "COUNT(*)", false,
-            "FROM mapped WHERE kind = 'T' GROUP BY tp_stage, target");
+            "FROM touches GROUP BY tp_stage, target");
+    put_row(q, "'touch_outside'", "tp_stage", "target", "NULL", "COUNT(*)", false,
+            "FROM touches WHERE stage IS NULL OR tp_stage IS NULL OR stage <> tp_stage GROUP BY tp_stage, target");
+    put_row(q, "'touch_entries'", "tp_stage", "target", "NULL", "COUNT(*)", false,
+            "FROM touch_met GROUP BY tp_stage, target");
     put_row(q, "'starts'", "stage", "NULL", "NULL", "COUNT(*)", false, "FROM ends WHERE k = 1 GROUP BY stage");
     put_row(q, "'entries'", "stage", "NULL", "NULL", "COUNT(*)", false, "FROM ends GROUP BY stage");
     put_row(q, "'move'", "stage", "next_target", "NULL", "COUNT(*)", false,
@@ -495,6 +544,7 @@ char *fit_sql_query(const Model *m, const FitMapRule *map, int nmap, const char 
 {
     *error = check_map_rules(m, map, nmap);
     if (*error) return NULL;
+    if (inactivity_days < 0) inactivity_days = m->inactivity;
     if (!(inactivity_days > 0)) inactivity_days = 0;
     int nreasons = 0;
     const char **reasons = fit_churn_reasons(m, &nreasons);
@@ -740,10 +790,12 @@ static bool read_row(Reader *r)
         if (field_empty(&r->field[C_TARGET])) return true;
         if (!add_name(&o->unmapped_names, &o->nunmapped_names, &r->field[C_TARGET], n))
             return fail(r, "out of memory");
-    } else if (field_is(kind, "touch_events")) {
+    } else if (field_is(kind, "touch_events") || field_is(kind, "touch_outside") || field_is(kind, "touch_entries")) {
         int tp = -1;
         if (!touchpoint_of(r, &tp)) return false;
-        o->touch_events[tp] += n;
+        double *v = field_is(kind, "touch_events") ? o->touch_events
+                    : field_is(kind, "touch_outside") ? o->touch_outside : o->touch_entries;
+        v[tp] += n;
     } else if (field_is(kind, "time_to_convert")) return read_wait(r, &o->time_to_convert, n);
     else if (field_is(kind, "followup_churned")) return read_wait(r, &o->followup_churned, n);
     else if (field_is(kind, "followup_censored")) return read_wait(r, &o->followup_censored, n);
@@ -759,11 +811,13 @@ static int by_count(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-/* What follows from the rows: cases are the starts; names by count. */
+/* What follows from the rows: cases are the starts, none with a known segment; names by count. */
 static void finish(FitObs *o)
 {
+    if (isnan(o->log_start) || isnan(o->log_end)) o->log_start = o->log_end = 0; /* an empty table */
     o->cases = 0;
     for (int s = 0; s < o->nstages; s++) o->cases += o->starts[s];
+    o->no_segment = o->cases; /* the query reads no segment column */
     if (o->nunmapped_names > 1)
         qsort(o->unmapped_names, (size_t)o->nunmapped_names, sizeof *o->unmapped_names, by_count);
 }

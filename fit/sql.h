@@ -3,16 +3,30 @@
  * reads that query's result.
  *
  * The query reproduces fit_observe()'s semantics (docs/fitting.md, "From events to a journey")
- * with window functions over each case's events in time order: the journey's mapping of event
- * names is written into it, and its result is one long table, a row per figure:
+ * with window functions over each case's events in time order (ties by event name: a table has
+ * no order of its own); the journey's mapping of event names is written into it. Its result is
+ * one long table, a row per figure, stages, touchpoints and reasons by name:
  *
  *   kind, stage, target, bin, n, sum, sumsq, sumlog, sumlog2, min, max
  *
- * (docs/fitting.md, "In a warehouse", lists the kinds). Only counts and sums leave the warehouse,
- * so the result has a few hundred rows whatever the table's size; rows of the same key add up,
- * so results computed over parts of a table may be concatenated. What the query does not compute
- * (touchpoints met per entry, surveys, revenue, personas) stays 0 in the FitObs, whose from_table
- * is set so that the report says so. */
+ *   log                 n events, min and max the first and last event's time (days since 1970)
+ *   inactivity          n the days of silence that count as churn (0: none)
+ *   mapped              target stage|touchpoint|churn|ignored|unmapped, n events
+ *   before_first_stage, after_churn, converted          n
+ *   unmapped_name       target a name mapped to nothing, n its events (the 100 most frequent)
+ *   starts, entries, completed, churn_inactive          stage, n
+ *   move                stage, target the next stage, n
+ *   churn               stage, target the churn event's reason (empty: none), n
+ *   touch_events, touch_outside, touch_entries          stage the touchpoint's, target it, n
+ *   wait_done, wait_censored                            stage; and
+ *   time_to_convert, followup_churned, followup_censored:
+ *                       with bin empty: n durations, their sum, sum of squares, sum and sum of
+ *                       squares of the logs (of those > 0), min, max; with bin b: n in bin b
+ *
+ * Only counts and sums leave the warehouse, so the result has a few hundred rows whatever the
+ * table's size; rows of the same key add up, so results computed over parts of a table (split by
+ * case) may be concatenated. The FitObs read from it has from_table set: it has no revenue, cost,
+ * survey answers or segments (the query reads no such column), which the report says. */
 #ifndef CJM_FIT_SQL_H
 #define CJM_FIT_SQL_H
 

@@ -31,6 +31,7 @@ void unit_rewrite(void);
 void unit_data(void);
 void unit_fit(void);
 void unit_discover(void);
+void unit_sql(void);
 
 int main(void)
 {
@@ -48,5 +49,6 @@ int main(void)
     unit_data();
     unit_fit();
     unit_discover();
+    unit_sql();
     return unit_failures ? 1 : 0;
 }
