@@ -170,6 +170,7 @@ typedef struct Fitted {
     LogColumns columns;         /* the header names taken (copied: the reader is closed) */
     char *column_names[8];
     bool has_columns;
+    LogTimeFormat time_format;
     FitVerdict *verdicts;
     int nverdicts;
 } Fitted;
@@ -235,6 +236,7 @@ static int observe_events(const FitArgs *a, const Model *m, Fitted *x)
     int status = EXIT_OK;
     if (!x->obs) status = observe_failed(a, log_name(r), error);
     else keep_columns(x, log_columns_used(r));
+    if (x->obs) x->time_format = log_time_format(r);
     log_close(r);
     return status;
 }
@@ -308,6 +310,7 @@ static void render_report(const FitArgs *a, const Fitted *x, Buf *out)
         .journey = strcmp(a->journey, "-") == 0 ? "<stdin>" : a->journey,
         .log = strcmp(a->log, "-") == 0 ? "<stdin>" : a->log,
         .columns = x->has_columns ? &x->columns : NULL,
+        .time_format = x->time_format,
         .verdicts = a->validate ? x->verdicts : NULL,
         .nverdicts = x->nverdicts,
     };

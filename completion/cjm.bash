@@ -126,7 +126,11 @@ _cjm() {
     fi
     case $cmd in
     help) COMPREPLY=($(compgen -W "$("$cjm" --help 2>/dev/null | awk '/^Commands:/ { f = 1; next } /^$/ { f = 0 } f { print $1 }')" -- "$cur")) ;;
-    new) COMPREPLY=($(compgen -f -- "$cur")) ;;
+    new | discover) COMPREPLY=($(compgen -f -- "$cur")) ;;
+    # after the journey, a log (CSV, gzip, XES): any file
+    fit | score)
+        if [[ -n $file ]]; then COMPREPLY=($(compgen -f -- "$cur"))
+        else COMPREPLY=($(compgen -f -X '!*.journey' -- "$cur") $(compgen -d -- "$cur")); fi ;;
     *) COMPREPLY=($(compgen -f -X '!*.journey' -- "$cur") $(compgen -d -- "$cur")) ;;
     esac
     type compopt >/dev/null 2>&1 && compopt -o filenames

@@ -191,8 +191,19 @@ static void put_iso_time(Buf *b, double days)
 static const char NOT_FROM_TABLE[] =
     "touchpoints, survey answers, revenue, costs, personas and the names of unmapped events";
 
-/* The columns used, "case customer_id, event event, time ts". */
-static void put_columns(Buf *b, const LogColumns *c, const char *sep)
+static const char *time_format_name(LogTimeFormat f)
+{
+    switch (f) {
+    case LOG_TIME_ISO: return "ISO 8601";
+    case LOG_TIME_EPOCH_S: return "epoch seconds";
+    case LOG_TIME_EPOCH_MS: return "epoch milliseconds";
+    case LOG_TIME_AUTO: break;
+    }
+    return NULL;
+}
+
+/* The columns used, "case customer_id, event event, time ts (ISO 8601)". */
+static void put_columns(Buf *b, const LogColumns *c, LogTimeFormat tf, const char *sep)
 {
     const char *names[] = {"case", "event", "time", "channel", "revenue", "cost", "segment", "score"};
     const char *cols[] = {c->case_id, c->event, c->time, c->channel, c->revenue, c->cost, c->segment, c->score};
@@ -200,6 +211,7 @@ static void put_columns(Buf *b, const LogColumns *c, const char *sep)
     for (int i = 0; i < 8; i++) {
         if (!cols[i]) continue;
         buf_printf(b, "%s%s %s", first ? "" : sep, names[i], cols[i]);
+        if (i == 2 && time_format_name(tf)) buf_printf(b, " (%s)", time_format_name(tf));
         first = false;
     }
 }
@@ -268,7 +280,7 @@ static void table_log(const FitReport *r, Buf *out)
     buf_putc(out, '\n');
     if (r->columns) {
         buf_puts(out, "  columns: ");
-        put_columns(out, r->columns, ", ");
+        put_columns(out, r->columns, r->time_format, ", ");
         buf_putc(out, '\n');
     }
     if (o->from_table) {
@@ -525,23 +537,48 @@ static void table_unmapped(const FitReport *r, Buf *out)
                    o->nunmapped_names - UNMAPPED_SHOWN);
 }
 
+/* A verdict's figure for people: the mean time to convert as a duration, the others (shares of
+ * cases, of moves, of customers retained) as percentages. */
+static bool verdict_is_time(const FitVerdict *v) { return v->key && strncmp(v->key, "time", 4) == 0; }
+
+static void put_verdict_value(Buf *b, const FitVerdict *v, double x, const char *space)
+{
+    if (verdict_is_time(v)) format_duration(b, x, space);
+    else put_percent(b, x);
+}
+
+static void put_verdict_interval(Buf *b, const FitVerdict *v, const char *space)
+{
+    if (!isfinite(v->lo) || !isfinite(v->hi)) return;
+    if (verdict_is_time(v)) {
+        put_days_interval(b, (FitInterval){v->sim, v->lo, v->hi}, space);
+    } else {
+        put_percent_interval(b, (FitInterval){v->sim, v->lo, v->hi});
+    }
+}
+
 static void table_validation(const FitReport *r, Buf *out)
 {
     if (!r->verdicts) return;
     buf_puts(out, "\nValidation (the journey simulated: the observed figure against the simulated one's 95% "
                   "interval; ! outside)\n");
     Grid g;
-    grid_init(&g, "lrrll");
+    Buf t = BUF_INIT;
+    grid_init(&g, "lrrrl");
     const char *head[] = {"Figure", "observed", "simulated", "95% interval", ""};
     for (int i = 0; i < 5; i++) grid_cell(&g, "%s", head[i]);
     for (int i = 0; i < r->nverdicts; i++) {
         const FitVerdict *v = &r->verdicts[i];
         grid_cell(&g, "%s", v->title ? v->title : v->key);
-        grid_cell(&g, "%.4g", v->observed);
-        grid_cell(&g, "%.4g", v->sim);
-        grid_cell(&g, "%.4g to %.4g", v->lo, v->hi);
+        put_verdict_value(&t, v, v->observed, " ");
+        cell_buf(&g, &t);
+        put_verdict_value(&t, v, v->sim, " ");
+        cell_buf(&g, &t);
+        put_verdict_interval(&t, v, " ");
+        cell_buf(&g, &t);
         grid_cell(&g, "%s", v->inside ? "" : "!");
     }
+    buf_free(&t);
     grid_print(&g, out);
 }
 
@@ -619,6 +656,7 @@ static void json_log(Json *j, const FitReport *r)
         json_text(j, "case", c->case_id);
         json_text(j, "event", c->event);
         json_text(j, "time", c->time);
+        json_text(j, "time_format", time_format_name(r->time_format));
         json_text(j, "channel", c->channel);
         json_text(j, "revenue", c->revenue);
         json_text(j, "cost", c->cost);
@@ -1421,14 +1459,21 @@ static void html_validation_table(Buf *b, const FitReport *r)
     buf_puts(b, "<h3>Validation: the journey simulated against the log</h3>\n");
     static const char *const head[] = {"Figure", "Observed", "Simulated", "95% interval"};
     thead(b, head, "lrrr", 4);
+    Buf t = BUF_INIT;
     for (int i = 0; i < r->nverdicts; i++) {
         const FitVerdict *v = &r->verdicts[i];
         buf_puts(b, v->inside ? "<tr>" : "<tr class=\"flag\">");
-        buf_puts(b, "<td>");
-        chart_escape(b, v->title ? v->title : v->key);
-        buf_printf(b, "</td><td class=\"n\">%.4g</td><td class=\"n\">%.4g</td><td class=\"n\">%.4g to %.4g</td></tr>\n",
-                   v->observed, v->sim, v->lo, v->hi);
+        buf_puts(&t, v->title ? v->title : v->key);
+        td(b, &t, false);
+        put_verdict_value(&t, v, v->observed, NBSP);
+        td(b, &t, true);
+        put_verdict_value(&t, v, v->sim, NBSP);
+        td(b, &t, true);
+        put_verdict_interval(&t, v, NBSP);
+        td(b, &t, true);
+        buf_puts(b, "</tr>\n");
     }
+    buf_free(&t);
     tend(b);
 }
 
@@ -1454,7 +1499,7 @@ void render_fit_html_section(const FitReport *r, Buf *b)
     buf_puts(&t, ".");
     if (r->columns) {
         buf_puts(&t, " Columns: ");
-        put_columns(&t, r->columns, ", ");
+        put_columns(&t, r->columns, r->time_format, ", ");
         buf_puts(&t, ".");
     }
     if (o->from_table) buf_printf(&t, " From the --sql query's table, which does not give %s.", NOT_FROM_TABLE);

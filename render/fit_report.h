@@ -34,6 +34,7 @@ typedef struct FitReport {
     const char *journey;            /* the journey file as named on the command line */
     const char *log;                /* the log file likewise */
     const LogColumns *columns;      /* the header names taken for each column (NULL: not known) */
+    LogTimeFormat time_format;      /* how the time column is written (LOG_TIME_AUTO: not known) */
     const FitVerdict *verdicts;     /* --validate's, or NULL */
     int nverdicts;
 } FitReport;

@@ -204,6 +204,8 @@ echo "templates: $(comp "$c new --template ")"
 echo "personas: $(comp "$c graph examples/reference.journey --persona ")"
 echo "files: $(comp "$c check examples/caf")"
 echo "help: $(comp "$c help f")"
+echo "fit-formats: $(comp "$c fit --format ")"
+echo "fit-log: $(comp "$c fit examples/cafe.journey LICEN")"
 EOF
     CJM_ABS="$cjm_abs" bash "$T/comp.bash" >"$T/comp.out" 2>&1
     c() { grep "^$1: " "$T/comp.out" | sed "s/^$1: //"; }
@@ -217,7 +219,9 @@ EOF
     has templates saas && has templates 5-stage && ok "bash completion: templates" || not_ok "bash completion: templates" "$(c templates)"
     [ "$(c personas)" = "Student Manager " ] && ok "bash completion: persona names from the journey file" || not_ok "bash completion: personas" "$(c personas)"
     [ "$(c files)" = "examples/cafe.journey " ] && ok "bash completion: journey files" || not_ok "bash completion: files" "$(c files)"
-    [ "$(c help)" = "fmt " ] && ok "bash completion: help COMMAND" || not_ok "bash completion: help" "$(c help)"
+    [ "$(c help)" = "fit fmt " ] && ok "bash completion: help COMMAND" || not_ok "bash completion: help" "$(c help)"
+    [ "$(c fit-formats)" = "table json csv html " ] && ok "bash completion: fit's formats" || not_ok "bash completion: fit's formats" "$(c fit-formats)"
+    [ "$(c fit-log)" = "LICENSE " ] && ok "bash completion: fit's log after the journey: any file" || not_ok "bash completion: fit's log" "$(c fit-log)"
 fi
 
 # ---- zsh completion: syntax, and the same answers through stubs of zsh's completion builtins ----

@@ -46,7 +46,7 @@ awk 'BEGIN {
     print "customer_id,event,timestamp,segment,score"
     t0 = 1700000000
     for (i = 1; i <= 1500; i++) {
-        t = t0 + i * 600
+        t = t0 + i * 11520
         seg = (rand() < 0.4) ? "Pro" : (rand() < 0.9 ? "Hobby" : "Student")
         printf "c%d,Visit,%d,%s,\n", i, t, seg
         if (rand() < 0.5) printf "c%d,Ad,%d,,\n", i, t + 60
@@ -93,11 +93,11 @@ expect_out "fit: personas' shares" "^  Pro +[0-9]+ +[0-9.]+%"
 expect_out "fit: segments naming no persona" "Student"
 expect_out "fit: unmapped events by name" "^  page_scroll +[0-9]+"
 expect_no_err "fit: nothing on standard error"
-cp "$T/out" "$F/table.txt"
+cp "$tmp/out" "$F/table.txt"
 
 run "$CJM" fit --format json "$F/j.journey" "$F/log.csv"
 expect_status "fit --format json: exit 0" 0
-cp "$T/out" "$F/fit.json"
+cp "$tmp/out" "$F/fit.json"
 if command -v python3 >/dev/null 2>&1; then
     check "fit --format json: its shape (docs/fit-json.md)" python3 - "$F/fit.json" <<'EOF'
 import json, sys
@@ -124,12 +124,12 @@ fi
 for t in moves waits touchpoints personas stages unmapped validation; do
     run "$CJM" fit --format csv --csv-table "$t" "$F/j.journey" "$F/log.csv"
     expect_status "fit --csv-table $t: exit 0" 0
-    first=$(head -n 1 "$T/out" | cut -d, -f1)
+    first=$(head -n 1 "$tmp/out" | cut -d, -f1)
     case $t in
     moves) want=from ;; waits | stages) want=stage ;; touchpoints) want=touchpoint ;; personas) want=persona ;;
     unmapped) want=event ;; validation) want=key ;;
     esac
-    if [ "$first" = "$want" ]; then ok "fit --csv-table $t: its header"; else not_ok "fit --csv-table $t: its header" "$(head -n 2 "$T/out")"; fi
+    if [ "$first" = "$want" ]; then ok "fit --csv-table $t: its header"; else not_ok "fit --csv-table $t: its header" "$(head -n 2 "$tmp/out")"; fi
 done
 run "$CJM" fit --format csv "$F/j.journey" "$F/log.csv"
 expect_out "fit --format csv: moves by default" "^from,to,in_journey,count,share"
@@ -140,13 +140,13 @@ expect_out "fit --format html: a page" "^<!DOCTYPE html>"
 expect_out "fit --format html: the funnel chart" "Funnel: observed entries"
 expect_out "fit --format html: the waits' histograms" "<svg class=\"chart\""
 if command -v python3 >/dev/null 2>&1; then
-    cp "$T/out" "$F/fit.html"
+    cp "$tmp/out" "$F/fit.html"
     check "fit --format html: well-formed XML" python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$F/fit.html"
 fi
 
 # The same output for the log in time order (cases finished early) and in case order (held whole).
 run "$CJM" fit --format json "$F/j.journey" "$F/sorted.csv"
-sed 's/sorted\.csv/log.csv/' "$T/out" >"$F/sorted.json"
+sed 's/sorted\.csv/log.csv/' "$tmp/out" >"$F/sorted.json"
 if cmp -s "$F/sorted.json" "$F/fit.json"; then ok "fit: the same figures for the log sorted by time"
 else not_ok "fit: the same figures for the log sorted by time" "$(diff "$F/fit.json" "$F/sorted.json" | head -n 20)"; fi
 
@@ -181,23 +181,23 @@ expect_status "fit --scenario: cjm compare runs the scenario" 0
 run "$CJM" fit --scenario Fitted "$F/j.journey" "$F/log.csv"
 expect_status "fit --scenario without -o: exit 0" 0
 expect_out "fit --scenario without -o: the block alone" "^scenario Fitted"
-if grep -q '^Moves' "$T/out"; then not_ok "fit --scenario without -o: no report"; else ok "fit --scenario without -o: no report"; fi
+if grep -q '^Moves' "$tmp/out"; then not_ok "fit --scenario without -o: no report"; else ok "fit --scenario without -o: no report"; fi
 
 # ---- --validate: the same for any --threads ----
 run "$CJM" fit --validate --cohort 3000 --threads 1 --format json "$F/j.journey" "$F/log.csv"
 expect_status "fit --validate: exit 0" 0
-cp "$T/out" "$F/v1.json"
+cp "$tmp/out" "$F/v1.json"
 expect_out "fit --validate: the verdicts" '"key": "conversion"'
 run "$CJM" fit --validate --cohort 3000 --threads 2 --format json "$F/j.journey" "$F/log.csv"
-if cmp -s "$T/out" "$F/v1.json"; then ok "fit --validate: the same output for --threads 1 and 2"
-else not_ok "fit --validate: the same output for --threads 1 and 2" "$(diff "$F/v1.json" "$T/out" | head)"; fi
+if cmp -s "$tmp/out" "$F/v1.json"; then ok "fit --validate: the same output for --threads 1 and 2"
+else not_ok "fit --validate: the same output for --threads 1 and 2" "$(diff "$F/v1.json" "$tmp/out" | head)"; fi
 run "$CJM" fit --validate --cohort 3000 --seed 9 "$F/j.journey" "$F/log.csv"
 expect_out "fit --validate: the table's validation" "^Validation"
 
 # ---- --map, --inactivity, --log-end, columns, --time-format, --max-memory ----
 run "$CJM" fit --map page_scroll=ignore --format json "$F/j.journey" "$F/log.csv"
 expect_status "fit --map EVENT=ignore: exit 0" 0
-if grep -q '"name": "page_scroll"' "$T/out"; then not_ok "fit --map EVENT=ignore: no longer unmapped"
+if grep -q '"name": "page_scroll"' "$tmp/out"; then not_ok "fit --map EVENT=ignore: no longer unmapped"
 else ok "fit --map EVENT=ignore: no longer unmapped"; fi
 expect_out "fit --map EVENT=ignore: counted as ignored" '"ignored": [1-9]'
 run "$CJM" fit --map "Page Scroll=Ad" --map lost=churn:lost --format json "$F/j.journey" "$F/log.csv"
@@ -223,7 +223,7 @@ expect_out "fit --sql: of the table" "events"
 run "$CJM" fit --sql events --dialect sqlite "$F/j.journey"
 expect_status "fit --sql --dialect sqlite: exit 0" 0
 if command -v sqlite3 >/dev/null 2>&1; then
-    cp "$T/out" "$F/query.sql"
+    cp "$tmp/out" "$F/query.sql"
     tail -n +2 "$F/log.csv" >"$F/rows.csv"
     printf 'CREATE TABLE events (customer_id TEXT, event TEXT, timestamp INTEGER, segment TEXT, score TEXT);\n.mode csv\n.import %s events\n' "$F/rows.csv" |
         sqlite3 "$F/events.db"
@@ -249,7 +249,7 @@ check "discover of a path table: the journey checks" "$CJM" check "$F/paths.jour
 
 run "$CJM" score --futures 200 --threads 1 "$F/j.journey" "$F/log.csv"
 expect_status "score: exit 0" 0
-cp "$T/out" "$F/score1.csv"
+cp "$tmp/out" "$F/score1.csv"
 expect_out "score: CSV with a header" "^[a-z_]+(,[a-z0-9_]+)+$"
 run "$CJM" score --futures 200 --threads 2 -o "$F/score2.csv" "$F/j.journey" "$F/log.csv"
 if cmp -s "$F/score1.csv" "$F/score2.csv"; then ok "score: the same CSV for --threads 1 and 2 (and -o)"
@@ -326,7 +326,7 @@ unreadable() { # name pattern args...
 unreadable "fit a missing log" "no-such\.csv" fit -o "$F/out.journey" "$J" "$F/no-such.csv"
 printf 'customer_id,event,timestamp\nc1,Visit,1700000000\nc1,sign_up,not-a-time\n' >"$F/bad-time.csv"
 unreadable "fit a bad time" "^$F/bad-time\.csv:3: " fit -o "$F/out.journey" "$J" "$F/bad-time.csv"
-printf 'who,what\nc1,Visit\n' >"$F/no-time.csv"
+printf 'customer_id,event\nc1,Visit\n' >"$F/no-time.csv"
 unreadable "fit a log without a time column" "no-time\.csv.*time" fit -o "$F/out.journey" "$J" "$F/no-time.csv"
 printf 'customer_id,event,timestamp\nc1,"Visit,1700000000\n' >"$F/open-quote.csv"
 unreadable "fit an unclosed quote" "open-quote\.csv:2" fit "$J" "$F/open-quote.csv"
