@@ -3,7 +3,7 @@
 # unterminated quote, an extra field, an empty file, truncated gzip data, binary garbage) exits 3
 # naming the file (and the line), with nothing on standard output and no partial journey; an
 # unsorted log beyond --max-memory is an error that says to sort it or raise the limit, not a
-# crash; the fitted journey of a generated log checks without a warning. Sourced by tests/run.sh
+# crash, while the same events sorted fit in the memory of the customers in flight; the fitted journey of a generated log checks without a warning. Sourced by tests/run.sh
 # (files in $T).
 
 if ! "$CJM" fit --help >/dev/null 2>&1; then
@@ -52,6 +52,33 @@ else
     expect_err "fit: the message says to sort the log or raise --max-memory" "sort.*--max-memory"
     run "$CJM" fit --max-memory 64M "$J" "$T/shuffled.csv"
     expect_status "fit: the same log within --max-memory fits" 0
+
+    # ---- a sorted log needs memory for the customers in flight only ----
+    # 20 000 customers over 2000 days, some 10 in flight at once with 30 days of inactivity: the
+    # sorted log fits in 1 MiB (cases quiet for 30 days are finished and let go), the same events
+    # shuffled do not (an unsorted log is held whole); with room, both give the same figures.
+    $G --preset inactivity --customers 20000 --arrival-days 2000 --log-end 2100 --seed 2 -o "$T/long.csv" \
+        --journey "$T/long.journey"
+    $G --preset inactivity --customers 20000 --arrival-days 2000 --log-end 2100 --seed 2 --shuffle \
+        -o "$T/long-shuffled.csv"
+    run "$CJM" fit --format json --max-memory 1M --inactivity 30days "$T/long.journey" "$T/long.csv"
+    expect_status "fit: a sorted log of 20 000 customers, few at a time, fits in 1 MiB" 0
+    cp "$tmp/out" "$T/long.json"
+    run "$CJM" fit --format json --max-memory 1M --inactivity 30days "$T/long.journey" "$T/long-shuffled.csv"
+    expect_status "fit: the same events shuffled need more than 1 MiB" 3
+    expect_err "fit: the message names the line and says to sort the log or raise --max-memory" \
+        "long-shuffled.csv:[0-9]+: .*sort the log.*--max-memory"
+    run "$CJM" fit --format json --max-memory 256M --inactivity 30days "$T/long.journey" "$T/long-shuffled.csv"
+    expect_status "fit: the shuffled log fits with room" 0
+    cp "$tmp/out" "$T/long-shuffled.json"
+    check "fit: cases let go early (sorted) and held whole (shuffled) give the same moves and stages" \
+        python3 - "$T/long.json" "$T/long-shuffled.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+for k in ("moves", "stages"):
+    if a[k] != b[k]:
+        sys.exit("%s differ:\n%s\n%s" % (k, json.dumps(a[k])[:600], json.dumps(b[k])[:600]))
+PY
 
     # ---- what cjm fit writes checks cleanly; discover's errors ----
     run "$CJM" fit -o "$T/fitted.journey" "$J" "$L"
