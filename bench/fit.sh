@@ -69,6 +69,7 @@ verdict() { # value op goal -> "ok" or "MISSED"
 }
 
 row() { # label LOG EVENTS REPS
+    # shellcheck disable=SC2046
     set -- "$1" "$2" "$3" "$4" $(fit_run "$2" "$4")
     if [ "$8" != 0 ]; then
         printf '  %-22s %9s   cjm fit failed (exit %s): %s\n' "$1" "$3" "$8" "$(head -n 1 "$W/fit.err")"

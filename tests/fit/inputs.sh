@@ -9,8 +9,8 @@
 if ! "$CJM" fit --help >/dev/null 2>&1; then
     echo "SKIP tests/fit/inputs.sh: this cjm has no fit command yet ($("$CJM" fit --help 2>&1 | head -n 1))"
 else
-    G="python3 tests/fit/genlog.py"
-    $G --preset recovery --customers 300 --seed 5 -o "$T/log.csv" --journey "$T/j.journey"
+    genlog() { python3 tests/fit/genlog.py "$@"; }
+    genlog --preset recovery --customers 300 --seed 5 -o "$T/log.csv" --journey "$T/j.journey"
     J=$T/j.journey
     L=$T/log.csv
 
@@ -29,7 +29,7 @@ else
     for f in bad-time:3 no-time: unterminated:3 extra-field:3 empty: truncated: garbage:; do
         name=${f%%:*}
         line=${f#*:}
-        file=$(ls "$T/$name".* | head -n 1)
+        for file in "$T/$name".*; do break; done
         rm -f "$T/out.journey"
         run "$CJM" fit -o "$T/out.journey" "$J" "$file"
         expect_status "fit: $name: a log that cannot be read exits 3" 3
@@ -46,7 +46,7 @@ else
     expect_err "fit: a missing log is named" "no-such-log.csv"
 
     # ---- an unsorted log beyond --max-memory: an error naming the way out ----
-    $G --preset recovery --customers 12000 --seed 6 --shuffle -o "$T/shuffled.csv"
+    genlog --preset recovery --customers 12000 --seed 6 --shuffle -o "$T/shuffled.csv"
     run "$CJM" fit --max-memory 1M "$J" "$T/shuffled.csv"
     expect_status "fit: an unsorted log beyond --max-memory exits 3" 3
     expect_err "fit: the message says to sort the log or raise --max-memory" "sort.*--max-memory"
@@ -57,9 +57,9 @@ else
     # 20 000 customers over 2000 days, some 10 in flight at once with 30 days of inactivity: the
     # sorted log fits in 1 MiB (cases quiet for 30 days are finished and let go), the same events
     # shuffled do not (an unsorted log is held whole); with room, both give the same figures.
-    $G --preset inactivity --customers 20000 --arrival-days 2000 --log-end 2100 --seed 2 -o "$T/long.csv" \
+    genlog --preset inactivity --customers 20000 --arrival-days 2000 --log-end 2100 --seed 2 -o "$T/long.csv" \
         --journey "$T/long.journey"
-    $G --preset inactivity --customers 20000 --arrival-days 2000 --log-end 2100 --seed 2 --shuffle \
+    genlog --preset inactivity --customers 20000 --arrival-days 2000 --log-end 2100 --seed 2 --shuffle \
         -o "$T/long-shuffled.csv"
     run "$CJM" fit --format json --max-memory 1M --inactivity 30days "$T/long.journey" "$T/long.csv"
     expect_status "fit: a sorted log of 20 000 customers, few at a time, fits in 1 MiB" 0

@@ -41,12 +41,14 @@ fit_all() {
         i=$((i + 1))
     done
     if [ -z "$failed" ]; then ok "fit: $p: cjm fit reads the $n generated logs"; else
-        not_ok "fit: $p: cjm fit failed on seeds$failed" "$(cat "$d/$p-${failed# }".err 2>/dev/null | head -n 5; cat "$d/$p-${failed##* }.err")"
+        first=${failed# }
+        first=${first%% *}
+        not_ok "fit: $p: cjm fit failed on seeds$failed" "$(head -n 5 "$d/$p-$first.err")"
         return 1
     fi
 }
 
-R="python3 tests/fit/recovery.py"
+recovery_py() { python3 tests/fit/recovery.py "$@"; }
 if ! "$CJM" fit --help >/dev/null 2>&1; then
     echo "SKIP tests/fit/recovery.sh: this cjm has no fit command yet ($("$CJM" fit --help 2>&1 | head -n 1))"
 elif ! command -v python3 >/dev/null 2>&1; then
@@ -54,30 +56,30 @@ elif ! command -v python3 >/dev/null 2>&1; then
 else
     # ---- 40 seeds of a six-stage journey: every wait family, back edges, touchpoints, personas ----
     mkdir -p "$T/rec"
-    $R gen "$T/rec" recovery 40 2000
+    recovery_py gen "$T/rec" recovery 40 2000
     if fit_all "$T/rec" recovery 40; then
-        run_checks fit_report recovery $R cover "$T/rec" recovery 40 0.88 0.99 0.85 0.995
+        run_checks fit_report recovery recovery_py cover "$T/rec" recovery 40 0.88 0.99 0.85 0.995
     fi
 
     # ---- churn without events, counted by inactivity: 10 seeds ----
     mkdir -p "$T/ina"
-    $R gen "$T/ina" inactivity 10 3000
+    recovery_py gen "$T/ina" inactivity 10 3000
     if fit_all "$T/ina" inactivity 10 --inactivity 30days; then
-        run_checks fit_report inactivity $R cover "$T/ina" inactivity 10 0.85 1
+        run_checks fit_report inactivity recovery_py cover "$T/ina" inactivity 10 0.85 1
     fi
 
     # ---- a log that ends while many are still waiting: censoring ----
     mkdir -p "$T/cen"
-    $R gen "$T/cen" censoring 1 4000
+    recovery_py gen "$T/cen" censoring 1 4000
     if fit_all "$T/cen" censoring 1; then
-        run_checks fit_report censoring $R censoring "$T/cen" censoring Trial "$T/cen/censoring-1.csv" "$T/cen/censoring-1.json"
+        run_checks fit_report censoring recovery_py censoring "$T/cen" censoring Trial "$T/cen/censoring-1.csv" "$T/cen/censoring-1.json"
     fi
 
     # ---- declared values the data contradict ----
     mkdir -p "$T/wrong"
-    $R gen "$T/wrong" recovery 1 4000 --wrong
+    recovery_py gen "$T/wrong" recovery 1 4000 --wrong
     if fit_all "$T/wrong" recovery 1; then
-        run_checks fit_report wrong $R wrong "$T/rec/recovery.truth.json" "$T/wrong/recovery-1.json"
+        run_checks fit_report wrong recovery_py wrong "$T/rec/recovery.truth.json" "$T/wrong/recovery-1.json"
     fi
 
     # ---- the same events shuffled, or compressed, give the same fit ----

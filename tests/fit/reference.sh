@@ -30,27 +30,27 @@ run_checks() {
     [ "$rc_status" -eq 0 ] || not_ok "$rc_what: the checks stopped (exit $rc_status)" "$(tail -n 20 "$T/report.err")"
 }
 
-P="python3 tests/fit/reference.py"
+reference_py() { python3 tests/fit/reference.py "$@"; }
 if ! "$CJM" fit --help >/dev/null 2>&1; then
     echo "SKIP tests/fit/reference.sh: this cjm has no fit command yet ($("$CJM" fit --help 2>&1 | head -n 1))"
 elif ! command -v python3 >/dev/null 2>&1; then
     echo "SKIP tests/fit/reference.sh: python3 is needed"
 else
-    $P receipt "$T/receipt.csv"
+    reference_py receipt "$T/receipt.csv"
     logs="tests/fit/running-example.csv $T/receipt.csv"
     [ ! -f tests/data/running-example.csv ] || logs="$logs tests/data/running-example.csv"
 
     # ---- directly-follows counts: a journey whose stages are the activities ----
     for log in $logs; do
         b=$(basename "$log" .csv)
-        $P journey "$log" "$T/$b.journey"
+        reference_py journey "$log" "$T/$b.journey"
         run "$CJM" fit --format json "$T/$b.journey" "$log"
         if [ "$status" -ne 0 ]; then
             not_ok "reference: $log: cjm fit failed (exit $status)" "$(err)"
             continue
         fi
         cp "$tmp/out" "$T/$b.fit.json"
-        run_checks ref_report "$log" $P dfcheck "$log" "$T/$b.fit.json" "$T/$b.journey"
+        run_checks ref_report "$log" reference_py dfcheck "$log" "$T/$b.fit.json" "$T/$b.journey"
     done
 
     # ---- cjm discover's journey, fitted to its own log ----
@@ -71,11 +71,11 @@ else
                 continue
             fi
             cp "$tmp/out" "$T/$b.dfit.json"
-            run_checks ref_report "$log" $P discovered "$log" "$T/$b.discovered.journey" "$T/$b.dfit.json"
+            run_checks ref_report "$log" reference_py discovered "$log" "$T/$b.discovered.journey" "$T/$b.dfit.json"
         done
 
         # ---- a path table: removal effects of the absorbing chain ----
-        $P paths "$T/paths.csv" "$T/paths.expected.json"
+        reference_py paths "$T/paths.csv" "$T/paths.expected.json"
         run "$CJM" discover -o "$T/paths.journey" "$T/paths.csv"
         expect_status "reference: path table: cjm discover writes a journey" 0
         run "$CJM" check "$T/paths.journey"
@@ -84,6 +84,6 @@ else
         expect_status "reference: path table: cjm compare --removal stages --exact" 0
         cp "$tmp/out" "$T/paths.compare.json"
         # The journey prints percentages to 0.01 points: the chain of its numbers is within 1e-3 of the counts'.
-    run_checks ref_report "path table" $P removal "$T/paths.expected.json" "$T/paths.compare.json" 1e-3 "$T/paths.journey"
+    run_checks ref_report "path table" reference_py removal "$T/paths.expected.json" "$T/paths.compare.json" 1e-3 "$T/paths.journey"
     fi
 fi
