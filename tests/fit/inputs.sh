@@ -86,6 +86,22 @@ PY
     run "$CJM" check "$T/fitted.journey"
     expect_status "fit: the journey -o wrote checks" 0
     expect_no_err "fit: the journey -o wrote checks without a warning"
+    run "$CJM" fit --format json "$T/fitted.journey" "$L"
+    expect_status "fit: the fitted journey fits its log again" 0
+    cp "$tmp/out" "$T/refit.json"
+    check "fit: fitted again to its log, the fitted journey has no value outside its interval" \
+        python3 - "$T/refit.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+bad = ["%s -> %s: declared %s, interval %s" % (m["from"], m["to"], m["declared"], m["share_ci95"])
+       for m in d["moves"] if m["outside"]]
+bad += ["wait of %s: declared mean %s, interval %s" % (w["stage"], w["declared_mean_days"], w["mean_days_ci95"])
+        for w in d["waits"] if w["outside"]]
+bad += ["%s -> %s (%s) is no arrow of it" % (m["from"], m["to"], m["count"]) for m in d["moves"]
+        if not m["in_journey"] and m["count"]]
+if bad:
+    sys.exit("; ".join(bad))
+PY
     if "$CJM" discover --help >/dev/null 2>&1; then
         rm -f "$T/d2.journey"
         run "$CJM" discover --goal "No such event" -o "$T/d2.journey" "$L"
