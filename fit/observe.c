@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <time.h>
 
 #include "names.h"
 #include "observe.h"
@@ -321,6 +323,27 @@ static void slab_free_all(Slab *s)
     }
 }
 
+/* ---- large arrays: the cases and their hash table ----
+ * Cases are looked up at random, one or two cache misses per event; on large tables most of
+ * their cost is the address translation, which huge pages (where the system gives them on
+ * request) take away. */
+
+enum { HUGE_PAGE = 2 << 20 };
+
+static void *big_alloc(size_t size, bool zero)
+{
+    if (size < HUGE_PAGE) return zero ? calloc(1, size) : malloc(size);
+    size_t rounded = (size + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    void *p = aligned_alloc(HUGE_PAGE, rounded);
+    if (!p) return NULL;
+#ifdef __linux__
+    /* Linux's MADV_HUGEPAGE (14), which the POSIX call passes on; elsewhere nothing. */
+    posix_madvise(p, rounded, 14);
+#endif
+    if (zero) memset(p, 0, rounded);
+    return p;
+}
+
 /* ---- distinct strings (event names, segments): a table that only grows ---- */
 
 typedef struct Distinct {
@@ -395,30 +418,56 @@ static void distinct_free(DistinctSet *d)
     free(d->slot);
 }
 
-/* ---- cases in flight ---- */
+/* ---- cases in flight ----
+ *
+ * A case is replayed as its events come (its state is in its record), as long as they come in
+ * time order for it, which every log sorted by time, or grouped by case and sorted within, gives.
+ * Meanwhile every event is also kept in `held`, 48 bytes each, until they take more than the
+ * flush budget: should a case's events come out of order before then, the observer starts over
+ * from `held` (the fallback: all events kept, grouped by case and sorted at the end, up to
+ * max_memory). Once `held` is dropped, an event out of order is an error, and cases quiet for
+ * longer than the inactivity are finished and dropped as the log goes on. */
 
-/* One event as held: 40 bytes. `name` is its entry among the distinct names. */
+/* One event as held. `name` is its entry among the distinct names. */
 typedef struct Ev {
     double time, revenue, cost, score;
     uint32_t name;
-    int32_t seg;  /* its entry among the distinct segments, -1: none */
+    int32_t seg;        /* its entry among the distinct segments, -1: none */
+    uint32_t ci;        /* its case's record */
 } Ev;
 
-/* 64 bytes: one cache line, the id inline when short (most are). */
+/* The replay of one case (its current part: a gap longer than the inactivity starts another). */
+typedef struct Replay {
+    int stage;              /* -1: not started */
+    int seg;                /* the first segment among its events, -1: none */
+    double start, entered, last, first, prev;
+    double conv_time, churn_time;
+    double revenue, mood;
+    bool any;               /* some event seen (first and prev are set) */
+    bool ended;             /* churned or closed: later events count after churn */
+    bool churned, completed, converted, closed;
+} Replay;
+
 enum { CASE_INLINE_ID = 16 };
 typedef struct Case {
     uint64_t hash;
-    char *id;           /* a block of the slab (class idclass), or NULL: inline_id (case_id()) */
-    Ev *ev;
-    double last;        /* the latest time among its events */
-    uint32_t idlen, n, cap;
-    int8_t idclass, evclass;
-    bool unsorted;      /* an event came earlier than one before it */
+    char *id;           /* a block of the slab (class idclass); inline_id when idclass < 0 */
+    uint32_t *visits;   /* [nstages] entries of each stage, only for a FitCase sink (vclass) */
+    uint64_t met;       /* the current stage's touchpoints met in this entry (bit i: its i-th) */
+    Replay r;
+    uint32_t idlen;
+    int8_t idclass, vclass;
     bool used;
     char inline_id[CASE_INLINE_ID];
 } Case;
 
 static const char *case_id(const Case *c) { return c->idclass < 0 ? c->inline_id : c->id; }
+
+/* A FitCase kept until `held` is dropped (the fallback would replay its case again). */
+typedef struct PendingCase {
+    FitCase c;
+    size_t id_at;       /* its id in pending_ids */
+} PendingCase;
 
 struct FitObserver {
     const Model *m;
@@ -428,26 +477,29 @@ struct FitObserver {
     double inactivity;
     uint64_t max_memory;
     size_t flush_budget, next_scan;
+    int *first_tp;              /* [nstages]: its first touchpoint (a stage's are consecutive) */
     DistinctSet names, segments;
     Slab slab;
     Case *cases;
-    uint32_t ncases, capcases;  /* records in use (held), capacity */
-    uint32_t *free_cases; uint32_t nfree; /* records given back */
+    uint32_t ncases, capcases;  /* records in use, capacity */
+    uint32_t *free_cases; uint32_t nfree;
     /* The hash table of cases: (tag << 32) | (index + 1), 0 empty; tag = the hash's upper half,
      * whose low bits are the slot: most probes end without touching a Case. */
     uint64_t *slot; uint32_t mask, nslot;
-    size_t events_held;
-    double prev_time;           /* the latest time so far */
-    double lag;                 /* the most an event has come before the latest time so far */
-    double flushed_last;        /* the latest last event of a case finished early */
-    bool sorted, flushed_any;   /* sorted: no event more than the inactivity behind */
+    Ev *held; size_t nheld, capheld;
+    bool holding;               /* `held` is kept */
+    bool fallback;              /* replaying from `held` at the end */
+    PendingCase *pending; size_t npending, cappending;
+    char *pending_ids; size_t pending_ids_len, pending_ids_cap;
     double *pending_followup;   /* conversion times of cases finished early in a stage without
                                  * arrows: censored at the log's end, which is not known yet */
-    size_t npending, cappending;
-    /* Replay scratch: the current case's entry state. */
-    Ev *sorted_ev; size_t capsorted;
-    bool *met; int *met_list; int nmet;
-    int *visits; int *visited_list; int nvisited;
+    size_t nfollow, capfollow;
+    double prev_time;           /* the latest time so far */
+    double lag;                 /* the most an event has come before the latest time so far */
+    double flushed_last;        /* the latest event of a case finished early */
+    double scanned_at;          /* the time of the last look for quiet cases */
+    bool sorted, flushed_any;   /* sorted: no event more than the inactivity behind */
+    Ev *scratch; size_t capscratch;
     uint64_t nevents;
     int progress_last;
     char *error;
@@ -490,13 +542,17 @@ void fit_observer_set_flush_budget(FitObserver *ob, size_t bytes)
     ob->next_scan = bytes;
 }
 
-size_t fit_observer_events_held(const FitObserver *ob) { return ob->events_held; }
+size_t fit_observer_events_held(const FitObserver *ob) { return ob->nheld; }
 size_t fit_observer_cases_held(const FitObserver *ob) { return ob->ncases; }
 
 static size_t memory_held(const FitObserver *ob)
 {
-    return ob->slab.in_use + (size_t)ob->capcases * sizeof(Case) + ((size_t)ob->mask + 1) * sizeof(uint64_t);
+    return ob->slab.in_use + (size_t)ob->capcases * sizeof(Case) + ((size_t)ob->mask + 1) * sizeof(uint64_t) +
+           ob->capheld * sizeof(Ev) + ob->cappending * sizeof(PendingCase) + ob->pending_ids_cap;
 }
+
+/* The bytes the cases in flight take (what finishing them early gives back). */
+static size_t in_flight(const FitObserver *ob) { return ob->slab.in_use + (size_t)ob->ncases * sizeof(Case); }
 
 static char *check_map(const Model *m, const FitObs *obs, const FitObserveOptions *o)
 {
@@ -523,12 +579,11 @@ FitObserver *fit_observer_new(const Model *m, const FitObserveOptions *o, const 
     ob->o = *o;
     ob->file = strdup(file ? file : "<log>");
     ob->obs = fit_obs_new(m);
-    size_t T = (size_t)m->ntouchpoints, S = (size_t)m->nstages;
-    ob->met = calloc(T ? T : 1, sizeof *ob->met);
-    ob->met_list = calloc(T ? T : 1, sizeof *ob->met_list);
-    ob->visits = calloc(S ? S : 1, sizeof *ob->visits);
-    ob->visited_list = calloc(S ? S : 1, sizeof *ob->visited_list);
-    if (!ob->file || !ob->obs || !ob->met || !ob->met_list || !ob->visits || !ob->visited_list) goto oom;
+    ob->first_tp = malloc(sizeof *ob->first_tp * (size_t)(m->nstages ? m->nstages : 1));
+    if (!ob->file || !ob->obs || !ob->first_tp) goto oom;
+    for (int s = 0; s < m->nstages; s++) ob->first_tp[s] = -1;
+    for (int k = m->ntouchpoints - 1; k >= 0; k--)
+        if (m->touchpoints[k]->stage_index >= 0) ob->first_tp[m->touchpoints[k]->stage_index] = k;
     if (!distinct_grow(&ob->names) || !distinct_grow(&ob->segments)) goto oom;
     ob->mask = 1023;
     ob->slot = calloc(ob->mask + 1, sizeof *ob->slot);
@@ -542,10 +597,11 @@ FitObserver *fit_observer_new(const Model *m, const FitObserveOptions *o, const 
     if (!(ob->inactivity > 0)) ob->inactivity = 0;
     ob->obs->inactivity = ob->inactivity;
     ob->max_memory = o->max_memory ? o->max_memory : (uint64_t)1 << 30;
-    /* Finishing quiet cases keeps the cases in flight few, and in the processor's caches. */
+    /* Holding little and finishing quiet cases keeps what is in flight in the processor's caches. */
     fit_observer_set_flush_budget(ob, (size_t)(ob->max_memory / 64));
+    ob->holding = true;
     ob->sorted = true;
-    ob->prev_time = ob->flushed_last = -INFINITY;
+    ob->prev_time = ob->flushed_last = ob->scanned_at = -INFINITY;
     ob->progress_last = -1;
     return ob;
 oom:
@@ -556,41 +612,25 @@ oom:
 
 /* ---- the replay of one case ---- */
 
-typedef struct Replay {
-    int stage;              /* -1: not started */
-    double start, entered, last, first;
-    bool ended, churned, completed, converted;
-    double conv_time, churn_time;
-    double revenue, mood;
-    int seg;                /* the first segment among its events, -1: none */
-    double prev;            /* the time of its previous event, whatever it was */
-    bool any;               /* some event seen (first and prev are set) */
-} Replay;
-
 static bool stage_has_arrows(const Model *m, int s) { return m->stages[s]->arrows != NULL; }
 
-static void visit(FitObserver *ob, int s)
-{
-    if (ob->visits[s]++ == 0) ob->visited_list[ob->nvisited++] = s;
-}
-
 /* The entry of the current stage ends: the touchpoints met in it count once. */
-static void end_entry(FitObserver *ob)
+static void end_entry(FitObserver *ob, Case *c)
 {
-    for (int i = 0; i < ob->nmet; i++) {
-        ob->obs->touch_entries[ob->met_list[i]]++;
-        ob->met[ob->met_list[i]] = false;
-    }
-    ob->nmet = 0;
+    if (!c->met) return;
+    int first = ob->first_tp[c->r.stage];
+    for (uint64_t m = c->met; m; m &= m - 1) ob->obs->touch_entries[first + __builtin_ctzll(m)]++;
+    c->met = 0;
 }
 
-static void enter(FitObserver *ob, Replay *r, int t, double time)
+static void enter(FitObserver *ob, Case *c, int t, double time)
 {
     FitObs *o = ob->obs;
+    Replay *r = &c->r;
     o->entries[t]++;
     r->stage = t;
     r->entered = time;
-    visit(ob, t);
+    if (c->visits) c->visits[t]++;
     if (!r->converted && ob->m->stages[t]->goal) {
         r->converted = true;
         r->conv_time = time;
@@ -599,47 +639,103 @@ static void enter(FitObserver *ob, Replay *r, int t, double time)
     }
 }
 
-static void churn_at(FitObserver *ob, Replay *r, int reason_column, double time)
+static void churn_at(FitObserver *ob, Case *c, int reason_column, double time)
 {
     FitObs *o = ob->obs;
+    Replay *r = &c->r;
     int s = r->stage;
     o->moves[(size_t)s * (o->nstages + 1) + o->nstages]++;
     if (reason_column >= 0) o->churn_by_reason[(size_t)s * (o->nreasons + 1) + reason_column]++;
     fit_wait_add(&o->wait_done[s], time - r->entered);
-    end_entry(ob);
+    end_entry(ob, c);
     r->churned = r->ended = true;
     r->churn_time = time;
     if (r->converted) fit_wait_add(&o->followup_churned, time - r->conv_time);
 }
 
-/* The case ends after its last event (at r->last). `quiet`: it is known to have been quiet for
- * longer than the inactivity (a gap, or a case finished early); else the log's end decides. */
-static int end_case(FitObserver *ob, Replay *r, const LogStr *id, bool quiet)
+static bool push_pending(FitObserver *ob, const FitCase *fc)
+{
+    if (ob->npending == ob->cappending) {
+        size_t ncap = ob->cappending ? ob->cappending * 2 : 256;
+        PendingCase *p = realloc(ob->pending, ncap * sizeof *p);
+        if (!p) return false;
+        ob->pending = p;
+        ob->cappending = ncap;
+    }
+    size_t need = ob->pending_ids_len + fc->id.len + 1;
+    if (need > ob->pending_ids_cap) {
+        size_t ncap = ob->pending_ids_cap ? ob->pending_ids_cap * 2 : 4096;
+        while (ncap < need) ncap *= 2;
+        char *p = realloc(ob->pending_ids, ncap);
+        if (!p) return false;
+        ob->pending_ids = p;
+        ob->pending_ids_cap = ncap;
+    }
+    PendingCase *pc = &ob->pending[ob->npending++];
+    pc->c = *fc;
+    pc->id_at = ob->pending_ids_len;
+    if (fc->id.len) memcpy(ob->pending_ids + ob->pending_ids_len, fc->id.s, fc->id.len);
+    ob->pending_ids[ob->pending_ids_len + fc->id.len] = 0;
+    ob->pending_ids_len = need;
+    return true;
+}
+
+static void drain_pending(FitObserver *ob)
+{
+    for (size_t i = 0; i < ob->npending; i++) {
+        FitCase c = ob->pending[i].c;
+        c.id.s = ob->pending_ids + ob->pending[i].id_at;
+        ob->o.cases->on_case(ob->o.cases->ctx, &c);
+    }
+    ob->npending = 0;
+    ob->pending_ids_len = 0;
+}
+
+static int emit(FitObserver *ob, const FitCase *fc)
+{
+    if (!ob->o.cases || !ob->o.cases->on_case) return 0;
+    /* While the fallback may replay every case again, what is emitted waits. */
+    if (ob->holding && !ob->fallback) return push_pending(ob, fc) ? 0 : fail_oom(ob);
+    ob->o.cases->on_case(ob->o.cases->ctx, fc);
+    return 0;
+}
+
+static int defer_followup(FitObserver *ob, double conv_time)
+{
+    if (ob->nfollow == ob->capfollow) {
+        size_t ncap = ob->capfollow ? ob->capfollow * 2 : 256;
+        double *p = realloc(ob->pending_followup, ncap * sizeof *p);
+        if (!p) return fail_oom(ob);
+        ob->pending_followup = p;
+        ob->capfollow = ncap;
+    }
+    ob->pending_followup[ob->nfollow++] = conv_time;
+    return 0;
+}
+
+/* The case's current part ends after its last event (r->last). `quiet`: it is known to have been
+ * quiet for longer than the inactivity (a gap, or a case finished early); else the log's end
+ * decides. */
+static int end_case(FitObserver *ob, Case *c, bool quiet)
 {
     FitObs *o = ob->obs;
+    Replay *r = &c->r;
     if (r->stage >= 0 && !r->churned) {
         int s = r->stage;
         if (!stage_has_arrows(ob->m, s)) {
             /* A journey's end is not a churn, however long the customer stays quiet there. */
             o->completed[s]++;
             r->completed = true;
-            end_entry(ob);
+            end_entry(ob, c);
         } else if (quiet || (ob->inactivity > 0 && o->log_end - r->last > ob->inactivity)) {
-            churn_at(ob, r, o->nreasons, r->last);
+            churn_at(ob, c, o->nreasons, r->last);
         } else {
             fit_wait_add(&o->wait_censored[s], o->log_end - r->entered);
-            end_entry(ob);
+            end_entry(ob, c);
         }
         if (r->converted && !r->churned) {
             if (quiet) {
-                if (ob->npending == ob->cappending) {
-                    size_t ncap = ob->cappending ? ob->cappending * 2 : 256;
-                    double *p = realloc(ob->pending_followup, ncap * sizeof *p);
-                    if (!p) return fail_oom(ob);
-                    ob->pending_followup = p;
-                    ob->cappending = ncap;
-                }
-                ob->pending_followup[ob->npending++] = r->conv_time;
+                if (defer_followup(ob, r->conv_time) < 0) return -1;
             } else {
                 fit_wait_add(&o->followup_censored, o->log_end - r->conv_time);
             }
@@ -650,22 +746,20 @@ static int end_case(FitObserver *ob, Replay *r, const LogStr *id, bool quiet)
         if (persona >= 0) o->persona_cases[persona]++;
         else if (r->seg >= 0) ob->segments.v[r->seg].count++;
         else o->no_segment++;
+        FitCase fc = {{case_id(c), c->idlen}, r->stage, persona, r->churned, r->completed, r->converted,
+                      r->entered, r->last, r->first, r->revenue, r->mood,
+                      c->visits ? (int)c->visits[r->stage] : 0};
+        if (emit(ob, &fc) < 0) return -1;
     }
-    if (r->stage >= 0 && ob->o.cases && ob->o.cases->on_case) {
-        FitCase c = {*id, r->stage, persona, r->churned, r->completed, r->converted, r->entered,
-                     r->last, r->first, r->revenue, r->mood, r->stage >= 0 ? ob->visits[r->stage] : 0};
-        ob->o.cases->on_case(ob->o.cases->ctx, &c);
-    }
-    for (int i = 0; i < ob->nvisited; i++) ob->visits[ob->visited_list[i]] = 0;
-    ob->nvisited = 0;
-    end_entry(ob); /* nothing met is left over for the next case */
-    r->ended = true;
+    r->ended = r->closed = true;
     return 0;
 }
 
-static void start_replay(Replay *r)
+static void start_replay(FitObserver *ob, Case *c)
 {
-    *r = (Replay){.stage = -1, .seg = -1, .mood = NAN};
+    c->r = (Replay){.stage = -1, .seg = -1, .mood = NAN};
+    c->met = 0;
+    if (c->visits) memset(c->visits, 0, sizeof *c->visits * (size_t)ob->m->nstages);
 }
 
 /* An event's answer as mood: 1-5 for a CSAT touchpoint, else 0-10 (NPS). */
@@ -682,16 +776,17 @@ static bool mood_of(double score, bool csat, double *mood)
     return true;
 }
 
-static void touchpoint_event(FitObserver *ob, Replay *r, int k, const Ev *e)
+static void touchpoint_event(FitObserver *ob, Case *c, int k, const Ev *e)
 {
     FitObs *o = ob->obs;
+    int s = c->r.stage;
     o->touch_events[k]++;
     if (!isnan(e->cost)) o->touch_cost[k] += e->cost;
-    if (r->stage >= 0 && ob->m->touchpoints[k]->stage_index == r->stage) {
-        if (!ob->met[k]) {
-            ob->met[k] = true;
-            ob->met_list[ob->nmet++] = k;
-        }
+    if (s >= 0 && ob->m->touchpoints[k]->stage_index == s) {
+        int i = k - ob->first_tp[s];
+        /* A stage's 65th touchpoint and beyond count per event, not per entry. */
+        if (i < 64) c->met |= (uint64_t)1 << i;
+        else o->touch_entries[k]++;
     } else {
         o->touch_outside[k]++;
     }
@@ -722,14 +817,16 @@ static void event_numbers(FitObserver *ob, Replay *r, const Ev *e, bool csat)
     }
 }
 
-static int replay_event(FitObserver *ob, Replay *r, const Ev *e, const LogStr *id)
+/* Replays one event of case c, which comes at or after its previous one. */
+static int replay_event(FitObserver *ob, Case *c, const Ev *e)
 {
     FitObs *o = ob->obs;
+    Replay *r = &c->r;
     if (r->any && ob->inactivity > 0 && e->time - r->prev > ob->inactivity) {
         /* A gap longer than the inactivity: the case ended before it (quiet since its last
          * event); this event starts another case of the same id. */
-        if (!r->ended && end_case(ob, r, id, true) < 0) return -1;
-        start_replay(r);
+        if (!r->closed && end_case(ob, c, true) < 0) return -1;
+        start_replay(ob, c);
     }
     if (!r->any) r->first = e->time, r->any = true;
     r->prev = e->time;
@@ -747,18 +844,17 @@ static int replay_event(FitObserver *ob, Replay *r, const Ev *e, const LogStr *i
             o->cases++;
             o->starts[t.index]++;
             r->start = e->time;
-            enter(ob, r, t.index, e->time);
         } else {
             int s = r->stage;
             o->moves[(size_t)s * (o->nstages + 1) + t.index]++;
             fit_wait_add(&o->wait_done[s], e->time - r->entered);
-            end_entry(ob);
-            enter(ob, r, t.index, e->time);
+            end_entry(ob, c);
         }
+        enter(ob, c, t.index, e->time);
         break;
     case FIT_TO_TOUCHPOINT:
         if (r->stage < 0) o->before_first_stage++;
-        touchpoint_event(ob, r, t.index, e);
+        touchpoint_event(ob, c, t.index, e);
         break;
     case FIT_TO_CHURN:
         if (r->stage < 0) {
@@ -766,7 +862,7 @@ static int replay_event(FitObserver *ob, Replay *r, const Ev *e, const LogStr *i
             break;
         }
         event_numbers(ob, r, e, d->csat); /* in the stage it leaves */
-        churn_at(ob, r, t.index, e->time);
+        churn_at(ob, c, t.index, e->time);
         return 0;
     default:
         if (r->stage < 0) o->before_first_stage++;
@@ -776,12 +872,14 @@ static int replay_event(FitObserver *ob, Replay *r, const Ev *e, const LogStr *i
     return 0;
 }
 
+/* Sorts by time, keeping the order of equal times (a merge sort). */
 static void merge_sort(Ev *v, Ev *tmp, size_t n)
 {
     if (n < 2) return;
     size_t h = n / 2;
     merge_sort(v, tmp, h);
     merge_sort(v + h, tmp, n - h);
+    if (!(v[h].time < v[h - 1].time)) return; /* already in order */
     size_t i = 0, j = h, k = 0;
     while (i < h && j < n) tmp[k++] = v[j].time < v[i].time ? v[j++] : v[i++];
     while (i < h) tmp[k++] = v[i++];
@@ -789,46 +887,16 @@ static void merge_sort(Ev *v, Ev *tmp, size_t n)
     memcpy(v, tmp, n * sizeof *v);
 }
 
-/* The events of c in time order (ties in the log's order). */
-static const Ev *events_in_order(FitObserver *ob, Case *c)
-{
-    if (!c->unsorted) return c->ev;
-    size_t need = (size_t)c->n * 2;
-    if (need > ob->capsorted) {
-        Ev *v = realloc(ob->sorted_ev, need * sizeof *v);
-        if (!v) return NULL;
-        ob->sorted_ev = v;
-        ob->capsorted = need;
-    }
-    memcpy(ob->sorted_ev, c->ev, c->n * sizeof *c->ev);
-    merge_sort(ob->sorted_ev, ob->sorted_ev + c->n, c->n);
-    return ob->sorted_ev;
-}
-
-static int replay_case(FitObserver *ob, Case *c, bool quiet)
-{
-    const Ev *ev = events_in_order(ob, c);
-    if (!ev) return fail_oom(ob);
-    LogStr id = {case_id(c), c->idlen};
-    Replay r;
-    start_replay(&r);
-    for (uint32_t i = 0; i < c->n; i++)
-        if (replay_event(ob, &r, &ev[i], &id) < 0) return -1;
-    if (!r.ended && end_case(ob, &r, &id, quiet) < 0) return -1;
-    return 0;
-}
-
 /* ---- the table of cases ---- */
 
 static void case_release(FitObserver *ob, uint32_t idx)
 {
     Case *c = &ob->cases[idx];
-    slab_release(&ob->slab, c->ev, c->evclass);
     if (c->idclass >= 0) slab_release(&ob->slab, c->id, c->idclass);
-    ob->events_held -= c->n;
+    if (c->visits) slab_release(&ob->slab, c->visits, c->vclass);
     c->used = false;
-    c->ev = NULL;
     c->id = NULL;
+    c->visits = NULL;
     ob->free_cases[ob->nfree++] = idx;
     ob->ncases--;
 }
@@ -856,7 +924,7 @@ static void case_unlink(FitObserver *ob, uint32_t idx)
 static bool cases_grow_table(FitObserver *ob)
 {
     uint32_t ncap = (ob->mask + 1) * 2;
-    uint64_t *slot = calloc(ncap, sizeof *slot);
+    uint64_t *slot = big_alloc(ncap * sizeof *slot, true);
     if (!slot) return false;
     for (uint32_t i = 0; i < ob->capcases; i++) {
         if (!ob->cases[i].used) continue;
@@ -875,8 +943,10 @@ static int64_t case_new(FitObserver *ob, const LogStr *id, uint64_t h, uint32_t 
 {
     if (ob->nfree == 0) {
         uint32_t ncap = ob->capcases ? ob->capcases * 2 : 1024;
-        Case *v = realloc(ob->cases, sizeof *v * ncap);
+        Case *v = big_alloc(sizeof *v * ncap, false);
         if (!v) return -1;
+        if (ob->capcases) memcpy(v, ob->cases, sizeof *v * ob->capcases);
+        free(ob->cases);
         ob->cases = v;
         uint32_t *f = realloc(ob->free_cases, sizeof *f * ncap);
         if (!f) return -1;
@@ -887,23 +957,32 @@ static int64_t case_new(FitObserver *ob, const LogStr *id, uint64_t h, uint32_t 
         }
         ob->capcases = ncap;
     }
-    uint32_t idx = ob->free_cases[--ob->nfree];
+    uint32_t idx = ob->free_cases[ob->nfree - 1];
     Case *c = &ob->cases[idx];
-    *c = (Case){.hash = h, .idlen = (uint32_t)id->len, .used = true, .last = -INFINITY};
+    memset(c, 0, sizeof *c);
+    c->hash = h;
+    c->idlen = (uint32_t)id->len;
+    c->idclass = c->vclass = -1;
     char *to = c->inline_id;
-    if (id->len < CASE_INLINE_ID) {
-        c->idclass = -1;
-    } else {
+    if (id->len >= CASE_INLINE_ID) {
         c->idclass = (int8_t)size_class(id->len + 1);
         to = c->id = slab_alloc(&ob->slab, c->idclass);
-    }
-    if (!to) {
-        c->used = false;
-        ob->free_cases[ob->nfree++] = idx;
-        return -1;
+        if (!to) return -1;
     }
     if (id->len) memcpy(to, id->s, id->len);
     to[id->len] = 0;
+    if (ob->o.cases && ob->m->nstages > 0) {
+        /* Entries per stage: FitCase.visits_here, for cjm score. */
+        c->vclass = (int8_t)size_class(sizeof *c->visits * (size_t)ob->m->nstages);
+        c->visits = slab_alloc(&ob->slab, c->vclass);
+        if (!c->visits) {
+            if (c->idclass >= 0) slab_release(&ob->slab, c->id, c->idclass);
+            return -1;
+        }
+    }
+    ob->nfree--;
+    c->used = true;
+    start_replay(ob, c);
     ob->slot[at] = (h >> 32) << 32 | (idx + 1);
     ob->ncases++;
     if ((uint64_t)++ob->nslot * 10 > (uint64_t)ob->mask * 7 && !cases_grow_table(ob)) return -1;
@@ -927,43 +1006,70 @@ static int64_t case_of(FitObserver *ob, const LogStr *id, bool *fresh)
     return case_new(ob, &sid, h, j);
 }
 
-static bool case_append(FitObserver *ob, Case *c, const Ev *e)
-{
-    if (c->n == c->cap) {
-        uint32_t ncap = c->cap ? c->cap * 2 : 4;
-        int k = size_class(sizeof(Ev) * ncap);
-        ncap = (uint32_t)(((size_t)1 << k) / sizeof(Ev));
-        Ev *v = slab_alloc(&ob->slab, k);
-        if (!v) return false;
-        if (c->n) memcpy(v, c->ev, c->n * sizeof *v);
-        slab_release(&ob->slab, c->ev, c->evclass);
-        c->ev = v;
-        c->evclass = k;
-        c->cap = ncap;
-    }
-    if (e->time < c->last) c->unsorted = true;
-    else c->last = e->time;
-    c->ev[c->n++] = *e;
-    ob->events_held++;
-    return true;
-}
-
-/* Replays and drops every case quiet for longer than the inactivity at `now` (a sorted log). */
+/* Finishes and drops every case quiet for longer than the inactivity at `now`. */
 static int flush_quiet(FitObserver *ob, double now)
 {
     for (uint32_t i = 0; i < ob->capcases; i++) {
         Case *c = &ob->cases[i];
-        if (!c->used || !(now - c->last > ob->inactivity)) continue;
-        if (replay_case(ob, c, true) < 0) return -1;
-        if (c->last > ob->flushed_last) ob->flushed_last = c->last;
+        if (!c->used || !(now - c->r.prev > ob->inactivity)) continue;
+        if (!c->r.closed && end_case(ob, c, true) < 0) return -1;
+        if (c->r.prev > ob->flushed_last) ob->flushed_last = c->r.prev;
         case_unlink(ob, i);
         case_release(ob, i);
         ob->flushed_any = true;
     }
-    size_t held = memory_held(ob);
+    size_t held = in_flight(ob);
     size_t step = held / 2 > ob->flush_budget / 2 ? held / 2 : ob->flush_budget / 2;
     ob->next_scan = held + (step ? step : 1);
+    ob->scanned_at = now;
     return 0;
+}
+
+/* A case's events came out of order while every event is still held: start over from them, to
+ * replay each case in time order at the end. */
+static int start_fallback(FitObserver *ob)
+{
+    FitObs *fresh = fit_obs_new(ob->m), *old = ob->obs;
+    if (!fresh) return fail_oom(ob);
+    fresh->events = old->events;
+    fresh->log_start = old->log_start;
+    fresh->log_end = old->log_end;
+    fresh->inactivity = old->inactivity;
+    fresh->mapped_stage = old->mapped_stage;
+    fresh->mapped_touchpoint = old->mapped_touchpoint;
+    fresh->mapped_churn = old->mapped_churn;
+    fresh->ignored = old->ignored;
+    fresh->unmapped = old->unmapped;
+    fit_obs_free(old);
+    ob->obs = fresh;
+    for (uint32_t i = 0; i < ob->segments.n; i++) ob->segments.v[i].count = 0;
+    ob->npending = 0;
+    ob->pending_ids_len = 0;
+    ob->nfollow = 0;
+    ob->fallback = true;
+    return 0;
+}
+
+static void stop_holding(FitObserver *ob)
+{
+    free(ob->held);
+    ob->held = NULL;
+    ob->nheld = ob->capheld = 0;
+    ob->holding = false;
+    if (ob->npending) drain_pending(ob);
+}
+
+static bool hold(FitObserver *ob, const Ev *e)
+{
+    if (ob->nheld == ob->capheld) {
+        size_t ncap = ob->capheld ? ob->capheld * 2 : 4096;
+        Ev *v = realloc(ob->held, ncap * sizeof *v);
+        if (!v) return false;
+        ob->held = v;
+        ob->capheld = ncap;
+    }
+    ob->held[ob->nheld++] = *e;
+    return true;
 }
 
 static void human_bytes(uint64_t b, char *out, size_t cap)
@@ -1022,17 +1128,20 @@ static void count_mapped(FitObs *o, FitTargetKind k)
 
 static void format_time(double days, char *out, size_t cap)
 {
-    double secs = days * 86400;
-    long long whole = (long long)floor(secs);
-    long long d = whole / 86400, rest = whole % 86400;
-    if (rest < 0) rest += 86400, d--;
-    /* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm). */
-    long long z = d + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-    long long doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long long y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-    long long dd = doy - (153 * mp + 2) / 5 + 1, mm = mp < 10 ? mp + 3 : mp - 9;
-    if (mm <= 2) y++;
-    snprintf(out, cap, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", y, mm, dd, rest / 3600, rest / 60 % 60, rest % 60);
+    time_t t = (time_t)floor(days * 86400);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || !strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm)) snprintf(out, cap, "%.6g days", days);
+}
+
+static int not_sorted(FitObserver *ob, const LogEvent *ev, double before, const char *what)
+{
+    char a[64], b[64];
+    format_time(ev->time, a, sizeof a);
+    format_time(before, b, sizeof b);
+    return fail(ob, format_msg("%s:%llu: this event (%s) comes after one at %s%s: the log is not sorted by "
+                               "time, and to save memory its events were no longer all kept; sort the log "
+                               "by time, or raise --max-memory",
+                               ob->file, (unsigned long long)ev->line, a, b, what));
 }
 
 int fit_observer_add(FitObserver *ob, const LogEvent *ev)
@@ -1063,33 +1172,36 @@ int fit_observer_add(FitObserver *ob, const LogEvent *ev)
     bool fresh;
     int64_t ci = case_of(ob, &ev->case_id, &fresh);
     if (ci < 0) return fail_oom(ob);
-    if (fresh && ob->flushed_any && ev->time - ob->flushed_last <= ob->inactivity) {
-        /* It may belong to a case already finished: the result would depend on when that was. */
-        char a[64], b[64];
-        format_time(ev->time, a, sizeof a);
-        format_time(ob->prev_time, b, sizeof b);
-        return fail(ob, format_msg("%s:%llu: this event (%s) comes after one at %s: the log is not sorted "
-                                   "by time, and customers quiet for longer than the inactivity were "
-                                   "already finished to save memory; sort the log by time, or raise "
-                                   "--max-memory",
-                                   ob->file, (unsigned long long)ev->line, a, b));
-    }
-    Case *c = &ob->cases[ci];
+    /* A new case id this early may belong to a case already finished. */
+    if (fresh && ob->flushed_any && ev->time - ob->flushed_last <= ob->inactivity)
+        return not_sorted(ob, ev, ob->prev_time, "");
     int64_t si = -1;
     if (ev->segment.s && ev->segment.len && (si = segment_entry(ob, &ev->segment)) < 0) return fail_oom(ob);
-    Ev e = {ev->time, ev->revenue, ev->cost, ev->score, ni, (int32_t)si};
-    if (!case_append(ob, c, &e)) return fail_oom(ob);
-    size_t held = memory_held(ob);
-    if (held >= ob->next_scan && ob->sorted && ob->inactivity > 0) {
-        if (flush_quiet(ob, ob->prev_time - 2 * ob->lag) < 0) return -1;
-        held = memory_held(ob);
+    Ev e = {ev->time, ev->revenue, ev->cost, ev->score, ni, (int32_t)si, (uint32_t)ci};
+    if (ob->holding && !hold(ob, &e)) return fail_oom(ob);
+    if (!ob->fallback) {
+        Case *c = &ob->cases[ci];
+        if (c->r.any && e.time < c->r.prev) {
+            if (!ob->holding) return not_sorted(ob, ev, c->r.prev, " of the same case");
+            if (start_fallback(ob) < 0) return -1;
+        } else if (replay_event(ob, c, &e) < 0) {
+            return -1;
+        }
+        if (ob->holding && ob->capheld * sizeof(Ev) > ob->flush_budget) stop_holding(ob);
+        /* Quiet cases are looked for every quarter of the inactivity, or when they take more
+         * memory: the cases in flight stay those of the last inactivity and a bit. */
+        if (!ob->holding && ob->sorted && ob->inactivity > 0 &&
+            (ob->prev_time - ob->scanned_at > ob->inactivity / 4 || in_flight(ob) >= ob->next_scan) &&
+            flush_quiet(ob, ob->prev_time - 2 * ob->lag) < 0)
+            return -1;
     }
-    if (held > ob->max_memory) {
+    if (memory_held(ob) > ob->max_memory) {
         char lim[32];
         human_bytes(ob->max_memory, lim, sizeof lim);
-        return fail(ob, format_msg("%s:%llu: the log's events in flight need more than %s (%zu events of %u "
+        return fail(ob, format_msg("%s:%llu: the log's events in flight need more than %s (%llu events of %u "
                                    "cases so far); sort the log by time, or raise --max-memory",
-                                   ob->file, (unsigned long long)ev->line, lim, ob->events_held, ob->ncases));
+                                   ob->file, (unsigned long long)ev->line, lim,
+                                   (unsigned long long)(ob->fallback ? ob->nheld : ob->nevents), ob->ncases));
     }
     return 0;
 }
@@ -1132,10 +1244,34 @@ static bool counted_names(const DistinctSet *d, bool (*want)(const Distinct *), 
 static bool is_unmapped(const Distinct *d) { return d->target.kind == FIT_TO_NOTHING; }
 static bool is_unknown_segment(const Distinct *d) { return d->persona < 0; }
 
-static void release_all(FitObserver *ob)
+/* The fallback's end: every held event grouped by case (a counting sort keeps the log's order),
+ * each case sorted by time and replayed. */
+static int replay_held(FitObserver *ob)
 {
-    for (uint32_t i = 0; i < ob->capcases; i++)
-        if (ob->cases[i].used) case_release(ob, i);
+    size_t *at = calloc((size_t)ob->capcases + 1, sizeof *at);
+    Ev *grouped = malloc(sizeof *grouped * (ob->nheld ? ob->nheld : 1));
+    Ev *tmp = malloc(sizeof *tmp * (ob->nheld ? ob->nheld : 1));
+    if (!at || !grouped || !tmp) {
+        free(at), free(grouped), free(tmp);
+        return fail_oom(ob);
+    }
+    for (size_t i = 0; i < ob->nheld; i++) at[ob->held[i].ci + 1]++;
+    for (uint32_t c = 0; c < ob->capcases; c++) at[c + 1] += at[c];
+    for (size_t i = 0; i < ob->nheld; i++) grouped[at[ob->held[i].ci]++] = ob->held[i];
+    size_t from = 0;
+    int rc = 0;
+    for (uint32_t ci = 0; ci < ob->capcases && rc == 0; ci++) {
+        size_t to = at[ci]; /* after the scatter, at[ci] is the end of case ci's events */
+        if (to == from) continue;
+        Case *c = &ob->cases[ci];
+        merge_sort(grouped + from, tmp, to - from);
+        start_replay(ob, c);
+        for (size_t i = from; i < to && rc == 0; i++) rc = replay_event(ob, c, &grouped[i]);
+        if (rc == 0 && !c->r.closed) rc = end_case(ob, c, false);
+        from = to;
+    }
+    free(at), free(grouped), free(tmp);
+    return rc;
 }
 
 FitObs *fit_observer_finish(FitObserver *ob, char **error)
@@ -1145,10 +1281,15 @@ FitObs *fit_observer_finish(FitObserver *ob, char **error)
     if (!ob->failed) {
         if (!isnan(ob->o.log_end)) o->log_end = ob->o.log_end;
         if (isnan(o->log_end)) o->log_end = o->log_start = 0;
-        /* Cases in order of their first event held, so that the sink sees them deterministically. */
-        for (uint32_t i = 0; i < ob->capcases && !ob->failed; i++)
-            if (ob->cases[i].used) replay_case(ob, &ob->cases[i], false);
-        for (size_t i = 0; i < ob->npending; i++) fit_wait_add(&o->followup_censored, o->log_end - ob->pending_followup[i]);
+        if (ob->fallback) {
+            replay_held(ob);
+        } else {
+            stop_holding(ob);
+            /* In the order of their records: the same log gives the same order. */
+            for (uint32_t i = 0; i < ob->capcases && !ob->failed; i++)
+                if (ob->cases[i].used && !ob->cases[i].r.closed) end_case(ob, &ob->cases[i], false);
+        }
+        for (size_t i = 0; i < ob->nfollow; i++) fit_wait_add(&o->followup_censored, o->log_end - ob->pending_followup[i]);
     }
     if (!ob->failed && (!counted_names(&ob->names, is_unmapped, &o->unmapped_names, &o->nunmapped_names) ||
                         !counted_names(&ob->segments, is_unknown_segment, &o->unknown_segments, &o->nunknown_segments)))
@@ -1167,7 +1308,8 @@ FitObs *fit_observer_finish(FitObserver *ob, char **error)
 void fit_observer_free(FitObserver *ob)
 {
     if (!ob) return;
-    if (ob->cases) release_all(ob);
+    for (uint32_t i = 0; i < ob->capcases; i++)
+        if (ob->cases[i].used) case_release(ob, i);
     slab_free_all(&ob->slab);
     free(ob->cases);
     free(ob->free_cases);
@@ -1175,12 +1317,11 @@ void fit_observer_free(FitObserver *ob)
     distinct_free(&ob->names);
     distinct_free(&ob->segments);
     fit_obs_free(ob->obs);
+    free(ob->held);
+    free(ob->pending);
+    free(ob->pending_ids);
     free(ob->pending_followup);
-    free(ob->sorted_ev);
-    free(ob->met);
-    free(ob->met_list);
-    free(ob->visits);
-    free(ob->visited_list);
+    free(ob->first_tp);
     free(ob->file);
     free(ob->error);
     free(ob);

@@ -501,7 +501,8 @@ static void test_order_and_memory(void)
             }
             FitObs *shuffled = observe_ok(&j, 30, L.ev, L.n);
             CHECK(sorted && shuffled && same_obs(sorted, shuffled));
-            CHECK(sorted && sorted->cases == 2000 && sorted->persona_cases[1] > 600);
+            /* Each customer once at least; a gap longer than 30 days starts another case. */
+            CHECK(sorted && sorted->cases >= 2000 && sorted->cases < 2300 && sorted->persona_cases[1] > 600);
             fit_obs_free(sorted);
             fit_obs_free(shuffled);
             synth_free(&L);
@@ -523,13 +524,13 @@ static void test_order_and_memory(void)
                 fit_observer_set_flush_budget(ob, 64 * 1024);
                 for (int i = 0; i < L.n; i++) {
                     if (feed(ob, &L.ev[i], 1) < 0) break;
-                    size_t held = fit_observer_events_held(ob);
+                    size_t held = fit_observer_events_held(ob) + fit_observer_cases_held(ob);
                     if (held > most) most = held;
                 }
                 FitObs *early = fit_observer_finish(ob, &error);
                 CHECK(early && whole && same_obs(whole, early));
                 CHECK(most < (size_t)L.n / 5); /* the customers in flight, not the log */
-                CHECK(sink.n == 20000 && early && sink.churned > 0);
+                CHECK(early && sink.n == early->cases && sink.churned > 0);
                 fit_obs_free(early);
             }
             free(error);
@@ -538,21 +539,38 @@ static void test_order_and_memory(void)
         }
         unit_unload(&j);
     }
-    TEST("fit: a log that stops being sorted after cases were finished early is an error") {
+    TEST("fit: a log that stops being sorted once its events are no longer all kept is an error") {
         if (unit_load(&j, JOURNEY)) {
             SynthLog L = synth(5000, 1000);
-            Ev t = L.ev[L.n - 1]; /* the last event moved before the second last */
-            L.ev[L.n - 1] = L.ev[L.n - 2];
-            L.ev[L.n - 2] = t;
+            const Ev *last = &L.ev[L.n - 1];
+            /* Late: an event of the last case before its last one; one of a new case far back. */
+            Ev late[] = {{last->c, "welcome", last->t - 1, NAN, NAN, NAN, NULL},
+                         {"new", "visit", last->t - 100, NAN, NAN, NAN, NULL}};
+            for (int k = 0; k < 2; k++) {
+                FitObserveOptions opt = options(30);
+                char *error = NULL;
+                FitObserver *ob = fit_observer_new(j.c.model, &opt, "log.csv", &error);
+                if (!ob) continue;
+                fit_observer_set_flush_budget(ob, 16 * 1024);
+                CHECK(feed(ob, L.ev, L.n) == 0);
+                CHECK(feed(ob, &late[k], 1) < 0);
+                if (!fit_observer_error(ob)) printf("k=%d\n", k);
+                const char *msg = fit_observer_error(ob);
+                CHECK(msg && strstr(msg, "log.csv:2: this event (") && strstr(msg, "the log is not sorted by time"));
+                CHECK(msg && (k == 0) == (strstr(msg, "of the same case") != NULL));
+                FitObs *o = fit_observer_finish(ob, &error);
+                CHECK(!o && error && strstr(error, "sort the log by time, or raise --max-memory"));
+                fit_obs_free(o);
+                free(error);
+            }
+            /* Held whole (a larger budget), the same log is fine. */
             FitObserveOptions opt = options(30);
             char *error = NULL;
             FitObserver *ob = fit_observer_new(j.c.model, &opt, "log.csv", &error);
             if (ob) {
-                fit_observer_set_flush_budget(ob, 16 * 1024);
-                CHECK(feed(ob, L.ev, L.n) < 0);
-                CHECK(strstr(fit_observer_error(ob), "log.csv:") && strstr(fit_observer_error(ob), "not sorted by time"));
+                CHECK(feed(ob, L.ev, L.n) == 0 && feed(ob, late, 2) == 0);
                 FitObs *o = fit_observer_finish(ob, &error);
-                CHECK(!o && error && strstr(error, "sort the log by time"));
+                CHECK(o != NULL);
                 fit_obs_free(o);
             }
             free(error);
@@ -688,7 +706,7 @@ static void test_estimates(void)
         unit_unload(&j);
     }
     TEST("fit: arrows depending on the customer, conditions and rules are not fitted") {
-        if (unit_load(&j, "persona P { share 100% budget 0.5 }\n"
+        if (unit_load(&j, "persona P { share 100% budget = 0.5 }\n"
                           "stage A { -> B 50% * budget -> C 20% when mood > 0 -> churn otherwise \"x\" }\n"
                           "stage B { -> C 50% -> churn otherwise }\n"
                           "stage C { -> churn 10% -> C otherwise }\n"
@@ -774,7 +792,8 @@ static void test_waits(void)
         CHECK(w.best.ok && w.best.kind == DIST_EXPONENTIAL);
         CHECK_REL(w.mean.value, 10, 0.04);
         CHECK(w.mean.lo < 10 && 10 < w.mean.hi && w.mean.hi - w.mean.lo < 1);
-        CHECK(w.best.ks < 0.02);
+        CHECK(w.best.ks < 0.03 && w.candidates[DIST_NORMAL].ks > 2 * w.best.ks);
+        if (getenv("CJM_FIT_DEBUG")) printf("exp: mean %g [%g, %g] ks %g naive %g\n", w.mean.value, w.mean.lo, w.mean.hi, w.best.ks, naive);
         CHECK(w.n == done.n && w.censored == cens.n);
     }
     TEST("fit: lognormal waits with censoring: parameters recovered, lognormal chosen") {
@@ -785,6 +804,7 @@ static void test_waits(void)
         CHECK_REL(w.best.args[0], 5, 0.04);
         CHECK_REL(w.best.args[1], 3, 0.08);
         CHECK(w.mean.lo < 5 && 5 < w.mean.hi);
+        if (getenv("CJM_FIT_DEBUG")) printf("lognormal: %g %g mean [%g, %g] naive %g\n", w.best.args[0], w.best.args[1], w.mean.lo, w.mean.hi, done.sum / done.n);
         CHECK(done.sum / done.n < 4.6);
     }
     TEST("fit: normal waits: parameters recovered, normal chosen") {
