@@ -83,7 +83,7 @@ no_file() { # name file
 run "$CJM" fit "$F/j.journey" "$F/log.csv"
 expect_status "fit: exit 0" 0
 expect_out "fit: the log's figures" "^  log: [0-9]+ events, 1500 cases"
-expect_out "fit: the columns used" "^  columns: case customer_id, event event, time timestamp"
+expect_out "fit: the columns used" "^  columns: case customer_id, event event, time timestamp \(epoch seconds\)"
 expect_out "fit: the moves" "^Moves"
 expect_out "fit: Visit -> Signup's declared 40% is outside its interval" "Visit +Signup +[0-9]+ +[0-9.]+% +[0-9.]+-[0-9.]+% +40\.0% +!"
 expect_out "fit: the waits" "^Waits"
@@ -213,7 +213,7 @@ run "$CJM" fit --time-format s --max-memory 64M --case customer_id --event event
 expect_status "fit with every column named, --time-format s, --max-memory: exit 0" 0
 sed '1s/.*/who,what,when,seg,nps/' "$F/log.csv" >"$F/renamed.csv"
 run "$CJM" fit --case who --event what --time when --segment seg --score nps "$F/j.journey" "$F/renamed.csv"
-expect_out "fit --case/--event/--time: other column names" "^  columns: case who, event what, time when, segment seg, score nps"
+expect_out "fit --case/--event/--time: other column names" "^  columns: case who, event what, time when \(epoch seconds\), segment seg, score nps"
 
 # ---- --sql and the query's result ----
 run "$CJM" fit --sql events "$F/j.journey"
@@ -222,15 +222,26 @@ expect_out "fit --sql: a query" "SELECT"
 expect_out "fit --sql: of the table" "events"
 run "$CJM" fit --sql events --dialect sqlite "$F/j.journey"
 expect_status "fit --sql --dialect sqlite: exit 0" 0
+# SQLite's query reads ISO 8601 times: the raw epoch seconds through a view.
 if command -v sqlite3 >/dev/null 2>&1; then
+    run "$CJM" fit --sql events_iso --dialect sqlite --case customer_id "$F/j.journey"
     cp "$tmp/out" "$F/query.sql"
     tail -n +2 "$F/log.csv" >"$F/rows.csv"
-    printf 'CREATE TABLE events (customer_id TEXT, event TEXT, timestamp INTEGER, segment TEXT, score TEXT);\n.mode csv\n.import %s events\n' "$F/rows.csv" |
+    printf '%s\n' "CREATE TABLE raw (customer_id TEXT, event TEXT, timestamp INTEGER, segment TEXT, score TEXT);" \
+        ".mode csv" ".import $F/rows.csv raw" \
+        "CREATE VIEW events_iso AS SELECT customer_id, event, datetime(timestamp, 'unixepoch') AS timestamp FROM raw;" |
         sqlite3 "$F/events.db"
     sqlite3 -csv -header "$F/events.db" <"$F/query.sql" >"$F/result.csv" 2>"$F/sqlite.err"
     run "$CJM" fit --format json "$F/j.journey" "$F/result.csv"
     expect_status "fit RESULT.csv (the query's result): exit 0" 0
     expect_out "fit RESULT.csv: from the table" '"from_sql_table": true'
+    expect_out "fit RESULT.csv: the log's cases" '"cases": 1500'
+    run "$CJM" fit --format csv --csv-table moves "$F/j.journey" "$F/result.csv"
+    cut -d, -f1-4 "$tmp/out" >"$F/moves-table.csv"
+    run "$CJM" fit --format csv --csv-table moves "$F/j.journey" "$F/log.csv"
+    cut -d, -f1-4 "$tmp/out" >"$F/moves-log.csv"
+    if cmp -s "$F/moves-table.csv" "$F/moves-log.csv"; then ok "fit RESULT.csv: the same moves as the log"
+    else not_ok "fit RESULT.csv: the same moves as the log" "$(diff "$F/moves-log.csv" "$F/moves-table.csv")"; fi
     run "$CJM" fit "$F/j.journey" "$F/result.csv"
     expect_out "fit RESULT.csv: the table says what the query does not give" "does not give touchpoints"
 fi
