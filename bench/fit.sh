@@ -7,7 +7,7 @@
 #   - peak memory (RSS) beside the most customers in flight at once (from a case's first event to
 #     the inactivity after its last), which bounds what a sorted log needs;
 #   - the same log shuffled (unsorted: held whole, up to --max-memory), with its memory.
-# The logs are generated into build/bench/ (some 400 MB for 10^7 events), never committed. Each
+# QUICK=1 measures the 10^6 events only. The logs are generated into build/bench/ (some 400 MB for 10^7 events), never committed. Each
 # speed is the best of REPS runs (default 2) of the whole process, from its CPU time (user +
 # system: one thread, so on a machine shared with other work this is what the wall clock would
 # be alone); the wall clock is shown beside it.
@@ -16,6 +16,7 @@ CJM=${CJM:-build/cjm}
 LOGGEN=${LOGGEN:-build/bench/loggen}
 W=${W:-build/bench}
 REPS=${REPS:-2}
+QUICK=${QUICK:-}  # QUICK=1: the 10^6 events only
 J=bench/journeys/fit7.journey
 mkdir -p "$W"
 
@@ -37,16 +38,19 @@ gen() { # EVENTS FILE -> the generator's summary line
 }
 in_flight() { sed -n 's/.* \([0-9]*\) customers in flight.*/\1/p' "$1.info"; }
 
-# fit_run LOG REPS -> "cpu_seconds wall_seconds peak_MiB status" (the run of least CPU time; the
-# largest peak memory)
+# fit_run LOG REPS [OPTION...] -> "cpu_seconds wall_seconds peak_MiB status" (the run of least CPU
+# time; the largest peak memory)
 fit_run() {
+    log=$1
+    reps=$2
+    shift 2
     best=
     wall=
     mem=0
     i=0
-    while [ "$i" -lt "$2" ]; do
-        "$TIME" -f '%U %S %e %M' -o "$W/fit.time" "$CJM" fit --threads 1 --inactivity 60days --format json \
-            "$J" "$1" >/dev/null 2>"$W/fit.err"
+    while [ "$i" -lt "$reps" ]; do
+        "$TIME" -f '%U %S %e %M' -o "$W/fit.time" "$CJM" fit --threads 1 --inactivity 60days --format json "$@" \
+            "$J" "$log" >/dev/null 2>"$W/fit.err"
         st=$?
         if [ "$st" -ne 0 ]; then
             echo "- - - $st"
@@ -68,12 +72,17 @@ verdict() { # value op goal -> "ok" or "MISSED"
     awk -v v="$1" -v g="$3" -v op="$2" 'BEGIN { ok = op == ">=" ? v >= g : v < g; print ok ? "ok" : "MISSED" }'
 }
 
-row() { # label LOG EVENTS REPS
+row() { # label LOG EVENTS REPS [OPTION...]
+    label=$1
+    log=$2
+    events=$3
+    reps=$4
+    shift 4
     # shellcheck disable=SC2046
-    set -- "$1" "$2" "$3" "$4" $(fit_run "$2" "$4")
+    set -- "$label" "$log" "$events" "$reps" $(fit_run "$log" "$reps" "$@")
     if [ "$8" != 0 ]; then
-        printf '  %-22s %9s   cjm fit failed (exit %s): %s\n' "$1" "$3" "$8" "$(head -n 1 "$W/fit.err")"
-        return
+        printf '  %-22s %9s   cjm fit stopped (exit %s): %s\n' "$1" "$3" "$8" "$(head -n 1 "$W/fit.err")"
+        return 1
     fi
     rate=$(awk -v n="$3" -v t="$5" 'BEGIN { r = t > 0 ? n / t : 0; printf "%.3g", r }')
     printf '  %-22s %9s %7s s %7s s %9s  %-6s %8s MiB  %s\n' \
@@ -81,21 +90,26 @@ row() { # label LOG EVENTS REPS
 }
 
 s6=$(gen 1000000 "$W/fit-1e6.csv")
-s7=$(gen 10000000 "$W/fit-1e7.csv")
 echo "  logs: $s6"
-echo "        $s7"
-# The same events in another order (the header first): a fixed random source, so runs compare.
-{
-    head -n 1 "$W/fit-1e7.csv"
-    tail -n +2 "$W/fit-1e7.csv" | shuf --random-source="$W/fit-1e6.csv"
-} >"$W/fit-1e7-shuffled.csv"
-cp "$W/fit-1e7.csv.info" "$W/fit-1e7-shuffled.csv.info"
+if [ -z "$QUICK" ]; then
+    s7=$(gen 10000000 "$W/fit-1e7.csv")
+    echo "        $s7"
+    # The same events in another order (the header first): a fixed random source, so runs compare.
+    {
+        head -n 1 "$W/fit-1e7.csv"
+        tail -n +2 "$W/fit-1e7.csv" | shuf --random-source="$W/fit-1e6.csv"
+    } >"$W/fit-1e7-shuffled.csv"
+    cp "$W/fit-1e7.csv.info" "$W/fit-1e7-shuffled.csv.info"
+fi
 printf '  %-22s %9s %9s %9s %9s  %-6s %12s  %s\n' "log" "events" "CPU" "wall" "events/s" "goal" "peak memory" \
     "customers in flight"
 echo "  (goal: >= 5e6 events/s on one core)"
 row "sorted" "$W/fit-1e6.csv" 1000000 "$REPS"
-row "sorted" "$W/fit-1e7.csv" 10000000 "$REPS"
-row "shuffled (held whole)" "$W/fit-1e7-shuffled.csv" 10000000 1
+if [ -z "$QUICK" ]; then
+    row "sorted" "$W/fit-1e7.csv" 10000000 "$REPS"
+    row "shuffled (held whole)" "$W/fit-1e7-shuffled.csv" 10000000 1 ||
+        row "shuffled, --max-memory 4G" "$W/fit-1e7-shuffled.csv" 10000000 1 --max-memory 4G
+    rm -f "$W/fit-1e7.csv" "$W/fit-1e7-shuffled.csv"
+fi
 echo "  (a sorted log needs memory for the customers in flight only; an unsorted one holds every"
 echo "   event until the end, up to --max-memory, default 1 GiB: beyond it cjm fit stops with an error)"
-rm -f "$W/fit-1e7.csv" "$W/fit-1e7-shuffled.csv"
