@@ -81,11 +81,11 @@ row() { # label LOG EVENTS REPS [OPTION...]
     # shellcheck disable=SC2046
     set -- "$label" "$log" "$events" "$reps" $(fit_run "$log" "$reps" "$@")
     if [ "$8" != 0 ]; then
-        printf '  %-22s %9s   cjm fit stopped (exit %s): %s\n' "$1" "$3" "$8" "$(head -n 1 "$W/fit.err")"
+        printf '  %-26s %9s   cjm fit stopped (exit %s): %s\n' "$1" "$3" "$8" "$(head -n 1 "$W/fit.err")"
         return 1
     fi
     rate=$(awk -v n="$3" -v t="$5" 'BEGIN { r = t > 0 ? n / t : 0; printf "%.3g", r }')
-    printf '  %-22s %9s %7s s %7s s %9s  %-6s %8s MiB  %s\n' \
+    printf '  %-26s %9s %7s s %7s s %9s  %-6s %8s MiB  %s\n' \
         "$1" "$3" "$5" "$6" "$rate" "$(verdict "$rate" ">=" 5e6)" "$7" "$(in_flight "$2")"
 }
 
@@ -101,7 +101,7 @@ if [ -z "$QUICK" ]; then
     } >"$W/fit-1e7-shuffled.csv"
     cp "$W/fit-1e7.csv.info" "$W/fit-1e7-shuffled.csv.info"
 fi
-printf '  %-22s %9s %9s %9s %9s  %-6s %12s  %s\n' "log" "events" "CPU" "wall" "events/s" "goal" "peak memory" \
+printf '  %-26s %9s %9s %9s %9s  %-6s %12s  %s\n' "log" "events" "CPU" "wall" "events/s" "goal" "peak memory" \
     "customers in flight"
 echo "  (goal: >= 5e6 events/s on one core)"
 row "sorted" "$W/fit-1e6.csv" 1000000 "$REPS"
