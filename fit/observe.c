@@ -433,7 +433,7 @@ typedef struct Ev {
     double time, revenue, cost, score;
     uint32_t name;
     int32_t seg;        /* its entry among the distinct segments, -1: none */
-    uint32_t ci;        /* its case's record */
+    uint32_t serial;    /* its case's (Case.serial) */
 } Ev;
 
 /* The replay of one case (its current part: a gap longer than the inactivity starts another). */
@@ -451,6 +451,7 @@ typedef struct Replay {
 enum { CASE_INLINE_ID = 16 };
 typedef struct Case {
     uint64_t hash;
+    uint32_t serial;    /* cases in the order they first came */
     char *id;           /* a block of the slab (class idclass); inline_id when idclass < 0 */
     uint32_t *visits;   /* [nstages] entries of each stage, only for a FitCase sink (vclass) */
     uint64_t met;       /* the current stage's touchpoints met in this entry (bit i: its i-th) */
@@ -477,15 +478,18 @@ struct FitObserver {
     double inactivity;
     uint64_t max_memory;
     size_t flush_budget, next_scan;
-    int *first_tp;              /* [nstages]: its first touchpoint (a stage's are consecutive) */
+    /* A stage's touchpoints in order: stage s's are tp_list[tp_start[s] .. tp_start[s + 1]);
+     * tp_rank[k] is touchpoint k's place among its stage's (its bit in Case.met). */
+    int *tp_start, *tp_list, *tp_rank;
     DistinctSet names, segments;
     Slab slab;
+    /* The cases in flight: an open-addressing hash table of the records themselves (linear
+     * probing from the hash's upper half, at most half full), so that finding a case and its
+     * state is one cache miss. */
     Case *cases;
-    uint32_t ncases, capcases;  /* records in use, capacity */
-    uint32_t *free_cases; uint32_t nfree;
-    /* The hash table of cases: (tag << 32) | (index + 1), 0 empty; tag = the hash's upper half,
-     * whose low bits are the slot: most probes end without touching a Case. */
-    uint64_t *slot; uint32_t mask, nslot;
+    uint32_t mask, ncases;
+    Case *spare; uint32_t spare_cap; /* the table before the last rehash */
+    uint32_t nserial;           /* cases created so far */
     Ev *held; size_t nheld, capheld;
     bool holding;               /* `held` is kept */
     bool fallback;              /* replaying from `held` at the end */
@@ -547,7 +551,7 @@ size_t fit_observer_cases_held(const FitObserver *ob) { return ob->ncases; }
 
 static size_t memory_held(const FitObserver *ob)
 {
-    return ob->slab.in_use + (size_t)ob->capcases * sizeof(Case) + ((size_t)ob->mask + 1) * sizeof(uint64_t) +
+    return ob->slab.in_use + ((size_t)ob->mask + 1 + ob->spare_cap) * sizeof(Case) +
            ob->capheld * sizeof(Ev) + ob->cappending * sizeof(PendingCase) + ob->pending_ids_cap;
 }
 
@@ -579,15 +583,21 @@ FitObserver *fit_observer_new(const Model *m, const FitObserveOptions *o, const 
     ob->o = *o;
     ob->file = strdup(file ? file : "<log>");
     ob->obs = fit_obs_new(m);
-    ob->first_tp = malloc(sizeof *ob->first_tp * (size_t)(m->nstages ? m->nstages : 1));
-    if (!ob->file || !ob->obs || !ob->first_tp) goto oom;
-    for (int s = 0; s < m->nstages; s++) ob->first_tp[s] = -1;
-    for (int k = m->ntouchpoints - 1; k >= 0; k--)
-        if (m->touchpoints[k]->stage_index >= 0) ob->first_tp[m->touchpoints[k]->stage_index] = k;
+    ob->tp_start = calloc((size_t)m->nstages + 2, sizeof *ob->tp_start);
+    ob->tp_list = calloc((size_t)m->ntouchpoints + 1, sizeof *ob->tp_list);
+    ob->tp_rank = calloc((size_t)m->ntouchpoints + 1, sizeof *ob->tp_rank);
+    if (!ob->file || !ob->obs || !ob->tp_start || !ob->tp_list || !ob->tp_rank) goto oom;
+    for (int k = 0; k < m->ntouchpoints; k++)
+        if (m->touchpoints[k]->stage_index >= 0) ob->tp_start[m->touchpoints[k]->stage_index + 2]++;
+    for (int s = 0; s < m->nstages; s++) ob->tp_start[s + 2] += ob->tp_start[s + 1];
+    for (int k = 0; k < m->ntouchpoints; k++) /* tp_start[s + 1]: stage s's next place */
+        if (m->touchpoints[k]->stage_index >= 0) ob->tp_list[ob->tp_start[m->touchpoints[k]->stage_index + 1]++] = k;
+    for (int st = 0; st < m->nstages; st++) /* now stage st's are tp_start[st] .. tp_start[st + 1] */
+        for (int i = ob->tp_start[st]; i < ob->tp_start[st + 1]; i++) ob->tp_rank[ob->tp_list[i]] = i - ob->tp_start[st];
     if (!distinct_grow(&ob->names) || !distinct_grow(&ob->segments)) goto oom;
     ob->mask = 1023;
-    ob->slot = calloc(ob->mask + 1, sizeof *ob->slot);
-    if (!ob->slot) goto oom;
+    ob->cases = big_alloc(sizeof *ob->cases * (ob->mask + 1), true);
+    if (!ob->cases) goto oom;
     *error = check_map(m, ob->obs, o);
     if (*error) {
         fit_observer_free(ob);
@@ -618,8 +628,8 @@ static bool stage_has_arrows(const Model *m, int s) { return m->stages[s]->arrow
 static void end_entry(FitObserver *ob, Case *c)
 {
     if (!c->met) return;
-    int first = ob->first_tp[c->r.stage];
-    for (uint64_t m = c->met; m; m &= m - 1) ob->obs->touch_entries[first + __builtin_ctzll(m)]++;
+    const int *tps = &ob->tp_list[ob->tp_start[c->r.stage]];
+    for (uint64_t m = c->met; m; m &= m - 1) ob->obs->touch_entries[tps[__builtin_ctzll(m)]]++;
     c->met = 0;
 }
 
@@ -783,7 +793,7 @@ static void touchpoint_event(FitObserver *ob, Case *c, int k, const Ev *e)
     o->touch_events[k]++;
     if (!isnan(e->cost)) o->touch_cost[k] += e->cost;
     if (s >= 0 && ob->m->touchpoints[k]->stage_index == s) {
-        int i = k - ob->first_tp[s];
+        int i = ob->tp_rank[k];
         /* A stage's 65th touchpoint and beyond count per event, not per entry. */
         if (i < 64) c->met |= (uint64_t)1 << i;
         else o->touch_entries[k]++;
@@ -889,76 +899,48 @@ static void merge_sort(Ev *v, Ev *tmp, size_t n)
 
 /* ---- the table of cases ---- */
 
-static void case_release(FitObserver *ob, uint32_t idx)
+static void case_release(FitObserver *ob, Case *c)
 {
-    Case *c = &ob->cases[idx];
     if (c->idclass >= 0) slab_release(&ob->slab, c->id, c->idclass);
     if (c->visits) slab_release(&ob->slab, c->visits, c->vclass);
     c->used = false;
     c->id = NULL;
     c->visits = NULL;
-    ob->free_cases[ob->nfree++] = idx;
     ob->ncases--;
 }
 
-/* Removes case idx from the hash table (backward-shift deletion keeps probes unbroken). */
-static void case_unlink(FitObserver *ob, uint32_t idx)
-{
-    uint32_t i = (uint32_t)(ob->cases[idx].hash >> 32) & ob->mask;
-    while ((uint32_t)ob->slot[i] != idx + 1) i = (i + 1) & ob->mask;
-    uint32_t j = i;
-    for (;;) {
-        j = (j + 1) & ob->mask;
-        if (!ob->slot[j]) break;
-        uint32_t k = (uint32_t)(ob->slot[j] >> 32) & ob->mask;
-        bool movable = (i <= j) ? (k <= i || k > j) : (k <= i && k > j);
-        if (movable) {
-            ob->slot[i] = ob->slot[j];
-            i = j;
-        }
-    }
-    ob->slot[i] = 0;
-    ob->nslot--;
-}
+static uint32_t home_of(uint64_t hash, uint32_t mask) { return (uint32_t)(hash >> 32) & mask; }
 
-static bool cases_grow_table(FitObserver *ob)
+/* Moves every record in use to a new table of `cap` slots (a power of two). The old table is kept
+ * for the next time, when it has the size wanted then: fresh memory costs the system a page
+ * fault and a cleared page each. */
+static bool cases_rehash(FitObserver *ob, uint32_t cap)
 {
-    uint32_t ncap = (ob->mask + 1) * 2;
-    uint64_t *slot = big_alloc(ncap * sizeof *slot, true);
-    if (!slot) return false;
-    for (uint32_t i = 0; i < ob->capcases; i++) {
-        if (!ob->cases[i].used) continue;
-        uint64_t tag = ob->cases[i].hash >> 32;
-        uint32_t j = (uint32_t)tag & (ncap - 1);
-        while (slot[j]) j = (j + 1) & (ncap - 1);
-        slot[j] = tag << 32 | (i + 1);
+    Case *t = ob->spare;
+    if (t && ob->spare_cap == cap) {
+        memset(t, 0, sizeof *t * cap);
+    } else {
+        free(ob->spare);
+        ob->spare = NULL;
+        t = big_alloc(sizeof *t * cap, true);
+        if (!t) return false;
     }
-    free(ob->slot);
-    ob->slot = slot;
-    ob->mask = ncap - 1;
+    for (uint32_t i = 0; i <= ob->mask; i++) {
+        if (!ob->cases[i].used) continue;
+        uint32_t j = home_of(ob->cases[i].hash, cap - 1);
+        while (t[j].used) j = (j + 1) & (cap - 1);
+        t[j] = ob->cases[i];
+    }
+    ob->spare = ob->cases;
+    ob->spare_cap = ob->mask + 1;
+    ob->cases = t;
+    ob->mask = cap - 1;
     return true;
 }
 
-static int64_t case_new(FitObserver *ob, const LogStr *id, uint64_t h, uint32_t at)
+static Case *case_new(FitObserver *ob, const LogStr *id, uint64_t h, uint32_t at)
 {
-    if (ob->nfree == 0) {
-        uint32_t ncap = ob->capcases ? ob->capcases * 2 : 1024;
-        Case *v = big_alloc(sizeof *v * ncap, false);
-        if (!v) return -1;
-        if (ob->capcases) memcpy(v, ob->cases, sizeof *v * ob->capcases);
-        free(ob->cases);
-        ob->cases = v;
-        uint32_t *f = realloc(ob->free_cases, sizeof *f * ncap);
-        if (!f) return -1;
-        ob->free_cases = f;
-        for (uint32_t i = ncap; i > ob->capcases; i--) {
-            v[i - 1].used = false;
-            f[ob->nfree++] = i - 1;
-        }
-        ob->capcases = ncap;
-    }
-    uint32_t idx = ob->free_cases[ob->nfree - 1];
-    Case *c = &ob->cases[idx];
+    Case *c = &ob->cases[at];
     memset(c, 0, sizeof *c);
     c->hash = h;
     c->idlen = (uint32_t)id->len;
@@ -967,7 +949,7 @@ static int64_t case_new(FitObserver *ob, const LogStr *id, uint64_t h, uint32_t 
     if (id->len >= CASE_INLINE_ID) {
         c->idclass = (int8_t)size_class(id->len + 1);
         to = c->id = slab_alloc(&ob->slab, c->idclass);
-        if (!to) return -1;
+        if (!to) return NULL;
     }
     if (id->len) memcpy(to, id->s, id->len);
     to[id->len] = 0;
@@ -977,46 +959,57 @@ static int64_t case_new(FitObserver *ob, const LogStr *id, uint64_t h, uint32_t 
         c->visits = slab_alloc(&ob->slab, c->vclass);
         if (!c->visits) {
             if (c->idclass >= 0) slab_release(&ob->slab, c->id, c->idclass);
-            return -1;
+            return NULL;
         }
     }
-    ob->nfree--;
     c->used = true;
+    c->serial = ob->nserial++;
     start_replay(ob, c);
-    ob->slot[at] = (h >> 32) << 32 | (idx + 1);
     ob->ncases++;
-    if ((uint64_t)++ob->nslot * 10 > (uint64_t)ob->mask * 7 && !cases_grow_table(ob)) return -1;
-    return idx;
+    if ((uint64_t)ob->ncases * 2 > (uint64_t)ob->mask + 1) {
+        uint32_t serial = c->serial;
+        if (!cases_rehash(ob, (ob->mask + 1) * 2)) return NULL;
+        /* The record moved: find it again. */
+        for (uint32_t j = home_of(h, ob->mask);; j = (j + 1) & ob->mask)
+            if (ob->cases[j].used && ob->cases[j].serial == serial) return &ob->cases[j];
+    }
+    return c;
 }
 
-static int64_t case_of(FitObserver *ob, const LogStr *id, bool *fresh)
+/* The record of case `id`, made when new (*fresh); valid until the next case is made or cases
+ * are finished early. NULL when memory ran out. */
+static Case *case_of(FitObserver *ob, const LogStr *id, bool *fresh)
 {
     *fresh = false;
     const char *s = id->s ? id->s : "";
     uint64_t h = hash_bytes(s, id->len);
-    uint32_t tag = (uint32_t)(h >> 32);
-    uint32_t j = tag & ob->mask;
-    for (uint64_t v; (v = ob->slot[j]) != 0; j = (j + 1) & ob->mask) {
-        if ((uint32_t)(v >> 32) != tag) continue;
-        Case *c = &ob->cases[(uint32_t)v - 1];
-        if (c->hash == h && c->idlen == id->len && memcmp(case_id(c), s, id->len) == 0) return (uint32_t)v - 1;
+    uint32_t j = home_of(h, ob->mask);
+    for (; ob->cases[j].used; j = (j + 1) & ob->mask) {
+        Case *c = &ob->cases[j];
+        if (c->hash == h && c->idlen == id->len && memcmp(case_id(c), s, id->len) == 0) return c;
     }
     LogStr sid = {s, id->len};
     *fresh = true;
     return case_new(ob, &sid, h, j);
 }
 
-/* Finishes and drops every case quiet for longer than the inactivity at `now`. */
+/* Finishes and drops every case quiet for longer than the inactivity at `now`; the table shrinks
+ * to the cases left (so that it stays in the processor's caches). */
 static int flush_quiet(FitObserver *ob, double now)
 {
-    for (uint32_t i = 0; i < ob->capcases; i++) {
+    bool any = false;
+    for (uint32_t i = 0; i <= ob->mask; i++) {
         Case *c = &ob->cases[i];
         if (!c->used || !(now - c->r.prev > ob->inactivity)) continue;
         if (!c->r.closed && end_case(ob, c, true) < 0) return -1;
         if (c->r.prev > ob->flushed_last) ob->flushed_last = c->r.prev;
-        case_unlink(ob, i);
-        case_release(ob, i);
-        ob->flushed_any = true;
+        case_release(ob, c);
+        ob->flushed_any = any = true;
+    }
+    if (any) {
+        uint32_t cap = 1024;
+        while ((uint64_t)cap < (uint64_t)ob->ncases * 3) cap *= 2;
+        if (!cases_rehash(ob, cap)) return fail_oom(ob);
     }
     size_t held = in_flight(ob);
     size_t step = held / 2 > ob->flush_budget / 2 ? held / 2 : ob->flush_budget / 2;
@@ -1170,17 +1163,16 @@ int fit_observer_add(FitObserver *ob, const LogEvent *ev)
     }
     if (d->target.kind == FIT_TO_IGNORE) return 0;
     bool fresh;
-    int64_t ci = case_of(ob, &ev->case_id, &fresh);
-    if (ci < 0) return fail_oom(ob);
+    Case *c = case_of(ob, &ev->case_id, &fresh);
+    if (!c) return fail_oom(ob);
     /* A new case id this early may belong to a case already finished. */
     if (fresh && ob->flushed_any && ev->time - ob->flushed_last <= ob->inactivity)
         return not_sorted(ob, ev, ob->prev_time, "");
     int64_t si = -1;
     if (ev->segment.s && ev->segment.len && (si = segment_entry(ob, &ev->segment)) < 0) return fail_oom(ob);
-    Ev e = {ev->time, ev->revenue, ev->cost, ev->score, ni, (int32_t)si, (uint32_t)ci};
+    Ev e = {ev->time, ev->revenue, ev->cost, ev->score, ni, (int32_t)si, c->serial};
     if (ob->holding && !hold(ob, &e)) return fail_oom(ob);
     if (!ob->fallback) {
-        Case *c = &ob->cases[ci];
         if (c->r.any && e.time < c->r.prev) {
             if (!ob->holding) return not_sorted(ob, ev, c->r.prev, " of the same case");
             if (start_fallback(ob) < 0) return -1;
@@ -1244,33 +1236,46 @@ static bool counted_names(const DistinctSet *d, bool (*want)(const Distinct *), 
 static bool is_unmapped(const Distinct *d) { return d->target.kind == FIT_TO_NOTHING; }
 static bool is_unknown_segment(const Distinct *d) { return d->persona < 0; }
 
+/* The records in use in the order their cases came (NULL when memory ran out); *n of them. */
+static Case **cases_in_order(FitObserver *ob, uint32_t *n)
+{
+    Case **v = calloc(ob->nserial ? ob->nserial : 1, sizeof *v);
+    if (!v) return NULL;
+    for (uint32_t i = 0; i <= ob->mask; i++)
+        if (ob->cases[i].used) v[ob->cases[i].serial] = &ob->cases[i];
+    *n = ob->nserial;
+    return v;
+}
+
 /* The fallback's end: every held event grouped by case (a counting sort keeps the log's order),
- * each case sorted by time and replayed. */
+ * each case sorted by time and replayed. No case was dropped: serials index them all. */
 static int replay_held(FitObserver *ob)
 {
-    size_t *at = calloc((size_t)ob->capcases + 1, sizeof *at);
+    uint32_t n;
+    Case **by = cases_in_order(ob, &n);
+    size_t *at = calloc((size_t)n + 1, sizeof *at);
     Ev *grouped = malloc(sizeof *grouped * (ob->nheld ? ob->nheld : 1));
     Ev *tmp = malloc(sizeof *tmp * (ob->nheld ? ob->nheld : 1));
-    if (!at || !grouped || !tmp) {
-        free(at), free(grouped), free(tmp);
+    if (!by || !at || !grouped || !tmp) {
+        free(by), free(at), free(grouped), free(tmp);
         return fail_oom(ob);
     }
-    for (size_t i = 0; i < ob->nheld; i++) at[ob->held[i].ci + 1]++;
-    for (uint32_t c = 0; c < ob->capcases; c++) at[c + 1] += at[c];
-    for (size_t i = 0; i < ob->nheld; i++) grouped[at[ob->held[i].ci]++] = ob->held[i];
+    for (size_t i = 0; i < ob->nheld; i++) at[ob->held[i].serial + 1]++;
+    for (uint32_t k = 0; k < n; k++) at[k + 1] += at[k];
+    for (size_t i = 0; i < ob->nheld; i++) grouped[at[ob->held[i].serial]++] = ob->held[i];
     size_t from = 0;
     int rc = 0;
-    for (uint32_t ci = 0; ci < ob->capcases && rc == 0; ci++) {
-        size_t to = at[ci]; /* after the scatter, at[ci] is the end of case ci's events */
-        if (to == from) continue;
-        Case *c = &ob->cases[ci];
+    for (uint32_t k = 0; k < n && rc == 0; k++) {
+        size_t to = at[k]; /* after the scatter, at[k] is the end of case k's events */
+        Case *c = by[k];
+        if (to == from || !c) continue;
         merge_sort(grouped + from, tmp, to - from);
         start_replay(ob, c);
         for (size_t i = from; i < to && rc == 0; i++) rc = replay_event(ob, c, &grouped[i]);
         if (rc == 0 && !c->r.closed) rc = end_case(ob, c, false);
         from = to;
     }
-    free(at), free(grouped), free(tmp);
+    free(by), free(at), free(grouped), free(tmp);
     return rc;
 }
 
@@ -1285,9 +1290,12 @@ FitObs *fit_observer_finish(FitObserver *ob, char **error)
             replay_held(ob);
         } else {
             stop_holding(ob);
-            /* In the order of their records: the same log gives the same order. */
-            for (uint32_t i = 0; i < ob->capcases && !ob->failed; i++)
-                if (ob->cases[i].used && !ob->cases[i].r.closed) end_case(ob, &ob->cases[i], false);
+            uint32_t n;
+            Case **by = cases_in_order(ob, &n);
+            if (!by) fail_oom(ob);
+            for (uint32_t k = 0; by && k < n && !ob->failed; k++)
+                if (by[k] && !by[k]->r.closed) end_case(ob, by[k], false);
+            free(by);
         }
         for (size_t i = 0; i < ob->nfollow; i++) fit_wait_add(&o->followup_censored, o->log_end - ob->pending_followup[i]);
     }
@@ -1308,12 +1316,11 @@ FitObs *fit_observer_finish(FitObserver *ob, char **error)
 void fit_observer_free(FitObserver *ob)
 {
     if (!ob) return;
-    for (uint32_t i = 0; i < ob->capcases; i++)
-        if (ob->cases[i].used) case_release(ob, i);
+    for (uint32_t i = 0; ob->cases && i <= ob->mask; i++)
+        if (ob->cases[i].used) case_release(ob, &ob->cases[i]);
     slab_free_all(&ob->slab);
     free(ob->cases);
-    free(ob->free_cases);
-    free(ob->slot);
+    free(ob->spare);
     distinct_free(&ob->names);
     distinct_free(&ob->segments);
     fit_obs_free(ob->obs);
@@ -1321,7 +1328,9 @@ void fit_observer_free(FitObserver *ob)
     free(ob->pending);
     free(ob->pending_ids);
     free(ob->pending_followup);
-    free(ob->first_tp);
+    free(ob->tp_start);
+    free(ob->tp_list);
+    free(ob->tp_rank);
     free(ob->file);
     free(ob->error);
     free(ob);

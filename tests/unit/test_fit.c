@@ -499,8 +499,16 @@ static void test_order_and_memory(void)
                 int k = (int)(rnd() * (i + 1));
                 Ev t = L.ev[i]; L.ev[i] = L.ev[k]; L.ev[k] = t;
             }
-            FitObs *shuffled = observe_ok(&j, 30, L.ev, L.n);
+            /* Held whole and replayed at the end: every case reaches the sink once. */
+            FitObserveOptions opt = options(30);
+            Sink sink = {0, 0};
+            FitCaseSink cs = {on_case, &sink};
+            opt.cases = &cs;
+            char *error = NULL;
+            FitObs *shuffled = observe(&j, &opt, L.ev, L.n, &error);
+            free(error);
             CHECK(sorted && shuffled && same_obs(sorted, shuffled));
+            CHECK(shuffled && sink.n == shuffled->cases);
             /* Each customer once at least; a gap longer than 30 days starts another case. */
             CHECK(sorted && sorted->cases >= 2000 && sorted->cases < 2300 && sorted->persona_cases[1] > 600);
             fit_obs_free(sorted);
