@@ -116,13 +116,14 @@ static RecStatus parse_record(CsvFile *t, int *nfields, size_t *newlines, bool *
         } else {
             char *s = p + 1, *q = s;
             bool escaped = false;
+            size_t opened = nl; /* newlines of the record before this field's quote */
             for (;;) {
                 char *quote = memchr(q, '"', (size_t)(end - q));
                 if (!quote) {
                     if (!t->eof) return REC_MORE;
                     csv_fail(t, log_fmt("%s:%llu: unterminated quoted field (the quote opened at line %llu)",
                                         input_name(t->in), (unsigned long long)t->line,
-                                        (unsigned long long)(t->line + nl)));
+                                        (unsigned long long)(t->line + opened)));
                     return REC_ERROR;
                 }
                 if (quote + 1 == end && !t->eof) return REC_MORE;

@@ -38,11 +38,18 @@ typedef struct TraceState {
     uint64_t line;
 } TraceState;
 
+/* The roles a key fits, as an event's and as a trace's attribute (role_rank's answers, -1: none),
+ * kept for the few keys a log uses, since every attribute asks. */
+enum { KEY_CACHE = 32 };
+typedef struct KeyRoles {
+    char *key;
+    int event_rank[NROLES], trace_rank[NROLES];
+} KeyRoles;
+
 struct XesReader {
     LogInput *in;
     XML_Parser parser;
-    LogColumns given;
-    bool have_given;
+    LogColumns given;           /* the caller's names (NULL members: the defaults) */
     LogTimeFormat tf;
     QEvent *q;
     size_t n, cap, head, ready;
@@ -56,6 +63,8 @@ struct XesReader {
     LogColumns used;
     char *used_names[NROLES];
     uint64_t seen_events;
+    KeyRoles keys[KEY_CACHE + 1];   /* the last one: a scratch entry once the cache is full */
+    int nkeys;
 };
 
 static void fail(XesReader *x, char *message)
@@ -105,14 +114,42 @@ static void note_used(XesReader *x, LogRole r, const char *key)
 static const char *number_key(LogRole r) { return r == ROLE_TIME ? "time" : "number"; }
 
 /* An attribute of the current event. */
+static void rank_key(const XesReader *x, KeyRoles *k, const char *key)
+{
+    size_t klen = strlen(key);
+    for (int r = 0; r < NROLES; r++) {
+        k->event_rank[r] = r == ROLE_CASE ? -1 : role_rank(&x->given, (LogRole)r, key, klen, false);
+        /* A trace gives its case id (its concept:name, or the key the caller named), channel and
+         * segment to its events. */
+        if (r == ROLE_CASE)
+            k->trace_rank[r] = x->given.case_id ? role_rank(&x->given, ROLE_CASE, key, klen, true)
+                                                : (strcmp(key, "concept:name") == 0 ? 0 : -1);
+        else if (r == ROLE_CHANNEL || r == ROLE_SEGMENT)
+            k->trace_rank[r] = role_rank(&x->given, (LogRole)r, key, klen, true);
+        else
+            k->trace_rank[r] = -1;
+    }
+}
+
+static const KeyRoles *roles_of(XesReader *x, const char *key)
+{
+    for (int i = 0; i < x->nkeys; i++)
+        if (strcmp(x->keys[i].key, key) == 0) return &x->keys[i];
+    KeyRoles *k = &x->keys[x->nkeys < KEY_CACHE ? x->nkeys++ : KEY_CACHE];
+    free(k->key);
+    k->key = log_strndup(key, strlen(key));
+    rank_key(x, k, key);
+    return k;
+}
+
 static void event_attribute(XesReader *x, const char *key, const char *value)
 {
     QEvent *e = &x->q[x->n - 1];
-    size_t klen = strlen(key), vlen = strlen(value);
+    size_t vlen = strlen(value);
+    const KeyRoles *k = roles_of(x, key);
     for (int r = 0; r < NROLES; r++) {
-        int rank = role_rank(x->have_given ? &x->given : NULL, (LogRole)r, key, klen, false);
+        int rank = k->event_rank[r];
         if (rank < 0 || (e->rank[r] >= 0 && e->rank[r] <= rank)) continue;
-        if (r == ROLE_CASE) continue; /* the case id is the trace's */
         e->rank[r] = rank;
         if (r == ROLE_EVENT || r == ROLE_CHANNEL || r == ROLE_SEGMENT) {
             e->str[r] = vlen ? pool_add(x, value, vlen) : (Ref){0, SIZE_MAX};
@@ -149,14 +186,11 @@ static void complete_events(XesReader *x)
 static void trace_attribute(XesReader *x, const char *key, const char *value)
 {
     TraceState *t = &x->trace;
-    size_t klen = strlen(key);
+    const KeyRoles *k = roles_of(x, key);
     static const LogRole kept[] = {ROLE_CASE, ROLE_CHANNEL, ROLE_SEGMENT};
-    for (int k = 0; k < 3; k++) {
-        LogRole r = kept[k];
-        /* The case id is the trace's concept:name, or the key the caller named. */
-        int rank = r == ROLE_CASE ? (x->given.case_id ? role_rank(&x->given, r, key, klen, true)
-                                                      : (strcmp(key, "concept:name") == 0 ? 0 : -1))
-                                  : role_rank(x->have_given ? &x->given : NULL, r, key, klen, true);
+    for (int i = 0; i < 3; i++) {
+        LogRole r = kept[i];
+        int rank = k->trace_rank[r];
         if (rank < 0 || (t->attr[r] && t->rank[r] <= rank) || !*value) continue;
         free(t->attr[r]);
         t->attr[r] = log_strndup(value, strlen(value));
@@ -262,12 +296,7 @@ XesReader *xes_open(LogInput *in, const LogColumns *cols, LogTimeFormat tf)
     XesReader *x = log_zalloc(1, sizeof *x);
     x->in = in;
     x->tf = tf;
-    if (cols) {
-        x->given = *cols;
-        for (int r = 0; r < NROLES; r++) x->have_given |= columns_get(cols, (LogRole)r) != NULL;
-    }
-    /* A role the caller did not name keeps its defaults: role_rank takes NULL as "the defaults",
-     * and a partly named LogColumns has NULL in the rest, which role_rank also reads as them. */
+    if (cols) x->given = *cols;
     x->parser = XML_ParserCreate(NULL);
     if (!x->parser) {
         x->error = log_fmt("%s: cannot start the XML parser", input_name(in));
@@ -347,6 +376,7 @@ void xes_close(XesReader *x)
         free(x->trace.attr[r]);
         free(x->used_names[r]);
     }
+    for (int i = 0; i <= KEY_CACHE; i++) free(x->keys[i].key);
     free(x->q);
     free(x->pool);
     free(x->error);

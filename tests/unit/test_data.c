@@ -254,6 +254,8 @@ static void test_errors(void)
         CHECK_STR(err, "tests/data/unterminated.csv:3: unterminated quoted field (the quote opened at line 3)");
         check_error("q.csv", "case_id,event,timestamp\n\"c\n1\",\"x\n\ny,2024-01-01\n", NULL,
                     "%s:2: unterminated quoted field (the quote opened at line 3)");
+        check_error("q.csv", "case_id,event,timestamp\nc,\"a\n\"\"\n\"\"b\n", NULL,
+                    "%s:2: unterminated quoted field (the quote opened at line 2)");
     }
     TEST("data: text after a closing quote") {
         check_error("q.csv", "case_id,event,timestamp\nc,\"a\"b,2024-01-01\n", NULL,
