@@ -462,7 +462,7 @@ static void rewrite_shares(Edits *e, const Model *m, const FitResult *f, uint32_
 /* The text with every edit applied, in order of position; NULL when two overlap (a bug). */
 static char *apply_edits(Edits *e, size_t *len)
 {
-    qsort(e->v, e->n, sizeof *e->v, by_position);
+    if (e->n > 1) qsort(e->v, e->n, sizeof *e->v, by_position); /* (qsort may not be given NULL) */
     Buf out = BUF_INIT;
     size_t at = 0;
     for (size_t i = 0; i < e->n; i++) {

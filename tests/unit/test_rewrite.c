@@ -352,6 +352,32 @@ static void test_imports_and_layout(void)
 
 static void test_scenario_block(void)
 {
+    TEST("rewrite: what is written is checked with the imports of the main file's own folder") {
+        const char *text = "import \"arrivals/base\"\nextend stage A { wait 2 days }\n";
+        Checked c;
+        CheckInput in = {.path = "tests/check/t.journey", .text = text, .len = strlen(text), .stdlib_dir = "stdlib"};
+        checked_load(&c, &in);
+        CHECK(c.status == CHECKED_OK);
+        if (c.status == CHECKED_OK) {
+            HandFit h;
+            hand_init(&h, c.model);
+            hand_wait(&h, "A", 100, DIST_CONSTANT, 1.5, 0, 0);
+            size_t len;
+            char *error = NULL;
+            char *out = fit_rewrite_journey(c.model, &h.r, &len, &error);
+            CHECK_STR(out, "import \"arrivals/base\"\nextend stage A { wait 1.5 days }\n");
+            CHECK_STR(error ? error : "", "");
+            free(out);
+            free(error);
+            char *block = fit_scenario_block(c.model, &h.r, "Seen", NULL, &error);
+            CHECK_STR(block, "scenario Seen {\n  extend stage A {\n    wait 1.5 days\n  }\n}\n");
+            CHECK_STR(error ? error : "", "");
+            free(block);
+            free(error);
+        }
+        checked_free(&c);
+    }
+
     TEST("rewrite: the scenario block of what was observed, laid out as cjm fmt does, checks") {
         UnitJourney j;
         if (unit_load(&j, journey)) {
@@ -414,8 +440,27 @@ static void test_scenario_block(void)
     }
 }
 
+/* lang/names.h, which the checker's `events` lists and cjm fit share. */
+static void test_names(void)
+{
+    TEST("names: event names compare in lower case without blanks, '_', '-' and '.'") {
+        char out[32];
+        const char *in = "Signed Up_-.x";
+        size_t n = name_normalise(in, strlen(in), out);
+        CHECK(n == 9 && memcmp(out, "signedupx", 9) == 0);
+        CHECK(name_equal("Signed Up", 9, "signed_up", 9));
+        CHECK(name_equal("SIGNED.UP", 9, "signed-up", 9));
+        CHECK(name_equal("", 0, " _", 2));
+        CHECK(!name_equal("signup", 6, "signups", 7));
+        CHECK(!name_equal("Café", 5, "CAFÉ", 5)); /* ASCII letters only */
+        char same[] = "A-B";
+        CHECK(name_normalise(same, 3, same) == 2 && memcmp(same, "ab", 2) == 0); /* in place */
+    }
+}
+
 void unit_rewrite(void)
 {
+    test_names();
     test_rewrite_journey();
     test_sums();
     test_imports_and_layout();
