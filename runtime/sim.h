@@ -60,15 +60,16 @@ typedef struct SimOutcomeSink {
     void *ctx;
 } SimOutcomeSink;
 
-/* Customers who are already in a stage (cjm score: futures from a customer's state; sim.h
- * SimOptions.start). Each customer of the run starts now (its day 0) in `stage`, on its `visits`-th
- * entry of it (>= 1; its other stages unvisited), `elapsed` days into that entry: what the entry
- * does on arrival (goal, revenue, touchpoints, the mood on entry, rules) has happened already and
- * is not done again; its wait is drawn conditioned on lasting more than `elapsed` days (the
- * remaining wait: exponential is memoryless; the others by their truncated distribution), and
- * the life goes on from there as any other's. Its mood is the persona's starting one. A customer
- * who has `converted` (or whose stage is a goal) is a customer from day 0: it converts at day 0
- * and does not convert again. Arrivals are not drawn: every customer starts at day 0. */
+/* Customers who are already in a stage (cjm score: futures from a customer's state; see
+ * SimOptions.start; docs/semantics.md, "Lives resumed inside a stage"). Each customer of the run
+ * starts now (its day 0) in `stage`, on its `visits`-th entry of it (>= 1; its other stages
+ * unvisited), `elapsed` days into that entry: what the entry does on arrival (goal, revenue,
+ * touchpoints, the mood on entry, rules) has happened already and is not done again; its wait is
+ * drawn conditioned on lasting more than `elapsed` days (the remaining wait: exponential is
+ * memoryless; the others by their truncated distribution), and the life goes on from there as
+ * any other's. Its mood is the persona's starting one. A customer who has `converted` (or whose
+ * stage is a goal) is a customer from day 0: the run counts it as converted at day 0, and it does
+ * not convert again. Arrivals are not drawn: every customer starts at day 0. */
 typedef struct SimStart {
     int stage;
     int visits;
