@@ -22,13 +22,12 @@
  *
  * and one SELECT of UNION ALLs writes the long result. Literals are the dialect's; identifiers are
  * always quoted (`case` and `time` are reserved words). */
-#include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "arena.h"
 #include "buf.h"
 #include "names.h"
 #include "observe.h"
@@ -59,8 +58,7 @@ static void map_rows_add(MapRows *r, const Model *m, const FitMapRule *map, int 
 {
     if (!name) return;
     size_t len = strlen(name);
-    char *norm = malloc(len + 1);
-    if (!norm) abort();
+    char *norm = xmalloc(len + 1);
     size_t n = name_normalise(name, len, norm);
     norm[n < len ? n : len] = '\0';
     FitTarget t = fit_map_name(m, map, nmap, name, len);
@@ -70,8 +68,7 @@ static void map_rows_add(MapRows *r, const Model *m, const FitMapRule *map, int 
     }
     if (r->n == r->cap) {
         r->cap = r->cap ? 2 * r->cap : 32;
-        r->rows = realloc(r->rows, (size_t)r->cap * sizeof *r->rows);
-        if (!r->rows) abort();
+        r->rows = xrealloc(r->rows, (size_t)r->cap * sizeof *r->rows);
     }
     r->rows[r->n++] = (MapRow){norm, t};
 }
@@ -634,7 +631,6 @@ static bool number(Reader *r, int c, double dflt, double *out)
     memcpy(tmp, s->s, s->len);
     tmp[s->len] = '\0';
     char *end;
-    errno = 0;
     double v = strtod(tmp, &end);
     if (end == tmp || *end != '\0' || isnan(v))
         return fail(r, "column '%s': '%s' is not a number", result_columns[c], tmp);
