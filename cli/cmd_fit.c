@@ -377,6 +377,21 @@ static int write_outputs(const FitArgs *a, const Checked *c, const Fitted *x)
     return status;
 }
 
+/* A log none of whose cases reaches a stage: the report is empty, most likely because the log's
+ * names are not the journey's; say so, with the names it has. */
+static void warn_no_case(const FitArgs *a, const FitObs *obs)
+{
+    fprintf(stderr, "cjm fit: warning: no event of %s maps to a stage of the journey (%.0f events read)",
+            strcmp(a->log, "-") == 0 ? "<stdin>" : a->log, obs->events);
+    if (obs->nunmapped_names > 0) {
+        fputs("; the most frequent names:", stderr);
+        for (int i = 0; i < obs->nunmapped_names && i < 5; i++)
+            fprintf(stderr, "%s '%s' (%.0f)", i ? "," : "", obs->unmapped_names[i].name, obs->unmapped_names[i].count);
+        fputs("; map them with --map EVENT=STAGE or `events` in the journey", stderr);
+    }
+    fputc('\n', stderr);
+}
+
 static int print_query(const FitArgs *a, const Model *m)
 {
     char *error = NULL;
@@ -410,6 +425,7 @@ static int fit_checked(const FitArgs *a, const Checked *c)
         fputs("cjm fit: out of memory while estimating\n", stderr);
         status = EXIT_IO;
     }
+    if (status == EXIT_OK && x.obs->cases == 0 && !a->run.quiet) warn_no_case(a, x.obs);
     if (status == EXIT_OK && a->validate) status = validate(a, m, &x);
     if (status == EXIT_OK) status = write_outputs(a, c, &x);
     fitted_free(&x);

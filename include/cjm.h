@@ -28,7 +28,7 @@
  *   read data          log.h       event logs and path tables (CSV, gzip, XES), and CSV tables
  *   fit to data        fit.h       events mapped onto a journey (FitObs), estimates (FitResult)
  *                      rewrite.h   the fitted journey's text, and a scenario block of it
- *                      sql.h       the query that computes FitObs in a warehouse; its result read
+ *                      sql.h       the same observations computed where the data lives (cjm fit --sql)
  *                      validate.h  the journey simulated against the log's figures
  *                      discover.h  a first journey drawn from a log
  *                      score.h     the log's live customers scored by their simulated futures

@@ -268,10 +268,13 @@ static void table_log(const FitReport *r, Buf *out)
     put_count(out, o->events);
     buf_puts(out, " events, ");
     put_count(out, o->cases);
-    buf_puts(out, " cases, ");
-    put_time(out, o->log_start);
-    buf_puts(out, " to ");
-    put_time(out, o->log_end);
+    buf_puts(out, " cases");
+    if (o->events > 0 || o->from_table) {
+        buf_puts(out, ", ");
+        put_time(out, o->log_start);
+        buf_puts(out, " to ");
+        put_time(out, o->log_end);
+    }
     if (o->inactivity > 0) {
         buf_puts(out, "; churn after ");
         format_duration(out, o->inactivity, " ");
@@ -390,6 +393,8 @@ static void table_moves(const FitReport *r, Buf *out)
         grid_cell(&g, "%s", mv->outside ? "!" : mv->arrow < 0 ? "?" : "");
     }
     buf_free(&t);
+    if (f->nmoves == 0) grid_cell(&g, "(no case left a stage)");
+    for (int i = 1; f->nmoves == 0 && i < 7; i++) grid_cell(&g, "%s", "");
     grid_print(&g, out);
     if (lacking)
         buf_printf(out, "  ? %d move%s the journey does not allow: where the map and the customers disagree\n",

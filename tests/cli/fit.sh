@@ -215,6 +215,15 @@ sed '1s/.*/who,what,when,seg,nps/' "$F/log.csv" >"$F/renamed.csv"
 run "$CJM" fit --case who --event what --time when --segment seg --score nps "$F/j.journey" "$F/renamed.csv"
 expect_out "fit --case/--event/--time: other column names" "^  columns: case who, event what, time when \(epoch seconds\), segment seg, score nps"
 
+# A log whose events name nothing of the journey: an empty report, and a warning naming them.
+printf 'customer_id,event,timestamp\nc1,landing,1700000000\nc1,checkout,1700000600\n' >"$F/other-names.csv"
+run "$CJM" fit "$F/j.journey" "$F/other-names.csv"
+expect_status "fit a log of other names: exit 0" 0
+expect_err "fit a log of other names: a warning names them" "^cjm fit: warning: no event of .*other-names\.csv maps to a stage of the journey \(2 events read\); the most frequent names: 'checkout' \(1\), 'landing' \(1\); map them"
+expect_out "fit a log of other names: no move" "no case left a stage"
+run "$CJM" fit -q "$F/j.journey" "$F/other-names.csv"
+expect_no_err "fit -q: no warning"
+
 # ---- --sql and the query's result ----
 run "$CJM" fit --sql events "$F/j.journey"
 expect_status "fit --sql: exit 0" 0
