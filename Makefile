@@ -5,7 +5,8 @@
 #   make test       deps + build + the whole test suite (ends with "N passed, N failed")
 #   make check      build + the suite without valgrind and without installing anything: the
 #                   quick check while editing
-#   make bench      speed and memory of the simulator against a hand-written C loop
+#   make bench      speed and memory of the simulator against a hand-written C loop, and of
+#                   cjm fit on generated event logs (make bench-fit: those rows alone)
 #   make install    PREFIX=/usr/local DESTDIR=   the program, the standard library, man pages, Vim
 #                   files, bash and zsh completion (make uninstall removes them)
 #   make vsix       the VS Code extension as build/cjm-journey.vsix (needs node and npm)
@@ -272,8 +273,18 @@ $(B)/bench/handloop: bench/handloop.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< -lm
 
-bench: all $(B)/bench/handloop
+$(B)/bench/loggen: bench/loggen.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< -lm
+
+bench: all $(B)/bench/handloop $(B)/bench/loggen
 	@sh bench/run.sh
+	@sh bench/fit.sh
+
+# Only the rows of cjm fit (bench/fit.sh): events per second and memory on generated logs.
+.PHONY: bench-fit
+bench-fit: all $(B)/bench/loggen
+	@sh bench/fit.sh
 
 # Installation. The installed program finds its library in ../share/cjm/stdlib beside it (so a
 # DESTDIR staging works as it is), else in STDLIBDIR. Vim reads VIMDIR when it is in its

@@ -60,7 +60,7 @@ static void map_rows_add(MapRows *r, const Model *m, const FitMapRule *map, int 
     size_t len = strlen(name);
     char *norm = xmalloc(len + 1);
     size_t n = name_normalise(name, len, norm);
-    norm[n] = '\0';
+    norm[n < len ? n : len] = '\0';
     FitTarget t = fit_map_name(m, map, nmap, name, len);
     if (n == 0 || t.kind == FIT_TO_NOTHING || map_rows_has(r, norm)) {
         free(norm);

@@ -49,7 +49,7 @@ if [ "${1:-}" != --piece ]; then
             ls "$d"*.journey >/dev/null 2>&1 && pieces="$pieces memcheck:golden:${d%/}"
         done
     fi
-    for s in tests/cli/*.sh; do pieces="$pieces script:$s"; done
+    for s in tests/cli/*.sh tests/fit/*.sh; do pieces="$pieces script:$s"; done
     for d in tests/*/; do
         [ -f "${d}default.args" ] && pieces="$pieces golden:${d%/}"
     done

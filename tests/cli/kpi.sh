@@ -27,6 +27,8 @@ for line in open(sys.argv[3]):
     print(("PASS " if good else "FAIL ") + label + ("" if good else "\t" + expr))
 PY
 }
+# kpi_report reads kpi_checks' output from a file, never through a pipe: a pipe's last command
+# runs in a subshell under dash, and the checks it counts would not reach the piece's total.
 kpi_report() { # what: the output of kpi_checks
     while IFS= read -r line; do
         case "$line" in
@@ -58,7 +60,8 @@ exactly: LTV:CAC 40 / 14 => near(e["money"]["ltv_cac"], 40 / 14)
 exactly: first and last touch => near(ch(e, "search")["first_touch_conversions"], e["prospects"]["converted"]["count"]) and near(ch(e, "sales")["last_touch_conversions"], e["prospects"]["converted"]["count"])
 the exact CAC lies in the simulation's interval => within(s["money"]["cac_ci95"], e["money"]["cac"])
 C
-kpi_checks "$T/sim.json" "$T/exact.json" "$T/checks" | kpi_report funnel-cac
+kpi_checks "$T/sim.json" "$T/exact.json" "$T/checks" >"$T/kpi.out"
+kpi_report funnel-cac <"$T/kpi.out"
 
 # ---- constant monthly churn p = 10%: retention 0.9^k, monthly churn p ----
 "$CJM" run --format json tests/kpi/subscription-churn.journey >"$T/sim.json" 2>/dev/null
@@ -74,14 +77,16 @@ annual churn's interval holds 1 - 0.9^12 => within(s["customers"]["annual_churn_
 exactly: monthly churn 10% => near(e["customers"]["monthly_churn"], 0.1)
 exactly: figures over time are null, with the reason => e["customers"]["retention"]["day_30"] is None and "exact" in e["customers"]["retention"]["day_30_note"]
 C
-kpi_checks "$T/sim.json" "$T/exact.json" "$T/checks" | kpi_report subscription-churn
+kpi_checks "$T/sim.json" "$T/exact.json" "$T/checks" >"$T/kpi.out"
+kpi_report subscription-churn <"$T/kpi.out"
 cat >"$T/checks" <<'C'
 without a horizon every customer churns, as exactly => within(s["customers"]["churn"]["ci95"], e["customers"]["churn"]["rate"])
 without a horizon the mean lifetime is 300 days (10 months of 30 days) => abs(s["customers"]["lifetime_days"] - 300) < 6
 the exact LTV (100) lies in the simulation's interval => near(e["money"]["ltv"], 100) and within(s["money"]["ltv_ci95"], e["money"]["ltv"])
 the exact monthly churn lies in the simulation's interval => within(s["customers"]["monthly_churn_ci95"], e["customers"]["monthly_churn"])
 C
-kpi_checks "$T/sim-none.json" "$T/exact.json" "$T/checks" | kpi_report subscription-churn-no-horizon
+kpi_checks "$T/sim-none.json" "$T/exact.json" "$T/checks" >"$T/kpi.out"
+kpi_report subscription-churn-no-horizon <"$T/kpi.out"
 
 # ---- late converters: the horizon censors; Kaplan-Meier is not biased ----
 "$CJM" run --format json tests/kpi/late-converters.journey >"$T/sim.json" 2>/dev/null
@@ -91,7 +96,8 @@ retention 180 days holds 0.9^6 => within(s["customers"]["retention"]["day_180_ci
 the naive share of customers never churned is far above R(365), which KM gives => s["customers"]["churn"]["rate"] < 0.5 and s["customers"]["retention"]["day_365"] is None or s["customers"]["retention"]["day_365"] < 0.3
 the lifetime says the follow-up it is restricted to => s["customers"]["lifetime_limit_days"] is not None and s["customers"]["lifetime_limit_days"] <= 365
 C
-kpi_checks "$T/sim.json" - "$T/checks" | kpi_report late-converters
+kpi_checks "$T/sim.json" - "$T/checks" >"$T/kpi.out"
+kpi_report late-converters <"$T/kpi.out"
 
 # ---- surveys: NPS from survey touchpoints, per survey and pooled ----
 "$CJM" run --format json --no-removal-effect tests/kpi/surveys.journey >"$T/sim.json" 2>/dev/null
@@ -102,7 +108,8 @@ every buyer answers the second, as a promoter => [t for t in s["touchpoints"] if
 the pooled NPS is 100 (buyers - visitors) / answers => near(s["satisfaction"]["nps"], 100 * (s["prospects"]["converted"]["count"] - s["cohort"]) / s["satisfaction"]["nps_n"])
 the answers are the visitors and the buyers => s["satisfaction"]["nps_n"] == s["cohort"] + s["prospects"]["converted"]["count"]
 C
-kpi_checks "$T/sim.json" - "$T/checks" | kpi_report surveys
+kpi_checks "$T/sim.json" - "$T/checks" >"$T/kpi.out"
+kpi_report surveys <"$T/kpi.out"
 
 # ---- arrivals: 100 a month into 10% monthly churn: active customers approach 1000 ----
 "$CJM" run --format json tests/kpi/arrivals-steady.journey >"$T/sim.json" 2>/dev/null
@@ -115,14 +122,16 @@ active customers after three years approach rate / p = 1000 => abs(s["calendar"]
 the month's revenue (MRR) is 10 per member billed => abs(s["calendar"][35]["revenue"] - 10 * s["calendar"][35]["active_customers"]) < 1500
 cumulative revenue adds up to the revenue => near(s["calendar"][-1]["cumulative_revenue"], s["money"]["revenue"])
 C
-kpi_checks "$T/sim.json" - "$T/checks" | kpi_report arrivals-steady
+kpi_checks "$T/sim.json" - "$T/checks" >"$T/kpi.out"
+kpi_report arrivals-steady <"$T/kpi.out"
 
 # ---- a journey without arrivals keeps today's per-customer clock: one cohort on day 0 ----
 "$CJM" run --format json tests/kpi/subscription-churn.journey >"$T/sim.json" 2>/dev/null
 cat >"$T/checks" <<'C'
 everyone arrives in the first month => s["calendar"][0]["new_prospects"] == s["cohort"] and all(m["new_prospects"] == 0 for m in s["calendar"][1:])
 C
-kpi_checks "$T/sim.json" - "$T/checks" | kpi_report no-arrivals
+kpi_checks "$T/sim.json" - "$T/checks" >"$T/kpi.out"
+kpi_report no-arrivals <"$T/kpi.out"
 
 # ---- removal effect: the drop in conversion without each channel, shared out ----
 "$CJM" run --format json tests/kpi/removal.journey >"$T/sim.json" 2>/dev/null
@@ -133,11 +142,13 @@ the email about 20% => abs(ch(s, "email")["removal_effect_conversions"] / s["pro
 the credits add up to the conversions => near(ch(s, "display")["removal_effect_conversions"] + ch(s, "email")["removal_effect_conversions"], s["prospects"]["converted"]["count"])
 the ad's removal-effect CAC is its acquisition cost over its credit => near(ch(s, "display")["removal_effect_cac"], ch(s, "display")["acquisition_cost"] / ch(s, "display")["removal_effect_conversions"])
 C
-kpi_checks "$T/sim.json" - "$T/checks" | kpi_report removal
+kpi_checks "$T/sim.json" - "$T/checks" >"$T/kpi.out"
+kpi_report removal <"$T/kpi.out"
 cat >"$T/checks" <<'C'
 --no-removal-effect leaves it out => ch(s, "display")["removal_effect_conversions"] is None and ch(s, "display")["first_touch_conversions"] > 0
 C
-kpi_checks "$T/none.json" - "$T/checks" | kpi_report removal
+kpi_checks "$T/none.json" - "$T/checks" >"$T/kpi.out"
+kpi_report removal <"$T/kpi.out"
 
 # ---- README's sample run is what cjm run prints (it once showed a stub's figures) ----
 awk '/^```journey$/ { n++; if (n == 1) { inside = 1; next } } /^```/ { inside = 0 } inside' README.md >"$T/coffee.journey"
