@@ -223,9 +223,21 @@ static double nelder_mead(const Problem *p, double *x, const double *step)
     return f[best];
 }
 
+/* x to 6 significant digits. */
+static double round6(double x)
+{
+    if (!isfinite(x) || x == 0) return x;
+    double scale = pow(10, 5 - floor(log10(fabs(x))));
+    return round(x * scale) / scale;
+}
+
 /* Where the optimizer starts: the finished waits' moments (censoring makes them low, the search
- * corrects that). */
-static void start_of(DistKind k, const FitWaitObs *d, const FitWaitObs *c, double *th, double *step)
+ * corrects that), to 6 significant digits. The likelihood depends on the bins' counts alone, so
+ * starting from rounded moments makes the whole search, and so the fit, the same whether the sums
+ * were added here or, in another order, by a warehouse (cjm fit --sql): sums that differ in their
+ * last bits would otherwise start Nelder-Mead a hair apart and end it a hair apart, which the
+ * numerical Hessian of the mean's interval magnifies into the fourth digit. */
+static void start_of_moments(DistKind k, const FitWaitObs *d, const FitWaitObs *c, double *th, double *step)
 {
     double n = d->n, mean = d->sum / n;
     double var = n > 1 ? (d->sumsq - n * mean * mean) / (n - 1) : mean * mean;
@@ -264,6 +276,12 @@ static void start_of(DistKind k, const FitWaitObs *d, const FitWaitObs *c, doubl
     }
     default: break;
     }
+}
+
+static void start_of(DistKind k, const FitWaitObs *d, const FitWaitObs *c, double *th, double *step)
+{
+    start_of_moments(k, d, c, th, step);
+    for (int i = 0; i < 3; i++) th[i] = round6(th[i]), step[i] = round6(step[i]);
 }
 
 static int nparams(DistKind k)
