@@ -89,7 +89,9 @@ typedef struct FitObs {
                                  * column: churned by inactivity */
     double *completed;          /* cases that ended in a stage without arrows */
     FitWaitObs *wait_done;      /* [nstages]: entry to the next move (or to churn) */
-    FitWaitObs *wait_censored;  /* [nstages]: entry to the log's end, still inside */
+    FitWaitObs *wait_censored;  /* [nstages]: entry to the log's end, still inside; and entry to the
+                                 * last event of a case that churned by inactivity (it waited at
+                                 * least that long) */
     double *revenue;            /* [nstages]: the revenue column summed over the stage's entries */
     double *revenue_n;          /* [nstages]: entries with a revenue value */
     /* Per touchpoint ([ntouchpoints]). */

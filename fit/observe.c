@@ -656,7 +656,12 @@ static void churn_at(FitObserver *ob, Case *c, int reason_column, double time)
     int s = r->stage;
     o->moves[(size_t)s * (o->nstages + 1) + o->nstages]++;
     if (reason_column >= 0) o->churn_by_reason[(size_t)s * (o->nreasons + 1) + reason_column]++;
-    fit_wait_add(&o->wait_done[s], time - r->entered);
+    /* Churn by inactivity is seen only as silence: the customer waited at least until their last
+     * event, and how much longer nobody knows. So that wait is censored there, not finished
+     * there: counted as finished, the many entries whose last event was the entry itself gave
+     * waits of 0 and a wait fitted as lognormal(10^6 days, 10^6 days). */
+    if (reason_column == o->nreasons) fit_wait_add(&o->wait_censored[s], time - r->entered);
+    else fit_wait_add(&o->wait_done[s], time - r->entered);
     end_entry(ob, c);
     r->churned = r->ended = true;
     r->churn_time = time;
@@ -739,6 +744,13 @@ static int end_case(FitObserver *ob, Case *c, bool quiet)
             end_entry(ob, c);
         } else if (quiet || (ob->inactivity > 0 && o->log_end - r->last > ob->inactivity)) {
             churn_at(ob, c, o->nreasons, r->last);
+        } else if (ob->inactivity > 0) {
+            /* Quiet at the log's end for less than the inactivity: still waiting, or already
+             * gone without a word. Either way it waited at least until its last event, and that
+             * is all the log says (censored at the log's end, silent leavers would lengthen the
+             * wait: 3.4 days fitted for a true 3). */
+            fit_wait_add(&o->wait_censored[s], r->last - r->entered);
+            end_entry(ob, c);
         } else {
             fit_wait_add(&o->wait_censored[s], o->log_end - r->entered);
             end_entry(ob, c);

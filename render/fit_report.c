@@ -77,13 +77,14 @@ static bool has_personas(const FitObs *o)
     return false;
 }
 
-/* Entries of stage s still inside at the log's end (right-censored). */
-static double censored(const FitObs *o, int s) { return o->wait_censored[s].n; }
-
 static double churned_by_inactivity(const FitObs *o, int s)
 {
     return o->churn_by_reason[(size_t)s * (size_t)(o->nreasons + 1) + (size_t)o->nreasons];
 }
+
+/* Entries of stage s still inside at the log's end. The censored waits also hold those of
+ * customers who churned by inactivity (they waited at least until their last event). */
+static double censored(const FitObs *o, int s) { return o->wait_censored[s].n - churned_by_inactivity(o, s); }
 
 /* ---- numbers for people ---- */
 
