@@ -139,8 +139,12 @@ static double fitted_reach(const FitResult *f, const Touchpoint *t)
     const FitObs *obs = f->obs;
     if (t->stage_index < 0 || !f->reach || !obs || obs->from_table || !obs->entries) return NAN;
     if (!(obs->entries[t->stage_index] >= FIT_REWRITE_MIN_ENTRIES)) return NAN;
+    /* A touchpoint with no event anywhere in the log is one the log does not record, not one
+     * that reaches nobody: its reach stays as declared. */
+    if (obs->touch_events && !(obs->touch_events[t->index] > 0)) return NAN;
     double v = f->reach[t->index].value;
-    return isfinite(v) ? clamp(v, 0, 1) : NAN;
+    /* To 0.1%, as the arrows are written: the data say no more. */
+    return isfinite(v) ? round(clamp(v, 0, 1) * 1000) / 1000 : NAN;
 }
 
 /* The personas' fitted shares into out[npersonas], rounded to add up to 100%; false when the

@@ -212,6 +212,27 @@ static void test_sums(void)
         unit_unload(&j);
     }
 
+    TEST("rewrite: a reach is written to 0.1%; a touchpoint the log never shows keeps its reach") {
+        const char *text = "stage A goal {\n  touchpoint T { reach 40% }\n  touchpoint U { reach 30% }\n}\n";
+        UnitJourney j;
+        if (unit_load(&j, text)) {
+            HandFit h;
+            hand_init(&h, j.c.model);
+            double touch_events[2] = {157, 0};
+            h.obs.touch_events = touch_events;
+            h.entries[0] = 300;
+            hand_reach(&h, "T", 157.0 / 300);
+            hand_reach(&h, "U", 0);
+            size_t len;
+            char *error = NULL;
+            char *out = fit_rewrite_journey(j.c.model, &h.r, &len, &error);
+            CHECK_STR(out, "stage A goal {\n  touchpoint T { reach 52.3% }\n  touchpoint U { reach 30% }\n}\n");
+            free(out);
+            free(error);
+        }
+        unit_unload(&j);
+    }
+
     TEST("rewrite: a stage's arrows still add up to 100% around arrows that keep their value") {
         const char *text = "stage A goal {\n"
                            "  -> B 33.33%\n"
