@@ -459,6 +459,7 @@ typedef struct Case {
     uint32_t idlen;
     int8_t idclass, vclass;
     bool used;
+    bool tomb;          /* a case finished early was here: lookups probe on past it */
     char inline_id[CASE_INLINE_ID];
 } Case;
 
@@ -488,6 +489,7 @@ struct FitObserver {
      * state is one cache miss. */
     Case *cases;
     uint32_t mask, ncases;
+    uint32_t ntombs;            /* slots left by cases finished early, until the next rehash */
     Case *spare; uint32_t spare_cap; /* the table before the last rehash */
     uint32_t nserial;           /* cases created so far */
     Ev *held; size_t nheld, capheld;
@@ -916,9 +918,11 @@ static void case_release(FitObserver *ob, Case *c)
     if (c->idclass >= 0) slab_release(&ob->slab, c->id, c->idclass);
     if (c->visits) slab_release(&ob->slab, c->visits, c->vclass);
     c->used = false;
+    c->tomb = true;
     c->id = NULL;
     c->visits = NULL;
     ob->ncases--;
+    ob->ntombs++;
 }
 
 static uint32_t home_of(uint64_t hash, uint32_t mask) { return (uint32_t)(hash >> 32) & mask; }
@@ -947,12 +951,23 @@ static bool cases_rehash(FitObserver *ob, uint32_t cap)
     ob->spare_cap = ob->mask + 1;
     ob->cases = t;
     ob->mask = cap - 1;
+    ob->ntombs = 0;
     return true;
+}
+
+/* The table's size for n cases: at most a third full, so that it takes half as many new cases
+ * again (or cases finished early, whose slots stay taken until then) before the next rehash. */
+static uint32_t cases_cap_for(uint32_t n)
+{
+    uint32_t cap = 1024;
+    while ((uint64_t)cap < (uint64_t)n * 3) cap *= 2;
+    return cap;
 }
 
 static Case *case_new(FitObserver *ob, const LogStr *id, uint64_t h, uint32_t at)
 {
     Case *c = &ob->cases[at];
+    if (c->tomb) ob->ntombs--;
     memset(c, 0, sizeof *c);
     c->hash = h;
     c->idlen = (uint32_t)id->len;
@@ -978,9 +993,9 @@ static Case *case_new(FitObserver *ob, const LogStr *id, uint64_t h, uint32_t at
     c->serial = ob->nserial++;
     start_replay(ob, c);
     ob->ncases++;
-    if ((uint64_t)ob->ncases * 2 > (uint64_t)ob->mask + 1) {
+    if (((uint64_t)ob->ncases + ob->ntombs) * 2 > (uint64_t)ob->mask + 1) {
         uint32_t serial = c->serial;
-        if (!cases_rehash(ob, (ob->mask + 1) * 2)) return NULL;
+        if (!cases_rehash(ob, cases_cap_for(ob->ncases))) return NULL;
         /* The record moved: find it again. */
         for (uint32_t j = home_of(h, ob->mask);; j = (j + 1) & ob->mask)
             if (ob->cases[j].used && ob->cases[j].serial == serial) return &ob->cases[j];
@@ -990,23 +1005,32 @@ static Case *case_new(FitObserver *ob, const LogStr *id, uint64_t h, uint32_t at
 
 /* The record of case `id`, made when new (*fresh); valid until the next case is made or cases
  * are finished early. NULL when memory ran out. */
-static Case *case_of(FitObserver *ob, const LogStr *id, bool *fresh)
+static uint64_t case_hash(const LogStr *id) { return hash_bytes(id->s ? id->s : "", id->len); }
+
+/* The case of `id`, whose case_hash() is h: found, or made (*fresh). */
+static Case *case_of(FitObserver *ob, const LogStr *id, uint64_t h, bool *fresh)
 {
     *fresh = false;
     const char *s = id->s ? id->s : "";
-    uint64_t h = hash_bytes(s, id->len);
     uint32_t j = home_of(h, ob->mask);
-    for (; ob->cases[j].used; j = (j + 1) & ob->mask) {
+    int64_t tomb = -1;
+    for (; ob->cases[j].used || ob->cases[j].tomb; j = (j + 1) & ob->mask) {
         Case *c = &ob->cases[j];
-        if (c->hash == h && c->idlen == id->len && memcmp(case_id(c), s, id->len) == 0) return c;
+        if (!c->used) {
+            if (tomb < 0) tomb = j;
+        } else if (c->hash == h && c->idlen == id->len && memcmp(case_id(c), s, id->len) == 0) {
+            return c;
+        }
     }
     LogStr sid = {s, id->len};
     *fresh = true;
-    return case_new(ob, &sid, h, j);
+    return case_new(ob, &sid, h, tomb >= 0 ? (uint32_t)tomb : j);
 }
 
-/* Finishes and drops every case quiet for longer than the inactivity at `now`; the table shrinks
- * to the cases left (so that it stays in the processor's caches). */
+/* Finishes and drops every case quiet for longer than the inactivity at `now`. Their slots become
+ * tombstones, reused by new cases and cleared by the next rehash: rehashing the whole table at
+ * every look (as this did) took a fifth of the time of a large fit. The table shrinks only when
+ * it has become mostly empty (so that it stays in the processor's caches). */
 static int flush_quiet(FitObserver *ob, double now)
 {
     bool any = false;
@@ -1018,10 +1042,8 @@ static int flush_quiet(FitObserver *ob, double now)
         case_release(ob, c);
         ob->flushed_any = any = true;
     }
-    if (any) {
-        uint32_t cap = 1024;
-        while ((uint64_t)cap < (uint64_t)ob->ncases * 3) cap *= 2;
-        if (!cases_rehash(ob, cap)) return fail_oom(ob);
+    if (any && (uint64_t)ob->ncases * 16 < (uint64_t)ob->mask + 1 && ob->mask + 1 > 1024) {
+        if (!cases_rehash(ob, cases_cap_for(ob->ncases))) return fail_oom(ob);
     }
     size_t held = in_flight(ob);
     size_t step = held / 2 > ob->flush_budget / 2 ? held / 2 : ob->flush_budget / 2;
@@ -1149,7 +1171,15 @@ static int not_sorted(FitObserver *ob, const LogEvent *ev, double before, const 
                                ob->file, (unsigned long long)ev->line, a, b, what));
 }
 
+static int observer_add(FitObserver *ob, const LogEvent *ev, uint64_t hash);
+
 int fit_observer_add(FitObserver *ob, const LogEvent *ev)
+{
+    return observer_add(ob, ev, case_hash(&ev->case_id));
+}
+
+/* fit_observer_add() of an event whose case id's case_hash() is known. */
+static int observer_add(FitObserver *ob, const LogEvent *ev, uint64_t hash)
 {
     if (ob->failed) return -1;
     FitObs *o = ob->obs;
@@ -1175,7 +1205,7 @@ int fit_observer_add(FitObserver *ob, const LogEvent *ev)
     }
     if (d->target.kind == FIT_TO_IGNORE) return 0;
     bool fresh;
-    Case *c = case_of(ob, &ev->case_id, &fresh);
+    Case *c = case_of(ob, &ev->case_id, hash, &fresh);
     if (!c) return fail_oom(ob);
     /* A new case id this early may belong to a case already finished. */
     if (fresh && ob->flushed_any && ev->time - ob->flushed_last <= ob->inactivity)
@@ -1350,6 +1380,70 @@ void fit_observer_free(FitObserver *ob)
 
 /* ---- the reader's events ---- */
 
+/* Events read ahead of the one replayed. Finding an event's case in the table of cases in flight
+ * is a cache miss, one per event, most of the time fit_observe takes for a large log: reading a
+ * few events ahead and asking the processor for each one's slot of the table while the events
+ * before it are replayed (a prefetch) lets those misses overlap. The reader's strings live only
+ * until its next event, so an event read ahead keeps copies of them. */
+enum { AHEAD = 8 };
+typedef struct AheadEvent {
+    LogEvent ev;
+    uint64_t hash;
+    char *text;         /* the copies of its strings */
+    size_t cap;
+} AheadEvent;
+
+typedef struct Ahead {
+    AheadEvent e[AHEAD];
+    unsigned head, n;
+} Ahead;
+
+static bool ahead_copy(AheadEvent *a, LogStr *str, size_t *at)
+{
+    if (!str->s) return true;
+    memcpy(a->text + *at, str->s, str->len);
+    str->s = a->text + *at;
+    *at += str->len;
+    return true;
+}
+
+static bool ahead_push(Ahead *q, const LogEvent *ev, const FitObserver *ob)
+{
+    AheadEvent *a = &q->e[(q->head + q->n) % AHEAD];
+    size_t need = ev->case_id.len + ev->name.len + ev->channel.len + ev->segment.len + 1;
+    if (need > a->cap) {
+        size_t cap = need < 256 ? 256 : need * 2;
+        char *t = realloc(a->text, cap);
+        if (!t) return false;
+        a->text = t;
+        a->cap = cap;
+    }
+    a->ev = *ev;
+    size_t at = 0;
+    ahead_copy(a, &a->ev.case_id, &at);
+    ahead_copy(a, &a->ev.name, &at);
+    ahead_copy(a, &a->ev.channel, &at);
+    ahead_copy(a, &a->ev.segment, &at);
+    a->hash = case_hash(&a->ev.case_id);
+    /* The table may be rehashed before this event's turn: then the prefetch was merely wasted. */
+    __builtin_prefetch(&ob->cases[home_of(a->hash, ob->mask)]);
+    q->n++;
+    return true;
+}
+
+static AheadEvent *ahead_pop(Ahead *q)
+{
+    AheadEvent *a = &q->e[q->head];
+    q->head = (q->head + 1) % AHEAD;
+    q->n--;
+    return a;
+}
+
+static void ahead_free(Ahead *q)
+{
+    for (int i = 0; i < AHEAD; i++) free(q->e[i].text);
+}
+
 FitObs *fit_observe(const Model *m, LogReader *r, const FitObserveOptions *o, char **error)
 {
     *error = NULL;
@@ -1361,10 +1455,20 @@ FitObs *fit_observe(const Model *m, LogReader *r, const FitObserveOptions *o, ch
     FitObserver *ob = fit_observer_new(m, o, log_name(r), error);
     if (!ob) return NULL;
     uint64_t size = log_size(r);
-    LogEvent ev;
-    int got;
-    while ((got = log_next(r, &ev)) == 1) {
-        if (fit_observer_add(ob, &ev) < 0) break;
+    Ahead ahead = {0};
+    int got = 1;
+    for (;;) {
+        while (got == 1 && ahead.n < AHEAD) {
+            LogEvent ev;
+            if ((got = log_next(r, &ev)) != 1) break;
+            if (!ahead_push(&ahead, &ev, ob)) {
+                fail_oom(ob);
+                break;
+            }
+        }
+        if (ob->failed || ahead.n == 0) break;
+        AheadEvent *a = ahead_pop(&ahead);
+        if (observer_add(ob, &a->ev, a->hash) < 0) break;
         if ((ob->nevents & 4095) == 0) {
             if (o->cancel && *o->cancel) {
                 fail(ob, format_msg("%s: interrupted", ob->file));
@@ -1373,7 +1477,8 @@ FitObs *fit_observe(const Model *m, LogReader *r, const FitObserveOptions *o, ch
             if (size) rt_progress_report(o->progress, o->progress_ctx, (double)log_bytes_read(r) / (double)size, &ob->progress_last);
         }
     }
-    if (got < 0) fail(ob, strdup(log_error(r) ? log_error(r) : "the log cannot be read"));
+    ahead_free(&ahead);
+    if (got < 0 && !ob->failed) fail(ob, strdup(log_error(r) ? log_error(r) : "the log cannot be read"));
     int last = ob->progress_last;
     FitObs *obs = fit_observer_finish(ob, error);
     if (obs && size) rt_progress_report(o->progress, o->progress_ctx, 1, &last);
