@@ -5,29 +5,8 @@
 # flagged; a shuffled or gzip-compressed log gives the same fit. Sourced by tests/run.sh (files in
 # $T); the checks' arithmetic is in tests/fit/recovery.py.
 
-fit_report() { # what: PASS/FAIL/NOTE lines -> ok/not_ok; read from a file, never
-    # through a pipe: the loop would run in a subshell (dash) and its counts would be lost
-    while IFS= read -r line; do
-        case "$line" in
-        PASS*) ok "fit: $1: ${line#PASS }" ;;
-        FAIL*) rest=${line#FAIL }; not_ok "fit: $1: ${rest%%	*}" "${rest#*	}" ;;
-        NOTE*) echo "note ${line#NOTE }" ;;
-        *) not_ok "fit: $1: unexpected output" "$line" ;;
-        esac
-    done
-}
-
-# run_checks REPORTER WHAT CMD...: the checks CMD prints, reported; a script that stops (an
-# exception) is a failure too, not fewer checks.
-run_checks() {
-    rc_rep=$1
-    rc_what=$2
-    shift 2
-    "$@" >"$T/report" 2>"$T/report.err"
-    rc_status=$?
-    $rc_rep "$rc_what" <"$T/report"
-    [ "$rc_status" -eq 0 ] || not_ok "$rc_what: the checks stopped (exit $rc_status)" "$(tail -n 20 "$T/report.err")"
-}
+. tests/fit/checks.inc
+fit_report() { checks_report fit "$1"; }
 
 # fit_all DIR PRESET SEEDS ARGS...: cjm fit --format json of each seed's log
 fit_all() {

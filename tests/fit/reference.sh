@@ -6,29 +6,8 @@
 # path table, against `cjm compare --exact` on the journey cjm discover writes from the table.
 # Sourced by tests/run.sh (files in $T).
 
-ref_report() { # what: PASS/FAIL/NOTE lines -> ok/not_ok; read from a file, never
-    # through a pipe: the loop would run in a subshell (dash) and its counts would be lost
-    while IFS= read -r line; do
-        case "$line" in
-        PASS*) ok "reference: $1: ${line#PASS }" ;;
-        FAIL*) rest=${line#FAIL }; not_ok "reference: $1: ${rest%%	*}" "${rest#*	}" ;;
-        NOTE*) echo "note ${line#NOTE }" ;;
-        *) not_ok "reference: $1: unexpected output" "$line" ;;
-        esac
-    done
-}
-
-# run_checks REPORTER WHAT CMD...: the checks CMD prints, reported; a script that stops (an
-# exception) is a failure too, not fewer checks.
-run_checks() {
-    rc_rep=$1
-    rc_what=$2
-    shift 2
-    "$@" >"$T/report" 2>"$T/report.err"
-    rc_status=$?
-    $rc_rep "$rc_what" <"$T/report"
-    [ "$rc_status" -eq 0 ] || not_ok "$rc_what: the checks stopped (exit $rc_status)" "$(tail -n 20 "$T/report.err")"
-}
+. tests/fit/checks.inc
+ref_report() { checks_report reference "$1"; }
 
 reference_py() { python3 tests/fit/reference.py "$@"; }
 if ! "$CJM" fit --help >/dev/null 2>&1; then
