@@ -39,6 +39,11 @@ int cli_parse_options(int argc, char **argv, const char *shortopts, const struct
  * what the command does with it ("to run", "to compare"). */
 const char *cli_one_journey(const char *cmd, const char *purpose, int argc, char **argv);
 
+/* "90", "90d", "90 days", "12 weeks", "1 year", "36 hours": a positive, finite number of days
+ * up to MODEL_MAX_DAYS (--horizon, --window, --inactivity); false for anything else
+ * (run_settings.c). */
+bool cli_parse_duration(const char *s, double *days);
+
 /* Parses --color's argument; false when it is not auto/always/never. */
 bool cli_parse_color(const char *arg, ColorMode *mode);
 bool cli_use_color(ColorMode mode, FILE *stream);

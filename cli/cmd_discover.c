@@ -41,7 +41,7 @@ static int take_option(void *ctx, int opt, const char *arg, const char *given)
     DiscoverArgs *a = ctx;
     if (opt == FIT_OPT_INACTIVITY) {
         if (strcmp(arg, "none") == 0) a->o.inactivity = 0;
-        else if (!fit_parse_duration(arg, &a->o.inactivity))
+        else if (!cli_parse_duration(arg, &a->o.inactivity))
             return cli_usage_error("discover", "--inactivity must be a positive duration such as '30 days' or "
                                                "'8 weeks' (a bare number is days), or 'none'; not '%s'", arg);
         return -1;

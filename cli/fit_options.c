@@ -27,31 +27,6 @@ void fit_settings_free(FitSettings *s)
     s->nmap = 0;
 }
 
-static double unit_days(const char *u)
-{
-    static const struct { const char *name; double days; } units[] = {
-        {"", 1}, {"d", 1}, {"day", 1}, {"days", 1}, {"h", 1.0 / 24}, {"hour", 1.0 / 24}, {"hours", 1.0 / 24},
-        {"min", 1.0 / 1440}, {"minute", 1.0 / 1440}, {"minutes", 1.0 / 1440}, {"w", 7}, {"week", 7}, {"weeks", 7},
-        {"month", 30}, {"months", 30}, {"y", 365}, {"year", 365}, {"years", 365},
-    };
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (strcasecmp(u, units[i].name) == 0) return units[i].days;
-    return 0;
-}
-
-bool fit_parse_duration(const char *s, double *days)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || errno == ERANGE || !isfinite(v) || !(v > 0)) return false;
-    while (*end == ' ') end++;
-    double unit = unit_days(end);
-    if (unit == 0 || !isfinite(v * unit) || !(v * unit > 0) || v * unit > MODEL_MAX_DAYS) return false;
-    *days = v * unit;
-    return true;
-}
-
 /* "1G", "512M", "2GiB", "100000" (bytes): a size from 1 MiB to 1 PiB. */
 static bool parse_size(const char *s, uint64_t *bytes)
 {
@@ -123,7 +98,7 @@ int fit_settings_take(FitSettings *s, int opt, const char *arg)
     case FIT_OPT_MAP: return take_map(s, arg);
     case FIT_OPT_INACTIVITY:
         if (strcmp(arg, "none") == 0) s->inactivity = 0;
-        else if (!fit_parse_duration(arg, &s->inactivity))
+        else if (!cli_parse_duration(arg, &s->inactivity))
             return cli_usage_error(s->cmd, "--inactivity must be a positive duration such as '30 days', '8 weeks' or "
                                            "'36 hours' (a bare number is days), or 'none'; not '%s'", arg);
         return -1;

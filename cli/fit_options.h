@@ -52,8 +52,6 @@ int fit_settings_take(FitSettings *s, int opt, const char *arg);
  * '_', '-' and '.' ignored). False after reporting the first that names nothing (bad usage). */
 bool fit_settings_check_map(const FitSettings *s, const Model *m);
 
-/* "90 days", "12 weeks", "36 hours", 90 (days): a positive duration; false for anything else. */
-bool fit_parse_duration(const char *s, double *days);
 
 /* Refuses (bad usage) an output file that is the log itself, however spelled. */
 bool fit_output_is_log(const char *cmd, const char *out, const char *log);

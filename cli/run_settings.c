@@ -36,8 +36,7 @@ static double unit_days(const char *u)
     return 0;
 }
 
-/* "90", "90d", "90 days", "12 weeks", "1 year", "36 hours": a positive, finite number of days. */
-static bool parse_duration(const char *s, double *days)
+bool cli_parse_duration(const char *s, double *days)
 {
     char *end;
     errno = 0;
@@ -81,7 +80,7 @@ int run_settings_take(RunSettings *a, const char *cmd, int opt, const char *arg)
     case RUN_OPT_HORIZON:
         if (strcmp(arg, "none") == 0) {
             a->horizon_set = 2;
-        } else if (parse_duration(arg, &a->horizon)) {
+        } else if (cli_parse_duration(arg, &a->horizon)) {
             a->horizon_set = 1;
         } else {
             return cli_usage_error(cmd, "--horizon must be a positive duration such as '90 days', '12 weeks', "
@@ -96,7 +95,7 @@ int run_settings_take(RunSettings *a, const char *cmd, int opt, const char *arg)
         return -1;
     }
     case RUN_OPT_WINDOW:
-        if (!parse_duration(arg, &a->window))
+        if (!cli_parse_duration(arg, &a->window))
             return cli_usage_error(cmd, "--window must be a positive duration such as '30 days', '6 weeks' or "
                                         "'1 year' (a bare number is days) up to 1000000 days; not '%s'", arg);
         if (a->exact) return window_with_exact(cmd);

@@ -233,15 +233,20 @@ static int read_number(LogReader *r, const LogStr *f, int role, uint64_t line, d
                            (unsigned long long)line, col_name(r, col), shown(&f[col]), f[col].s));
 }
 
+/* The next CSV record: its field count, 0 at the end, -1 with the reader's error taken over. */
+static int next_row(LogReader *r, const LogStr **f, uint64_t *line)
+{
+    int n = csv_next(r->csv, f, line);
+    if (n < 0) fail(r, log_strndup(csvf_error(r->csv), strlen(csvf_error(r->csv))));
+    return n;
+}
+
 static int next_csv_event(LogReader *r, LogEvent *ev)
 {
     const LogStr *f;
     uint64_t line;
-    int n = csv_next(r->csv, &f, &line);
-    if (n <= 0) {
-        if (n < 0) fail(r, log_strndup(csvf_error(r->csv), strlen(csvf_error(r->csv))));
-        return n;
-    }
+    int n = next_row(r, &f, &line);
+    if (n <= 0) return n;
     ev->line = line;
     ev->case_id = field_or_null(f, r->col[ROLE_CASE]);
     if (!ev->case_id.s) return empty_field(r, line, ROLE_CASE, "its case");
@@ -323,11 +328,8 @@ int log_next_path(LogReader *r, LogPath *p)
         return fail(r, log_fmt("%s: an event log has events, not paths", input_name(r->in)));
     const LogStr *f;
     uint64_t line;
-    int n = csv_next(r->csv, &f, &line);
-    if (n <= 0) {
-        if (n < 0) fail(r, log_strndup(csvf_error(r->csv), strlen(csvf_error(r->csv))));
-        return n;
-    }
+    int n = next_row(r, &f, &line);
+    if (n <= 0) return n;
     p->line = line;
     if (split_path(r, &f[r->pcol[PATH_COL]], line, p) < 0) return -1;
     if (path_count(r, f, CONV_COL, line, &p->conversions, 0) < 0 || path_count(r, f, NULL_COL, line, &p->nulls, 0) < 0)

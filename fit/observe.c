@@ -1398,13 +1398,12 @@ typedef struct Ahead {
     unsigned head, n;
 } Ahead;
 
-static bool ahead_copy(AheadEvent *a, LogStr *str, size_t *at)
+static void ahead_copy(AheadEvent *a, LogStr *str, size_t *at)
 {
-    if (!str->s) return true;
+    if (!str->s) return;
     memcpy(a->text + *at, str->s, str->len);
     str->s = a->text + *at;
     *at += str->len;
-    return true;
 }
 
 static bool ahead_push(Ahead *q, const LogEvent *ev, const FitObserver *ob)
