@@ -185,7 +185,7 @@ typedef struct FitWait {
     double n, censored;
     FitInterval mean;           /* days, censoring taken into account */
     FitDist best;
-    FitDist candidates[DIST__COUNT];
+    FitDist candidates[DIST_WAIT__COUNT]; /* one per wait distribution */
     bool declared_present;      /* the stage declares a wait */
     double declared_mean;
     bool outside;               /* the declared mean is outside the interval */

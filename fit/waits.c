@@ -396,7 +396,7 @@ void fit_waits(const FitWaitObs *done, const FitWaitObs *censored, FitWait *w)
     w->mean = (FitInterval){NAN, NAN, NAN};
     memset(&w->best, 0, sizeof w->best);
     w->best.kind = DIST_CONSTANT;
-    for (int k = 0; k < DIST__COUNT; k++) {
+    for (int k = 0; k < DIST_WAIT__COUNT; k++) {
         memset(&w->candidates[k], 0, sizeof w->candidates[k]);
         w->candidates[k].kind = (DistKind)k;
         w->candidates[k].nargs = k == DIST_CONSTANT || k == DIST_EXPONENTIAL ? 1 : k == DIST_TRIANGULAR ? 3 : 2;
@@ -439,7 +439,7 @@ void fit_waits(const FitWaitObs *done, const FitWaitObs *censored, FitWait *w)
         finish_candidate(fd, &b);
     }
     int best = -1;
-    for (int k = 0; k < DIST__COUNT; k++)
+    for (int k = 0; k < DIST_WAIT__COUNT; k++)
         if (w->candidates[k].ok && (best < 0 || w->candidates[k].aic < w->candidates[best].aic)) best = k;
     if (best < 0) return;
     w->best = w->candidates[best];

@@ -47,11 +47,18 @@ typedef enum {
     FN__COUNT
 } FuncId;
 
+/* The distributions (builtins.def): a wait's kinds are those below DIST_WAIT__COUNT; a trait may
+ * also take the ones from DIST_WAIT__COUNT on (gamma, beta, choice). */
 typedef enum {
     DIST_CONSTANT,
 #define DIST(e, name, lo, hi) e,
 #include "builtins.def"
 #undef DIST
+    DIST_WAIT__COUNT,
+    DIST__TRAITS_BEFORE = DIST_WAIT__COUNT - 1, /* so that the first trait kind is DIST_WAIT__COUNT */
+#define TRAIT_DIST(e, name, lo, hi) e,
+#include "builtins.def"
+#undef TRAIT_DIST
     DIST__COUNT
 } DistKind;
 
@@ -69,8 +76,14 @@ typedef enum {
     EX_CALL,     /* name(args): sema sets fn */
 } ExprKind;
 
-/* What a bare name in an expression refers to, once resolved. */
-typedef enum { REF_UNRESOLVED, REF_TIME, REF_TRAIT, REF_STAGE, REF_PERSONA } RefKind;
+/* What a bare name in an expression refers to, once resolved; for met() and met_ever() (EX_CALL),
+ * what their argument names: a touchpoint or a channel (Expr.index is then its index). */
+typedef enum {
+    REF_UNRESOLVED, REF_TIME, REF_TRAIT, REF_STAGE, REF_PERSONA,
+    REF_STATE,          /* a state variable (`state NAME = ...`): Expr.index in Model.states */
+    REF_TOUCHPOINT,     /* met(T), met_ever(T): Expr.index in Model.touchpoints */
+    REF_CHANNEL,        /* met(C), met_ever(C): Expr.index in Model.channels */
+} RefKind;
 
 /* Types of expressions: numbers, truth values, and the two enumerations. */
 typedef enum { TY_ERROR, TY_NUMBER, TY_BOOL, TY_STAGE, TY_PERSONA } Type;
@@ -89,19 +102,43 @@ struct Expr {
     const Expr *next;   /* next argument */
     /* sema: */
     Type type;
-    RefKind ref;        /* EX_NAME */
-    int index;          /* EX_NAME: trait/stage/persona index; EX_CALL visits(): stage index */
+    RefKind ref;        /* EX_NAME; EX_CALL of met()/met_ever(): REF_TOUCHPOINT or REF_CHANNEL */
+    int index;          /* EX_NAME: trait/stage/persona/state index; EX_CALL visits(): stage index;
+                           met()/met_ever(): touchpoint or channel index (ref says which) */
     FuncId fn;          /* EX_CALL */
     bool constant;      /* no dependence on the customer at all */
     bool persona_only;  /* depends on nothing but the persona (and its traits) */
 };
 
-/* ---- declarations ---- */
+/* ---- declarations ----
+ *
+ * Amounts that may be expressions (issue 16: a stage's revenue, a touchpoint's reach and cost, a
+ * wait's arguments, a curve's values). Each keeps its `Value` and adds an `..._expr`:
+ *   - written as a plain number (an optional sign and a NUMBER, with its unit), the parser fills
+ *     the Value exactly as before and leaves the expression NULL, so that every existing consumer
+ *     (cjm fit -o rewriting numbers in place, the formatter) sees what it always saw;
+ *   - written as anything else (`29 * seats`, `1 week / lambda`), the parser sets the expression,
+ *     and the Value has present = true, v = NaN, unit VAL_NUMBER and loc the expression's span.
+ * The checker, in its checked copies only, folds an expression that turns out constant
+ * (`12 * 29`) into Value.v and sets the expression to NULL: in a checked node a non-NULL
+ * expression always depends on the persona (its traits) or on the customer. */
+
+/* One outcome of `choice(VALUE: WEIGHT, ...)`: a trait drawn among values with weights. */
+typedef struct ChoiceItem ChoiceItem;
+struct ChoiceItem {
+    Value value, weight;
+    Loc loc;            /* `VALUE: WEIGHT` */
+    const ChoiceItem *next;
+};
+
 typedef struct Dist {
     DistKind kind;
     Name fn;            /* the distribution's name as written (absent for a plain duration) */
     Value args[3];
+    const Expr *arg_expr[3]; /* a wait's argument written as an expression (see above); NULL
+                                for a plain number. A trait's distribution takes numbers only. */
     int nargs;
+    const ChoiceItem *choices; /* DIST_CHOICE: its items in order (nargs counts them) */
     Loc loc;
 } Dist;
 
@@ -123,6 +160,7 @@ struct Touchpoint {
     Name channel;
     Name survey;        /* `survey KIND` as written (sema checks the kind); absent for none */
     Value reach, emotion, cost;
+    const Expr *reach_expr, *cost_expr; /* reach or cost as an expression (see Dist), else NULL */
     const StrList *pains, *opportunities;
     const StrList *events; /* `events "a", "b"`: the log's event names that meet it (NULL: none) */
     Loc events_loc;     /* the `events` keyword, when given */
@@ -169,6 +207,7 @@ struct Stage {
     Loc goal_loc;
     const Dist *wait;   /* NULL: no wait */
     Value revenue;
+    const Expr *revenue_expr; /* revenue as an expression (see Dist), else NULL */
     const StrList *events; /* `events "a", "b"`: the log's event names that enter it (NULL: none) */
     Loc events_loc;     /* the `events` keyword, when given */
     const Touchpoint *touchpoints;
@@ -212,10 +251,12 @@ struct Arrivals {
     double total;       /* the customers it brings */
 };
 
+/* `name = 0.2`, or `name = gamma(0.24, 4.4)`: a distribution drawn once per customer. */
 typedef struct Trait Trait;
 struct Trait {
     Name name;
-    Value value;
+    Value value;        /* the plain value; absent (present false) when `dist` is given */
+    const Dist *dist;   /* NULL: the plain value */
     const Trait *next;
 };
 
@@ -224,6 +265,8 @@ struct Persona {
     Name name;
     Str label;
     Value share, mood;
+    Value memory;       /* `memory 30 days`: the half-life of this persona's experience (overrides
+                           the journey's); absent: the journey's */
     const Trait *traits;
     const Arrivals *arrivals; /* the persona's own arrivals, in order */
     Loc loc;
@@ -236,6 +279,7 @@ typedef struct CurvePoint CurvePoint;
 struct CurvePoint {
     Name stage;
     Value value;
+    const Expr *value_expr; /* the value as an expression (see Dist), else NULL */
     Str why;
     const CurvePoint *next;
 };
@@ -250,13 +294,16 @@ struct Curve {
 
 typedef enum {
     ACT_TOUCH, ACT_MOOD_ADD, ACT_MOOD_SUB, ACT_MOOD_SET, ACT_REVENUE_ADD, ACT_COST_ADD,
-    ACT_GOTO, ACT_CHURN
+    ACT_GOTO, ACT_CHURN,
+    ACT_STATE_SET,      /* `NAME = E` of a state variable: target is its name, target_index its index */
+    ACT_STATE_ADD,      /* `NAME += E` (numbers only) */
+    ACT_STATE_SUB,      /* `NAME -= E` (numbers only) */
 } ActionKind;
 
 typedef struct Action Action;
 struct Action {
     ActionKind kind;
-    Name target;        /* ACT_TOUCH: touchpoint; ACT_GOTO: stage */
+    Name target;        /* ACT_TOUCH: touchpoint; ACT_GOTO: stage; ACT_STATE_*: state variable */
     const Expr *value;  /* the right-hand side of += -= = */
     Str reason;         /* ACT_CHURN */
     const Expr *with;   /* probability, NULL = always */
@@ -288,11 +335,29 @@ struct Channel {
     int index;
 };
 
+/* `state NAME = EXPR`: a variable every customer carries, starting at EXPR (constants and traits
+ * only), changed by rules' actions (`NAME = E`, `NAME += E`, `NAME -= E`) and read by name in
+ * expressions. Its type is its starting value's: a number, or a flag (`true`, `false`, a
+ * condition). */
+typedef struct StateVar StateVar;
+struct StateVar {
+    Name name;
+    const Expr *init;
+    Loc loc;            /* the whole declaration */
+    const StateVar *next;
+    /* sema: */
+    int index;          /* in Model.states */
+    Type type;          /* TY_NUMBER or TY_BOOL */
+    bool used;          /* an expression reads it */
+    bool changed;       /* some rule's action sets it */
+};
+
 typedef struct JourneyDecl {
     bool present;
     Str title;
     Value cohort, horizon, seed;
     Value inactivity;   /* `inactivity 60 days`: for cjm fit, no event for longer means churned */
+    Value memory;       /* `memory 60 days`: the half-life of experience; absent: it never fades */
     Name start;
     const Arrivals *arrivals; /* the journey's `arrivals` lines, in order */
     Loc loc;
@@ -329,6 +394,7 @@ struct Module {
     const Channel *channels;
     const Touchpoint *touchpoints; /* stand-alone ones */
     const Rule *rules;
+    const StateVar *states; /* `state` declarations, in source order */
     const Scenario *scenarios;
     const Comment *comments; /* every comment of the file, in source order */
 };

@@ -132,6 +132,7 @@ static bool first_time(ParseCtx *ctx, bool already, const char *what, Loc loc, L
 %token REMOVE "remove" SCENARIO "scenario"
 %token ARRIVALS "arrivals" PER "per" FROM "from" FOR "for" SURVEY "survey"
 %token EVENTS "events" INACTIVITY "inactivity"
+%token MEMORY "memory" STATE "state" BOOL_TRUE "true" BOOL_FALSE "false"
 
 /* `revenue` starts a stage item and can also start an expression, so after `-> Target` it is
  * ambiguous: the probability could begin with it. It is read as the next stage item (the empty
@@ -692,6 +693,8 @@ expr:
   | PERSONA { $$ = mkexpr(ctx, EX_PERSONA, @$, NULL, NULL); }
   | REVENUE { $$ = mkexpr(ctx, EX_REVENUE, @$, NULL, NULL); }
   | COST { $$ = mkexpr(ctx, EX_COST, @$, NULL, NULL); }
+  | BOOL_TRUE { $$ = mkexpr(ctx, EX_TRUE, @$, NULL, NULL); }
+  | BOOL_FALSE { $$ = mkexpr(ctx, EX_FALSE, @$, NULL, NULL); }
   | '(' expr ')' { $$ = $2; }
   | '-' expr %prec UNARY { $$ = mkexpr(ctx, EX_NEG, @$, $2, NULL); }
   | '+' expr %prec UNARY { $$ = $2; }

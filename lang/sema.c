@@ -113,8 +113,10 @@ const char *sema_dist_name(DistKind k)
     static const char *const names[] = {
         "constant",
 #define DIST(e, name, lo, hi) name,
+#define TRAIT_DIST(e, name, lo, hi) name,
 #include "builtins.def"
 #undef DIST
+#undef TRAIT_DIST
     };
     return k < DIST__COUNT ? names[k] : "?";
 }
@@ -1262,7 +1264,7 @@ static Type resolve_name(Sema *S, Expr *e, Hint hint)
 
 static bool is_dist_name(const char *n)
 {
-    for (int k = 1; k < DIST__COUNT; k++)
+    for (int k = 1; k < DIST_WAIT__COUNT; k++)
         if (strcmp(sema_dist_name((DistKind)k), n) == 0) return true;
     return false;
 }
@@ -1488,13 +1490,13 @@ static Dist *check_wait(Sema *S, const Dist *src)
         return w;
     }
     int kind = -1;
-    for (int k = 1; k < DIST__COUNT; k++)
+    for (int k = 1; k < DIST_WAIT__COUNT; k++)
         if (strcmp(sema_dist_name((DistKind)k), w->fn.s) == 0) kind = k;
     if (kind < 0) {
         diag_error(S->d, w->fn.loc, "unknown distribution '%s'", w->fn.s);
-        const char *cands[DIST__COUNT];
-        for (int k = 1; k < DIST__COUNT; k++) cands[k - 1] = sema_dist_name((DistKind)k);
-        const char *best = diag_closest(w->fn.s, cands, DIST__COUNT - 1);
+        const char *cands[DIST_WAIT__COUNT];
+        for (int k = 1; k < DIST_WAIT__COUNT; k++) cands[k - 1] = sema_dist_name((DistKind)k);
+        const char *best = diag_closest(w->fn.s, cands, DIST_WAIT__COUNT - 1);
         if (best) diag_fix(S->d, w->fn.loc, best, "did you mean '%s'?", best);
         else diag_note(S->d, w->fn.loc, "the distributions are exponential, uniform, normal, lognormal and triangular");
         return w;
@@ -1687,6 +1689,9 @@ static Action *check_action(Sema *S, const Action *src)
             diag_error(S->d, v->loc, "a cost cannot be negative");
         break;
     case ACT_CHURN: break;
+    case ACT_STATE_SET: /* issue 16: the parser does not make these yet */
+    case ACT_STATE_ADD:
+    case ACT_STATE_SUB: break;
     }
     if (src->with) {
         Expr *with;

@@ -86,6 +86,22 @@ typedef struct Model {
     const char **curve_reason; /* [npersonas * nstages]: the string after that value (why the
                                 * persona feels so), NULL when none or ""; points into the Program */
     bool has_goal;
+    /* Customers who differ and remember (issue 16). Allocated by every check (zeros when unused):
+     *   trait_varies[t]: some persona draws trait t per customer (`= gamma(...)`), so an
+     *     expression that reads it depends on the customer, not only on the persona;
+     *   trait_dist[p * ntraits + t]: the checked distribution persona p draws trait t from, NULL
+     *     where trait_value holds the persona's constant (trait_value is NaN where it is drawn);
+     *   curve_expr[p * nstages + s]: a curve value written as an expression that depends on the
+     *     persona or the customer (checked), NULL where `curve` holds the value;
+     *   memory[p]: persona p's half-life of experience in days (its own, else the journey's);
+     *     0: experience never fades;
+     *   states: the `state` declarations, checked, in declaration order (index = position). */
+    bool *trait_varies;      /* [ntraits] */
+    const Dist **trait_dist; /* [npersonas * ntraits] */
+    const Expr **curve_expr; /* [npersonas * nstages] */
+    double *memory;          /* [npersonas] */
+    StateVar **states;
+    int nstates;
     /* Arrivals over calendar time (docs/language.md, "Arrivals"): the checked `arrivals` lines,
      * the journey block's first (persona -1), then each persona's in persona order, each line's
      * own in the order written. None (narrivals 0): the whole cohort starts on day 0. With

@@ -784,7 +784,7 @@ static void json_waits(Json *j, const FitReport *r)
         json_bool(j, "outside", w->outside);
         json_key(j, "candidates");
         json_open(j, '[');
-        for (int k = 0; k < DIST__COUNT; k++) json_fitted_dist(j, &w->candidates[k]);
+        for (int k = 0; k < DIST_WAIT__COUNT; k++) json_fitted_dist(j, &w->candidates[k]);
         json_close(j, ']');
         json_close(j, '}');
     }

@@ -36,8 +36,9 @@ static int emit_call(RtModel *rm, const Expr *e)
 #define FUNC(name, spelling, lo, hi, cls, value) [FN_##name] = OP_##name,
 #include "expr.def"
     };
-    if (expr_func_reads_customer(e->fn)) {
-        emit(rm, op[e->fn], e->index, 0);
+    if (expr_func_reads_customer(e->fn)) { /* visits(stage); met(slot), met_ever(slot) (eval.h) */
+        int arg = e->ref == REF_CHANNEL ? rm->ntouch + e->index : e->index;
+        emit(rm, op[e->fn], arg, 0);
         return 1;
     }
     int need = 0, i = 0;
@@ -81,6 +82,7 @@ static int emit_expr(RtModel *rm, const Expr *e)
         switch (e->ref) {
         case REF_TIME: emit(rm, OP_TIME, 0, 0); break;
         case REF_TRAIT: emit(rm, OP_TRAIT, e->index, 0); break;
+        case REF_STATE: emit(rm, OP_STATE, e->index, 0); break;
         default: emit(rm, OP_CONST, 0, e->index); break; /* a stage or persona: its index */
         }
         return 1;
@@ -616,4 +618,31 @@ void rt_model_free(RtModel *rm)
     free(rm->rule_list);
     free(rm->sites);
     free(rm);
+}
+
+/* ---- persona amounts (model.h) ----
+ * Issue 16 in progress: amounts are still the constants of the compiled stages and touchpoints;
+ * expressions of traits and of the customer come with the runtime's part of the issue. */
+double rt_stage_revenue(const RtModel *rm, int p, int s)
+{
+    (void)p;
+    return rm->stages[s].revenue;
+}
+
+double rt_touch_reach(const RtModel *rm, int p, int k)
+{
+    (void)p;
+    return rm->touch[k].reach;
+}
+
+double rt_touch_cost(const RtModel *rm, int p, int k)
+{
+    (void)p;
+    return rm->touch[k].cost;
+}
+
+double rt_stage_wait_mean(const RtModel *rm, int p, int s)
+{
+    (void)p;
+    return rm->stages[s].wait.mean;
 }

@@ -17,7 +17,12 @@ double rt_eval_code(const RtIns *ins, int len, const RtCtx *c, double *stack)
         case OP_PERSONA: *sp++ = c->persona; break;
         case OP_REVENUE: *sp++ = c->revenue; break;
         case OP_COST: *sp++ = c->cost; break;
+        case OP_STATE: *sp++ = c->state[ins->arg]; break;
+        case OP_TRUE: *sp++ = 1; break;
+        case OP_FALSE: *sp++ = 0; break;
         case OP_VISITS: *sp++ = rt_visits(c, ins->arg); break;
+        case OP_MET: *sp++ = c->met_entry[ins->arg]; break;
+        case OP_MET_EVER: *sp++ = c->met_ever[ins->arg]; break;
 #define PREFIX(name, spelling, token, prec, operand, result, value) \
         case OP_##name: sp[-1] = expr_op_##name(sp[-1]); break;
 #define INFIX(name, spelling, token, prec, assoc, operand, result, value)           \

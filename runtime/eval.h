@@ -20,12 +20,14 @@
 typedef enum {
     OP_CONST,    /* push k */
     OP_TIME,
-    OP_TRAIT,    /* push the persona's trait `arg` */
+    OP_TRAIT,    /* push the customer's trait `arg` (the persona's, or drawn for the customer) */
+    OP_STATE,    /* push the customer's state variable `arg` (a flag is 1 or 0) */
     /* OP_MOOD: clamp(curve + experience, -1, 1); OP_STAGE, OP_PERSONA: their indexes; ... */
 #define LEAF(name, spelling, token, type, cls) OP_##name,
 #define PREFIX(name, spelling, token, prec, operand, result, value) OP_##name,
 #define INFIX(name, spelling, token, prec, assoc, operand, result, value) OP_##name, OP_##name##_K, OP_K_##name,
-    /* OP_MIN, OP_MAX, ...: over the top `arg` values; OP_VISITS: push visits(stage `arg`) */
+    /* OP_MIN, OP_MAX, ...: over the top `arg` values; OP_VISITS: push visits(stage `arg`);
+     * OP_MET, OP_MET_EVER: push the meetings of slot `arg` (RtCtx.met_entry / met_ever) */
 #define FUNC(name, spelling, lo, hi, cls, value) OP_##name,
 #include "expr.def"
 } RtOp;
@@ -52,15 +54,21 @@ typedef struct RtVisits {
     uint32_t gen, n;
 } RtVisits;
 
-/* What an expression may read about the customer being simulated. */
+/* What an expression may read about the customer being simulated.
+ * Meetings are counted per slot: touchpoint k at slot k, channel h at slot ntouch + h (a channel
+ * is met once per meeting of any of its touchpoints). met_entry counts the current stage entry's
+ * meetings so far (its touchpoints and its rules' `touch`), met_ever the customer's since the
+ * journey began. Both may be NULL when no expression of the model reads them (RtModel.uses_met). */
 typedef struct RtCtx {
     double experience;  /* mood = clamp(curve + experience, -1, 1) */
     double curve;       /* the persona's curve value for the current stage */
     double time, revenue, cost;
     int persona, stage;
-    const double *traits;   /* the persona's row of trait values */
+    const double *traits;   /* the customer's row of trait values: the persona's, or drawn */
     const RtVisits *visits; /* [nstages] */
     uint32_t gen;           /* the customer's number in RtVisits.gen */
+    double *state;          /* [nstates]: the customer's state variables; NULL when none */
+    const uint32_t *met_entry, *met_ever; /* [ntouch + nchannels], see above */
 } RtCtx;
 
 static inline double rt_clamp_mood(double v) { return v < -1 ? -1 : v > 1 ? 1 : v; }

@@ -210,6 +210,15 @@ void rt_model_free(RtModel *rm);
  * unit tests run the interpreter on trees of their own with it). */
 RtExpr rt_compile_expr(RtModel *rm, const Expr *e);
 
+/* Persona p's amounts as the exact analysis, removal effects and reports need them: the value
+ * when it is fixed for the persona (a constant, or an expression of the persona's constant
+ * traits), with rt_compile_with()'s settings applied; NaN when it varies per customer (drawn
+ * traits, state, met(), time, ...). Reach is in [0, 1]; a wait's mean in days (0: no wait). */
+double rt_stage_revenue(const RtModel *rm, int p, int s);
+double rt_touch_reach(const RtModel *rm, int p, int k);
+double rt_touch_cost(const RtModel *rm, int p, int k);
+double rt_stage_wait_mean(const RtModel *rm, int p, int s);
+
 /* Evaluates the arrows of stage s as the simulator does, for the customer state `c` (arrows that
  * depend only on the persona read nothing else): prob[i] gets the probability of the stage's i-th
  * arrow (0 for those whose `when` fails and for otherwise arrows), clamped to [0, 1] and scaled

@@ -13,17 +13,18 @@ syn case match
 " Names: ASCII letters, digits and _, and any UTF-8 letter.
 syn match journeyIdentifier '\%([A-Za-z_]\|[^\x00-\x7f]\)\%([A-Za-z0-9_]\|[^\x00-\x7f]\)*'
 
-syn keyword journeyDeclaration journey persona curve stage touchpoint channel rule scenario
+syn keyword journeyDeclaration journey persona curve stage touchpoint channel rule scenario state
 syn keyword journeyInclude import
 syn keyword journeyModifier extend goal
 syn keyword journeyAttribute cohort horizon seed start share mood wait revenue reach emotion cost pain opportunity
-syn keyword journeyAttribute arrivals survey events inactivity
+syn keyword journeyAttribute arrivals survey events inactivity memory
 syn keyword journeyPreposition per from for
 syn keyword journeyControl when otherwise with touch goto churn remove
 syn keyword journeyLogical and or not
 syn keyword journeyVariable time
-syn keyword journeyFunction min max clamp abs visits
-syn keyword journeyDistribution exponential uniform normal lognormal triangular
+syn keyword journeyFunction min max clamp abs visits met met_ever
+syn keyword journeyBoolean true false
+syn keyword journeyDistribution exponential uniform normal lognormal triangular gamma beta choice
 
 " The name a declaration introduces, and the stage an arrow, goto or start leads to.
 syn match journeyDeclName '\%(\<\%(journey\|persona\|curve\|stage\|touchpoint\|channel\|rule\|scenario\)\s\+\)\@<=\%([A-Za-z_]\|[^\x00-\x7f]\)\%([A-Za-z0-9_]\|[^\x00-\x7f]\)*'
@@ -66,6 +67,7 @@ hi def link journeySurvey Constant
 hi def link journeyLogical Operator
 hi def link journeyVariable Identifier
 hi def link journeyFunction Function
+hi def link journeyBoolean Boolean
 hi def link journeyDistribution Function
 hi def link journeyDeclName Type
 hi def link journeyTarget Type
