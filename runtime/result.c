@@ -148,10 +148,9 @@ char *rt_warning_text(const RtModel *rm, int site_index, double count, bool exac
         buf_puts(&b, "; taken as 0");
         break;
     case SITE_BAD_WAIT:
-        buf_printf(&b, "the wait of stage '%s' had arguments that make no valid distribution, or more than 10^6 days, on ",
-                   stage);
+        buf_printf(&b, "the arguments of the wait of stage '%s' were out of range on ", stage);
         count_words(&b, count, exact, "entry", "entries");
-        buf_puts(&b, "; no wait there (arguments past 10^6 days: capped)");
+        buf_puts(&b, "; no valid distribution: no wait; past 10^6 days: capped there");
         break;
     case SITE_BAD_CURVE:
         buf_printf(&b, "the curve value of stage '%s' was not a number on ", stage);
