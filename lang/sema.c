@@ -2428,7 +2428,8 @@ static bool check_late_limits(Sema *S)
     Model *m = S->m;
     Loc at = {S->prog->main->file, 0, 0};
     bool ok = within(S, m->ntouchpoints, MODEL_MAX_TOUCHPOINTS, "touchpoints", at) &&
-              within(S, m->nrules, MODEL_MAX_RULES, "rules", at) && within(S, m->ntraits, MODEL_MAX_TRAITS, "traits", at);
+              within(S, m->nrules, MODEL_MAX_RULES, "rules", at) && within(S, m->ntraits, MODEL_MAX_TRAITS, "traits", at) &&
+              within(S, m->nstates, MODEL_MAX_STATES, "state variables", at);
     for (int r = 0; ok && r < m->nrules; r++) {
         int n = 0;
         for (const Action *a = m->rules[r]->actions; a; a = a->next) n++;
