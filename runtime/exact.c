@@ -214,6 +214,31 @@ static bool refuse_amounts(const RtModel *rm, int s, Diag *d)
     return false;
 }
 
+/* Whether e reads met() of a touchpoint of stage s (or of a channel with one there). */
+static bool reads_met_here(const Model *m, int s, const Expr *e)
+{
+    if (!e || e->constant || e->persona_only) return false;
+    if (e->kind == EX_CALL && e->fn == FN_MET) {
+        for (int k = 0; k < m->ntouchpoints; k++) {
+            const Touchpoint *t = m->touchpoints[k];
+            bool counted = e->ref == REF_TOUCHPOINT ? k == e->index : t->channel_index == e->index;
+            if (counted && t->stage_index == s) return true;
+        }
+        return false;
+    }
+    for (const Expr *a = e->kind == EX_CALL ? e->args : NULL; a; a = a->next)
+        if (reads_met_here(m, s, a)) return true;
+    return reads_met_here(m, s, e->a) || reads_met_here(m, s, e->b);
+}
+
+bool exact_moves_by_meetings(const Model *m)
+{
+    for (int s = 0; s < m->nstages; s++)
+        for (const Arrow *a = m->stages[s]->arrows; a; a = a->next)
+            if (reads_met_here(m, s, a->otherwise ? NULL : a->prob) || reads_met_here(m, s, a->when)) return true;
+    return false;
+}
+
 bool exact_check(const RtModel *rm, Diag *d)
 {
     bool *seen = xcalloc((size_t)rm->ntouch + 1, sizeof *seen);

@@ -40,6 +40,9 @@ typedef struct ExactOptions {
 } ExactOptions;
 
 bool exact_check(const RtModel *rm, Diag *d);
+/* Whether some arrow reads met() of a touchpoint of its own stage: then taking a touchpoint out
+ * changes where customers go, and its exact removal effect need not be 0. */
+bool exact_moves_by_meetings(const Model *m);
 RtResult *exact_run(const RtModel *rm, const ExactOptions *o, Diag *d);
 
 #endif
