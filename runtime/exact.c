@@ -64,6 +64,23 @@ static bool met_reach_fixed(const RtModel *rm, int s, const Expr *e)
     return true;
 }
 
+/* Persona p's distribution of trait t when it draws it by choice(), else NULL. */
+static const Dist *choice_of(const Model *m, int p, int t)
+{
+    const Dist *dist = m->trait_dist ? m->trait_dist[(size_t)p * (size_t)m->ntraits + (size_t)t] : NULL;
+    return dist && dist->kind == DIST_CHOICE ? dist : NULL;
+}
+
+/* Whether every persona that draws trait t per customer draws it by choice(). */
+static bool drawn_by_choice_only(const Model *m, int t)
+{
+    for (int p = 0; p < m->npersonas; p++) {
+        const Dist *dist = m->trait_dist ? m->trait_dist[(size_t)p * (size_t)m->ntraits + (size_t)t] : NULL;
+        if (dist && dist->kind != DIST_CHOICE) return false;
+    }
+    return true;
+}
+
 /* The first leaf (in written order) of an arrow of stage s that the chain cannot follow: anything
  * that depends on the customer beyond the persona, except met() of the stage's own touchpoints
  * (or channels) whose reach is fixed for the persona. The checker marks what depends on nothing
@@ -84,8 +101,13 @@ static Culprit chain_culprit(const RtModel *rm, int s, const Expr *e, bool amoun
     if (e->kind == EX_CALL && expr_func_reads_customer(e->fn)) return (Culprit){e, NULL};
     if (e->kind == EX_NAME && e->ref == REF_STATE)
         return (Culprit){e, "is a state variable, which a Markov chain does not follow"};
-    if (e->kind == EX_NAME && e->ref == REF_TRAIT)
-        return (Culprit){e, "is drawn per customer (the chain has one set of traits per persona)"};
+    if (e->kind == EX_NAME && e->ref == REF_TRAIT) {
+        if (amount) return (Culprit){e, "is drawn per customer (an amount is evaluated once per persona)"};
+        if (!drawn_by_choice_only(rm->model, e->index))
+            return (Culprit){e, "is drawn per customer from a continuous distribution (the chain follows traits drawn "
+                                "by choice(), one chain per combination of their values)"};
+        return none;
+    }
     Culprit x = none;
     for (const Expr *a = e->kind == EX_CALL ? e->args : NULL; a && !x.e; a = a->next) x = chain_culprit(rm, s, a, amount);
     if (!x.e) x = chain_culprit(rm, s, e->a, amount);
@@ -239,6 +261,61 @@ bool exact_moves_by_meetings(const Model *m)
     return false;
 }
 
+/* Marks in `read` the traits drawn per customer that e reads, in `first` the first read of each. */
+static void traits_read(const Model *m, const Expr *e, bool *read, const Expr **first)
+{
+    if (!e || e->constant || e->persona_only) return;
+    if (e->kind == EX_NAME && e->ref == REF_TRAIT && m->trait_varies && m->trait_varies[e->index]) {
+        if (!read[e->index]) first[e->index] = e;
+        read[e->index] = true;
+    }
+    for (const Expr *a = e->kind == EX_CALL ? e->args : NULL; a; a = a->next) traits_read(m, a, read, first);
+    traits_read(m, e->a, read, first);
+    traits_read(m, e->b, read, first);
+}
+
+/* The traits drawn by choice() that the arrows of the reachable stages read (read[t]), with the
+ * first read of each (first[t]). */
+static void arrow_traits(const Model *m, bool *read, const Expr **first)
+{
+    for (int s = 0; s < m->nstages; s++) {
+        if (!m->stages[s]->reachable) continue;
+        for (const Arrow *a = m->stages[s]->arrows; a; a = a->next) {
+            traits_read(m, a->otherwise ? NULL : a->prob, read, first);
+            traits_read(m, a->when, read, first);
+        }
+    }
+}
+
+/* A persona whose traits drawn by choice() and read by arrows have more than EXACT_MAX_CHOICES
+ * combinations of values: refused at the read that passes the bound. */
+static bool refuse_choices(const RtModel *rm, Diag *d)
+{
+    const Model *m = rm->model;
+    bool *read = xcalloc((size_t)m->ntraits + 1, sizeof *read);
+    const Expr **first = xcalloc((size_t)m->ntraits + 1, sizeof *first);
+    arrow_traits(m, read, first);
+    bool refused = false;
+    for (int p = 0; p < m->npersonas && !refused; p++) {
+        double combos = 1;
+        for (int t = 0; t < m->ntraits && !refused; t++) {
+            const Dist *dist = read[t] ? choice_of(m, p, t) : NULL;
+            if (!dist) continue;
+            combos *= dist->nargs;
+            if (combos <= EXACT_MAX_CHOICES) continue;
+            diag_error(d, first[t]->loc,
+                       "--exact needs at most %d combinations of the traits drawn by choice() that arrows read, but "
+                       "this one depends on '%s', which makes %.0f for persona '%s'",
+                       EXACT_MAX_CHOICES, first[t]->name.s, combos, m->personas[p]->name.s);
+            diag_note(d, first[t]->loc, "without --exact, 'cjm run' simulates this journey");
+            refused = true;
+        }
+    }
+    free(read);
+    free(first);
+    return refused;
+}
+
 bool exact_check(const RtModel *rm, Diag *d)
 {
     bool *seen = xcalloc((size_t)rm->ntouch + 1, sizeof *seen);
@@ -248,7 +325,7 @@ bool exact_check(const RtModel *rm, Diag *d)
         refused = refuse_arrows(rm, s, seen, d) || refuse_amounts(rm, s, d);
     }
     free(seen);
-    if (refused) return false;
+    if (refused || refuse_choices(rm, d)) return false;
     for (int r = 0; r < rm->nrules; r++) {
         const Rule *rule = rm->rules[r].src;
         if (!rule->actions) continue;
@@ -286,6 +363,7 @@ typedef struct MetStage {
 typedef struct Chain {
     const RtModel *m;
     int p;
+    const double *traits; /* [ntraits]: the persona's, with values of traits drawn by choice() */
     double *prob;       /* [narrows]: including the share an otherwise arrow takes */
     double *complete;   /* [nstages]: P(completing) on leaving the stage */
     double *noway;      /* [nstages]: the part of that with no way on */
@@ -423,7 +501,7 @@ static void evaluate_arrows(Chain *c)
         RtCtx ctx = {0};
         ctx.persona = c->p;
         ctx.stage = s;
-        ctx.traits = m->traits + (size_t)c->p * (size_t)m->ntraits;
+        ctx.traits = c->traits;
         ctx.visits = no_visits;
         ctx.met_entry = met_entry;
         ctx.met_ever = met_ever;
@@ -663,11 +741,12 @@ static void chain_free(Chain *c)
     if (c->M.lo) rt_sky_free(&c->M);
 }
 
-static bool chain_build(Chain *c, const RtModel *m, int p, bool name_persona, Diag *d)
+static bool chain_build(Chain *c, const RtModel *m, int p, const double *traits, bool name_persona, Diag *d)
 {
     memset(c, 0, sizeof *c);
     c->m = m;
     c->p = p;
+    c->traits = traits;
     size_t ns = (size_t)m->nstages + 1, nt = (size_t)m->ntouch + 1;
     c->prob = xcalloc((size_t)m->narrows + 1, sizeof *c->prob);
     c->complete = xcalloc(ns, sizeof *c->complete);
@@ -1323,13 +1402,14 @@ static bool add_linear(RtResult *r, Chain *c, double w, const double *goal_pi)
     return ok;
 }
 
-/* Adds persona p's chain, weighted by w customers, to the result; its headline figures go to
- * *pr (the persona's row, or a scratch row shared out later). */
-static bool add_chain(RtResult *r, Totals *t, const RtModel *m, int p, double w, RtPersonaRow *pr, bool named,
-                      Diag *d)
+/* Adds persona p's chain (with `traits`: its row of trait values), weighted by w customers, to
+ * the result; its headline figures go to *pr (the persona's row, or a scratch row shared out
+ * later). */
+static bool add_chain(RtResult *r, Totals *t, const RtModel *m, int p, const double *traits, double w,
+                      RtPersonaRow *pr, bool named, Diag *d)
 {
     Chain c;
-    bool ok = chain_build(&c, m, p, named, d);
+    bool ok = chain_build(&c, m, p, traits, named, d);
     if (ok) {
         double *goal_pi = xcalloc((size_t)c.n + 1, sizeof *goal_pi);
         double pconv;
@@ -1344,6 +1424,51 @@ static bool add_chain(RtResult *r, Totals *t, const RtModel *m, int p, double w,
         free(goal_pi);
     }
     chain_free(&c);
+    return ok;
+}
+
+static const double *persona_traits(const RtModel *m, int p) { return m->traits + (size_t)p * (size_t)m->ntraits; }
+
+/* Adds persona p's w customers: one chain, or, when arrows read traits it draws by choice(), one
+ * per combination of their values (a sub-persona: the persona's traits with those values, w times
+ * the product of the values' weights). The combinations are taken in mixed radix, the last trait
+ * fastest. */
+static bool add_persona(RtResult *r, Totals *t, const RtModel *m, int p, double w, Diag *d)
+{
+    const Model *model = m->model;
+    int nt = m->ntraits, nchoice = 0;
+    bool *read = xcalloc((size_t)nt + 1, sizeof *read);
+    const Expr **first = xcalloc((size_t)nt + 1, sizeof *first);
+    int *trait = xcalloc((size_t)nt + 1, sizeof *trait);
+    const ChoiceItem **at = xcalloc((size_t)nt + 1, sizeof *at);
+    double *row = xcalloc((size_t)nt + 1, sizeof *row);
+    arrow_traits(model, read, first);
+    for (int k = 0; k < nt; k++)
+        if (read[k] && choice_of(model, p, k)) trait[nchoice++] = k;
+    memcpy(row, persona_traits(m, p), (size_t)nt * sizeof *row);
+    for (int i = 0; i < nchoice; i++) at[i] = choice_of(model, p, trait[i])->choices;
+    bool ok = true;
+    for (bool more = true; more && ok;) {
+        double share = 1;
+        for (int i = 0; i < nchoice; i++) {
+            double sum = 0;
+            for (const ChoiceItem *it = choice_of(model, p, trait[i])->choices; it; it = it->next) sum += it->weight.v;
+            share *= sum > 0 ? at[i]->weight.v / sum : 0;
+            row[trait[i]] = at[i]->value.v;
+        }
+        if (share > 0) ok = add_chain(r, t, m, p, row, w * share, &r->personas[p], true, d);
+        more = false; /* the next combination: the last trait that can move on, those after it back to their first */
+        for (int i = nchoice - 1; i >= 0 && !more; i--) {
+            at[i] = at[i]->next;
+            if (at[i]) more = true;
+            else at[i] = choice_of(model, p, trait[i])->choices;
+        }
+    }
+    free(read);
+    free(first);
+    free(trait);
+    free(at);
+    free(row);
     return ok;
 }
 
@@ -1458,7 +1583,7 @@ RtResult *exact_run(const RtModel *m, const ExactOptions *o, Diag *d)
         /* one chain for the whole cohort; each persona gets its share of the headline figures */
         RtPersonaRow all = {0};
         int p0 = o->persona >= 0 ? o->persona : 0;
-        ok = add_chain(r, &t, m, p0, r->cohort, &all, false, d);
+        ok = add_chain(r, &t, m, p0, persona_traits(m, p0), r->cohort, &all, false, d);
         for (int p = 0; p < m->npersonas && ok; p++) {
             double f = r->cohort > 0 ? w[p] / r->cohort : 0;
             r->personas[p] = (RtPersonaRow){all.customers * f, all.converted * f, all.churned * f, all.completed * f,
@@ -1466,7 +1591,7 @@ RtResult *exact_run(const RtModel *m, const ExactOptions *o, Diag *d)
         }
     } else {
         for (int p = 0; p < m->npersonas && ok; p++)
-            if (w[p] > 0) ok = add_chain(r, &t, m, p, w[p], &r->personas[p], true, d);
+            if (w[p] > 0) ok = add_persona(r, &t, m, p, w[p], d);
     }
     free(w);
     if (ok) finish(r, &t, m);

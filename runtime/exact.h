@@ -31,6 +31,10 @@
  * the 2^k combinations of them met. */
 enum { EXACT_MAX_MET = 12 };
 
+/* The most combinations of values of the traits drawn by choice() that arrows read, per persona:
+ * each combination is a chain of its own (a sub-persona weighted by the product of the weights). */
+enum { EXACT_MAX_CHOICES = 4096 };
+
 typedef struct ExactOptions {
     double cohort;       /* ignored with arrivals: the cohort is then RtModel.arrival_total */
     uint64_t seed;       /* reported only */
