@@ -94,18 +94,18 @@ static Culprit chain_culprit(const RtModel *rm, int s, const Expr *e, bool amoun
         if (amount) return (Culprit){e, "counts meetings, which vary per customer"};
         if (met_reach_fixed(rm, s, e)) return none;
         return (Culprit){e, e->ref == REF_TOUCHPOINT ? "is met by a reach that varies per customer"
-                                                     : "has a touchpoint here whose reach varies per customer"};
+                                                     : "has a touchpoint in this stage whose reach varies per customer"};
     }
     if (e->kind == EX_CALL && e->fn == FN_MET_EVER)
-        return (Culprit){e, "counts the meetings of earlier stage entries too, which a Markov chain does not remember"};
+        return (Culprit){e, "counts the meetings of earlier stage entries too (a Markov chain does not remember them)"};
     if (e->kind == EX_CALL && expr_func_reads_customer(e->fn)) return (Culprit){e, NULL};
     if (e->kind == EX_NAME && e->ref == REF_STATE)
-        return (Culprit){e, "is a state variable, which a Markov chain does not follow"};
+        return (Culprit){e, "is a state variable (a Markov chain does not follow a customer's state)"};
     if (e->kind == EX_NAME && e->ref == REF_TRAIT) {
         if (amount) return (Culprit){e, "is drawn per customer (an amount is evaluated once per persona)"};
         if (!drawn_by_choice_only(rm->model, e->index))
-            return (Culprit){e, "is drawn per customer from a continuous distribution (the chain follows traits drawn "
-                                "by choice(), one chain per combination of their values)"};
+            return (Culprit){e, "is drawn per customer from a continuous distribution (of traits drawn per "
+                                "customer, only those drawn by choice() can be followed)"};
         return none;
     }
     Culprit x = none;
