@@ -30,6 +30,20 @@
  * converting and on the conversion entry, (e_pre_s + c_s) k_s summed; cost to serve the rest,
  * (e_post_s - c_s) k_s; LTV revenue e_post_s times the stage's revenue.
  *
+ * Arrows that read met() (docs/semantics.md, "Arrows that read met()"). On a stage whose arrows
+ * read met() of k of its own touchpoints (MetStage), those are met independently by their reach,
+ * and given the combination m of them met the arrows are the simulator's (rt_stage_probs with
+ * met_entry holding m); Q is the mixture sum_m P(m) Q(m), and every count above is right as it is
+ * (an entry's combination is independent of everything before it). What was met on an entry and
+ * where it goes are no longer independent, so an event of the entry's meetings has
+ *     x = pi + Q~ x,   Q~_st = sum_m P(m) P(no event | m) Q(m)_st
+ * in place of diag(1 - pi) Q (edge_keep; P(no event | m) per combination: event_keep), and first,
+ * last and linear attribution sum their per-entry products over the combinations. A chain without
+ * such a stage (Chain.met NULL) computes every figure exactly as before.
+ *
+ * Amounts are the persona's (rt_stage_revenue() and the like), and traits drawn by choice() that
+ * arrows read make one chain per combination of their values (add_persona).
+ *
  * Every matrix here is a non-singular M-matrix once stages that never reach an end are refused,
  * so the profile LU of skyline.h needs no pivoting. */
 #include "exact.h"

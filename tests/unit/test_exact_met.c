@@ -222,11 +222,37 @@ static void compare(J *j, uint64_t cohort, uint64_t seed)
     rt_result_free(e);
 }
 
+/* Traits drawn by choice() in arrows (sub-personas), amounts of a plain trait per persona. */
+static const char CHOICES[] =
+    "persona Team { share 70% seats = choice(1: 60%, 5: 30%, 20: 10%) tier = choice(0: 1, 1: 3) price = 29 }\n"
+    "persona Solo { share 30% seats = 1 tier = 0 price = 19 }\n"
+    "channel search \"Search\"\n"
+    "stage Trial { wait 14 days\n"
+    "  touchpoint SearchAd { channel search reach 60% cost 0.5 * price }\n"
+    "  -> Paid 5% + 1% * seats + 6% * met(SearchAd) -> Trial 20% when tier > 0 -> churn otherwise \"dropped out\" }\n"
+    "stage Paid goal { wait 30 days revenue price -> Paid 70% when seats > 1 -> Paid 20% -> churn otherwise \"cancel\" }\n";
+
 static void test_agreement(void)
 {
     TEST("exact met vs simulation: met() of touchpoints and channels, reach < 100%, when, personas, loops") {
         J j;
         if (unit_load(&j, AGREE)) compare(&j, 300000, 21);
+        unit_unload(&j);
+    }
+    TEST("exact vs simulation: traits drawn by choice() in arrows, one chain per combination; amounts per persona") {
+        J j;
+        if (unit_load(&j, CHOICES)) {
+            compare(&j, 300000, 22);
+            RtResult *r = solve(&j, 1);
+            /* Solo converts at 5% + 1% + 6% * 60%; Team by its seats' weights: 1 (60%), 5 (30%), 20
+             * (10%), each retried on 20% of the entries where tier is 1 (weights 1 : 3) */
+            double p[3] = {0.096, 0.136, 0.286}, team = 0;
+            for (int k = 0; k < 3; k++) team += (k == 0 ? 0.6 : k == 1 ? 0.3 : 0.1) * (0.25 * p[k] + 0.75 * p[k] / 0.8);
+            CHECK(r && fabs(r->personas[1].converted - 0.3 * 0.096) < EPS);
+            CHECK(r && fabs(r->personas[0].converted - 0.7 * team) < EPS);
+            CHECK(r && fabs(r->personas[0].customers - 0.7) < EPS);
+            rt_result_free(r);
+        }
         unit_unload(&j);
     }
 }
