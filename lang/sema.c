@@ -7,9 +7,10 @@
  * node is then made once, by the pass that checks it, with its fields resolved.
  *
  * Passes, in order: scenario names, channels, stages (then `extend stage` blocks merged into
- * them), journey settings, personas and traits, arrivals, touchpoints, curves, arrows and rules
- * (with their expressions), and last the journey's structure (reachability, ends, unused
- * declarations). Every
+ * them), journey settings, personas and traits (their distributions), memory, arrivals,
+ * touchpoints, state variables, amounts written as expressions (reach, cost; then curves, waits
+ * and revenue with their passes), curves, arrows and rules (with their expressions), and last the
+ * journey's structure (reachability, ends, unused declarations). Every
  * pass goes on after an error so that one run reports them all. Checking a scenario is the same
  * passes over the files and then the scenario's body, as if it were one more file, plus its own
  * changes (touchpoints and personas changed, rules and touchpoints removed) at the points where
@@ -582,7 +583,7 @@ static Dist *check_trait_dist(Sema *S, const Dist *src)
         return d;
     }
     if (d->choices) {
-        diag_error(S->d, d->choices->loc, "'%s' takes numbers, not VALUE: WEIGHT items (those are 'choice''s)", name);
+        diag_error(S->d, d->choices->loc, "'%s' takes numbers; VALUE: WEIGHT items are for 'choice'", name);
         return d;
     }
     int lo = dist_min_args[kind], hi = dist_max_args[kind];
@@ -1322,6 +1323,35 @@ static void check_event_names(Sema *S)
 
 /* ---- curves ---- */
 
+/* What a leaf of an expression that depends on the persona only is for persona p at stage s. */
+typedef struct PersonaAt {
+    const Model *m;
+    int p, s;
+} PersonaAt;
+
+static double persona_leaf(const Expr *e, const void *ctx)
+{
+    const PersonaAt *at = ctx;
+    if (e->kind == EX_STAGE) return at->s;
+    if (e->kind == EX_PERSONA) return at->p;
+    if (e->kind != EX_NAME) return NAN;
+    switch (e->ref) {
+    case REF_TRAIT: return at->m->trait_value[(size_t)at->p * (size_t)at->m->ntraits + (size_t)e->index];
+    case REF_STAGE:
+    case REF_PERSONA: return e->index;
+    default: return NAN;
+    }
+}
+
+/* The value for persona p at stage s of an expression that depends on the persona only: a curve
+ * value's, for the reports that draw the curve (0 when it is not a number). */
+static double persona_value(const Model *m, const Expr *e, int p, int s)
+{
+    PersonaAt at = {m, p, s};
+    double v = expr_eval(e, persona_leaf, &at);
+    return isnan(v) ? 0 : v;
+}
+
 static void collect_curves(Sema *S)
 {
     Model *m = S->m;
@@ -1372,9 +1402,11 @@ static void collect_curves(Sema *S)
             const CurvePoint *def = set[s];
             const CurvePoint *use = own ? own : def;
             size_t from = own ? (size_t)(p + 1) * (size_t)m->nstages + (size_t)s : (size_t)s;
-            /* An expression's cell holds 0 in `curve`: the value is the expression's. */
-            m->curve[(size_t)p * (size_t)m->nstages + (size_t)s] = use ? set_value[from] : 0;
-            m->curve_expr[(size_t)p * (size_t)m->nstages + (size_t)s] = use ? set_expr[from] : NULL;
+            size_t cell = (size_t)p * (size_t)m->nstages + (size_t)s;
+            const Expr *ex = use ? set_expr[from] : NULL;
+            m->curve[cell] = use ? set_value[from] : 0;
+            m->curve_expr[cell] = ex;
+            if (ex && ex->persona_only && ex->type == TY_NUMBER) m->curve[cell] = persona_value(m, ex, p, s);
             m->curve_declared[(size_t)p * (size_t)m->nstages + (size_t)s] = use != NULL;
             /* An empty reason ("") says nothing: none. */
             m->curve_reason[(size_t)p * (size_t)m->nstages + (size_t)s] =
@@ -1522,6 +1554,10 @@ static Type check_met(Sema *S, Expr *e)
 {
     const char *fn = e->name.s;
     Expr *a = check_args(S, e, no_arg);
+    if (S->in_state_init) {
+        diag_error(S->d, e->loc, "a state's starting value may read only constants and traits, not '%s()'", fn);
+        return TY_ERROR;
+    }
     if (a->kind != EX_NAME) {
         diag_error(S->d, a->loc, "'%s' takes the name of a touchpoint or a channel, as in '%s(SearchAd)'", fn, fn);
         return TY_ERROR;
@@ -2392,7 +2428,8 @@ static bool check_late_limits(Sema *S)
     Model *m = S->m;
     Loc at = {S->prog->main->file, 0, 0};
     bool ok = within(S, m->ntouchpoints, MODEL_MAX_TOUCHPOINTS, "touchpoints", at) &&
-              within(S, m->nrules, MODEL_MAX_RULES, "rules", at) && within(S, m->ntraits, MODEL_MAX_TRAITS, "traits", at);
+              within(S, m->nrules, MODEL_MAX_RULES, "rules", at) && within(S, m->ntraits, MODEL_MAX_TRAITS, "traits", at) &&
+              within(S, m->nstates, MODEL_MAX_STATES, "state variables", at);
     for (int r = 0; ok && r < m->nrules; r++) {
         int n = 0;
         for (const Action *a = m->rules[r]->actions; a; a = a->next) n++;
@@ -2444,8 +2481,8 @@ static void run_passes(void *ctx)
         check_memory(S);
         check_arrivals(S);
         collect_traits(S);
-        collect_states(S);
         collect_touchpoints(S);
+        collect_states(S);
         check_touchpoint_amounts(S);
         check_event_names(S);
         collect_curves(S);
