@@ -33,8 +33,6 @@ double expr_eval(const Expr *e, ExprLeafValue leaf, const void *ctx)
     case EX_##name: return expr_op_##name(expr_eval(e->a, leaf, ctx), expr_eval(e->b, leaf, ctx));
 #include "expr.def"
     case EX_CALL: return eval_call(e, leaf, ctx);
-    case EX_TRUE: return 1;
-    case EX_FALSE: return 0;
     default: return leaf ? leaf(e, ctx) : NAN;
     }
 }
