@@ -324,13 +324,15 @@ static bool exact_takes(const RtModel *rm)
 }
 
 /* The removals of the report: none past REPORT_MAX_REMOVALS items, and no touchpoints exactly
- * (they change no probability there: their effects go through mood). */
+ * unless an arrow reads met() (otherwise they change no probability there: their effects go
+ * through mood). */
 static void report_removals(CmpSet *set, const Model *m, bool exact)
 {
     int items = set->mode == CMP_REMOVE_TOUCHPOINTS ? m->ntouchpoints
               : set->mode == CMP_REMOVE_CHANNELS    ? m->nchannels
                                                     : m->nstages;
-    if (items > REPORT_MAX_REMOVALS || (exact && set->mode == CMP_REMOVE_TOUCHPOINTS)) return;
+    bool no_effect = exact && set->mode == CMP_REMOVE_TOUCHPOINTS && !exact_moves_by_meetings(m);
+    if (items > REPORT_MAX_REMOVALS || no_effect) return;
     cmp_set_removals(set, m, set->mode);
 }
 

@@ -48,6 +48,14 @@ if [ ! -e "$T/broken.html" ]; then ok "report: a broken journey leaves no file";
 run "$CJM" report $D --exact -o "$T/refused.html" "$R"
 expect_status "report: a refused --exact exits 1" 1
 if [ ! -e "$T/refused.html" ]; then ok "report: a refused --exact leaves no file"; else not_ok "report: a refused --exact leaves no file"; fi
+# --exact leaves the touchpoints' removal effects out (they move nobody in a Markov journey), unless
+# an arrow reads met() of a touchpoint of its stage
+"$CJM" report $D -q --exact -o "$T/met.html" tests/compare/removal-met-exact.journey
+if grep -q 'Removal effects of the touchpoints' "$T/met.html"; then ok "report: --exact shows the removal effects of touchpoints that met() reads"
+else not_ok "report: --exact shows the removal effects of touchpoints that met() reads"; fi
+"$CJM" report $D -q --exact -o "$T/nomet.html" tests/report/exact.journey
+if ! grep -q 'Removal effects of the touchpoints' "$T/nomet.html"; then ok "report: --exact leaves out the removal effects of touchpoints no arrow reads"
+else not_ok "report: --exact leaves out the removal effects of touchpoints no arrow reads"; fi
 run "$CJM" report $D --no-graphs -o /dev/full "$R"
 expect_status "report: a full disk exits 3" 3
 expect_err "report: a full disk is reported" "cannot write '/dev/full': No space left on device"

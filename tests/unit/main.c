@@ -27,6 +27,7 @@ void unit_report(void);
 void unit_compare(void);
 void unit_kpi(void);
 void unit_kpi_exact(void);
+void unit_exact_met(void);
 void unit_fit(void);
 void unit_data(void);
 void unit_rewrite(void);
@@ -46,6 +47,7 @@ int main(void)
     unit_compare();
     unit_kpi();
     unit_kpi_exact();
+    unit_exact_met();
     unit_fit();
     unit_data();
     unit_rewrite();
