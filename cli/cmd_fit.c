@@ -17,7 +17,6 @@
 #include "progress_bar.h"
 #include "run_settings.h"
 #include "signals.h"
-#include "traits.h"
 #include "version.h"
 
 typedef enum { FIT_FORMAT_TABLE, FIT_FORMAT_JSON, FIT_FORMAT_CSV, FIT_FORMAT_HTML } FitFormat;

@@ -312,4 +312,9 @@ typedef struct FitResult {
 FitResult *fit_estimate(const FitObs *obs);
 void fit_result_free(FitResult *f);
 
+/* Issue 16's parts, for those who include fit.h alone (cli/, the unit tests): arrows that depend
+ * on a meeting, traits fitted from a column. */
+#include "met.h"
+#include "traits.h"
+
 #endif

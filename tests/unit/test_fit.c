@@ -13,8 +13,6 @@
 #define CJM_INTERNALS
 #include "cjm.h"
 #include "journey.h"
-#include "met.h"
-#include "traits.h"
 #include "unit.h"
 
 void unit_fit(void);
