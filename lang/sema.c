@@ -582,7 +582,7 @@ static Dist *check_trait_dist(Sema *S, const Dist *src)
         return d;
     }
     if (d->choices) {
-        diag_error(S->d, d->choices->loc, "'%s' takes numbers, not VALUE: WEIGHT items (those are 'choice''s)", name);
+        diag_error(S->d, d->choices->loc, "'%s' takes numbers; VALUE: WEIGHT items are for 'choice'", name);
         return d;
     }
     int lo = dist_min_args[kind], hi = dist_max_args[kind];
@@ -1522,6 +1522,10 @@ static Type check_met(Sema *S, Expr *e)
 {
     const char *fn = e->name.s;
     Expr *a = check_args(S, e, no_arg);
+    if (S->in_state_init) {
+        diag_error(S->d, e->loc, "a state's starting value may read only constants and traits, not '%s()'", fn);
+        return TY_ERROR;
+    }
     if (a->kind != EX_NAME) {
         diag_error(S->d, a->loc, "'%s' takes the name of a touchpoint or a channel, as in '%s(SearchAd)'", fn, fn);
         return TY_ERROR;
@@ -2444,8 +2448,8 @@ static void run_passes(void *ctx)
         check_memory(S);
         check_arrivals(S);
         collect_traits(S);
-        collect_states(S);
         collect_touchpoints(S);
+        collect_states(S);
         check_touchpoint_amounts(S);
         check_event_names(S);
         collect_curves(S);
