@@ -340,6 +340,14 @@ run "$CJM" fit -q --format csv --csv-table traits --trait budget=budget "$F/tr.j
 expect_out "fit --trait: --csv-table traits" "^budget,Pro,budget,200,.*,uniform,"
 run "$CJM" fit -q "$F/tr.journey" "$F/tr.csv"
 expect_out "fit: an arrow that reads a trait is listed as not fitted" "not fitted: its probability depends on the customer"
+if command -v bash >/dev/null 2>&1; then
+    printf 'persona P {\n  share 100%%\n  lambda = gamma(2, 3)\n  plan   = 2\n}\nstage A { -> churn 10%% * plan }\n' >"$F/comp.journey"
+    run bash -c '. completion/cjm.bash; _cjm_values "$1" fit --trait "$2"' _ "$CJM" "$F/comp.journey"
+    expect_out "completion: --trait offers the journey's traits as NAME=" "^lambda=$"
+    expect_out "completion: --trait offers every trait" "^plan=$"
+    run bash -c '. completion/cjm.bash; _cjm_values "$1" fit --csv-table ""' _ "$CJM"
+    expect_out "completion: --csv-table offers the new tables" " met traits choices cannot$"
+fi
 printf 'scenario Fitted { extend stage Visit { -> Signup 30%% } }\n' >>"$F/j.journey"
 cp "$F/j.journey" "$F/j2.journey"
 cp "$F/j.journey.orig" "$F/j.journey"
