@@ -58,7 +58,7 @@ static void deps_of(const Model *m, const Expr *e, Deps *d)
             if (!d->name) d->name = e->name.s;
             d->drawn = true;
         } else if (e->kind == EX_CALL && e->fn == FN_MET_EVER) {
-            if (!d->name) d->name = "met_ever";
+            if (!d->name && e->args) d->name = e->args->name.s;
             d->met_ever = true;
         }
         deps_of(m, e->a, d);
@@ -143,11 +143,10 @@ static void arrows(const Model *m, List *l)
             if (!d.met_ever && !d.state && !d.drawn) continue;
             const char *to = a->to_churn ? "churn" : m->stages[a->target_index]->name.s;
             add(l, "arrow", m->stages[s]->name.s,
-                "the arrow %s -> %s depends on %s ('%s'), which the log does not show per entry; its observed "
+                "the arrow %s -> %s depends on %s%s%s, which the log does not show per entry; its observed "
                 "share is the average over customers", m->stages[s]->name.s, to,
-                d.met_ever ? "meetings before this entry (met_ever)" : d.state ? "the customers' state"
-                                                                        : "a trait drawn per customer",
-                d.name ? d.name : "?");
+                d.met_ever ? "met_ever(" : d.state ? "the customers' state '" : "the trait drawn per customer '",
+                d.name ? d.name : "?", d.met_ever ? "), meetings before this entry" : "'");
         }
 }
 

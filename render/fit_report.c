@@ -687,7 +687,12 @@ static void put_declared_trait(Buf *b, const FitTrait *t)
             if (i) buf_puts(b, ", ");
             put_number(b, c->value.v);
             buf_puts(b, ": ");
-            put_number(b, c->weight.v);
+            if (c->weight.unit == VAL_PERCENT) {
+                put_number(b, c->weight.v * 100);
+                buf_putc(b, '%');
+            } else {
+                put_number(b, c->weight.v);
+            }
         }
     } else {
         for (int i = 0; i < d->nargs && i < 3; i++) {
@@ -779,11 +784,17 @@ static void table_met(const FitReport *r, Buf *out)
     grid_print(&g, out);
 }
 
-static void table_traits(const FitReport *r, Buf *out)
+/* Whether some trait was fitted as a continuous one (not a choice). */
+static bool any_continuous(const FitResult *f)
+{
+    for (int i = 0; i < f->ntraits; i++)
+        if (!f->traits[i].is_choice) return true;
+    return false;
+}
+
+static void table_continuous_traits(const FitReport *r, Buf *out)
 {
     const FitResult *f = r->fit;
-    if (!f->ntraits) return;
-    const Model *m = model_of(r);
     buf_puts(out, "\nTraits (each case's value from its column; the family of lowest AIC by maximum likelihood, "
                   "with 95% intervals of its arguments; KS: distance to the values' distribution)\n");
     Grid g;
@@ -793,26 +804,37 @@ static void table_traits(const FitReport *r, Buf *out)
     for (int i = 0; i < TRAIT_COLS; i++) c[i] = (Buf)BUF_INIT;
     for (int i = 0; i < f->ntraits; i++) {
         if (f->traits[i].is_choice) continue;
-        trait_cells(m, &f->traits[i], c);
+        trait_cells(model_of(r), &f->traits[i], c);
         grid_row(&g, c, TRAIT_COLS);
     }
     for (int i = 0; i < TRAIT_COLS; i++) buf_free(&c[i]);
     grid_print(&g, out);
-    if (any_choice(f)) {
-        buf_puts(out, "\nChoice traits (each value's share of the cases, Wilson 95%; ? a value the choice does "
-                      "not declare)\n");
-        grid_init(&g, "llrrrrll");
-        for (int i = 0; i < CHOICE_COLS; i++) grid_cell(&g, "%s", CHOICE_HEAD[i]);
-        Buf d[CHOICE_COLS];
-        for (int i = 0; i < CHOICE_COLS; i++) d[i] = (Buf)BUF_INIT;
-        for (int i = 0; i < f->ntraits; i++)
-            for (int k = 0; f->traits[i].is_choice && k < f->traits[i].nchoices; k++) {
-                choice_cells(m, &f->traits[i], &f->traits[i].choices[k], d);
-                grid_row(&g, d, CHOICE_COLS);
-            }
-        for (int i = 0; i < CHOICE_COLS; i++) buf_free(&d[i]);
-        grid_print(&g, out);
-    }
+}
+
+static void table_choice_traits(const FitReport *r, Buf *out)
+{
+    const FitResult *f = r->fit;
+    buf_puts(out, "\nChoice traits (each value's share of the cases, Wilson 95%; ? a value the choice does not "
+                  "declare)\n");
+    Grid g;
+    grid_init(&g, "llrrrrll");
+    for (int i = 0; i < CHOICE_COLS; i++) grid_cell(&g, "%s", CHOICE_HEAD[i]);
+    Buf d[CHOICE_COLS];
+    for (int i = 0; i < CHOICE_COLS; i++) d[i] = (Buf)BUF_INIT;
+    for (int i = 0; i < f->ntraits; i++)
+        for (int k = 0; f->traits[i].is_choice && k < f->traits[i].nchoices; k++) {
+            choice_cells(model_of(r), &f->traits[i], &f->traits[i].choices[k], d);
+            grid_row(&g, d, CHOICE_COLS);
+        }
+    for (int i = 0; i < CHOICE_COLS; i++) buf_free(&d[i]);
+    grid_print(&g, out);
+}
+
+static void table_traits(const FitReport *r, Buf *out)
+{
+    const FitResult *f = r->fit;
+    if (any_continuous(f)) table_continuous_traits(r, out);
+    if (any_choice(f)) table_choice_traits(r, out);
     for (int i = 0; i < f->obs->ntraits_obs; i++) {
         const FitTraitObs *o = &f->obs->traits[i];
         if (o->conflicts > 0 || o->not_numbers > 0)
@@ -1996,7 +2018,7 @@ static void html_issue16(Buf *b, const FitReport *r)
         for (int i = 0; i < MET_COLS; i++) buf_free(&c[i]);
         tend(b);
     }
-    if (f->ntraits) {
+    if (any_continuous(f)) {
         static const char align[] = "lllrrllrl";
         html_rows_start(b, "Traits", "Each case's value from its column; the family of lowest AIC by maximum "
                         "likelihood with 95% intervals of its arguments; KS: the largest distance to the values' "

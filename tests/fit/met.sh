@@ -69,4 +69,70 @@ PY
             "$T/met/met-1.csv" >"$T/met/$t.csv" 2>/dev/null
         check "fit: met: --csv-table $t has a header and rows" sh -c "[ \$(wc -l <'$T/met/$t.csv') -ge 2 ]"
     done
+
+    # Every addition the log cannot tell, and a choice trait's shares with an undeclared value.
+    cat >"$T/met/all.journey" <<'J'
+import "std/channels"
+journey "All" { inactivity 30 days memory 60 days }
+persona Shopper {
+  share 100%
+  lambda = gamma(2, 3)
+  seats = choice(1: 60%, 5: 30%, 20: 10%)
+  budget = uniform(100, 500)
+}
+state discount_sent = false
+state invoices = 0
+stage Visit {
+  revenue 29 * seats
+  wait exponential(1 week / lambda)
+  touchpoint SearchAd { channel search reach 60% * budget / 500 cost 1.20 * seats }
+  touchpoint Mail { channel email reach 40% }
+  -> Buy 8% + 6% * met(SearchAd)
+  -> Lead 2% * met_ever(Mail) + 0.01 * invoices
+  -> churn otherwise
+}
+stage Buy goal { -> churn 10% -> Buy otherwise }
+stage Lead {}
+rule Invoice when stage == Buy and not discount_sent {
+  invoices += 1
+  discount_sent = true
+}
+J
+    python3 - "$T/met/all.csv" <<'PY'
+import random, sys
+rng = random.Random(3)
+with open(sys.argv[1], "w") as f:
+    f.write("case_id,event,timestamp,seats\n")
+    for i in range(600):
+        s = rng.choices([1, 5, 20, 7], [55, 30, 10, 5])[0]
+        f.write("c%d,Visit,%d,%d\n" % (i, 1700000000 + i * 60, s))
+        if rng.random() < 0.3:
+            f.write("c%d,Buy,%d,\n" % (i, 1700003600 + i * 60))
+PY
+    "$CJM" fit -q --format json --trait seats=seats "$T/met/all.journey" "$T/met/all.csv" >"$T/met/all.json" 2>"$T/met/all.err"
+    check "fit: what the log cannot tell: latent traits, state, memory, amounts as expressions, met_ever arrows" \
+        python3 - "$T/met/all.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+got = [(c["kind"], c["name"]) for c in d["cannot"]]
+want = [("trait", "lambda"), ("trait", "budget"), ("state", "discount_sent"), ("state", "invoices"),
+        ("memory", "memory"), ("amount", "Visit"), ("amount", "Visit"), ("amount", "SearchAd"),
+        ("amount", "SearchAd"), ("arrow", "Visit")]
+if got != want:
+    sys.exit("got %s" % got)
+if "met_ever(Mail)" not in d["cannot"][-1]["why"]:
+    sys.exit(d["cannot"][-1]["why"])
+PY
+    check "fit: a choice trait: each value's share, declared weights, the undeclared value 7 listed" \
+        python3 - "$T/met/all.json" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))["traits"][0]
+vals = [(c["value"], c["declared"]) for c in t["choices"]]
+if vals != [(1, True), (5, True), (20, True), (7, False)]:
+    sys.exit("values %s" % vals)
+if abs(sum(c["count"] for c in t["choices"]) - 600) > 0 or t["fitted"] is not None or t["candidates"]:
+    sys.exit("counts or candidates: %s" % t)
+if [round(c["declared_share"], 6) for c in t["choices"][:3]] != [0.6, 0.3, 0.1]:
+    sys.exit("declared shares %s" % t["choices"])
+PY
 fi

@@ -1064,6 +1064,58 @@ static void test_met_estimates(void)
     }
 }
 
+static void test_met_replay(void)
+{
+    J j;
+    static const char *const MET_JOURNEY =
+        "import \"std/channels\"\n"
+        "stage Visit { touchpoint Ad { channel search reach 50% } touchpoint Mail { channel email reach 40% }\n"
+        "  touchpoint Banner { channel search reach 10% }\n"
+        "  -> Buy 10% + 20% * met(Ad) -> Lead met(search) * 30% -> churn otherwise \"left\" }\n"
+        "stage Buy goal {}\n"
+        "stage Lead {}\n";
+    TEST("fit: moves split by a meeting of the touchpoint or the channel in the entry; A, B and their intervals") {
+        if (unit_load(&j, MET_JOURNEY)) {
+            /* a: Ad then Buy; b: Banner (search) then Lead; c: Mail then churn; d: nothing, Buy;
+             * e: Ad in a later entry only counts there; f: still inside at the end (no move). */
+            Ev ev[] = {E("a", "visit", 0), E("a", "ad", 0.1), E("a", "buy", 1),
+                       E("b", "visit", 0), E("b", "banner", 0.1), E("b", "lead", 1),
+                       E("c", "visit", 0), E("c", "mail", 0.1), E("c", "left", 1),
+                       E("d", "visit", 0), E("d", "buy", 1),
+                       E("e", "visit", 0), E("e", "left", 0.5),
+                       E("f", "visit", 0), E("f", "ad", 0.2)};
+            FitObs *o = observe_ok(&j, 0, ev, 15);
+            if (o) {
+                CHECK(o->nmet == 2);
+                int S = o->nstages;
+                const FitMetObs *ad = &o->met[0], *search = &o->met[1];
+                CHECK(ad->ref == REF_TOUCHPOINT && search->ref == REF_CHANNEL && ad->mask == 1 && search->mask == 5);
+                /* Ad: with = {a: Buy}; without = {b: Lead, c: churn, d: Buy, e: churn} */
+                CHECK(ad->moves[S + 1 + 1] == 1 && ad->moves[1] == 1 && ad->moves[2] == 1 && ad->moves[S] == 2);
+                /* search: with = {a: Buy, b: Lead}; without = {c, d, e} */
+                CHECK(search->moves[S + 1 + 2] == 1 && search->moves[S + 1 + 1] == 1 && search->moves[S] == 2);
+                FitResult *f = fit_estimate(o);
+                CHECK(f && f->nmet_arrows == 2);
+                if (f && f->nmet_arrows == 2) {
+                    const FitMetArrow *x = &f->met_arrows[0], *y = &f->met_arrows[1];
+                    CHECK(x->n0 == 4 && x->k0 == 1 && x->n1 == 1 && x->k1 == 1 && x->fitted);
+                    CHECK_NEAR(x->a.value, 0.25, 1e-12);
+                    CHECK_NEAR(x->b.value, 0.75, 1e-12);
+                    CHECK(x->a.lo < 0.25 && x->a.hi > 0.25 && x->b.lo < 0.75 && x->b.hi > 0.75);
+                    CHECK_NEAR(x->declared_a, 0.10, 1e-12);
+                    CHECK_NEAR(x->declared_b, 0.20, 1e-12);
+                    CHECK(y->form.a == NULL && y->n1 == 2 && y->k1 == 1 && y->n0 == 3 && y->k0 == 0);
+                    CHECK(strcmp(y->what, "search") == 0);
+                    CHECK(f->moves[0].why_not_fitted && strstr(f->moves[0].why_not_fitted, "met()"));
+                }
+                fit_result_free(f);
+                fit_obs_free(o);
+            }
+        }
+        unit_unload(&j);
+    }
+}
+
 void unit_fit(void)
 {
     test_bins();
@@ -1076,4 +1128,5 @@ void unit_fit(void)
     test_special_functions();
     test_trait_families();
     test_met_estimates();
+    test_met_replay();
 }
