@@ -135,4 +135,35 @@ if abs(sum(c["count"] for c in t["choices"]) - 600) > 0 or t["fitted"] is not No
 if [round(c["declared_share"], 6) for c in t["choices"][:3]] != [0.6, 0.3, 0.1]:
     sys.exit("declared shares %s" % t["choices"])
 PY
+
+    # Per persona: a segment column assigns them; each persona's gamma fitted and rewritten.
+    cat >"$T/met/pp.journey" <<'J'
+journey "PP" { inactivity 30 days }
+persona Pro {
+  share 40%
+  spend = gamma(2, 0.1)
+}
+persona Hobby {
+  share 60%
+  spend = gamma(3, 0.5)
+}
+stage Visit { -> Buy 30% + 0 * spend -> churn otherwise }
+stage Buy goal {}
+J
+    python3 - "$T/met/pp.csv" <<'PY'
+import random, sys
+r = random.Random(5)
+with open(sys.argv[1], "w") as f:
+    f.write("case_id,event,timestamp,segment,spend\n")
+    for i in range(2000):
+        p = "Pro" if r.random() < 0.4 else "Hobby"
+        v = r.gammavariate(2, 10) if p == "Pro" else r.gammavariate(3, 2)
+        f.write("c%d,Visit,%d,%s,%.6f\n" % (i, 1700000000 + i * 60, p, v))
+PY
+    "$CJM" fit -q --trait spend=spend "$T/met/pp.journey" "$T/met/pp.csv" -o "$T/met/pp2.journey" >"$T/met/pp.out" 2>&1
+    check "fit: --trait per persona: a row for all cases and one per persona, each beside its declaration" \
+        sh -c "grep -q '^  spend  (all) ' '$T/met/pp.out' && grep -q '^  spend  Pro .* gamma(1.896, 0.09464) .* gamma(2, 0.1)$' '$T/met/pp.out' &&
+               grep -q '^  spend  Hobby .* gamma(3.128, 0.5247) .* gamma(3, 0.5)$' '$T/met/pp.out'"
+    check "fit: --trait per persona: -o rewrites each persona's arguments" \
+        sh -c "grep -q 'spend = gamma(1.896, 0.09464)' '$T/met/pp2.journey' && grep -q 'spend = gamma(3.128, 0.5247)' '$T/met/pp2.journey'"
 fi
