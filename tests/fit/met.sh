@@ -166,4 +166,16 @@ PY
                grep -q '^  spend  Hobby .* gamma(3.128, 0.5247) .* gamma(3, 0.5)$' '$T/met/pp.out'"
     check "fit: --trait per persona: -o rewrites each persona's arguments" \
         sh -c "grep -q 'spend = gamma(1.896, 0.09464)' '$T/met/pp2.journey' && grep -q 'spend = gamma(3.128, 0.5247)' '$T/met/pp2.journey'"
+
+    # The HTML page has the new sections and stays well-formed XML.
+    "$CJM" fit -q --format html --map left=churn --trait lambda=lambda "$T/met/met.journey" "$T/met/met-1.csv" >"$T/met/r.html" 2>/dev/null
+    check "fit: met: the HTML page has the arrows that depend on a meeting, the traits, what the log cannot tell; well-formed" \
+        python3 - "$T/met/r.html" <<'PY'
+import sys, xml.dom.minidom
+t = open(sys.argv[1]).read()
+for h in ("<h3>Arrows that depend on a meeting</h3>", "<h3>Traits</h3>", "<h3>What the log cannot tell</h3>"):
+    if h not in t:
+        sys.exit("missing " + h)
+xml.dom.minidom.parseString(t)
+PY
 fi

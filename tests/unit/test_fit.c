@@ -1109,6 +1109,12 @@ static void test_met_replay(void)
                     CHECK(f->moves[0].why_not_fitted && strstr(f->moves[0].why_not_fitted, "met()"));
                 }
                 fit_result_free(f);
+                /* The query's result has no meetings per entry: not fitted, said so. */
+                o->from_table = true;
+                f = fit_estimate(o);
+                CHECK(f && f->nmet_arrows == 2 && !f->met_arrows[0].fitted &&
+                      strstr(f->met_arrows[0].why_not_fitted, "query"));
+                fit_result_free(f);
                 fit_obs_free(o);
             }
         }
