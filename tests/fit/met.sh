@@ -178,4 +178,12 @@ for h in ("<h3>Arrows that depend on a meeting</h3>", "<h3>Traits</h3>", "<h3>Wh
         sys.exit("missing " + h)
 xml.dom.minidom.parseString(t)
 PY
+
+    # cjm score: resumed lives draw their traits as new customers do (docs/scoring.md); the same
+    # CSV for any --threads.
+    "$CJM" score -q --futures 300 --threads 1 "$T/met/met.journey" "$T/met/met-1.csv" >"$T/met/score1.csv" 2>"$T/met/score.err"
+    s1=$?
+    "$CJM" score -q --futures 300 --threads 2 "$T/met/met.journey" "$T/met/met-1.csv" >"$T/met/score2.csv" 2>>"$T/met/score.err"
+    check "fit: met: cjm score of a journey with drawn traits and met(): exit 0, rows, the same for --threads 1 and 2" \
+        sh -c "[ $s1 -eq 0 ] && [ \$(wc -l <'$T/met/score1.csv') -gt 100 ] && cmp -s '$T/met/score1.csv' '$T/met/score2.csv'"
 fi
