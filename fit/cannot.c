@@ -41,30 +41,24 @@ static void add(List *l, const char *kind, const char *name, const char *fmt, ..
     l->v[l->n++] = (FitCannot){kind, name, d};
 }
 
-/* What an expression depends on that a log does not show. */
+/* What an expression depends on that a log does not show: the first name of each kind. */
 typedef struct Deps {
-    bool met_ever, state, drawn;
-    const char *name;   /* the first such name */
+    const char *met_ever;   /* the touchpoint or channel of a met_ever() */
+    const char *state;      /* a state variable */
+    const char *drawn;      /* a trait drawn per customer */
 } Deps;
 
 static void deps_of(const Model *m, const Expr *e, Deps *d)
 {
-    for (; e; e = NULL) {
-        if (e->kind == EX_NAME && e->ref == REF_STATE) {
-            if (!d->name) d->name = e->name.s;
-            d->state = true;
-        } else if (e->kind == EX_NAME && e->ref == REF_TRAIT && m->trait_varies && e->index >= 0 &&
-                   e->index < m->ntraits && m->trait_varies[e->index]) {
-            if (!d->name) d->name = e->name.s;
-            d->drawn = true;
-        } else if (e->kind == EX_CALL && e->fn == FN_MET_EVER) {
-            if (!d->name && e->args) d->name = e->args->name.s;
-            d->met_ever = true;
-        }
-        deps_of(m, e->a, d);
-        deps_of(m, e->b, d);
-        for (const Expr *x = e->args; x; x = x->next) deps_of(m, x, d);
-    }
+    if (!e) return;
+    if (e->kind == EX_NAME && e->ref == REF_STATE && !d->state) d->state = e->name.s;
+    if (e->kind == EX_NAME && e->ref == REF_TRAIT && m->trait_varies && e->index >= 0 && e->index < m->ntraits &&
+        m->trait_varies[e->index] && !d->drawn)
+        d->drawn = e->name.s;
+    if (e->kind == EX_CALL && e->fn == FN_MET_EVER && e->args && !d->met_ever) d->met_ever = e->args->name.s;
+    deps_of(m, e->a, d);
+    deps_of(m, e->b, d);
+    for (const Expr *x = e->args; x; x = x->next) deps_of(m, x, d);
 }
 
 static bool given(const FitObs *o, int t)
@@ -142,11 +136,13 @@ static void arrows(const Model *m, List *l)
             deps_of(m, a->when, &d);
             if (!d.met_ever && !d.state && !d.drawn) continue;
             const char *to = a->to_churn ? "churn" : m->stages[a->target_index]->name.s;
+            char what[256];
+            if (d.met_ever) snprintf(what, sizeof what, "met_ever(%s), meetings before this entry", d.met_ever);
+            else if (d.state) snprintf(what, sizeof what, "the customers' state '%s'", d.state);
+            else snprintf(what, sizeof what, "the trait drawn per customer '%s'", d.drawn);
             add(l, "arrow", m->stages[s]->name.s,
-                "the arrow %s -> %s depends on %s%s%s, which the log does not show per entry; its observed "
-                "share is the average over customers", m->stages[s]->name.s, to,
-                d.met_ever ? "met_ever(" : d.state ? "the customers' state '" : "the trait drawn per customer '",
-                d.name ? d.name : "?", d.met_ever ? "), meetings before this entry" : "'");
+                "the arrow %s -> %s depends on %s, which the log does not show per entry; its observed share is "
+                "the average over customers", m->stages[s]->name.s, to, what);
         }
 }
 
