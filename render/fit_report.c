@@ -839,8 +839,8 @@ static void table_traits(const FitReport *r, Buf *out)
         const FitTraitObs *o = &f->obs->traits[i];
         if (o->conflicts > 0 || o->not_numbers > 0)
             buf_printf(out, "  %s: %.0f case%s whose later values differ from the first (the first is taken), "
-                            "%.0f value%s that are no numbers (left out)\n", o->column, o->conflicts,
-                       o->conflicts == 1 ? "" : "s", o->not_numbers, o->not_numbers == 1 ? "" : "s");
+                            "%.0f value%s (left out)\n", o->column, o->conflicts, o->conflicts == 1 ? "" : "s",
+                       o->not_numbers, o->not_numbers == 1 ? " that is no number" : "s that are no numbers");
     }
 }
 
@@ -1212,8 +1212,17 @@ static void json_trait_dist(Json *j, const FitTraitDist *d)
     json_close(j, '}');
 }
 
-static void json_one_trait(Json *j, const Model *m, const FitTrait *t)
+/* The column a fitted trait was read from (its conflicts and values that are no numbers). */
+static const FitTraitObs *trait_obs_of(const FitObs *o, const FitTrait *t)
 {
+    for (int i = 0; i < o->ntraits_obs; i++)
+        if (o->traits[i].trait == t->trait) return &o->traits[i];
+    return NULL;
+}
+
+static void json_one_trait(Json *j, const FitReport *r, const FitTrait *t)
+{
+    const Model *m = model_of(r);
     json_next(j);
     json_open(j, '{');
     json_text(j, "trait", m->traits[t->trait]);
@@ -1224,6 +1233,9 @@ static void json_one_trait(Json *j, const Model *m, const FitTrait *t)
     json_num(j, "sd", t->sd);
     json_num(j, "min", t->min);
     json_num(j, "max", t->max);
+    const FitTraitObs *o = trait_obs_of(r->fit->obs, t);
+    json_num(j, "conflicts", o ? o->conflicts : NAN);
+    json_num(j, "not_numbers", o ? o->not_numbers : NAN);
     Buf d = BUF_INIT;
     put_declared_trait(&d, t);
     json_text(j, "declared", buf_str(&d));
@@ -1257,7 +1269,7 @@ static void json_traits(Json *j, const FitReport *r)
     const FitResult *f = r->fit;
     json_key(j, "traits");
     json_open(j, '[');
-    for (int i = 0; i < f->ntraits; i++) json_one_trait(j, model_of(r), &f->traits[i]);
+    for (int i = 0; i < f->ntraits; i++) json_one_trait(j, r, &f->traits[i]);
     json_close(j, ']');
 }
 

@@ -340,6 +340,14 @@ run "$CJM" fit -q --format csv --csv-table traits --trait budget=budget "$F/tr.j
 expect_out "fit --trait: --csv-table traits" "^budget,Pro,budget,200,.*,uniform,"
 run "$CJM" fit -q "$F/tr.journey" "$F/tr.csv"
 expect_out "fit: an arrow that reads a trait is listed as not fitted" "not fitted: its probability depends on the customer"
+printf 'customer_id,event,timestamp,budget\nc1,Visit,1700000000,100\nc1,Buy,1700000060,200\nc2,Visit,1700000000,lots\nc2,Visit,1700000100,150\nc3,Visit,1700000000,\n' >"$F/tr-conflict.csv"
+run "$CJM" fit -q --trait budget=budget "$F/tr.journey" "$F/tr-conflict.csv"
+expect_status "fit --trait: a value that changes within a case: exit 0" 0
+expect_out "fit --trait: conflicts and values that are no numbers counted, the first value kept" "^  budget: 1 case whose later values differ from the first .the first is taken., 1 value that is no number"
+run "$CJM" fit -q --format json --trait budget=budget "$F/tr.journey" "$F/tr-conflict.csv"
+expect_out "fit --trait: the cases with a value (c1's first, c2's number), not c3" '"cases": 2,'
+expect_out "fit --trait: JSON counts the conflicts" '"conflicts": 1,'
+expect_out "fit --trait: JSON counts the values that are no numbers" '"not_numbers": 1,'
 if command -v bash >/dev/null 2>&1; then
     printf 'persona P {\n  share 100%%\n  lambda = gamma(2, 3)\n  plan   = 2\n}\nstage A { -> churn 10%% * plan }\n' >"$F/comp.journey"
     run bash -c '. completion/cjm.bash; _cjm_values "$1" fit --trait "$2"' _ "$CJM" "$F/comp.journey"
