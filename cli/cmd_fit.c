@@ -35,10 +35,12 @@ typedef struct FitArgs {
     SqlDialect dialect;
     bool dialect_set;
     ColorMode color;
+    FitTraitSpec *traits;       /* --trait NAME=COLUMN, in the order given */
+    int ntraits;
 } FitArgs;
 
 enum { OPT_FORMAT = FIT_OPT_LAST, OPT_CSV_TABLE, OPT_SCENARIO, OPT_SCENARIO_LABEL, OPT_VALIDATE, OPT_SQL, OPT_DIALECT,
-       OPT_COLOR };
+       OPT_COLOR, OPT_TRAIT };
 
 /* ---- options ---- */
 
@@ -62,6 +64,41 @@ static bool parse_dialect(const char *s, SqlDialect *d)
     return true;
 }
 
+/* --trait NAME=COLUMN: both parts non-empty; the name is checked against the journey later. */
+static int take_trait(FitArgs *a, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || !eq[1])
+        return cli_usage_error("fit", "--trait must be NAME=COLUMN (a trait of the journey and a column of the log "
+                                      "with each case's value), not '%s'", arg);
+    FitTraitSpec *grown = realloc(a->traits, (size_t)(a->ntraits + 1) * sizeof *grown);
+    char *name = malloc((size_t)(eq - arg) + 1);
+    if (grown) a->traits = grown;
+    if (!grown || !name) {
+        free(name);
+        fputs("cjm fit: out of memory\n", stderr);
+        return EXIT_IO;
+    }
+    memcpy(name, arg, (size_t)(eq - arg));
+    name[eq - arg] = 0;
+    for (int i = 0; i < a->ntraits; i++)
+        if (strcmp(a->traits[i].trait, name) == 0) {
+            int status = cli_usage_error("fit", "--trait %s is given twice", name);
+            free(name);
+            return status;
+        }
+    a->traits[a->ntraits++] = (FitTraitSpec){name, eq + 1};
+    return -1;
+}
+
+static void free_traits(FitArgs *a)
+{
+    for (int i = 0; i < a->ntraits; i++) free((char *)a->traits[i].trait);
+    free(a->traits);
+    a->traits = NULL;
+    a->ntraits = 0;
+}
+
 static int take_option(void *ctx, int opt, const char *arg, const char *given)
 {
     FitArgs *a = ctx;
@@ -76,14 +113,15 @@ static int take_option(void *ctx, int opt, const char *arg, const char *given)
         break;
     case OPT_CSV_TABLE:
         if (!render_fit_parse_csv_table(arg, &a->csv_table))
-            return cli_usage_error("fit", "--csv-table must be moves, waits, touchpoints, personas, stages, unmapped "
-                                          "or validation, not '%s'", arg);
+            return cli_usage_error("fit", "--csv-table must be moves, waits, touchpoints, personas, stages, unmapped, "
+                                          "validation, met, traits, choices or cannot, not '%s'", arg);
         a->csv_table_set = true;
         break;
     case 'o': a->out = arg; break;
     case OPT_SCENARIO: a->scenario = arg; break;
     case OPT_SCENARIO_LABEL: a->scenario_label = arg; break;
     case OPT_VALIDATE: a->validate = true; break;
+    case OPT_TRAIT: return take_trait(a, arg);
     case OPT_SQL: a->sql_table = arg; break;
     case OPT_DIALECT:
         if (!parse_dialect(arg, &a->dialect))
@@ -105,9 +143,9 @@ static int take_option(void *ctx, int opt, const char *arg, const char *given)
 static int check_combinations(const FitArgs *a)
 {
     if (a->dialect_set && !a->sql_table) return cli_usage_error("fit", "--dialect goes with --sql TABLE");
-    if (a->sql_table && (a->out || a->scenario || a->validate))
+    if (a->sql_table && (a->out || a->scenario || a->validate || a->ntraits))
         return cli_usage_error("fit", "--sql prints the query and does nothing else: not with %s",
-                               a->out ? "-o" : a->scenario ? "--scenario" : "--validate");
+                               a->out ? "-o" : a->scenario ? "--scenario" : a->validate ? "--validate" : "--trait");
     if (a->csv_table_set && a->format != FIT_FORMAT_CSV) return cli_usage_error("fit", "--csv-table goes with --format csv");
     if (a->scenario_label && !a->scenario) return cli_usage_error("fit", "--scenario-label goes with --scenario NAME");
     if (a->sql_table && !*a->sql_table) return cli_usage_error("fit", "--sql needs the name of a table");
@@ -130,6 +168,9 @@ static int parse_operands(FitArgs *a, int argc, char **argv)
     a->log = argv[optind + 1];
     if (strcmp(a->journey, "-") == 0 && strcmp(a->log, "-") == 0)
         return cli_usage_error("fit", "the journey and the log cannot both be standard input");
+    if (a->ntraits && strcmp(a->log, "-") == 0)
+        return cli_usage_error("fit", "--trait reads the log's columns in a second pass: give the log as a file, "
+                                      "not standard input");
     return -1;
 }
 
@@ -148,6 +189,7 @@ static int parse_args(FitArgs *a, int argc, char **argv)
         {"scenario", required_argument, NULL, OPT_SCENARIO},
         {"scenario-label", required_argument, NULL, OPT_SCENARIO_LABEL},
         {"validate", no_argument, NULL, OPT_VALIDATE},
+        {"trait", required_argument, NULL, OPT_TRAIT},
         {"sql", required_argument, NULL, OPT_SQL},
         {"dialect", required_argument, NULL, OPT_DIALECT},
         {"color", optional_argument, NULL, OPT_COLOR},
@@ -171,6 +213,7 @@ typedef struct Fitted {
     char *column_names[8];
     bool has_columns;
     LogTimeFormat time_format;
+    LogFormat log_format;
     FitVerdict *verdicts;
     int nverdicts;
 } Fitted;
@@ -237,6 +280,7 @@ static int observe_events(const FitArgs *a, const Model *m, Fitted *x)
     if (!x->obs) status = observe_failed(a, log_name(r), error);
     else keep_columns(x, log_columns_used(r));
     if (x->obs) x->time_format = log_time_format(r);
+    x->log_format = log_format(r);
     log_close(r);
     return status;
 }
@@ -299,6 +343,47 @@ static int validate(const FitArgs *a, const Model *m, Fitted *x)
     free(error);
     rt_model_free(rm);
     return status;
+}
+
+/* Each --trait names a trait of the journey (bad usage otherwise, with the closest name). */
+static bool traits_known(const FitArgs *a, const Model *m)
+{
+    for (int i = 0; i < a->ntraits; i++) {
+        const char *name = a->traits[i].trait;
+        if (fit_trait_index(m, name) >= 0) continue;
+        const char *best = m->ntraits ? diag_closest(name, m->traits, m->ntraits) : NULL;
+        if (best) cli_usage_error("fit", "--trait %s=%s: the journey has no trait '%s'; did you mean '%s'?", name,
+                                  a->traits[i].column, name, best);
+        else if (m->ntraits) cli_usage_error("fit", "--trait %s=%s: the journey has no trait '%s'", name,
+                                             a->traits[i].column, name);
+        else cli_usage_error("fit", "--trait %s=%s: the journey declares no traits", name, a->traits[i].column);
+        return false;
+    }
+    return true;
+}
+
+/* The --trait columns, read in a second pass over the CSV log (the reader of events keeps only
+ * its own columns). */
+static int observe_traits(const FitArgs *a, const Model *m, Fitted *x, bool from_table)
+{
+    if (!a->ntraits) return EXIT_OK;
+    if (from_table)
+        return cli_usage_error("fit", "--trait needs the events themselves, not the result of --sql's query");
+    if (x->log_format != LOG_CSV)
+        return cli_usage_error("fit", "--trait reads a column of a CSV log; %s is not one", a->log);
+    char *error = NULL;
+    bool usage = false;
+    FitTraitObs *t = fit_traits_read(m, a->log, x->columns.case_id, x->columns.segment, a->traits, a->ntraits,
+                                     &error, &usage);
+    if (!t) {
+        if (usage) cli_usage_error("fit", "%s", error ? error : "--trait: bad column");
+        else fit_print_error("fit", a->log, error ? error : "cannot read the trait columns");
+        free(error);
+        return usage ? EXIT_USAGE : EXIT_IO;
+    }
+    x->obs->traits = t;
+    x->obs->ntraits_obs = a->ntraits;
+    return EXIT_OK;
 }
 
 /* ---- the outputs ---- */
@@ -415,12 +500,14 @@ static int fit_checked(const FitArgs *a, const Checked *c)
         return EXIT_JOURNEY;
     }
     if (!fit_settings_check_map(&a->fit, m)) return EXIT_USAGE;
+    if (!traits_known(a, m)) return EXIT_USAGE;
     if (a->scenario && !scenario_name_is_new(m, a->scenario)) return EXIT_USAGE;
     if (a->sql_table) return print_query(a, m);
     Fitted x = {0};
     bool from_table = false;
     int status = observe_table(a, m, &x, &from_table);
     if (status == EXIT_OK && !from_table) status = observe_events(a, m, &x);
+    if (status == EXIT_OK) status = observe_traits(a, m, &x, from_table);
     if (status == EXIT_OK && !(x.fit = fit_estimate(x.obs))) {
         fputs("cjm fit: out of memory while estimating\n", stderr);
         status = EXIT_IO;
@@ -442,6 +529,7 @@ int cmd_fit(int argc, char **argv)
     if (status < 0 && fit_output_is_log("fit", a.out, a.log)) status = EXIT_USAGE;
     if (status >= 0) {
         fit_settings_free(&a.fit);
+        free_traits(&a);
         return status;
     }
     Checked c;
@@ -451,5 +539,6 @@ int cmd_fit(int argc, char **argv)
     if (status == EXIT_JOURNEY && c.diag.errors) diag_print_summary(&c.diag);
     checked_free(&c);
     fit_settings_free(&a.fit);
+    free_traits(&a);
     return status;
 }

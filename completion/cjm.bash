@@ -33,6 +33,9 @@ _cjm_values() { # cjm command option journey-file
     --scenario)
         [ -f "$4" ] && sed -n 's/^[[:space:]]*scenario[[:space:]]\{1,\}\([[:alpha:]_][[:alnum:]_]*\).*/\1/p' "$4"
         return ;;
+    --trait) # cjm fit --trait NAME=COLUMN: the traits of the journey's personas (`name = ...`)
+        [ -f "$4" ] && sed -n 's/^[[:space:]]*\([[:alpha:]_][[:alnum:]_]*\)[[:space:]]*=[^=].*/\1=/p' "$4" | awk '!seen[$0]++'
+        return ;;
     esac
     "$1" help "$2" 2>/dev/null | awk -v opt="$3" '
         function flush(   n, i, w, out, parts, items) {

@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cannot.h"
 #include "kpi.h"
+#include "met.h"
+#include "traits.h"
 #include "waits.h"
 
 #define Z95 1.959963984540054
@@ -142,8 +145,11 @@ static void stage_moves(const FitObs *o, const Stage *st, FitMove *out, int *n)
             mv.fitted = false;
             mv.why_not_fitted = "it has a condition (when)";
         } else if (!a->otherwise && !(a->prob && a->prob->constant)) {
+            FitMetForm form;
             mv.fitted = false;
-            mv.why_not_fitted = "its probability depends on the customer (mood, visits, traits)";
+            mv.why_not_fitted = fit_met_form(a->prob, &form)
+                                    ? "its probability depends on met(): fitted apart, with and without the meeting"
+                                    : "its probability depends on the customer (mood, visits, traits)";
         } else if (a->otherwise && !mv.declared_known) {
             mv.fitted = false;
             mv.why_not_fitted = "the other arrows' shares are not constant";
@@ -241,6 +247,11 @@ FitResult *fit_estimate(const FitObs *o)
     for (int p = 0; p < P; p++) known += o->persona_cases[p];
     for (int p = 0; p < P; p++) f->persona_share[p] = wilson(o->persona_cases[p], known);
     f->conversion = m->has_goal ? wilson(o->converted, o->cases) : NONE;
+    if (!fit_met_arrows(o, ruled, &f->met_arrows, &f->nmet_arrows) ||
+        !fit_traits_estimate(o, &f->traits, &f->ntraits) || !fit_cannot_list(o, &f->cannot, &f->ncannot)) {
+        fit_result_free(f);
+        return NULL;
+    }
     return f;
 }
 
@@ -253,5 +264,8 @@ void fit_result_free(FitResult *f)
     free(f->persona_share);
     free(f->stage_mood);
     free(f->nps_tp);
+    free(f->met_arrows);
+    fit_traits_free(f->traits, f->ntraits);
+    fit_cannot_free(f->cannot, f->ncannot);
     free(f);
 }

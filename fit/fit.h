@@ -69,6 +69,48 @@ typedef struct FitNameCount {
     double count;
 } FitNameCount;
 
+/* An arrow whose probability is A + B * met(T) (docs/fitting.md, "Arrows that depend on a
+ * meeting"): T a touchpoint or a channel; spelt `A + B * met(T)`, `A + met(T) * B`,
+ * `B * met(T) + A`, `met(T) * B + A`, `A - B * met(T)` (B's sign then -1) or `B * met(T)` alone
+ * (no A). A and B are constant expressions; a NULL `a` is an A of 0. */
+typedef struct FitMetForm {
+    const Expr *a, *b;
+    int sign;                   /* +1, or -1 for `A - B * met(T)` */
+    RefKind ref;                /* REF_TOUCHPOINT or REF_CHANNEL */
+    int index;                  /* in Model.touchpoints or Model.channels */
+    const Expr *call;           /* the met() call */
+} FitMetForm;
+
+/* Whether `prob` has one of the forms above. */
+bool fit_met_form(const Expr *prob, FitMetForm *f);
+
+/* The moves out of a stage split by whether an entry met T (the touchpoints of `mask`: bits of the
+ * stage's touchpoints in order, one or all of a channel's): one per (stage, T) an arrow asks about. */
+typedef struct FitMetObs {
+    int stage;
+    RefKind ref;
+    int index;
+    uint64_t mask;              /* 0: T has no touchpoint in the stage (nothing can be counted) */
+    double *moves;              /* [2 * (nstages + 1)]: [met][to], to == nstages: churn */
+} FitMetObs;
+
+/* One --trait NAME=COLUMN: the trait and the log's column holding each case's value. */
+typedef struct FitTraitSpec {
+    const char *trait;
+    const char *column;
+} FitTraitSpec;
+
+/* The values of a --trait column: one per case (its first non-empty value), with the persona its
+ * segment names (-1: none). Read by fit_traits_read (fit/traits.h). */
+typedef struct FitTraitObs {
+    int trait;                  /* in Model.traits */
+    const char *column;
+    double *values; int *persona; int n;
+    double conflicts;           /* cases whose later values differ from their first */
+    double not_numbers;         /* values that are not numbers (left out) */
+    double missing;             /* cases without a value */
+} FitTraitObs;
+
 typedef struct FitObs {
     const Model *model;
     int nstages, ntouchpoints, npersonas, nreasons;
@@ -114,6 +156,10 @@ typedef struct FitObs {
     /* What the rows came from: a log read here, or the result of the --sql query (which has no
      * touchpoints, surveys, revenue or names: the report says so). */
     bool from_table;
+    /* Arrows that depend on met(T) (fit_met_form): the moves with and without T, per (stage, T). */
+    FitMetObs *met; int nmet;
+    /* --trait columns (set by the caller after fit_observe; owned by FitObs). */
+    FitTraitObs *traits; int ntraits_obs;
 } FitObs;
 
 /* A case as the log leaves it: for cjm score, one call per case when its events are done. */
@@ -191,6 +237,63 @@ typedef struct FitWait {
     bool outside;               /* the declared mean is outside the interval */
 } FitWait;
 
+/* An arrow A + B * met(T): its moves in entries without and with a meeting of T. */
+typedef struct FitMetArrow {
+    int from, arrow;            /* stage, index among its arrows */
+    int to;                     /* stage, -1: churn */
+    FitMetForm form;
+    const char *what;           /* T's name */
+    double n0, k0, n1, k1;      /* entries (moves) without / with T, and this arrow's among them */
+    FitInterval p0, p1;         /* shares, Wilson 95% */
+    FitInterval a, b;           /* A = p0; B = p1 - p0 (Newcombe's hybrid score interval) */
+    bool declared_known;        /* A and B are constants */
+    double declared_a, declared_b;
+    bool outside_a, outside_b;  /* the declared value is outside the interval */
+    bool fitted;
+    const char *why_not_fitted;
+} FitMetArrow;
+
+/* One family fitted to a trait's values by maximum likelihood. */
+typedef struct FitTraitDist {
+    DistKind kind;              /* DIST_NORMAL, DIST_LOGNORMAL, DIST_GAMMA, DIST_BETA, DIST_UNIFORM,
+                                   DIST_EXPONENTIAL */
+    int nargs;
+    FitInterval args[2];        /* as the language writes them, 95% intervals */
+    double loglik, aic, ks;
+    bool ok;
+} FitTraitDist;
+
+enum { FIT_TRAIT_FAMILIES = 6 };
+
+/* A value of a `choice` trait seen in the log (or declared). */
+typedef struct FitChoiceShare {
+    double value, count;
+    FitInterval share;          /* Wilson 95% */
+    bool declared;              /* one of the choice's values */
+    double declared_share;      /* its weight as a share; NaN for an undeclared value */
+    bool outside;
+} FitChoiceShare;
+
+/* A trait fitted from a --trait column, for all cases (persona -1) or one persona's. */
+typedef struct FitTrait {
+    int trait, persona;
+    const char *column;
+    double n, mean, sd, min, max;
+    const Dist *declared;       /* the persona's distribution; NULL: a plain value (declared_value) */
+    double declared_value;      /* NaN when drawn or unknown */
+    bool is_choice;
+    FitTraitDist candidates[FIT_TRAIT_FAMILIES];
+    int best;                   /* index in candidates, -1: none fitted */
+    FitChoiceShare *choices; int nchoices; /* is_choice: declared values first, then others */
+} FitTrait;
+
+/* What the log cannot tell: one item, with why. */
+typedef struct FitCannot {
+    const char *kind;           /* "trait", "state", "memory", "amount", "arrow" */
+    const char *name;           /* what it is about (a trait, a stage, ...) */
+    char *detail;               /* malloc'd: what and why */
+} FitCannot;
+
 typedef struct FitResult {
     const Model *model;
     const FitObs *obs;
@@ -201,9 +304,17 @@ typedef struct FitResult {
     FitInterval *stage_mood;    /* [nstages]: the mean answer as mood; NaN value when none */
     FitInterval *nps_tp;        /* [ntouchpoints]: NPS of a survey touchpoint's answers */
     FitInterval conversion;
+    FitMetArrow *met_arrows; int nmet_arrows;
+    FitTrait *traits; int ntraits;
+    FitCannot *cannot; int ncannot;
 } FitResult;
 
 FitResult *fit_estimate(const FitObs *obs);
 void fit_result_free(FitResult *f);
+
+/* Issue 16's parts, for those who include fit.h alone (cli/, the unit tests): arrows that depend
+ * on a meeting, traits fitted from a column. */
+#include "met.h"
+#include "traits.h"
 
 #endif

@@ -22,8 +22,10 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "met.h"
 #include "names.h"
 #include "observe.h"
+#include "traits.h"
 
 /* ---- names ---- */
 
@@ -193,6 +195,7 @@ FitObs *fit_obs_new(const Model *m)
     o->mood_sum = zalloc(S, sizeof(double), &ok);
     o->mood_sumsq = zalloc(S, sizeof(double), &ok);
     o->persona_cases = zalloc((size_t)m->npersonas, sizeof(double), &ok);
+    if (ok && !fit_met_obs_init(o)) ok = false;
     if (!ok) {
         fit_obs_free(o);
         return NULL;
@@ -227,6 +230,8 @@ void fit_obs_free(FitObs *o)
     for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) free(arrays[i]);
     free(o->wait_done);
     free(o->wait_censored);
+    fit_met_obs_free(o);
+    fit_trait_obs_free(o->traits, o->ntraits_obs);
     free(o);
 }
 
@@ -657,6 +662,7 @@ static void churn_at(FitObserver *ob, Case *c, int reason_column, double time)
     Replay *r = &c->r;
     int s = r->stage;
     o->moves[(size_t)s * (o->nstages + 1) + o->nstages]++;
+    if (o->nmet) fit_met_count(o, s, c->met, o->nstages);
     if (reason_column >= 0) o->churn_by_reason[(size_t)s * (o->nreasons + 1) + reason_column]++;
     /* Churn by inactivity is seen only as silence: the customer waited at least until their last
      * event, and how much longer nobody knows. So that wait is censored there, not finished
@@ -871,6 +877,7 @@ static int replay_event(FitObserver *ob, Case *c, const Ev *e)
         } else {
             int s = r->stage;
             o->moves[(size_t)s * (o->nstages + 1) + t.index]++;
+            if (o->nmet) fit_met_count(o, s, c->met, t.index);
             fit_wait_add(&o->wait_done[s], e->time - r->entered);
             end_entry(ob, c);
         }

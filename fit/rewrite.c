@@ -490,6 +490,67 @@ static void edits_free(Edits *e)
     free(e->v);
 }
 
+/* A literal number of the main file (`8%`, `0.06`) that -o may replace. */
+static bool literal_in(const Expr *e, uint32_t file)
+{
+    return e && e->kind == EX_NUMBER && in_file(e->loc, file) && e->unit != VAL_DURATION;
+}
+
+static void replace_share(Edits *e, const Expr *lit, double v)
+{
+    if (same_value(v, lit->num)) return;
+    Buf b = BUF_INIT;
+    put_share(&b, v, lit->unit == VAL_PERCENT ? VAL_PERCENT : VAL_NUMBER);
+    edit(e, lit->loc.off, lit->loc.len, &b);
+}
+
+/* An arrow A + B * met(T): A and B where written as plain numbers, from at least
+ * FIT_REWRITE_MIN_ENTRIES entries with and without the meeting; rounded to 0.1%. A coefficient
+ * whose sign would change (a literal written as a negative number) is left as it is. */
+static void rewrite_met_arrows(Edits *e, const FitResult *f, uint32_t file)
+{
+    for (int i = 0; i < f->nmet_arrows; i++) {
+        const FitMetArrow *x = &f->met_arrows[i];
+        if (!x->fitted || x->n0 < FIT_REWRITE_MIN_ENTRIES || x->n1 < FIT_REWRITE_MIN_ENTRIES) continue;
+        double a = round(clamp(x->p0.value, 0, 1) * 1000) / 1000;
+        double with = round(clamp(x->p1.value, 0, 1) * 1000) / 1000;
+        double b = (with - a) * x->form.sign;
+        if (literal_in(x->form.a, file)) replace_share(e, x->form.a, a);
+        if (literal_in(x->form.b, file) && b >= 0) replace_share(e, x->form.b, b);
+    }
+}
+
+/* A trait fitted with the family it declares: its arguments, where all are plain numbers of the
+ * main file, from at least FIT_REWRITE_MIN_CASES cases; four significant digits. */
+static void rewrite_traits(Edits *e, const Model *m, const FitResult *f, uint32_t file)
+{
+    for (int i = 0; i < f->ntraits; i++) {
+        const FitTrait *t = &f->traits[i];
+        if (t->persona < 0 && m->npersonas != 1) continue;
+        const Dist *d = t->declared;
+        if (!d || t->is_choice || t->best < 0 || t->n < FIT_REWRITE_MIN_CASES) continue;
+        const FitTraitDist *fd = &t->candidates[t->best];
+        if (fd->kind != d->kind || fd->nargs != d->nargs) continue;
+        bool plain = true;
+        for (int k = 0; k < d->nargs; k++)
+            plain = plain && d->args[k].present && d->args[k].unit == VAL_NUMBER && in_file(d->args[k].loc, file) &&
+                    !d->arg_expr[k] && isfinite(fd->args[k].value);
+        if (!plain) continue;
+        for (int k = 0; k < d->nargs; k++) {
+            if (same_value(fd->args[k].value, d->args[k].v)) continue;
+            /* four significant digits, without an exponent (the lexer's numbers have none) */
+            char s[64];
+            double v = fd->args[k].value;
+            int decimals = v == 0 ? 0 : 3 - (int)floor(log10(fabs(v)));
+            snprintf(s, sizeof s, "%.*f", decimals < 0 ? 0 : decimals > 12 ? 12 : decimals, v);
+            trim_zeros(s);
+            Buf b = BUF_INIT;
+            buf_puts(&b, s);
+            edit(e, d->args[k].loc.off, d->args[k].loc.len, &b);
+        }
+    }
+}
+
 char *fit_rewrite_journey(const Model *m, const FitResult *f, size_t *len, char **error)
 {
     *error = NULL;
@@ -508,6 +569,8 @@ char *fit_rewrite_journey(const Model *m, const FitResult *f, size_t *len, char 
     }
     for (int t = 0; t < m->ntouchpoints; t++) rewrite_reach(&e, f, m->touchpoints[t], file);
     rewrite_shares(&e, m, f, file);
+    rewrite_met_arrows(&e, f, file);
+    rewrite_traits(&e, m, f, file);
     char *text = apply_edits(&e, len);
     edits_free(&e);
     if (!text) {

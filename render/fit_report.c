@@ -588,18 +588,285 @@ static void table_validation(const FitReport *r, Buf *out)
     grid_print(&g, out);
 }
 
+/* ---- issue 16: arrows that depend on a meeting, traits, what the log cannot tell ----
+ * Each is one list of rows of text cells, shared by the table and the HTML page. */
+
+enum { MET_COLS = 12, TRAIT_COLS = 9, CHOICE_COLS = 8 };
+
+static void put_number(Buf *b, double v)
+{
+    if (!isfinite(v)) buf_puts(b, "-");
+    else buf_printf(b, "%.4g", v);
+}
+
+static void put_signed_percent(Buf *b, double v)
+{
+    if (isfinite(v) && v > 0) buf_putc(b, '+');
+    put_percent(b, v);
+}
+
+static void put_signed_interval(Buf *b, FitInterval i)
+{
+    if (!isfinite(i.lo) || !isfinite(i.hi)) return;
+    put_signed_percent(b, i.lo);
+    buf_puts(b, " to ");
+    put_signed_percent(b, i.hi);
+}
+
+/* The cells of a met-dependent arrow. */
+static void met_cells(const Model *m, const FitMetArrow *x, Buf *c)
+{
+    buf_puts(&c[0], stage_name(m, x->from));
+    buf_puts(&c[1], stage_name(m, x->to));
+    buf_printf(&c[2], "%s", x->what);
+    put_count(&c[3], x->n0);
+    put_percent(&c[4], x->p0.value);
+    buf_putc(&c[4], ' ');
+    put_percent_interval(&c[4], x->p0);
+    put_count(&c[5], x->n1);
+    put_percent(&c[6], x->p1.value);
+    buf_putc(&c[6], ' ');
+    put_percent_interval(&c[6], x->p1);
+    put_percent(&c[7], x->a.value);
+    buf_putc(&c[7], ' ');
+    put_percent_interval(&c[7], x->a);
+    put_percent(&c[8], x->declared_a);
+    if (x->outside_a) buf_puts(&c[8], " !");
+    put_signed_percent(&c[9], x->b.value);
+    buf_putc(&c[9], ' ');
+    put_signed_interval(&c[9], x->b);
+    put_signed_percent(&c[10], x->declared_b);
+    if (x->outside_b) buf_puts(&c[10], " !");
+    if (!x->fitted) buf_printf(&c[11], "not fitted: %s", x->why_not_fitted);
+}
+
+static const char *const MET_HEAD[MET_COLS] = {"From", "To", "met", "without", "share without (95%)", "with",
+                                               "share with (95%)", "A (95%)", "declared A", "B (95%)",
+                                               "declared B", ""};
+
+static const char *persona_or_all(const Model *m, int p) { return p < 0 ? "(all)" : persona_name(m, p); }
+
+/* "gamma(0.2432, 4.414)" for a fitted family, "-" when none. */
+static void put_trait_dist(Buf *b, const FitTraitDist *d)
+{
+    if (!d || !d->ok) {
+        buf_puts(b, "-");
+        return;
+    }
+    buf_printf(b, "%s(", sema_dist_name(d->kind));
+    for (int i = 0; i < d->nargs; i++) {
+        if (i) buf_puts(b, ", ");
+        put_number(b, d->args[i].value);
+    }
+    buf_putc(b, ')');
+}
+
+static void put_trait_intervals(Buf *b, const FitTraitDist *d)
+{
+    if (!d || !d->ok) return;
+    for (int i = 0; i < d->nargs; i++) {
+        if (i) buf_puts(b, "; ");
+        put_number(b, d->args[i].lo);
+        buf_puts(b, "-");
+        put_number(b, d->args[i].hi);
+    }
+}
+
+static void put_declared_trait(Buf *b, const FitTrait *t)
+{
+    const Dist *d = t->declared;
+    if (!d) {
+        if (isfinite(t->declared_value)) put_number(b, t->declared_value);
+        else buf_puts(b, "-");
+        return;
+    }
+    buf_printf(b, "%s(", sema_dist_name(d->kind));
+    if (d->kind == DIST_CHOICE) {
+        int i = 0;
+        for (const ChoiceItem *c = d->choices; c; c = c->next, i++) {
+            if (i) buf_puts(b, ", ");
+            put_number(b, c->value.v);
+            buf_puts(b, ": ");
+            if (c->weight.unit == VAL_PERCENT) {
+                put_number(b, c->weight.v * 100);
+                buf_putc(b, '%');
+            } else {
+                put_number(b, c->weight.v);
+            }
+        }
+    } else {
+        for (int i = 0; i < d->nargs && i < 3; i++) {
+            if (i) buf_puts(b, ", ");
+            put_number(b, d->args[i].v);
+        }
+    }
+    buf_putc(b, ')');
+}
+
+/* Whether the declared family's arguments fall outside the fitted intervals of the same family. */
+static bool trait_outside(const FitTrait *t)
+{
+    if (!t->declared || t->is_choice) return false;
+    for (int k = 0; k < FIT_TRAIT_FAMILIES; k++) {
+        const FitTraitDist *d = &t->candidates[k];
+        if (d->kind != t->declared->kind || !d->ok) continue;
+        for (int i = 0; i < d->nargs && i < t->declared->nargs; i++) {
+            double v = t->declared->args[i].v;
+            if (isfinite(d->args[i].lo) && (v < d->args[i].lo || v > d->args[i].hi)) return true;
+        }
+    }
+    return false;
+}
+
+static const FitTraitDist *best_of(const FitTrait *t) { return t->best >= 0 ? &t->candidates[t->best] : NULL; }
+
+static void trait_cells(const Model *m, const FitTrait *t, Buf *c)
+{
+    buf_puts(&c[0], m->traits[t->trait]);
+    buf_puts(&c[1], persona_or_all(m, t->persona));
+    buf_puts(&c[2], t->column);
+    put_count(&c[3], t->n);
+    put_number(&c[4], t->mean);
+    put_trait_dist(&c[5], best_of(t));
+    put_trait_intervals(&c[6], best_of(t));
+    if (best_of(t)) buf_printf(&c[7], "%.3f", best_of(t)->ks);
+    put_declared_trait(&c[8], t);
+    if (trait_outside(t)) buf_puts(&c[8], " !");
+}
+
+static const char *const TRAIT_HEAD[TRAIT_COLS] = {"Trait", "Persona", "column", "cases", "mean", "fitted",
+                                                   "95% intervals", "KS", "declared"};
+
+static void choice_cells(const Model *m, const FitTrait *t, const FitChoiceShare *v, Buf *c)
+{
+    buf_puts(&c[0], m->traits[t->trait]);
+    buf_puts(&c[1], persona_or_all(m, t->persona));
+    put_number(&c[2], v->value);
+    put_count(&c[3], v->count);
+    put_percent(&c[4], v->share.value);
+    put_percent_interval(&c[5], v->share);
+    if (v->declared) put_percent(&c[6], v->declared_share);
+    else buf_puts(&c[6], "not declared");
+    buf_puts(&c[7], v->outside ? "!" : !v->declared ? "?" : "");
+}
+
+static const char *const CHOICE_HEAD[CHOICE_COLS] = {"Trait", "Persona", "value", "cases", "share",
+                                                     "95% interval", "declared", ""};
+
+static bool any_choice(const FitResult *f)
+{
+    for (int i = 0; i < f->ntraits; i++)
+        if (f->traits[i].is_choice) return true;
+    return false;
+}
+
+static void grid_row(Grid *g, Buf *c, int n)
+{
+    for (int i = 0; i < n; i++) cell_buf(g, &c[i]);
+}
+
+static void table_met(const FitReport *r, Buf *out)
+{
+    const FitResult *f = r->fit;
+    if (!f->nmet_arrows) return;
+    buf_puts(out, "\nArrows that depend on a meeting (A + B * met(T): the stage's entries without and with a "
+                  "meeting of T; A the share without, B the difference; ! the declared value is outside)\n");
+    Grid g;
+    grid_init(&g, "lllrrrrrrrrl");
+    for (int i = 0; i < MET_COLS; i++) grid_cell(&g, "%s", MET_HEAD[i]);
+    Buf c[MET_COLS];
+    for (int i = 0; i < MET_COLS; i++) c[i] = (Buf)BUF_INIT;
+    for (int i = 0; i < f->nmet_arrows; i++) {
+        met_cells(model_of(r), &f->met_arrows[i], c);
+        grid_row(&g, c, MET_COLS);
+    }
+    for (int i = 0; i < MET_COLS; i++) buf_free(&c[i]);
+    grid_print(&g, out);
+}
+
+/* Whether some trait was fitted as a continuous one (not a choice). */
+static bool any_continuous(const FitResult *f)
+{
+    for (int i = 0; i < f->ntraits; i++)
+        if (!f->traits[i].is_choice) return true;
+    return false;
+}
+
+static void table_continuous_traits(const FitReport *r, Buf *out)
+{
+    const FitResult *f = r->fit;
+    buf_puts(out, "\nTraits (each case's value from its column; the family of lowest AIC by maximum likelihood, "
+                  "with 95% intervals of its arguments; KS: distance to the values' distribution)\n");
+    Grid g;
+    grid_init(&g, "lllrrllrl");
+    for (int i = 0; i < TRAIT_COLS; i++) grid_cell(&g, "%s", TRAIT_HEAD[i]);
+    Buf c[TRAIT_COLS];
+    for (int i = 0; i < TRAIT_COLS; i++) c[i] = (Buf)BUF_INIT;
+    for (int i = 0; i < f->ntraits; i++) {
+        if (f->traits[i].is_choice) continue;
+        trait_cells(model_of(r), &f->traits[i], c);
+        grid_row(&g, c, TRAIT_COLS);
+    }
+    for (int i = 0; i < TRAIT_COLS; i++) buf_free(&c[i]);
+    grid_print(&g, out);
+}
+
+static void table_choice_traits(const FitReport *r, Buf *out)
+{
+    const FitResult *f = r->fit;
+    buf_puts(out, "\nChoice traits (each value's share of the cases, Wilson 95%; ? a value the choice does not "
+                  "declare)\n");
+    Grid g;
+    grid_init(&g, "llrrrrll");
+    for (int i = 0; i < CHOICE_COLS; i++) grid_cell(&g, "%s", CHOICE_HEAD[i]);
+    Buf d[CHOICE_COLS];
+    for (int i = 0; i < CHOICE_COLS; i++) d[i] = (Buf)BUF_INIT;
+    for (int i = 0; i < f->ntraits; i++)
+        for (int k = 0; f->traits[i].is_choice && k < f->traits[i].nchoices; k++) {
+            choice_cells(model_of(r), &f->traits[i], &f->traits[i].choices[k], d);
+            grid_row(&g, d, CHOICE_COLS);
+        }
+    for (int i = 0; i < CHOICE_COLS; i++) buf_free(&d[i]);
+    grid_print(&g, out);
+}
+
+static void table_traits(const FitReport *r, Buf *out)
+{
+    const FitResult *f = r->fit;
+    if (any_continuous(f)) table_continuous_traits(r, out);
+    if (any_choice(f)) table_choice_traits(r, out);
+    for (int i = 0; i < f->obs->ntraits_obs; i++) {
+        const FitTraitObs *o = &f->obs->traits[i];
+        if (o->conflicts > 0 || o->not_numbers > 0)
+            buf_printf(out, "  %s: %.0f case%s whose later values differ from the first (the first is taken), "
+                            "%.0f value%s (left out)\n", o->column, o->conflicts, o->conflicts == 1 ? "" : "s",
+                       o->not_numbers, o->not_numbers == 1 ? " that is no number" : "s that are no numbers");
+    }
+}
+
+static void table_cannot(const FitReport *r, Buf *out)
+{
+    const FitResult *f = r->fit;
+    if (!f->ncannot) return;
+    buf_puts(out, "\nWhat the log cannot tell\n");
+    for (int i = 0; i < f->ncannot; i++) buf_printf(out, "  - %s\n", f->cannot[i].detail);
+}
+
 void render_fit_table(const FitReport *r, Buf *out)
 {
     table_log(r, out);
     table_stages(r, out);
     table_moves(r, out);
     table_waits(r, out);
+    table_met(r, out);
+    table_traits(r, out);
     if (!r->fit->obs->from_table) {
         table_touchpoints(r, out);
         table_personas(r, out);
         table_unmapped(r, out);
     }
     table_validation(r, out);
+    table_cannot(r, out);
 }
 
 /* ======================= JSON ======================= */
@@ -886,6 +1153,142 @@ static void json_validation(Json *j, const FitReport *r)
     json_close(j, ']');
 }
 
+static void json_met_arrows(Json *j, const FitReport *r)
+{
+    const FitResult *f = r->fit;
+    const Model *m = model_of(r);
+    json_key(j, "met_arrows");
+    json_open(j, '[');
+    for (int i = 0; i < f->nmet_arrows; i++) {
+        const FitMetArrow *x = &f->met_arrows[i];
+        json_next(j);
+        json_open_line(j, '{');
+        json_text(j, "from", stage_name(m, x->from));
+        json_text(j, "to", stage_name(m, x->to));
+        json_text(j, "met", x->what);
+        json_text(j, "met_kind", x->form.ref == REF_TOUCHPOINT ? "touchpoint" : "channel");
+        json_num(j, "entries_without", x->n0);
+        json_num(j, "moves_without", x->k0);
+        json_interval(j, "share_without", x->p0);
+        json_num(j, "entries_with", x->n1);
+        json_num(j, "moves_with", x->k1);
+        json_interval(j, "share_with", x->p1);
+        json_interval(j, "a", x->a);
+        json_interval(j, "b", x->b);
+        json_num(j, "declared_a", x->declared_a);
+        json_num(j, "declared_b", x->declared_b);
+        json_bool(j, "outside_a", x->outside_a);
+        json_bool(j, "outside_b", x->outside_b);
+        json_bool(j, "fitted", x->fitted);
+        json_text(j, "why_not_fitted", x->fitted ? NULL : x->why_not_fitted);
+        json_close(j, '}');
+    }
+    json_close(j, ']');
+}
+
+static void json_trait_dist(Json *j, const FitTraitDist *d)
+{
+    json_next(j);
+    json_open_line(j, '{');
+    json_text(j, "dist", sema_dist_name(d->kind));
+    json_bool(j, "ok", d->ok);
+    json_key(j, "args");
+    json_open_line(j, '[');
+    for (int i = 0; d->ok && i < d->nargs; i++) {
+        json_next(j);
+        json_put_num(j, d->args[i].value);
+    }
+    json_close(j, ']');
+    json_key(j, "args_ci95");
+    json_open_line(j, '[');
+    for (int i = 0; d->ok && i < d->nargs; i++) {
+        json_next(j);
+        json_put_pair(j, d->args[i].lo, d->args[i].hi);
+    }
+    json_close(j, ']');
+    json_num(j, "loglik", d->ok ? d->loglik : NAN);
+    json_num(j, "aic", d->ok ? d->aic : NAN);
+    json_num(j, "ks", d->ok ? d->ks : NAN);
+    json_close(j, '}');
+}
+
+/* The column a fitted trait was read from (its conflicts and values that are no numbers). */
+static const FitTraitObs *trait_obs_of(const FitObs *o, const FitTrait *t)
+{
+    for (int i = 0; i < o->ntraits_obs; i++)
+        if (o->traits[i].trait == t->trait) return &o->traits[i];
+    return NULL;
+}
+
+static void json_one_trait(Json *j, const FitReport *r, const FitTrait *t)
+{
+    const Model *m = model_of(r);
+    json_next(j);
+    json_open(j, '{');
+    json_text(j, "trait", m->traits[t->trait]);
+    json_text(j, "persona", t->persona >= 0 ? persona_name(m, t->persona) : NULL);
+    json_text(j, "column", t->column);
+    json_num(j, "cases", t->n);
+    json_num(j, "mean", t->mean);
+    json_num(j, "sd", t->sd);
+    json_num(j, "min", t->min);
+    json_num(j, "max", t->max);
+    const FitTraitObs *o = trait_obs_of(r->fit->obs, t);
+    json_num(j, "conflicts", o ? o->conflicts : NAN);
+    json_num(j, "not_numbers", o ? o->not_numbers : NAN);
+    Buf d = BUF_INIT;
+    put_declared_trait(&d, t);
+    json_text(j, "declared", buf_str(&d));
+    buf_free(&d);
+    json_bool(j, "outside", trait_outside(t));
+    json_text(j, "fitted", t->best >= 0 ? sema_dist_name(t->candidates[t->best].kind) : NULL);
+    json_key(j, "candidates");
+    json_open(j, '[');
+    for (int k = 0; !t->is_choice && k < FIT_TRAIT_FAMILIES; k++) json_trait_dist(j, &t->candidates[k]);
+    json_close(j, ']');
+    json_key(j, "choices");
+    json_open(j, '[');
+    for (int k = 0; k < t->nchoices; k++) {
+        const FitChoiceShare *v = &t->choices[k];
+        json_next(j);
+        json_open_line(j, '{');
+        json_num(j, "value", v->value);
+        json_num(j, "count", v->count);
+        json_interval(j, "share", v->share);
+        json_bool(j, "declared", v->declared);
+        json_num(j, "declared_share", v->declared ? v->declared_share : NAN);
+        json_bool(j, "outside", v->outside);
+        json_close(j, '}');
+    }
+    json_close(j, ']');
+    json_close(j, '}');
+}
+
+static void json_traits(Json *j, const FitReport *r)
+{
+    const FitResult *f = r->fit;
+    json_key(j, "traits");
+    json_open(j, '[');
+    for (int i = 0; i < f->ntraits; i++) json_one_trait(j, r, &f->traits[i]);
+    json_close(j, ']');
+}
+
+static void json_cannot(Json *j, const FitReport *r)
+{
+    const FitResult *f = r->fit;
+    json_key(j, "cannot");
+    json_open(j, '[');
+    for (int i = 0; i < f->ncannot; i++) {
+        json_next(j);
+        json_open_line(j, '{');
+        json_text(j, "kind", f->cannot[i].kind);
+        json_text(j, "name", f->cannot[i].name);
+        json_text(j, "why", f->cannot[i].detail);
+        json_close(j, '}');
+    }
+    json_close(j, ']');
+}
+
 void render_fit_json(const FitReport *r, Buf *out)
 {
     const FitObs *o = r->fit->obs;
@@ -908,6 +1311,9 @@ void render_fit_json(const FitReport *r, Buf *out)
         json_names(&j, "unmapped", o->unmapped_names, o->nunmapped_names);
     }
     json_validation(&j, r);
+    json_met_arrows(&j, r);
+    json_traits(&j, r);
+    json_cannot(&j, r);
     json_close(&j, '}');
     buf_putc(out, '\n');
 }
@@ -917,7 +1323,8 @@ void render_fit_json(const FitReport *r, Buf *out)
 bool render_fit_parse_csv_table(const char *s, FitCsvTable *t)
 {
     static const char *const names[FIT_CSV_NTABLES] = {"moves",    "waits",    "touchpoints", "personas",
-                                                       "stages",   "unmapped", "validation"};
+                                                       "stages",   "unmapped", "validation",
+                                                       "met",      "traits",   "choices",     "cannot"};
     for (int i = 0; i < FIT_CSV_NTABLES; i++)
         if (strcmp(s, names[i]) == 0) {
             *t = (FitCsvTable)i;
@@ -1083,6 +1490,106 @@ static void csv_validation(const FitReport *r, Buf *out)
     }
 }
 
+static void csv_met(const FitReport *r, Buf *out)
+{
+    const FitResult *f = r->fit;
+    const Model *m = model_of(r);
+    static const char *const head[] = {"from", "to", "met", "entries_without", "moves_without", "share_without",
+                                       "share_without_lo", "share_without_hi", "entries_with", "moves_with",
+                                       "share_with", "share_with_lo", "share_with_hi", "a", "a_lo", "a_hi", "b",
+                                       "b_lo", "b_hi", "declared_a", "declared_b", "outside_a", "outside_b",
+                                       "fitted", "why_not_fitted"};
+    csv_header(out, head, 25);
+    for (int i = 0; i < f->nmet_arrows; i++) {
+        const FitMetArrow *x = &f->met_arrows[i];
+        csv_str(out, stage_name(m, x->from), false);
+        csv_str(out, stage_name(m, x->to), false);
+        csv_str(out, x->what, false);
+        csv_num(out, x->n0, false);
+        csv_num(out, x->k0, false);
+        csv_interval(out, x->p0, false);
+        csv_num(out, x->n1, false);
+        csv_num(out, x->k1, false);
+        csv_interval(out, x->p1, false);
+        csv_interval(out, x->a, false);
+        csv_interval(out, x->b, false);
+        csv_num(out, x->declared_a, false);
+        csv_num(out, x->declared_b, false);
+        csv_str(out, x->outside_a ? "true" : "false", false);
+        csv_str(out, x->outside_b ? "true" : "false", false);
+        csv_str(out, x->fitted ? "true" : "false", false);
+        csv_str(out, x->fitted ? "" : x->why_not_fitted, true);
+    }
+}
+
+static void csv_traits(const FitReport *r, Buf *out)
+{
+    const FitResult *f = r->fit;
+    const Model *m = model_of(r);
+    static const char *const head[] = {"trait", "persona", "column", "cases", "mean", "sd", "dist", "arg1",
+                                       "arg1_lo", "arg1_hi", "arg2", "arg2_lo", "arg2_hi", "aic", "ks",
+                                       "chosen", "declared", "outside"};
+    csv_header(out, head, 18);
+    for (int i = 0; i < f->ntraits; i++) {
+        const FitTrait *t = &f->traits[i];
+        for (int k = 0; !t->is_choice && k < FIT_TRAIT_FAMILIES; k++) {
+            const FitTraitDist *d = &t->candidates[k];
+            csv_str(out, m->traits[t->trait], false);
+            csv_str(out, t->persona >= 0 ? persona_name(m, t->persona) : "", false);
+            csv_str(out, t->column, false);
+            csv_num(out, t->n, false);
+            csv_num(out, t->mean, false);
+            csv_num(out, t->sd, false);
+            csv_str(out, sema_dist_name(d->kind), false);
+            csv_interval(out, d->args[0], false);
+            csv_interval(out, d->args[1], false);
+            csv_num(out, d->ok ? d->aic : NAN, false);
+            csv_num(out, d->ok ? d->ks : NAN, false);
+            csv_str(out, k == t->best ? "true" : "false", false);
+            Buf b = BUF_INIT;
+            put_declared_trait(&b, t);
+            csv_str(out, buf_str(&b), false);
+            buf_free(&b);
+            csv_str(out, trait_outside(t) ? "true" : "false", true);
+        }
+    }
+}
+
+static void csv_choices(const FitReport *r, Buf *out)
+{
+    const FitResult *f = r->fit;
+    const Model *m = model_of(r);
+    static const char *const head[] = {"trait", "persona", "value", "count", "share", "share_lo", "share_hi",
+                                       "declared", "declared_share", "outside"};
+    csv_header(out, head, 10);
+    for (int i = 0; i < f->ntraits; i++) {
+        const FitTrait *t = &f->traits[i];
+        for (int k = 0; k < t->nchoices; k++) {
+            const FitChoiceShare *v = &t->choices[k];
+            csv_str(out, m->traits[t->trait], false);
+            csv_str(out, t->persona >= 0 ? persona_name(m, t->persona) : "", false);
+            csv_num(out, v->value, false);
+            csv_num(out, v->count, false);
+            csv_interval(out, v->share, false);
+            csv_str(out, v->declared ? "true" : "false", false);
+            csv_num(out, v->declared ? v->declared_share : NAN, false);
+            csv_str(out, v->outside ? "true" : "false", true);
+        }
+    }
+}
+
+static void csv_cannot(const FitReport *r, Buf *out)
+{
+    const FitResult *f = r->fit;
+    static const char *const head[] = {"kind", "name", "why"};
+    csv_header(out, head, 3);
+    for (int i = 0; i < f->ncannot; i++) {
+        csv_str(out, f->cannot[i].kind, false);
+        csv_str(out, f->cannot[i].name, false);
+        csv_str(out, f->cannot[i].detail, true);
+    }
+}
+
 void render_fit_csv(const FitReport *r, FitCsvTable t, Buf *out)
 {
     switch (t) {
@@ -1093,6 +1600,10 @@ void render_fit_csv(const FitReport *r, FitCsvTable t, Buf *out)
     case FIT_CSV_STAGES: csv_stages(r, out); break;
     case FIT_CSV_UNMAPPED: csv_unmapped(r, out); break;
     case FIT_CSV_VALIDATION: csv_validation(r, out); break;
+    case FIT_CSV_MET: csv_met(r, out); break;
+    case FIT_CSV_TRAITS: csv_traits(r, out); break;
+    case FIT_CSV_CHOICES: csv_choices(r, out); break;
+    case FIT_CSV_CANNOT: csv_cannot(r, out); break;
     case FIT_CSV_NTABLES: break;
     }
 }
@@ -1483,6 +1994,82 @@ static void html_validation_table(Buf *b, const FitReport *r)
     tend(b);
 }
 
+/* A table of rows of cells (the table's own), for the sections of issue 16. */
+static void html_rows_start(Buf *b, const char *title, const char *note, const char *const *head, const char *align,
+                            int n)
+{
+    buf_printf(b, "<h3>%s</h3>\n<p class=\"note\">", title);
+    chart_escape(b, note);
+    buf_puts(b, "</p>\n");
+    thead(b, head, align, n);
+}
+
+static void html_row(Buf *b, Buf *c, const char *align, int n, bool flag)
+{
+    buf_puts(b, flag ? "<tr class=\"flag\">" : "<tr>");
+    for (int i = 0; i < n; i++) td(b, &c[i], align[i] == 'r');
+    buf_puts(b, "</tr>\n");
+}
+
+static void html_issue16(Buf *b, const FitReport *r)
+{
+    const FitResult *f = r->fit;
+    const Model *m = model_of(r);
+    if (f->nmet_arrows) {
+        static const char align[] = "lllrrrrrrrrl";
+        html_rows_start(b, "Arrows that depend on a meeting",
+                        "A + B * met(T): the stage's entries without and with a meeting of T, the share of each "
+                        "that took the arrow (Wilson 95%); A is the share without, B the difference (Newcombe's "
+                        "interval); highlighted: a declared value outside its interval.", MET_HEAD, align, MET_COLS);
+        Buf c[MET_COLS];
+        for (int i = 0; i < MET_COLS; i++) c[i] = (Buf)BUF_INIT;
+        for (int i = 0; i < f->nmet_arrows; i++) {
+            met_cells(m, &f->met_arrows[i], c);
+            html_row(b, c, align, MET_COLS, f->met_arrows[i].outside_a || f->met_arrows[i].outside_b);
+        }
+        for (int i = 0; i < MET_COLS; i++) buf_free(&c[i]);
+        tend(b);
+    }
+    if (any_continuous(f)) {
+        static const char align[] = "lllrrllrl";
+        html_rows_start(b, "Traits", "Each case's value from its column; the family of lowest AIC by maximum "
+                        "likelihood with 95% intervals of its arguments; KS: the largest distance to the values' "
+                        "distribution.", TRAIT_HEAD, align, TRAIT_COLS);
+        Buf c[TRAIT_COLS];
+        for (int i = 0; i < TRAIT_COLS; i++) c[i] = (Buf)BUF_INIT;
+        for (int i = 0; i < f->ntraits; i++) {
+            if (f->traits[i].is_choice) continue;
+            trait_cells(m, &f->traits[i], c);
+            html_row(b, c, align, TRAIT_COLS, trait_outside(&f->traits[i]));
+        }
+        for (int i = 0; i < TRAIT_COLS; i++) buf_free(&c[i]);
+        tend(b);
+    }
+    if (any_choice(f)) {
+        static const char align[] = "llrrrrll";
+        html_rows_start(b, "Choice traits", "Each value's share of the cases (Wilson 95%) beside its declared "
+                        "weight; ? a value the choice does not declare.", CHOICE_HEAD, align, CHOICE_COLS);
+        Buf c[CHOICE_COLS];
+        for (int i = 0; i < CHOICE_COLS; i++) c[i] = (Buf)BUF_INIT;
+        for (int i = 0; i < f->ntraits; i++)
+            for (int k = 0; f->traits[i].is_choice && k < f->traits[i].nchoices; k++) {
+                choice_cells(m, &f->traits[i], &f->traits[i].choices[k], c);
+                html_row(b, c, align, CHOICE_COLS, f->traits[i].choices[k].outside || !f->traits[i].choices[k].declared);
+            }
+        for (int i = 0; i < CHOICE_COLS; i++) buf_free(&c[i]);
+        tend(b);
+    }
+    if (f->ncannot) {
+        buf_puts(b, "<h3>What the log cannot tell</h3>\n<ul class=\"cannot\">\n");
+        for (int i = 0; i < f->ncannot; i++) {
+            buf_puts(b, "<li>");
+            chart_escape(b, f->cannot[i].detail);
+            buf_puts(b, "</li>\n");
+        }
+        buf_puts(b, "</ul>\n");
+    }
+}
+
 void render_fit_html_section(const FitReport *r, Buf *b)
 {
     const FitObs *o = r->fit->obs;
@@ -1532,6 +2119,7 @@ void render_fit_html_section(const FitReport *r, Buf *b)
     html_personas_table(b, r);
     html_unmapped_table(b, r);
     html_validation_table(b, r);
+    html_issue16(b, r);
     buf_puts(b, "</section>\n");
 }
 

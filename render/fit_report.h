@@ -48,6 +48,10 @@ typedef enum {
     FIT_CSV_STAGES,
     FIT_CSV_UNMAPPED,
     FIT_CSV_VALIDATION,
+    FIT_CSV_MET,            /* arrows A + B * met(T) */
+    FIT_CSV_TRAITS,         /* --trait: every family tried */
+    FIT_CSV_CHOICES,        /* --trait of a choice trait: each value's share */
+    FIT_CSV_CANNOT,         /* what the log cannot tell */
     FIT_CSV_NTABLES
 } FitCsvTable;
 

@@ -310,6 +310,52 @@ usage "fit --seed bad" "^cjm fit: --seed must be a whole number" fit --seed -1 "
 usage "fit an unknown option" "^cjm fit: unknown option '--bogus'" fit --bogus "$J" "$L"
 usage "fit an option without its value" "^cjm fit: option '--map' needs a value" fit "$J" "$L" --map
 usage "fit --scenario-label without --scenario" "^cjm fit: --scenario-label goes with --scenario" fit --scenario-label x "$J" "$L"
+
+# --trait NAME=COLUMN: a trait of the journey, a column of a CSV log given as a file
+cat >"$F/tr.journey" <<'EOF'
+journey "Traits" { inactivity 30 days }
+persona Pro { share 40% budget = 300 }
+persona Hobby { share 60% budget = 100 }
+stage Visit { -> Buy 30% + budget / 10000 -> churn otherwise }
+stage Buy goal {}
+EOF
+awk 'BEGIN { srand(7); print "customer_id,event,timestamp,segment,budget";
+             for (i = 0; i < 400; i++) { p = i % 2 ? "Pro" : "Hobby"; b = (p == "Pro" ? 300 : 100) * (0.5 + rand());
+                 printf "c%d,Visit,%d,%s,%.2f\n", i, 1700000000 + 60 * i, p, b;
+                 if (rand() < 0.3) printf "c%d,Buy,%d,,\n", i, 1700003600 + 60 * i } }' >"$F/tr.csv"
+usage "fit --trait without =" "^cjm fit: --trait must be NAME=COLUMN" fit --trait budget -o "$F/out.journey" "$F/tr.journey" "$F/tr.csv"
+usage "fit --trait twice" "^cjm fit: --trait budget is given twice" fit --trait budget=budget --trait budget=x "$F/tr.journey" "$F/tr.csv"
+usage "fit --trait of no trait" "^cjm fit: --trait budgte=budget: the journey has no trait 'budgte'; did you mean 'budget'" fit --trait budgte=budget -o "$F/out.journey" "$F/tr.journey" "$F/tr.csv"
+usage "fit --trait of a journey without traits" "^cjm fit: --trait x=budget: the journey declares no traits" fit --trait x=budget "$J" "$F/tr.csv"
+usage "fit --trait of no column" "^cjm fit: --trait budget=nope: the log has no column 'nope' .its columns: customer_id, event, timestamp, segment, budget." fit --trait budget=nope -o "$F/out.journey" "$F/tr.journey" "$F/tr.csv"
+usage "fit --trait from standard input" "^cjm fit: --trait reads the log's columns in a second pass" fit --trait budget=budget "$F/tr.journey" -
+usage "fit --trait with --sql" "^cjm fit: --sql prints the query and does nothing else: not with --trait" fit --sql t --trait budget=budget "$F/tr.journey"
+run "$CJM" fit -q --trait budget=budget "$F/tr.journey" "$F/tr.csv"
+expect_status "fit --trait: exit 0" 0
+expect_out "fit --trait: the traits table, all cases and each persona" "^  budget +Pro +budget +200 "
+expect_out "fit --trait: the declared value beside the fit" "^  budget +Hobby +budget +200 .* 100$"
+run "$CJM" fit -q --format json --trait budget=budget "$F/tr.journey" "$F/tr.csv"
+expect_out "fit --trait: JSON traits with candidates" '"fitted": "uniform"'
+run "$CJM" fit -q --format csv --csv-table traits --trait budget=budget "$F/tr.journey" "$F/tr.csv"
+expect_out "fit --trait: --csv-table traits" "^budget,Pro,budget,200,.*,uniform,"
+run "$CJM" fit -q "$F/tr.journey" "$F/tr.csv"
+expect_out "fit: an arrow that reads a trait is listed as not fitted" "not fitted: its probability depends on the customer"
+printf 'customer_id,event,timestamp,budget\nc1,Visit,1700000000,100\nc1,Buy,1700000060,200\nc2,Visit,1700000000,lots\nc2,Visit,1700000100,150\nc3,Visit,1700000000,\n' >"$F/tr-conflict.csv"
+run "$CJM" fit -q --trait budget=budget "$F/tr.journey" "$F/tr-conflict.csv"
+expect_status "fit --trait: a value that changes within a case: exit 0" 0
+expect_out "fit --trait: conflicts and values that are no numbers counted, the first value kept" "^  budget: 1 case whose later values differ from the first .the first is taken., 1 value that is no number"
+run "$CJM" fit -q --format json --trait budget=budget "$F/tr.journey" "$F/tr-conflict.csv"
+expect_out "fit --trait: the cases with a value (c1's first, c2's number), not c3" '"cases": 2,'
+expect_out "fit --trait: JSON counts the conflicts" '"conflicts": 1,'
+expect_out "fit --trait: JSON counts the values that are no numbers" '"not_numbers": 1,'
+if command -v bash >/dev/null 2>&1; then
+    printf 'persona P {\n  share 100%%\n  lambda = gamma(2, 3)\n  plan   = 2\n}\nstage A { -> churn 10%% * plan }\n' >"$F/comp.journey"
+    run bash -c '. completion/cjm.bash; _cjm_values "$1" fit --trait "$2"' _ "$CJM" "$F/comp.journey"
+    expect_out "completion: --trait offers the journey's traits as NAME=" "^lambda=$"
+    expect_out "completion: --trait offers every trait" "^plan=$"
+    run bash -c '. completion/cjm.bash; _cjm_values "$1" fit --csv-table ""' _ "$CJM"
+    expect_out "completion: --csv-table offers the new tables" " met traits choices cannot$"
+fi
 printf 'scenario Fitted { extend stage Visit { -> Signup 30%% } }\n' >>"$F/j.journey"
 cp "$F/j.journey" "$F/j2.journey"
 cp "$F/j.journey.orig" "$F/j.journey"

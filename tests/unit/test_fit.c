@@ -889,6 +889,239 @@ static void test_waits(void)
     }
 }
 
+/* ---- issue 16: traits fitted from a column, arrows that depend on a meeting ---- */
+
+static uint64_t sm_state;
+static double uniform01(void)
+{
+    uint64_t z = (sm_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return ((double)(z >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static double std_normal(void)
+{
+    return sqrt(-2 * log(uniform01())) * cos(2 * M_PI * uniform01());
+}
+
+/* Marsaglia and Tsang's gamma(shape, 1), with the U^(1/a) boost below shape 1. */
+static double std_gamma(double a)
+{
+    if (a < 1) return std_gamma(a + 1) * pow(uniform01(), 1 / a);
+    double d = a - 1.0 / 3, c = 1 / sqrt(9 * d);
+    for (;;) {
+        double x = std_normal(), v = 1 + c * x;
+        if (v <= 0) continue;
+        v = v * v * v;
+        double u = uniform01();
+        if (log(u) < 0.5 * x * x + d - d * v + d * log(v)) return d * v;
+    }
+}
+
+static bool inside(FitInterval i, double v) { return i.lo <= v && v <= i.hi; }
+
+static const char *family_name(const FitTraitDist *d) { return sema_dist_name(d->kind); }
+
+/* The six families fitted to x; the index of the lowest AIC. */
+static int fit_all(const double *x, int n, FitTraitDist *d)
+{
+    static const DistKind k[FIT_TRAIT_FAMILIES] = {DIST_NORMAL, DIST_LOGNORMAL, DIST_GAMMA, DIST_BETA,
+                                                   DIST_UNIFORM, DIST_EXPONENTIAL};
+    int best = -1;
+    for (int i = 0; i < FIT_TRAIT_FAMILIES; i++) {
+        fit_trait_family(k[i], x, n, &d[i]);
+        if (d[i].ok && (best < 0 || d[i].aic < d[best].aic)) best = i;
+    }
+    return best;
+}
+
+static void test_special_functions(void)
+{
+    TEST("fit: digamma, trigamma, incomplete gamma and beta against closed forms") {
+        CHECK_NEAR(fit_digamma(1), -0.5772156649015329, 1e-10);
+        CHECK_NEAR(fit_digamma(0.5), -1.9635100260214235, 1e-10);
+        CHECK_NEAR(fit_trigamma(1), M_PI * M_PI / 6, 1e-10);
+        CHECK_NEAR(fit_trigamma(0.5), M_PI * M_PI / 2, 1e-9);
+        for (double x = 0.1; x < 20; x *= 1.7) {
+            CHECK_NEAR(fit_gamma_p(1, x), 1 - exp(-x), 1e-12);
+            CHECK_NEAR(fit_gamma_p(3, x), 1 - exp(-x) * (1 + x + x * x / 2), 1e-12);
+        }
+        for (double x = 0.05; x < 1; x += 0.1) {
+            CHECK_NEAR(fit_beta_i(1, 1, x), x, 1e-12);
+            double y = 1 - x; /* I_x(2, 3) = sum over j = 2..4 of C(4, j) x^j (1 - x)^(4 - j) */
+            CHECK_NEAR(fit_beta_i(2, 3, x), 6 * x * x * y * y + 4 * x * x * x * y + x * x * x * x, 1e-12);
+        }
+    }
+}
+
+static void test_trait_families(void)
+{
+    enum { N = 4000 };
+    double *x = malloc(N * sizeof *x);
+    FitTraitDist d[FIT_TRAIT_FAMILIES];
+    TEST("fit: a trait drawn from gamma(0.8, 2.5): gamma chosen, shape and rate inside their intervals") {
+        sm_state = 1;
+        for (int i = 0; i < N; i++) x[i] = std_gamma(0.8) / 2.5;
+        int b = fit_all(x, N, d);
+        CHECK(b >= 0 && d[b].kind == DIST_GAMMA);
+        CHECK(inside(d[2].args[0], 0.8) && inside(d[2].args[1], 2.5));
+        CHECK(d[2].ks < 0.03);
+        if (b >= 0 && d[b].kind != DIST_GAMMA) printf("  chose %s\n", family_name(&d[b]));
+    }
+    TEST("fit: a trait drawn from beta(0.793, 2.426): beta chosen, a and b inside their intervals") {
+        sm_state = 2;
+        for (int i = 0; i < N; i++) {
+            double g1 = std_gamma(0.793), g2 = std_gamma(2.426);
+            x[i] = g1 / (g1 + g2);
+        }
+        int b = fit_all(x, N, d);
+        CHECK(b >= 0 && d[b].kind == DIST_BETA);
+        CHECK(inside(d[3].args[0], 0.793) && inside(d[3].args[1], 2.426));
+    }
+    TEST("fit: a trait drawn from lognormal(mean 10, sd 5): lognormal chosen, mean and sd inside") {
+        sm_state = 3;
+        double s2 = log(1 + 0.25), mu = log(10) - s2 / 2;
+        for (int i = 0; i < N; i++) x[i] = exp(mu + sqrt(s2) * std_normal());
+        int b = fit_all(x, N, d);
+        CHECK(b >= 0 && d[b].kind == DIST_LOGNORMAL);
+        CHECK(inside(d[1].args[0], 10) && inside(d[1].args[1], 5));
+    }
+    TEST("fit: normal, uniform and exponential traits chosen as such; beta refused outside (0, 1)") {
+        sm_state = 4;
+        for (int i = 0; i < N; i++) x[i] = 50 + 10 * std_normal();
+        int b = fit_all(x, N, d);
+        CHECK(b == 0 && inside(d[0].args[0], 50) && inside(d[0].args[1], 10));
+        CHECK(!d[3].ok); /* values above 1: no beta */
+        for (int i = 0; i < N; i++) x[i] = 100 + 400 * uniform01();
+        b = fit_all(x, N, d);
+        CHECK(b == 4 && inside(d[4].args[0], 100) && inside(d[4].args[1], 500));
+        for (int i = 0; i < N; i++) x[i] = -7 * log(uniform01());
+        b = fit_all(x, N, d);
+        CHECK(b >= 0 && (d[b].kind == DIST_EXPONENTIAL || d[b].kind == DIST_GAMMA));
+        CHECK(inside(d[5].args[0], 7));
+    }
+    TEST("fit: the gamma's and beta's 95% intervals hold the truth about 95% of the time") {
+        enum { REPS = 300, M = 300 };
+        int gk = 0, gr = 0, ba = 0, bb = 0;
+        sm_state = 5;
+        for (int r = 0; r < REPS; r++) {
+            for (int i = 0; i < M; i++) x[i] = std_gamma(0.243) / 4.414;
+            fit_trait_family(DIST_GAMMA, x, M, &d[0]);
+            gk += inside(d[0].args[0], 0.243);
+            gr += inside(d[0].args[1], 4.414);
+            for (int i = 0; i < M; i++) {
+                double g1 = std_gamma(0.793), g2 = std_gamma(2.426);
+                x[i] = g1 / (g1 + g2);
+            }
+            fit_trait_family(DIST_BETA, x, M, &d[1]);
+            ba += inside(d[1].args[0], 0.793);
+            bb += inside(d[1].args[1], 2.426);
+        }
+        printf("  coverage of %d fits of %d values: gamma shape %.3f rate %.3f, beta a %.3f b %.3f\n", REPS, M,
+               gk / (double)REPS, gr / (double)REPS, ba / (double)REPS, bb / (double)REPS);
+        CHECK(gk >= 0.91 * REPS && gr >= 0.91 * REPS && ba >= 0.91 * REPS && bb >= 0.91 * REPS);
+        CHECK(gk <= 0.99 * REPS && gr <= 0.99 * REPS && ba <= 0.99 * REPS && bb <= 0.99 * REPS);
+    }
+    free(x);
+}
+
+static void test_met_estimates(void)
+{
+    TEST("fit: Newcombe's interval of a difference of proportions (his example: 56/70 - 48/80)") {
+        FitInterval p1 = {0.8, NAN, NAN}, p0 = {0.6, NAN, NAN};
+        rt_wilson(56, 70, 1.959963984540054, &p1.lo, &p1.hi);
+        rt_wilson(48, 80, 1.959963984540054, &p0.lo, &p0.hi);
+        FitInterval d = fit_newcombe(p1, p0);
+        CHECK_NEAR(d.value, 0.2, 1e-12);
+        CHECK_NEAR(d.lo, 0.0524, 6e-4);
+        CHECK_NEAR(d.hi, 0.3339, 6e-4);
+    }
+    TEST("fit: the forms A + B * met(T), met(T) * B + A, A - B * met(T), B * met(T); others refused") {
+        Expr call = {.kind = EX_CALL, .fn = FN_MET, .ref = REF_TOUCHPOINT, .index = 3, .type = TY_NUMBER};
+        Expr a = {.kind = EX_NUMBER, .num = 0.08, .constant = true, .type = TY_NUMBER};
+        Expr b = {.kind = EX_NUMBER, .num = 0.06, .constant = true, .type = TY_NUMBER};
+        Expr bm = {.kind = EX_MUL, .a = &b, .b = &call, .type = TY_NUMBER};
+        Expr mb = {.kind = EX_MUL, .a = &call, .b = &b, .type = TY_NUMBER};
+        Expr sum1 = {.kind = EX_ADD, .a = &a, .b = &bm, .type = TY_NUMBER};
+        Expr sum2 = {.kind = EX_ADD, .a = &mb, .b = &a, .type = TY_NUMBER};
+        Expr diff = {.kind = EX_SUB, .a = &a, .b = &bm, .type = TY_NUMBER};
+        Expr wrong = {.kind = EX_SUB, .a = &bm, .b = &a, .type = TY_NUMBER};
+        FitMetForm f;
+        CHECK(fit_met_form(&sum1, &f) && f.a == &a && f.b == &b && f.sign == 1 && f.index == 3 &&
+              f.ref == REF_TOUCHPOINT);
+        CHECK(fit_met_form(&sum2, &f) && f.a == &a && f.b == &b && f.sign == 1);
+        CHECK(fit_met_form(&diff, &f) && f.a == &a && f.sign == -1);
+        CHECK(fit_met_form(&bm, &f) && f.a == NULL && f.b == &b);
+        CHECK(fit_met_form(&mb, &f) && f.a == NULL && f.b == &b);
+        CHECK(!fit_met_form(&wrong, &f));
+        CHECK(!fit_met_form(&a, &f));
+        Expr ever = call;
+        ever.fn = FN_MET_EVER;
+        Expr everm = {.kind = EX_MUL, .a = &b, .b = &ever, .type = TY_NUMBER};
+        CHECK(!fit_met_form(&everm, &f));
+    }
+}
+
+static void test_met_replay(void)
+{
+    J j;
+    static const char *const MET_JOURNEY =
+        "import \"std/channels\"\n"
+        "stage Visit { touchpoint Ad { channel search reach 50% } touchpoint Mail { channel email reach 40% }\n"
+        "  touchpoint Banner { channel search reach 10% }\n"
+        "  -> Buy 10% + 20% * met(Ad) -> Lead met(search) * 30% -> churn otherwise \"left\" }\n"
+        "stage Buy goal {}\n"
+        "stage Lead {}\n";
+    TEST("fit: moves split by a meeting of the touchpoint or the channel in the entry; A, B and their intervals") {
+        if (unit_load(&j, MET_JOURNEY)) {
+            /* a: Ad then Buy; b: Banner (search) then Lead; c: Mail then churn; d: nothing, Buy;
+             * e: Ad in a later entry only counts there; f: still inside at the end (no move). */
+            Ev ev[] = {E("a", "visit", 0), E("a", "ad", 0.1), E("a", "buy", 1),
+                       E("b", "visit", 0), E("b", "banner", 0.1), E("b", "lead", 1),
+                       E("c", "visit", 0), E("c", "mail", 0.1), E("c", "left", 1),
+                       E("d", "visit", 0), E("d", "buy", 1),
+                       E("e", "visit", 0), E("e", "left", 0.5),
+                       E("f", "visit", 0), E("f", "ad", 0.2)};
+            FitObs *o = observe_ok(&j, 0, ev, 15);
+            if (o) {
+                CHECK(o->nmet == 2);
+                int S = o->nstages;
+                const FitMetObs *ad = &o->met[0], *search = &o->met[1];
+                CHECK(ad->ref == REF_TOUCHPOINT && search->ref == REF_CHANNEL && ad->mask == 1 && search->mask == 5);
+                /* Ad: with = {a: Buy}; without = {b: Lead, c: churn, d: Buy, e: churn} */
+                CHECK(ad->moves[S + 1 + 1] == 1 && ad->moves[1] == 1 && ad->moves[2] == 1 && ad->moves[S] == 2);
+                /* search: with = {a: Buy, b: Lead}; without = {c, d, e} */
+                CHECK(search->moves[S + 1 + 2] == 1 && search->moves[S + 1 + 1] == 1 && search->moves[S] == 2);
+                FitResult *f = fit_estimate(o);
+                CHECK(f && f->nmet_arrows == 2);
+                if (f && f->nmet_arrows == 2) {
+                    const FitMetArrow *x = &f->met_arrows[0], *y = &f->met_arrows[1];
+                    CHECK(x->n0 == 4 && x->k0 == 1 && x->n1 == 1 && x->k1 == 1 && x->fitted);
+                    CHECK_NEAR(x->a.value, 0.25, 1e-12);
+                    CHECK_NEAR(x->b.value, 0.75, 1e-12);
+                    CHECK(x->a.lo < 0.25 && x->a.hi > 0.25 && x->b.lo < 0.75 && x->b.hi > 0.75);
+                    CHECK_NEAR(x->declared_a, 0.10, 1e-12);
+                    CHECK_NEAR(x->declared_b, 0.20, 1e-12);
+                    CHECK(y->form.a == NULL && y->n1 == 2 && y->k1 == 1 && y->n0 == 3 && y->k0 == 0);
+                    CHECK(strcmp(y->what, "search") == 0);
+                    CHECK(f->moves[0].why_not_fitted && strstr(f->moves[0].why_not_fitted, "met()"));
+                }
+                fit_result_free(f);
+                /* The query's result has no meetings per entry: not fitted, said so. */
+                o->from_table = true;
+                f = fit_estimate(o);
+                CHECK(f && f->nmet_arrows == 2 && !f->met_arrows[0].fitted &&
+                      strstr(f->met_arrows[0].why_not_fitted, "query"));
+                fit_result_free(f);
+                fit_obs_free(o);
+            }
+        }
+        unit_unload(&j);
+    }
+}
+
 void unit_fit(void)
 {
     test_bins();
@@ -898,4 +1131,8 @@ void unit_fit(void)
     test_speed();
     test_estimates();
     test_waits();
+    test_special_functions();
+    test_trait_families();
+    test_met_estimates();
+    test_met_replay();
 }
