@@ -25,6 +25,8 @@ double expr_eval(const Expr *e, ExprLeafValue leaf, const void *ctx)
 {
     switch (e->kind) {
     case EX_NUMBER: return e->num;
+    case EX_TRUE: return 1; /* the constant operand words: truth values are 1 and 0 */
+    case EX_FALSE: return 0;
 #define PREFIX(name, spelling, token, prec, operand, result, value) \
     case EX_##name: return expr_op_##name(expr_eval(e->a, leaf, ctx));
 #define INFIX(name, spelling, token, prec, assoc, operand, result, value) \

@@ -10,7 +10,8 @@
  *     A block written over several lines has one item per line, indented by two spaces, and its
  *     '}' on a line of its own. The '{' always ends the line of its header.
  *   - Tokens are separated by one space, except: none inside parentheses or brackets, before ','
- *     and ')', between a function or distribution and its '(', and after a sign (`-0.2`, `-mood`).
+ *     ':' and ')', between a function or distribution and its '(', and after a sign (`-0.2`,
+ *     `-mood`).
  *   - A line end inside an item (a long `when`, a rule header over two lines) is kept: the
  *     continuation line is indented four spaces more than the item.
  *   - Consecutive one-line items of the same kind at the same indentation are aligned in columns,
@@ -19,10 +20,11 @@
  *       keyword items   key | value        (journey, persona share/mood, touchpoint attributes
  *                                           and `events`, `arrivals` lines: `arrivals` | the
  *                                           rest of the line)
- *       persona traits  name | = value
+ *       persona traits  name | = value   (a distribution too: `= gamma(0.24, 4.4)`)
  *       curve entries   stage | value | why
  *       one-line declarations (touchpoints, personas, stages, channels; not rules):
  *                       keyword and name | label | `goal` or `when` | `{ first item` | item | ...
+ *       state variables `state NAME` | = starting value
  *     A column is as wide as its widest cell; a row's last cell is never padded.
  *   - Comments stay where they were: a comment on a line of its own stays on a line of its own at
  *     the indentation of what follows; a comment at the end of a line stays at the end of that
@@ -419,8 +421,9 @@ static void expr(Fmt *f)
     }
 }
 
-/* `7 days` or `exponential(3 days)`. */
-static void dist(Fmt *f)
+/* A trait's value: `0.2`, `gamma(0.24, 4.4)` or `choice(1: 60%, 5: 40%)` (the ':' glued to the
+ * value before it, like a ','). */
+static void trait_value(Fmt *f)
 {
     if (kind(f) != IDENT) {
         value(f);
@@ -428,10 +431,14 @@ static void dist(Fmt *f)
     }
     take(f, BR_SAME, 0, 0);
     expect(f, '(', BR_SAME, 0, F_GLUE_BEFORE | F_GLUE_AFTER);
-    value(f);
-    while (kind(f) == ',') {
-        take(f, BR_SAME, 0, F_GLUE_BEFORE);
+    for (;;) {
         value(f);
+        if (kind(f) == ':') {
+            take(f, BR_SAME, 0, F_GLUE_BEFORE);
+            value(f);
+        }
+        if (kind(f) != ',') break;
+        take(f, BR_SAME, 0, F_GLUE_BEFORE);
     }
     expect(f, ')', BR_SAME, 0, F_GLUE_BEFORE);
 }
@@ -507,6 +514,12 @@ static int decl_rest(Fmt *f, int k, int indent)
         expect(f, IDENT, BR_SAME, 0, 0);
         maybe(f, STRING);
         break;
+    case STATE:
+        expect(f, IDENT, BR_SAME, 0, 0);
+        cell_new(f);
+        expect(f, '=', BR_SAME, 0, 0);
+        expr(f);
+        return ROW_DECL + k;
     default:
         f->failed = true;
         return ROW_NONE;
@@ -537,9 +550,9 @@ static int arrow_rest(Fmt *f, bool cells)
 static int stage_item_rest(Fmt *f, int k, bool cells, int indent)
 {
     switch (k) {
-    case WAIT: dist(f); return ROW_NONE;
+    case WAIT: expr(f); return ROW_NONE; /* `7 days`, `exponential(1 week / lambda)` */
     case EVENTS: event_names(f); return ROW_NONE;
-    case REVENUE: value(f); return ROW_NONE;
+    case REVENUE: expr(f); return ROW_NONE;
     case ARROW: return arrow_rest(f, cells);
     case TOUCHPOINT: return decl_rest(f, k, indent);
     case REMOVE:
@@ -565,6 +578,7 @@ static int action_rest(Fmt *f, int k)
     case MOOD:
     case REVENUE:
     case COST:
+    case IDENT: /* a state variable */
         if (kind(f) == PLUS_ASSIGN || kind(f) == MINUS_ASSIGN || kind(f) == '=') take(f, BR_SAME, 0, 0);
         else f->failed = true;
         expr(f);
@@ -586,6 +600,7 @@ static int key_rest(Fmt *f, int k, bool cells)
     else if (k == START || k == SURVEY) expect(f, IDENT, BR_SAME, 0, 0);
     else if (k == PAIN || k == OPPORTUNITY) expect(f, STRING, BR_SAME, 0, 0);
     else if (k == EVENTS) event_names(f);
+    else if (k == REACH || k == COST) expr(f); /* amounts: a number or an expression */
     else value(f);
     return ROW_KEY;
 }
@@ -625,23 +640,24 @@ static int item_rest(Fmt *f, int bk, int k, bool cells, int indent)
 {
     switch (bk) {
     case JOURNEY:
-        if (k == COHORT || k == HORIZON || k == SEED || k == START || k == INACTIVITY) return key_rest(f, k, cells);
+        if (k == COHORT || k == HORIZON || k == SEED || k == START || k == INACTIVITY || k == MEMORY)
+            return key_rest(f, k, cells);
         if (k == ARRIVALS) return arrivals_rest(f, cells);
         break;
     case PERSONA:
-        if (k == SHARE || k == MOOD) return key_rest(f, k, cells);
+        if (k == SHARE || k == MOOD || k == MEMORY) return key_rest(f, k, cells);
         if (k == ARRIVALS) return arrivals_rest(f, cells);
         if (k == IDENT) {
             if (cells) cell_new(f);
             expect(f, '=', BR_SAME, 0, 0);
-            value(f);
+            trait_value(f);
             return ROW_TRAIT;
         }
         break;
     case CURVE:
         if (k == IDENT) {
             if (cells) cell_new(f);
-            value(f);
+            expr(f); /* a number or an expression */
             if (cells && kind(f) == STRING) cell_new(f);
             maybe(f, STRING);
             return ROW_CURVE;

@@ -88,7 +88,7 @@ static void word_message(const ParseCtx *ctx, const char *msg, Buf *out)
 static bool starts_declaration(int tok)
 {
     return tok == IMPORT || tok == JOURNEY || tok == PERSONA || tok == CURVE || tok == STAGE || tok == EXTEND ||
-           tok == CHANNEL || tok == RULE || tok == SCENARIO;
+           tok == CHANNEL || tok == RULE || tok == SCENARIO || tok == STATE;
 }
 
 void parse_syntax_error(ParseCtx *ctx, Loc loc, const char *msg)
@@ -153,6 +153,8 @@ void parse_reverse_lists(Module *m)
     REVERSE(Persona, m->personas);
     for (const Persona *p = m->personas; p; p = p->next) {
         REVERSE(Trait, OWN(Persona, p)->traits);
+        for (const Trait *t = p->traits; t; t = t->next)
+            if (t->dist) REVERSE(ChoiceItem, OWN(Dist, t->dist)->choices);
         reverse_arrivals(&OWN(Persona, p)->arrivals);
     }
     REVERSE(Curve, m->curves);
@@ -169,6 +171,7 @@ void parse_reverse_lists(Module *m)
     REVERSE(Channel, m->channels);
     REVERSE(Touchpoint, m->touchpoints);
     reverse_touchpoint_lists(m->touchpoints);
+    REVERSE(StateVar, m->states);
     REVERSE(Rule, m->rules);
     for (const Rule *r = m->rules; r; r = r->next) REVERSE(Action, OWN(Rule, r)->actions);
 }

@@ -26,7 +26,10 @@ int yylex(YYSTYPE *yylval, YYLTYPE *yylloc, yyscan_t scanner);
 }
 
 %code {
+#include <math.h>
 #include <string.h>
+
+#include "expr.h"
 
 /* A node's location spans its first to its last symbol; an empty rule sits where the previous
  * symbol ended. */
@@ -80,11 +83,89 @@ static Expr *mkexpr(ParseCtx *ctx, ExprKind kind, Loc loc, Expr *a, Expr *b)
     return e;
 }
 
+/* From the start of `a` to the end of `b`. */
+static Loc mkloc_span(Loc a, Loc b)
+{
+    Loc l = a;
+    uint32_t end = b.off + b.len;
+    l.len = end > a.off ? end - a.off : 0;
+    return l;
+}
+
 static Value negate(Value v, Loc loc)
 {
     v.v = -v.v;
     v.loc = loc;
     return v;
+}
+
+/* Whether e, spanning `span`, is a plain number: a NUMBER (with its unit), with an optional sign
+ * (`-3 days`, `+5`); then *out is its Value, located at the whole span. A number in parentheses
+ * is not plain: its node ends before the span does. */
+static bool plain_number(const Expr *e, Loc span, Value *out)
+{
+    bool neg = e->kind == EX_NEG && e->a && e->a->kind == EX_NUMBER;
+    const Expr *n = neg ? e->a : e;
+    if (n->kind != EX_NUMBER || n->loc.off + n->loc.len != span.off + span.len) return false;
+    out->present = true;
+    out->v = neg ? -n->num : n->num;
+    out->unit = n->unit;
+    out->loc = span;
+    return true;
+}
+
+/* An amount that may be an expression (ast.h): a plain number fills *v as a `value` would and
+ * *ex is NULL; anything else is kept in *ex, *v present with v NaN, located at the expression. */
+static void set_amount(Value *v, const Expr **ex, const Expr *e, Loc span)
+{
+    if (plain_number(e, span, v)) {
+        *ex = NULL;
+        return;
+    }
+    v->present = true;
+    v->v = NAN;
+    v->unit = VAL_NUMBER;
+    v->loc = span;
+    *ex = e;
+}
+
+/* Whether `name` is a function of expressions (expr.def), not a distribution. */
+static bool is_function(const char *name)
+{
+    for (int f = 0; f < FN__COUNT; f++)
+        if (strcmp(expr_func_name((FuncId)f), name) == 0) return true;
+    return false;
+}
+
+/* A wait: `wait 3 days` or an expression of days (DIST_CONSTANT), or `wait NAME(ARG, ...)` (a
+ * call of anything but a function of expressions: the checker resolves the distribution), each
+ * argument an amount. */
+static Dist *make_wait(ParseCtx *ctx, const Expr *e, Loc span)
+{
+    Dist *d = NEW(Dist);
+    d->loc = span;
+    if (e->kind == EX_CALL && e->name.s && !is_function(e->name.s) && e->loc.off == span.off && e->loc.len == span.len) {
+        d->fn = e->name;
+        int i = 0;
+        for (const Expr *a = e->args; a; a = a->next, i++)
+            if (i < 3) set_amount(&d->args[i], &d->arg_expr[i], a, a->loc);
+        d->nargs = e->nargs;
+        return d;
+    }
+    d->kind = DIST_CONSTANT;
+    set_amount(&d->args[0], &d->arg_expr[0], e, span);
+    d->nargs = 1;
+    return d;
+}
+
+/* A persona's trait `NAME = ...`, prepended to persona p's list. */
+static Trait *add_trait(ParseCtx *ctx, Persona *p, const char *name, Loc loc)
+{
+    Trait *t = NEW(Trait);
+    t->name = mkname(name, loc);
+    t->next = p->traits;
+    p->traits = t;
+    return t;
 }
 
 /* `wait`, `revenue` and the touchpoint attributes may be given once per block. */
@@ -114,6 +195,7 @@ static bool first_time(ParseCtx *ctx, bool already, const char *what, Loc loc, L
     Arrivals *arrivals;
     ArrivalCount *counts;
     StrList *strs;
+    ChoiceItem *choices;
     bool flag;
     struct { Value v[3]; int n; } args; /* up to 3 distribution arguments, n counts all */
 }
@@ -166,6 +248,7 @@ static bool first_time(ParseCtx *ctx, bool already, const char *what, Loc loc, L
 %type <counts> arrival_counts
 %type <flag> goal_opt
 %type <args> value_list1
+%type <choices> choice_items
 
 %%
 
@@ -292,6 +375,14 @@ shared_decl:
         r->next = ctx->into->rules;
         ctx->into->rules = r;
     }
+  | STATE IDENT '=' expr {
+        StateVar *v = NEW(StateVar);
+        v->name = mkname($2, @2);
+        v->init = $4;
+        v->loc = @$;
+        v->next = ctx->into->states;
+        ctx->into->states = v;
+    }
   ;
 
 /* A scenario's items: declarations, and the removal of a rule or a touchpoint. */
@@ -367,6 +458,10 @@ journey_items:
         $$ = $1;
         if (first_time(ctx, $$->inactivity.present, "inactivity", @2, $$->inactivity.loc)) $$->inactivity = $3;
     }
+  | journey_items MEMORY value {
+        $$ = $1;
+        if (first_time(ctx, $$->memory.present, "memory", @2, $$->memory.loc)) $$->memory = $3;
+    }
   | journey_items START IDENT {
         $$ = $1;
         if (first_time(ctx, $$->start.s != NULL, "start", @2, $$->start.loc)) $$->start = mkname($3, @3);
@@ -394,13 +489,31 @@ persona_items:
         $2->next = $$->arrivals;
         $$->arrivals = $2;
     }
+  | persona_items MEMORY value {
+        $$ = $1;
+        if (first_time(ctx, $$->memory.present, "memory", @2, $$->memory.loc)) $$->memory = $3;
+    }
   | persona_items IDENT '=' value {
         $$ = $1;
-        Trait *t = NEW(Trait);
-        t->name = mkname($2, @2);
-        t->value = $4;
-        t->next = $$->traits;
-        $$->traits = t;
+        add_trait(ctx, $$, $2, @2)->value = $4;
+    }
+  | persona_items IDENT '=' IDENT '(' value_list1 ')' {
+        $$ = $1;
+        Dist *d = NEW(Dist);
+        d->fn = mkname($4, @4);
+        for (int i = 0; i < $6.n && i < 3; i++) d->args[i] = $6.v[i];
+        d->nargs = $6.n;
+        d->loc = mkloc_span(@4, @7);
+        add_trait(ctx, $$, $2, @2)->dist = d;
+    }
+  | persona_items IDENT '=' IDENT '(' choice_items ')' {
+        $$ = $1;
+        Dist *d = NEW(Dist);
+        d->fn = mkname($4, @4);
+        d->choices = $6; /* prepended: parse_reverse_lists puts them in order */
+        for (const ChoiceItem *c = $6; c; c = c->next) d->nargs++;
+        d->loc = mkloc_span(@4, @7);
+        add_trait(ctx, $$, $2, @2)->dist = d;
     }
   | persona_items error { $$ = $1; }
   ;
@@ -448,11 +561,11 @@ arrival_counts:
 
 curve_points:
     %empty { $$ = NEW(Curve); }
-  | curve_points IDENT value str_opt {
+  | curve_points IDENT expr str_opt {
         $$ = $1;
         CurvePoint *p = NEW(CurvePoint);
         p->stage = mkname($2, @2);
-        p->value = $3;
+        set_amount(&p->value, &p->value_expr, $3, @3);
         p->why = mkstr($4, @4);
         p->next = $$->points;
         $$->points = p;
@@ -466,9 +579,10 @@ stage_items:
         $$ = $1;
         if (first_time(ctx, $$->wait != NULL, "wait", @2, $$->wait ? $$->wait->loc : @2)) $$->wait = $3;
     }
-  | stage_items REVENUE value {
+  | stage_items REVENUE expr {
         $$ = $1;
-        if (first_time(ctx, $$->revenue.present, "revenue", @2, $$->revenue.loc)) $$->revenue = $3;
+        if (first_time(ctx, $$->revenue.present, "revenue", @2, $$->revenue.loc))
+            set_amount(&$$->revenue, &$$->revenue_expr, $3, @3);
     }
   | stage_items EVENTS event_names {
         $$ = $1;
@@ -517,21 +631,9 @@ stage_items:
   | stage_items error { $$ = $1; }
   ;
 
+/* A wait: a duration, or a distribution's call; each argument an amount (make_wait). */
 dist:
-    value {
-        $$ = NEW(Dist);
-        $$->kind = DIST_CONSTANT;
-        $$->args[0] = $1;
-        $$->nargs = 1;
-        $$->loc = @$;
-    }
-  | IDENT '(' value_list1 ')' {
-        $$ = NEW(Dist);
-        $$->fn = mkname($1, @1);
-        $$->loc = @$;
-        for (int i = 0; i < $3.n && i < 3; i++) $$->args[i] = $3.v[i];
-        $$->nargs = $3.n;
-    }
+    expr { $$ = make_wait(ctx, $1, @1); }
   ;
 
 value_list1:
@@ -540,6 +642,23 @@ value_list1:
         $$ = $1;
         if ($$.n < 3) $$.v[$$.n] = $3;
         $$.n++;
+    }
+  ;
+
+/* `VALUE: WEIGHT, ...` of `choice(...)`, prepended. */
+choice_items:
+    value ':' value {
+        $$ = NEW(ChoiceItem);
+        $$->value = $1;
+        $$->weight = $3;
+        $$->loc = @$;
+    }
+  | choice_items ',' value ':' value {
+        $$ = NEW(ChoiceItem);
+        $$->value = $3;
+        $$->weight = $5;
+        $$->loc = mkloc_span(@3, @5);
+        $$->next = $1;
     }
   ;
 
@@ -562,17 +681,17 @@ tp_attrs:
         $$ = $1;
         if (first_time(ctx, $$->survey.s != NULL, "survey", @2, $$->survey.loc)) $$->survey = mkname($3, @3);
     }
-  | tp_attrs REACH value {
+  | tp_attrs REACH expr {
         $$ = $1;
-        if (first_time(ctx, $$->reach.present, "reach", @2, $$->reach.loc)) $$->reach = $3;
+        if (first_time(ctx, $$->reach.present, "reach", @2, $$->reach.loc)) set_amount(&$$->reach, &$$->reach_expr, $3, @3);
     }
   | tp_attrs EMOTION value {
         $$ = $1;
         if (first_time(ctx, $$->emotion.present, "emotion", @2, $$->emotion.loc)) $$->emotion = $3;
     }
-  | tp_attrs COST value {
+  | tp_attrs COST expr {
         $$ = $1;
-        if (first_time(ctx, $$->cost.present, "cost", @2, $$->cost.loc)) $$->cost = $3;
+        if (first_time(ctx, $$->cost.present, "cost", @2, $$->cost.loc)) set_amount(&$$->cost, &$$->cost_expr, $3, @3);
     }
   | tp_attrs EVENTS event_names {
         $$ = $1;
@@ -668,6 +787,9 @@ action_kind:
   | GOTO IDENT { $$ = NEW(Action); $$->kind = ACT_GOTO; $$->target = mkname($2, @2); }
   | CHURN { $$ = NEW(Action); $$->kind = ACT_CHURN; }
   | CHURN STRING { $$ = NEW(Action); $$->kind = ACT_CHURN; $$->reason = mkstr($2, @2); }
+  | IDENT '=' expr { $$ = NEW(Action); $$->kind = ACT_STATE_SET; $$->target = mkname($1, @1); $$->value = $3; }
+  | IDENT PLUS_ASSIGN expr { $$ = NEW(Action); $$->kind = ACT_STATE_ADD; $$->target = mkname($1, @1); $$->value = $3; }
+  | IDENT MINUS_ASSIGN expr { $$ = NEW(Action); $$->kind = ACT_STATE_SUB; $$->target = mkname($1, @1); $$->value = $3; }
   ;
 
 expr:

@@ -64,7 +64,7 @@ typedef struct Sema {
     const Model *base;     /* for a scenario: the journey's Model */
     int first_diag, errors_before;
     /* Namespaces: each maps a name to the index of what it names in the array beside it. */
-    Symtab stages, personas, channels, touchpoints, rules, traits;
+    Symtab stages, personas, channels, touchpoints, rules, traits, states;
     StageBuild *builds;    /* [stages.n] */
     int builds_cap;
     Vec *persona_traits;   /* [npersonas]: the traits (declarations) of each persona */
@@ -83,9 +83,12 @@ typedef struct Sema {
     bool horizon_ok;       /* the horizon, when given, is valid: arrivals are checked against it */
     int arrivals_cap;
     int *trait_uses;       /* [ntraits] */
+    bool in_state_init;
+    double journey_memory; /* days: the journey block's `memory`, 0 when none */    /* checking a state's starting value: constants and traits only */
+    int state_cap;
     Loc *trait_loc;        /* [ntraits]: where each trait is first given */
     /* The journey's touchpoints and traits by name, for a scenario's warnings. */
-    Symtab base_tps, base_traits;
+    Symtab base_tps, base_traits, base_states;
     bool base_indexed;
 } Sema;
 
@@ -167,6 +170,8 @@ static void duplicate(Sema *S, const char *what, Name name, Loc first)
 }
 
 static bool in_scenario(const Sema *S, int mod) { return S->scenario && S->mods[mod] == S->scenario->body; }
+
+static bool check_amount(Sema *S, Value *v, const Expr **ex, const char *what, ValueUnit unit);
 
 /* ---- channels ---- */
 
@@ -397,9 +402,15 @@ static Touchpoint *copy_touchpoint(Sema *S, const Touchpoint *t)
         const Touchpoint *x = v->v[i];
         if (x->label.s) c->label = x->label;
         if (x->channel.s) c->channel = x->channel;
-        if (x->reach.present) c->reach = x->reach;
+        if (x->reach.present) {
+            c->reach = x->reach;
+            c->reach_expr = x->reach_expr;
+        }
         if (x->emotion.present) c->emotion = x->emotion;
-        if (x->cost.present) c->cost = x->cost;
+        if (x->cost.present) {
+            c->cost = x->cost;
+            c->cost_expr = x->cost_expr;
+        }
         if (x->survey.s) c->survey = x->survey;
         if (x->pains) c->pains = x->pains;
         if (x->opportunities) c->opportunities = x->opportunities;
@@ -428,6 +439,7 @@ static void change_personas(Sema *S)
         if (c->label.s) p->label = c->label;
         if (c->share.present) p->share = c->share;
         if (c->mood.present) p->mood = c->mood;
+        if (c->memory.present) p->memory = c->memory;
         if (c->arrivals) p->arrivals = c->arrivals; /* all of its lines, replaced */
         Vec *traits = &S->persona_traits[k];
         for (const Trait *t = c->traits; t; t = t->next) {
@@ -439,6 +451,149 @@ static void change_personas(Sema *S)
     }
 }
 
+/* ---- a trait's distribution (`lambda = gamma(0.24, 4.4)`) ---- */
+
+static const int dist_min_args[DIST__COUNT] = {
+    [DIST_CONSTANT] = 1,
+#define DIST(e, name, lo, hi) [e] = lo,
+#define TRAIT_DIST(e, name, lo, hi) [e] = lo,
+#include "builtins.def"
+#undef DIST
+#undef TRAIT_DIST
+};
+static const int dist_max_args[DIST__COUNT] = {
+    [DIST_CONSTANT] = 1,
+#define DIST(e, name, lo, hi) [e] = hi,
+#define TRAIT_DIST(e, name, lo, hi) [e] = hi,
+#include "builtins.def"
+#undef DIST
+#undef TRAIT_DIST
+};
+
+/* The kind `name` names, among the waits' (traits false) or all of them; -1 for none. */
+static int find_dist(const char *name, bool traits)
+{
+    int n = traits ? DIST__COUNT : DIST_WAIT__COUNT;
+    for (int k = 1; k < n; k++)
+        if (strcmp(sema_dist_name((DistKind)k), name) == 0) return k;
+    return -1;
+}
+
+/* "did you mean" among the distributions (a trait's too when `traits`). */
+static void suggest_dist(Sema *S, Name fn, bool traits)
+{
+    const char *cands[DIST__COUNT];
+    int n = 0;
+    for (int k = 1; k < (traits ? DIST__COUNT : DIST_WAIT__COUNT); k++) cands[n++] = sema_dist_name((DistKind)k);
+    const char *best = diag_closest(fn.s, cands, n);
+    if (best) diag_fix(S->d, fn.loc, best, "did you mean '%s'?", best);
+    else if (traits)
+        diag_note(S->d, fn.loc, "a trait's distributions are uniform, normal, lognormal, exponential, triangular, gamma, beta and choice");
+    else
+        diag_note(S->d, fn.loc, "the distributions are exponential, uniform, normal, lognormal and triangular");
+}
+
+/* `choice(VALUE: WEIGHT, ...)`: weights above 0, all percentages adding up to 100% or all plain
+ * numbers (relative weights). */
+static void check_choice(Sema *S, const Dist *d)
+{
+    if (d->nargs > dist_max_args[DIST_CHOICE]) {
+        diag_error(S->d, d->loc, "'choice' takes at most %d values, not %d", dist_max_args[DIST_CHOICE], d->nargs);
+        return;
+    }
+    double sum = 0;
+    bool ok = true;
+    const ChoiceItem *first = d->choices;
+    for (const ChoiceItem *c = d->choices; c; c = c->next) {
+        Value w = c->weight;
+        if (w.unit == VAL_DURATION) {
+            diag_error(S->d, w.loc, "a weight of 'choice' is a percentage or a plain number, not a duration");
+            ok = false;
+        } else if (!(w.v > 0)) {
+            diag_error(S->d, w.loc, "a weight of 'choice' must be more than 0");
+            ok = false;
+        } else if (ok && (w.unit == VAL_PERCENT) != (first->weight.unit == VAL_PERCENT)) {
+            diag_error(S->d, w.loc, "the weights of 'choice' are all percentages (adding up to 100%%) or all plain numbers (relative weights)");
+            diag_note(S->d, first->weight.loc, "the first weight is %s", first->weight.unit == VAL_PERCENT ? "a percentage" : "a plain number");
+            ok = false;
+        }
+        sum += w.v;
+    }
+    if (ok && first->weight.unit == VAL_PERCENT && fabs(sum - 1) > 1e-6)
+        diag_error(S->d, d->loc, "the weights of 'choice' add up to %s, not 100%%", pct(S, sum));
+}
+
+/* The parameters of a trait's distribution kind: each rule of docs/language.md. */
+static void check_dist_params(Sema *S, const Dist *d)
+{
+    double a = d->args[0].v, b = d->args[1].v, c = d->args[2].v;
+    const char *name = sema_dist_name(d->kind);
+    switch (d->kind) {
+    case DIST_EXPONENTIAL:
+        if (!(a > 0)) diag_error(S->d, d->args[0].loc, "the mean of 'exponential' must be more than 0");
+        break;
+    case DIST_UNIFORM:
+        if (a > b) diag_error(S->d, d->loc, "'uniform' needs its lower bound first: %.10g > %.10g", a, b);
+        break;
+    case DIST_NORMAL:
+        if (b < 0) diag_error(S->d, d->args[1].loc, "the standard deviation of 'normal' cannot be negative");
+        break;
+    case DIST_LOGNORMAL:
+        if (!(a > 0)) diag_error(S->d, d->args[0].loc, "the mean of 'lognormal' must be more than 0");
+        if (b < 0) diag_error(S->d, d->args[1].loc, "the standard deviation of 'lognormal' cannot be negative");
+        break;
+    case DIST_TRIANGULAR:
+        if (!(a <= b && b <= c)) diag_error(S->d, d->loc, "'triangular' needs min <= mode <= max");
+        break;
+    case DIST_GAMMA:
+        if (!(a > 0)) diag_error(S->d, d->args[0].loc, "the shape of '%s' must be more than 0", name);
+        if (!(b > 0)) diag_error(S->d, d->args[1].loc, "the rate of '%s' must be more than 0", name);
+        break;
+    case DIST_BETA:
+        if (!(a > 0)) diag_error(S->d, d->args[0].loc, "the first parameter (a) of '%s' must be more than 0", name);
+        if (!(b > 0)) diag_error(S->d, d->args[1].loc, "the second parameter (b) of '%s' must be more than 0", name);
+        break;
+    default:
+        break;
+    }
+}
+
+/* The checked copy of a trait's distribution; its kind stays DIST_CONSTANT when the name is
+ * unknown (reported). A percentage or a duration among its numbers is its number (a fraction,
+ * days), as a plain trait's. */
+static Dist *check_trait_dist(Sema *S, const Dist *src)
+{
+    Dist *d = ARENA_NEW(S->arena, Dist);
+    *d = *src;
+    int kind = find_dist(d->fn.s, true);
+    if (kind < 0) {
+        diag_error(S->d, d->fn.loc, "unknown distribution '%s'", d->fn.s);
+        suggest_dist(S, d->fn, true);
+        return d;
+    }
+    d->kind = (DistKind)kind;
+    const char *name = d->fn.s;
+    if (d->kind == DIST_CHOICE) {
+        if (!d->choices) {
+            diag_error(S->d, d->loc, "'choice' takes VALUE: WEIGHT items, as in 'choice(1: 60%%, 5: 40%%)'");
+            return d;
+        }
+        check_choice(S, d);
+        return d;
+    }
+    if (d->choices) {
+        diag_error(S->d, d->choices->loc, "'%s' takes numbers; VALUE: WEIGHT items are for 'choice'", name);
+        return d;
+    }
+    int lo = dist_min_args[kind], hi = dist_max_args[kind];
+    if (d->nargs < lo || d->nargs > hi) {
+        diag_error(S->d, d->loc, "'%s' takes %d number%s, not %d", name, lo, lo == 1 ? "" : "s", d->nargs);
+        return d;
+    }
+    check_dist_params(S, d);
+    return d;
+}
+
 /* Each persona's checked list of traits, once a scenario has changed them. */
 static void link_traits(Sema *S)
 {
@@ -448,6 +603,7 @@ static void link_traits(Sema *S)
             Trait *t = ARENA_NEW(S->arena, Trait);
             *t = *(const Trait *)S->persona_traits[k].v[i];
             t->next = NULL;
+            if (t->dist) t->dist = check_trait_dist(S, t->dist);
             if (prev) prev->next = t;
             else S->m->personas[k]->traits = t;
             prev = t;
@@ -551,7 +707,10 @@ static void apply_extends(Sema *S)
             StageBuild *b = &S->builds[k];
             if (e->goal) b->c->goal = true;
             if (e->wait) b->c->wait = e->wait;
-            if (e->revenue.present) b->c->revenue = e->revenue;
+            if (e->revenue.present) {
+                b->c->revenue = e->revenue;
+                b->c->revenue_expr = e->revenue_expr;
+            }
             if (e->events) {
                 b->c->events = e->events; /* the whole list, replaced */
                 b->c->events_loc = e->events_loc;
@@ -651,6 +810,7 @@ static void settings(Sema *S)
         if (x->cohort.present) j.cohort = x->cohort;
         if (x->horizon.present) j.horizon = x->horizon;
         if (x->inactivity.present) j.inactivity = x->inactivity;
+        if (x->memory.present) j.memory = x->memory;
         if (x->seed.present) j.seed = x->seed;
         if (x->start.s) j.start = x->start;
         /* The arrivals of the last file that gives any replace the imported ones, as a whole. */
@@ -689,6 +849,12 @@ static void settings(Sema *S)
         int before = S->d->errors;
         check_duration(S, j.inactivity, "inactivity", true);
         if (S->d->errors == before) m->inactivity = j.inactivity.v;
+    }
+    S->journey_memory = 0;
+    if (j.memory.present) {
+        int before = S->d->errors;
+        check_duration(S, j.memory, "memory", true);
+        if (S->d->errors == before) S->journey_memory = j.memory.v;
     }
     m->start = m->nstages ? 0 : -1;
     if (j.start.s) {
@@ -790,14 +956,46 @@ static void collect_traits(Sema *S)
     m->traits = ARENA_ARRAY(S->arena, const char *, m->ntraits);
     for (int t = 0; t < m->ntraits; t++) m->traits[t] = S->traits.keys[t];
     m->trait_value = ARENA_ARRAY(S->arena, double, m->npersonas * m->ntraits);
-    for (int i = 0; i < m->npersonas * m->ntraits; i++) m->trait_value[i] = NAN; /* NaN: not given */
+    m->trait_dist = ARENA_ARRAY(S->arena, const Dist *, m->npersonas * m->ntraits);
+    m->trait_varies = ARENA_ARRAY(S->arena, bool, m->ntraits);
+    /* NaN (and no distribution): not given; NaN with a distribution: drawn per customer. */
+    for (int i = 0; i < m->npersonas * m->ntraits; i++) m->trait_value[i] = NAN;
     for (int i = 0; i < m->npersonas; i++) {
         for (const Trait *t = m->personas[i]->traits; t; t = t->next) {
             int k = symtab_find(&S->traits, t->name.s);
-            if (isnan(m->trait_value[i * m->ntraits + k])) m->trait_value[i * m->ntraits + k] = t->value.v;
+            size_t cell = (size_t)i * (size_t)m->ntraits + (size_t)k;
+            if (!isnan(m->trait_value[cell]) || m->trait_dist[cell]) continue; /* given twice (reported) */
+            if (t->dist) {
+                m->trait_dist[cell] = t->dist;
+                m->trait_varies[k] = true;
+            } else {
+                m->trait_value[cell] = t->value.v;
+            }
         }
     }
     S->trait_uses = ARENA_ARRAY(&S->scratch, int, m->ntraits);
+}
+
+/* Whether persona p gives trait t (a value, or a distribution to draw it from). */
+static bool trait_given(const Model *m, int p, int t)
+{
+    size_t cell = (size_t)p * (size_t)m->ntraits + (size_t)t;
+    return !isnan(m->trait_value[cell]) || m->trait_dist[cell] != NULL;
+}
+
+/* `memory D` of each persona (its own, else the journey's): a half-life in days, 0 for none. */
+static void check_memory(Sema *S)
+{
+    Model *m = S->m;
+    m->memory = ARENA_ARRAY(S->arena, double, m->npersonas);
+    for (int p = 0; p < m->npersonas; p++) {
+        Value v = m->personas[p]->memory;
+        m->memory[p] = S->journey_memory;
+        if (!v.present) continue;
+        int before = S->d->errors;
+        check_duration(S, v, "memory", true);
+        if (S->d->errors == before) m->memory[p] = v.v;
+    }
 }
 
 /* ---- arrivals over calendar time ---- */
@@ -1046,6 +1244,17 @@ static void collect_touchpoints(Sema *S)
     }
 }
 
+/* Reach and cost written as expressions, once every touchpoint is known (met() may name any). */
+static void check_touchpoint_amounts(Sema *S)
+{
+    const Model *m = S->m;
+    for (int i = 0; i < m->ntouchpoints; i++) {
+        Touchpoint *t = m->touchpoints[i];
+        if (t->reach_expr && check_amount(S, &t->reach, &t->reach_expr, "reach", VAL_PERCENT)) check_fraction(S, t->reach, "reach");
+        if (t->cost_expr && check_amount(S, &t->cost, &t->cost_expr, "cost", VAL_NUMBER)) check_money(S, t->cost, "cost", false);
+    }
+}
+
 /* ---- event names: `events "a", "b"` of stages and touchpoints ----
  * A name of the log may enter one stage or meet one touchpoint: given to two of them, cjm fit
  * could not tell which. Names are compared normalised (names.h), as cjm fit compares them; the
@@ -1123,6 +1332,10 @@ static void collect_curves(Sema *S)
     size_t ncells = (size_t)(m->npersonas + 1) * (size_t)m->nstages;
     /* Row 0 is the default curve, row p+1 persona p's own; each cell remembers who set it. */
     const CurvePoint **set = ARENA_ARRAY(&S->scratch, const CurvePoint *, ncells);
+    /* With each cell, its checked value: a number, or an expression (NULL when a number). */
+    double *set_value = ARENA_ARRAY(&S->scratch, double, ncells);
+    const Expr **set_expr = ARENA_ARRAY(&S->scratch, const Expr *, ncells);
+    m->curve_expr = ARENA_ARRAY(S->arena, const Expr *, cells);
     for (int i = 0; i < S->nmods; i++) {
         for (const Curve *c = S->mods[i]->curves; c; c = c->next) {
             int row = 0;
@@ -1136,7 +1349,9 @@ static void collect_curves(Sema *S)
                 row = p + 1;
             }
             for (const CurvePoint *pt = c->points; pt; pt = pt->next) {
-                check_unit_value(S, pt->value, "curve value");
+                Value value = pt->value;
+                const Expr *ex = pt->value_expr;
+                if (check_amount(S, &value, &ex, "a curve value", VAL_NUMBER)) check_unit_value(S, value, "curve value");
                 int stage = lookup_stage(S, pt->stage);
                 if (stage < 0) continue;
                 const CurvePoint **cell = &set[(size_t)row * (size_t)m->nstages + (size_t)stage];
@@ -1146,6 +1361,8 @@ static void collect_curves(Sema *S)
                     continue;
                 }
                 *cell = pt; /* a later file overrides an imported value */
+                set_value[cell - set] = ex ? 0 : value.v;
+                set_expr[cell - set] = ex;
             }
         }
     }
@@ -1154,7 +1371,10 @@ static void collect_curves(Sema *S)
             const CurvePoint *own = set[(size_t)(p + 1) * (size_t)m->nstages + (size_t)s];
             const CurvePoint *def = set[s];
             const CurvePoint *use = own ? own : def;
-            m->curve[(size_t)p * (size_t)m->nstages + (size_t)s] = use ? use->value.v : 0;
+            size_t from = own ? (size_t)(p + 1) * (size_t)m->nstages + (size_t)s : (size_t)s;
+            /* An expression's cell holds 0 in `curve`: the value is the expression's. */
+            m->curve[(size_t)p * (size_t)m->nstages + (size_t)s] = use ? set_value[from] : 0;
+            m->curve_expr[(size_t)p * (size_t)m->nstages + (size_t)s] = use ? set_expr[from] : NULL;
             m->curve_declared[(size_t)p * (size_t)m->nstages + (size_t)s] = use != NULL;
             /* An empty reason ("") says nothing: none. */
             m->curve_reason[(size_t)p * (size_t)m->nstages + (size_t)s] =
@@ -1231,10 +1451,10 @@ static Type resolve_name(Sema *S, Expr *e, Hint hint)
     if (t >= 0) {
         e->ref = REF_TRAIT;
         e->index = t;
-        e->persona_only = true;
+        e->persona_only = !m->trait_varies[t]; /* drawn per customer: it depends on the customer */
         S->trait_uses[t]++;
         for (int p = 0; p < m->npersonas; p++) {
-            if (isnan(m->trait_value[p * m->ntraits + t])) {
+            if (!trait_given(m, p, t)) {
                 diag_error(S->d, e->loc, "persona '%s' has no trait '%s'", m->personas[p]->name.s, n);
                 if (m->personas[p]->name.loc.file)
                     diag_note(S->d, m->personas[p]->name.loc, "give it one here, as in '%s = 0'", n);
@@ -1242,6 +1462,19 @@ static Type resolve_name(Sema *S, Expr *e, Hint hint)
             }
         }
         return TY_NUMBER;
+    }
+    int v = symtab_find(&S->states, n);
+    if (v >= 0) {
+        StateVar *var = m->states[v];
+        e->ref = REF_STATE;
+        e->index = v;
+        if (S->in_state_init) {
+            diag_error(S->d, e->loc, "a state's starting value may read only constants and traits, not '%s'", n);
+            diag_note(S->d, e->loc, "every state variable starts on its own, before any rule runs");
+            return TY_ERROR;
+        }
+        var->used = true;
+        return var->type;
     }
     if (symtab_find(&S->stages, n) >= 0) {
         diag_error(S->d, e->loc, "'%s' is a stage: compare it with the current stage, as in 'stage == %s'", n, n);
@@ -1256,18 +1489,14 @@ static Type resolve_name(Sema *S, Expr *e, Hint hint)
     int nc = 0;
     cands[nc++] = "time";
     for (int k = 0; k < m->ntraits && nc < 64; k++) cands[nc++] = m->traits[k];
+    for (int k = 0; k < S->states.n && nc < 64; k++) cands[nc++] = S->states.keys[k];
     const char *best = diag_closest(n, cands, nc);
     if (best) diag_fix(S->d, e->loc, best, "did you mean '%s'?", best);
-    else if (m->ntraits == 0) diag_note(S->d, e->loc, "names in expressions are mood, time, revenue, cost, stage, persona and the personas' traits");
+    else if (m->ntraits == 0 && S->states.n == 0)
+        diag_note(S->d, e->loc, "names in expressions are mood, time, revenue, cost, stage, persona, the personas' traits and the state variables");
     return TY_ERROR;
 }
 
-static bool is_dist_name(const char *n)
-{
-    for (int k = 1; k < DIST_WAIT__COUNT; k++)
-        if (strcmp(sema_dist_name((DistKind)k), n) == 0) return true;
-    return false;
-}
 
 /* Makes e's arguments its own copies, each checked (or only copied, when `check` says no), in
  * order; returns the first. */
@@ -1288,6 +1517,43 @@ static bool any_arg(const Expr *a) { (void)a; return true; }
 static bool no_arg(const Expr *a) { (void)a; return false; }
 static bool arg_not_a_name(const Expr *a) { return a->kind != EX_NAME; }
 
+/* met(X), met_ever(X): X a touchpoint or a channel, never both. */
+static Type check_met(Sema *S, Expr *e)
+{
+    const char *fn = e->name.s;
+    Expr *a = check_args(S, e, no_arg);
+    if (S->in_state_init) {
+        diag_error(S->d, e->loc, "a state's starting value may read only constants and traits, not '%s()'", fn);
+        return TY_ERROR;
+    }
+    if (a->kind != EX_NAME) {
+        diag_error(S->d, a->loc, "'%s' takes the name of a touchpoint or a channel, as in '%s(SearchAd)'", fn, fn);
+        return TY_ERROR;
+    }
+    const char *n = a->name.s;
+    int t = symtab_find(&S->touchpoints, n), c = symtab_find(&S->channels, n);
+    if (t >= 0 && c >= 0) {
+        diag_error(S->d, a->loc, "'%s' is both a touchpoint and a channel: '%s' cannot tell which one it counts", n, fn);
+        diag_note(S->d, S->m->touchpoints[t]->name.loc, "the touchpoint is declared here");
+        diag_note(S->d, S->m->channels[c]->name.loc, "the channel is declared here");
+        diag_note(S->d, a->loc, "rename one of them");
+        return TY_ERROR;
+    }
+    if (t < 0 && c < 0) {
+        diag_error(S->d, a->loc, "unknown touchpoint or channel '%s'", n);
+        const char **cands = ARENA_ARRAY(&S->scratch, const char *, S->touchpoints.n + S->channels.n + 1);
+        int nc = 0;
+        for (int k = 0; k < S->touchpoints.n; k++) cands[nc++] = S->touchpoints.keys[k];
+        for (int k = 0; k < S->channels.n; k++) cands[nc++] = S->channels.keys[k];
+        const char *best = diag_closest(n, cands, nc);
+        if (best) diag_fix(S->d, a->loc, best, "did you mean '%s'?", best);
+        return TY_ERROR;
+    }
+    a->ref = e->ref = t >= 0 ? REF_TOUCHPOINT : REF_CHANNEL;
+    a->index = e->index = t >= 0 ? t : c;
+    return TY_NUMBER;
+}
+
 static Type check_call(Sema *S, Expr *e)
 {
     const char *n = e->name.s;
@@ -1295,7 +1561,10 @@ static Type check_call(Sema *S, Expr *e)
     for (int k = 0; k < FN__COUNT; k++)
         if (strcmp(expr_func_name((FuncId)k), n) == 0) f = k;
     if (f < 0) {
-        if (is_dist_name(n)) {
+        int dist = find_dist(n, true);
+        if (dist >= DIST_WAIT__COUNT) {
+            diag_error(S->d, e->name.loc, "'%s' is a distribution of traits: it belongs in a persona, as in 'x = %s(...)'", n, n);
+        } else if (dist > 0) {
             diag_error(S->d, e->name.loc, "'%s' is a distribution: it belongs after 'wait'", n);
         } else {
             diag_error(S->d, e->name.loc, "unknown function '%s'", n);
@@ -1324,6 +1593,7 @@ static Type check_call(Sema *S, Expr *e)
         check_args(S, e, no_arg);
         return TY_ERROR;
     }
+    if (e->fn == FN_MET || e->fn == FN_MET_EVER) return check_met(S, e);
     if (expr_func_reads_customer(e->fn)) { /* visits(Stage) */
         Expr *a = check_args(S, e, no_arg);
         if (a->kind != EX_NAME) {
@@ -1477,7 +1747,126 @@ static bool check_probability(Sema *S, const Expr *src, Expr **out, double *valu
     return true;
 }
 
+/* ---- state variables: `state NAME = EXPR` ----
+ * Declared once across the files; a scenario's `state` adds one, or gives an existing one another
+ * starting value. Their names are the expressions' as traits' are: neither a trait's nor `time`. */
+
+static void declare_state(Sema *S, const StateVar *src)
+{
+    Model *m = S->m;
+    const char *n = src->name.s;
+    int t = symtab_find(&S->traits, n);
+    if (t >= 0) {
+        diag_error(S->d, src->name.loc, "'%s' is a trait: a state variable needs a name of its own", n);
+        diag_note(S->d, S->trait_loc[t], "the trait is given here");
+        return;
+    }
+    if (strcmp(n, "time") == 0) {
+        diag_error(S->d, src->name.loc, "'time' is the customer's time in expressions: a state variable needs a name of its own");
+        return;
+    }
+    StateVar *v = ARENA_NEW(S->arena, StateVar);
+    *v = *src;
+    v->next = NULL;
+    v->index = symtab_add(&S->states, n);
+    v->type = TY_ERROR;
+    PUSH(S->arena, m->states, m->nstates, S->state_cap, v);
+}
+
+/* The first node of a starting value that reads more than constants and traits, or NULL. */
+static const Expr *reads_customer(const Expr *e)
+{
+    if (!e) return NULL;
+    if (e->kind == EX_NAME) return e->ref == REF_TRAIT || e->ref == REF_UNRESOLVED ? NULL : e;
+    if (e->kind == EX_CALL) {
+        if (expr_func_reads_customer(e->fn)) return e;
+        for (const Expr *a = e->args; a; a = a->next) {
+            const Expr *bad = reads_customer(a);
+            if (bad) return bad;
+        }
+        return NULL;
+    }
+    if (!e->a && !e->b) return e->constant || e->kind == EX_NUMBER ? NULL : e; /* mood, stage, ... */
+    const Expr *bad = reads_customer(e->a);
+    return bad ? bad : reads_customer(e->b);
+}
+
+static void check_state_init(Sema *S, StateVar *v)
+{
+    S->in_state_init = true;
+    Expr *e = check_expr(S, v->init, HINT_NONE);
+    S->in_state_init = false;
+    v->init = e;
+    if (e->type == TY_ERROR) return;
+    const Expr *bad = reads_customer(e);
+    if (bad) {
+        const char *what = bad->kind == EX_NAME ? bad->name.s
+                           : bad->kind == EX_CALL ? arena_printf(&S->scratch, "%s()", bad->name.s)
+                                                  : expr_spelling(bad->kind);
+        diag_error(S->d, bad->loc, "a state's starting value may read only constants and traits, not '%s'", what);
+        return;
+    }
+    if (e->type != TY_NUMBER && e->type != TY_BOOL) {
+        diag_error(S->d, e->loc, "a state variable is a number or a flag (true or false), but this is %s", type_name(e->type));
+        return;
+    }
+    v->type = e->type;
+}
+
+/* Every `state` declaration, then their starting values (which may read the traits only). */
+static void collect_states(Sema *S)
+{
+    Model *m = S->m;
+    for (int i = 0; i < S->nmods; i++) {
+        for (const StateVar *src = S->mods[i]->states; src; src = src->next) {
+            if (!src->name.s) continue;
+            int prev = symtab_find(&S->states, src->name.s);
+            if (prev < 0) {
+                declare_state(S, src);
+            } else if (in_scenario(S, i)) {
+                m->states[prev]->init = src->init; /* the scenario's starting value */
+            } else {
+                duplicate(S, "state", src->name, m->states[prev]->name.loc);
+            }
+        }
+    }
+    for (int k = 0; k < m->nstates; k++) check_state_init(S, m->states[k]);
+}
+
+/* ---- amounts: a revenue, reach, cost, wait argument or curve value written as an expression ----
+ * The expression (*ex, the syntax tree's) is checked and must be a number. When it turns out
+ * constant it is folded: *v gets its value with unit `unit` (what the value's own checks then
+ * expect) and *ex becomes NULL; else *ex is its checked copy. True when *v holds the value (a plain
+ * number, or folded), so that the caller checks its range; false when it is known only at run
+ * time, or is wrong (reported). */
+static bool check_amount(Sema *S, Value *v, const Expr **ex, const char *what, ValueUnit unit)
+{
+    if (!*ex) return true;
+    Expr *e = check_expr(S, *ex, HINT_NONE);
+    *ex = e;
+    if (e->type == TY_ERROR) return false;
+    if (e->type != TY_NUMBER) {
+        diag_error(S->d, e->loc, "%s must be a number, but this is %s", what, type_name(e->type));
+        return false;
+    }
+    if (!e->constant) return false;
+    v->v = sema_eval_constant(e);
+    v->unit = unit;
+    *ex = NULL;
+    return true;
+}
+
 /* ---- stages: waits, revenue, arrows ---- */
+
+/* Wait argument i: its value checked when known (a plain number needs its time unit; an
+ * expression's value is days); false when it is known only at run time or wrong. */
+static bool check_wait_arg(Sema *S, Dist *w, int i)
+{
+    int before = S->d->errors;
+    if (!check_amount(S, &w->args[i], &w->arg_expr[i], "a wait", VAL_DURATION)) return false;
+    check_duration(S, w->args[i], "a wait", false);
+    return S->d->errors == before;
+}
 
 static Dist *check_wait(Sema *S, const Dist *src)
 {
@@ -1486,19 +1875,18 @@ static Dist *check_wait(Sema *S, const Dist *src)
     *w = *src;
     if (!w->fn.s) {
         w->kind = DIST_CONSTANT;
-        check_duration(S, w->args[0], "a wait", false);
+        check_wait_arg(S, w, 0);
         return w;
     }
-    int kind = -1;
-    for (int k = 1; k < DIST_WAIT__COUNT; k++)
-        if (strcmp(sema_dist_name((DistKind)k), w->fn.s) == 0) kind = k;
+    int kind = find_dist(w->fn.s, true);
+    if (kind >= DIST_WAIT__COUNT) {
+        diag_error(S->d, w->fn.loc, "'%s' is a trait's distribution; a wait takes exponential, uniform, normal, lognormal or triangular", w->fn.s);
+        diag_note(S->d, w->fn.loc, "draw a trait from it in a persona ('x = %s(...)') and use the trait in the wait", w->fn.s);
+        return w;
+    }
     if (kind < 0) {
         diag_error(S->d, w->fn.loc, "unknown distribution '%s'", w->fn.s);
-        const char *cands[DIST_WAIT__COUNT];
-        for (int k = 1; k < DIST_WAIT__COUNT; k++) cands[k - 1] = sema_dist_name((DistKind)k);
-        const char *best = diag_closest(w->fn.s, cands, DIST_WAIT__COUNT - 1);
-        if (best) diag_fix(S->d, w->fn.loc, best, "did you mean '%s'?", best);
-        else diag_note(S->d, w->fn.loc, "the distributions are exponential, uniform, normal, lognormal and triangular");
+        suggest_dist(S, w->fn, false);
         return w;
     }
     static const int nargs[] = {
@@ -1512,9 +1900,9 @@ static Dist *check_wait(Sema *S, const Dist *src)
         diag_error(S->d, w->loc, "'%s' takes %d duration%s, not %d", w->fn.s, nargs[kind], nargs[kind] == 1 ? "" : "s", w->nargs);
         return w;
     }
-    int before = S->d->errors;
-    for (int i = 0; i < w->nargs; i++) check_duration(S, w->args[i], "a wait", false);
-    if (S->d->errors > before) return w;
+    bool known = true;
+    for (int i = 0; i < w->nargs; i++) known &= check_wait_arg(S, w, i);
+    if (!known) return w; /* the rules below hold at run time (a wait of 0 where they fail) */
     double a = w->args[0].v, b = w->args[1].v, c = w->args[2].v;
     switch (w->kind) {
     case DIST_EXPONENTIAL:
@@ -1644,12 +2032,50 @@ static void check_stages(Sema *S)
     for (int i = 0; i < S->m->nstages; i++) {
         Stage *s = S->builds[i].c;
         s->wait = check_wait(S, s->wait);
-        check_money(S, s->revenue, "revenue", true);
+        if (check_amount(S, &s->revenue, &s->revenue_expr, "revenue", VAL_NUMBER)) check_money(S, s->revenue, "revenue", true);
         check_arrows(S, &S->builds[i]);
     }
 }
 
 /* ---- rules ---- */
+
+static const char *action_spelling(ActionKind k)
+{
+    return k == ACT_STATE_ADD ? "+=" : k == ACT_STATE_SUB ? "-=" : "=";
+}
+
+/* `NAME = E` (a value of the state's type), `NAME += E`, `NAME -= E` (numbers). */
+static void check_state_action(Sema *S, Action *a, const Action *src)
+{
+    Model *m = S->m;
+    const char *n = a->target.s;
+    Expr *v = check_expr(S, src->value, HINT_NONE);
+    a->value = v;
+    int k = symtab_find(&S->states, n);
+    if (k < 0) {
+        if (symtab_find(&S->traits, n) >= 0) {
+            diag_error(S->d, a->target.loc, "'%s' is a trait: rules cannot change traits", n);
+            diag_note(S->d, a->target.loc, "for a value that rules change, declare 'state %s = ...'", n);
+        } else {
+            diag_error(S->d, a->target.loc, "unknown state '%s'", n);
+            if (S->states.n) suggest(S, &S->states, n, a->target.loc);
+            else diag_note(S->d, a->target.loc, "declare it, as in 'state %s = 0' (a number) or 'state %s = false' (a flag)", n, n);
+        }
+        return;
+    }
+    StateVar *var = m->states[k];
+    a->target_index = k;
+    var->changed = true;
+    if (var->type == TY_ERROR || v->type == TY_ERROR) return;
+    if (a->kind != ACT_STATE_SET && var->type != TY_NUMBER) {
+        diag_error(S->d, a->target.loc, "'%s' changes a number, but state '%s' is a flag: set it with '%s = true' or '%s = false'",
+                   action_spelling(a->kind), n, n, n);
+        return;
+    }
+    if (v->type != var->type)
+        diag_error(S->d, v->loc, "state '%s' is %s, but this is %s", n, var->type == TY_BOOL ? "a flag (true or false)" : "a number",
+                   type_name(v->type));
+}
 
 static Action *check_action(Sema *S, const Action *src)
 {
@@ -1689,9 +2115,9 @@ static Action *check_action(Sema *S, const Action *src)
             diag_error(S->d, v->loc, "a cost cannot be negative");
         break;
     case ACT_CHURN: break;
-    case ACT_STATE_SET: /* issue 16: the parser does not make these yet */
+    case ACT_STATE_SET:
     case ACT_STATE_ADD:
-    case ACT_STATE_SUB: break;
+    case ACT_STATE_SUB: check_state_action(S, a, src); break;
     }
     if (src->with) {
         Expr *with;
@@ -1854,6 +2280,8 @@ static void index_base(Sema *S)
     S->base_indexed = true;
     symtab_init(&S->base_tps, &S->scratch);
     symtab_init(&S->base_traits, &S->scratch);
+    symtab_init(&S->base_states, &S->scratch);
+    for (int i = 0; i < S->base->nstates; i++) symtab_add(&S->base_states, S->base->states[i]->name.s);
     for (int i = 0; i < S->base->ntouchpoints; i++) symtab_add(&S->base_tps, S->base->touchpoints[i]->name.s);
     for (int k = 0; k < S->base->ntraits; k++) symtab_add(&S->base_traits, S->base->traits[k]);
 }
@@ -1874,6 +2302,19 @@ static bool journey_unused_trait(Sema *S, const char *name)
     index_base(S);
     int k = symtab_find(&S->base_traits, name);
     return k >= 0 && !S->base->trait_used[k];
+}
+
+/* For a scenario: whether the journey already warns that its state v (the same declaration) is
+ * unused (`changed` false) or never changed (true). */
+static bool journey_state_warned(Sema *S, const StateVar *v, bool changed)
+{
+    if (!S->base) return false;
+    if (!S->base_indexed) index_base(S);
+    int k = symtab_find(&S->base_states, v->name.s);
+    if (k < 0) return false;
+    const StateVar *b = S->base->states[k];
+    if (!same_loc(b->name.loc, v->name.loc)) return false;
+    return changed ? b->used && !b->changed : !b->used;
 }
 
 static void check_structure(Sema *S)
@@ -1916,6 +2357,16 @@ static void check_unused(Sema *S)
         if (S->trait_uses[k] || journey_unused_trait(S, m->traits[k])) continue;
         warn(S, "unused-trait", S->trait_loc[k], "trait '%s' is never used in an expression", m->traits[k]);
     }
+    for (int k = 0; k < m->nstates; k++) {
+        const StateVar *v = m->states[k];
+        if (!v->used) {
+            if (!journey_state_warned(S, v, false))
+                warn(S, "unused-state", v->name.loc, "state '%s' is never used in an expression", v->name.s);
+        } else if (!v->changed && !journey_state_warned(S, v, true)) {
+            warn(S, "state-never-changed", v->name.loc,
+                 "state '%s' is never changed by a rule: it keeps its starting value", v->name.s);
+        }
+    }
 }
 
 /* ---- limits ---- */
@@ -1954,6 +2405,18 @@ static bool check_late_limits(Sema *S)
     return ok;
 }
 
+/* The issue 16 tables the Model always has, when a limit stopped the passes that fill them. */
+static void allocate_unused(Sema *S)
+{
+    Model *m = S->m;
+    size_t cells = (size_t)m->npersonas * (size_t)m->nstages;
+    if (!m->trait_varies) m->trait_varies = ARENA_ARRAY(S->arena, bool, m->ntraits);
+    if (!m->trait_dist) m->trait_dist = ARENA_ARRAY(S->arena, const Dist *, (size_t)m->npersonas * (size_t)m->ntraits);
+    if (!m->curve_expr) m->curve_expr = ARENA_ARRAY(S->arena, const Expr *, cells);
+    if (!m->memory) m->memory = ARENA_ARRAY(S->arena, double, m->npersonas);
+    if (!m->states) m->states = ARENA_ARRAY(S->arena, StateVar *, 1);
+}
+
 /* ---- entry points ---- */
 
 /* Every pass, in order (run under arena_guard: any allocation may stop it). */
@@ -1966,7 +2429,7 @@ static void run_passes(void *ctx)
     for (int i = 0; i < p->nmodules; i++) S->mods[i] = p->modules[i];
     if (S->scenario) S->mods[p->nmodules] = S->scenario->body;
     Symtab *tables[] = {&S->stages, &S->personas, &S->channels, &S->touchpoints, &S->rules, &S->traits,
-                        &S->changed, &S->removed};
+                        &S->states, &S->changed, &S->removed};
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) symtab_init(tables[i], &S->scratch);
 
     collect_scenarios(S);
@@ -1982,9 +2445,12 @@ static void run_passes(void *ctx)
     /* Past a limit, the per-item work below (the curve table is personas x stages) is skipped. */
     if (check_limits(S)) {
         check_shares(S);
+        check_memory(S);
         check_arrivals(S);
         collect_traits(S);
         collect_touchpoints(S);
+        collect_states(S);
+        check_touchpoint_amounts(S);
         check_event_names(S);
         collect_curves(S);
         check_stages(S);
@@ -2001,6 +2467,7 @@ static void run_passes(void *ctx)
     Model *m = S->m;
     m->trait_used = ARENA_ARRAY(S->arena, bool, m->ntraits);
     for (int k = 0; k < m->ntraits && S->trait_uses; k++) m->trait_used[k] = S->trait_uses[k] > 0;
+    allocate_unused(S);
 }
 
 /* A scenario's diagnostics outside its block get a note naming it, at its name. */

@@ -233,6 +233,11 @@ static const char *warning_kind(int kind)
     case SITE_OVERFULL: return "over-100-percent";
     case SITE_NOWAY: return "no-way-on";
     case SITE_EXACT_HORIZON: return "horizon-ignored";
+    case SITE_BAD_REVENUE:
+    case SITE_BAD_REACH:
+    case SITE_BAD_COST:
+    case SITE_BAD_WAIT:
+    case SITE_BAD_CURVE: return "bad-amount";
     }
     return "other";
 }

@@ -159,6 +159,18 @@ static void compile_touchpoints(RtModel *rm, const Model *m)
         rt->reach_thr = rt_threshold(rt->reach);
         rt->emotion = setting(rm, RT_SET_TOUCH_EMOTION, i, t->emotion.present ? t->emotion.v : 0);
         rt->cost = setting(rm, RT_SET_TOUCH_COST, i, t->cost.present ? t->cost.v : 0);
+        rt->site_reach = rt->site_cost = -1;
+        if (t->reach_expr && !find_setting(rm, RT_SET_TOUCH_REACH, i)) {
+            rt->reach_x = rt_compile_expr(rm, t->reach_expr);
+            rt->reach = NAN;
+            rt->reach_thr = 0;
+            rt->site_reach = add_site(rm, SITE_BAD_REACH, t->reach_expr->loc, t->stage_index);
+        }
+        if (t->cost_expr && !find_setting(rm, RT_SET_TOUCH_COST, i)) {
+            rt->cost_x = rt_compile_expr(rm, t->cost_expr);
+            rt->cost = NAN;
+            rt->site_cost = add_site(rm, SITE_BAD_COST, t->cost_expr->loc, t->stage_index);
+        }
         rt->channel = t->channel_index;
         rt->survey = t->survey_kind == SURVEY_NPS ? RT_SURVEY_NPS : t->survey_kind == SURVEY_CSAT ? RT_SURVEY_CSAT : RT_SURVEY_NONE;
         rt->stage = t->stage_index;
@@ -186,6 +198,65 @@ static RtWait compile_wait(const Dist *d, double mean)
     double k = mean / declared.mean;
     for (int i = 0; i < 3; i++) v[i] *= k;
     return rt_wait_prepare(d->kind, v);
+}
+
+static bool wait_has_expr(const Dist *d)
+{
+    for (int i = 0; d && i < 3; i++)
+        if (d->arg_expr[i]) return true;
+    return false;
+}
+
+/* A wait whose arguments are expressions: its shape, the arguments written as numbers, the others
+ * compiled. st->wait is no wait with a NaN mean: RtModel.wait_ps holds what is known per persona. */
+static void compile_wait_expr(RtModel *rm, RtStage *st, const Dist *d, double set_mean, int s)
+{
+    st->wait_kind = d->kind;
+    st->wait_nargs = d->nargs < 1 ? 1 : d->nargs > 3 ? 3 : d->nargs;
+    st->wait_set = set_mean;
+    for (int i = 0; i < 3; i++) {
+        st->wait_arg[i] = i < d->nargs ? d->args[i].v : 0;
+        st->wait_x[i] = rt_compile_expr(rm, i < d->nargs ? d->arg_expr[i] : NULL);
+    }
+    st->wait = (RtWait){RT_WAIT_NONE, 0, 0, 0, NAN};
+    st->site_wait = add_site(rm, SITE_BAD_WAIT, d->loc, s);
+}
+
+int rt_wait_from_args(const RtStage *st, double *v, RtWait *out)
+{
+    int bad = 0;
+    *out = (RtWait){RT_WAIT_NONE, 0, 0, 0, 0};
+    for (int i = 0; i < st->wait_nargs; i++) {
+        if (!(v[i] >= 0)) return 1; /* NaN or negative: no valid distribution */
+        if (v[i] > MODEL_MAX_DAYS) {
+            v[i] = MODEL_MAX_DAYS;
+            bad = 1;
+        }
+    }
+    switch (st->wait_kind) {
+    case DIST_EXPONENTIAL:
+    case DIST_LOGNORMAL:
+        if (!(v[0] > 0)) return 1;
+        break;
+    case DIST_UNIFORM:
+        if (v[0] > v[1]) return 1;
+        break;
+    case DIST_TRIANGULAR:
+        if (!(v[0] <= v[1] && v[1] <= v[2])) return 1;
+        break;
+    default: break;
+    }
+    *out = rt_wait_prepare(st->wait_kind, v);
+    if (!isnan(st->wait_set)) { /* RT_SET_STAGE_WAIT: scaled to its mean, as compile_wait does */
+        double k = out->mean > 0 ? st->wait_set / out->mean : NAN, c[3] = {st->wait_set, 0, 0};
+        if (!(k >= 0)) {
+            *out = rt_wait_prepare(DIST_CONSTANT, c);
+        } else {
+            for (int i = 0; i < 3; i++) v[i] *= k;
+            *out = rt_wait_prepare(st->wait_kind, v);
+        }
+    }
+    return bad;
 }
 
 static bool is_static(const Expr *e) { return e->constant || e->persona_only; }
@@ -230,7 +301,14 @@ static void compile_stages(RtModel *rm, const Model *m)
         st->crn_key = name_key(src->name.s);
         st->goal = src->goal;
         st->revenue = setting(rm, RT_SET_STAGE_REVENUE, s, src->revenue.present ? src->revenue.v : 0);
-        st->wait = compile_wait(src->wait, setting(rm, RT_SET_STAGE_WAIT, s, NAN));
+        st->site_revenue = st->site_wait = -1;
+        if (src->revenue_expr && !find_setting(rm, RT_SET_STAGE_REVENUE, s)) {
+            st->revenue_x = rt_compile_expr(rm, src->revenue_expr);
+            st->revenue = NAN;
+            st->site_revenue = add_site(rm, SITE_BAD_REVENUE, src->revenue_expr->loc, s);
+        }
+        if (wait_has_expr(src->wait)) compile_wait_expr(rm, st, src->wait, setting(rm, RT_SET_STAGE_WAIT, s, NAN), s);
+        else st->wait = compile_wait(src->wait, setting(rm, RT_SET_STAGE_WAIT, s, NAN));
         st->first_arrow = rm->narrows;
         st->site_overfull = add_site(rm, SITE_OVERFULL, src->name.loc, s);
         st->site_noway = add_site(rm, SITE_NOWAY, src->name.loc, s);
@@ -567,6 +645,164 @@ static void build_tables(RtModel *rm)
     free(stack);
 }
 
+/* ---- customers who differ and remember (issue 16) ---- */
+
+/* A trait's distribution for the sampler (rng.h): parameters as written; a choice's weights
+ * normalised (percentages adding up to 100% and relative weights alike) into cumulative 53-bit
+ * thresholds, the last one "always". */
+static RtTraitDist compile_trait_dist(const Dist *d)
+{
+    RtTraitDist t = {d->kind, 0, 0, 0, 0, NULL, NULL};
+    double v[3] = {0, 0, 0};
+    for (int i = 0; i < d->nargs && i < 3 && d->kind != DIST_CHOICE; i++) v[i] = d->args[i].v;
+    t.a = v[0], t.b = v[1], t.c = v[2];
+    if (d->kind != DIST_CHOICE) return t;
+    int n = 0;
+    double total = 0;
+    for (const ChoiceItem *c = d->choices; c; c = c->next, n++) total += c->weight.v;
+    double *values = xcalloc((size_t)n + 1, sizeof *values);
+    uint64_t *thr = xcalloc((size_t)n + 1, sizeof *thr);
+    double cum = 0;
+    int i = 0;
+    for (const ChoiceItem *c = d->choices; c; c = c->next, i++) {
+        values[i] = c->value.v;
+        cum += c->weight.v;
+        thr[i] = i == n - 1 ? RT_U53_ALWAYS : rt_threshold(cum / total);
+    }
+    t.n = n;
+    t.values = values;
+    t.thr = thr;
+    return t;
+}
+
+static void compile_traits(RtModel *rm, const Model *m)
+{
+    size_t np = (size_t)rm->npersonas, nt = (size_t)rm->ntraits;
+    rm->trait_dist = xcalloc(np * nt + 1, sizeof *rm->trait_dist);
+    rm->persona_draws = xcalloc(np + 1, sizeof *rm->persona_draws);
+    rm->trait_key = xcalloc(nt + 1, sizeof *rm->trait_key);
+    for (size_t t = 0; t < nt; t++) rm->trait_key[t] = name_key(m->traits[t]);
+    for (size_t p = 0; p < np; p++) {
+        for (size_t t = 0; t < nt; t++) {
+            const Dist *d = m->trait_dist ? m->trait_dist[p * nt + t] : NULL;
+            if (!d) continue;
+            rm->trait_dist[p * nt + t] = compile_trait_dist(d);
+            rm->persona_draws[p] = true;
+            rm->rich = true;
+        }
+    }
+}
+
+static void compile_states(RtModel *rm, const Model *m)
+{
+    rm->nstates = m->states ? m->nstates : 0;
+    rm->state_init = xcalloc((size_t)rm->nstates + 1, sizeof *rm->state_init);
+    rm->state_flag = xcalloc((size_t)rm->nstates + 1, sizeof *rm->state_flag);
+    for (int i = 0; i < rm->nstates; i++) {
+        rm->state_init[i] = rt_compile_expr(rm, m->states[i]->init);
+        rm->state_flag[i] = m->states[i]->type == TY_BOOL;
+    }
+    if (rm->nstates > 0) rm->rich = true;
+}
+
+static void compile_curve_exprs(RtModel *rm, const Model *m)
+{
+    size_t n = (size_t)rm->npersonas * (size_t)rm->nstages;
+    rm->curve_x = xcalloc(n + 1, sizeof *rm->curve_x);
+    rm->curve_site = xcalloc(n + 1, sizeof *rm->curve_site);
+    for (size_t i = 0; i < n; i++) {
+        const Expr *e = m->curve_expr ? m->curve_expr[i] : NULL;
+        rm->curve_site[i] = -1;
+        if (!e) continue;
+        rm->curve_x[i] = rt_compile_expr(rm, e);
+        rm->curve_site[i] = add_site(rm, SITE_BAD_CURVE, e->loc, (int)(i % (size_t)rm->nstages));
+        rm->rich = true;
+    }
+}
+
+/* An amount that may be an expression, for persona p: its value when fixed for the persona and
+ * valid (`ok`), else NaN (evaluated per customer, where an invalid value is counted). */
+static double persona_amount(const RtModel *rm, const RtExpr *x, double plain, const RtCtx *c, double *stack,
+                             bool (*ok)(double))
+{
+    if (x->kind == RT_EXPR_NONE) return plain;
+    if (!x->persona_only) return NAN;
+    double v = rt_eval(x, rm->code, c, stack);
+    return ok(v) ? v : NAN;
+}
+
+static bool ok_number(double v) { return !isnan(v); }
+static bool ok_reach(double v) { return v >= 0 && v <= 1; }
+static bool ok_cost(double v) { return v >= 0; }
+static bool ok_curve(double v) { return !isnan(v); }
+
+/* The wait of stage s for the context's persona: fixed (wait_var false) or per customer. */
+static void persona_wait(RtModel *rm, const RtStage *st, size_t at, const RtCtx *c, double *stack)
+{
+    if (isnan(st->wait.mean) && st->site_wait >= 0) {
+        double v[3];
+        for (int i = 0; i < 3; i++) {
+            const RtExpr *x = &st->wait_x[i];
+            v[i] = x->kind == RT_EXPR_NONE ? st->wait_arg[i] : x->persona_only ? rt_eval(x, rm->code, c, stack) : NAN;
+        }
+        RtWait w;
+        if (isnan(v[0]) || isnan(v[1]) || isnan(v[2]) || rt_wait_from_args(st, v, &w) != 0) {
+            rm->wait_var[at] = true; /* evaluated per entry, where a bad value is counted */
+            rm->wait_ps[at] = (RtWait){RT_WAIT_NONE, 0, 0, 0, NAN};
+        } else {
+            rm->wait_ps[at] = w;
+        }
+        return;
+    }
+    rm->wait_ps[at] = st->wait;
+}
+
+/* The per-persona tables of amounts (RtModel.curve_ps ... cost_ps) and whether the journey needs
+ * the rich customer loop. */
+static void build_amounts(RtModel *rm, const Model *m)
+{
+    size_t np = (size_t)rm->npersonas, ns = (size_t)rm->nstages, nk = (size_t)rm->ntouch;
+    rm->curve_ps = xcalloc(np * ns + 1, sizeof *rm->curve_ps);
+    rm->rev_ps = xcalloc(np * ns + 1, sizeof *rm->rev_ps);
+    rm->wait_ps = xcalloc(np * ns + 1, sizeof *rm->wait_ps);
+    rm->wait_var = xcalloc(np * ns + 1, sizeof *rm->wait_var);
+    rm->reach_ps = xcalloc(np * nk + 1, sizeof *rm->reach_ps);
+    rm->cost_ps = xcalloc(np * nk + 1, sizeof *rm->cost_ps);
+    rm->memory = xcalloc(np + 1, sizeof *rm->memory);
+    double *stack = xcalloc((size_t)rm->max_stack + 1, sizeof *stack);
+    RtVisits *no_visits = xcalloc(ns + 1, sizeof *no_visits);
+    for (size_t p = 0; p < np; p++) {
+        rm->memory[p] = m->memory ? m->memory[p] : 0;
+        if (rm->memory[p] > 0) rm->rich = true;
+        RtCtx c = {0};
+        c.persona = (int)p;
+        c.traits = rm->traits + p * (size_t)rm->ntraits;
+        c.visits = no_visits;
+        for (size_t s = 0; s < ns; s++) {
+            const RtStage *st = &rm->stages[s];
+            size_t at = p * ns + s;
+            c.stage = (int)s;
+            rm->curve_ps[at] = persona_amount(rm, &rm->curve_x[at], rm->curve[at], &c, stack, ok_curve);
+            rm->rev_ps[at] = persona_amount(rm, &st->revenue_x, st->revenue, &c, stack, ok_number);
+            persona_wait(rm, st, at, &c, stack);
+            if (st->revenue_x.kind != RT_EXPR_NONE || st->site_wait >= 0) rm->rich = true;
+        }
+        for (size_t k = 0; k < nk; k++) {
+            const RtTouch *t = &rm->touch[k];
+            c.stage = t->stage;
+            rm->reach_ps[p * nk + k] = persona_amount(rm, &t->reach_x, t->reach, &c, stack, ok_reach);
+            rm->cost_ps[p * nk + k] = persona_amount(rm, &t->cost_x, t->cost, &c, stack, ok_cost);
+            if (t->reach_x.kind != RT_EXPR_NONE || t->cost_x.kind != RT_EXPR_NONE) rm->rich = true;
+        }
+    }
+    free(no_visits);
+    free(stack);
+    rm->nmet = rm->ntouch + rm->nchannels;
+    for (int i = 0; i < rm->ncode; i++)
+        if (rm->code[i].op == OP_MET || rm->code[i].op == OP_MET_EVER) rm->uses_met = true;
+    if (rm->uses_met) rm->rich = true;
+}
+
 RtModel *rt_compile(const Model *m) { return rt_compile_with(m, NULL, 0); }
 
 RtModel *rt_compile_with(const Model *m, const RtSetting *set, int nset)
@@ -592,7 +828,11 @@ RtModel *rt_compile_with(const Model *m, const RtSetting *set, int nset)
     compile_rules(rm, m);
     compile_personas(rm, m);
     compile_arrivals(rm, m);
+    compile_traits(rm, m);
+    compile_states(rm, m);
+    compile_curve_exprs(rm, m);
     build_tables(rm);
+    build_amounts(rm, m);
     rm->set = NULL; /* the caller's; needed only while compiling */
     rm->nset = 0;
     return rm;
@@ -617,32 +857,39 @@ void rt_model_free(RtModel *rm)
     free(rm->conj);
     free(rm->rule_list);
     free(rm->sites);
+    size_t ndist = (size_t)rm->npersonas * (size_t)rm->ntraits;
+    for (size_t i = 0; rm->trait_dist && i < ndist; i++) {
+        free((void *)rm->trait_dist[i].values);
+        free((void *)rm->trait_dist[i].thr);
+    }
+    free(rm->trait_dist);
+    free(rm->persona_draws);
+    free(rm->trait_key);
+    free(rm->state_init);
+    free(rm->state_flag);
+    free(rm->memory);
+    free(rm->curve_ps);
+    free(rm->curve_x);
+    free(rm->curve_site);
+    free(rm->rev_ps);
+    free(rm->wait_ps);
+    free(rm->wait_var);
+    free(rm->reach_ps);
+    free(rm->cost_ps);
     free(rm);
 }
 
 /* ---- persona amounts (model.h) ----
- * Issue 16 in progress: amounts are still the constants of the compiled stages and touchpoints;
- * expressions of traits and of the customer come with the runtime's part of the issue. */
-double rt_stage_revenue(const RtModel *rm, int p, int s)
-{
-    (void)p;
-    return rm->stages[s].revenue;
-}
+ * The tables of build_amounts: NaN where the amount is evaluated per customer. */
+double rt_stage_revenue(const RtModel *rm, int p, int s) { return rm->rev_ps[(size_t)p * (size_t)rm->nstages + (size_t)s]; }
 
-double rt_touch_reach(const RtModel *rm, int p, int k)
-{
-    (void)p;
-    return rm->touch[k].reach;
-}
+double rt_touch_reach(const RtModel *rm, int p, int k) { return rm->reach_ps[(size_t)p * (size_t)rm->ntouch + (size_t)k]; }
 
-double rt_touch_cost(const RtModel *rm, int p, int k)
-{
-    (void)p;
-    return rm->touch[k].cost;
-}
+double rt_touch_cost(const RtModel *rm, int p, int k) { return rm->cost_ps[(size_t)p * (size_t)rm->ntouch + (size_t)k]; }
 
 double rt_stage_wait_mean(const RtModel *rm, int p, int s)
 {
-    (void)p;
-    return rm->stages[s].wait.mean;
+    size_t at = (size_t)p * (size_t)rm->nstages + (size_t)s;
+    if (rm->wait_var[at]) return isnan(rm->stages[s].wait_set) ? NAN : rm->stages[s].wait_set;
+    return rm->wait_ps[at].mean;
 }

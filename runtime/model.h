@@ -38,6 +38,13 @@ typedef enum {
     SITE_OVERFULL,    /* a stage's applying arrows added up to more than 100% (scaled down) */
     SITE_NOWAY,       /* a stage's applying arrows left probability unassigned, no otherwise */
     SITE_EXACT_HORIZON, /* the exact analysis ignored the horizon */
+    /* Amounts written as expressions (issue 16), out of range at run time: */
+    SITE_BAD_REVENUE, /* a stage's revenue was not a number (taken as 0) */
+    SITE_BAD_REACH,   /* a touchpoint's reach was not a number or outside 0..100% (clamped; NaN: 0) */
+    SITE_BAD_COST,    /* a touchpoint's cost was not a number or below 0 (taken as 0) */
+    SITE_BAD_WAIT,    /* a wait's arguments made no valid distribution (no wait), or passed 10^6 days
+                         (capped there) */
+    SITE_BAD_CURVE,   /* a curve value was not a number (taken as 0) */
 } RtSiteKind;
 
 typedef struct RtSite {
@@ -66,6 +73,12 @@ typedef struct RtTouch {
     int channel;      /* -1 for none */
     RtSurvey survey;
     int stage;        /* -1 for a stand-alone touchpoint (met through `touch`) */
+    /* Reach and cost written as expressions (issue 16): reach and cost are then NaN, and the
+     * per-persona values are in RtModel.reach_ps / cost_ps; where those are NaN too, the
+     * expression is evaluated per meeting (kind RT_EXPR_NONE when there is no expression, or a
+     * setting replaced it). */
+    RtExpr reach_x, cost_x;
+    int site_reach, site_cost; /* SITE_BAD_REACH, SITE_BAD_COST; -1 without an expression */
     const Touchpoint *src;
 } RtTouch;
 
@@ -99,6 +112,16 @@ typedef struct RtStage {
     bool affine;      /* ... but only through probabilities affine in mood (RtAffine) */
     int site_overfull, site_noway;
     uint64_t crn_key;  /* a hash of the stage's name: the key of its random streams (rng.h) */
+    /* Revenue and the wait's arguments written as expressions (issue 16): revenue is then NaN and
+     * wait the declared shape with NaN arguments; RtModel.rev_ps / wait_ps hold the per-persona
+     * values, and where those say "per customer" the expressions are evaluated per entry. */
+    RtExpr revenue_x;
+    RtExpr wait_x[3];  /* RT_EXPR_NONE for an argument written as a number (wait_arg holds it) */
+    DistKind wait_kind;
+    int wait_nargs;
+    double wait_arg[3];
+    double wait_set;   /* RT_SET_STAGE_WAIT's mean for a wait of expressions, else NaN */
+    int site_revenue, site_wait; /* -1 without an expression */
     const Stage *src;
 } RtStage;
 
@@ -198,6 +221,29 @@ typedef struct RtModel {
     uint64_t arrival_total;
     const RtSetting *set;  /* rt_compile_with()'s changes, while compiling */
     int nset;
+    /* Customers who differ and remember (issue 16; docs/semantics.md). `rich`: the journey draws a
+     * trait, declares state, reads met()/met_ever(), has a memory or an amount written as an
+     * expression; the simulator then runs customer_life's rich variant (the others never look at
+     * anything below). */
+    bool rich;
+    RtTraitDist *trait_dist;  /* [npersonas * ntraits]: kind DIST_CONSTANT where `traits` holds it */
+    bool *persona_draws;      /* [npersonas]: the persona draws some trait */
+    uint64_t *trait_key;      /* [ntraits]: a hash of the trait's name (rng.h, RT_TRAIT_OFFSET) */
+    int nstates;
+    RtExpr *state_init;       /* [nstates]: the starting values */
+    bool *state_flag;         /* [nstates]: a flag (stored as 1 or 0) */
+    bool uses_met;            /* some expression reads met() or met_ever() */
+    int nmet;                 /* ntouch + nchannels: the met slots (eval.h) */
+    double *memory;           /* [npersonas]: half-life of experience in days; 0: none */
+    /* Per (persona, stage) at p * nstages + s, or per (persona, touchpoint) at p * ntouch + k: the
+     * amount fixed for the persona, NaN where it is evaluated per customer (rt_stage_revenue ...). */
+    double *curve_ps;         /* the curve's values (Model.curve, or the persona-only expression's) */
+    RtExpr *curve_x;          /* curve values that are expressions (RT_EXPR_NONE elsewhere) */
+    int *curve_site;          /* SITE_BAD_CURVE per curve expression, -1 elsewhere */
+    double *rev_ps;
+    RtWait *wait_ps;
+    bool *wait_var;           /* the wait is drawn from arguments evaluated per customer */
+    double *reach_ps, *cost_ps;
 } RtModel;
 
 /* Compiles a checked model (no errors). Never fails: out of memory aborts. */
@@ -218,6 +264,12 @@ double rt_stage_revenue(const RtModel *rm, int p, int s);
 double rt_touch_reach(const RtModel *rm, int p, int k);
 double rt_touch_cost(const RtModel *rm, int p, int k);
 double rt_stage_wait_mean(const RtModel *rm, int p, int s);
+
+/* A wait of stage st (whose arguments are expressions) from its arguments' values v (days; it may
+ * change them): 0 and *out the distribution when valid; 1 when an argument passed 10^6 days (capped
+ * there) or the arguments make no valid distribution (*out is then no wait). RT_SET_STAGE_WAIT
+ * (RtStage.wait_set) scales it to the setting's mean. */
+int rt_wait_from_args(const RtStage *st, double *v, RtWait *out);
 
 /* Evaluates the arrows of stage s as the simulator does, for the customer state `c` (arrows that
  * depend only on the persona read nothing else): prob[i] gets the probability of the stage's i-th

@@ -132,6 +132,31 @@ char *rt_warning_text(const RtModel *rm, int site_index, double count, bool exac
         buf_printf(&b, " had no way on from stage '%s' (the arrows that apply leave part of 100%% unassigned and "
                        "none is 'otherwise'); counted as completed", stage);
         break;
+    case SITE_BAD_REVENUE:
+        buf_printf(&b, "the revenue of stage '%s' was not a number on ", stage);
+        count_words(&b, count, exact, "entry", "entries");
+        buf_puts(&b, "; taken as 0");
+        break;
+    case SITE_BAD_REACH:
+        buf_puts(&b, "the reach of this touchpoint was not a number or outside 0..100% ");
+        count_words(&b, count, exact, "time", "times");
+        buf_puts(&b, "; clamped (not a number: 0%)");
+        break;
+    case SITE_BAD_COST:
+        buf_puts(&b, "the cost of this touchpoint was not a number or below 0 ");
+        count_words(&b, count, exact, "time", "times");
+        buf_puts(&b, "; taken as 0");
+        break;
+    case SITE_BAD_WAIT:
+        buf_printf(&b, "the arguments of the wait of stage '%s' were out of range on ", stage);
+        count_words(&b, count, exact, "entry", "entries");
+        buf_puts(&b, "; no valid distribution: no wait; past 10^6 days: capped there");
+        break;
+    case SITE_BAD_CURVE:
+        buf_printf(&b, "the curve value of stage '%s' was not a number on ", stage);
+        count_words(&b, count, exact, "entry", "entries");
+        buf_puts(&b, "; taken as 0");
+        break;
     case SITE_EXACT_HORIZON:
         buf_printf(&b, "the exact analysis ignores the horizon (%g days): it reports the whole life of every customer",
                    horizon);

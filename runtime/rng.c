@@ -47,6 +47,69 @@ double rt_normal(RtRng *r)
     }
 }
 
+/* ---- the traits' distributions (rng.h) ---- */
+
+/* Marsaglia-Tsang for shape >= 1: d = shape - 1/3, c = 1 / sqrt(9 d); x standard normal,
+ * v = (1 + c x)^3 > 0, accepted when u < 1 - 0.0331 x^4 (the squeeze) or
+ * log u < x^2 / 2 + d (1 - v + log v); the draw is d v. */
+static double gamma_mt(RtRng *r, double shape)
+{
+    double d = shape - 1.0 / 3, c = 1 / sqrt(9 * d);
+    for (;;) {
+        double x = rt_normal(r), v = 1 + c * x;
+        if (v <= 0) continue;
+        v = v * v * v;
+        double u = rt_uniform_open(r), x2 = x * x;
+        if (u < 1 - 0.0331 * x2 * x2) return d * v;
+        if (log(u) < 0.5 * x2 + d * (1 - v + log(v))) return d * v;
+    }
+}
+
+double rt_gamma_log(RtRng *r, double shape)
+{
+    if (shape >= 1) return log(gamma_mt(r, shape));
+    /* the boost: Gamma(a) = Gamma(a + 1) U^(1/a) */
+    double g = gamma_mt(r, shape + 1);
+    return log(g) + log(rt_uniform_open(r)) / shape;
+}
+
+double rt_gamma(RtRng *r, double shape)
+{
+    if (shape >= 1) return gamma_mt(r, shape);
+    return exp(rt_gamma_log(r, shape));
+}
+
+double rt_beta(RtRng *r, double a, double b)
+{
+    double lx = rt_gamma_log(r, a), ly = rt_gamma_log(r, b);
+    /* X / (X + Y) = 1 / (1 + exp(log Y - log X)): no 0 / 0 when both underflow */
+    return 1 / (1 + exp(ly - lx));
+}
+
+double rt_trait_draw(const RtTraitDist *d, RtRng *r)
+{
+    switch (d->kind) {
+    case DIST_UNIFORM: return d->a + (d->b - d->a) * rt_uniform(r);
+    case DIST_NORMAL: return d->a + d->b * rt_normal(r);
+    case DIST_EXPONENTIAL: return d->a * rt_exponential(r);
+    case DIST_LOGNORMAL:
+    case DIST_TRIANGULAR: {
+        double v[3] = {d->a, d->b, d->c};
+        RtWait w = rt_wait_prepare(d->kind, v);
+        return rt_wait_draw_slow(&w, r);
+    }
+    case DIST_GAMMA: return rt_gamma(r, d->a) / d->b;
+    case DIST_BETA: return rt_beta(r, d->a, d->b);
+    case DIST_CHOICE: {
+        uint64_t u = rt_u53(r);
+        int i = 0;
+        while (i < d->n - 1 && u >= d->thr[i]) i++;
+        return d->n > 0 ? d->values[i] : NAN;
+    }
+    default: return d->a;
+    }
+}
+
 /* ---- waits ----
  * Parameters kept per kind:
  *   CONST       a = the value

@@ -144,6 +144,36 @@ static inline double rt_exponential_at(uint64_t key)
 /* Standard normal (Marsaglia's polar method, the second value discarded). */
 double rt_normal(RtRng *r);
 
+/* ---- traits drawn per customer (docs/semantics.md, "Traits drawn per customer") ----
+ * A trait's stream starts at the customer's key + RT_TRAIT_OFFSET + a hash of the trait's name
+ * (RtModel.trait_key): the same customer draws the same value of a trait in every variant of a
+ * journey, and adding or removing another trait changes nothing. The offset is a constant with many
+ * bit transitions, as RT_VISIT_STEP and RT_WAIT_OFFSET; the name's hash makes the distance to any
+ * entry's stream pseudo-random (meeting one with a chance of about the numbers drawn / 2^64). */
+#define RT_TRAIT_OFFSET UINT64_C(0x6A09E667F3BCC909)
+
+/* Gamma(shape, 1) by Marsaglia and Tsang (2000, "A simple method for generating gamma
+ * variables"), for shape < 1 from Gamma(shape + 1) times U^(1/shape). rt_gamma_log returns the
+ * logarithm of the draw (exact for tiny shapes, whose draws may underflow a double). */
+double rt_gamma_log(RtRng *r, double shape);
+double rt_gamma(RtRng *r, double shape);
+/* Beta(a, b) as X / (X + Y) of X ~ Gamma(a), Y ~ Gamma(b) (computed from their logarithms). */
+double rt_beta(RtRng *r, double a, double b);
+
+/* A trait's distribution prepared for drawing: kind DIST_* (ast.h); parameters as written
+ * (uniform lo, hi; normal mean, sd, NOT truncated; lognormal mean, sd of the value; exponential
+ * mean; triangular min, mode, max; gamma shape, rate; beta a, b). DIST_CHOICE draws value i
+ * when the 53-bit number is below thr[i] (cumulative; the last is RT_U53_ALWAYS). */
+typedef struct RtTraitDist {
+    DistKind kind;
+    double a, b, c;
+    int n;              /* DIST_CHOICE: the items */
+    const double *values;
+    const uint64_t *thr;
+} RtTraitDist;
+
+double rt_trait_draw(const RtTraitDist *d, RtRng *r);
+
 /* ---- waits ---- */
 typedef enum { RT_WAIT_NONE, RT_WAIT_CONST, RT_WAIT_EXP, RT_WAIT_UNIFORM, RT_WAIT_NORMAL, RT_WAIT_LOGNORMAL,
                RT_WAIT_TRIANGULAR } RtWaitKind;

@@ -47,6 +47,8 @@ typedef struct Layout {
     uint32_t revenue, revenue_sq, cost, cost_sq, cost_conv, conv_time, csat;
     uint32_t exposure, acq_prospects, acq_prospects_sq, acq_conv, acq_conv_sq, serve, serve_sq, ltv, ltv_sq, ltv_acq;
     uint32_t cust_csat, cust_csat_sq;
+    uint32_t stage_rev;                                         /* [nstages] when RtModel.rich */
+    uint32_t tp_cost, tp_cost_acq;                              /* [ntouch] each when RtModel.rich */
     uint32_t nf;
 } Layout;
 
@@ -139,6 +141,11 @@ static Layout make_layout(const RtModel *m)
     L.ltv_acq = n++;
     L.cust_csat = n++;
     L.cust_csat_sq = n++;
+    /* Amounts that may vary per customer are summed as they happen (rich journeys only). */
+    uint32_t rich = m->rich ? 1 : 0;
+    L.stage_rev = n, n += rich * ns;
+    L.tp_cost = n, n += rich * nt;
+    L.tp_cost_acq = n, n += rich * nt;
     L.nf = n;
     return L;
 }
@@ -270,6 +277,15 @@ typedef struct Worker {
     uint64_t run_key;         /* the key of (seed, salt), from which each customer's comes */
     uint64_t *stage_key;      /* [nstages]: RtStage.crn_key, packed: one load less before each move */
     bool money;               /* some stage earns revenue: customer_life's variant that books it */
+    bool rich;                /* RtModel.rich: customer_life's rich variant (below) */
+    /* The rich variant's customer: its traits (when its persona draws any), state, meetings. The
+     * met counters are cleared through the lists of the slots they made non-zero, so that an
+     * entry costs nothing per touchpoint of the journey. */
+    double *trait_row;        /* [ntraits] */
+    double *state;            /* [nstates] */
+    uint32_t *met_entry, *met_ever; /* [nmet] */
+    int *met_entry_dirty, *met_ever_dirty;
+    int nmet_entry_dirty, nmet_ever_dirty;
     SimOutcome *out;          /* [SIM_BLOCK] when outcomes go to a sink: the block's customers */
     size_t nout;
     uint32_t nps_answers, nps_promoters, nps_detractors; /* the current customer's NPS survey answers */
@@ -406,6 +422,143 @@ static double eval(Worker *w, const RtExpr *e, const RtCtx *c)
     return rt_eval(e, w->m->code, c, w->stack);
 }
 
+/* ---- the rich variant's steps (RtModel.rich; docs/semantics.md) ---- */
+
+/* One more meeting in met slot `slot`, in this entry and ever. */
+static inline void count_met(Worker *w, int slot)
+{
+    if (w->met_entry[slot]++ == 0) w->met_entry_dirty[w->nmet_entry_dirty++] = slot;
+    if (w->met_ever[slot]++ == 0) w->met_ever_dirty[w->nmet_ever_dirty++] = slot;
+}
+
+/* meet() for rich journeys: reach and cost may be expressions, evaluated for the customer as it
+ * is now (reach just before the draw, cost when met); a value out of range is counted and
+ * clamped (reach to [0, 1], NaN to 0; a cost below 0 or NaN to 0). Meetings are counted for
+ * met() and met_ever() when some expression reads them. */
+static void meet_rich(Worker *w, RtCtx *c, int k)
+{
+    const RtModel *m = w->m;
+    const RtTouch *t = &m->touch[k];
+    size_t at = (size_t)c->persona * (size_t)m->ntouch + (size_t)k;
+    double reach = m->reach_ps[at];
+    if (isnan(reach)) {
+        reach = eval(w, &t->reach_x, c);
+        if (!(reach >= 0 && reach <= 1)) {
+            w->u[w->L.warn + (size_t)t->site_reach]++;
+            reach = reach > 1 ? 1 : 0;
+        }
+    }
+    uint64_t thr = rt_threshold(reach);
+    if (thr != RT_U53_ALWAYS && rt_u53(&w->rng) >= thr) return;
+    w->u[w->L.tp_meet + (size_t)k]++;
+    w->dirty = true;
+    if (!w->tp_met[k]) first_meeting(w, k);
+    if (m->uses_met) {
+        count_met(w, k);
+        if (t->channel >= 0) count_met(w, m->ntouch + t->channel);
+    }
+    double cost = m->cost_ps[at];
+    if (isnan(cost)) {
+        cost = eval(w, &t->cost_x, c);
+        if (!(cost >= 0)) {
+            w->u[w->L.warn + (size_t)t->site_cost]++;
+            cost = 0;
+        }
+    }
+    c->experience += t->emotion;
+    c->cost += cost;
+    w->f[w->L.tp_cost + (size_t)k] += cost;
+    if (cost != 0) spend(w, c->time, cost);
+    if (w->acquiring) {
+        w->u[w->L.tp_meet_acq + (size_t)k]++;
+        w->f[w->L.tp_cost_acq + (size_t)k] += cost;
+        if (t->channel >= 0) w->last_ch = t->channel;
+    }
+    if (t->survey != RT_SURVEY_NONE) answer_survey(w, c, k, t->survey);
+}
+
+/* The start of a rich customer's life, after its persona: its drawn traits (each from the stream
+ * of the customer's key, RT_TRAIT_OFFSET and the trait's name), no meetings, and its state's
+ * starting values (which may read the traits). */
+static void rich_begin(Worker *w, uint64_t key, int p, RtCtx *c, double exper, int stage)
+{
+    const RtModel *m = w->m;
+    size_t nt = (size_t)m->ntraits;
+    if (m->persona_draws[p]) {
+        const RtTraitDist *d = m->trait_dist + (size_t)p * nt;
+        for (size_t t = 0; t < nt; t++) {
+            if (d[t].kind == DIST_CONSTANT) {
+                w->trait_row[t] = c->traits[t];
+                continue;
+            }
+            RtRng r = rt_stream(key + RT_TRAIT_OFFSET + m->trait_key[t]);
+            w->trait_row[t] = rt_trait_draw(&d[t], &r);
+        }
+        c->traits = w->trait_row;
+    }
+    for (int i = 0; i < w->nmet_ever_dirty; i++) w->met_ever[w->met_ever_dirty[i]] = 0;
+    for (int i = 0; i < w->nmet_entry_dirty; i++) w->met_entry[w->met_entry_dirty[i]] = 0;
+    w->nmet_ever_dirty = w->nmet_entry_dirty = 0;
+    c->met_entry = w->met_entry;
+    c->met_ever = w->met_ever;
+    c->state = w->state;
+    c->experience = exper;
+    c->curve = 0;
+    c->time = c->revenue = c->cost = 0;
+    c->stage = stage;
+    for (int i = 0; i < m->nstates; i++) {
+        double v = eval(w, &m->state_init[i], c);
+        w->state[i] = m->state_flag[i] ? (double)(v != 0) : v;
+    }
+}
+
+/* The start of a rich entry, before anything else: experience fades towards the persona's mood
+ * by the half-life (memory) over the time since the last entry; this entry's meetings are none. */
+static inline void rich_entry(Worker *w, int p, double time, double *exper, double *last_time)
+{
+    double h = w->m->memory[p];
+    if (h > 0 && time > *last_time) {
+        double base = w->m->persona_mood[p];
+        *exper = base + (*exper - base) * exp2(-(time - *last_time) / h);
+    }
+    *last_time = time;
+    for (int i = 0; i < w->nmet_entry_dirty; i++) w->met_entry[w->met_entry_dirty[i]] = 0;
+    w->nmet_entry_dirty = 0;
+}
+
+/* A curve value that is an expression of the customer, at the start of the entry (c: the
+ * customer then, its curve 0). */
+static double rich_curve(Worker *w, const RtCtx *c, size_t at)
+{
+    double v = eval(w, &w->m->curve_x[at], c);
+    if (isnan(v)) {
+        w->u[w->L.warn + (size_t)w->m->curve_site[at]]++;
+        v = 0;
+    }
+    return v;
+}
+
+/* A revenue that is an expression of the customer, at step 2 of the entry. */
+static double rich_revenue(Worker *w, const RtCtx *c, const RtStage *st)
+{
+    double v = eval(w, &st->revenue_x, c);
+    if (isnan(v)) {
+        w->u[w->L.warn + (size_t)st->site_revenue]++;
+        v = 0;
+    }
+    return v;
+}
+
+/* A wait whose arguments are expressions of the customer, at step 6 of the entry. */
+static RtWait rich_wait(Worker *w, const RtCtx *c, const RtStage *st)
+{
+    double v[3];
+    for (int i = 0; i < 3; i++) v[i] = st->wait_x[i].kind == RT_EXPR_NONE ? st->wait_arg[i] : eval(w, &st->wait_x[i], c);
+    RtWait wt;
+    if (rt_wait_from_args(st, v, &wt)) w->u[w->L.warn + (size_t)st->site_wait]++;
+    return wt;
+}
+
 /* Whether an action with `with P` happens this time (P NaN counts as 0 and is reported). */
 static bool action_happens(Worker *w, const RtAction *a, const RtCtx *c)
 {
@@ -426,7 +579,10 @@ static int do_action(Worker *w, const RtAction *a, RtCtx *c, int *next)
     const Layout *L = &w->L;
     double v = 0;
     switch (a->kind) {
-    case ACT_TOUCH: meet(w, c, a->target); return RULES_GO_ON;
+    case ACT_TOUCH:
+        if (w->rich) meet_rich(w, c, a->target);
+        else meet(w, c, a->target);
+        return RULES_GO_ON;
     case ACT_GOTO:
     case ACT_CHURN:
         w->u[L->rule_exits + (size_t)a->exit_slot * (size_t)w->m->nstages + (size_t)c->stage]++;
@@ -452,6 +608,9 @@ static int do_action(Worker *w, const RtAction *a, RtCtx *c, int *next)
         c->cost += v;
         if (v != 0) spend(w, c->time, v);
         break;
+    case ACT_STATE_SET: c->state[a->target] = w->m->state_flag[a->target] ? (double)(v != 0) : v; break;
+    case ACT_STATE_ADD: c->state[a->target] += v; break;
+    case ACT_STATE_SUB: c->state[a->target] -= v; break;
     default: break;
     }
     return RULES_GO_ON;
@@ -626,7 +785,7 @@ static void end_customer(Worker *w, const RtCtx *c, const Life *life, const bool
     /* NPS and CSAT from the final mood. The score is floor(x + 0.5) for x = 5 (mood + 1), half a
      * point rounding up (0.7 -> 8.5 -> 9; the 1e-9 absorbs 0.7's binary rounding): a promoter
      * scores >= 9, i.e. x + 0.5 >= 9; a detractor <= 6, i.e. x + 0.5 < 7. */
-    double mood = rt_clamp_mood(w->m->curve[p * (size_t)w->m->nstages + last] + c->experience);
+    double mood = rt_clamp_mood(c->curve + c->experience); /* c->curve: the last entry's */
     double x = 5 * (mood + 1) + 0.5 + 1e-9, csat = 1 + 2 * (mood + 1);
     bool promoter = x >= 9, detractor = x < 7;
     u[L->promoters] += promoter;
@@ -732,7 +891,8 @@ static inline int choose_affine(Worker *w, uint64_t u53, const RtCell *cell, con
  * of the same stage, whatever it did before, in every simulation of every variant of a journey.
  * Each number is made only when it is needed. */
 static inline __attribute__((always_inline)) void customer_life(Worker *w, const uint64_t key, const int p,
-                                                                 const bool money, const bool resumed)
+                                                                 const bool money, const bool resumed,
+                                                                 const bool rich)
 {
     const RtModel *m = w->m;
     const Layout *L = &w->L;
@@ -760,6 +920,11 @@ static inline __attribute__((always_inline)) void customer_life(Worker *w, const
     c.gen = gen;
     Life life = {END_ACTIVE, m->start, false, 0, 0, 0};
     int s = m->start;
+    /* `rich` (RtModel.rich): traits drawn, state, met counters, memory and amounts that are
+     * expressions. cv is the curve value of the current entry (evaluated at its start), last_time
+     * the time of the last entry (memory). In the other variants `rich` is the constant false. */
+    double cv = 0, last_time = 0;
+    if (rich) rich_begin(w, key, p, &c, exper, resumed ? w->o.start->stage : s);
     /* `resumed` (SimOptions.start, cjm score): the life resumes inside an entry under way, whose
      * arrival (steps 1-5) is behind it: `arriving` is false for that entry only. In the other
      * variants `resumed` is the constant false and none of this is compiled. */
@@ -778,8 +943,9 @@ static inline __attribute__((always_inline)) void customer_life(Worker *w, const
         }
         arriving = false;
     }
+#define CURVE() (rich ? cv : curve[s])
 #define CTX_OUT() (c.experience = exper, c.time = time, c.revenue = revenue, c.cost = cost, c.stage = s, \
-                   c.curve = curve[s])
+                   c.curve = CURVE())
 #define CTX_IN() (exper = c.experience, revenue = c.revenue, cost = c.cost)
     for (;;) {
         if (life.steps == max_steps) {
@@ -791,12 +957,28 @@ static inline __attribute__((always_inline)) void customer_life(Worker *w, const
         const RtStage *st = &m->stages[s];
         const RtCell *cell = &cells[s];
         life.last = s;
+        if (rich) { /* before anything else: memory fades, met() restarts, the curve's value */
+            rich_entry(w, p, time, &exper, &last_time);
+            cv = m->curve_ps[row + (size_t)s];
+            if (isnan(cv)) {
+                c.experience = exper, c.time = time, c.revenue = revenue, c.cost = cost, c.stage = s, c.curve = 0;
+                cv = rich_curve(w, &c, row + (size_t)s);
+            }
+        }
         if (resumed && !arriving) { /* the entry under way: its wait's rest, then on */
             entry = rt_entry_key(key, stage_key[s], ++visits[s].n);
             arriving = true;
             entries[s]++;
-            mood_sum[s] += rt_clamp_mood(curve[s] + exper);
-            time += rt_wait_remaining(&st->wait, w->o.start->elapsed, entry + RT_WAIT_OFFSET);
+            mood_sum[s] += rt_clamp_mood(CURVE() + exper);
+            RtWait wt = st->wait;
+            if (rich) {
+                wt = m->wait_ps[row + (size_t)s];
+                if (m->wait_var[row + (size_t)s]) {
+                    CTX_OUT();
+                    wt = rich_wait(w, &c, st);
+                }
+            }
+            time += rt_wait_remaining(&wt, w->o.start->elapsed, entry + RT_WAIT_OFFSET);
             if (has_horizon && time > horizon) {
                 life.outcome = END_ACTIVE;
                 break;
@@ -820,7 +1002,18 @@ static inline __attribute__((always_inline)) void customer_life(Worker *w, const
         }
         /* 2: revenue, booked by its calendar month and day after conversion (earn) in journeys
          * that earn any: the others' entries do not test for it. */
-        if (money && stage_earns(st)) {
+        if (rich) { /* the persona's revenue, or the expression's for the customer (met() is 0 here) */
+            double rv = m->rev_ps[row + (size_t)s];
+            if (isnan(rv)) {
+                CTX_OUT();
+                rv = rich_revenue(w, &c, st);
+            }
+            if (rv != 0) {
+                revenue += rv;
+                earn(w, time, rv);
+                w->f[L->stage_rev + (size_t)s] += rv;
+            }
+        } else if (money && stage_earns(st)) {
             revenue += st->revenue;
             earn(w, time, st->revenue);
         }
@@ -830,11 +1023,14 @@ static inline __attribute__((always_inline)) void customer_life(Worker *w, const
             CTX_OUT();
             w->acquiring = life.steps <= w->conv_step;
             w->rng = rt_stream(entry + RT_GAMMA); /* number 1 on */
-            for (int k = 0; k < st->ntouch; k++) meet(w, &c, st->first_touch + k);
+            for (int k = 0; k < st->ntouch; k++) {
+                if (rich) meet_rich(w, &c, st->first_touch + k);
+                else meet(w, &c, st->first_touch + k);
+            }
             CTX_IN();
         }
         entries[s]++;
-        mood_sum[s] += rt_clamp_mood(curve[s] + exper);
+        mood_sum[s] += rt_clamp_mood(CURVE() + exper);
         /* 5: rules */
         if (__builtin_expect(cell->rule_len != 0, 0)) {
             int next = 0;
@@ -854,7 +1050,20 @@ static inline __attribute__((always_inline)) void customer_life(Worker *w, const
             }
         }
         /* 6: the wait, and the horizon */
-        if (st->wait.kind != RT_WAIT_NONE) {
+        if (rich) {
+            RtWait wt = m->wait_ps[row + (size_t)s];
+            if (m->wait_var[row + (size_t)s]) {
+                CTX_OUT();
+                wt = rich_wait(w, &c, st);
+            }
+            if (wt.kind != RT_WAIT_NONE) {
+                time += rt_wait_draw_at(&wt, entry + RT_WAIT_OFFSET);
+                if (has_horizon && time > horizon) {
+                    life.outcome = END_ACTIVE;
+                    break;
+                }
+            }
+        } else if (st->wait.kind != RT_WAIT_NONE) {
             time += rt_wait_draw_at(&st->wait, entry + RT_WAIT_OFFSET);
             if (has_horizon && time > horizon) {
                 life.outcome = END_ACTIVE;
@@ -869,7 +1078,7 @@ static inline __attribute__((always_inline)) void customer_life(Worker *w, const
             arrow = pk->arrow;
             target = pk->target;
         } else if (cell->affine >= 0) {
-            arrow = choose_affine(w, rt_mix64(entry) >> 11, cell, st, rt_clamp_mood(curve[s] + exper));
+            arrow = choose_affine(w, rt_mix64(entry) >> 11, cell, st, rt_clamp_mood(CURVE() + exper));
             target = arrow >= 0 ? m->arrows[arrow].target : arrow;
         } else {
             CTX_OUT();
@@ -895,6 +1104,7 @@ static inline __attribute__((always_inline)) void customer_life(Worker *w, const
     CTX_OUT();
 #undef CTX_OUT
 #undef CTX_IN
+#undef CURVE
     end_customer(w, &c, &life, money);
 }
 
@@ -902,26 +1112,38 @@ static inline __attribute__((always_inline)) void customer_life(Worker *w, const
  * variants: for journeys whose stages earn no revenue, and for the others. */
 static __attribute__((noinline, flatten)) void simulate_customer_plain(Worker *w, uint64_t key, int p)
 {
-    customer_life(w, key, p, false, false);
+    customer_life(w, key, p, false, false, false);
 }
 
 static __attribute__((noinline, flatten)) void simulate_customer_money(Worker *w, uint64_t key, int p)
 {
-    customer_life(w, key, p, true, false);
+    customer_life(w, key, p, true, false, false);
+}
+
+/* Journeys with traits drawn per customer, state, met(), memory or amounts that are expressions
+ * (RtModel.rich): a variant of their own, so that the others' loop stays as it was. */
+static __attribute__((noinline, flatten)) void simulate_customer_rich(Worker *w, uint64_t key, int p)
+{
+    customer_life(w, key, p, true, false, true);
 }
 
 /* A customer resuming a life under way (SimOptions.start): a variant of its own, so that ordinary
  * runs do not test for it per entry. It books revenue whenever a stage earns (money). */
 static __attribute__((noinline)) void simulate_customer_resumed(Worker *w, uint64_t key, int p)
 {
-    customer_life(w, key, p, true, true);
+    if (w->rich) customer_life(w, key, p, true, true, true);
+    else customer_life(w, key, p, true, true, false);
 }
 
 /* Customer `key` of persona p, arriving at w->arrival. */
 static inline void simulate_customer(Worker *w, uint64_t key, int p, bool money)
 {
-    if (money) simulate_customer_money(w, key, p);
-    else simulate_customer_plain(w, key, p);
+    if (money) {
+        if (w->rich) simulate_customer_rich(w, key, p);
+        else simulate_customer_money(w, key, p);
+    } else {
+        simulate_customer_plain(w, key, p);
+    }
 }
 
 /* ---- blocks and threads ---- */
@@ -950,6 +1172,16 @@ static void worker_init(Worker *w, Shared *sh)
         w->stage_key[s] = m->stages[s].crn_key;
         if (m->stages[s].revenue != 0) w->money = true;
     }
+    w->rich = m->rich;
+    if (w->rich) {
+        w->money = true; /* the rich variant books revenue */
+        w->trait_row = xcalloc((size_t)m->ntraits + 1, sizeof *w->trait_row);
+        w->state = xcalloc((size_t)m->nstates + 1, sizeof *w->state);
+        w->met_entry = xcalloc((size_t)m->nmet + 1, sizeof *w->met_entry);
+        w->met_ever = xcalloc((size_t)m->nmet + 1, sizeof *w->met_ever);
+        w->met_entry_dirty = xcalloc((size_t)m->nmet + 1, sizeof *w->met_entry_dirty);
+        w->met_ever_dirty = xcalloc((size_t)m->nmet + 1, sizeof *w->met_ever_dirty);
+    }
     if (w->o.sink) w->out = xcalloc(SIM_BLOCK, sizeof *w->out);
     w->window = w->o.window > 0 ? w->o.window : INFINITY;
     w->conv_time = INFINITY;
@@ -969,6 +1201,12 @@ static void worker_free(Worker *w)
     free(w->stack);
     free(w->prob);
     free(w->out);
+    free(w->trait_row);
+    free(w->state);
+    free(w->met_entry);
+    free(w->met_ever);
+    free(w->met_entry_dirty);
+    free(w->met_ever_dirty);
 }
 
 /* The period of arrivals (RtModel.arrivals) whose customers' numbers [first, first + count) hold
@@ -1142,7 +1380,7 @@ static void fill_stages(RtResult *r, const Shared *sh)
         row->churned = (double)u[L->churned_at + (size_t)s];
         row->completed = (double)u[L->completed_at + (size_t)s];
         row->active = (double)u[L->active_at + (size_t)s];
-        row->revenue = entries * m->stages[s].revenue;
+        row->revenue = m->rich ? sh->total->f[L->stage_rev + (size_t)s] : entries * m->stages[s].revenue;
         row->customer_churned = (double)u[L->cust_churned_at + (size_t)s];
         row->lost = row->churned - row->customer_churned;
     }
@@ -1207,8 +1445,8 @@ static void fill_people(RtResult *r, const Shared *sh)
         const RtTouch *tp = &m->touch[t];
         row->reached = (double)u[L->tp_reached + (size_t)t];
         row->meetings = (double)u[L->tp_meet + (size_t)t];
-        row->cost = row->meetings * tp->cost;
-        row->acq_cost = (double)u[L->tp_meet_acq + (size_t)t] * tp->cost;
+        row->cost = m->rich ? f[L->tp_cost + (size_t)t] : row->meetings * tp->cost;
+        row->acq_cost = m->rich ? f[L->tp_cost_acq + (size_t)t] : (double)u[L->tp_meet_acq + (size_t)t] * tp->cost;
         row->conversions = (double)u[L->tp_conv + (size_t)t];
         row->respondents = (double)u[L->tp_resp + (size_t)t];
         row->promoters = (double)u[L->tp_prom + (size_t)t];

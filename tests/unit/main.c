@@ -22,6 +22,7 @@ void unit_expr(void);
 void unit_fmt(void);
 void unit_arrivals(void);
 void unit_runtime(void);
+void unit_traits(void);
 void unit_report(void);
 void unit_compare(void);
 void unit_kpi(void);
@@ -40,6 +41,7 @@ int main(void)
     unit_fmt();
     unit_arrivals();
     unit_runtime();
+    unit_traits();
     unit_report();
     unit_compare();
     unit_kpi();

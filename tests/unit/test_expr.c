@@ -229,6 +229,22 @@ static void test_one_semantics(void)
         }
         CHECK(tried > 0);
     }
+    TEST("expressions: true and false are 1 and 0, folded and interpreted alike") {
+        Pool p = {0};
+        Expr *t = node(&p, EX_TRUE), *f = node(&p, EX_FALSE);
+        t->type = f->type = TY_BOOL;
+        t->constant = t->persona_only = f->constant = f->persona_only = true;
+        CHECK(expr_eval(t, NULL, NULL) == 1 && expr_eval(f, NULL, NULL) == 0);
+        int len;
+        for (int i = 0; i < NGRID; i++) {
+            double traits[1] = {grid[i]};
+            const Expr *forms[] = {t, f, apply(&p, EX_AND, t, trait(&p, 0)), apply(&p, EX_OR, f, trait(&p, 0)),
+                                   apply(&p, EX_EQ, trait(&p, 0), t)};
+            for (size_t k = 0; k < sizeof forms / sizeof *forms; k++)
+                CHECK(same(expr_eval(forms[k], trait_leaf, traits), interpret(forms[k], traits, &len)));
+            p.used = 2;
+        }
+    }
     TEST("expressions: what the definitions say, at the edges") {
         CHECK(isnan(expr_op_DIV(1, 0)) && isnan(expr_op_DIV(0, -0.0)) && isnan(expr_op_DIV(NAN, 2)));
         CHECK(expr_op_DIV(-1, INFINITY) == 0 && signbit(expr_op_DIV(-1, INFINITY)));

@@ -89,6 +89,41 @@ static void test_layout(void)
         CHECK(strstr(buf_str(&out), "revenue 1.50 -> churn 35%") != NULL);
         buf_free(&out);
     }
+    TEST("fmt: drawn traits, state, memory and amounts as expressions keep their tokens and round-trip") {
+        const char *in = "journey { memory 60  days }\npersona P { memory 1 day\nlambda=gamma( 2,3 )\n"
+                         "seats = choice( 1 :60% , 5:40% ) }\nstate sent=false\nstate n = seats*2\n"
+                         "stage A goal { revenue 29*n wait exponential( 1 week/lambda )\n"
+                         "touchpoint T { reach -(0.1)+0.6 cost 2*seats }\n-> A 5%*met( T ) -> churn otherwise }\n"
+                         "curve { A 0.1*met_ever(T) }\nrule R when not sent { n+=1 with 5% n -= 1 sent = true }\n";
+        Buf once = BUF_INIT, twice = BUF_INIT;
+        CHECK(format(in, strlen(in), &once) == FMT_OK);
+        CHECK_STR(buf_str(&once), "journey { memory 60 days }\n"
+                                  "\n"
+                                  "persona P {\n"
+                                  "  memory 1 day\n"
+                                  "  lambda = gamma(2, 3)\n"
+                                  "  seats  = choice(1: 60%, 5: 40%)\n"
+                                  "}\n"
+                                  "\n"
+                                  "state sent = false\n"
+                                  "state n    = seats * 2\n"
+                                  "\n"
+                                  "stage A goal {\n"
+                                  "  revenue 29 * n\n"
+                                  "  wait exponential(1 week / lambda)\n"
+                                  "  touchpoint T { reach -(0.1) + 0.6 cost 2 * seats }\n"
+                                  "  -> A     5% * met(T)\n"
+                                  "  -> churn otherwise\n"
+                                  "}\n"
+                                  "\n"
+                                  "curve { A 0.1 * met_ever(T) }\n"
+                                  "\n"
+                                  "rule R when not sent { n += 1 with 5% n -= 1 sent = true }\n");
+        CHECK(format(once.data, once.len, &twice) == FMT_OK);
+        CHECK_STR(buf_str(&once), buf_str(&twice));
+        buf_free(&once);
+        buf_free(&twice);
+    }
     TEST("fmt: an empty file, and one with comments only") {
         Buf out = BUF_INIT;
         CHECK(format("", 0, &out) == FMT_OK && out.len == 0);
@@ -166,7 +201,8 @@ static long fail_each_allocation(const char *text, const char *expected)
 static void test_out_of_memory(void)
 {
     TEST("fmt: out of memory anywhere while formatting is an error, no crash, no leak, nothing produced") {
-        static const char *const files[] = {"examples/ecommerce.journey", "tests/fmt/arrivals.journey"};
+        static const char *const files[] = {"examples/ecommerce.journey", "tests/fmt/arrivals.journey",
+                                            "tests/fmt/customers.journey"};
         for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
             char *text;
             size_t len;

@@ -229,6 +229,110 @@ static void test_checks(void)
     }
 }
 
+/* ---- customers who differ and remember (issue 16) ---- */
+
+static const char customers_text[] =
+    "journey { memory 60 days }\n"
+    "persona A { share 50% memory 1 week lambda = gamma(0.25, 4) p = beta(1, 3) seats = choice(1: 60%, 5: 40%) k = 2 }\n"
+    "persona B { lambda = 0.5 p = 10% seats = 3 k = 1 }\n"
+    "channel search\n"
+    "state sent = false\n"
+    "state n = seats * k\n"
+    "stage S {\n"
+    "  revenue 29 * n\n"
+    "  wait exponential(1 week / lambda)\n"
+    "  touchpoint Ad { channel search reach 10% * k cost 2 * 3 }\n"
+    "  -> G 8% + 6% * met(Ad) when met_ever(search) < 3 and not sent\n"
+    "  -> churn p\n"
+    "  -> S otherwise\n"
+    "}\n"
+    "stage G goal { revenue 2 * (5) wait 3 days }\n"
+    "curve { S 0.1 * k G 0.2 * n }\n"
+    "rule R when stage == S { n += 1 with 5% n -= 1 sent = true }\n";
+
+static void test_customers(void)
+{
+    TEST("parser: a plain number stays a Value; anything else is an expression with a NaN Value") {
+        Fixture f;
+        load(&f, customers_text);
+        const Stage *s = f.prog.main->stages, *g = s->next;
+        CHECK(s->revenue.present && isnan(s->revenue.v) && s->revenue_expr && s->revenue_expr->kind == EX_MUL);
+        CHECK(g->revenue_expr && g->revenue_expr->kind == EX_MUL); /* `2 * (5)` */
+        CHECK(g->wait->kind == DIST_CONSTANT && !g->wait->arg_expr[0] && g->wait->args[0].v == 3 &&
+              g->wait->args[0].unit == VAL_DURATION);
+        CHECK_STR(s->wait->fn.s, "exponential");
+        CHECK(s->wait->nargs == 1 && s->wait->arg_expr[0] && isnan(s->wait->args[0].v));
+        const Touchpoint *t = s->touchpoints;
+        CHECK(t->reach_expr && t->cost_expr && isnan(t->cost.v));
+        const Persona *a = f.prog.main->personas;
+        const Trait *tr = a->traits;
+        CHECK(tr->dist && !tr->value.present);
+        CHECK_STR(tr->dist->fn.s, "gamma");
+        const Trait *seats = tr->next->next;
+        CHECK(seats->dist && seats->dist->nargs == 2 && seats->dist->choices);
+        CHECK(seats->dist->choices->value.v == 1 && seats->dist->choices->weight.unit == VAL_PERCENT);
+        CHECK(seats->dist->choices->next->value.v == 5 && !seats->dist->choices->next->next);
+        CHECK(a->memory.present && a->memory.v == 7 && f.prog.main->journey.memory.v == 60);
+        CHECK_STR(f.prog.main->states->name.s, "sent");
+        CHECK(f.prog.main->states->init->kind == EX_FALSE);
+        const Action *act = f.prog.main->rules->actions;
+        CHECK(act->kind == ACT_STATE_ADD && act->with && act->next->kind == ACT_STATE_SUB &&
+              act->next->next->kind == ACT_STATE_SET);
+        unload(&f);
+    }
+    TEST("parser: signed plain numbers stay Values; a number in parentheses is an expression") {
+        Fixture f;
+        load(&f, "stage A goal { revenue -5 touchpoint T { reach +10% cost (3) } }\ncurve { A -0.5 }");
+        const Stage *s = f.prog.main->stages;
+        CHECK(!s->revenue_expr && s->revenue.v == -5);
+        CHECK(!s->touchpoints->reach_expr && s->touchpoints->reach.v == 0.1);
+        CHECK(s->touchpoints->cost_expr && isnan(s->touchpoints->cost.v));
+        CHECK(!f.prog.main->curves->points->value_expr && f.prog.main->curves->points->value.v == -0.5);
+        CHECK(f.diag.errors == 0);
+        unload(&f);
+    }
+    TEST("checks: drawn traits, states, met and memory fill the model") {
+        Fixture f;
+        load(&f, customers_text);
+        CHECK(f.diag.errors == 0);
+        Model *m = f.model;
+        CHECK(m && m->ntraits == 4);
+        /* lambda, p, seats drawn by A; k plain everywhere */
+        CHECK(m->trait_varies[0] && m->trait_varies[1] && m->trait_varies[2] && !m->trait_varies[3]);
+        CHECK(m->trait_dist[0] && m->trait_dist[0]->kind == DIST_GAMMA && isnan(m->trait_value[0]));
+        CHECK(m->trait_dist[1]->kind == DIST_BETA && m->trait_dist[2]->kind == DIST_CHOICE);
+        CHECK(!m->trait_dist[4] && m->trait_value[4] == 0.5); /* B's lambda */
+        CHECK(m->memory[0] == 7 && m->memory[1] == 60);
+        CHECK(m->nstates == 2 && m->states[0]->type == TY_BOOL && m->states[1]->type == TY_NUMBER);
+        CHECK(m->states[1]->init->kind == EX_MUL && !m->states[1]->init->persona_only);
+        CHECK(m->states[0]->used && m->states[0]->changed);
+        const Stage *s = m->stages[0], *g = m->stages[1];
+        CHECK(s->revenue_expr && s->revenue_expr->b->ref == REF_STATE && !s->revenue_expr->persona_only);
+        CHECK(!g->revenue_expr && g->revenue.v == 10); /* folded */
+        CHECK(s->wait->arg_expr[0] && !s->wait->arg_expr[0]->persona_only);
+        const Touchpoint *t = s->touchpoints;
+        CHECK(t->reach_expr && t->reach_expr->persona_only && !t->reach_expr->constant);
+        CHECK(!t->cost_expr && t->cost.v == 6);
+        const Expr *prob = s->arrows->prob, *when = s->arrows->when;
+        CHECK(prob->b->b->kind == EX_CALL && prob->b->b->ref == REF_TOUCHPOINT && prob->b->b->index == 0);
+        CHECK(when->a->a->ref == REF_CHANNEL && when->a->a->index == 0);
+        CHECK(!prob->persona_only && !prob->constant);
+        CHECK(!s->arrows->next->prob->persona_only); /* a drawn trait depends on the customer */
+        CHECK(m->curve_expr[0] && m->curve_expr[0]->persona_only && m->curve_expr[1] && !m->curve_expr[1]->persona_only);
+        const Action *a = m->rules[0]->actions;
+        CHECK(a->kind == ACT_STATE_ADD && a->target_index == 1 && a->next->next->target_index == 0);
+        unload(&f);
+    }
+    TEST("checks: a journey without the new constructs gets the tables, all empty") {
+        Fixture f;
+        load(&f, "persona P { t = 1 }\nstage A goal { -> A 5% * t -> churn otherwise }");
+        Model *m = f.model;
+        CHECK(f.diag.errors == 0 && m->nstates == 0 && m->states && !m->trait_varies[0] && !m->trait_dist[0]);
+        CHECK(m->memory[0] == 0 && !m->curve_expr[0]);
+        unload(&f);
+    }
+}
+
 /* ---- one syntax tree, many models ---- */
 
 static const Diagnostic *find_diag(const Diag *d, const char *text)
@@ -378,10 +482,10 @@ static void test_diagnostics(void)
 
 /* Loads and checks examples/ecommerce.journey (imports, scenarios) with allocation n failing (and
  * every later one when sticky); true when no allocation failed. */
-static bool check_with_failure(long n, bool sticky)
+static bool check_file_with_failure(const char *path, long n, bool sticky)
 {
     Checked c;
-    CheckInput in = {.path = "examples/ecommerce.journey", .stdlib_dir = "stdlib"};
+    CheckInput in = {.path = path, .stdlib_dir = "stdlib"};
     mem_fail_at(n, sticky);
     checked_load(&c, &in);
     bool failed = mem_failed();
@@ -395,6 +499,11 @@ static bool check_with_failure(long n, bool sticky)
     }
     checked_free(&c);
     return !failed;
+}
+
+static bool check_with_failure(long n, bool sticky)
+{
+    return check_file_with_failure("examples/ecommerce.journey", n, sticky);
 }
 
 static void test_out_of_memory(void)
@@ -418,6 +527,13 @@ static void test_out_of_memory(void)
         while (!check_with_failure(n, true) && n < 100000) n++;
         CHECK(n > 20);
         if (getenv("CJM_UNIT_VERBOSE")) printf("# allocations: %ld\n", n - 1);
+    }
+    TEST("out of memory: checking drawn traits, state, met() and amounts as expressions") {
+        arena_set_block_size(256);
+        long n = 1;
+        while (!check_file_with_failure("tests/fmt/customers.journey", n, false) && n < 100000) n++;
+        arena_set_block_size(0);
+        CHECK(n > 100);
     }
     TEST("out of memory: loading reports which file it was loading") {
         Program p;
@@ -466,6 +582,7 @@ void unit_lang(void)
     test_values();
     test_parser();
     test_checks();
+    test_customers();
     test_models();
     test_diagnostics();
     test_out_of_memory();
