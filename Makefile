@@ -139,11 +139,11 @@ $(B)/fuzz_engine: $(OBJ)/tests/fuzz/fuzz_engine.o $(FUZZ_COMMON) $(LIB_OBJ)
 
 # The dictionary: every keyword, the operand words, operators and functions of expressions
 # (lang/expr.def), and the rest of the syntax.
-$(B)/journey.dict: lang/keywords.def lang/expr.def
+$(B)/journey.dict: lang/keywords.def lang/expr.def lang/builtins.def
 	@mkdir -p $(B)
 	$(call say,GEN,$@)sed -n 's/^KW("\([a-z]*\)".*/"\1"/p' lang/keywords.def > $@.tmp && \
-	sed -n 's/^[A-Z]*([A-Z]*, \("[^"]*"\).*/\1/p' lang/expr.def >> $@.tmp && \
-	printf '%s\n' '"->"' '"+="' '"-="' '"%"' '"days"' '"hours"' '"weeks"' \
+	sed -n 's/^[A-Z_]*([A-Z_]*, \("[^"]*"\).*/\1/p' lang/expr.def lang/builtins.def >> $@.tmp && \
+	printf '%s\n' '"->"' '"+="' '"-="' '"%"' '":"' '"days"' '"hours"' '"weeks"' \
 	    '"{"' '"}"' '"("' '")"' '"//"' '"/*"' '"*/"' '"\""' '"//@ "' >> $@.tmp && \
 	awk '!seen[$$0]++' $@.tmp > $@ && rm -f $@.tmp
 
