@@ -1322,6 +1322,35 @@ static void check_event_names(Sema *S)
 
 /* ---- curves ---- */
 
+/* What a leaf of an expression that depends on the persona only is for persona p at stage s. */
+typedef struct PersonaAt {
+    const Model *m;
+    int p, s;
+} PersonaAt;
+
+static double persona_leaf(const Expr *e, const void *ctx)
+{
+    const PersonaAt *at = ctx;
+    if (e->kind == EX_STAGE) return at->s;
+    if (e->kind == EX_PERSONA) return at->p;
+    if (e->kind != EX_NAME) return NAN;
+    switch (e->ref) {
+    case REF_TRAIT: return at->m->trait_value[(size_t)at->p * (size_t)at->m->ntraits + (size_t)e->index];
+    case REF_STAGE:
+    case REF_PERSONA: return e->index;
+    default: return NAN;
+    }
+}
+
+/* The value for persona p at stage s of an expression that depends on the persona only: a curve
+ * value's, for the reports that draw the curve (0 when it is not a number). */
+static double persona_value(const Model *m, const Expr *e, int p, int s)
+{
+    PersonaAt at = {m, p, s};
+    double v = expr_eval(e, persona_leaf, &at);
+    return isnan(v) ? 0 : v;
+}
+
 static void collect_curves(Sema *S)
 {
     Model *m = S->m;
@@ -1372,9 +1401,11 @@ static void collect_curves(Sema *S)
             const CurvePoint *def = set[s];
             const CurvePoint *use = own ? own : def;
             size_t from = own ? (size_t)(p + 1) * (size_t)m->nstages + (size_t)s : (size_t)s;
-            /* An expression's cell holds 0 in `curve`: the value is the expression's. */
-            m->curve[(size_t)p * (size_t)m->nstages + (size_t)s] = use ? set_value[from] : 0;
-            m->curve_expr[(size_t)p * (size_t)m->nstages + (size_t)s] = use ? set_expr[from] : NULL;
+            size_t cell = (size_t)p * (size_t)m->nstages + (size_t)s;
+            const Expr *ex = use ? set_expr[from] : NULL;
+            m->curve[cell] = use ? set_value[from] : 0;
+            m->curve_expr[cell] = ex;
+            if (ex && ex->persona_only && ex->type == TY_NUMBER) m->curve[cell] = persona_value(m, ex, p, s);
             m->curve_declared[(size_t)p * (size_t)m->nstages + (size_t)s] = use != NULL;
             /* An empty reason ("") says nothing: none. */
             m->curve_reason[(size_t)p * (size_t)m->nstages + (size_t)s] =

@@ -92,7 +92,9 @@ typedef struct Model {
      *   trait_dist[p * ntraits + t]: the checked distribution persona p draws trait t from, NULL
      *     where trait_value holds the persona's constant (trait_value is NaN where it is drawn);
      *   curve_expr[p * nstages + s]: a curve value written as an expression that depends on the
-     *     persona or the customer (checked), NULL where `curve` holds the value;
+     *     persona or the customer (checked), NULL where `curve` holds the value; where it is set,
+     *     `curve` holds the expression's value for persona p when it depends on the persona only
+     *     (its traits, `stage`, `persona`), else 0;
      *   memory[p]: persona p's half-life of experience in days (its own, else the journey's);
      *     0: experience never fades;
      *   states: the `state` declarations, checked, in declaration order (index = position). */

@@ -20,11 +20,18 @@ if [ -z "$missing_tm" ]; then ok "editors: the VS Code grammar knows every keywo
 if [ -z "$missing_vim" ]; then ok "editors: the Vim syntax knows every keyword"; else not_ok "editors: Vim syntax lacks:$missing_vim"; fi
 # ... and every built-in function of expressions (lang/expr.def)
 missing_fn=""
-for fn in $(sed -n 's/^FUNC([A-Z]*, "\([a-z]*\)".*/\1/p' lang/expr.def); do
+for fn in $(sed -n 's/^FUNC([A-Z_]*, "\([a-z_]*\)".*/\1/p' lang/expr.def); do
     grep -q "[(|]$fn[)|]" editors/vscode/syntaxes/journey.tmLanguage.json || missing_fn="$missing_fn $fn (VS Code)"
     grep -q "^syn keyword journeyFunction .*\\<$fn\\>" editors/vim/syntax/journey.vim || missing_fn="$missing_fn $fn (Vim)"
 done
 if [ -z "$missing_fn" ]; then ok "editors: both grammars know every function"; else not_ok "editors: grammars lack:$missing_fn"; fi
+# ... and every distribution (lang/builtins.def: the waits' and the traits')
+missing_dist=""
+for d in $(sed -n 's/^[A-Z_]*([A-Z_]*, "\([a-z]*\)".*/\1/p' lang/builtins.def); do
+    grep -q "[(|]$d[)|]" editors/vscode/syntaxes/journey.tmLanguage.json || missing_dist="$missing_dist $d (VS Code)"
+    grep -q "^syn keyword journeyDistribution .*\\<$d\\>" editors/vim/syntax/journey.vim || missing_dist="$missing_dist $d (Vim)"
+done
+if [ -z "$missing_dist" ]; then ok "editors: both grammars know every distribution"; else not_ok "editors: grammars lack:$missing_dist"; fi
 
 # ---- VS Code: the grammar through vscode-textmate, the manifest, the .vsix ----
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
@@ -149,6 +156,11 @@ call s:Say('syntax=' . get(b:, 'current_syntax', ''))
 call s:Say('commentstring=' . &commentstring)
 call s:Say('makeprg=' . &makeprg)
 call s:Say('stage-name=' . synIDattr(synID(search('^stage '), 7, 1), 'name'))
+execute 'silent edit!' fnameescape($VIMTEST . '/customers.journey')
+call s:Say('state-name=' . synIDattr(synID(search('^state '), 7, 1), 'name'))
+call s:Say('met-arg=' . synIDattr(synID(search('met_ever('), col('.') + 9, 1), 'name'))
+call s:Say('distribution=' . synIDattr(synID(search('gamma('), col('.'), 1), 'name'))
+call s:Say('boolean=' . synIDattr(synID(search('false'), col('.'), 1), 'name'))
 execute 'silent edit!' fnameescape($VIMTEST . '/broken.journey')
 silent make
 for e in getqflist()
@@ -161,6 +173,7 @@ call writefile(s:out, $VIMTEST . '/result')
 qa!
 EOF
     printf 'journey "x" { start Awarenes }\nstage Awareness goal {\n  -> churn\n}\nstage Lonely {}\n' >"$T/vim/broken.journey"
+    printf 'persona P { lambda = gamma(2, 3) }\nstate sent = false\nstage A goal { -> A 5%% * met_ever(Ad) }\n' >"$T/vim/customers.journey"
     PATH="$build:$PATH" VIMTEST="$T/vim" vim -Nu NONE -i NONE -es -S "$T/vim/test.vim" </dev/null >/dev/null 2>&1
     res="$T/vim/result"
     if [ ! -f "$res" ]; then
@@ -170,6 +183,10 @@ EOF
         grep -q '^filetype=journey$' "$res" && ok "editors: vim detects *.journey" || not_ok "editors: vim filetype" "$(cat "$res")"
         grep -q '^syntax=journey$' "$res" && ok "editors: vim loads the journey syntax" || not_ok "editors: vim syntax" "$(cat "$res")"
         grep -q '^stage-name=journeyDeclName$' "$res" && ok "editors: vim highlights declared names" || not_ok "editors: vim highlights declared names" "$(grep stage-name "$res")"
+        grep -q '^state-name=journeyDeclName$' "$res" && ok "editors: vim highlights a state variable's declared name" || not_ok "editors: vim state name" "$(grep state-name "$res")"
+        grep -q '^met-arg=journeyTarget$' "$res" && ok "editors: vim highlights what met_ever() names" || not_ok "editors: vim met() argument" "$(grep met-arg "$res")"
+        grep -q '^distribution=journeyDistribution$' "$res" && ok "editors: vim highlights a trait's distribution" || not_ok "editors: vim distribution" "$(grep distribution= "$res")"
+        grep -q '^boolean=journeyBoolean$' "$res" && ok "editors: vim highlights true and false" || not_ok "editors: vim boolean" "$(grep boolean= "$res")"
         grep -q '^commentstring=// %s$' "$res" && ok "editors: vim commentstring" || not_ok "editors: vim commentstring" "$(cat "$res")"
         grep -q '^makeprg=cjm check' "$res" && ok "editors: vim makeprg runs cjm check" || not_ok "editors: vim makeprg" "$(cat "$res")"
         grep -q "^qf broken.journey|1|21|E|unknown stage 'Awarenes'$" "$res" && ok "editors: :make puts errors in the quickfix list" || not_ok "editors: quickfix error" "$(grep '^qf' "$res")"

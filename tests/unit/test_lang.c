@@ -319,6 +319,10 @@ static void test_customers(void)
         CHECK(!prob->persona_only && !prob->constant);
         CHECK(!s->arrows->next->prob->persona_only); /* a drawn trait depends on the customer */
         CHECK(m->curve_expr[0] && m->curve_expr[0]->persona_only && m->curve_expr[1] && !m->curve_expr[1]->persona_only);
+        /* persona A's curve at S is 0.1 * k = 0.2 (its value for the persona); at G it varies: 0 */
+        CHECK_NEAR(m->curve[0], 0.2, 1e-12);
+        CHECK_NEAR(m->curve[2], 0.1, 1e-12);
+        CHECK(m->curve[1] == 0);
         const Action *a = m->rules[0]->actions;
         CHECK(a->kind == ACT_STATE_ADD && a->target_index == 1 && a->next->next->target_index == 0);
         unload(&f);

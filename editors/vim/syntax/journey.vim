@@ -33,9 +33,13 @@ syn match journeyTarget '\%(\%(->\|\<goto\|\<start\|\<touch\)\s*\)\@<=\%([A-Za-z
 syn match journeyPeriod '\%(\<per\s\+\)\@<=\%(day\|week\|month\|quarter\|year\)s\=\>'
 syn match journeySurvey '\%(\<survey\s\+\)\@<=\%(nps\|csat\)\>'
 syn match journeyTrait '\%([A-Za-z_]\|[^\x00-\x7f]\)\%([A-Za-z0-9_]\|[^\x00-\x7f]\)*\ze\s*=\%(=\)\@!'
+" A state variable's declaration (after journeyTrait, which would take its name before '='), and
+" what visits(), met() and met_ever() name: a stage, a touchpoint or a channel.
+syn match journeyDeclName '\%(\<state\s\+\)\@<=\%([A-Za-z_]\|[^\x00-\x7f]\)\%([A-Za-z0-9_]\|[^\x00-\x7f]\)*'
+syn match journeyTarget '\%(\<\%(visits\|met\|met_ever\)\s*(\s*\)\@<=\%([A-Za-z_]\|[^\x00-\x7f]\)\%([A-Za-z0-9_]\|[^\x00-\x7f]\)*'
 " (A keyword wins over these names where both match: `-> churn` is the keyword.)
 
-syn match journeyOperator '[-+*/<>]\|[<>=!]=\|+=\|-=\|='
+syn match journeyOperator '[-+*/<>:]\|[<>=!]=\|+=\|-=\|='
 syn match journeyArrow '->'
 syn match journeyError '&&\|||'
 
