@@ -37,7 +37,7 @@ expect_status "help for an unknown command is bad usage" 2
 
 run "$CJM" check examples/reference.journey
 expect_status "a clean journey checks" 0
-expect_out "check reports what it found" 'reference.journey: ok: 6 stages, 2 personas, 9 touchpoints, 3 rules'
+expect_out "check reports what it found" 'reference.journey: ok: 6 stages, 2 personas, 10 touchpoints, 5 rules'
 expect_no_err "a clean journey prints no diagnostics"
 
 run "$CJM" check -q examples/reference.journey
