@@ -7,9 +7,10 @@
  * node is then made once, by the pass that checks it, with its fields resolved.
  *
  * Passes, in order: scenario names, channels, stages (then `extend stage` blocks merged into
- * them), journey settings, personas and traits, arrivals, touchpoints, curves, arrows and rules
- * (with their expressions), and last the journey's structure (reachability, ends, unused
- * declarations). Every
+ * them), journey settings, personas and traits (their distributions), memory, arrivals,
+ * touchpoints, state variables, amounts written as expressions (reach, cost; then curves, waits
+ * and revenue with their passes), curves, arrows and rules (with their expressions), and last the
+ * journey's structure (reachability, ends, unused declarations). Every
  * pass goes on after an error so that one run reports them all. Checking a scenario is the same
  * passes over the files and then the scenario's body, as if it were one more file, plus its own
  * changes (touchpoints and personas changed, rules and touchpoints removed) at the points where
@@ -2427,7 +2428,8 @@ static bool check_late_limits(Sema *S)
     Model *m = S->m;
     Loc at = {S->prog->main->file, 0, 0};
     bool ok = within(S, m->ntouchpoints, MODEL_MAX_TOUCHPOINTS, "touchpoints", at) &&
-              within(S, m->nrules, MODEL_MAX_RULES, "rules", at) && within(S, m->ntraits, MODEL_MAX_TRAITS, "traits", at);
+              within(S, m->nrules, MODEL_MAX_RULES, "rules", at) && within(S, m->ntraits, MODEL_MAX_TRAITS, "traits", at) &&
+              within(S, m->nstates, MODEL_MAX_STATES, "state variables", at);
     for (int r = 0; ok && r < m->nrules; r++) {
         int n = 0;
         for (const Action *a = m->rules[r]->actions; a; a = a->next) n++;

@@ -38,6 +38,7 @@ enum {
     MODEL_MAX_ACTIONS = 1000,     /* per rule */
     MODEL_MAX_PERSONAS = 1000,
     MODEL_MAX_TRAITS = 1000,
+    MODEL_MAX_STATES = 1000,      /* state variables (each customer carries every one) */
     MODEL_MAX_CHANNELS = 10000,
     MODEL_MAX_SCENARIOS = 100,   /* each is checked (and compared) as a journey of its own */
     MODEL_MAX_ARRIVAL_PERIODS = 100000, /* periods of arrivals, all lines together: daily ones for

@@ -57,6 +57,13 @@ awk 'BEGIN { print "stage A goal {}"; for (i = 0; i <= 10000; i++) printf "rule 
 limit_error "more than 10000 rules" "$T/many-rules.journey" 'too many rules: 10001 \(the limit is 10000\)'
 awk 'BEGIN { print "stage A goal {}"; printf "rule R when mood > 2 {\n"; for (i = 0; i <= 1000; i++) print "  mood += 0"; print "}" }' >"$T/many-actions.journey"
 limit_error "more than 1000 actions in a rule" "$T/many-actions.journey" 'too many actions in one rule: 1001 \(the limit is 1000\)'
+awk 'BEGIN { print "stage A goal {}"; for (i = 0; i <= 1000; i++) printf "state s%d = 0\n", i }' >"$T/many-states.journey"
+limit_error "more than 1000 state variables" "$T/many-states.journey" 'too many state variables: 1001 \(the limit is 1000\)'
+awk 'BEGIN { printf "persona P { x = choice("; for (i = 0; i <= 1000; i++) printf "%s%d: 1", i ? ", " : "", i; print ") }"; print "stage A goal { -> A x / 10000 }" }' >"$T/many-choices.journey"
+limit_error "more than 1000 values of a choice" "$T/many-choices.journey" "'choice' takes at most 1000 values, not 1001"
+awk 'BEGIN { printf "persona P { x = choice("; for (i = 0; i < 1000; i++) printf "%s%d: 1", i ? ", " : "", i; print ") }"; print "stage A goal { -> A x / 10000 }" }' >"$T/choices-max.journey"
+run "$CJM" check "$T/choices-max.journey"
+expect_status "limits: a choice of 1000 values is allowed" 0
 awk 'BEGIN { print "stage A goal {}"; for (i = 0; i <= 100; i++) printf "scenario S%d { }\n", i }' >"$T/many-scenarios.journey"
 limit_error "more than 100 scenarios" "$T/many-scenarios.journey" 'too many scenarios: 101 \(the limit is 100\)'
 
