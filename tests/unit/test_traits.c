@@ -350,6 +350,21 @@ static void test_journeys(void)
         }
         unit_unload(&j);
     }
+    TEST("met: removing a touchpoint (reach 0) makes met() of it 0, so the arrow that depends on it moves fewer") {
+        J j;
+        if (unit_load(&j, "stage Trial { touchpoint Ad { reach 60% } -> Paid 10% + 40% * met(Ad) -> Lost otherwise }\n"
+                          "stage Paid goal { }\nstage Lost { }\n")) {
+            uint64_t n = 100000;
+            RtSetting set = {RT_SET_TOUCH_REACH, 0, 0};
+            RtModel *rm = rt_compile_with(j.c.model, &set, 1);
+            SimOptions o = unit_sim_options(&j, n, 9, 2);
+            RtResult *r = sim_run(rm, &o);
+            CHECK_SHARE(r->converted, (double)n, 0.1);
+            rt_result_free(r);
+            rt_model_free(rm);
+        }
+        unit_unload(&j);
+    }
     TEST("memory: the mood of a monthly loop whose bill hurts settles at the geometric series' value") {
         J j;
         /* emotion e each entry, half-life h = wait: the deviation on entry n (after the bill) is
