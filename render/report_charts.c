@@ -186,7 +186,8 @@ static void curve_chart(Buf *b, const RtResult *r, int p, int json_index)
         size_t at = (size_t)p * (size_t)n + (size_t)s;
         labels[s] = m->stages[s]->name.s;
         x[s] = s;
-        decl[s] = m->curve_declared[at] ? m->curve[at] : NAN;
+        /* as figures.def's CURVE_DECLARED: an expression's value per persona, NaN per customer */
+        decl[s] = !m->curve_declared[at] ? NAN : r->rt && r->rt->curve_ps ? r->rt->curve_ps[at] : m->curve[at];
         sim[s] = r->curve_sim[at];
     }
     double left = 52, right = W - 16, top = 52;

@@ -5,7 +5,8 @@
 #   golden     tests/<area>/NAME.journey, run as `cjm ARGS FILE` where ARGS comes from NAME.args or
 #              else the area's default.args; NAME.expected holds stdout, then "--- stderr" and
 #              stderr, then "--- exit N". UPDATE=1 rewrites them.
-#   script     tests/cli/*.sh, sourced with the helpers below; each check counts.
+#   script     tests/cli/*.sh, tests/fit/*.sh and tests/models/*.sh, sourced with the helpers below;
+#              each check counts.
 #   replay     every committed fuzz input and every journey through both fuzz harnesses.
 #   examples   every examples/*.journey and stdlib module checks with no warning.
 #   memcheck   the unit tests, fuzz replays and golden tests again under valgrind: any leak or
@@ -49,7 +50,7 @@ if [ "${1:-}" != --piece ]; then
             ls "$d"*.journey >/dev/null 2>&1 && pieces="$pieces memcheck:golden:${d%/}"
         done
     fi
-    for s in tests/cli/*.sh tests/fit/*.sh; do pieces="$pieces script:$s"; done
+    for s in tests/cli/*.sh tests/fit/*.sh tests/models/*.sh; do pieces="$pieces script:$s"; done
     for d in tests/*/; do
         [ -f "${d}default.args" ] && pieces="$pieces golden:${d%/}"
     done

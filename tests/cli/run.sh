@@ -126,9 +126,13 @@ run sh -c "\"$CJM\" run -q --format csv --csv-table reasons --cohort 10 - <\"$T/
 expect_out "a journey on standard input runs" '^A,gone,10,[0-9]+,0,1$'
 
 # ---- the exact analysis ----
-run "$CJM" run --exact examples/reference.journey
+printf 'stage A {\n  -> B     30%% + 20%% * mood\n  -> churn otherwise "lost"\n}\nstage B goal {}\n' >"$T/mood.journey"
+run "$CJM" run --exact "$T/mood.journey"
 expect_status "--exact refuses a journey with mood in an arrow (exit 1)" 1
-expect_err "--exact names the construct and its place" "reference.journey:[0-9]+:[0-9]+: error: --exact needs arrow probabilities .* depends on 'mood'"
+expect_err "--exact names the construct and its place" "mood.journey:2:24: error: --exact needs arrow probabilities .* depends on 'mood'"
+run "$CJM" run --exact examples/reference.journey
+expect_status "--exact refuses the reference journey (exit 1)" 1
+expect_err "--exact on the reference journey names a construct and its place" "reference.journey:[0-9]+:[0-9]+: error: --exact needs .* depends on '"
 run "$CJM" run --exact --format json "$J"
 expect_status "--exact on a Markov journey exits 0" 0
 expect_out "--exact says so in the report" '"exact": true,'
