@@ -42,3 +42,10 @@ SimOptions unit_sim_options(const UnitJourney *j, uint64_t cohort, uint64_t seed
     o.max_steps = SIM_DEFAULT_MAX_STEPS;
     return o;
 }
+
+bool unit_agrees(double k, double n, double p)
+{
+    double lo, hi;
+    rt_wilson(k, n, Z999, &lo, &hi);
+    return p >= lo - 1e-12 && p <= hi + 1e-12;
+}

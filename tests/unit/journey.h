@@ -26,4 +26,24 @@ void unit_unload(UnitJourney *j);
  * default step limit. */
 SimOptions unit_sim_options(const UnitJourney *j, uint64_t cohort, uint64_t seed, int threads);
 
+/* The two-sided 99.9% normal quantile: simulated figures are held to 99.9% intervals, so that
+ * the many comparisons of the suite fail by chance about once in a thousand each. */
+#define Z999 3.290526731491926
+
+/* Whether p lies within the 99.9% Wilson interval of k successes in n trials (k may be a sum of
+ * shares in [0, 1] per customer, as linear attribution's: their variance is at most p(1 - p)). */
+bool unit_agrees(double k, double n, double p);
+
+/* A simulated count k of n agrees with the exact probability p (unit_agrees), else the test fails
+ * with the numbers. */
+#define CHECK_AGREES(k, n, p)                                                                         \
+    do {                                                                                              \
+        double k_ = (k), n_ = (n), p_ = (p);                                                          \
+        if (!unit_agrees(k_, n_, p_)) {                                                               \
+            printf("FAIL %s: %s:%d: %s: %.0f of %.0f (%.5f) vs exact %.5f\n", unit_current, __FILE__, \
+                   __LINE__, #k, k_, n_, k_ / n_, p_);                                                \
+            unit_current_failed = true;                                                               \
+        }                                                                                             \
+    } while (0)
+
 #endif

@@ -18,7 +18,6 @@ void unit_exact_met(void);
 
 typedef UnitJourney J;
 
-#define Z999 3.290526731491926 /* two-sided 99.9% normal quantile */
 #define EPS 1e-9
 
 static RtResult *solve(J *j, double cohort)
@@ -52,25 +51,6 @@ static bool has_warning(const RtResult *r, int kind, double count)
         if (r->warnings[i].kind == kind && fabs(r->warnings[i].count - count) < 1e-6) return true;
     return false;
 }
-
-/* p lies within the 99.9% Wilson interval of k successes in n trials (k may be a sum of shares
- * in [0, 1] per customer, as linear attribution's: their variance is at most p(1 - p) too). */
-static bool agrees(double k, double n, double p)
-{
-    double lo, hi;
-    rt_wilson(k, n, Z999, &lo, &hi);
-    return p >= lo - 1e-12 && p <= hi + 1e-12;
-}
-
-#define CHECK_AGREES(k, n, p)                                                                         \
-    do {                                                                                              \
-        double k_ = (k), n_ = (n), p_ = (p);                                                          \
-        if (!agrees(k_, n_, p_)) {                                                                    \
-            printf("FAIL %s: %s:%d: %s: %.0f of %.0f (%.5f) vs exact %.5f\n", unit_current, __FILE__, \
-                   __LINE__, #k, k_, n_, k_ / n_, p_);                                                \
-            unit_current_failed = true;                                                               \
-        }                                                                                             \
-    } while (0)
 
 /* ---- the mixture, by hand ---- */
 

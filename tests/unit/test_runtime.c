@@ -14,7 +14,6 @@
 
 void unit_runtime(void);
 
-#define Z999 3.290526731491926 /* two-sided 99.9% normal quantile */
 
 typedef UnitJourney J;
 
@@ -30,24 +29,6 @@ static RtResult *solve(J *j)
     if (!exact_check(j->rm, &j->c.diag)) return NULL;
     return exact_run(j->rm, &o, &j->c.diag);
 }
-
-/* p lies within the 99.9% Wilson interval of k successes in n trials. */
-static bool agrees(double k, double n, double p)
-{
-    double lo, hi;
-    rt_wilson(k, n, Z999, &lo, &hi);
-    return p >= lo - 1e-12 && p <= hi + 1e-12;
-}
-
-#define CHECK_AGREES(k, n, p)                                                                         \
-    do {                                                                                              \
-        double k_ = (k), n_ = (n), p_ = (p);                                                          \
-        if (!agrees(k_, n_, p_)) {                                                                    \
-            printf("FAIL %s: %s:%d: %s: %.0f of %.0f (%.5f) vs exact %.5f\n", unit_current, __FILE__, \
-                   __LINE__, #k, k_, n_, k_ / n_, p_);                                                \
-            unit_current_failed = true;                                                               \
-        }                                                                                             \
-    } while (0)
 
 static bool has_warning(const RtResult *r, int kind, double count)
 {

@@ -15,7 +15,6 @@
 
 void unit_traits(void);
 
-#define Z999 3.290526731491926 /* two-sided 99.9% normal quantile */
 #define NDRAWS 200000
 /* The KS distance's 99.9% critical value for n draws: 1.9495 / sqrt(n). */
 #define KS_CRIT (1.9495 / sqrt((double)NDRAWS))
