@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "intern.h"
 #include "kpi.h"
 #include "names.h"
 
@@ -361,92 +362,42 @@ static int persona_of(const Model *m, const LogStr *seg)
     return -1;
 }
 
-/* The cases seen, by id: an open-addressing table of indexes into the per-case arrays. */
+/* The cases seen: their ids interned (intern.h), and per case its values, conflicts and persona. */
 typedef struct Cases {
-    int32_t *slot; uint32_t mask;
-    char **ids; int n, cap;
+    Intern ids;
+    size_t cap;
     double *values;         /* [cap * ntraits] */
     unsigned char *conflict; /* [cap * ntraits] */
     int *persona;           /* [cap]: -2 no segment seen yet */
     int ntraits;
 } Cases;
 
-static uint64_t hash_of(const char *s, size_t n)
+/* The case of id `s`, added (no value, no persona) when new. */
+static size_t case_of(Cases *c, const char *s, size_t len)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
-}
-
-static bool cases_grow(Cases *c)
-{
-    int ncap = c->cap ? c->cap * 2 : 1024;
-    char **ids = realloc(c->ids, (size_t)ncap * sizeof *ids);
-    if (!ids) return false;
-    c->ids = ids;
-    double *v = realloc(c->values, (size_t)ncap * (size_t)c->ntraits * sizeof *v);
-    if (!v) return false;
-    c->values = v;
-    unsigned char *k = realloc(c->conflict, (size_t)ncap * (size_t)c->ntraits);
-    if (!k) return false;
-    c->conflict = k;
-    int *p = realloc(c->persona, (size_t)ncap * sizeof *p);
-    if (!p) return false;
-    c->persona = p;
-    c->cap = ncap;
-    /* the table: at most half full */
-    uint32_t size = 1;
-    while (size < (uint32_t)ncap * 2) size *= 2;
-    int32_t *slot = malloc(size * sizeof *slot);
-    if (!slot) return false;
-    for (uint32_t i = 0; i < size; i++) slot[i] = -1;
-    for (int i = 0; i < c->n; i++) {
-        uint32_t at = (uint32_t)hash_of(c->ids[i], strlen(c->ids[i])) & (size - 1);
-        while (slot[at] >= 0) at = (at + 1) & (size - 1);
-        slot[at] = i;
+    bool fresh;
+    size_t i = intern(&c->ids, s, len, &fresh);
+    if (!fresh) return i;
+    if (i == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 1024;
+        c->values = xrealloc(c->values, c->cap * (size_t)c->ntraits * sizeof *c->values);
+        c->conflict = xrealloc(c->conflict, c->cap * (size_t)c->ntraits);
+        c->persona = xrealloc(c->persona, c->cap * sizeof *c->persona);
     }
-    free(c->slot);
-    c->slot = slot;
-    c->mask = size - 1;
-    return true;
-}
-
-/* The case of id `s`, added when new; -1: out of memory. */
-static int case_of(Cases *c, const char *s, size_t len)
-{
-    if (c->slot) {
-        uint32_t at = (uint32_t)hash_of(s, len) & c->mask;
-        for (; c->slot[at] >= 0; at = (at + 1) & c->mask) {
-            const char *id = c->ids[c->slot[at]];
-            if (strlen(id) == len && memcmp(id, s, len) == 0) return c->slot[at];
-        }
-    }
-    if (c->n == c->cap && !cases_grow(c)) return -1;
-    char *id = malloc(len + 1);
-    if (!id) return -1;
-    memcpy(id, s, len);
-    id[len] = 0;
-    int i = c->n++;
-    c->ids[i] = id;
     for (int t = 0; t < c->ntraits; t++) {
-        c->values[(size_t)i * c->ntraits + t] = NAN;
-        c->conflict[(size_t)i * c->ntraits + t] = 0;
+        c->values[i * (size_t)c->ntraits + (size_t)t] = NAN;
+        c->conflict[i * (size_t)c->ntraits + (size_t)t] = 0;
     }
     c->persona[i] = -2;
-    uint32_t at = (uint32_t)hash_of(s, len) & c->mask;
-    while (c->slot[at] >= 0) at = (at + 1) & c->mask;
-    c->slot[at] = i;
     return i;
 }
 
 static void cases_free(Cases *c)
 {
-    for (int i = 0; i < c->n; i++) free(c->ids[i]);
-    free(c->ids);
+    intern_free(&c->ids);
     free(c->values);
     free(c->conflict);
     free(c->persona);
-    free(c->slot);
 }
 
 static char *message(const char *fmt, const char *a, const char *b, const char *c)
@@ -501,6 +452,7 @@ FitTraitObs *fit_traits_read(const Model *m, const char *path, const char *case_
     int *col = malloc((size_t)(n ? n : 1) * sizeof *col);
     FitTraitObs *out = calloc((size_t)(n ? n : 1), sizeof *out);
     Cases cs = {.ntraits = n};
+    intern_init(&cs.ids);
     if (!col || !out) goto oom;
     if (ccase < 0) {
         *error = message("%s: --trait: cannot find the case column '%s'%s", csvf_name(f), case_col ? case_col : "?", "");
@@ -525,8 +477,7 @@ FitTraitObs *fit_traits_read(const Model *m, const char *path, const char *case_
     int got;
     while ((got = csvf_next_row(f, &fields, &line)) > 0) {
         if (ccase >= got || !fields[ccase].s || !fields[ccase].len) continue;
-        int c = case_of(&cs, fields[ccase].s, fields[ccase].len);
-        if (c < 0) goto oom;
+        size_t c = case_of(&cs, fields[ccase].s, fields[ccase].len);
         if (cseg >= 0 && cseg < got && cs.persona[c] == -2 && fields[cseg].s && fields[cseg].len)
             cs.persona[c] = persona_of(m, &fields[cseg]);
         for (int i = 0; i < n; i++) {
@@ -550,10 +501,11 @@ FitTraitObs *fit_traits_read(const Model *m, const char *path, const char *case_
         FitTraitObs *o = &out[i];
         o->trait = fit_trait_index(m, specs[i].trait);
         o->column = specs[i].column;
-        o->values = malloc((size_t)(cs.n ? cs.n : 1) * sizeof *o->values);
-        o->persona = malloc((size_t)(cs.n ? cs.n : 1) * sizeof *o->persona);
+        size_t ncases = cs.ids.n;
+        o->values = malloc((ncases ? ncases : 1) * sizeof *o->values);
+        o->persona = malloc((ncases ? ncases : 1) * sizeof *o->persona);
         if (!o->values || !o->persona) goto oom;
-        for (int c = 0; c < cs.n; c++) {
+        for (size_t c = 0; c < ncases; c++) {
             double v = cs.values[(size_t)c * n + i];
             if (isnan(v)) {
                 o->missing++;

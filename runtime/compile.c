@@ -183,21 +183,30 @@ static void compile_touchpoints(RtModel *rm, const Model *m)
     }
 }
 
-/* A stage's wait; `mean` (>= 0, or NaN for the journey's own) scales every parameter so that the
- * mean becomes it: the shape is kept, as scaling a truncated normal's parameters scales its mean. */
+/* The wait of distribution `kind` with arguments v (changed), scaled so that its mean becomes
+ * `mean` (>= 0; NaN: as declared): the shape is kept, as scaling a truncated normal's parameters
+ * scales its mean; a wait without a mean above 0 becomes the constant `mean`. */
+static RtWait wait_with_mean(DistKind kind, double *v, double mean)
+{
+    RtWait w = rt_wait_prepare(kind, v);
+    if (isnan(mean)) return w;
+    if (!(w.mean > 0)) {
+        double c[3] = {mean, 0, 0};
+        return rt_wait_prepare(DIST_CONSTANT, c);
+    }
+    double k = mean / w.mean;
+    for (int i = 0; i < 3; i++) v[i] *= k;
+    return rt_wait_prepare(kind, v);
+}
+
+/* A stage's wait; `mean` (>= 0, or NaN for the journey's own) replaces its mean (wait_with_mean;
+ * no wait becomes the constant `mean`). */
 static RtWait compile_wait(const Dist *d, double mean)
 {
     double v[3] = {0, 0, 0};
     for (int i = 0; d && i < d->nargs && i < 3; i++) v[i] = d->args[i].v;
-    if (isnan(mean)) return d ? rt_wait_prepare(d->kind, v) : (RtWait){RT_WAIT_NONE, 0, 0, 0, 0};
-    RtWait declared = rt_wait_prepare(d ? d->kind : DIST_CONSTANT, v);
-    if (!d || !(declared.mean > 0)) {
-        double c[3] = {mean, 0, 0};
-        return rt_wait_prepare(DIST_CONSTANT, c);
-    }
-    double k = mean / declared.mean;
-    for (int i = 0; i < 3; i++) v[i] *= k;
-    return rt_wait_prepare(d->kind, v);
+    if (!d && isnan(mean)) return (RtWait){RT_WAIT_NONE, 0, 0, 0, 0};
+    return wait_with_mean(d ? d->kind : DIST_CONSTANT, v, mean);
 }
 
 static bool wait_has_expr(const Dist *d)
@@ -246,16 +255,7 @@ int rt_wait_from_args(const RtStage *st, double *v, RtWait *out)
         break;
     default: break;
     }
-    *out = rt_wait_prepare(st->wait_kind, v);
-    if (!isnan(st->wait_set)) { /* RT_SET_STAGE_WAIT: scaled to its mean, as compile_wait does */
-        double k = out->mean > 0 ? st->wait_set / out->mean : NAN, c[3] = {st->wait_set, 0, 0};
-        if (!(k >= 0)) {
-            *out = rt_wait_prepare(DIST_CONSTANT, c);
-        } else {
-            for (int i = 0; i < 3; i++) v[i] *= k;
-            *out = rt_wait_prepare(st->wait_kind, v);
-        }
-    }
+    *out = wait_with_mean(st->wait_kind, v, st->wait_set); /* RT_SET_STAGE_WAIT, as compile_wait */
     return bad;
 }
 
@@ -705,19 +705,24 @@ static void compile_states(RtModel *rm, const Model *m)
     if (rm->nstates > 0) rm->rich = true;
 }
 
+/* Curve values written as expressions (Model.curve_expr): none in most journeys, which then get
+ * no table of them. */
 static void compile_curve_exprs(RtModel *rm, const Model *m)
 {
     size_t n = (size_t)rm->npersonas * (size_t)rm->nstages;
+    bool any = false;
+    for (size_t i = 0; m->curve_expr && i < n && !any; i++) any = m->curve_expr[i] != NULL;
+    if (!any) return;
     rm->curve_x = xcalloc(n + 1, sizeof *rm->curve_x);
     rm->curve_site = xcalloc(n + 1, sizeof *rm->curve_site);
     for (size_t i = 0; i < n; i++) {
-        const Expr *e = m->curve_expr ? m->curve_expr[i] : NULL;
+        const Expr *e = m->curve_expr[i];
         rm->curve_site[i] = -1;
         if (!e) continue;
         rm->curve_x[i] = rt_compile_expr(rm, e);
         rm->curve_site[i] = add_site(rm, SITE_BAD_CURVE, e->loc, (int)(i % (size_t)rm->nstages));
-        rm->rich = true;
     }
+    rm->rich = true;
 }
 
 /* An amount that may be an expression, for persona p: its value when fixed for the persona and
@@ -734,7 +739,6 @@ static double persona_amount(const RtModel *rm, const RtExpr *x, double plain, c
 static bool ok_number(double v) { return !isnan(v); }
 static bool ok_reach(double v) { return v >= 0 && v <= 1; }
 static bool ok_cost(double v) { return v >= 0; }
-static bool ok_curve(double v) { return !isnan(v); }
 
 /* The wait of stage s for the context's persona: fixed (wait_var false) or per customer. */
 static void persona_wait(RtModel *rm, const RtStage *st, size_t at, const RtCtx *c, double *stack)
@@ -757,10 +761,29 @@ static void persona_wait(RtModel *rm, const RtStage *st, size_t at, const RtCtx 
     rm->wait_ps[at] = st->wait;
 }
 
-/* The per-persona tables of amounts (RtModel.curve_ps ... cost_ps) and whether the journey needs
- * the rich customer loop. */
+/* Whether the journey needs the rich customer loop for its amounts, memory or meetings (traits
+ * drawn, state and curve expressions have said so already). */
+static bool needs_rich(RtModel *rm, const Model *m)
+{
+    for (int p = 0; p < rm->npersonas; p++)
+        if (m->memory && m->memory[p] > 0) return true;
+    for (int s = 0; s < rm->nstages; s++)
+        if (rm->stages[s].revenue_x.kind != RT_EXPR_NONE || rm->stages[s].site_wait >= 0) return true;
+    for (int k = 0; k < rm->ntouch; k++)
+        if (rm->touch[k].reach_x.kind != RT_EXPR_NONE || rm->touch[k].cost_x.kind != RT_EXPR_NONE) return true;
+    return rm->uses_met;
+}
+
+/* The per-persona tables of amounts (RtModel.curve_ps ... cost_ps), which only the rich loop
+ * reads: a journey without it has none (rt_stage_revenue and the like read its stages and
+ * touchpoints), so that they cost it no memory. */
 static void build_amounts(RtModel *rm, const Model *m)
 {
+    rm->nmet = rm->ntouch + rm->nchannels;
+    for (int i = 0; i < rm->ncode; i++)
+        if (rm->code[i].op == OP_MET || rm->code[i].op == OP_MET_EVER) rm->uses_met = true;
+    if (needs_rich(rm, m)) rm->rich = true;
+    if (!rm->rich) return;
     size_t np = (size_t)rm->npersonas, ns = (size_t)rm->nstages, nk = (size_t)rm->ntouch;
     rm->curve_ps = xcalloc(np * ns + 1, sizeof *rm->curve_ps);
     rm->rev_ps = xcalloc(np * ns + 1, sizeof *rm->rev_ps);
@@ -771,9 +794,9 @@ static void build_amounts(RtModel *rm, const Model *m)
     rm->memory = xcalloc(np + 1, sizeof *rm->memory);
     double *stack = xcalloc((size_t)rm->max_stack + 1, sizeof *stack);
     RtVisits *no_visits = xcalloc(ns + 1, sizeof *no_visits);
+    static const RtExpr none = {RT_EXPR_NONE, true, 0, 0, 0, NULL};
     for (size_t p = 0; p < np; p++) {
         rm->memory[p] = m->memory ? m->memory[p] : 0;
-        if (rm->memory[p] > 0) rm->rich = true;
         RtCtx c = {0};
         c.persona = (int)p;
         c.traits = rm->traits + p * (size_t)rm->ntraits;
@@ -782,25 +805,19 @@ static void build_amounts(RtModel *rm, const Model *m)
             const RtStage *st = &rm->stages[s];
             size_t at = p * ns + s;
             c.stage = (int)s;
-            rm->curve_ps[at] = persona_amount(rm, &rm->curve_x[at], rm->curve[at], &c, stack, ok_curve);
+            rm->curve_ps[at] = persona_amount(rm, rm->curve_x ? &rm->curve_x[at] : &none, rm->curve[at], &c, stack, ok_number);
             rm->rev_ps[at] = persona_amount(rm, &st->revenue_x, st->revenue, &c, stack, ok_number);
             persona_wait(rm, st, at, &c, stack);
-            if (st->revenue_x.kind != RT_EXPR_NONE || st->site_wait >= 0) rm->rich = true;
         }
         for (size_t k = 0; k < nk; k++) {
             const RtTouch *t = &rm->touch[k];
             c.stage = t->stage;
             rm->reach_ps[p * nk + k] = persona_amount(rm, &t->reach_x, t->reach, &c, stack, ok_reach);
             rm->cost_ps[p * nk + k] = persona_amount(rm, &t->cost_x, t->cost, &c, stack, ok_cost);
-            if (t->reach_x.kind != RT_EXPR_NONE || t->cost_x.kind != RT_EXPR_NONE) rm->rich = true;
         }
     }
     free(no_visits);
     free(stack);
-    rm->nmet = rm->ntouch + rm->nchannels;
-    for (int i = 0; i < rm->ncode; i++)
-        if (rm->code[i].op == OP_MET || rm->code[i].op == OP_MET_EVER) rm->uses_met = true;
-    if (rm->uses_met) rm->rich = true;
 }
 
 RtModel *rt_compile(const Model *m) { return rt_compile_with(m, NULL, 0); }
@@ -880,15 +897,26 @@ void rt_model_free(RtModel *rm)
 }
 
 /* ---- persona amounts (model.h) ----
- * The tables of build_amounts: NaN where the amount is evaluated per customer. */
-double rt_stage_revenue(const RtModel *rm, int p, int s) { return rm->rev_ps[(size_t)p * (size_t)rm->nstages + (size_t)s]; }
+ * The tables of build_amounts, NaN where the amount is evaluated per customer; a journey without
+ * them has its amounts in its stages and touchpoints. */
+double rt_stage_revenue(const RtModel *rm, int p, int s)
+{
+    return rm->rev_ps ? rm->rev_ps[(size_t)p * (size_t)rm->nstages + (size_t)s] : rm->stages[s].revenue;
+}
 
-double rt_touch_reach(const RtModel *rm, int p, int k) { return rm->reach_ps[(size_t)p * (size_t)rm->ntouch + (size_t)k]; }
+double rt_touch_reach(const RtModel *rm, int p, int k)
+{
+    return rm->reach_ps ? rm->reach_ps[(size_t)p * (size_t)rm->ntouch + (size_t)k] : rm->touch[k].reach;
+}
 
-double rt_touch_cost(const RtModel *rm, int p, int k) { return rm->cost_ps[(size_t)p * (size_t)rm->ntouch + (size_t)k]; }
+double rt_touch_cost(const RtModel *rm, int p, int k)
+{
+    return rm->cost_ps ? rm->cost_ps[(size_t)p * (size_t)rm->ntouch + (size_t)k] : rm->touch[k].cost;
+}
 
 double rt_stage_wait_mean(const RtModel *rm, int p, int s)
 {
+    if (!rm->wait_ps) return rm->stages[s].wait.mean;
     size_t at = (size_t)p * (size_t)rm->nstages + (size_t)s;
     if (rm->wait_var[at]) return isnan(rm->stages[s].wait_set) ? NAN : rm->stages[s].wait_set;
     return rm->wait_ps[at].mean;

@@ -234,12 +234,15 @@ typedef struct RtModel {
     bool *state_flag;         /* [nstates]: a flag (stored as 1 or 0) */
     bool uses_met;            /* some expression reads met() or met_ever() */
     int nmet;                 /* ntouch + nchannels: the met slots (eval.h) */
-    double *memory;           /* [npersonas]: half-life of experience in days; 0: none */
-    /* Per (persona, stage) at p * nstages + s, or per (persona, touchpoint) at p * ntouch + k: the
-     * amount fixed for the persona, NaN where it is evaluated per customer (rt_stage_revenue ...). */
+    /* The rich loop's tables (NULL in a journey that does not need it: rt_stage_revenue and the
+     * like then read the stages and touchpoints). memory[p]: persona p's half-life of experience
+     * in days, 0: none. Per (persona, stage) at p * nstages + s, or per (persona, touchpoint) at
+     * p * ntouch + k: the amount fixed for the persona, NaN where it is evaluated per customer. */
+    double *memory;           /* [npersonas] */
     double *curve_ps;         /* the curve's values (Model.curve, or the persona-only expression's) */
-    RtExpr *curve_x;          /* curve values that are expressions (RT_EXPR_NONE elsewhere) */
-    int *curve_site;          /* SITE_BAD_CURVE per curve expression, -1 elsewhere */
+    RtExpr *curve_x;          /* curve values that are expressions (RT_EXPR_NONE elsewhere); NULL
+                                 when the journey has none */
+    int *curve_site;          /* SITE_BAD_CURVE per curve expression, -1 elsewhere; NULL likewise */
     double *rev_ps;
     RtWait *wait_ps;
     bool *wait_var;           /* the wait is drawn from arguments evaluated per customer */

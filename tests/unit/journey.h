@@ -46,4 +46,11 @@ bool unit_agrees(double k, double n, double p);
         }                                                                                             \
     } while (0)
 
+/* A simulated run `s` of n customers agrees with the exact analysis `e` of the same journey (rm):
+ * conversion, churn and its reasons, every stage's reach (and its entries per customer within 3%),
+ * each persona's conversion, every touchpoint's and channel's reach and conversions (at 99.9%),
+ * revenue per customer (a z-test with the sample's variance) and the mean time to convert (3%).
+ * The callers add what their journeys need besides. */
+void unit_check_exact_agrees(const RtModel *rm, const RtResult *s, const RtResult *e, double n);
+
 #endif
